@@ -1,0 +1,9 @@
+//! Pure domain logic shared by the Yingxiao web app and server: no I/O, compiles for wasm32 and native.
+
+pub mod base_path;
+pub mod health;
+pub mod locale;
+pub mod theme;
+
+/// The product version, the same for the web app and the server built from one commit.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
