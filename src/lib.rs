@@ -1,1 +1,10 @@
-//! x
+//! Yingxiao 营销, the web app: a Leptos client-side rendered shell over the shared `yingxiao-core` rules.
+
+pub mod api;
+mod app;
+mod components;
+pub mod i18n;
+mod pages;
+pub mod prefs;
+
+pub use app::App;

@@ -1,0 +1,76 @@
+// Playwright against the real server (debug build is fine: the web app is the release build) and
+// Debian's Chromium. Two servers: one at `/`, one under the sub-path an intranet portal would use.
+import { defineConfig, devices } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '..');
+const server = process.env.YINGXIAO_SERVER_BIN ?? path.join(root, 'target/debug/yingxiao-server');
+const dist = process.env.YINGXIAO_DIST ?? path.join(root, 'dist');
+const rootPort = Number(process.env.E2E_PORT ?? 18080);
+const subPort = rootPort + 1;
+export const SUB_PATH = '/yingxiao';
+
+function serve(port: number, basePath: string) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'yingxiao-e2e-'));
+  const base = basePath === '/' ? '' : basePath;
+  return {
+    command: `"${server}" serve --addr 127.0.0.1:${port} --data-dir "${dataDir}" --dist "${dist}" --base-path ${basePath}`,
+    url: `http://127.0.0.1:${port}${base}/api/v1/health`,
+    reuseExistingServer: false,
+    env: { RUST_LOG: 'warn' },
+    timeout: 60_000,
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+  };
+}
+
+const chromium = {
+  ...devices['Desktop Chrome'],
+  launchOptions: {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  },
+};
+const rootURL = `http://127.0.0.1:${rootPort}/`;
+const subURL = `http://127.0.0.1:${subPort}${SUB_PATH}/`;
+
+export default defineConfig({
+  testDir: './tests',
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  reporter: [['list']],
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  use: { trace: 'retain-on-failure', locale: 'zh-CN' },
+  webServer: [serve(rootPort, '/'), serve(subPort, SUB_PATH)],
+  projects: [
+    { name: 'desktop', use: { ...chromium, baseURL: rootURL, viewport: { width: 1280, height: 800 } } },
+    {
+      name: 'tablet-landscape',
+      use: { ...chromium, baseURL: rootURL, viewport: { width: 1024, height: 768 }, hasTouch: true },
+    },
+    {
+      name: 'tablet-portrait',
+      use: { ...chromium, baseURL: rootURL, viewport: { width: 768, height: 1024 }, hasTouch: true },
+    },
+    {
+      name: 'phone',
+      use: { ...chromium, baseURL: rootURL, viewport: { width: 375, height: 812 }, hasTouch: true, isMobile: true },
+    },
+    {
+      name: 'sub-path-tablet',
+      use: { ...chromium, baseURL: subURL, viewport: { width: 768, height: 1024 }, hasTouch: true },
+    },
+  ],
+});

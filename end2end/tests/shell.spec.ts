@@ -1,0 +1,182 @@
+// The app shell as a user meets it: loading, deep links, navigation, language, theme, layout, at every
+// viewport project and under a sub-path.
+import { test, expect, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+/// The app's own path prefix in this project ('' at the root, '/yingxiao' under the sub-path).
+function basePath(baseURL: string | undefined): string {
+  return new URL(baseURL!).pathname.replace(/\/$/, '');
+}
+
+async function openHome(page: Page) {
+  await page.goto('');
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+}
+
+test('home shows the real server version and a live connection, in Chinese by default', async ({
+  page,
+  request,
+}) => {
+  const health = await (await request.get('api/v1/health')).json();
+  await openHome(page);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await expect(page).toHaveTitle('营销管理系统');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('概览');
+  await expect(page.getByTestId('server-status')).toHaveText('已连接');
+  await expect(page.getByTestId('server-version')).toHaveText(health.version);
+  await expect(page.getByText('SQLite（内置）')).toBeVisible();
+  // The boot splash is gone once the app has mounted.
+  await expect(page.locator('#boot')).toHaveCount(0);
+});
+
+test('a deep link loads its page directly', async ({ page, baseURL }) => {
+  await page.goto('settings');
+  expect(new URL(page.url()).pathname).toBe(`${basePath(baseURL)}/settings`);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('设置');
+  await expect(page.getByRole('navigation').getByRole('link', { name: '设置' })).toHaveAttribute(
+    'aria-current',
+    'page',
+  );
+});
+
+test('navigation moves between pages without reloading', async ({ page, baseURL }) => {
+  await openHome(page);
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  const nav = page.getByRole('navigation');
+  await nav.getByRole('link', { name: '设置' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('设置');
+  expect(new URL(page.url()).pathname).toBe(`${basePath(baseURL)}/settings`);
+  await nav.getByRole('link', { name: '首页' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('概览');
+  expect(new URL(page.url()).pathname).toBe(`${basePath(baseURL)}/`);
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+});
+
+test('switching language changes the text and is remembered across reloads', async ({ page }) => {
+  await openHome(page);
+  await page.getByRole('button', { name: '切换语言' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Overview');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.getByRole('navigation').getByRole('link', { name: 'Settings' })).toBeVisible();
+  await expect(page.getByTestId('server-status')).toHaveText('Connected');
+  await expect(page).toHaveTitle('Yingxiao Marketing');
+
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Overview');
+
+  await page.goto('settings');
+  await page.getByRole('radio', { name: '中文' }).check();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('设置');
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('设置');
+});
+
+test.describe('a first visit from an English browser', () => {
+  test.use({ locale: 'en-US' });
+  test('follows navigator.language', async ({ page }) => {
+    await openHome(page);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Overview');
+  });
+});
+
+test.describe('a first visit from a browser in a language we do not speak', () => {
+  test.use({ locale: 'fr-FR' });
+  test('falls back to Chinese', async ({ page }) => {
+    await openHome(page);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('概览');
+  });
+});
+
+async function background(page: Page): Promise<string> {
+  return page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+}
+
+test('the theme follows the system until overridden, and the choice is remembered', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto('settings');
+  await expect(page.getByRole('radio', { name: '跟随系统' })).toBeChecked();
+  const light = await background(page);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const systemDark = await background(page);
+  expect(systemDark).not.toBe(light);
+
+  await page.getByRole('radio', { name: '浅色' }).check();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  expect(await background(page)).toBe(light);
+
+  await page.getByRole('radio', { name: '深色' }).check();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+  expect(await background(page)).toBe(systemDark);
+
+  await page.reload();
+  await expect(page.getByRole('radio', { name: '深色' })).toBeChecked();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+
+  await page.getByRole('radio', { name: '跟随系统' }).check();
+  await expect(page.locator('html')).not.toHaveAttribute('data-theme', /.*/);
+  expect(await background(page)).toBe(light);
+});
+
+test('an unknown client route says so inside the shell', async ({ page }) => {
+  await page.goto('no-such-page');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('页面不存在');
+  await page.getByRole('link', { name: '返回首页' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('概览');
+});
+
+test('navigation sits at the side on wide screens and at the bottom on narrow ones', async ({ page }) => {
+  await openHome(page);
+  const viewport = page.viewportSize()!;
+  const nav = await page.getByRole('navigation').boundingBox();
+  expect(nav).not.toBeNull();
+  if (viewport.width >= 900) {
+    expect(nav!.x).toBe(0);
+    expect(nav!.height).toBeGreaterThan(viewport.height / 2);
+  } else {
+    expect(nav!.y + nav!.height).toBeCloseTo(viewport.height, 0);
+    expect(nav!.width).toBe(viewport.width);
+  }
+  // Nothing scrolls sideways.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+  // Every control is at least 44 px tall: usable with a finger on a tablet.
+  for (const control of await page.locator('nav a, main button, header button, header a').all()) {
+    const box = await control.boundingBox();
+    expect(box!.height, await control.innerText()).toBeGreaterThanOrEqual(44);
+  }
+});
+
+test('every request stays under the base path', async ({ page, baseURL }) => {
+  const outside: string[] = [];
+  const prefix = `${basePath(baseURL)}/`;
+  page.on('request', (req) => {
+    const url = new URL(req.url());
+    if (url.protocol.startsWith('http') && !url.pathname.startsWith(prefix)) outside.push(url.pathname);
+  });
+  const failed: string[] = [];
+  page.on('response', (res) => {
+    if (res.status() >= 400) failed.push(`${res.status()} ${res.url()}`);
+  });
+  await openHome(page);
+  await expect(page.getByTestId('server-status')).toHaveText('已连接');
+  await page.goto('settings');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('设置');
+  expect(outside).toEqual([]);
+  expect(failed).toEqual([]);
+});
+
+test('home and settings have no serious accessibility violations', async ({ page }) => {
+  for (const path of ['', 'settings']) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    const results = await new AxeBuilder({ page }).analyze();
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  }
+});
+
+test('screenshot of the shell for the record', async ({ page }, testInfo) => {
+  await openHome(page);
+  await expect(page.getByTestId('server-status')).toHaveText('已连接');
+  await page.screenshot({ path: testInfo.outputPath('home.png'), fullPage: true });
+});

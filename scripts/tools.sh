@@ -1,0 +1,72 @@
+# Makes sure the tools Yingxiao builds and tests with are installed, from the package registries only
+# (crates.io, npm, Debian). Sourced by start.sh and test.sh; every step is skipped when already done.
+# shellcheck shell=bash
+
+TRUNK_VERSION=0.21.14
+WASM_BINDGEN_VERSION=0.2.130
+BINARYEN_VERSION=132
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+ensure_wasm_target() {
+  rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown && return
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+}
+
+# ensure_cargo_tool BINARY CRATE VERSION [--locked]
+ensure_cargo_tool() {
+  local bin=$1 crate=$2 version=$3 locked=${4:-}
+  if command -v "$bin" >/dev/null && "$bin" --version 2>/dev/null | grep -q " $version"; then
+    return
+  fi
+  say "installing $crate $version with cargo (takes several minutes, once)"
+  # shellcheck disable=SC2086
+  cargo install "$crate" --version "$version" $locked
+}
+
+ensure_build_tools() {
+  ensure_wasm_target
+  ensure_cargo_tool trunk trunk "$TRUNK_VERSION" --locked
+  # Not --locked: its lock file pins a crate version the registry no longer serves.
+  ensure_cargo_tool wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
+  if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+    say "installing binaryen $BINARYEN_VERSION (wasm-opt) from npm"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# ensure_debian_packages PKG... — installs whichever are missing (needs root or sudo).
+ensure_debian_packages() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  say "installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
+    || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; } \
+    || die "could not install ${missing[*]}"
+}
+
+ensure_test_tools() {
+  ensure_build_tools
+  ensure_debian_packages chromium chromium-driver brotli fonts-noto-cjk postgresql
+  if [ ! -x "$ROOT/end2end/node_modules/.bin/playwright" ]; then
+    say "installing Playwright from npm (no browser download: Debian's Chromium is used)"
+    (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# Builds the web app in release mode into dist/.
+build_web_app() {
+  say "building the web app (release)"
+  (cd "$ROOT" && cargo fetch --quiet && trunk build --release --skip-version-check --offline=true)
+}

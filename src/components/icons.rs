@@ -1,0 +1,30 @@
+//! Inline SVG icons (24 × 24, stroked with `currentColor`), so they follow the theme and cost no request.
+
+use leptos::prelude::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Icon {
+    Home,
+    Settings,
+    Language,
+}
+
+impl Icon {
+    fn path(self) -> &'static str {
+        match self {
+            Self::Home => "M3 10.5 12 3l9 7.5M5 9v11h5v-6h4v6h5V9",
+            Self::Settings => "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm7.4-3a7.4 7.4 0 0 0-.1-1.2l2-1.6-2-3.4-2.4 1a7.3 7.3 0 0 0-2-1.2L14.5 3h-5l-.4 2.6a7.3 7.3 0 0 0-2 1.2l-2.4-1-2 3.4 2 1.6a7.4 7.4 0 0 0 0 2.4l-2 1.6 2 3.4 2.4-1a7.3 7.3 0 0 0 2 1.2l.4 2.6h5l.4-2.6a7.3 7.3 0 0 0 2-1.2l2.4 1 2-3.4-2-1.6c.1-.4.1-.8.1-1.2Z",
+            Self::Language => "M4 5h9M8.5 3v2M6 5c0 4 2.5 7 6 8.5M11 5c0 4-3 7.5-7 9M13 21l4-9 4 9m-6.6-3h5.2",
+        }
+    }
+}
+
+#[component]
+pub fn IconSvg(icon: Icon) -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
+            <path d=icon.path() fill="none" stroke="currentColor" stroke-width="1.8"
+                stroke-linecap="round" stroke-linejoin="round" />
+        </svg>
+    }
+}
