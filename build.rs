@@ -20,7 +20,9 @@ fn main() {
     let mut problems = Vec::new();
     for (_, path, table) in &tables[1..] {
         for key in reference.keys().filter(|k| !table.contains_key(*k)) {
-            problems.push(format!("{path}: missing key {key:?} (present in {reference_path})"));
+            problems.push(format!(
+                "{path}: missing key {key:?} (present in {reference_path})"
+            ));
         }
         for key in table.keys().filter(|k| !reference.contains_key(*k)) {
             problems.push(format!("{path}: key {key:?} is not in {reference_path}"));
@@ -41,7 +43,8 @@ fn main() {
         panic!("translation files disagree:\n  {}", problems.join("\n  "));
     }
 
-    let mut out = String::from("/// A translatable text; one variant per key of `locales/*.json`.\n");
+    let mut out =
+        String::from("/// A translatable text; one variant per key of `locales/*.json`.\n");
     out.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\npub enum Key {\n");
     for key in reference.keys() {
         out.push_str(&format!("    {},\n", variant(key)));
@@ -69,7 +72,10 @@ fn load(path: &str) -> BTreeMap<String, String> {
         .iter()
         .map(|(key, text)| {
             assert!(
-                !key.is_empty() && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                !key.is_empty()
+                    && key
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
                 "{path}: key {key:?} must be snake_case"
             );
             let text = text

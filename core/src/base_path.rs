@@ -125,10 +125,7 @@ mod tests {
 
     #[test]
     fn unsafe_base_paths_are_refused_with_a_reason() {
-        assert_eq!(
-            BasePath::parse("yingxiao"),
-            Err(BasePathError::NotAbsolute)
-        );
+        assert_eq!(BasePath::parse("yingxiao"), Err(BasePathError::NotAbsolute));
         assert!(matches!(
             BasePath::parse("/a//b"),
             Err(BasePathError::BadSegment(_))

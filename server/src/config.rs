@@ -69,7 +69,8 @@ mod tests {
 
     #[test]
     fn serve_flags_parse_with_defaults() {
-        let cli = Cli::try_parse_from(["yingxiao-server", "serve", "--base-path", "/yingxiao/"]).unwrap();
+        let cli =
+            Cli::try_parse_from(["yingxiao-server", "serve", "--base-path", "/yingxiao/"]).unwrap();
         let Command::Serve(args) = cli.command;
         assert_eq!(args.base_path.as_str(), "/yingxiao");
         assert_eq!(args.dist, PathBuf::from("./dist"));
@@ -77,7 +78,8 @@ mod tests {
 
     #[test]
     fn a_bad_base_path_is_a_clear_usage_error() {
-        let err = Cli::try_parse_from(["yingxiao-server", "serve", "--base-path", "portal"]).unwrap_err();
+        let err =
+            Cli::try_parse_from(["yingxiao-server", "serve", "--base-path", "portal"]).unwrap_err();
         assert!(err.to_string().contains("must start with '/'"), "{err}");
     }
 }

@@ -33,7 +33,11 @@ fn write_dist(dir: &Path) {
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(dist.join("index.html"), INDEX).unwrap();
     // Large and repetitive enough that compression is worth it.
-    std::fs::write(dist.join(HASHED_JS), "export function start() {}\n".repeat(200)).unwrap();
+    std::fs::write(
+        dist.join(HASHED_JS),
+        "export function start() {}\n".repeat(200),
+    )
+    .unwrap();
     std::fs::write(
         dist.join("favicon.svg"),
         "<svg xmlns='http://www.w3.org/2000/svg'/>",

@@ -74,7 +74,10 @@ impl WebApp {
     fn index(&self) -> Response {
         (
             [
-                (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
                 (header::CACHE_CONTROL, NO_CACHE),
             ],
             self.index_html.clone(),
@@ -88,18 +91,31 @@ pub(super) async fn serve(State(state): State<AppState>, request: Request) -> Re
     let web = &state.web;
     let path = request.uri().path().to_owned();
     let Some(app_path) = web.base.strip(&path) else {
-        return (StatusCode::NOT_FOUND, "Not found: Yingxiao is served under its base path").into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            "Not found: Yingxiao is served under its base path",
+        )
+            .into_response();
     };
     if app_path == "/api" || app_path.starts_with("/api/") {
-        return ApiError::NotFound(format!("no API endpoint {} {path}", request.method())).into_response();
+        return ApiError::NotFound(format!("no API endpoint {} {path}", request.method()))
+            .into_response();
     }
     if app_path.is_empty() {
         // `/yingxiao` → `/yingxiao/` so relative URLs resolve inside the mount point.
-        let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+        let query = request
+            .uri()
+            .query()
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default();
         return Redirect::permanent(&format!("{}{query}", web.base.root_href())).into_response();
     }
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
-        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET, HEAD")]).into_response();
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+        )
+            .into_response();
     }
     let last_segment = app_path.rsplit('/').next().unwrap_or_default();
     if app_path == "/index.html" || !last_segment.contains('.') {
@@ -110,7 +126,11 @@ pub(super) async fn serve(State(state): State<AppState>, request: Request) -> Re
 }
 
 async fn serve_file(web: &WebApp, app_path: &str, request: Request) -> Response {
-    let cache = if is_hashed_asset(app_path) { IMMUTABLE } else { NO_CACHE };
+    let cache = if is_hashed_asset(app_path) {
+        IMMUTABLE
+    } else {
+        NO_CACHE
+    };
     let (mut parts, body) = request.into_parts();
     let path_and_query = match parts.uri.query() {
         Some(query) => format!("{app_path}?{query}"),
@@ -120,7 +140,12 @@ async fn serve_file(web: &WebApp, app_path: &str, request: Request) -> Response 
         Ok(uri) => uri,
         Err(_) => return StatusCode::BAD_REQUEST.into_response(),
     };
-    let response = match web.files.clone().oneshot(Request::from_parts(parts, body)).await {
+    let response = match web
+        .files
+        .clone()
+        .oneshot(Request::from_parts(parts, body))
+        .await
+    {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
     };

@@ -1,0 +1,122 @@
+//! The web app in a real headless Chromium (wasm-bindgen-test): the shell mounts, switching language
+//! changes the visible text, and the home page tells the truth when the server's API is not there.
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::HtmlElement;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// Lets effects, timers and fetches run.
+async fn wait(duration: Duration) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                duration.as_millis() as i32,
+            )
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// Polls until `probe` holds, for at most two seconds; the browser decides when rendering happens.
+async fn eventually(what: &str, probe: impl Fn() -> bool) {
+    for _ in 0..100 {
+        if probe() {
+            return;
+        }
+        wait(Duration::from_millis(20)).await;
+    }
+    panic!(
+        "timed out waiting until {what}; page text: {}",
+        text_of("body")
+    );
+}
+
+fn text_of(selector: &str) -> String {
+    document()
+        .query_selector(selector)
+        .unwrap()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+/// Mounts a fresh app with the given stored language; the handle unmounts it when dropped.
+fn mount(
+    stored_locale: &str,
+) -> leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable> {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.clear().unwrap();
+    storage.set_item("yingxiao.locale", stored_locale).unwrap();
+    let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&host).unwrap();
+    leptos::mount::mount_to(host, yingxiao::App)
+}
+
+#[wasm_bindgen_test]
+async fn shell_mounts_with_navigation_and_the_home_page() {
+    let _app = mount("zh-CN");
+    eventually("the home heading shows", || text_of("h1") == "概览").await;
+    let nav = text_of("nav");
+    assert!(
+        nav.contains("首页") && nav.contains("设置"),
+        "nav was {nav:?}"
+    );
+    assert_eq!(
+        document()
+            .document_element()
+            .unwrap()
+            .get_attribute("lang")
+            .as_deref(),
+        Some("zh-CN")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn switching_language_changes_visible_text_and_is_stored() {
+    let _app = mount("zh-CN");
+    eventually("the home heading shows", || text_of("h1") == "概览").await;
+    let toggle: HtmlElement = document()
+        .query_selector("button.language-toggle")
+        .unwrap()
+        .expect("a language toggle in the top bar")
+        .unchecked_into();
+    toggle.click();
+    eventually("the heading is in English", || text_of("h1") == "Overview").await;
+    assert!(text_of("nav").contains("Settings"));
+    assert_eq!(document().title(), "Yingxiao Marketing");
+    let stored = web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item("yingxiao.locale")
+        .unwrap();
+    assert_eq!(stored.as_deref(), Some("en"));
+}
+
+#[wasm_bindgen_test]
+async fn home_says_the_server_is_unreachable_when_the_api_is_missing() {
+    // The test runner's web server has no /api/v1/health: the page must not pretend to be connected.
+    let _app = mount("en");
+    eventually("the connection check finishes", || {
+        let status = text_of("[data-testid=server-status]");
+        !status.is_empty() && status != "Checking…"
+    })
+    .await;
+    assert_eq!(
+        text_of("[data-testid=server-status]"),
+        "Cannot reach the server"
+    );
+    assert_eq!(text_of("[data-testid=server-version]"), "—");
+}
