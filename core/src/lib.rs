@@ -1,9 +1,14 @@
 //! Pure domain logic shared by the Yingxiao web app and server: no I/O, compiles for wasm32 and native.
 
 pub mod base_path;
+pub mod domain;
 pub mod health;
+pub mod id;
 pub mod locale;
+pub mod scope;
+pub mod sync;
 pub mod theme;
+pub mod time;
 
 /// The product version, the same for the web app and the server built from one commit.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

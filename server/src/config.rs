@@ -3,7 +3,7 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use yingxiao_core::base_path::BasePath;
+use yingxiao_core::{base_path::BasePath, scope::Role};
 
 /// `yingxiao-server`: the Yingxiao 营销 sync endpoint and web app server.
 #[derive(Debug, Parser)]
@@ -27,6 +27,60 @@ pub enum LogFormat {
 pub enum Command {
     /// Serve the API and the built web app until SIGINT or SIGTERM.
     Serve(ServeArgs),
+    /// Bring the database schema up to date and exit.
+    Migrate(StorageArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add(UserAddArgs),
+    /// Disable a user: their sessions end at once and they cannot sign in.
+    Disable {
+        #[arg(long)]
+        login: String,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+    /// Set a new password (read from standard input) and end the user's sessions.
+    ResetPassword {
+        #[arg(long)]
+        login: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UserAddArgs {
+    #[arg(long)]
+    pub login: String,
+    /// admin, hq_marketing, regional_manager, area_supervisor, sales_rep, promoter, finance, service_agent
+    #[arg(long, value_parser = parse_role)]
+    pub role: Role,
+    /// The org unit (id, code or name); the company itself when omitted.
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Display name; the login when omitted.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Read the password from standard input (required: passwords never go on the command line).
+    #[arg(long, required = true)]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    Role::parse(raw).ok_or_else(|| {
+        let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("unknown role; use one of {}", all.join(", "))
+    })
 }
 
 /// Where the database lives: SQLite under the data directory unless `DATABASE_URL` names PostgreSQL.
@@ -71,7 +125,9 @@ mod tests {
     fn serve_flags_parse_with_defaults() {
         let cli =
             Cli::try_parse_from(["yingxiao-server", "serve", "--base-path", "/yingxiao/"]).unwrap();
-        let Command::Serve(args) = cli.command;
+        let Command::Serve(args) = cli.command else {
+            panic!("expected serve")
+        };
         assert_eq!(args.base_path.as_str(), "/yingxiao");
         assert_eq!(args.dist, PathBuf::from("./dist"));
     }

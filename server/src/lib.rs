@@ -1,7 +1,10 @@
 //! The Yingxiao server: the sync endpoint's HTTP API, the built web app, storage, and the admin CLI.
 
+pub mod admin;
+pub mod auth;
 pub mod config;
 pub mod http;
 pub mod storage;
+pub mod sync;
 
 pub use http::{app, AppState};

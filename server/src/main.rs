@@ -8,8 +8,8 @@ use tokio::net::TcpListener;
 use tracing_subscriber::{fmt, EnvFilter};
 use yingxiao_core::VERSION;
 use yingxiao_server::{
-    app,
-    config::{Cli, Command, LogFormat, ServeArgs},
+    admin, app,
+    config::{Cli, Command, LogFormat, ServeArgs, UserCommand},
     http::WebApp,
     storage::Storage,
     AppState,
@@ -28,6 +28,12 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve(args) => serve(args).await,
+            Command::Migrate(storage) => {
+                Storage::open(&storage).await?.close().await;
+                println!("database is up to date");
+                Ok(())
+            }
+            Command::User(command) => user(command).await,
         }
     });
     match result {
@@ -67,12 +73,65 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         args.base_path.root_href()
     );
     let router = app(AppState::new(storage.clone(), web));
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server stopped with an error")?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server stopped with an error")?;
     storage.close().await;
     tracing::info!("yingxiao-server stopped");
+    Ok(())
+}
+
+/// Reads a password from standard input (one line; a trailing newline is not part of it).
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+async fn user(command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add(args) => {
+            let password = read_password()?;
+            let storage = Storage::open(&args.storage).await?;
+            let name = args.name.clone().unwrap_or_else(|| args.login.clone());
+            let id = admin::add_user(
+                &storage,
+                admin::NewUser {
+                    login: &args.login,
+                    name: &name,
+                    role: args.role,
+                    unit: args.unit.as_deref(),
+                    password: &password,
+                },
+            )
+            .await?;
+            storage.close().await;
+            println!(
+                "added user {} ({}) with id {id}",
+                args.login,
+                args.role.as_str()
+            );
+        }
+        UserCommand::Disable { login, storage } => {
+            let storage = Storage::open(&storage).await?;
+            admin::disable_user(&storage, &login).await?;
+            storage.close().await;
+            println!("disabled {login}; their sessions have ended");
+        }
+        UserCommand::ResetPassword { login, storage, .. } => {
+            let password = read_password()?;
+            let storage = Storage::open(&storage).await?;
+            admin::reset_password(&storage, &login, &password).await?;
+            storage.close().await;
+            println!("new password set for {login}; their sessions have ended");
+        }
+    }
     Ok(())
 }
 

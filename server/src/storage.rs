@@ -1,12 +1,9 @@
-//! The database: embedded SQLite (WAL) under the data directory, or PostgreSQL when `DATABASE_URL` says so.
+//! The database: embedded SQLite (WAL) under the data directory, or PostgreSQL when `DATABASE_URL` says
+//! so. Both go through sqlx's `Any` driver with one set of queries (`$1` placeholders work on both).
 
-use std::{path::Path, str::FromStr, time::Duration};
+use std::{path::Path, time::Duration};
 
-use sqlx::{
-    postgres::PgPoolOptions,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    PgPool, SqlitePool,
-};
+use sqlx::{any::AnyPoolOptions, AnyPool, Executor};
 use yingxiao_core::health::DatabaseKind;
 
 use crate::config::StorageArgs;
@@ -14,11 +11,14 @@ use crate::config::StorageArgs;
 /// File name of the embedded database inside the data directory.
 pub const SQLITE_FILE: &str = "yingxiao.sqlite3";
 
+/// The migrations in `server/migrations/`, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
 /// A connection pool to whichever back end is configured.
 #[derive(Clone, Debug)]
-pub enum Storage {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
+pub struct Storage {
+    pub pool: AnyPool,
+    kind: DatabaseKind,
 }
 
 /// Why the database could not be opened, worded for the operator who started the server.
@@ -33,15 +33,21 @@ pub enum StorageError {
     UnsupportedUrl,
     #[error("cannot open the database: {0}")]
     Connect(#[from] sqlx::Error),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
 impl Storage {
-    /// Opens the configured database, creating the SQLite file and its directory if needed.
+    /// Opens the configured database, creating the SQLite file and its directory if needed, and brings
+    /// its schema up to date.
     pub async fn open(args: &StorageArgs) -> Result<Self, StorageError> {
-        match args.database_url.as_deref().filter(|url| !url.is_empty()) {
-            Some(url) => Self::open_postgres(url).await,
-            None => Self::open_sqlite(&args.data_dir).await,
-        }
+        sqlx::any::install_default_drivers();
+        let storage = match args.database_url.as_deref().filter(|url| !url.is_empty()) {
+            Some(url) => Self::open_postgres(url).await?,
+            None => Self::open_sqlite(&args.data_dir).await?,
+        };
+        MIGRATOR.run(&storage.pool).await?;
+        Ok(storage)
     }
 
     async fn open_sqlite(data_dir: &Path) -> Result<Self, StorageError> {
@@ -49,53 +55,51 @@ impl Storage {
             path: data_dir.display().to_string(),
             source,
         })?;
-        let options = SqliteConnectOptions::new()
-            .filename(data_dir.join(SQLITE_FILE))
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
+        let url = format!("sqlite://{}?mode=rwc", data_dir.join(SQLITE_FILE).display());
+        let pool = AnyPoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    // WAL lets pulls read while a push writes; NORMAL is durable across crashes in WAL.
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON")
+                        .await?;
+                    Ok(())
+                })
+            })
+            .connect(&url)
             .await?;
-        Ok(Self::Sqlite(pool))
+        Ok(Self {
+            pool,
+            kind: DatabaseKind::Sqlite,
+        })
     }
 
     async fn open_postgres(url: &str) -> Result<Self, StorageError> {
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             return Err(StorageError::UnsupportedUrl);
         }
-        let options = sqlx::postgres::PgConnectOptions::from_str(url)?;
-        let pool = PgPoolOptions::new()
+        let pool = AnyPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(5))
-            .connect_with(options)
+            .connect(url)
             .await?;
-        Ok(Self::Postgres(pool))
+        Ok(Self {
+            pool,
+            kind: DatabaseKind::Postgres,
+        })
     }
 
     pub fn kind(&self) -> DatabaseKind {
-        match self {
-            Self::Sqlite(_) => DatabaseKind::Sqlite,
-            Self::Postgres(_) => DatabaseKind::Postgres,
-        }
+        self.kind
     }
 
     /// A round trip to the database, for health checks.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        match self {
-            Self::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop),
-            Self::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop),
-        }
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(drop)
     }
 
     /// Closes every connection; called on shutdown so SQLite checkpoints its WAL.
     pub async fn close(&self) {
-        match self {
-            Self::Sqlite(pool) => pool.close().await,
-            Self::Postgres(pool) => pool.close().await,
-        }
+        self.pool.close().await;
     }
 }

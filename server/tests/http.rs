@@ -176,11 +176,8 @@ async fn sqlite_database_is_created_in_wal_mode_under_the_data_dir() {
     })
     .await
     .unwrap();
-    let Storage::Sqlite(pool) = &storage else {
-        panic!("expected SQLite")
-    };
     let mode: (String,) = sqlx::query_as("PRAGMA journal_mode")
-        .fetch_one(pool)
+        .fetch_one(&storage.pool)
         .await
         .unwrap();
     assert_eq!(mode.0.to_lowercase(), "wal");

@@ -1,12 +1,18 @@
 //! The HTTP surface: `app()` builds the whole router, API and web app, for `serve` and for tests.
 
+mod auth;
 mod error;
 mod health;
+mod sync;
 mod web_app;
 
 use std::sync::Arc;
 
-use axum::{routing::get, Router};
+use axum::{
+    extract::DefaultBodyLimit,
+    routing::{get, post},
+    Router,
+};
 use tower_http::{
     compression::CompressionLayer,
     trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer},
@@ -14,7 +20,7 @@ use tower_http::{
 use tracing::Level;
 use yingxiao_core::base_path::BasePath;
 
-pub use error::ApiError;
+pub use error::{ApiError, ApiJson};
 pub use web_app::{WebApp, WebAppError};
 
 use crate::storage::Storage;
@@ -24,13 +30,19 @@ use crate::storage::Storage;
 pub struct AppState {
     pub storage: Storage,
     pub web: Arc<WebApp>,
+    /// A real argon2 hash checked for unknown logins, so sign-in timing does not reveal which exist.
+    dummy_hash: Arc<str>,
 }
 
 impl AppState {
     pub fn new(storage: Storage, web: WebApp) -> Self {
+        let dummy_hash = crate::auth::hash_password("not a real password")
+            .unwrap_or_default()
+            .into();
         Self {
             storage,
             web: Arc::new(web),
+            dummy_hash,
         }
     }
 
@@ -39,12 +51,21 @@ impl AppState {
     }
 }
 
+/// The largest request body accepted (a full push of 500 mutations fits well within it).
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
 /// The whole router. Every path lives under the base path; API routes under `{base}/api/v1/`, and
 /// anything else there is the web app (files, or `index.html` for client routes).
 pub fn app(state: AppState) -> Router {
     let api = |path: &str| format!("{}/api/v1{path}", state.base_path().as_str());
     Router::new()
         .route(&api("/health"), get(health::health))
+        .route(&api("/auth/login"), post(auth::login))
+        .route(&api("/auth/logout"), post(auth::logout))
+        .route(&api("/me"), get(auth::me))
+        .route(&api("/sync/push"), post(sync::push))
+        .route(&api("/sync/pull"), post(sync::pull))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(web_app::serve)
         .layer(CompressionLayer::new())

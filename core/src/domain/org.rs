@@ -1,0 +1,238 @@
+//! 营销组织 and 人员: the org units (company → region → area → store/team) and the people in them.
+
+use serde_json::{Map, Value};
+
+use super::error::{ValidationError, COMPANY_HAS_NO_PARENT, LOGIN_CHARACTERS, UNIT_NEEDS_PARENT};
+use super::validate::{check_email, present, text_of};
+use super::{
+    choices, no_record_rules, no_value_rules, Collection, FieldDef, FieldKind::*, Table,
+    ADDRESS_CHARS, CODE_CHARS, EMAIL_CHARS, NAME_CHARS, PHONE_CHARS, SHORT_CHARS,
+};
+
+choices!(ORG_KINDS, ORG_KIND_CHOICES {
+    "company" => "公司", "Company";
+    "region" => "大区", "Region";
+    "area" => "区域", "Area";
+    "store" => "门店", "Store";
+    "team" => "团队", "Team";
+});
+
+choices!(ROLES, ROLE_CHOICES {
+    "admin" => "系统管理员", "Administrator";
+    "hq_marketing" => "总部市场部", "HQ marketing";
+    "regional_manager" => "大区经理", "Regional manager";
+    "area_supervisor" => "区域主管", "Area supervisor";
+    "sales_rep" => "业务员", "Sales rep";
+    "promoter" => "促销员", "Promoter";
+    "finance" => "财务", "Finance";
+    "service_agent" => "客服专员", "Service agent";
+});
+
+pub(super) static ORG_UNITS: Table = Table {
+    wire: "org_units",
+    label_zh: "营销组织",
+    label_en: "Org units",
+    fields: &[
+        FieldDef::new(
+            "name",
+            Text {
+                max_chars: NAME_CHARS,
+            },
+            "组织名称",
+            "Name",
+        )
+        .required(),
+        FieldDef::new("kind", Enum(ORG_KINDS), "组织层级", "Level").required(),
+        FieldDef::new(
+            "parent_id",
+            Ref(Collection::OrgUnit),
+            "上级组织",
+            "Parent unit",
+        ),
+        FieldDef::new(
+            "code",
+            Text {
+                max_chars: CODE_CHARS,
+            },
+            "组织编码",
+            "Code",
+        ),
+        FieldDef::new("manager_id", Ref(Collection::User), "负责人", "Manager"),
+        FieldDef::new(
+            "address",
+            Text {
+                max_chars: ADDRESS_CHARS,
+            },
+            "地址",
+            "Address",
+        ),
+        FieldDef::new("active", Bool, "启用", "Active"),
+    ],
+    check_value: no_value_rules,
+    check_record: org_unit_rules,
+};
+
+/// Only the company, the root, has no parent; cycles and level order need the whole tree (server).
+fn org_unit_rules(fields: &Map<String, Value>) -> Result<(), ValidationError> {
+    let is_company = text_of(fields, "kind") == Some("company");
+    match (is_company, present(fields, "parent_id").is_some()) {
+        (true, true) => Err(COMPANY_HAS_NO_PARENT.at("parent_id")),
+        (false, false) => Err(UNIT_NEEDS_PARENT.at("parent_id")),
+        _ => Ok(()),
+    }
+}
+
+/// People who sign in. Credentials are not a field: they live on the server only.
+pub(super) static USERS: Table = Table {
+    wire: "users",
+    label_zh: "人员",
+    label_en: "Users",
+    fields: &[
+        FieldDef::new(
+            "name",
+            Text {
+                max_chars: NAME_CHARS,
+            },
+            "姓名",
+            "Name",
+        )
+        .required(),
+        FieldDef::new("login", Text { max_chars: 64 }, "登录名", "Login").required(),
+        FieldDef::new("role", Enum(ROLES), "角色", "Role").required(),
+        FieldDef::new("unit_id", Ref(Collection::OrgUnit), "所属组织", "Org unit").required(),
+        FieldDef::new("manager_id", Ref(Collection::User), "直属上级", "Manager"),
+        FieldDef::new(
+            "title",
+            Text {
+                max_chars: SHORT_CHARS,
+            },
+            "职务",
+            "Job title",
+        ),
+        FieldDef::new(
+            "phone",
+            Text {
+                max_chars: PHONE_CHARS,
+            },
+            "手机",
+            "Mobile",
+        ),
+        FieldDef::new(
+            "email",
+            Text {
+                max_chars: EMAIL_CHARS,
+            },
+            "邮箱",
+            "Email",
+        ),
+        FieldDef::new(
+            "employee_no",
+            Text {
+                max_chars: CODE_CHARS,
+            },
+            "工号",
+            "Employee no.",
+        ),
+        FieldDef::new("active", Bool, "启用", "Active"),
+    ],
+    check_value: user_value_rules,
+    check_record: no_record_rules,
+};
+
+fn user_value_rules(name: &str, value: &Value) -> Result<(), ValidationError> {
+    match name {
+        "login" => {
+            let login = value.as_str().unwrap_or_default();
+            let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-');
+            if login.bytes().all(allowed) {
+                Ok(())
+            } else {
+                Err(LOGIN_CHARACTERS.at(name))
+            }
+        }
+        "email" => check_email(name, value),
+        _ => no_value_rules(name, value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::{validate_create, validate_patch, validate_record};
+    use super::*;
+
+    const ID: &str = "0193b3c4-7a1e-7000-8000-000000000001";
+
+    fn unit(value: Value) -> Map<String, Value> {
+        value.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn company_has_no_parent() {
+        let company = unit(json!({"name": "华锐食品集团", "kind": "company"}));
+        assert_eq!(validate_create(Collection::OrgUnit, &company), Ok(()));
+        let mut with_parent = company.clone();
+        with_parent.insert("parent_id".into(), json!(ID));
+        assert_eq!(
+            validate_record(Collection::OrgUnit, &with_parent),
+            Err(COMPANY_HAS_NO_PARENT.at("parent_id"))
+        );
+    }
+
+    #[test]
+    fn every_unit_but_the_company_has_a_parent() {
+        let region = unit(json!({"name": "华东大区", "kind": "region", "parent_id": ID}));
+        assert_eq!(validate_create(Collection::OrgUnit, &region), Ok(()));
+        let orphan = unit(json!({"name": "华东大区", "kind": "region", "parent_id": null}));
+        assert_eq!(
+            validate_record(Collection::OrgUnit, &orphan),
+            Err(UNIT_NEEDS_PARENT.at("parent_id"))
+        );
+    }
+
+    #[test]
+    fn login_is_ascii_letters_digits_dot_underscore_dash() {
+        for good in ["wang.wei", "li_na-02", "ZHANG3"] {
+            assert_eq!(
+                validate_patch(Collection::User, &unit(json!({"login": good}))),
+                Ok(()),
+                "{good}"
+            );
+        }
+        for bad in ["王伟", "wang wei", "wang@wei", "li/na"] {
+            assert_eq!(
+                validate_patch(Collection::User, &unit(json!({"login": bad}))),
+                Err(LOGIN_CHARACTERS.at("login")),
+                "{bad}"
+            );
+        }
+        let long = "a".repeat(65);
+        assert_eq!(
+            validate_patch(Collection::User, &unit(json!({"login": long}))),
+            Err(ValidationError::TooLong {
+                field: "login".into(),
+                max_chars: 64
+            })
+        );
+    }
+
+    #[test]
+    fn a_user_needs_a_unit_and_a_role() {
+        let user =
+            unit(json!({"name": "王伟", "login": "wang.wei", "role": "sales_rep", "unit_id": ID}));
+        assert_eq!(validate_create(Collection::User, &user), Ok(()));
+        let mut no_unit = user.clone();
+        no_unit.remove("unit_id");
+        assert_eq!(
+            validate_create(Collection::User, &no_unit),
+            Err(ValidationError::MissingField {
+                field: "unit_id".into()
+            })
+        );
+        assert!(
+            Collection::User.field("password").is_none(),
+            "credentials stay on the server"
+        );
+    }
+}

@@ -1,0 +1,207 @@
+//! 促销管理: promotions in stores and the promoters' daily execution reports (促销执行报告).
+
+use serde_json::{Map, Value};
+
+use super::error::ValidationError;
+use super::validate::dates_in_order;
+use super::{
+    choices, no_record_rules, no_value_rules, Collection, FieldDef, FieldKind::*, Table, MAX_COUNT,
+    NAME_CHARS, NOTES_CHARS,
+};
+
+choices!(PROMOTION_KINDS, PROMOTION_KIND_CHOICES {
+    "discount" => "折扣", "Discount";
+    "gift" => "买赠", "Gift with purchase";
+    "tasting" => "试吃试饮", "Tasting";
+    "display" => "陈列", "Display";
+    "bundle" => "组合装", "Bundle";
+    "coupon" => "优惠券", "Coupon";
+    "other" => "其他", "Other";
+});
+
+choices!(PROMOTION_STATUSES, PROMOTION_STATUS_CHOICES {
+    "planned" => "计划中", "Planned";
+    "approved" => "已批准", "Approved";
+    "running" => "进行中", "Running";
+    "finished" => "已结束", "Finished";
+    "cancelled" => "已取消", "Cancelled";
+});
+
+pub(super) static PROMOTIONS: Table = Table {
+    wire: "promotions",
+    label_zh: "促销",
+    label_en: "Promotions",
+    fields: &[
+        FieldDef::new(
+            "name",
+            Text {
+                max_chars: NAME_CHARS,
+            },
+            "促销名称",
+            "Name",
+        )
+        .required(),
+        FieldDef::new("kind", Enum(PROMOTION_KINDS), "促销方式", "Kind").required(),
+        FieldDef::new("unit_id", Ref(Collection::OrgUnit), "所属组织", "Org unit").required(),
+        // Stores are customers of kind retail_store.
+        FieldDef::new("store_ids", RefList(Collection::Customer), "门店", "Stores"),
+        FieldDef::new(
+            "product_ids",
+            RefList(Collection::Product),
+            "促销产品",
+            "Products",
+        ),
+        FieldDef::new("starts_on", Date, "开始日期", "Starts on").required(),
+        FieldDef::new("ends_on", Date, "结束日期", "Ends on").required(),
+        FieldDef::new("budget", Money, "促销预算", "Budget"),
+        FieldDef::new("status", Enum(PROMOTION_STATUSES), "状态", "Status").required(),
+        FieldDef::new(
+            "promoter_ids",
+            RefList(Collection::User),
+            "促销员",
+            "Promoters",
+        ),
+        // Daily sales per store before the promotion, the base of uplift and ROI (费效比).
+        FieldDef::new(
+            "baseline_daily_sales",
+            Money,
+            "基线日销售额",
+            "Baseline daily sales",
+        ),
+        FieldDef::new(
+            "notes",
+            Text {
+                max_chars: NOTES_CHARS,
+            },
+            "备注",
+            "Notes",
+        ),
+    ],
+    check_value: no_value_rules,
+    check_record: promotion_rules,
+};
+
+fn promotion_rules(fields: &Map<String, Value>) -> Result<(), ValidationError> {
+    dates_in_order(fields, "starts_on", "ends_on")
+}
+
+/// Whether the report's date lies within its promotion needs the promotion: the server checks it.
+pub(super) static PROMOTION_REPORTS: Table = Table {
+    wire: "promotion_reports",
+    label_zh: "促销执行报告",
+    label_en: "Promotion reports",
+    fields: &[
+        FieldDef::new(
+            "promotion_id",
+            Ref(Collection::Promotion),
+            "促销活动",
+            "Promotion",
+        )
+        .required(),
+        FieldDef::new("store_id", Ref(Collection::Customer), "门店", "Store").required(),
+        FieldDef::new("promoter_id", Ref(Collection::User), "促销员", "Promoter").required(),
+        FieldDef::new("report_date", Date, "报告日期", "Report date").required(),
+        FieldDef::new("sales_amount", Money, "销售额", "Sales amount"),
+        FieldDef::new(
+            "units_sold",
+            Integer {
+                min: 0,
+                max: MAX_COUNT,
+            },
+            "销量",
+            "Units sold",
+        ),
+        FieldDef::new(
+            "customer_count",
+            Integer {
+                min: 0,
+                max: MAX_COUNT,
+            },
+            "接待顾客数",
+            "Customers served",
+        ),
+        FieldDef::new("stock_issue", Bool, "缺货", "Stock issue"),
+        FieldDef::new(
+            "competitor_notes",
+            Text {
+                max_chars: NOTES_CHARS,
+            },
+            "竞品信息",
+            "Competitor notes",
+        ),
+        FieldDef::new(
+            "photos_count",
+            Integer { min: 0, max: 1000 },
+            "照片数",
+            "Photos",
+        ),
+        FieldDef::new(
+            "notes",
+            Text {
+                max_chars: NOTES_CHARS,
+            },
+            "备注",
+            "Notes",
+        ),
+    ],
+    check_value: no_value_rules,
+    check_record: no_record_rules,
+};
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::error::END_BEFORE_START;
+    use super::super::{validate_create, validate_record};
+    use super::*;
+
+    #[test]
+    fn promotion_ends_on_or_after_its_start() {
+        let mut promotion = json!({
+            "name": "中秋礼盒买二赠一",
+            "kind": "gift",
+            "unit_id": "0193b3c4-7a1e-7000-8000-000000000001",
+            "store_ids": ["0193b3c4-7a1e-7000-8000-000000000002", "0193b3c4-7a1e-7000-8000-000000000003"],
+            "starts_on": "2026-09-20",
+            "ends_on": "2026-10-07",
+            "status": "approved",
+            "budget": 3_000_000,
+            "baseline_daily_sales": 120_000,
+        })
+        .as_object()
+        .unwrap()
+        .clone();
+        assert_eq!(validate_create(Collection::Promotion, &promotion), Ok(()));
+        promotion.insert("ends_on".into(), json!("2026-09-19"));
+        assert_eq!(
+            validate_record(Collection::Promotion, &promotion),
+            Err(END_BEFORE_START.at("ends_on"))
+        );
+    }
+
+    #[test]
+    fn a_report_names_its_promotion_store_promoter_and_day() {
+        let report = json!({
+            "promotion_id": "0193b3c4-7a1e-7000-8000-000000000001",
+            "store_id": "0193b3c4-7a1e-7000-8000-000000000002",
+            "promoter_id": "0193b3c4-7a1e-7000-8000-000000000003",
+            "report_date": "2026-09-21",
+            "sales_amount": 356_800,
+            "units_sold": 42,
+            "customer_count": 130,
+            "stock_issue": true,
+            "photos_count": 6,
+        });
+        let report = report.as_object().unwrap();
+        assert_eq!(validate_create(Collection::PromotionReport, report), Ok(()));
+        let mut undated = report.clone();
+        undated.remove("report_date");
+        assert_eq!(
+            validate_create(Collection::PromotionReport, &undated),
+            Err(ValidationError::MissingField {
+                field: "report_date".into()
+            })
+        );
+    }
+}

@@ -1,0 +1,202 @@
+//! 目标: one target of the top-down target system (目标责任体系), for an org unit, a person or a dealer,
+//! for one year, quarter or month, decomposed from its parent target.
+
+use serde_json::{Map, Value};
+
+use super::error::{ValidationError, MONTH_STARTS_FIRST, QUARTER_STARTS, YEAR_STARTS_JANUARY};
+use super::validate::{date_of, is_id, text_of};
+use super::{choices, Collection, FieldDef, FieldKind::*, Table, MAX_MONEY, NOTES_CHARS};
+
+choices!(PERIODS, PERIOD_CHOICES {
+    "year" => "年度", "Year";
+    "quarter" => "季度", "Quarter";
+    "month" => "月度", "Month";
+});
+
+choices!(SUBJECT_KINDS, SUBJECT_KIND_CHOICES {
+    "unit" => "组织", "Org unit";
+    "user" => "人员", "Person";
+    "dealer" => "经销商", "Dealer";
+});
+
+choices!(METRICS, METRIC_CHOICES {
+    "sales_amount" => "销售额", "Sales amount";
+    "order_count" => "订单数", "Order count";
+    "new_customers" => "新增客户数", "New customers";
+    "visits" => "拜访次数", "Visits";
+    "opportunity_amount" => "销售机会金额", "Opportunity amount";
+});
+
+/// The collection a target's `subject_id` points into, by its `subject_kind`: a unit is an org unit,
+/// a user a person, a dealer a customer. `None` for an unknown kind.
+pub fn subject_collection(subject_kind: &str) -> Option<Collection> {
+    match subject_kind {
+        "unit" => Some(Collection::OrgUnit),
+        "user" => Some(Collection::User),
+        "dealer" => Some(Collection::Customer),
+        _ => None,
+    }
+}
+
+pub(super) static TARGETS: Table = Table {
+    wire: "targets",
+    label_zh: "目标",
+    label_en: "Targets",
+    fields: &[
+        FieldDef::new("period", Enum(PERIODS), "目标周期", "Period").required(),
+        FieldDef::new("period_start", Date, "周期开始", "Period start").required(),
+        FieldDef::new(
+            "subject_kind",
+            Enum(SUBJECT_KINDS),
+            "责任对象类型",
+            "Subject kind",
+        )
+        .required(),
+        // The id of a unit, a user or a dealer (see `subject_collection`): one `Ref` cannot name
+        // three collections, so this is text that must hold a record id.
+        FieldDef::new("subject_id", Text { max_chars: 36 }, "责任对象", "Subject").required(),
+        FieldDef::new("metric", Enum(METRICS), "考核指标", "Metric").required(),
+        // In 分 for the amount metrics, a plain count for the others.
+        FieldDef::new(
+            "value",
+            Integer {
+                min: 0,
+                max: MAX_MONEY,
+            },
+            "目标值",
+            "Target value",
+        )
+        .required(),
+        FieldDef::new(
+            "parent_id",
+            Ref(Collection::Target),
+            "上级目标",
+            "Parent target",
+        ),
+        // The unit whose managers see and decompose this target.
+        FieldDef::new("unit_id", Ref(Collection::OrgUnit), "所属组织", "Org unit").required(),
+        FieldDef::new(
+            "notes",
+            Text {
+                max_chars: NOTES_CHARS,
+            },
+            "备注",
+            "Notes",
+        ),
+    ],
+    check_value: target_value_rules,
+    check_record: target_rules,
+};
+
+fn target_value_rules(name: &str, value: &Value) -> Result<(), ValidationError> {
+    match (name, value.as_str()) {
+        ("subject_id", Some(id)) if !is_id(id) => Err(ValidationError::InvalidId {
+            field: name.to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Periods are calendar periods (China's accounting year is the calendar year), so roll-ups of
+/// months into quarters and years line up.
+fn target_rules(fields: &Map<String, Value>) -> Result<(), ValidationError> {
+    let Some((_, month, day)) = date_of(fields, "period_start") else {
+        return Ok(());
+    };
+    let broken = match text_of(fields, "period") {
+        Some("year") if (month, day) != (1, 1) => Some(YEAR_STARTS_JANUARY),
+        Some("quarter") if day != 1 || month % 3 != 1 => Some(QUARTER_STARTS),
+        Some("month") if day != 1 => Some(MONTH_STARTS_FIRST),
+        _ => None,
+    };
+    match broken {
+        Some(reason) => Err(reason.at("period_start")),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::{validate_create, validate_patch};
+    use super::*;
+
+    fn target(period: &str, start: &str) -> Map<String, Value> {
+        json!({
+            "period": period,
+            "period_start": start,
+            "subject_kind": "user",
+            "subject_id": "0193b3c4-7a1e-7000-8000-000000000001",
+            "metric": "sales_amount",
+            "value": 500_000_000,
+            "unit_id": "0193b3c4-7a1e-7000-8000-000000000002",
+        })
+        .as_object()
+        .unwrap()
+        .clone()
+    }
+
+    #[test]
+    fn target_periods_start_on_calendar_boundaries() {
+        assert_eq!(
+            validate_create(Collection::Target, &target("year", "2027-01-01")),
+            Ok(())
+        );
+        assert_eq!(
+            validate_create(Collection::Target, &target("quarter", "2027-10-01")),
+            Ok(())
+        );
+        assert_eq!(
+            validate_create(Collection::Target, &target("month", "2027-02-01")),
+            Ok(())
+        );
+        assert_eq!(
+            validate_create(Collection::Target, &target("year", "2027-04-01")),
+            Err(YEAR_STARTS_JANUARY.at("period_start"))
+        );
+        assert_eq!(
+            validate_create(Collection::Target, &target("quarter", "2027-02-01")),
+            Err(QUARTER_STARTS.at("period_start"))
+        );
+        assert_eq!(
+            validate_create(Collection::Target, &target("month", "2027-02-15")),
+            Err(MONTH_STARTS_FIRST.at("period_start"))
+        );
+    }
+
+    #[test]
+    fn target_subject_is_a_record_id_of_the_kind_it_names() {
+        assert_eq!(
+            validate_patch(
+                Collection::Target,
+                json!({"subject_id": "华东大区"}).as_object().unwrap()
+            ),
+            Err(ValidationError::InvalidId {
+                field: "subject_id".into()
+            })
+        );
+        assert_eq!(subject_collection("unit"), Some(Collection::OrgUnit));
+        assert_eq!(subject_collection("user"), Some(Collection::User));
+        assert_eq!(subject_collection("dealer"), Some(Collection::Customer));
+        for kind in SUBJECT_KINDS {
+            assert!(subject_collection(kind).is_some(), "{kind}");
+        }
+        assert_eq!(subject_collection("team"), None);
+    }
+
+    #[test]
+    fn target_value_is_not_negative() {
+        assert_eq!(
+            validate_patch(
+                Collection::Target,
+                json!({"value": -1}).as_object().unwrap()
+            ),
+            Err(ValidationError::OutOfRange {
+                field: "value".into(),
+                min: 0,
+                max: MAX_MONEY
+            })
+        );
+    }
+}

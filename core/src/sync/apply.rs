@@ -1,0 +1,251 @@
+//! The merge rules: how one mutation changes one record. The server applies them inside its transaction;
+//! the device replays its pending mutations through the same functions, so what a user sees offline is
+//! what the server will compute.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use super::{
+    hlc::Hlc,
+    protocol::{
+        CreateArgs, Intent, MoveStageArgs, RecordRef, RejectCode, Rejection, SetFieldsArgs,
+    },
+};
+use crate::{
+    domain::{self, Collection, ValidationError},
+    id::is_record_id,
+    locale::Locale,
+    time::format_instant,
+};
+
+/// A record's state as stored: its fields, the stamp of each field's last write, and whether it is a
+/// tombstone.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StoredRecord {
+    pub fields: Map<String, Value>,
+    pub stamps: BTreeMap<String, Hlc>,
+    pub deleted: bool,
+}
+
+/// What applying a mutation does to its record.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    /// Nothing to write: a stale edit, a repeated delete, a move to the current stage.
+    Unchanged,
+    /// The record's new state.
+    Write(StoredRecord),
+}
+
+impl Intent {
+    /// The record this mutation is about.
+    pub fn target(&self) -> RecordRef {
+        match self {
+            Intent::Create(CreateArgs { collection, id, .. })
+            | Intent::SetFields(SetFieldsArgs { collection, id, .. }) => RecordRef {
+                collection: *collection,
+                id: id.clone(),
+            },
+            Intent::Delete(target) => target.clone(),
+            Intent::MoveOpportunityStage(args) => RecordRef {
+                collection: Collection::Opportunity,
+                id: args.id.clone(),
+            },
+        }
+    }
+
+    /// Checks what can be checked without the database: ids, field names, types and values.
+    /// A failure here means the client sent something malformed.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let target = self.target();
+        if !is_record_id(&target.id) {
+            return Err(ValidationError::InvalidId { field: "id".into() });
+        }
+        match self {
+            Intent::Create(args) => domain::validate_create(args.collection, &args.fields),
+            Intent::SetFields(args) => domain::validate_patch(args.collection, &args.fields),
+            Intent::Delete(_) => Ok(()),
+            Intent::MoveOpportunityStage(args) => validate_move(args),
+        }
+    }
+}
+
+fn stage_patch(args: &MoveStageArgs) -> Map<String, Value> {
+    let mut patch = Map::new();
+    patch.insert("stage".into(), json!(args.stage));
+    if let Some(reason) = &args.lost_reason {
+        patch.insert("lost_reason".into(), json!(reason));
+    }
+    if let Some(note) = &args.lost_note {
+        patch.insert("lost_note".into(), json!(note));
+    }
+    patch
+}
+
+fn validate_move(args: &MoveStageArgs) -> Result<(), ValidationError> {
+    // Stage fields are intent-only, so they are checked with the create rules (which allow them).
+    let patch = stage_patch(args);
+    domain::validate_fields(Collection::Opportunity, &patch)?;
+    if args.stage == "lost" && args.lost_reason.is_none() {
+        return Err(ValidationError::MissingField {
+            field: "lost_reason".into(),
+        });
+    }
+    Ok(())
+}
+
+fn reject(code: RejectCode, message: impl Into<String>) -> Rejection {
+    Rejection::new(code, message)
+}
+
+fn invalid(error: ValidationError) -> Rejection {
+    reject(RejectCode::Invalid, error.message(Locale::En))
+}
+
+/// Applies one validated mutation stamped `hlc` to the record's current state (`None` if it never existed).
+pub fn apply(
+    existing: Option<&StoredRecord>,
+    intent: &Intent,
+    hlc: &Hlc,
+) -> Result<Change, Rejection> {
+    match intent {
+        Intent::Create(args) => create(existing, args, hlc),
+        Intent::SetFields(args) => set_fields(live(existing, intent)?, args, hlc),
+        Intent::Delete(_) => Ok(delete(existing.ok_or_else(|| not_found(intent))?)),
+        Intent::MoveOpportunityStage(args) => move_stage(live(existing, intent)?, args, hlc),
+    }
+}
+
+fn not_found(intent: &Intent) -> Rejection {
+    let target = intent.target();
+    reject(
+        RejectCode::NotFound,
+        format!("no {} record {}", target.collection.as_str(), target.id),
+    )
+}
+
+/// The record if it exists and is not deleted.
+fn live<'a>(
+    existing: Option<&'a StoredRecord>,
+    intent: &Intent,
+) -> Result<&'a StoredRecord, Rejection> {
+    match existing {
+        None => Err(not_found(intent)),
+        Some(record) if record.deleted => Err(reject(
+            RejectCode::Deleted,
+            format!(
+                "{} {} was deleted before this change arrived",
+                intent.target().collection.as_str(),
+                intent.target().id
+            ),
+        )),
+        Some(record) => Ok(record),
+    }
+}
+
+fn create(
+    existing: Option<&StoredRecord>,
+    args: &CreateArgs,
+    hlc: &Hlc,
+) -> Result<Change, Rejection> {
+    if existing.is_some() {
+        return Err(reject(
+            RejectCode::AlreadyExists,
+            format!("{} {} already exists", args.collection.as_str(), args.id),
+        ));
+    }
+    let fields: Map<String, Value> = args
+        .fields
+        .iter()
+        .filter(|(_, value)| !value.is_null())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let stamps = fields.keys().map(|k| (k.clone(), hlc.clone())).collect();
+    Ok(Change::Write(StoredRecord {
+        fields,
+        stamps,
+        deleted: false,
+    }))
+}
+
+/// Writes each field whose stamp is older than `hlc`; a stale edit of a field loses to the newer one.
+fn set_fields(record: &StoredRecord, args: &SetFieldsArgs, hlc: &Hlc) -> Result<Change, Rejection> {
+    let mut next = record.clone();
+    let mut changed = false;
+    for (field, value) in &args.fields {
+        let newer = next.stamps.get(field).is_none_or(|stamp| hlc > stamp);
+        if !newer {
+            continue;
+        }
+        next.stamps.insert(field.clone(), hlc.clone());
+        if value.is_null() {
+            next.fields.remove(field);
+        } else {
+            next.fields.insert(field.clone(), value.clone());
+        }
+        changed = true;
+    }
+    if !changed || next == *record {
+        return Ok(Change::Unchanged);
+    }
+    domain::validate_record(args.collection, &next.fields).map_err(invalid)?;
+    Ok(Change::Write(next))
+}
+
+/// Deletion wins over edits: a tombstone keeps no fields, and later edits are rejected as `deleted`.
+fn delete(record: &StoredRecord) -> Change {
+    if record.deleted {
+        return Change::Unchanged;
+    }
+    Change::Write(StoredRecord {
+        fields: Map::new(),
+        stamps: BTreeMap::new(),
+        deleted: true,
+    })
+}
+
+const CLOSED_FIELDS: [&str; 4] = ["won_at", "closed_at", "lost_reason", "lost_note"];
+
+fn move_stage(record: &StoredRecord, args: &MoveStageArgs, hlc: &Hlc) -> Result<Change, Rejection> {
+    let current = record.fields.get("stage").and_then(Value::as_str);
+    if current == Some(args.stage.as_str()) {
+        return Ok(Change::Unchanged);
+    }
+    // A move made before the stage's last change (offline, delivered late) leaves the newer stage.
+    if record.stamps.get("stage").is_some_and(|stamp| hlc <= stamp) {
+        return Ok(Change::Unchanged);
+    }
+    let entered_at = format_instant(hlc.millis);
+    let mut history = match record.fields.get("stage_history") {
+        Some(Value::Array(entries)) => entries.clone(),
+        _ => Vec::new(),
+    };
+    history.push(json!({"stage": args.stage, "entered_at": entered_at}));
+    let mut next = record.clone();
+    let mut set = |field: &str, value: Option<Value>| {
+        next.stamps.insert(field.to_owned(), hlc.clone());
+        match value {
+            Some(value) => next.fields.insert(field.to_owned(), value),
+            None => next.fields.remove(field),
+        };
+    };
+    set("stage", Some(json!(args.stage)));
+    for field in CLOSED_FIELDS {
+        set(field, None);
+    }
+    match args.stage.as_str() {
+        "won" => {
+            set("won_at", Some(json!(entered_at)));
+            set("closed_at", Some(json!(entered_at)));
+        }
+        "lost" => {
+            set("closed_at", Some(json!(entered_at)));
+            set("lost_reason", args.lost_reason.clone().map(Value::from));
+            set("lost_note", args.lost_note.clone().map(Value::from));
+        }
+        _ => {}
+    }
+    set("stage_history", Some(Value::Array(history)));
+    domain::validate_record(Collection::Opportunity, &next.fields).map_err(invalid)?;
+    Ok(Change::Write(next))
+}

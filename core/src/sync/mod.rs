@@ -1,0 +1,5 @@
+//! The sync protocol: clock stamps, wire types, and the merge rules both ends apply.
+
+pub mod apply;
+pub mod hlc;
+pub mod protocol;

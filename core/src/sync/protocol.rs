@@ -1,0 +1,224 @@
+//! The wire types of `POST /api/v1/sync/push` and `POST /api/v1/sync/pull`, shared by browser and server.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::hlc::Hlc;
+use crate::domain::Collection;
+
+/// Most mutations one push may carry; a client with more pushes in several rounds.
+pub const MAX_MUTATIONS_PER_PUSH: usize = 500;
+/// Most records one pull page returns, and the default when the client does not say.
+pub const MAX_PULL_LIMIT: u32 = 5_000;
+pub const DEFAULT_PULL_LIMIT: u32 = 1_000;
+
+/// A device's identity for exactly-once delivery: a UUID made on first start and kept in IndexedDB.
+pub type ClientId = String;
+
+/// What a user asked for, as an intent the server re-checks; the same rules run on the device.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "name", content = "args", rename_all = "snake_case")]
+pub enum Intent {
+    /// A new record with its id made on the device.
+    Create(CreateArgs),
+    /// Plain field edits, merged per field by clock stamp.
+    SetFields(SetFieldsArgs),
+    /// A tombstone; the record disappears from every device that had it.
+    Delete(RecordRef),
+    /// An opportunity enters another funnel stage; records the entry time in its stage history.
+    MoveOpportunityStage(MoveStageArgs),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateArgs {
+    pub collection: Collection,
+    pub id: String,
+    pub fields: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetFieldsArgs {
+    pub collection: Collection,
+    pub id: String,
+    /// Field → new value; `null` clears an optional field.
+    pub fields: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordRef {
+    pub collection: Collection,
+    pub id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoveStageArgs {
+    pub id: String,
+    /// The stage entered: aware, compare, negotiate, commit, won or lost.
+    pub stage: String,
+    /// Required when the stage is `lost`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lost_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lost_note: Option<String>,
+}
+
+/// One entry of a client's pending log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mutation {
+    /// Gapless and increasing per client, starting at 1.
+    pub id: u64,
+    /// When the user made the change, by the device's hybrid logical clock.
+    pub hlc: Hlc,
+    #[serde(flatten)]
+    pub intent: Intent,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    pub client_id: ClientId,
+    pub mutations: Vec<Mutation>,
+}
+
+/// What became of each pushed mutation, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Applied {
+        id: u64,
+    },
+    /// Already applied or rejected by an earlier push (a retry); nothing happened now.
+    Duplicate {
+        id: u64,
+    },
+    Rejected {
+        id: u64,
+        reason: Rejection,
+    },
+}
+
+/// Why a mutation was not applied; kept on the server and repeated on pulls until acknowledged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub code: RejectCode,
+    /// A message for the user, in English; the client shows its own translation of `code` beside it.
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectCode {
+    /// The record does not exist, or not for this user.
+    NotFound,
+    AlreadyExists,
+    /// The record was deleted before this change arrived.
+    Deleted,
+    /// A field value or a rule of the record was broken.
+    Invalid,
+    /// Outside the user's scope or role.
+    Forbidden,
+}
+
+impl Rejection {
+    pub fn new(code: RejectCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// The highest mutation id the server has processed for this client.
+    pub last_mutation_id: u64,
+    pub outcomes: Vec<Outcome>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullRequest {
+    pub client_id: ClientId,
+    /// The cursor of the last page applied; absent on a device's first pull.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// A record as the server holds it now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub collection: Collection,
+    pub id: String,
+    pub version: i64,
+    pub fields: Map<String, Value>,
+    /// Per-field clock stamps, so the device replays pending edits by the server's rule.
+    pub stamps: BTreeMap<String, Hlc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// True when the device must drop its records and pull from the start (its user's scope changed);
+    /// pending mutations are kept.
+    pub reset: bool,
+    /// Records changed since the cursor that the user may see.
+    pub records: Vec<Record>,
+    /// Records deleted since the cursor that the user could see.
+    pub deleted: Vec<RecordRef>,
+    /// Records that left the user's scope since the cursor: the device must forget them.
+    pub removed: Vec<RecordRef>,
+    pub cursor: String,
+    /// More pages follow; pull again with the new cursor.
+    pub has_more: bool,
+    pub last_mutation_id: u64,
+    /// Rejections of this client's mutations, so a lost push response never loses the verdict.
+    pub rejections: Vec<RejectedMutation>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedMutation {
+    pub mutation_id: u64,
+    pub reason: Rejection,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_mutation_has_a_flat_name_and_args_on_the_wire() {
+        let wire = json!({
+            "id": 7,
+            "hlc": "001732700000000-00000-c1",
+            "name": "set_fields",
+            "args": {"collection": "customers", "id": "0193b3c4-7a1e-7000-8000-000000000001", "fields": {"tier": "A"}}
+        });
+        let mutation: Mutation = serde_json::from_value(wire.clone()).unwrap();
+        assert_eq!(mutation.id, 7);
+        assert!(
+            matches!(mutation.intent, Intent::SetFields(ref a) if a.collection == Collection::Customer)
+        );
+        assert_eq!(serde_json::to_value(&mutation).unwrap(), wire);
+    }
+
+    #[test]
+    fn unknown_mutation_names_and_collections_do_not_parse() {
+        let unknown_name =
+            json!({"id": 1, "hlc": "001732700000000-00000-c1", "name": "drop_table", "args": {}});
+        assert!(serde_json::from_value::<Mutation>(unknown_name).is_err());
+        let unknown_collection = json!({"id": 1, "hlc": "001732700000000-00000-c1", "name": "delete",
+            "args": {"collection": "secrets", "id": "x"}});
+        assert!(serde_json::from_value::<Mutation>(unknown_collection).is_err());
+        let extra_arg = json!({"id": 1, "hlc": "001732700000000-00000-c1", "name": "delete",
+            "args": {"collection": "customers", "id": "x", "force": true}});
+        assert!(serde_json::from_value::<Mutation>(extra_arg).is_err());
+    }
+}

@@ -1,0 +1,270 @@
+//! Accounts and sessions: argon2id password hashes, opaque bearer tokens stored only as SHA-256 hashes,
+//! expiry long enough for a tablet offline for weeks, revocation, and sign-in rate limits kept in the
+//! database so several server processes share them.
+
+use argon2::{
+    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    Argon2,
+};
+use base64::Engine;
+use rand::RngCore;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, Row};
+use yingxiao_core::scope::Role;
+
+use crate::http::ApiError;
+
+/// How long a session lasts: a promoter's tablet may stay offline for weeks and must still push after.
+pub const SESSION_DAYS: i64 = 45;
+const DAY_MILLIS: i64 = 86_400_000;
+/// Failed sign-ins allowed per account, and per network address, within the window.
+pub const MAX_FAILURES_PER_LOGIN: i64 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
+pub const FAILURE_WINDOW_MILLIS: i64 = 15 * 60 * 1000;
+/// Shortest password an account may have.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| ApiError::Internal(format!("password hashing failed: {e}")))
+}
+
+pub fn verify_password(stored_hash: &str, password: &str) -> bool {
+    PasswordHash::new(stored_hash)
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Checks a new password against the policy; the message is shown to whoever set it.
+pub fn check_password_policy(password: &str) -> Result<(), String> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(format!(
+            "password must have at least {MIN_PASSWORD_CHARS} characters"
+        ));
+    }
+    if password.len() > 1024 || password.contains('\0') {
+        return Err("password must be at most 1024 bytes without NUL".into());
+    }
+    Ok(())
+}
+
+/// A new opaque bearer token: 256 random bits, base64url.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What the database keeps of a token: a leaked table grants nothing.
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A signed-in user, as every API call sees them after the token check.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub user_id: String,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    pub unit_id: String,
+    pub scope_epoch: i64,
+}
+
+impl Caller {
+    /// Reads role and unit from the caller's `users` record; a record without them cannot act.
+    fn from_parts(
+        user_id: String,
+        login: String,
+        scope_epoch: i64,
+        fields: &Map<String, Value>,
+    ) -> Option<Self> {
+        let text = |name: &str| fields.get(name).and_then(Value::as_str).map(str::to_owned);
+        if fields.get("active").and_then(Value::as_bool) == Some(false) {
+            return None;
+        }
+        Some(Self {
+            user_id,
+            login,
+            name: text("name").unwrap_or_default(),
+            role: Role::parse(&text("role")?)?,
+            unit_id: text("unit_id")?,
+            scope_epoch,
+        })
+    }
+}
+
+/// The caller behind a bearer token, if the session is live and the account enabled.
+pub async fn caller_for_token(
+    conn: &mut AnyConnection,
+    token: &str,
+) -> Result<Option<Caller>, ApiError> {
+    let row = sqlx::query(
+        "SELECT a.user_id, a.login, a.scope_epoch, r.fields
+         FROM sessions s
+         JOIN accounts a ON a.user_id = s.user_id
+         JOIN records r ON r.collection = 'users' AND r.id = a.user_id AND r.deleted = 0
+         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND a.disabled = 0",
+    )
+    .bind(token_hash(token))
+    .bind(now_millis())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let fields: Map<String, Value> = serde_json::from_str(&row.try_get::<String, _>(3)?)
+        .map_err(|e| ApiError::Internal(format!("stored user fields: {e}")))?;
+    Ok(Caller::from_parts(
+        row.try_get(0)?,
+        row.try_get(1)?,
+        row.try_get(2)?,
+        &fields,
+    ))
+}
+
+/// Starts a session; returns the token (shown once) and its expiry in epoch milliseconds.
+pub async fn create_session(
+    conn: &mut AnyConnection,
+    user_id: &str,
+) -> Result<(String, i64), ApiError> {
+    let token = new_token();
+    let now = now_millis();
+    let expires_at = now + SESSION_DAYS * DAY_MILLIS;
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(token_hash(&token))
+        .bind(user_id)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *conn)
+        .await?;
+    Ok((token, expires_at))
+}
+
+pub async fn revoke_session(conn: &mut AnyConnection, token: &str) -> Result<(), ApiError> {
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
+        .bind(now_millis())
+        .bind(token_hash(token))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a user (account disabled, password reset).
+pub async fn revoke_all_sessions(conn: &mut AnyConnection, user_id: &str) -> Result<(), ApiError> {
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now_millis())
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Refuses a sign-in attempt when its account or address failed too often recently.
+pub async fn check_rate_limit(
+    conn: &mut AnyConnection,
+    login: &str,
+    address: &str,
+) -> Result<(), ApiError> {
+    let since = now_millis() - FAILURE_WINDOW_MILLIS;
+    let by_login: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at > $2")
+            .bind(login)
+            .bind(since)
+            .fetch_one(&mut *conn)
+            .await?;
+    let by_address: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE address = $1 AND at > $2")
+            .bind(address)
+            .bind(since)
+            .fetch_one(&mut *conn)
+            .await?;
+    if by_login >= MAX_FAILURES_PER_LOGIN || by_address >= MAX_FAILURES_PER_ADDRESS {
+        return Err(ApiError::TooManyRequests(
+            "too many failed sign-ins; wait 15 minutes and try again".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn record_failure(
+    conn: &mut AnyConnection,
+    login: &str,
+    address: &str,
+) -> Result<(), ApiError> {
+    sqlx::query("INSERT INTO login_failures (login, address, at) VALUES ($1, $2, $3)")
+        .bind(login)
+        .bind(address)
+        .bind(now_millis())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn clear_failures(conn: &mut AnyConnection, login: &str) -> Result<(), ApiError> {
+    sqlx::query("DELETE FROM login_failures WHERE login = $1")
+        .bind(login)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// An account's id and password hash by login, if it exists and is enabled.
+pub async fn find_account(
+    conn: &mut AnyConnection,
+    login: &str,
+) -> Result<Option<(String, String)>, ApiError> {
+    let row = sqlx::query(
+        "SELECT user_id, password_hash FROM accounts WHERE login = $1 AND disabled = 0",
+    )
+    .bind(login)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match row {
+        Some(row) => Some((row.try_get(0)?, row.try_get(1)?)),
+        None => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_against_their_own_hash() {
+        let hash = hash_password("correct horse").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(&hash, "correct horse"));
+        assert!(!verify_password(&hash, "correct horsE"));
+        assert!(!verify_password("not a hash", "correct horse"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_only_as_hashes() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_ne!(token_hash(&a), a);
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        assert!(check_password_policy("1234567").is_err());
+        assert!(check_password_policy("12345678").is_ok());
+    }
+}
