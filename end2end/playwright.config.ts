@@ -11,12 +11,19 @@ const dist = process.env.YINGXIAO_DIST ?? path.join(root, 'dist');
 const rootPort = Number(process.env.E2E_PORT ?? 18080);
 const subPort = rootPort + 1;
 export const SUB_PATH = '/yingxiao';
+/** The account every end-to-end test signs in with (created before each server starts). */
+export const E2E_LOGIN = 'e2e_rep';
+export const E2E_PASSWORD = 'e2e-password-1';
+export const E2E_NAME = '测试业务员';
 
 function serve(port: number, basePath: string) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'yingxiao-e2e-'));
   const base = basePath === '/' ? '' : basePath;
   return {
-    command: `"${server}" serve --addr 127.0.0.1:${port} --data-dir "${dataDir}" --dist "${dist}" --base-path ${basePath}`,
+    command:
+      `printf '%s\\n' '${E2E_PASSWORD}' | "${server}" user add --login ${E2E_LOGIN} --name ${E2E_NAME} ` +
+      `--role sales_rep --password-stdin --data-dir "${dataDir}" >/dev/null && ` +
+      `exec "${server}" serve --addr 127.0.0.1:${port} --data-dir "${dataDir}" --dist "${dist}" --base-path ${basePath}`,
     url: `http://127.0.0.1:${port}${base}/api/v1/health`,
     reuseExistingServer: false,
     env: { RUST_LOG: 'warn' },

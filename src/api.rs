@@ -1,7 +1,12 @@
 //! The web app's HTTP calls. URLs are relative so they resolve under the `<base href>` the server sets,
 //! which keeps the app working when a portal mounts it under a sub-path.
 
-use yingxiao_core::health::Health;
+use gloo_net::http::{Request, Response};
+use serde::Deserialize;
+use yingxiao_core::{
+    account::{LoginRequest, LoginResponse},
+    health::Health,
+};
 
 /// Why a request failed, in terms the page can show.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -10,19 +15,86 @@ pub enum ApiError {
     Network(String),
     /// The server answered something we could not read.
     BadResponse(String),
+    /// The server refused the request: its status, error code and message.
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
 }
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Network(detail) | Self::BadResponse(detail) => f.write_str(detail),
+            Self::Refused { message, .. } => f.write_str(message),
         }
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Deserialize)]
+struct ErrorDetail {
+    code: String,
+    message: String,
+}
+
+/// Reads a JSON answer, or turns a refusal into `ApiError::Refused` with the server's message.
+async fn read<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let status = response.status();
+    if response.ok() {
+        return response
+            .json::<T>()
+            .await
+            .map_err(|e| ApiError::BadResponse(format!("HTTP {status}: {e}")));
+    }
+    match response.json::<ErrorBody>().await {
+        Ok(body) => Err(ApiError::Refused {
+            status,
+            code: body.error.code,
+            message: body.error.message,
+        }),
+        Err(e) => Err(ApiError::BadResponse(format!("HTTP {status}: {e}"))),
+    }
+}
+
+/// `POST api/v1/auth/login`.
+pub async fn login(login: &str, password: &str) -> Result<LoginResponse, ApiError> {
+    let body = LoginRequest {
+        login: login.to_owned(),
+        password: password.to_owned(),
+    };
+    let response = Request::post("api/v1/auth/login")
+        .json(&body)
+        .map_err(|e| ApiError::BadResponse(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    read(response).await
+}
+
+/// `POST api/v1/auth/logout`: ends the session on the server. Failing to reach it is not fatal —
+/// the device forgets the token either way.
+pub async fn logout(token: &str) -> Result<(), ApiError> {
+    let response = Request::post("api/v1/auth/logout")
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    if response.ok() {
+        Ok(())
+    } else {
+        read::<serde_json::Value>(response).await.map(drop)
     }
 }
 
 /// `GET api/v1/health`. A 503 still carries a `Health` body (status `degraded`), so it is not an error.
 pub async fn fetch_health() -> Result<Health, ApiError> {
-    let response = gloo_net::http::Request::get("api/v1/health")
+    let response = Request::get("api/v1/health")
         .header("Accept", "application/json")
         .send()
         .await

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{ProtectedRoute, Route, Router, Routes},
     path,
 };
 use yingxiao_core::base_path::BasePath;
@@ -10,8 +10,9 @@ use yingxiao_core::base_path::BasePath;
 use crate::{
     components::shell::Shell,
     i18n::{I18n, Key},
-    pages::{home::HomePage, not_found::NotFoundPage, settings::SettingsPage},
+    pages::{home::HomePage, login::LoginPage, not_found::NotFoundPage, settings::SettingsPage},
     prefs::{self, ThemeChoice},
+    session::{self, SessionState},
 };
 
 /// Where the app is mounted, read from the `<base href>` the server wrote into `index.html`.
@@ -22,6 +23,16 @@ impl Mount {
     /// The full URL path of an app route, e.g. `/settings` → `/yingxiao/settings`.
     pub fn href(&self, app_path: &str) -> String {
         self.0.join(app_path)
+    }
+
+    /// The app path of the sign-in page, remembering where the user was going. An app path, not an
+    /// href: the router's `navigate` and `Redirect` put the base path in front themselves.
+    pub fn login_path(&self) -> String {
+        let here = window().location().pathname().unwrap_or_default();
+        let search = window().location().search().unwrap_or_default();
+        let next = format!("{}{search}", self.0.strip(&here).unwrap_or("/"));
+        let next = String::from(js_sys::encode_uri_component(&next));
+        format!("/login?next={next}")
     }
 }
 
@@ -43,6 +54,8 @@ pub fn App() -> impl IntoView {
     let i18n = I18n::new(prefs::initial_locale());
     let theme = ThemeChoice(RwSignal::new(prefs::initial_theme()));
     let mount = Mount(mount_point());
+    let session = SessionState::new(session::load());
+    provide_context(session);
     provide_context(i18n);
     provide_context(theme);
     provide_context(mount.clone());
@@ -60,12 +73,20 @@ pub fn App() -> impl IntoView {
         prefs::save_theme(chosen);
     });
 
+    // Every page but sign-in needs a session; without one the user is sent to sign in and back.
+    let signed_in = move || Some(session.is_signed_in());
+    let to_login = {
+        let mount = mount.clone();
+        move || mount.login_path()
+    };
+
     view! {
         <Router base=mount.0.as_str().to_owned()>
             <Shell>
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/settings") view=SettingsPage />
+                    <Route path=path!("/login") view=LoginPage />
+                    <ProtectedRoute path=path!("/") view=HomePage condition=signed_in redirect_path=to_login.clone() />
+                    <ProtectedRoute path=path!("/settings") view=SettingsPage condition=signed_in redirect_path=to_login />
                 </Routes>
             </Shell>
         </Router>

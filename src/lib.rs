@@ -6,5 +6,6 @@ mod components;
 pub mod i18n;
 mod pages;
 pub mod prefs;
+pub mod session;
 
 pub use app::App;

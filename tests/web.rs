@@ -51,13 +51,23 @@ fn text_of(selector: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Mounts a fresh app with the given stored language; the handle unmounts it when dropped.
+/// A session as the sign-in page leaves it on the device.
+const SESSION: &str = r#"{"token":"test-token","expires_at":"2027-01-01T00:00:00.000Z",
+  "user":{"user_id":"0193b3c4-7a1e-7000-8000-000000000001","login":"wang","name":"王伟",
+  "role":"sales_rep","unit_id":"0193b3c4-7a1e-7000-8000-000000000002"}}"#;
+
+/// Mounts a fresh app with the given stored language, signed in or not; the handle unmounts it
+/// when dropped.
 fn mount(
     stored_locale: &str,
+    signed_in: bool,
 ) -> leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable> {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     storage.clear().unwrap();
     storage.set_item("yingxiao.locale", stored_locale).unwrap();
+    if signed_in {
+        storage.set_item("yingxiao.session", SESSION).unwrap();
+    }
     let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&host).unwrap();
     leptos::mount::mount_to(host, yingxiao::App)
@@ -65,7 +75,7 @@ fn mount(
 
 #[wasm_bindgen_test]
 async fn shell_mounts_with_navigation_and_the_home_page() {
-    let _app = mount("zh-CN");
+    let _app = mount("zh-CN", true);
     eventually("the home heading shows", || text_of("h1") == "概览").await;
     let nav = text_of("nav");
     assert!(
@@ -84,7 +94,7 @@ async fn shell_mounts_with_navigation_and_the_home_page() {
 
 #[wasm_bindgen_test]
 async fn switching_language_changes_visible_text_and_is_stored() {
-    let _app = mount("zh-CN");
+    let _app = mount("zh-CN", true);
     eventually("the home heading shows", || text_of("h1") == "概览").await;
     let toggle: HtmlElement = document()
         .query_selector("button.language-toggle")
@@ -108,7 +118,7 @@ async fn switching_language_changes_visible_text_and_is_stored() {
 #[wasm_bindgen_test]
 async fn home_says_the_server_is_unreachable_when_the_api_is_missing() {
     // The test runner's web server has no /api/v1/health: the page must not pretend to be connected.
-    let _app = mount("en");
+    let _app = mount("en", true);
     eventually("the connection check finishes", || {
         let status = text_of("[data-testid=server-status]");
         !status.is_empty() && status != "Checking…"
@@ -119,4 +129,19 @@ async fn home_says_the_server_is_unreachable_when_the_api_is_missing() {
         "Cannot reach the server"
     );
     assert_eq!(text_of("[data-testid=server-version]"), "—");
+    assert_eq!(text_of("[data-testid=signed-in-as]"), "王伟 · Sales rep");
+}
+
+#[wasm_bindgen_test]
+async fn without_a_session_the_app_asks_for_sign_in_without_navigation() {
+    let _app = mount("zh-CN", false);
+    eventually("the sign-in form shows", || {
+        document()
+            .query_selector("input[name=password]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    assert_eq!(text_of("h1"), "登录营销管理系统");
+    assert!(document().query_selector("nav").unwrap().is_none());
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// What the server reports about itself; the home page shows it as plain facts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     /// `ok` when the database answered, `degraded` when it did not.
     pub status: HealthStatus,
@@ -15,6 +16,7 @@ pub struct Health {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum HealthStatus {
     Ok,
     Degraded,
@@ -23,6 +25,7 @@ pub enum HealthStatus {
 /// The storage back ends the server supports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DatabaseKind {
     Sqlite,
     Postgres,

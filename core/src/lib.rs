@@ -1,9 +1,11 @@
 //! Pure domain logic shared by the Yingxiao web app and server: no I/O, compiles for wasm32 and native.
 
+pub mod account;
 pub mod base_path;
 pub mod domain;
 pub mod health;
 pub mod id;
+pub mod import;
 pub mod locale;
 pub mod scope;
 pub mod sync;

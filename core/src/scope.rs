@@ -11,6 +11,7 @@ use crate::domain::Collection;
 /// A user's role; the wire names match the `role` field of `users` records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     Admin,
     /// 市场部 (headquarters marketing).

@@ -2,6 +2,17 @@
 // viewport project and under a sub-path.
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { E2E_LOGIN, E2E_NAME, E2E_PASSWORD } from '../playwright.config';
+
+/// Signs in through the sign-in page, whatever its language; lands on the page asked for.
+async function signIn(page: Page, path = '') {
+  await page.goto(path);
+  await expect(page).toHaveURL(/\/login\?next=/);
+  await page.locator('input[name=username]').fill(E2E_LOGIN);
+  await page.locator('input[name=password]').fill(E2E_PASSWORD);
+  await page.locator('button[type=submit]').click();
+  await expect(page.getByRole('navigation')).toBeVisible();
+}
 
 /// The app's own path prefix in this project ('' at the root, '/yingxiao' under the sub-path).
 function basePath(baseURL: string | undefined): string {
@@ -9,7 +20,7 @@ function basePath(baseURL: string | undefined): string {
 }
 
 async function openHome(page: Page) {
-  await page.goto('');
+  await signIn(page);
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
 }
 
@@ -24,13 +35,14 @@ test('home shows the real server version and a live connection, in Chinese by de
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('概览');
   await expect(page.getByTestId('server-status')).toHaveText('已连接');
   await expect(page.getByTestId('server-version')).toHaveText(health.version);
+  await expect(page.getByTestId('signed-in-as')).toHaveText(`${E2E_NAME} · 业务员`);
   await expect(page.getByText('SQLite（内置）')).toBeVisible();
   // The boot splash is gone once the app has mounted.
   await expect(page.locator('#boot')).toHaveCount(0);
 });
 
-test('a deep link loads its page directly', async ({ page, baseURL }) => {
-  await page.goto('settings');
+test('a deep link asks for sign-in and then loads its page', async ({ page, baseURL }) => {
+  await signIn(page, 'settings');
   expect(new URL(page.url()).pathname).toBe(`${basePath(baseURL)}/settings`);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('设置');
   await expect(page.getByRole('navigation').getByRole('link', { name: '设置' })).toHaveAttribute(
@@ -93,7 +105,7 @@ async function background(page: Page): Promise<string> {
 
 test('the theme follows the system until overridden, and the choice is remembered', async ({ page }) => {
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.goto('settings');
+  await signIn(page, 'settings');
   await expect(page.getByRole('radio', { name: '跟随系统' })).toBeChecked();
   const light = await background(page);
   await page.emulateMedia({ colorScheme: 'dark' });
@@ -119,6 +131,7 @@ test('the theme follows the system until overridden, and the choice is remembere
 });
 
 test('an unknown client route says so inside the shell', async ({ page }) => {
+  await openHome(page);
   await page.goto('no-such-page');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('页面不存在');
   await page.getByRole('link', { name: '返回首页' }).click();
@@ -165,7 +178,12 @@ test('every request stays under the base path', async ({ page, baseURL }) => {
   expect(failed).toEqual([]);
 });
 
-test('home and settings have no serious accessibility violations', async ({ page }) => {
+test('sign-in, home and settings have no serious accessibility violations', async ({ page }) => {
+  await page.goto('login');
+  await expect(page.locator('input[name=username]')).toBeVisible();
+  const login = await new AxeBuilder({ page }).analyze();
+  expect(login.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+  await signIn(page);
   for (const path of ['', 'settings']) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
@@ -179,4 +197,26 @@ test('screenshot of the shell for the record', async ({ page }, testInfo) => {
   await openHome(page);
   await expect(page.getByTestId('server-status')).toHaveText('已连接');
   await page.screenshot({ path: testInfo.outputPath('home.png'), fullPage: true });
+});
+
+test('a wrong password is refused with a message in Chinese and nothing else happens', async ({ page }) => {
+  await page.goto('login');
+  await page.locator('input[name=username]').fill(E2E_LOGIN);
+  await page.locator('input[name=password]').fill('wrong-password');
+  await page.locator('button[type=submit]').click();
+  await expect(page.getByRole('alert')).toHaveText('账号或密码错误。');
+  await expect(page.locator('input[name=password]')).toHaveValue('');
+  await expect(page.getByRole('navigation')).toHaveCount(0);
+});
+
+test('signing out ends the session and pages ask for sign-in again', async ({ page, request }) => {
+  await openHome(page);
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('yingxiao.session')!).token);
+  await page.getByRole('button', { name: '退出登录' }).click();
+  await expect(page.locator('input[name=username]')).toBeVisible();
+  await page.goto('settings');
+  await expect(page).toHaveURL(/\/login\?next=%2Fsettings/);
+  // The server has revoked the token too, not just the device.
+  const me = await request.get('api/v1/me', { headers: { Authorization: `Bearer ${token}` } });
+  expect(me.status()).toBe(401);
 });

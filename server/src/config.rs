@@ -3,7 +3,9 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use yingxiao_core::{base_path::BasePath, scope::Role};
+use yingxiao_core::{base_path::BasePath, import::ImportKind, scope::Role};
+
+use crate::demo::Day;
 
 /// `yingxiao-server`: the Yingxiao 营销 sync endpoint and web app server.
 #[derive(Debug, Parser)]
@@ -32,6 +34,62 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Fill an empty database with the demo company (示例公司) and print its demo logins.
+    Seed(SeedArgs),
+    /// Import a CSV file of org units, users, customers, products or opportunities.
+    Import(ImportArgs),
+}
+
+/// `import KIND FILE.csv --map header=field,... [--values field:theirs=ours,...] [--dry-run]`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// org_units, users, customers, products or opportunities
+    #[arg(value_parser = parse_import_kind)]
+    pub kind: ImportKind,
+    /// A UTF-8 CSV file (comma or tab separated; the first line is the header).
+    pub file: PathBuf,
+    /// File header → field, e.g. `客户名称=name,等级=tier`; headers equal to a field's name or label
+    /// need no entry. Escape a comma or `=` in a header with a backslash.
+    #[arg(long, default_value = "")]
+    pub map: String,
+    /// The file's words for our choices, e.g. `stage:Won=won,stage:Engaging=compare`.
+    #[arg(long, default_value = "")]
+    pub values: String,
+    /// Report every bad row and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+fn parse_import_kind(raw: &str) -> Result<ImportKind, String> {
+    ImportKind::parse(raw).ok_or_else(|| {
+        let all: Vec<&str> = ImportKind::ALL.iter().map(|k| k.as_str()).collect();
+        format!("unknown kind; use one of {}", all.join(", "))
+    })
+}
+
+/// `seed --demo`: a deterministic demo company for trying the app, end-to-end tests and benchmarks.
+#[derive(Debug, clap::Args)]
+pub struct SeedArgs {
+    /// Seed the demo company (the one kind of seed data there is).
+    #[arg(long, required = true)]
+    pub demo: bool,
+    /// Multiply customers, opportunities, promotions, orders, reps, promoters and stores (benchmarks).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub scale: u32,
+    /// The random seed: the same seed, scale and as-of date give the same company, ids included.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// The day the data is as of (YYYY-MM-DD): history before it, plans after it. Today in
+    /// Asia/Shanghai when omitted.
+    #[arg(long)]
+    pub as_of: Option<Day>,
+    /// When the database already has data, do nothing and succeed (still listing the demo logins).
+    #[arg(long)]
+    pub if_empty: bool,
+    #[command(flatten)]
+    pub storage: StorageArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,6 +188,32 @@ mod tests {
         };
         assert_eq!(args.base_path.as_str(), "/yingxiao");
         assert_eq!(args.dist, PathBuf::from("./dist"));
+    }
+
+    #[test]
+    fn seed_flags_parse_with_defaults_and_check_the_date() {
+        let cli = Cli::try_parse_from([
+            "yingxiao-server",
+            "seed",
+            "--demo",
+            "--if-empty",
+            "--as-of",
+            "2026-03-15",
+        ])
+        .unwrap();
+        let Command::Seed(args) = cli.command else {
+            panic!("expected seed")
+        };
+        assert!(args.demo && args.if_empty);
+        assert_eq!((args.scale, args.seed), (1, 2026));
+        assert_eq!(args.as_of, Day::parse("2026-03-15"));
+        for bad in [
+            vec!["yingxiao-server", "seed"],
+            vec!["yingxiao-server", "seed", "--demo", "--as-of", "2026-02-30"],
+            vec!["yingxiao-server", "seed", "--demo", "--scale", "0"],
+        ] {
+            assert!(Cli::try_parse_from(&bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -3,7 +3,9 @@
 pub mod admin;
 pub mod auth;
 pub mod config;
+pub mod demo;
 pub mod http;
+pub mod import;
 pub mod storage;
 pub mod sync;
 

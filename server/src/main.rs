@@ -6,10 +6,14 @@ use anyhow::Context;
 use clap::Parser;
 use tokio::net::TcpListener;
 use tracing_subscriber::{fmt, EnvFilter};
-use yingxiao_core::VERSION;
+use yingxiao_core::{
+    import::{ColumnMap, ImportOptions, ValueMap},
+    VERSION,
+};
 use yingxiao_server::{
     admin, app,
-    config::{Cli, Command, LogFormat, ServeArgs, UserCommand},
+    config::{Cli, Command, ImportArgs, LogFormat, SeedArgs, ServeArgs, UserCommand},
+    demo::{self, Day, DemoOptions, DemoSize},
     http::WebApp,
     storage::Storage,
     AppState,
@@ -34,6 +38,8 @@ fn main() -> ExitCode {
                 Ok(())
             }
             Command::User(command) => user(command).await,
+            Command::Seed(args) => seed(args).await,
+            Command::Import(args) => import(args).await,
         }
     });
     match result {
@@ -85,6 +91,30 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn import(args: ImportArgs) -> anyhow::Result<()> {
+    let input = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let options = ImportOptions {
+        columns: ColumnMap::parse(&args.map).map_err(|e| anyhow::anyhow!("--map: {e}"))?,
+        values: ValueMap::parse(&args.values).map_err(|e| anyhow::anyhow!("--values: {e}"))?,
+        ..ImportOptions::new(args.kind, "")
+    };
+    let storage = Storage::open(&args.storage).await?;
+    let outcome =
+        yingxiao_server::import::import_file(&storage, &input, options, args.dry_run).await;
+    storage.close().await;
+    let outcome = outcome?;
+    print!(
+        "{}",
+        yingxiao_server::import::render(&outcome, args.dry_run)
+    );
+    if outcome.report.errors.is_empty() {
+        Ok(())
+    } else {
+        anyhow::bail!("{} problems in the file", outcome.report.errors.len())
+    }
+}
+
 /// Reads a password from standard input (one line; a trailing newline is not part of it).
 fn read_password() -> anyhow::Result<String> {
     let mut line = String::new();
@@ -131,6 +161,45 @@ async fn user(command: UserCommand) -> anyhow::Result<()> {
             storage.close().await;
             println!("new password set for {login}; their sessions have ended");
         }
+    }
+    Ok(())
+}
+
+async fn seed(args: SeedArgs) -> anyhow::Result<()> {
+    let options = DemoOptions {
+        size: DemoSize::scaled(args.scale),
+        seed: args.seed,
+        as_of: args.as_of.unwrap_or_else(Day::today_in_shanghai),
+        if_empty: args.if_empty,
+    };
+    let storage = Storage::open(&args.storage).await?;
+    let started = std::time::Instant::now();
+    let summary = demo::seed_demo(&storage, &options).await;
+    storage.close().await;
+    let summary = summary?;
+    if summary.seeded {
+        println!(
+            "seeded the demo company {} (seed {}, scale {}, as of {}): {} records in {:.1} s",
+            demo::COMPANY_NAME,
+            options.seed,
+            args.scale,
+            options.as_of,
+            summary.total(),
+            started.elapsed().as_secs_f64()
+        );
+        for (collection, count) in &summary.counts {
+            println!(
+                "  {:<18} {count:>7}  {}",
+                collection.as_str(),
+                collection.label(yingxiao_core::locale::Locale::ZhCn)
+            );
+        }
+    } else {
+        println!("the database already has data; the demo company was not seeded");
+    }
+    if !summary.logins.is_empty() {
+        println!();
+        print!("{}", demo::logins_table(&summary.logins));
     }
     Ok(())
 }

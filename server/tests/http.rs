@@ -384,3 +384,39 @@ fn an_index_without_the_base_element_is_refused() {
     let err = WebApp::load(dir.path(), BasePath::root()).unwrap_err();
     assert!(matches!(err, WebAppError::MissingBaseTag { .. }));
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_endpoint_under_the_base_path() {
+    let fx = fixture("/yingxiao").await;
+    let reply = get(&fx.router, "/yingxiao/api/v1/openapi.json").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let doc = reply.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert_eq!(doc["servers"][0]["url"], "/yingxiao/");
+    for path in [
+        "/api/v1/health",
+        "/api/v1/auth/login",
+        "/api/v1/auth/logout",
+        "/api/v1/me",
+        "/api/v1/sync/push",
+        "/api/v1/sync/pull",
+        "/api/v1/openapi.json",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} missing from the document"
+        );
+    }
+    for schema in [
+        "PushRequest",
+        "PullResponse",
+        "Mutation",
+        "Collection",
+        "ErrorBody",
+    ] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "{schema} missing"
+        );
+    }
+}

@@ -1,12 +1,14 @@
 //! The navigation shell: a top bar, and a side navigation that becomes a bottom tab bar on narrow screens.
 
-use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::{components::A, hooks::use_navigate};
 
 use crate::{
+    api,
     app::use_mount,
     components::icons::{Icon, IconSvg},
     i18n::{use_i18n, Key},
+    session::use_session,
 };
 
 /// The pages in the navigation: only those that exist.
@@ -19,20 +21,24 @@ const NAV_ITEMS: [(&str, Key, Icon); 2] = [
 pub fn Shell(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let mount = use_mount();
-    let links = NAV_ITEMS
-        .iter()
-        .map(|&(path, label, icon)| {
-            view! {
-                <A href=mount.href(path) exact=true attr:class="nav-link">
-                    <IconSvg icon=icon />
-                    <span class="nav-label">{move || i18n.t(label)}</span>
-                </A>
-            }
-        })
-        .collect_view();
+    let session = use_session();
+    let links = move || {
+        let mount = use_mount();
+        NAV_ITEMS
+            .iter()
+            .map(|&(path, label, icon)| {
+                view! {
+                    <A href=mount.href(path) exact=true attr:class="nav-link">
+                        <IconSvg icon=icon />
+                        <span class="nav-label">{move || i18n.t(label)}</span>
+                    </A>
+                }
+            })
+            .collect_view()
+    };
 
     view! {
-        <div class="shell">
+        <div class="shell" class:signed-out=move || !session.is_signed_in()>
             <header class="topbar">
                 <A href=mount.href("/") attr:class="brand">
                     <span class="brand-mark" aria-hidden="true">"营"</span>
@@ -40,11 +46,16 @@ pub fn Shell(children: Children) -> impl IntoView {
                 </A>
                 <div class="topbar-actions">
                     <LanguageToggle />
+                    <Show when=move || session.is_signed_in()>
+                        <SignOut />
+                    </Show>
                 </div>
             </header>
-            <nav class="sidenav" aria-label=move || i18n.t(Key::NavMainLabel)>
-                {links}
-            </nav>
+            <Show when=move || session.is_signed_in()>
+                <nav class="sidenav" aria-label=move || i18n.t(Key::NavMainLabel)>
+                    {links}
+                </nav>
+            </Show>
             <main class="content" id="main">
                 {children()}
             </main>
@@ -66,6 +77,32 @@ fn LanguageToggle() -> impl IntoView {
         >
             <IconSvg icon=Icon::Language />
             <span>{move || i18n.locale().toggled().native_name()}</span>
+        </button>
+    }
+}
+
+/// Ends the session on the server (best effort) and on this device, then shows sign-in.
+#[component]
+fn SignOut() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let navigate = use_navigate();
+    let name = move || session.get().map(|s| s.user.name).unwrap_or_default();
+    let sign_out = move |_| {
+        let Some(current) = session.get_untracked() else {
+            return;
+        };
+        session.set(None);
+        navigate("/login", Default::default());
+        spawn_local(async move {
+            // The device has already forgotten the token; the server only needs to revoke it.
+            let _ = api::logout(&current.token).await;
+        });
+    };
+    view! {
+        <span class="user-name" title=move || i18n.t(Key::SignedInAs)>{name}</span>
+        <button type="button" class="button button-ghost" on:click=sign_out>
+            {move || i18n.t(Key::SignOut)}
         </button>
     }
 }

@@ -9,9 +9,12 @@ use yingxiao_core::{
     VERSION,
 };
 
+use yingxiao_core::domain::Collection;
+
 use crate::{
     api,
     i18n::{use_i18n, Key},
+    session::use_session,
 };
 
 /// How often the page re-checks the server while it is open.
@@ -28,6 +31,7 @@ enum Check {
 #[component]
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
+    let session = use_session();
     let check = RwSignal::new(Check::Pending);
     let in_flight = RwSignal::new(false);
     let online = RwSignal::new(window().navigator().on_line());
@@ -105,6 +109,16 @@ pub fn HomePage() -> impl IntoView {
             .map(|h| i18n.format(Key::VersionMismatch, &[("server", &h.version)]))
     };
 
+    let signed_in_as = move || {
+        session.get().map(|s| {
+            let role = Collection::User
+                .field("role")
+                .and_then(|f| f.choice_label(s.user.role.as_str(), i18n.locale()))
+                .unwrap_or(s.user.role.as_str());
+            format!("{} · {role}", s.user.name)
+        })
+    };
+
     view! {
         <section class="page">
             <h1 class="page-title">{move || i18n.t(Key::HomeTitle)}</h1>
@@ -122,6 +136,10 @@ pub fn HomePage() -> impl IntoView {
                     </button>
                 </header>
                 <dl class="facts">
+                    <div class="fact">
+                        <dt>{move || i18n.t(Key::SignedInAs)}</dt>
+                        <dd data-testid="signed-in-as">{signed_in_as}</dd>
+                    </div>
                     <div class="fact">
                         <dt>{move || i18n.t(Key::ServerConnection)}</dt>
                         <dd>

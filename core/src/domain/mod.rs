@@ -49,6 +49,7 @@ pub(crate) const MAX_COUNT: i64 = 1_000_000_000;
 
 /// A synced collection of records. The wire name (`as_str`, serde) is the snake_case plural.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Collection {
     /// 营销组织: company → region → area → store/team.
     #[serde(rename = "org_units")]

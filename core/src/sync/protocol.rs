@@ -20,6 +20,7 @@ pub type ClientId = String;
 /// What a user asked for, as an intent the server re-checks; the same rules run on the device.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "name", content = "args", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Intent {
     /// A new record with its id made on the device.
     Create(CreateArgs),
@@ -33,23 +34,28 @@ pub enum Intent {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateArgs {
     pub collection: Collection,
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub fields: Map<String, Value>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetFieldsArgs {
     pub collection: Collection,
     pub id: String,
     /// Field → new value; `null` clears an optional field.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub fields: Map<String, Value>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordRef {
     pub collection: Collection,
     pub id: String,
@@ -57,6 +63,7 @@ pub struct RecordRef {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MoveStageArgs {
     pub id: String,
     /// The stage entered: aware, compare, negotiate, commit, won or lost.
@@ -70,10 +77,12 @@ pub struct MoveStageArgs {
 
 /// One entry of a client's pending log.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mutation {
     /// Gapless and increasing per client, starting at 1.
     pub id: u64,
     /// When the user made the change, by the device's hybrid logical clock.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "001796466645123-00000-0193b3c4-7a1e-7000-8000-000000000001"))]
     pub hlc: Hlc,
     #[serde(flatten)]
     pub intent: Intent,
@@ -81,7 +90,9 @@ pub struct Mutation {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "0193b3c4-7a1e-7000-8000-000000000001"))]
     pub client_id: ClientId,
     pub mutations: Vec<Mutation>,
 }
@@ -89,6 +100,7 @@ pub struct PushRequest {
 /// What became of each pushed mutation, in order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Outcome {
     Applied {
         id: u64,
@@ -105,6 +117,7 @@ pub enum Outcome {
 
 /// Why a mutation was not applied; kept on the server and repeated on pulls until acknowledged.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rejection {
     pub code: RejectCode,
     /// A message for the user, in English; the client shows its own translation of `code` beside it.
@@ -113,6 +126,7 @@ pub struct Rejection {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RejectCode {
     /// The record does not exist, or not for this user.
     NotFound,
@@ -135,6 +149,7 @@ impl Rejection {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// The highest mutation id the server has processed for this client.
     pub last_mutation_id: u64,
@@ -143,7 +158,9 @@ pub struct PushResponse {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "0193b3c4-7a1e-7000-8000-000000000001"))]
     pub client_id: ClientId,
     /// The cursor of the last page applied; absent on a device's first pull.
     #[serde(default)]
@@ -154,16 +171,20 @@ pub struct PullRequest {
 
 /// A record as the server holds it now.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Record {
     pub collection: Collection,
     pub id: String,
     pub version: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub fields: Map<String, Value>,
     /// Per-field clock stamps, so the device replays pending edits by the server's rule.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub stamps: BTreeMap<String, Hlc>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     /// True when the device must drop its records and pull from the start (its user's scope changed);
     /// pending mutations are kept.
@@ -183,6 +204,7 @@ pub struct PullResponse {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RejectedMutation {
     pub mutation_id: u64,
     pub reason: Rejection,

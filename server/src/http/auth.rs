@@ -6,10 +6,12 @@ use axum::{
     extract::{ConnectInfo, FromRequestParts, State},
     http::{header, request::Parts, StatusCode},
 };
-use serde::{Deserialize, Serialize};
-use yingxiao_core::{scope::Role, time::format_instant};
+use yingxiao_core::{
+    account::{LoginRequest, LoginResponse, Me},
+    time::format_instant,
+};
 
-use super::{ApiError, ApiJson, AppState};
+use super::{error::ErrorBody, ApiError, ApiJson, AppState};
 use crate::auth::{self, Caller};
 
 /// The bearer token of a request, as sent.
@@ -45,40 +47,13 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LoginRequest {
-    pub login: String,
-    pub password: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct LoginResponse {
-    pub token: String,
-    /// RFC 3339 UTC.
-    pub expires_at: String,
-    pub user: Me,
-}
-
-/// The signed-in user as the web app shows them.
-#[derive(Debug, Serialize)]
-pub struct Me {
-    pub user_id: String,
-    pub login: String,
-    pub name: String,
-    pub role: Role,
-    pub unit_id: String,
-}
-
-impl From<&Caller> for Me {
-    fn from(caller: &Caller) -> Self {
-        Self {
-            user_id: caller.user_id.clone(),
-            login: caller.login.clone(),
-            name: caller.name.clone(),
-            role: caller.role,
-            unit_id: caller.unit_id.clone(),
-        }
+fn me(caller: &Caller) -> Me {
+    Me {
+        user_id: caller.user_id.clone(),
+        login: caller.login.clone(),
+        name: caller.name.clone(),
+        role: caller.role,
+        unit_id: caller.unit_id.clone(),
     }
 }
 
@@ -99,6 +74,22 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     }
 }
 
+/// Signs in with a login and password; returns a bearer token.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = LoginResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Wrong login or password", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Login or password missing or too long", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts", body = ErrorBody),
+    )
+)]
 pub(super) async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -138,10 +129,21 @@ pub(super) async fn login(
     Ok(ApiJson(LoginResponse {
         token,
         expires_at: format_instant(expires_at.max(0) as u64),
-        user: Me::from(&caller),
+        user: me(&caller),
     }))
 }
 
+/// Ends the session of the bearer token.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "No token", body = ErrorBody),
+    )
+)]
 pub(super) async fn logout(
     State(state): State<AppState>,
     parts: Parts,
@@ -152,6 +154,17 @@ pub(super) async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub(super) async fn me(caller: Caller) -> ApiJson<Me> {
-    ApiJson(Me::from(&caller))
+/// The signed-in user.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = Me),
+        (status = 401, description = "No valid session", body = ErrorBody),
+    )
+)]
+pub(super) async fn current_user(caller: Caller) -> ApiJson<Me> {
+    ApiJson(me(&caller))
 }

@@ -40,15 +40,18 @@ pub enum ApiError {
     Internal(String),
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: ErrorDetail<'a>,
+/// Every error answer: `{"error": {"code": ..., "message": ...}}`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
 }
 
-#[derive(Serialize)]
-struct ErrorDetail<'a> {
-    code: &'a str,
-    message: String,
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `not_found`, `invalid`, `unauthorized`.
+    pub code: String,
+    /// What went wrong, for a person.
+    pub message: String,
 }
 
 impl ApiError {
@@ -98,7 +101,7 @@ impl IntoResponse for ApiError {
         }
         let body = ErrorBody {
             error: ErrorDetail {
-                code,
+                code: code.to_owned(),
                 message: self.to_string(),
             },
         };

@@ -3,6 +3,7 @@
 mod auth;
 mod error;
 mod health;
+mod openapi;
 mod sync;
 mod web_app;
 
@@ -21,6 +22,7 @@ use tracing::Level;
 use yingxiao_core::base_path::BasePath;
 
 pub use error::{ApiError, ApiJson};
+pub use openapi::ApiDoc;
 pub use web_app::{WebApp, WebAppError};
 
 use crate::storage::Storage;
@@ -62,9 +64,10 @@ pub fn app(state: AppState) -> Router {
         .route(&api("/health"), get(health::health))
         .route(&api("/auth/login"), post(auth::login))
         .route(&api("/auth/logout"), post(auth::logout))
-        .route(&api("/me"), get(auth::me))
+        .route(&api("/me"), get(auth::current_user))
         .route(&api("/sync/push"), post(sync::push))
         .route(&api("/sync/pull"), post(sync::pull))
+        .route(&api("/openapi.json"), get(openapi::document))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(web_app::serve)

@@ -3,9 +3,27 @@
 use axum::extract::State;
 use yingxiao_core::sync::protocol::{PullRequest, PullResponse, PushRequest, PushResponse};
 
-use super::{ApiError, ApiJson, AppState};
+use super::{error::ErrorBody, ApiError, ApiJson, AppState};
 use crate::{auth::Caller, sync};
 
+/// Applies a device's pending mutations in order, exactly once.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sync/push",
+    tag = "sync",
+    request_body = PushRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Each mutation applied, rejected with a reason, or a duplicate", body = PushResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 403, description = "The client id belongs to another user", body = ErrorBody),
+        (status = 409, description = "A gap in mutation ids", body = ErrorBody),
+        (status = 413, description = "Too many mutations or too large a body", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "A mutation is malformed; nothing was applied", body = ErrorBody),
+    )
+)]
 pub(super) async fn push(
     State(state): State<AppState>,
     caller: Caller,
@@ -15,6 +33,23 @@ pub(super) async fn push(
     sync::push(&mut conn, &caller, &request).await.map(ApiJson)
 }
 
+/// One page of changes the caller may see since their cursor.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sync/pull",
+    tag = "sync",
+    request_body = PullRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Records, deletions, removals and rejections since the cursor", body = PullResponse),
+        (status = 400, description = "Malformed JSON or cursor", body = ErrorBody),
+        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 403, description = "The client id belongs to another user", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Bad client id or limit", body = ErrorBody),
+    )
+)]
 pub(super) async fn pull(
     State(state): State<AppState>,
     caller: Caller,

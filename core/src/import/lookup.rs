@@ -1,0 +1,259 @@
+//! How an import finds the records a file refers to by code, name, login, employee no. or SKU.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use crate::domain::Collection;
+
+/// More than one record answers to a key (two users named 张伟); the row must use a unique key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ambiguous {
+    /// How many records matched.
+    pub matches: usize,
+}
+
+/// The caller's view of the records that already exist, for resolving references in a file.
+///
+/// `key` is a cell's trimmed text; a cell that looks like a UUID is passed lowercased. Return the
+/// id of the one record of `collection` whose id or one of its natural keys (`natural_keys`) equals
+/// `key`, `Ok(None)` if there is none, `Err(Ambiguous)` if there are several. Logins compare without
+/// letter case (the server stores them lowercased); everything else compares exactly.
+///
+/// [`RecordIndex`] is a ready implementation over records the caller loads; a closure of the same
+/// signature is one too.
+pub trait Lookup {
+    fn resolve(&self, collection: Collection, key: &str) -> Result<Option<String>, Ambiguous>;
+}
+
+impl<F> Lookup for F
+where
+    F: Fn(Collection, &str) -> Result<Option<String>, Ambiguous>,
+{
+    fn resolve(&self, collection: Collection, key: &str) -> Result<Option<String>, Ambiguous> {
+        self(collection, key)
+    }
+}
+
+/// The fields by which a file may name a record of `collection`, besides its id: org units by code or
+/// name, users by employee no., login or name, customers by name, products by SKU or name. Other
+/// collections only by id.
+pub fn natural_keys(collection: Collection) -> &'static [&'static str] {
+    match collection {
+        Collection::OrgUnit => &["code", "name"],
+        Collection::User => &["employee_no", "login", "name"],
+        Collection::Customer => &["name"],
+        Collection::Product => &["sku", "name"],
+        _ => &[],
+    }
+}
+
+/// The fields whose value must not repeat within a collection: an org unit's code, a user's login
+/// and employee no., a product's SKU.
+pub(super) fn unique_keys(collection: Collection) -> &'static [&'static str] {
+    match collection {
+        Collection::OrgUnit => &["code"],
+        Collection::User => &["login", "employee_no"],
+        Collection::Product => &["sku"],
+        _ => &[],
+    }
+}
+
+/// A key as it is compared: trimmed, and lowercased for logins.
+pub(super) fn normalise(field: &str, key: &str) -> String {
+    if field == "login" {
+        key.trim().to_lowercase()
+    } else {
+        key.trim().to_owned()
+    }
+}
+
+/// Entries by (collection, key field, key), each entry once per key even if added twice.
+#[derive(Clone, Debug)]
+pub(super) struct KeyIndex<V> {
+    entries: HashMap<(Collection, &'static str, String), Vec<V>>,
+}
+
+impl<V> Default for KeyIndex<V> {
+    fn default() -> Self {
+        KeyIndex {
+            entries: HashMap::new(),
+        }
+    }
+}
+
+impl<V: Clone + PartialEq> KeyIndex<V> {
+    /// Files `value` under each natural key the record's fields carry.
+    pub(super) fn add(&mut self, collection: Collection, fields: &Map<String, Value>, value: &V) {
+        for &field in natural_keys(collection) {
+            if let Some(key) = fields.get(field).and_then(Value::as_str) {
+                self.add_key(collection, field, key, value);
+            }
+        }
+    }
+
+    pub(super) fn add_key(
+        &mut self,
+        collection: Collection,
+        field: &'static str,
+        key: &str,
+        value: &V,
+    ) {
+        let key = normalise(field, key);
+        if key.is_empty() {
+            return;
+        }
+        let entry = self.entries.entry((collection, field, key)).or_default();
+        if !entry.contains(value) {
+            entry.push(value.clone());
+        }
+    }
+
+    /// Everything filed under `key` in one key field.
+    pub(super) fn get(&self, collection: Collection, field: &'static str, key: &str) -> &[V] {
+        self.entries
+            .get(&(collection, field, normalise(field, key)))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Everything filed under `key` in any natural key of `collection`, each value once.
+    pub(super) fn matches(&self, collection: Collection, key: &str) -> Vec<V> {
+        let mut found: Vec<V> = Vec::new();
+        for &field in natural_keys(collection) {
+            for value in self.get(collection, field, key) {
+                if !found.contains(value) {
+                    found.push(value.clone());
+                }
+            }
+        }
+        found
+    }
+}
+
+/// Existing records held in memory for a [`Lookup`]: the server loads the org units, users, customers
+/// and products the file may refer to and `add`s each.
+#[derive(Clone, Debug, Default)]
+pub struct RecordIndex {
+    keys: KeyIndex<String>,
+    ids: HashMap<Collection, std::collections::HashSet<String>>,
+}
+
+impl RecordIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Makes the record findable by its id and its natural keys.
+    pub fn add(&mut self, collection: Collection, id: &str, fields: &Map<String, Value>) {
+        self.ids
+            .entry(collection)
+            .or_default()
+            .insert(id.to_owned());
+        self.keys.add(collection, fields, &id.to_owned());
+    }
+}
+
+impl Lookup for RecordIndex {
+    fn resolve(&self, collection: Collection, key: &str) -> Result<Option<String>, Ambiguous> {
+        if self
+            .ids
+            .get(&collection)
+            .is_some_and(|ids| ids.contains(key))
+        {
+            return Ok(Some(key.to_owned()));
+        }
+        let found = self.keys.matches(collection, key);
+        match found.len() {
+            0 => Ok(None),
+            1 => Ok(found.into_iter().next()),
+            matches => Err(Ambiguous { matches }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn fields(value: Value) -> Map<String, Value> {
+        value.as_object().unwrap().clone()
+    }
+
+    const WANG: &str = "0193b3c4-7a1e-7000-8000-000000000001";
+    const ZHANG: &str = "0193b3c4-7a1e-7000-8000-000000000002";
+
+    fn people() -> RecordIndex {
+        let mut index = RecordIndex::new();
+        index.add(
+            Collection::User,
+            WANG,
+            &fields(json!({"name": "王伟", "login": "wang.wei", "employee_no": "E001"})),
+        );
+        index.add(
+            Collection::User,
+            ZHANG,
+            &fields(json!({"name": "王伟", "login": "zhang.san", "employee_no": "E002"})),
+        );
+        index
+    }
+
+    #[test]
+    fn a_record_is_found_by_id_or_any_natural_key() {
+        let index = people();
+        assert_eq!(index.resolve(Collection::User, WANG), Ok(Some(WANG.into())));
+        assert_eq!(
+            index.resolve(Collection::User, "E002"),
+            Ok(Some(ZHANG.into()))
+        );
+        assert_eq!(
+            index.resolve(Collection::User, "wang.wei"),
+            Ok(Some(WANG.into()))
+        );
+        assert_eq!(
+            index.resolve(Collection::User, "Wang.Wei"),
+            Ok(Some(WANG.into()))
+        );
+        assert_eq!(index.resolve(Collection::User, "E003"), Ok(None));
+        assert_eq!(
+            index.resolve(Collection::OrgUnit, WANG),
+            Ok(None),
+            "other collection"
+        );
+    }
+
+    #[test]
+    fn a_shared_name_is_ambiguous() {
+        assert_eq!(
+            people().resolve(Collection::User, "王伟"),
+            Err(Ambiguous { matches: 2 })
+        );
+    }
+
+    #[test]
+    fn a_record_matching_by_two_keys_counts_once() {
+        let mut index = RecordIndex::new();
+        index.add(
+            Collection::Product,
+            WANG,
+            &fields(json!({"sku": "COLA-330", "name": "COLA-330"})),
+        );
+        assert_eq!(
+            index.resolve(Collection::Product, "COLA-330"),
+            Ok(Some(WANG.into()))
+        );
+    }
+
+    #[test]
+    fn a_closure_is_a_lookup() {
+        let lookup = |c: Collection, key: &str| {
+            Ok((c == Collection::OrgUnit && key == "HD").then(|| WANG.to_owned()))
+        };
+        assert_eq!(
+            lookup.resolve(Collection::OrgUnit, "HD"),
+            Ok(Some(WANG.into()))
+        );
+        assert_eq!(lookup.resolve(Collection::OrgUnit, "HB"), Ok(None));
+    }
+}

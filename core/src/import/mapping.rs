@@ -1,0 +1,777 @@
+//! Which column of the file feeds which field, and which file values mean which of our choices.
+//!
+//! Both maps have a one-line text form for the CLI (`--map`, `--values`): entries separated by
+//! commas; a backslash takes the next character literally, so a header containing a comma is written
+//! `金额\,含税=amount` (and a backslash itself `\\`).
+
+use serde_json::Value;
+
+use super::cells;
+use super::error::ImportError;
+use super::ImportKind;
+use crate::domain::{FieldDef, FieldKind};
+
+/// File header → our field, e.g. `客户名称=name,负责人=owner`. A header mapped to nothing
+/// (`备注=`) is ignored even if it would map automatically. Headers compare trimmed and without letter
+/// case; fields are wire names (`owner_id`) or reference names without `_id` (`owner`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ColumnMap {
+    entries: Vec<(String, String)>,
+}
+
+impl ColumnMap {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads the CLI form `header=field,header2=field2`. The last unescaped `=` splits an entry, so
+    /// a header may contain `=`; empty entries (a trailing comma) are skipped.
+    pub fn parse(spec: &str) -> Result<Self, ImportError> {
+        let mut map = ColumnMap::new();
+        for entry in split_entries(spec) {
+            let syntax = || ImportError::ColumnMapSyntax {
+                entry: text(&entry),
+            };
+            let at = rfind(&entry, '=').ok_or_else(syntax)?;
+            let header = text(&entry[..at]).trim().to_owned();
+            if header.is_empty() {
+                return Err(syntax());
+            }
+            map = map.with(header, text(&entry[at + 1..]).trim());
+        }
+        Ok(map)
+    }
+
+    /// Adds one entry; an empty field means “ignore this column”.
+    pub fn with(mut self, header: impl Into<String>, field: impl Into<String>) -> Self {
+        self.entries.push((header.into(), field.into()));
+        self
+    }
+
+    /// The entries in the order given: (header, field).
+    pub fn entries(&self) -> &[(String, String)] {
+        &self.entries
+    }
+}
+
+/// One value mapping: in `field`, the file's `from` means our `to`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValueMapping {
+    pub field: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// File values → our values for choice and yes/no fields, e.g.
+/// `stage:Won=won,stage:Engaging=compare,tier:重点=A,active:在职=yes`. The file's value matches
+/// trimmed and without letter case. A cell no entry matches is still taken if it is one of our wire
+/// values or the Chinese or English label of one (`赢单`, `Won`, `won`), so a map is needed only for
+/// the file's own words. `to` may also be written as a label.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ValueMap {
+    entries: Vec<ValueMapping>,
+}
+
+impl ValueMap {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads the CLI form `field:value=ours,…`: the first unescaped `:` ends the field, the last
+    /// unescaped `=` starts our value, so the file's value may contain either.
+    pub fn parse(spec: &str) -> Result<Self, ImportError> {
+        let mut map = ValueMap::new();
+        for entry in split_entries(spec) {
+            let syntax = || ImportError::ValueMapSyntax {
+                entry: text(&entry),
+            };
+            let colon = find(&entry, ':').ok_or_else(syntax)?;
+            let equals = rfind(&entry, '=')
+                .filter(|&e| e > colon)
+                .ok_or_else(syntax)?;
+            let field = text(&entry[..colon]).trim().to_owned();
+            let from = text(&entry[colon + 1..equals]).trim().to_owned();
+            let to = text(&entry[equals + 1..]).trim().to_owned();
+            if field.is_empty() || from.is_empty() || to.is_empty() {
+                return Err(syntax());
+            }
+            map = map.with(field, from, to);
+        }
+        Ok(map)
+    }
+
+    pub fn with(
+        mut self,
+        field: impl Into<String>,
+        from: impl Into<String>,
+        to: impl Into<String>,
+    ) -> Self {
+        self.entries.push(ValueMapping {
+            field: field.into(),
+            from: from.into(),
+            to: to.into(),
+        });
+        self
+    }
+
+    pub fn entries(&self) -> &[ValueMapping] {
+        &self.entries
+    }
+}
+
+/// A character of a map spec and whether a backslash escaped it.
+type SpecChar = (char, bool);
+
+fn split_entries(spec: &str) -> Vec<Vec<SpecChar>> {
+    let mut entries = Vec::new();
+    let mut entry = Vec::new();
+    let mut chars = spec.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => entry.push((chars.next().unwrap_or('\\'), true)),
+            ',' => entries.push(std::mem::take(&mut entry)),
+            _ => entry.push((c, false)),
+        }
+    }
+    entries.push(entry);
+    entries
+        .into_iter()
+        .filter(|e| e.iter().any(|(c, _)| !c.is_whitespace()))
+        .collect()
+}
+
+fn text(chars: &[SpecChar]) -> String {
+    chars.iter().map(|(c, _)| c).collect()
+}
+
+fn find(chars: &[SpecChar], wanted: char) -> Option<usize> {
+    chars
+        .iter()
+        .position(|&(c, escaped)| c == wanted && !escaped)
+}
+
+fn rfind(chars: &[SpecChar], wanted: char) -> Option<usize> {
+    chars
+        .iter()
+        .rposition(|&(c, escaped)| c == wanted && !escaped)
+}
+
+/// Equal for people: trimmed, letter case ignored.
+pub(super) fn same(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+/// Equal as labels: also ignoring spaces, so `A类` is the label `A 类`.
+fn same_label(label: &str, text: &str) -> bool {
+    let squeeze = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    squeeze(label) == squeeze(text)
+}
+
+/// What a column can feed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Target {
+    Field(&'static FieldDef),
+    /// When an imported opportunity entered its stage (`entered_at` or `created`); not a field itself,
+    /// it becomes the stage history's first entry and the won/closed time.
+    EnteredAt,
+}
+
+impl Target {
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Target::Field(def) => def.name,
+            Target::EnteredAt => "entered_at",
+        }
+    }
+
+    fn labels(self) -> [&'static str; 2] {
+        match self {
+            Target::Field(def) => [def.label_zh, def.label_en],
+            Target::EnteredAt => ["创建时间", "Created"],
+        }
+    }
+}
+
+/// Opportunity fields an import derives instead of reading: the history and the closing times.
+const DERIVED: &[&str] = &["stage_history", "won_at", "closed_at"];
+
+/// Every name a column may map to, with what it feeds: each field's wire name, and for references
+/// also the name without `_id` (`unit` for `unit_id`); for opportunities `entered_at` and `created`.
+pub(super) fn targets(kind: ImportKind) -> Vec<(&'static str, Target)> {
+    let collection = kind.collection();
+    let mut out = Vec::new();
+    for def in collection.fields() {
+        if matches!(def.kind, FieldKind::Lines(_))
+            || (kind == ImportKind::Opportunities && DERIVED.contains(&def.name))
+        {
+            continue;
+        }
+        out.push((def.name, Target::Field(def)));
+        if let FieldKind::Ref(_) | FieldKind::RefList(_) = def.kind {
+            let short = def
+                .name
+                .strip_suffix("_ids")
+                .or_else(|| def.name.strip_suffix("_id"));
+            if let Some(short) = short {
+                out.push((short, Target::Field(def)));
+            }
+        }
+    }
+    if kind == ImportKind::Opportunities {
+        out.push(("entered_at", Target::EnteredAt));
+        out.push(("created", Target::EnteredAt));
+    }
+    out
+}
+
+fn target_named(kind: ImportKind, name: &str) -> Option<Target> {
+    targets(kind)
+        .into_iter()
+        .find(|(n, _)| same(n, name))
+        .map(|(_, t)| t)
+}
+
+/// The target a header names by itself: a field's name or short name, or its Chinese or English label.
+fn automatic_target(kind: ImportKind, header: &str) -> Option<Target> {
+    target_named(kind, header).or_else(|| {
+        targets(kind)
+            .into_iter()
+            .map(|(_, t)| t)
+            .find(|t| t.labels().iter().any(|l| same_label(l, header)))
+    })
+}
+
+/// One column the import reads.
+#[derive(Clone, Debug)]
+pub(super) struct Column {
+    pub index: usize,
+    pub header: String,
+    pub target: Target,
+}
+
+/// The mapping checked against the file's header and the collection: what each row is read by.
+#[derive(Clone, Debug)]
+pub(super) struct Plan {
+    pub columns: Vec<Column>,
+    /// Headers of the columns no field takes, in file order.
+    pub ignored: Vec<String>,
+    /// (field, lowercased file value, our value) for choice and yes/no fields.
+    pub values: Vec<(&'static str, String, Value)>,
+}
+
+impl Plan {
+    pub(super) fn reads(&self, field: &str) -> bool {
+        self.columns.iter().any(|c| c.target.name() == field)
+    }
+
+    /// Our value for a cell of a choice or yes/no field, by the value map.
+    pub(super) fn mapped_value(&self, field: &str, cell: &str) -> Option<&Value> {
+        let cell = cell.trim().to_lowercase();
+        self.values
+            .iter()
+            .find(|(f, from, _)| *f == field && *from == cell)
+            .map(|(_, _, to)| to)
+    }
+}
+
+/// Our wire value for `text` in an enum field: a wire value or a label, letter case ignored.
+pub(super) fn choice(def: &FieldDef, text: &str) -> Option<&'static str> {
+    let FieldKind::Enum(values) = def.kind else {
+        return None;
+    };
+    values.iter().copied().find(|v| same(v, text)).or_else(|| {
+        def.choices()?
+            .iter()
+            .find(|c| same_label(c.label_zh, text) || same_label(c.label_en, text))
+            .map(|c| c.value)
+    })
+}
+
+/// Matches the maps to the file's header and the kind's fields; every mistake in them is an error
+/// here, before any row is read.
+pub(super) fn plan(
+    kind: ImportKind,
+    headers: &[String],
+    columns: &ColumnMap,
+    values: &ValueMap,
+) -> Result<Plan, ImportError> {
+    let collection = kind.collection();
+    // Per column: None = not decided yet, Some(None) = explicitly ignored, Some(Some(t)) = mapped.
+    let mut chosen: Vec<Option<Option<Target>>> = vec![None; headers.len()];
+    for (header, field) in columns.entries() {
+        let matching: Vec<usize> = (0..headers.len())
+            .filter(|&i| same(&headers[i], header))
+            .collect();
+        let index = match matching.as_slice() {
+            [] => {
+                return Err(ImportError::NoSuchHeader {
+                    header: header.clone(),
+                    headers: headers.to_vec(),
+                })
+            }
+            [index] => *index,
+            _ => {
+                return Err(ImportError::HeaderTwiceInFile {
+                    header: header.clone(),
+                })
+            }
+        };
+        if chosen[index].is_some() {
+            return Err(ImportError::HeaderMappedTwice {
+                header: header.clone(),
+            });
+        }
+        let target = if field.trim().is_empty() {
+            None
+        } else {
+            Some(
+                target_named(kind, field).ok_or_else(|| ImportError::UnknownField {
+                    field: field.clone(),
+                    collection,
+                    valid: targets(kind).into_iter().map(|(n, _)| n).collect(),
+                })?,
+            )
+        };
+        chosen[index] = Some(target);
+    }
+    let explicit: Vec<Target> = chosen.iter().flatten().flatten().copied().collect();
+
+    let mut plan = Plan {
+        columns: Vec::new(),
+        ignored: Vec::new(),
+        values: Vec::new(),
+    };
+    for (index, header) in headers.iter().enumerate() {
+        let target = match chosen[index] {
+            Some(target) => target,
+            // An automatic match gives way to a column the map sends to the same field.
+            None => automatic_target(kind, header).filter(|t| !explicit.contains(t)),
+        };
+        let Some(target) = target else {
+            plan.ignored.push(header.clone());
+            continue;
+        };
+        if let Some(first) = plan.columns.iter().find(|c| c.target == target) {
+            return Err(ImportError::FieldMappedTwice {
+                field: target.name(),
+                headers: [first.header.clone(), header.clone()],
+            });
+        }
+        plan.columns.push(Column {
+            index,
+            header: header.clone(),
+            target,
+        });
+    }
+
+    let missing: Vec<&'static str> = collection
+        .fields()
+        .iter()
+        .filter(|def| def.required && !plan.reads(def.name))
+        // An opportunity without a stage column starts at the first stage.
+        .filter(|def| !(kind == ImportKind::Opportunities && def.name == "stage"))
+        .map(|def| def.name)
+        .collect();
+    if !missing.is_empty() {
+        return Err(ImportError::MissingColumns {
+            collection,
+            fields: missing,
+        });
+    }
+
+    for mapping in values.entries() {
+        let value_field = |t: Target| match t {
+            Target::Field(def) if matches!(def.kind, FieldKind::Enum(_) | FieldKind::Bool) => {
+                Some(def)
+            }
+            _ => None,
+        };
+        let def = target_named(kind, &mapping.field)
+            .and_then(value_field)
+            .ok_or_else(|| ImportError::NotAValueField {
+                field: mapping.field.clone(),
+                collection,
+                valid: targets(kind)
+                    .into_iter()
+                    .filter(|(_, t)| value_field(*t).is_some())
+                    .map(|(n, _)| n)
+                    .collect(),
+            })?;
+        let to = match def.kind {
+            FieldKind::Bool => cells::boolean(&mapping.to).ok().map(Value::Bool),
+            _ => choice(def, &mapping.to).map(Value::from),
+        };
+        let to = to.ok_or_else(|| ImportError::ValueMapTarget {
+            field: mapping.field.clone(),
+            value: mapping.to.clone(),
+            allowed: match def.kind {
+                FieldKind::Enum(values) => values.to_vec(),
+                _ => vec!["true", "false"],
+            },
+        })?;
+        let from = mapping.from.trim().to_lowercase();
+        match plan
+            .values
+            .iter()
+            .find(|(f, v, _)| *f == def.name && *v == from)
+        {
+            Some((_, _, earlier)) if *earlier != to => {
+                return Err(ImportError::ValueMapTwice {
+                    field: mapping.field.clone(),
+                    value: mapping.from.clone(),
+                })
+            }
+            Some(_) => {}
+            None => plan.values.push((def.name, from, to)),
+        }
+    }
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Collection;
+
+    fn headers(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    fn mapped(plan: &Plan) -> Vec<(&str, &str)> {
+        plan.columns
+            .iter()
+            .map(|c| (c.header.as_str(), c.target.name()))
+            .collect()
+    }
+
+    #[test]
+    fn column_map_reads_the_cli_form_with_chinese_headers() {
+        let map = ColumnMap::parse("客户名称=name, 负责人 = owner ,等级=tier,").unwrap();
+        assert_eq!(
+            map.entries(),
+            [
+                ("客户名称".to_owned(), "name".to_owned()),
+                ("负责人".to_owned(), "owner".to_owned()),
+                ("等级".to_owned(), "tier".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_backslash_escapes_commas_and_the_last_equals_sign_splits() {
+        let map = ColumnMap::parse(r"金额\,含税=amount,a=b=name,back\\slash=notes,备注=").unwrap();
+        assert_eq!(
+            map.entries(),
+            [
+                ("金额,含税".to_owned(), "amount".to_owned()),
+                ("a=b".to_owned(), "name".to_owned()),
+                (r"back\slash".to_owned(), "notes".to_owned()),
+                ("备注".to_owned(), String::new()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_column_map_entry_needs_a_header_and_an_equals_sign() {
+        assert_eq!(
+            ColumnMap::parse("name,客户=name"),
+            Err(ImportError::ColumnMapSyntax {
+                entry: "name".into()
+            })
+        );
+        assert_eq!(
+            ColumnMap::parse("=name"),
+            Err(ImportError::ColumnMapSyntax {
+                entry: "=name".into()
+            })
+        );
+        assert_eq!(
+            ColumnMap::parse(r"a\=name"),
+            Err(ImportError::ColumnMapSyntax {
+                entry: "a=name".into()
+            })
+        );
+    }
+
+    #[test]
+    fn value_map_reads_field_value_and_ours() {
+        let map =
+            ValueMap::parse("stage:Won=won, stage:Engaging=compare,tier:重点=A,x:a:b=c=d").unwrap();
+        let entries: Vec<_> = map
+            .entries()
+            .iter()
+            .map(|m| (m.field.as_str(), m.from.as_str(), m.to.as_str()))
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                ("stage", "Won", "won"),
+                ("stage", "Engaging", "compare"),
+                ("tier", "重点", "A"),
+                ("x", "a:b=c", "d"),
+            ]
+        );
+        for bad in [
+            "stage=won",
+            "stage:Won",
+            ":Won=won",
+            "stage:=won",
+            "stage:Won=",
+        ] {
+            assert!(
+                matches!(
+                    ValueMap::parse(bad),
+                    Err(ImportError::ValueMapSyntax { .. })
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn headers_equal_to_a_field_name_short_name_or_label_map_themselves() {
+        let plan = plan(
+            ImportKind::Users,
+            &headers(&["name", "LOGIN", "角色", "unit", "Manager", "工号", "生日"]),
+            &ColumnMap::new(),
+            &ValueMap::new(),
+        )
+        .unwrap();
+        assert_eq!(
+            mapped(&plan),
+            [
+                ("name", "name"),
+                ("LOGIN", "login"),
+                ("角色", "role"),
+                ("unit", "unit_id"),
+                ("Manager", "manager_id"),
+                ("工号", "employee_no"),
+            ]
+        );
+        assert_eq!(plan.ignored, ["生日"]);
+    }
+
+    #[test]
+    fn an_explicit_mapping_wins_over_an_automatic_one() {
+        let plan = plan(
+            ImportKind::Products,
+            &headers(&["sku", "name", "品名", "list_price"]),
+            &ColumnMap::new().with("品名", "name"),
+            &ValueMap::new(),
+        )
+        .unwrap();
+        assert_eq!(
+            mapped(&plan),
+            [
+                ("sku", "sku"),
+                ("品名", "name"),
+                ("list_price", "list_price")
+            ]
+        );
+        assert_eq!(plan.ignored, ["name"]);
+    }
+
+    #[test]
+    fn a_column_mapped_to_nothing_is_ignored() {
+        let plan = plan(
+            ImportKind::Products,
+            &headers(&["sku", "name", "list_price", "unit"]),
+            &ColumnMap::parse("unit=").unwrap(),
+            &ValueMap::new(),
+        )
+        .unwrap();
+        assert_eq!(plan.ignored, ["unit"]);
+    }
+
+    #[test]
+    fn mapping_to_an_unknown_field_names_it_and_the_valid_fields() {
+        let error = plan(
+            ImportKind::Customers,
+            &headers(&["客户名称", "颜色"]),
+            &ColumnMap::parse("颜色=colour").unwrap(),
+            &ValueMap::new(),
+        )
+        .unwrap_err();
+        let ImportError::UnknownField {
+            field,
+            collection,
+            valid,
+        } = &error
+        else {
+            panic!("{error:?}");
+        };
+        assert_eq!(field, "colour");
+        assert_eq!(*collection, Collection::Customer);
+        assert!(valid.contains(&"owner") && valid.contains(&"owner_id") && valid.contains(&"tier"));
+        let en = error.message(crate::locale::Locale::En);
+        assert!(
+            en.contains("colour") && en.contains("customers") && en.contains("region_unit_id"),
+            "{en}"
+        );
+    }
+
+    #[test]
+    fn mapping_a_header_the_file_lacks_lists_the_headers_it_has() {
+        assert_eq!(
+            plan(
+                ImportKind::Products,
+                &headers(&["sku", "name"]),
+                &ColumnMap::parse("价格=list_price").unwrap(),
+                &ValueMap::new(),
+            )
+            .unwrap_err(),
+            ImportError::NoSuchHeader {
+                header: "价格".into(),
+                headers: headers(&["sku", "name"])
+            }
+        );
+    }
+
+    #[test]
+    fn two_columns_for_one_field_are_refused() {
+        assert_eq!(
+            plan(
+                ImportKind::Users,
+                &headers(&["unit", "unit_id", "name", "login", "role"]),
+                &ColumnMap::new(),
+                &ValueMap::new(),
+            )
+            .unwrap_err(),
+            ImportError::FieldMappedTwice {
+                field: "unit_id",
+                headers: ["unit".into(), "unit_id".into()]
+            }
+        );
+        assert_eq!(
+            plan(
+                ImportKind::Products,
+                &headers(&["sku", "编码", "名称", "价格"]),
+                &ColumnMap::parse("编码=sku,名称=name,价格=list_price,sku=sku").unwrap(),
+                &ValueMap::new(),
+            )
+            .unwrap_err(),
+            ImportError::FieldMappedTwice {
+                field: "sku",
+                headers: ["sku".into(), "编码".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn a_duplicated_header_cannot_be_mapped() {
+        assert_eq!(
+            plan(
+                ImportKind::Products,
+                &headers(&["sku", "name", "价格", "价格"]),
+                &ColumnMap::parse("价格=list_price").unwrap(),
+                &ValueMap::new(),
+            )
+            .unwrap_err(),
+            ImportError::HeaderTwiceInFile {
+                header: "价格".into()
+            }
+        );
+    }
+
+    #[test]
+    fn required_fields_without_a_column_are_named_before_any_row_is_read() {
+        assert_eq!(
+            plan(
+                ImportKind::Users,
+                &headers(&["name", "title"]),
+                &ColumnMap::new(),
+                &ValueMap::new(),
+            )
+            .unwrap_err(),
+            ImportError::MissingColumns {
+                collection: Collection::User,
+                fields: vec!["login", "role", "unit_id"]
+            }
+        );
+    }
+
+    #[test]
+    fn value_map_fields_must_be_choices_and_targets_allowed() {
+        let products = headers(&["sku", "name", "list_price"]);
+        assert!(matches!(
+            plan(
+                ImportKind::Products,
+                &products,
+                &ColumnMap::new(),
+                &ValueMap::parse("name:x=y").unwrap()
+            ),
+            Err(ImportError::NotAValueField { ref valid, .. }) if valid == &["active"]
+        ));
+        let deals = headers(&["customer", "owner", "unit", "name"]);
+        assert_eq!(
+            plan(
+                ImportKind::Opportunities,
+                &deals,
+                &ColumnMap::new(),
+                &ValueMap::parse("stage:Engaging=engaged").unwrap()
+            )
+            .unwrap_err(),
+            ImportError::ValueMapTarget {
+                field: "stage".into(),
+                value: "engaged".into(),
+                allowed: vec!["aware", "compare", "negotiate", "commit", "won", "lost"]
+            }
+        );
+        assert!(matches!(
+            plan(
+                ImportKind::Opportunities,
+                &deals,
+                &ColumnMap::new(),
+                &ValueMap::parse("stage:Hot=commit,stage:HOT=won").unwrap()
+            ),
+            Err(ImportError::ValueMapTwice { .. })
+        ));
+        let plan = plan(
+            ImportKind::Opportunities,
+            &deals,
+            &ColumnMap::new(),
+            &ValueMap::parse("stage:Engaging=比较,stage:engaging=compare").unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            plan.mapped_value("stage", " ENGAGING "),
+            Some(&Value::from("compare")),
+            "a label is accepted as the target"
+        );
+    }
+
+    #[test]
+    fn choices_match_wire_values_and_labels_in_both_languages() {
+        let stage = Collection::Opportunity.field("stage").unwrap();
+        for text in ["won", "WON", "Won", "赢单", " 赢单 "] {
+            assert_eq!(choice(stage, text), Some("won"), "{text}");
+        }
+        assert_eq!(choice(stage, "Engaging"), None);
+        let tier = Collection::Customer.field("tier").unwrap();
+        assert_eq!(choice(tier, "a"), Some("A"));
+        assert_eq!(choice(tier, "A类"), Some("A"));
+        assert_eq!(choice(tier, "Tier B"), Some("B"));
+    }
+
+    #[test]
+    fn names_and_labels_lead_to_one_target_each_in_every_kind() {
+        for kind in ImportKind::ALL {
+            let all = targets(kind);
+            for (name, target) in &all {
+                assert_eq!(target_named(kind, name), Some(*target), "{kind:?}.{name}");
+                for label in target.labels() {
+                    assert_eq!(
+                        automatic_target(kind, label),
+                        Some(*target),
+                        "{kind:?}: label {label} of {name}"
+                    );
+                }
+            }
+        }
+    }
+}

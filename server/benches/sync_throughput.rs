@@ -1,0 +1,229 @@
+//! Sync throughput figures (issue: push ingest ≥ 50% of a plain batched SQLite insert of the same rows;
+//! pull ≥ 100,000 records/s). Run by `scripts/bench.sh`; prints figures, asserts nothing.
+//!
+//! Push goes through the real router (JSON in, auth, validation, merge, scope, audit) in pushes of 500;
+//! pull pages of 5,000 through the router into a fresh device; the reference inserts the same field
+//! JSON into a plain table of the same shape with one prepared INSERT per row, 500 rows a transaction.
+
+use std::time::Instant;
+
+use axum::{
+    body::Body,
+    http::{header, Request, StatusCode},
+    Router,
+};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use sqlx::{sqlite::SqliteConnectOptions, Connection, SqliteConnection};
+use tower::ServiceExt;
+use yingxiao_core::{base_path::BasePath, scope::Role};
+use yingxiao_server::{
+    admin::{self, new_id, NewUser},
+    app,
+    config::StorageArgs,
+    http::WebApp,
+    storage::Storage,
+    AppState,
+};
+
+const ROWS: usize = 20_000;
+const BATCH: usize = 500;
+const PASSWORD: &str = "bench-password-1";
+
+fn customer_fields(i: usize, owner: &str, unit: &str) -> Value {
+    let tier = ["A", "B", "C"][i % 3];
+    json!({"name": format!("基准客户{i:05}有限公司"), "kind": "dealer", "tier": tier,
+        "region_unit_id": unit, "owner_id": owner, "city": "上海", "phone": "021-5555-0000",
+        "address": "上海市浦东新区世纪大道 100 号", "credit_limit": 5_000_000})
+}
+
+async fn post(router: &Router, path: &str, token: Option<&str>, body: String) -> Value {
+    let mut request = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let response = router
+        .clone()
+        .oneshot(request.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap()
+}
+
+struct Figures {
+    push_rows_per_s: f64,
+    pull_rows_per_s: f64,
+}
+
+async fn measure(label: &str, database_url: Option<String>) -> Figures {
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), r#"<base href="/" />"#).unwrap();
+    let storage = Storage::open(&StorageArgs {
+        data_dir: dir.path().join("data"),
+        database_url,
+    })
+    .await
+    .unwrap();
+    let company = admin::ensure_company(&storage, "基准公司").await.unwrap();
+    let rep = admin::add_user(
+        &storage,
+        NewUser {
+            login: "bench_rep",
+            name: "基准业务员",
+            role: Role::SalesRep,
+            unit: Some(&company),
+            password: PASSWORD,
+        },
+    )
+    .await
+    .unwrap();
+    let router = app(AppState::new(
+        storage.clone(),
+        WebApp::load(&dist, BasePath::root()).unwrap(),
+    ));
+    let login = post(
+        &router,
+        "/api/v1/auth/login",
+        None,
+        json!({"login": "bench_rep", "password": PASSWORD}).to_string(),
+    )
+    .await;
+    let token = login["token"].as_str().unwrap().to_owned();
+
+    let client_id = new_id();
+    let bodies: Vec<String> = (0..ROWS)
+        .collect::<Vec<_>>()
+        .chunks(BATCH)
+        .map(|chunk| {
+            let mutations: Vec<Value> = chunk
+                .iter()
+                .map(|&i| {
+                    json!({"id": i + 1, "hlc": format!("{:015}-00000-{client_id}", 1_800_000_000_000u64 + i as u64),
+                        "name": "create", "args": {"collection": "customers", "id": new_id(),
+                        "fields": customer_fields(i, &rep, &company)}})
+                })
+                .collect();
+            json!({"client_id": client_id, "mutations": mutations}).to_string()
+        })
+        .collect();
+    let started = Instant::now();
+    for body in bodies {
+        let reply = post(&router, "/api/v1/sync/push", Some(&token), body).await;
+        assert!(reply["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["outcome"] == "applied"));
+    }
+    let push_secs = started.elapsed().as_secs_f64();
+
+    let device = new_id();
+    let started = Instant::now();
+    let mut cursor: Option<String> = None;
+    let mut pulled = 0usize;
+    loop {
+        let reply = post(
+            &router,
+            "/api/v1/sync/pull",
+            Some(&token),
+            json!({"client_id": device, "cursor": cursor, "limit": 5000}).to_string(),
+        )
+        .await;
+        pulled += reply["records"].as_array().unwrap().len();
+        cursor = reply["cursor"].as_str().map(str::to_owned);
+        if !reply["has_more"].as_bool().unwrap() {
+            break;
+        }
+    }
+    let pull_secs = started.elapsed().as_secs_f64();
+    assert!(pulled >= ROWS, "pulled {pulled} of {ROWS}");
+    storage.close().await;
+    let figures = Figures {
+        push_rows_per_s: ROWS as f64 / push_secs,
+        pull_rows_per_s: pulled as f64 / pull_secs,
+    };
+    println!(
+        "{label:<12} push ingest {:>9.0} rows/s ({ROWS} rows in {push_secs:.2} s)   pull {:>9.0} records/s ({pulled} in {pull_secs:.2} s)",
+        figures.push_rows_per_s, figures.pull_rows_per_s
+    );
+    figures
+}
+
+/// The reference: the same rows straight into SQLite (WAL, synchronous NORMAL as the server uses),
+/// one prepared INSERT per row, 500 rows per transaction.
+async fn raw_sqlite_insert() -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let options = SqliteConnectOptions::new()
+        .filename(dir.path().join("raw.sqlite3"))
+        .create_if_missing(true)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+        .synchronous(sqlx::sqlite::SqliteSynchronous::Normal);
+    let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
+    sqlx::query(
+        "CREATE TABLE records (collection TEXT NOT NULL, id TEXT NOT NULL, version BIGINT NOT NULL,
+         fields TEXT NOT NULL, PRIMARY KEY (collection, id))",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let rows: Vec<(String, String)> = (0..ROWS)
+        .map(|i| {
+            (
+                new_id(),
+                customer_fields(i, &new_id(), &new_id()).to_string(),
+            )
+        })
+        .collect();
+    let started = Instant::now();
+    for (batch_no, chunk) in rows.chunks(BATCH).enumerate() {
+        let mut tx = conn.begin().await.unwrap();
+        for (i, (id, fields)) in chunk.iter().enumerate() {
+            sqlx::query("INSERT INTO records (collection, id, version, fields) VALUES ('customers', $1, $2, $3)")
+                .bind(id)
+                .bind((batch_no * BATCH + i) as i64)
+                .bind(fields)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    let rate = ROWS as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "{:<12} plain insert {rate:>8.0} rows/s (reference, same rows, same machine)",
+        "raw SQLite"
+    );
+    rate
+}
+
+#[tokio::main]
+async fn main() {
+    println!("Yingxiao sync throughput — {ROWS} customer records, pushes of {BATCH}");
+    let raw = raw_sqlite_insert().await;
+    let mut results = vec![("SQLite", measure("SQLite", None).await)];
+    match std::env::var("YINGXIAO_BENCH_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => {
+            results.push(("PostgreSQL", measure("PostgreSQL", Some(url)).await))
+        }
+        _ => println!(
+            "PostgreSQL   not measured (set YINGXIAO_BENCH_POSTGRES_URL; scripts/bench.sh does)"
+        ),
+    }
+    println!();
+    println!(
+        "{:<12} {:>14} {:>10} {:>16} {:>10}",
+        "back end", "push rows/s", "vs raw", "pull records/s", "goal"
+    );
+    for (label, f) in results {
+        println!(
+            "{label:<12} {:>14.0} {:>9.0}% {:>16.0} {:>10}",
+            f.push_rows_per_s,
+            100.0 * f.push_rows_per_s / raw,
+            f.pull_rows_per_s,
+            "≥50% / ≥100k"
+        );
+    }
+}

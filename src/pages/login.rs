@@ -1,0 +1,113 @@
+//! Sign-in (`/login`): login and password, errors in the user's language, then back where they wanted to go.
+
+use leptos::{ev, prelude::*, task::spawn_local};
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use crate::{
+    api::{self, ApiError},
+    i18n::{use_i18n, Key},
+    session::{use_session, Session},
+};
+
+/// The message for a failed sign-in, by what the server (or the network) said.
+fn failure_message(error: &ApiError) -> Key {
+    match error {
+        ApiError::Refused { status: 401, .. } => Key::LoginWrongCredentials,
+        ApiError::Refused { status: 429, .. } => Key::LoginRateLimited,
+        ApiError::Refused { status: 403, .. } => Key::LoginNoUser,
+        ApiError::Network(_) => Key::LoginNetworkError,
+        _ => Key::LoginServerError,
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let login = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<Key>);
+
+    // Only app-internal destinations are followed after sign-in. App paths: `navigate` adds the base.
+    let destination = move || {
+        let next = query.with_untracked(|q| q.get("next")).unwrap_or_default();
+        if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/login") {
+            next
+        } else {
+            "/".to_owned()
+        }
+    };
+
+    let submit = move |event: ev::SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let (name, secret) = (login.get_untracked(), password.get_untracked());
+        if name.trim().is_empty() || secret.is_empty() {
+            error.set(Some(Key::LoginMissingFields));
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::login(name.trim(), &secret).await {
+                Ok(response) => {
+                    session.set(Some(Session::from(response)));
+                    navigate(&destination(), Default::default());
+                }
+                Err(failure) => {
+                    error.try_set(Some(failure_message(&failure)));
+                    password.try_set(String::new());
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+
+    view! {
+        <section class="login">
+            <form class="card login-card" on:submit=submit novalidate>
+                <div class="login-brand">
+                    <span class="brand-mark" aria-hidden="true">"营"</span>
+                    <h1 class="page-title">{move || i18n.t(Key::LoginTitle)}</h1>
+                </div>
+                <p class="hint">{move || i18n.t(Key::LoginIntro)}</p>
+                <label class="field">
+                    <span>{move || i18n.t(Key::LoginName)}</span>
+                    <input
+                        type="text"
+                        name="username"
+                        autocomplete="username"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        required
+                        prop:value=move || login.get()
+                        on:input=move |ev| login.set(event_target_value(&ev))
+                    />
+                </label>
+                <label class="field">
+                    <span>{move || i18n.t(Key::LoginPassword)}</span>
+                    <input
+                        type="password"
+                        name="password"
+                        autocomplete="current-password"
+                        required
+                        prop:value=move || password.get()
+                        on:input=move |ev| password.set(event_target_value(&ev))
+                    />
+                </label>
+                {move || error.get().map(|key| view! {
+                    <p class="form-error" role="alert">{move || i18n.t(key)}</p>
+                })}
+                <button type="submit" class="button button-primary" disabled=move || busy.get()>
+                    {move || if busy.get() { i18n.t(Key::LoginBusy) } else { i18n.t(Key::LoginSubmit) }}
+                </button>
+            </form>
+        </section>
+    }
+}
