@@ -1,10 +1,12 @@
-//! Push and pull against the database (DESIGN.md, "Sync protocol"): exactly-once mutations under
-//! savepoints, per-field merge through `core`'s rules, versions in commit order, scope checked on every
-//! record, removals for records that left a user's scope, and the audit trail.
+//! Push and pull against the database (DESIGN.md, "Sync protocol"): exactly-once mutations, per-field
+//! merge through `core`'s rules, versions in commit order, scope checked on every record, removals for
+//! records that left a user's scope, and the audit trail. A push decides every mutation in memory
+//! before writing anything, which does what a savepoint per mutation would (a rejected mutation leaves
+//! no trace) without a round trip per mutation.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
-use serde_json::{Map, Value};
+use serde_json::{value::RawValue, Map, Value};
 use sqlx::{Acquire, AnyConnection, Row};
 use yingxiao_core::{
     domain::Collection,
@@ -13,11 +15,10 @@ use yingxiao_core::{
     scope::{scope_facts, OrgTree, Role, ScopeFacts, Viewer},
     sync::{
         apply::{apply, Change, StoredRecord},
-        hlc::Hlc,
         protocol::{
-            Intent, Mutation, Outcome, PullRequest, PullResponse, PushRequest, PushResponse,
-            Record, RecordRef, RejectCode, RejectedMutation, Rejection, DEFAULT_PULL_LIMIT,
-            MAX_MUTATIONS_PER_PUSH, MAX_PULL_LIMIT,
+            Intent, Mutation, Outcome, PullRequest, PushRequest, PushResponse, RecordRef,
+            RejectCode, RejectedMutation, Rejection, DEFAULT_PULL_LIMIT, MAX_MUTATIONS_PER_PUSH,
+            MAX_PULL_LIMIT,
         },
     },
 };
@@ -39,86 +40,12 @@ pub struct StoredRow {
     pub scope: ScopeFacts,
 }
 
-pub async fn load_record(
-    conn: &mut AnyConnection,
-    collection: Collection,
-    id: &str,
-) -> Result<Option<StoredRow>, ApiError> {
-    let row = sqlx::query(
-        "SELECT version, deleted, fields, stamps, scope FROM records WHERE collection = $1 AND id = $2",
-    )
-    .bind(collection.as_str())
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(Some(StoredRow {
-        version: row.try_get(0)?,
-        state: StoredRecord {
-            deleted: row.try_get::<i64, _>(1)? != 0,
-            fields: parse_json(&row.try_get::<String, _>(2)?)?,
-            stamps: parse_json(&row.try_get::<String, _>(3)?)?,
-        },
-        scope: parse_json(&row.try_get::<String, _>(4)?)?,
-    }))
-}
-
 fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     serde_json::from_str(text).map_err(|e| internal("stored JSON", e))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
     serde_json::to_string(value).map_err(|e| internal("JSON", e))
-}
-
-async fn save_record(
-    conn: &mut AnyConnection,
-    collection: Collection,
-    id: &str,
-    version: i64,
-    state: &StoredRecord,
-    scope: &ScopeFacts,
-) -> Result<(), ApiError> {
-    let now = now_millis();
-    sqlx::query(
-        "INSERT INTO records (collection, id, version, deleted, fields, stamps, scope, owner_id, customer_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
-         ON CONFLICT (collection, id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted,
-           fields = excluded.fields, stamps = excluded.stamps, scope = excluded.scope,
-           owner_id = excluded.owner_id, customer_id = excluded.customer_id, updated_at = excluded.updated_at",
-    )
-    .bind(collection.as_str())
-    .bind(id)
-    .bind(version)
-    .bind(i64::from(state.deleted))
-    .bind(to_json(&state.fields)?)
-    .bind(to_json(&state.stamps)?)
-    .bind(to_json(scope)?)
-    .bind(state.fields.get("owner_id").and_then(Value::as_str))
-    .bind(scope.customer_id.as_deref())
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-async fn record_move(
-    conn: &mut AnyConnection,
-    version: i64,
-    collection: Collection,
-    id: &str,
-    old_scope: &ScopeFacts,
-) -> Result<(), ApiError> {
-    sqlx::query(
-        "INSERT INTO scope_moves (version, collection, id, old_scope) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(version)
-    .bind(collection.as_str())
-    .bind(id)
-    .bind(to_json(old_scope)?)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
 }
 
 /// The org tree from the live `org_units` records.
@@ -160,23 +87,241 @@ pub async fn load_viewer(conn: &mut AnyConnection, caller: &Caller) -> Result<Vi
     })
 }
 
-/// The scope facts of a record in this state; records hanging from a customer inherit from it.
-async fn facts_for(
-    conn: &mut AnyConnection,
+const RECORD_COLUMNS: &str =
+    "SELECT collection, id, version, deleted, fields, stamps, scope FROM records";
+
+fn row_to_stored(row: &sqlx::any::AnyRow) -> Result<(Collection, String, StoredRow), ApiError> {
+    let collection_name: String = row.try_get(0)?;
+    let collection = Collection::parse(&collection_name)
+        .ok_or_else(|| internal("stored collection", &collection_name))?;
+    Ok((
+        collection,
+        row.try_get(1)?,
+        StoredRow {
+            version: row.try_get(2)?,
+            state: StoredRecord {
+                deleted: row.try_get::<i64, _>(3)? != 0,
+                fields: parse_json(&row.try_get::<String, _>(4)?)?,
+                stamps: parse_json(&row.try_get::<String, _>(5)?)?,
+            },
+            scope: parse_json(&row.try_get::<String, _>(6)?)?,
+        },
+    ))
+}
+
+/// `($1, $2, …), (…)` for a multi-row statement.
+fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows per multi-row statement: well inside SQLite's and PostgreSQL's limits on bound values.
+const ROWS_PER_STATEMENT: usize = 400;
+
+type Key = (Collection, String);
+
+/// One processed mutation, for the audit trail.
+struct AuditRow {
+    mutation_id: i64,
+    name: String,
     collection: Collection,
-    fields: &Map<String, Value>,
-) -> Result<ScopeFacts, ApiError> {
-    let own = scope_facts(collection, fields, None);
-    let parent = match (&own.customer_id, collection) {
-        (Some(customer), c) if c != Collection::Customer => {
-            load_record(conn, Collection::Customer, customer)
+    record_id: String,
+    args: String,
+    hlc: String,
+    version: Option<i64>,
+    rejection: Option<Rejection>,
+}
+
+/// The records a push reads and writes, held in memory: fetched in a couple of queries up front,
+/// written in a few multi-row statements at the end. Nothing reaches the database before every
+/// mutation has been decided, so a rejected mutation needs no rollback.
+#[derive(Default)]
+struct Workspace {
+    /// What is known of each record; `None` means it does not exist.
+    rows: HashMap<Key, Option<StoredRow>>,
+    /// Records written by this push, in first-write order.
+    dirty: Vec<Key>,
+    moves: Vec<(i64, Key, ScopeFacts)>,
+}
+
+impl Workspace {
+    /// Loads the given records (and records them as absent if not stored).
+    async fn fetch(&mut self, conn: &mut AnyConnection, keys: &[Key]) -> Result<(), ApiError> {
+        let wanted: Vec<&Key> = keys
+            .iter()
+            .filter(|k| !self.rows.contains_key(*k))
+            .collect();
+        for chunk in wanted.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "{RECORD_COLUMNS} WHERE id IN ({})",
+                (1..=chunk.len())
+                    .map(|i| format!("${i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for (_, id) in chunk {
+                query = query.bind(id.as_str());
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                let (collection, id, stored) = row_to_stored(&row)?;
+                self.rows.insert((collection, id), Some(stored));
+            }
+            for key in chunk {
+                self.rows.entry((*key).clone()).or_insert(None);
+            }
+        }
+        Ok(())
+    }
+
+    async fn get(
+        &mut self,
+        conn: &mut AnyConnection,
+        key: &Key,
+    ) -> Result<Option<StoredRow>, ApiError> {
+        if !self.rows.contains_key(key) {
+            self.fetch(conn, std::slice::from_ref(key)).await?;
+        }
+        Ok(self.rows.get(key).cloned().flatten())
+    }
+
+    fn write(&mut self, key: Key, row: StoredRow, old_scope: Option<ScopeFacts>) {
+        if let Some(old) = old_scope {
+            self.moves.push((row.version, key.clone(), old));
+        }
+        if !self.dirty.contains(&key) {
+            self.dirty.push(key.clone());
+        }
+        self.rows.insert(key, Some(row));
+    }
+
+    /// The scope facts of a record in this state; records hanging from a customer inherit from it.
+    async fn facts_for(
+        &mut self,
+        conn: &mut AnyConnection,
+        collection: Collection,
+        fields: &Map<String, Value>,
+    ) -> Result<ScopeFacts, ApiError> {
+        let own = scope_facts(collection, fields, None);
+        let parent = match &own.customer_id {
+            Some(customer) if collection != Collection::Customer => self
+                .get(conn, &(Collection::Customer, customer.clone()))
                 .await?
                 .filter(|row| !row.state.deleted)
-                .map(|row| row.scope)
+                .map(|row| row.scope),
+            _ => None,
+        };
+        Ok(scope_facts(collection, fields, parent.as_ref()))
+    }
+
+    /// Live records hanging from a customer, stored or written by this push.
+    async fn children_of(
+        &mut self,
+        conn: &mut AnyConnection,
+        customer_id: &str,
+    ) -> Result<Vec<Key>, ApiError> {
+        let stored = sqlx::query(
+            "SELECT collection, id FROM records WHERE customer_id = $1 AND collection <> 'customers' AND deleted = 0",
+        )
+        .bind(customer_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut keys = Vec::new();
+        for row in stored {
+            if let Some(collection) = Collection::parse(&row.try_get::<String, _>(0)?) {
+                keys.push((collection, row.try_get::<String, _>(1)?));
+            }
         }
+        for key in &self.dirty {
+            let hangs = matches!(self.rows.get(key), Some(Some(row))
+                if !row.state.deleted && row.scope.customer_id.as_deref() == Some(customer_id));
+            if key.0 != Collection::Customer && hangs && !keys.contains(key) {
+                keys.push(key.clone());
+            }
+        }
+        self.fetch(conn, &keys).await?;
+        Ok(keys)
+    }
+
+    /// Writes every dirty record and scope move in multi-row statements.
+    async fn flush(&self, conn: &mut AnyConnection) -> Result<(), ApiError> {
+        let now = now_millis();
+        for chunk in self.dirty.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO records (collection, id, version, deleted, fields, stamps, scope, owner_id, customer_id, created_at, updated_at)
+                 VALUES {}
+                 ON CONFLICT (collection, id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted,
+                   fields = excluded.fields, stamps = excluded.stamps, scope = excluded.scope,
+                   owner_id = excluded.owner_id, customer_id = excluded.customer_id, updated_at = excluded.updated_at",
+                placeholders(chunk.len(), 11)
+            );
+            let mut query = sqlx::query(&sql);
+            for key in chunk {
+                let Some(Some(row)) = self.rows.get(key) else {
+                    return Err(internal("push", "a written record went missing"));
+                };
+                query = query
+                    .bind(key.0.as_str())
+                    .bind(key.1.as_str())
+                    .bind(row.version)
+                    .bind(i64::from(row.state.deleted))
+                    .bind(to_json(&row.state.fields)?)
+                    .bind(to_json(&row.state.stamps)?)
+                    .bind(to_json(&row.scope)?)
+                    .bind(
+                        row.state
+                            .fields
+                            .get("owner_id")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned),
+                    )
+                    .bind(row.scope.customer_id.clone())
+                    .bind(now)
+                    .bind(now);
+            }
+            query.execute(&mut *conn).await?;
+        }
+        for chunk in self.moves.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO scope_moves (version, collection, id, old_scope) VALUES {}",
+                placeholders(chunk.len(), 4)
+            );
+            let mut query = sqlx::query(&sql);
+            for (version, (collection, id), old) in chunk {
+                query = query
+                    .bind(*version)
+                    .bind(collection.as_str())
+                    .bind(id.as_str())
+                    .bind(to_json(old)?);
+            }
+            query.execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The records a mutation reads: its target and the customer it hangs from, if named.
+fn keys_read_by(intent: &Intent) -> Vec<Key> {
+    let target = intent.target();
+    let mut keys = vec![(target.collection, target.id)];
+    let fields = match intent {
+        Intent::Create(args) => Some(&args.fields),
+        Intent::SetFields(args) => Some(&args.fields),
         _ => None,
     };
-    Ok(scope_facts(collection, fields, parent.as_ref()))
+    for name in ["customer_id", "store_id"] {
+        if let Some(id) = fields.and_then(|f| f.get(name)).and_then(Value::as_str) {
+            keys.push((Collection::Customer, id.to_owned()));
+        }
+    }
+    keys
 }
 
 /// Checks everything about a push that needs no database, so a malformed push changes nothing.
@@ -214,7 +359,7 @@ pub fn validate_push(request: &PushRequest) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Applies a push in one transaction. Returns the outcomes; the caller commits.
+/// Applies a push in one transaction and commits it.
 pub async fn push(
     conn: &mut AnyConnection,
     caller: &Caller,
@@ -251,7 +396,8 @@ pub async fn push(
         ));
     }
     let mut last: u64 = client.try_get::<i64, _>(1)?.try_into().unwrap_or(0);
-    if let Some(first_new) = request.mutations.iter().find(|m| m.id > last) {
+    let fresh: Vec<&Mutation> = request.mutations.iter().filter(|m| m.id > last).collect();
+    if let Some(first_new) = fresh.first() {
         if first_new.id != last + 1 {
             return Err(ApiError::Conflict(format!(
                 "mutation {} arrived but the server expects {} next; push the missing mutations first",
@@ -262,62 +408,79 @@ pub async fn push(
     }
 
     let org = load_org_tree(&mut tx).await?;
-    let viewer = load_viewer(&mut tx, caller).await?;
+    let mut ws = Workspace::default();
+    let keys: Vec<Key> = fresh.iter().flat_map(|m| keys_read_by(&m.intent)).collect();
+    ws.fetch(&mut tx, &keys).await?;
+    // The customers they hang from, for scope facts.
+    let parents: Vec<Key> = ws
+        .rows
+        .values()
+        .flatten()
+        .filter_map(|row| row.scope.customer_id.clone())
+        .map(|id| (Collection::Customer, id))
+        .collect();
+    ws.fetch(&mut tx, &parents).await?;
+    let mut viewer = Viewer {
+        user_id: caller.user_id.clone(),
+        role: caller.role,
+        unit_id: caller.unit_id.clone(),
+        own_customers: owned_customers(&ws, &caller.user_id),
+    };
+
     let mut outcomes = Vec::with_capacity(request.mutations.len());
-    let mut epoch_changes = EpochChanges::default();
+    let mut audits = Vec::with_capacity(fresh.len());
+    let mut epochs = EpochChanges::default();
     for mutation in &request.mutations {
         if mutation.id <= last {
             outcomes.push(Outcome::Duplicate { id: mutation.id });
             continue;
         }
-        let mut savepoint = tx.begin().await?;
-        let result = apply_one(
-            &mut savepoint,
-            &viewer,
+        let result = decide(
+            &mut tx,
+            &mut ws,
+            &mut viewer,
             &org,
             mutation,
             &mut version,
-            &mut epoch_changes,
+            &mut epochs,
         )
         .await;
-        let outcome = match result {
+        let target = mutation.intent.target();
+        let intent = serde_json::to_value(&mutation.intent).map_err(|e| internal("JSON", e))?;
+        let mut audit = AuditRow {
+            mutation_id: mutation.id as i64,
+            name: intent
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            collection: target.collection,
+            record_id: target.id,
+            args: to_json(&intent.get("args"))?,
+            hlc: mutation.hlc.to_string(),
+            version: None,
+            rejection: None,
+        };
+        match result {
             Ok(written) => {
-                savepoint.commit().await?;
-                audit(
-                    &mut tx,
-                    &request.client_id,
-                    caller,
-                    mutation,
-                    written,
-                    None,
-                    now,
-                )
-                .await?;
-                Outcome::Applied { id: mutation.id }
+                audit.version = written;
+                outcomes.push(Outcome::Applied { id: mutation.id });
             }
             Err(Failure::Rejected(reason)) => {
-                savepoint.rollback().await?;
-                audit(
-                    &mut tx,
-                    &request.client_id,
-                    caller,
-                    mutation,
-                    None,
-                    Some(&reason),
-                    now,
-                )
-                .await?;
-                Outcome::Rejected {
+                audit.rejection = Some(reason.clone());
+                outcomes.push(Outcome::Rejected {
                     id: mutation.id,
                     reason,
-                }
+                });
             }
             Err(Failure::Fatal(error)) => return Err(error),
-        };
-        outcomes.push(outcome);
+        }
+        audits.push(audit);
         last = mutation.id;
     }
-    epoch_changes.apply(&mut tx).await?;
+    ws.flush(&mut tx).await?;
+    write_audit(&mut tx, &request.client_id, &caller.user_id, now, &audits).await?;
+    epochs.apply(&mut tx).await?;
     sqlx::query("UPDATE counters SET value = $1 WHERE name = 'version'")
         .bind(version)
         .execute(&mut *tx)
@@ -334,6 +497,19 @@ pub async fn push(
     })
 }
 
+/// Customers among those loaded whose owner is `user_id` (a rep's view of their own customers).
+fn owned_customers(ws: &Workspace, user_id: &str) -> HashSet<String> {
+    ws.rows
+        .iter()
+        .filter(|((collection, _), _)| *collection == Collection::Customer)
+        .filter_map(|((_, id), row)| {
+            let row = row.as_ref()?;
+            let owner = row.state.fields.get("owner_id").and_then(Value::as_str);
+            (!row.state.deleted && owner == Some(user_id)).then(|| id.clone())
+        })
+        .collect()
+}
+
 enum Failure {
     Rejected(Rejection),
     Fatal(ApiError),
@@ -342,12 +518,6 @@ enum Failure {
 impl From<ApiError> for Failure {
     fn from(error: ApiError) -> Self {
         Self::Fatal(error)
-    }
-}
-
-impl From<sqlx::Error> for Failure {
-    fn from(error: sqlx::Error) -> Self {
-        Self::Fatal(error.into())
     }
 }
 
@@ -384,10 +554,12 @@ fn changed(before: &StoredRecord, after: &StoredRecord, field: &str) -> bool {
     before.deleted != after.deleted || before.fields.get(field) != after.fields.get(field)
 }
 
-/// Applies one mutation under its savepoint; returns the version written, if any.
-async fn apply_one(
+/// Decides one mutation: every check comes before the first write to the workspace, so a rejection
+/// leaves nothing behind. Returns the version written, if any.
+async fn decide(
     conn: &mut AnyConnection,
-    viewer: &Viewer,
+    ws: &mut Workspace,
+    viewer: &mut Viewer,
     org: &OrgTree,
     mutation: &Mutation,
     version: &mut i64,
@@ -407,23 +579,23 @@ async fn apply_one(
             "only an administrator can change users",
         ));
     }
-    let existing = load_record(conn, collection, &target.id).await?;
+    let key = (collection, target.id.clone());
+    let existing = ws.get(conn, &key).await?;
     // A record the caller may not see is answered exactly like one that does not exist.
-    let existing = match existing {
-        Some(row) if !viewer.can_see(collection, &row.scope, org) => {
-            if matches!(mutation.intent, Intent::Create(_)) {
-                return Err(rejected(
+    if let Some(row) = &existing {
+        if !viewer.can_see(collection, &row.scope, org) {
+            return Err(match mutation.intent {
+                Intent::Create(_) => rejected(
                     RejectCode::AlreadyExists,
                     format!("{} {} already exists", collection.as_str(), target.id),
-                ));
-            }
-            return Err(rejected(
-                RejectCode::NotFound,
-                format!("no {} record {}", collection.as_str(), target.id),
-            ));
+                ),
+                _ => rejected(
+                    RejectCode::NotFound,
+                    format!("no {} record {}", collection.as_str(), target.id),
+                ),
+            });
         }
-        other => other,
-    };
+    }
     let change = apply(
         existing.as_ref().map(|row| &row.state),
         &mutation.intent,
@@ -440,7 +612,7 @@ async fn apply_one(
             .map(|row| row.scope.clone())
             .unwrap_or_default()
     } else {
-        let scope = facts_for(conn, collection, &next.fields).await?;
+        let scope = ws.facts_for(conn, collection, &next.fields).await?;
         if !viewer.can_see(collection, &scope, org) {
             return Err(rejected(
                 RejectCode::Forbidden,
@@ -449,16 +621,35 @@ async fn apply_one(
         }
         scope
     };
+
+    // Accepted: from here on only writes.
     *version += 1;
     let written = *version;
-    save_record(conn, collection, &target.id, written, &next, &scope).await?;
-    if let Some(before) = &existing {
-        if before.scope != scope {
-            record_move(conn, written, collection, &target.id, &before.scope).await?;
-            if collection == Collection::Customer {
-                cascade_customer_scope(conn, &target.id, &scope, version).await?;
-            }
+    let moved_from = existing
+        .as_ref()
+        .filter(|before| before.scope != scope)
+        .map(|before| before.scope.clone());
+    ws.write(
+        key,
+        StoredRow {
+            version: written,
+            state: next.clone(),
+            scope: scope.clone(),
+        },
+        moved_from.clone(),
+    );
+    if collection == Collection::Customer {
+        let owner = next.fields.get("owner_id").and_then(Value::as_str);
+        if !next.deleted && owner == Some(viewer.user_id.as_str()) {
+            viewer.own_customers.insert(target.id.clone());
+        } else {
+            viewer.own_customers.remove(&target.id);
         }
+        if moved_from.is_some() {
+            cascade_customer_scope(conn, ws, &target.id, &scope, version).await?;
+        }
+    }
+    if let Some(before) = &existing {
         match collection {
             Collection::User
                 if changed(&before.state, &next, "role")
@@ -478,66 +669,74 @@ async fn apply_one(
 /// A customer changed hands or units: the records hanging from it follow, with their own moves.
 async fn cascade_customer_scope(
     conn: &mut AnyConnection,
+    ws: &mut Workspace,
     customer_id: &str,
     customer_scope: &ScopeFacts,
     version: &mut i64,
 ) -> Result<(), ApiError> {
-    let children = sqlx::query(
-        "SELECT collection, id FROM records WHERE customer_id = $1 AND collection <> 'customers' AND deleted = 0",
-    )
-    .bind(customer_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    for child in children {
-        let collection_name: String = child.try_get(0)?;
-        let id: String = child.try_get(1)?;
-        let Some(collection) = Collection::parse(&collection_name) else {
+    for key in ws.children_of(conn, customer_id).await? {
+        let Some(row) = ws.get(conn, &key).await? else {
             continue;
         };
-        let Some(row) = load_record(conn, collection, &id).await? else {
-            continue;
-        };
-        let scope = scope_facts(collection, &row.state.fields, Some(customer_scope));
+        let scope = scope_facts(key.0, &row.state.fields, Some(customer_scope));
         if scope != row.scope {
             *version += 1;
-            save_record(conn, collection, &id, *version, &row.state, &scope).await?;
-            record_move(conn, *version, collection, &id, &row.scope).await?;
+            let old = row.scope.clone();
+            ws.write(
+                key,
+                StoredRow {
+                    version: *version,
+                    state: row.state,
+                    scope,
+                },
+                Some(old),
+            );
         }
     }
     Ok(())
 }
 
-async fn audit(
+/// The audit trail of a push, in multi-row statements.
+async fn write_audit(
     conn: &mut AnyConnection,
     client_id: &str,
-    caller: &Caller,
-    mutation: &Mutation,
-    version: Option<i64>,
-    rejection: Option<&Rejection>,
+    user_id: &str,
     received_at: i64,
+    audits: &[AuditRow],
 ) -> Result<(), ApiError> {
-    let target = mutation.intent.target();
-    let intent = serde_json::to_value(&mutation.intent).map_err(|e| internal("JSON", e))?;
-    sqlx::query(
-        "INSERT INTO mutations (client_id, mutation_id, user_id, name, collection, record_id, args, hlc,
-           received_at, outcome, version, reject_code, reject_message)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(client_id)
-    .bind(mutation.id as i64)
-    .bind(&caller.user_id)
-    .bind(intent.get("name").and_then(Value::as_str).unwrap_or_default())
-    .bind(target.collection.as_str())
-    .bind(&target.id)
-    .bind(to_json(&intent.get("args"))?)
-    .bind(mutation.hlc.to_string())
-    .bind(received_at)
-    .bind(if rejection.is_some() { "rejected" } else { "applied" })
-    .bind(version)
-    .bind(rejection.map(|r| to_json(&r.code)).transpose()?.map(|code| code.trim_matches('"').to_owned()))
-    .bind(rejection.map(|r| r.message.clone()))
-    .execute(&mut *conn)
-    .await?;
+    for chunk in audits.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO mutations (client_id, mutation_id, user_id, name, collection, record_id, args, hlc,
+               received_at, outcome, version, reject_code, reject_message) VALUES {}",
+            placeholders(chunk.len(), 13)
+        );
+        let mut query = sqlx::query(&sql);
+        for audit in chunk {
+            let code = match &audit.rejection {
+                Some(r) => Some(to_json(&r.code)?.trim_matches('"').to_owned()),
+                None => None,
+            };
+            query = query
+                .bind(client_id)
+                .bind(audit.mutation_id)
+                .bind(user_id)
+                .bind(audit.name.as_str())
+                .bind(audit.collection.as_str())
+                .bind(audit.record_id.as_str())
+                .bind(audit.args.as_str())
+                .bind(audit.hlc.as_str())
+                .bind(received_at)
+                .bind(if audit.rejection.is_some() {
+                    "rejected"
+                } else {
+                    "applied"
+                })
+                .bind(audit.version)
+                .bind(code)
+                .bind(audit.rejection.as_ref().map(|r| r.message.clone()));
+        }
+        query.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -568,12 +767,40 @@ impl Cursor {
     }
 }
 
+/// A pulled record as stored text: fields and stamps go out exactly as stored, without being parsed
+/// and written again. Same JSON shape as `core`'s `Record`.
+#[derive(Debug, serde::Serialize)]
+pub struct PulledRecord {
+    pub collection: Collection,
+    pub id: String,
+    pub version: i64,
+    pub fields: Box<RawValue>,
+    pub stamps: Box<RawValue>,
+}
+
+/// `core`'s `PullResponse` with records as stored text; same JSON shape.
+#[derive(Debug, serde::Serialize)]
+pub struct PullPage {
+    pub reset: bool,
+    pub records: Vec<PulledRecord>,
+    pub deleted: Vec<RecordRef>,
+    pub removed: Vec<RecordRef>,
+    pub cursor: String,
+    pub has_more: bool,
+    pub last_mutation_id: u64,
+    pub rejections: Vec<RejectedMutation>,
+}
+
+fn raw(text: String) -> Result<Box<RawValue>, ApiError> {
+    RawValue::from_string(text).map_err(|e| internal("stored JSON", e))
+}
+
 /// One page of changes since the cursor that the caller may see.
 pub async fn pull(
     conn: &mut AnyConnection,
     caller: &Caller,
     request: &PullRequest,
-) -> Result<PullResponse, ApiError> {
+) -> Result<PullPage, ApiError> {
     if !is_record_id(&request.client_id) {
         return Err(ApiError::Unprocessable(
             "client_id must be a UUID made on the device".into(),
@@ -650,12 +877,12 @@ pub async fn pull(
             }
             continue;
         }
-        records.push(Record {
+        records.push(PulledRecord {
             collection,
             id,
             version,
-            fields: parse_json(&row.try_get::<String, _>(4)?)?,
-            stamps: parse_json::<BTreeMap<String, Hlc>>(&row.try_get::<String, _>(5)?)?,
+            fields: raw(row.try_get(4)?)?,
+            stamps: raw(row.try_get(5)?)?,
         });
     }
 
@@ -689,7 +916,7 @@ pub async fn pull(
         });
     }
 
-    Ok(PullResponse {
+    Ok(PullPage {
         reset,
         records,
         deleted,

@@ -54,7 +54,7 @@ pub(super) async fn pull(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(request): ApiJson<PullRequest>,
-) -> Result<ApiJson<PullResponse>, ApiError> {
+) -> Result<ApiJson<sync::PullPage>, ApiError> {
     let mut conn = state.storage.pool.acquire().await?;
     sync::pull(&mut conn, &caller, &request).await.map(ApiJson)
 }
