@@ -152,30 +152,38 @@ struct Workspace {
 }
 
 impl Workspace {
-    /// Loads the given records (and records them as absent if not stored).
+    /// Loads the given records (and records them as absent if not stored), one query per collection
+    /// so the primary key index answers it.
     async fn fetch(&mut self, conn: &mut AnyConnection, keys: &[Key]) -> Result<(), ApiError> {
-        let wanted: Vec<&Key> = keys
-            .iter()
-            .filter(|k| !self.rows.contains_key(*k))
-            .collect();
-        for chunk in wanted.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "{RECORD_COLUMNS} WHERE id IN ({})",
-                (1..=chunk.len())
-                    .map(|i| format!("${i}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            let mut query = sqlx::query(&sql);
-            for (_, id) in chunk {
-                query = query.bind(id.as_str());
+        let mut wanted: HashMap<Collection, Vec<&str>> = HashMap::new();
+        for key in keys.iter().filter(|k| !self.rows.contains_key(*k)) {
+            let ids = wanted.entry(key.0).or_default();
+            if !ids.contains(&key.1.as_str()) {
+                ids.push(key.1.as_str());
             }
-            for row in query.fetch_all(&mut *conn).await? {
-                let (collection, id, stored) = row_to_stored(&row)?;
-                self.rows.insert((collection, id), Some(stored));
-            }
-            for key in chunk {
-                self.rows.entry((*key).clone()).or_insert(None);
+        }
+        for (collection, ids) in wanted {
+            for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+                let sql = format!(
+                    "{RECORD_COLUMNS} WHERE collection = $1 AND id IN ({})",
+                    (2..=chunk.len() + 1)
+                        .map(|i| format!("${i}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                let mut query = sqlx::query(&sql).bind(collection.as_str());
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                for row in query.fetch_all(&mut *conn).await? {
+                    let (collection, id, stored) = row_to_stored(&row)?;
+                    self.rows.insert((collection, id), Some(stored));
+                }
+                for id in chunk {
+                    self.rows
+                        .entry((collection, (*id).to_owned()))
+                        .or_insert(None);
+                }
             }
         }
         Ok(())
