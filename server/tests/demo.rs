@@ -2,6 +2,10 @@
 //! gives the same company (ids included) on SQLite and PostgreSQL, every demo login signs in through the
 //! router, a second seed is refused without changing anything, and stage histories run forward in time.
 
+mod common;
+
+use common::Backend;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use axum::{
@@ -19,7 +23,6 @@ use yingxiao_core::{
     scope::Role,
 };
 use yingxiao_server::{
-    admin::new_id,
     app,
     config::StorageArgs,
     demo::{
@@ -352,51 +355,6 @@ fn a_different_seed_or_day_gives_a_different_company() {
 
 // --- seeded through the push path, on SQLite and PostgreSQL ------------------------------------------
 
-#[derive(Clone)]
-enum Backend {
-    Sqlite,
-    Postgres(String),
-}
-
-fn postgres() -> Option<Backend> {
-    match std::env::var("YINGXIAO_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(Backend::Postgres(url)),
-        _ if std::env::var_os("YINGXIAO_REQUIRE_POSTGRES").is_some() => {
-            panic!("YINGXIAO_REQUIRE_POSTGRES is set but YINGXIAO_TEST_POSTGRES_URL is not")
-        }
-        _ => None,
-    }
-}
-
-/// Runs a scenario on SQLite and, when available, on PostgreSQL.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $name() { super::$name(super::Backend::Sqlite).await })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() {
-                match super::postgres() {
-                    Some(backend) => super::$name(backend).await,
-                    None => eprintln!("note: PostgreSQL case not run (set YINGXIAO_TEST_POSTGRES_URL)"),
-                }
-            })*
-        }
-    };
-}
-
-async fn fresh_postgres(base_url: &str) -> String {
-    use sqlx::Connection;
-    let name = format!("yx_{}", new_id().replace('-', ""));
-    let mut conn = sqlx::PgConnection::connect(base_url).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let (prefix, _) = base_url.rsplit_once('/').unwrap();
-    format!("{prefix}/{name}")
-}
-
 /// An empty database of the back end, in its own directory.
 struct Db {
     dir: tempfile::TempDir,
@@ -405,10 +363,7 @@ struct Db {
 
 async fn empty_db(backend: &Backend) -> Db {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = match backend {
-        Backend::Sqlite => None,
-        Backend::Postgres(url) => Some(fresh_postgres(url).await),
-    };
+    let database_url = backend.database_url().await;
     let storage = Storage::open(&StorageArgs {
         data_dir: dir.path().join("data"),
         database_url,

@@ -14,6 +14,10 @@
 //! promotion report's `store_id`) and name no unit or owner of their own take the customer's.
 //! Then, for every role, pushes that touch records outside its scope are refused and change nothing.
 
+mod common;
+
+use common::Backend;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -40,51 +44,6 @@ use yingxiao_server::{
 const EXTRA_PASSWORD: &str = "scope-matrix-42";
 
 // --- back ends -----------------------------------------------------------------------------------------
-
-#[derive(Clone)]
-enum Backend {
-    Sqlite,
-    Postgres(String),
-}
-
-fn postgres() -> Option<Backend> {
-    match std::env::var("YINGXIAO_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(Backend::Postgres(url)),
-        _ if std::env::var_os("YINGXIAO_REQUIRE_POSTGRES").is_some() => {
-            panic!("YINGXIAO_REQUIRE_POSTGRES is set but YINGXIAO_TEST_POSTGRES_URL is not")
-        }
-        _ => None,
-    }
-}
-
-/// Runs a scenario on SQLite and, when available, on PostgreSQL.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $name() { super::$name(super::Backend::Sqlite).await })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() {
-                match super::postgres() {
-                    Some(backend) => super::$name(backend).await,
-                    None => eprintln!("note: PostgreSQL case not run (set YINGXIAO_TEST_POSTGRES_URL)"),
-                }
-            })*
-        }
-    };
-}
-
-async fn fresh_postgres(base_url: &str) -> String {
-    use sqlx::Connection;
-    let name = format!("yx_{}", new_id().replace('-', ""));
-    let mut conn = sqlx::PgConnection::connect(base_url).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let (prefix, _) = base_url.rsplit_once('/').unwrap();
-    format!("{prefix}/{name}")
-}
 
 // --- the router ----------------------------------------------------------------------------------------
 
@@ -373,10 +332,7 @@ async fn world(backend: Backend) -> World {
         r#"<html><head><base href="/" /></head></html>"#,
     )
     .unwrap();
-    let database_url = match backend {
-        Backend::Sqlite => None,
-        Backend::Postgres(url) => Some(fresh_postgres(&url).await),
-    };
+    let database_url = backend.database_url().await;
     let storage = Storage::open(&StorageArgs {
         data_dir: dir.path().join("data"),
         database_url,

@@ -2,6 +2,10 @@
 //! test command provides one) PostgreSQL: exactly-once pushes, gaps, poison mutations, per-field merge,
 //! deletes, paged pulls, scope, removals, and bad input.
 
+mod common;
+
+use common::Backend;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::{
@@ -35,18 +39,6 @@ struct World {
     rep_b: String,
 }
 
-async fn fresh_postgres(base_url: &str) -> String {
-    use sqlx::Connection;
-    let name = format!("yx_{}", new_id().replace('-', ""));
-    let mut conn = sqlx::PgConnection::connect(base_url).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let (prefix, _) = base_url.rsplit_once('/').unwrap();
-    format!("{prefix}/{name}")
-}
-
 async fn world(backend: Backend) -> World {
     let dir = tempfile::tempdir().unwrap();
     let dist = dir.path().join("dist");
@@ -56,10 +48,7 @@ async fn world(backend: Backend) -> World {
         r#"<html><head><base href="/" /></head></html>"#,
     )
     .unwrap();
-    let database_url = match backend {
-        Backend::Sqlite => None,
-        Backend::Postgres(url) => Some(fresh_postgres(&url).await),
-    };
+    let database_url = backend.database_url().await;
     let storage = Storage::open(&StorageArgs {
         data_dir: dir.path().join("data"),
         database_url,
@@ -115,39 +104,6 @@ async fn unit(storage: &Storage, name: &str, kind: &str, parent: &str) -> String
     .await
     .unwrap();
     id
-}
-
-#[derive(Clone)]
-enum Backend {
-    Sqlite,
-    Postgres(String),
-}
-
-fn postgres() -> Option<Backend> {
-    match std::env::var("YINGXIAO_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(Backend::Postgres(url)),
-        _ if std::env::var_os("YINGXIAO_REQUIRE_POSTGRES").is_some() => {
-            panic!("YINGXIAO_REQUIRE_POSTGRES is set but YINGXIAO_TEST_POSTGRES_URL is not")
-        }
-        _ => None,
-    }
-}
-
-/// Runs a scenario on SQLite and, when available, on PostgreSQL.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $name() { super::$name(super::Backend::Sqlite).await })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() {
-                match super::postgres() {
-                    Some(backend) => super::$name(backend).await,
-                    None => eprintln!("note: PostgreSQL case not run (set YINGXIAO_TEST_POSTGRES_URL)"),
-                }
-            })*
-        }
-    };
 }
 
 struct Reply {
