@@ -160,6 +160,14 @@ impl OrgTree {
         }
     }
 
+    /// Moves `unit` under `parent` (or makes it a root), as a push that changed it does.
+    pub fn set_parent(&mut self, unit: &str, parent: Option<&str>) {
+        match parent {
+            Some(parent) => self.parents.insert(unit.to_owned(), parent.to_owned()),
+            None => self.parents.remove(unit),
+        };
+    }
+
     /// True if `unit` is `root` or lies below it. Walks at most the tree's size, so a cycle cannot hang.
     pub fn is_within(&self, unit: &str, root: &str) -> bool {
         let mut current = unit;

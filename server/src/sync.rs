@@ -386,7 +386,7 @@ pub async fn push(
         }
     }
 
-    let org = load_org_tree(&mut tx).await?;
+    let mut org = load_org_tree(&mut tx).await?;
     let mut ws = Workspace::default();
     let keys: Vec<Key> = fresh.iter().flat_map(|m| keys_read_by(&m.intent)).collect();
     ws.fetch(&mut tx, &keys).await?;
@@ -418,7 +418,7 @@ pub async fn push(
             &mut tx,
             &mut ws,
             &mut viewer,
-            &org,
+            &mut org,
             mutation,
             &mut version,
             &mut epochs,
@@ -539,7 +539,7 @@ async fn decide(
     conn: &mut AnyConnection,
     ws: &mut Workspace,
     viewer: &mut Viewer,
-    org: &OrgTree,
+    org: &mut OrgTree,
     mutation: &Mutation,
     version: &mut i64,
     epochs: &mut EpochChanges,
@@ -601,7 +601,22 @@ async fn decide(
         scope
     };
 
+    let new_parent = next.fields.get("parent_id").and_then(Value::as_str);
+    if collection == Collection::OrgUnit && !next.deleted {
+        if let Some(parent) = new_parent {
+            if parent == target.id || org.is_within(parent, &target.id) {
+                return Err(rejected(
+                    RejectCode::Invalid,
+                    "an org unit cannot be placed below itself or one of its own sub-units",
+                ));
+            }
+        }
+    }
+
     // Accepted: from here on only writes.
+    if collection == Collection::OrgUnit {
+        org.set_parent(&target.id, new_parent.filter(|_| !next.deleted));
+    }
     *version += 1;
     let written = *version;
     let moved_from = existing

@@ -805,7 +805,52 @@ async fn futures_join_all<F: std::future::Future>(
     out
 }
 
+async fn an_org_unit_cannot_be_moved_below_itself(backend: Backend) {
+    let w = world(backend).await;
+    let admin = Device::new(&w, "admin").await;
+    let area = new_id();
+    let reply = admin
+        .push(
+            &w,
+            vec![
+                admin.mutation(
+                    "create",
+                    json!({"collection": "org_units", "id": area,
+                    "fields": {"name": "上海区域", "kind": "area", "parent_id": w.east}}),
+                ),
+                // East under its own new area: a cycle, even though the area exists only in this push.
+                admin.mutation(
+                    "set_fields",
+                    json!({"collection": "org_units", "id": w.east,
+                    "fields": {"parent_id": area}}),
+                ),
+                admin.mutation(
+                    "set_fields",
+                    json!({"collection": "org_units", "id": w.east,
+                    "fields": {"parent_id": w.east}}),
+                ),
+                // A legal move still works.
+                admin.mutation(
+                    "set_fields",
+                    json!({"collection": "org_units", "id": area,
+                    "fields": {"parent_id": w.west}}),
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let outcomes: Vec<&str> = reply.body["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["applied", "rejected", "rejected", "applied"]);
+    assert_eq!(reply.body["outcomes"][1]["reason"]["code"], "invalid");
+}
+
 on_both_backends!(
+    an_org_unit_cannot_be_moved_below_itself,
     retry_of_an_applied_push_is_a_no_op,
     a_gap_in_mutation_ids_is_refused_and_changes_nothing,
     a_poison_mutation_does_not_block_the_queue,
