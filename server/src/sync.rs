@@ -65,20 +65,31 @@ pub async fn load_org_tree(conn: &mut AnyConnection) -> Result<OrgTree, ApiError
     Ok(OrgTree::new(parents))
 }
 
-/// The caller as the scope rule sees them.
-pub async fn load_viewer(conn: &mut AnyConnection, caller: &Caller) -> Result<Viewer, ApiError> {
-    let own_customers = if caller.role == Role::SalesRep {
-        sqlx::query_scalar::<_, String>(
-            "SELECT id FROM records WHERE collection = 'customers' AND owner_id = $1 AND deleted = 0",
-        )
-        .bind(&caller.user_id)
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .collect()
-    } else {
-        HashSet::new()
-    };
+/// The caller as the scope rule sees them, knowing which of `customers` they own (a rep sees what
+/// hangs from their own customers). Only the customers a page actually mentions are looked up.
+pub async fn load_viewer(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    customers: &HashSet<String>,
+) -> Result<Viewer, ApiError> {
+    let mut own_customers = HashSet::new();
+    if caller.role == Role::SalesRep {
+        let ids: Vec<&String> = customers.iter().collect();
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT id FROM records WHERE collection = 'customers' AND owner_id = $1 AND deleted = 0 AND id IN ({})",
+                (2..=chunk.len() + 1)
+                    .map(|i| format!("${i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let mut query = sqlx::query_scalar::<_, String>(&sql).bind(&caller.user_id);
+            for id in chunk {
+                query = query.bind(id.as_str());
+            }
+            own_customers.extend(query.fetch_all(&mut *conn).await?);
+        }
+    }
     Ok(Viewer {
         user_id: caller.user_id.clone(),
         role: caller.role,
@@ -831,7 +842,6 @@ pub async fn pull(
     };
 
     let org = load_org_tree(conn).await?;
-    let viewer = load_viewer(conn, caller).await?;
     // Scan a bounded window of versions; filtering by scope happens here, in the one rule.
     let scan_limit = i64::from(limit);
     let rows = sqlx::query(
@@ -843,16 +853,34 @@ pub async fn pull(
     .fetch_all(&mut *conn)
     .await?;
     let has_more = rows.len() as i64 == scan_limit;
-    let mut page_end = from.version;
+    let page_end = match rows.last() {
+        Some(row) => row.try_get::<i64, _>(2)?,
+        None => from.version,
+    };
+    let mut scopes = Vec::with_capacity(rows.len());
+    let mut customers = HashSet::new();
+    for row in &rows {
+        let scope: ScopeFacts = parse_json(&row.try_get::<String, _>(6)?)?;
+        customers.extend(scope.customer_id.clone());
+        scopes.push(scope);
+    }
+    let moves = if from.version > 0 {
+        scope_moves(conn, from.version, page_end).await?
+    } else {
+        Vec::new()
+    };
+    for (_, old, now) in &moves {
+        customers.extend(old.customer_id.clone());
+        customers.extend(now.customer_id.clone());
+    }
+    let viewer = load_viewer(conn, caller, &customers).await?;
+
     let mut records = Vec::new();
     let mut deleted = Vec::new();
-    for row in rows {
-        let version: i64 = row.try_get(2)?;
-        page_end = version;
+    for (row, scope) in rows.into_iter().zip(scopes) {
         let Some(collection) = Collection::parse(&row.try_get::<String, _>(0)?) else {
             continue;
         };
-        let scope: ScopeFacts = parse_json(&row.try_get::<String, _>(6)?)?;
         if !viewer.can_see(collection, &scope, &org) {
             continue;
         }
@@ -867,17 +895,21 @@ pub async fn pull(
         records.push(PulledRecord {
             collection,
             id,
-            version,
+            version: row.try_get(2)?,
             fields: raw(row.try_get(4)?)?,
             stamps: raw(row.try_get(5)?)?,
         });
     }
 
-    let removed = if from.version > 0 {
-        removals(conn, &viewer, &org, from.version, page_end).await?
-    } else {
-        Vec::new()
-    };
+    // Records that left the viewer's scope: seen before the move, not now. Each once.
+    let mut removed = Vec::new();
+    for (key, old, now) in moves {
+        let left = viewer.can_see(key.collection, &old, &org)
+            && !viewer.can_see(key.collection, &now, &org);
+        if left && !removed.contains(&key) {
+            removed.push(key);
+        }
+    }
 
     let rejection_rows = sqlx::query(
         "SELECT mutation_id, reject_code, reject_message FROM mutations
@@ -920,43 +952,36 @@ pub async fn pull(
     })
 }
 
-/// Records moved in `(after, up_to]` that the viewer could see before and cannot see now.
-async fn removals(
+/// Scope moves in `(after, up_to]` of records still live: the record, its scope before the move and now.
+async fn scope_moves(
     conn: &mut AnyConnection,
-    viewer: &Viewer,
-    org: &OrgTree,
     after: i64,
     up_to: i64,
-) -> Result<Vec<RecordRef>, ApiError> {
-    let moves = sqlx::query(
-        "SELECT m.collection, m.id, m.old_scope, r.scope, r.deleted FROM scope_moves m
+) -> Result<Vec<(RecordRef, ScopeFacts, ScopeFacts)>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT m.collection, m.id, m.old_scope, r.scope FROM scope_moves m
          JOIN records r ON r.collection = m.collection AND r.id = m.id
-         WHERE m.version > $1 AND m.version <= $2 ORDER BY m.version",
+         WHERE m.version > $1 AND m.version <= $2 AND r.deleted = 0 ORDER BY m.version",
     )
     .bind(after)
     .bind(up_to)
     .fetch_all(&mut *conn)
     .await?;
-    let mut removed = Vec::new();
-    let mut seen = HashSet::new();
-    for row in moves {
+    let mut moves = Vec::with_capacity(rows.len());
+    for row in rows {
         let Some(collection) = Collection::parse(&row.try_get::<String, _>(0)?) else {
             continue;
         };
-        let id: String = row.try_get(1)?;
-        let old: ScopeFacts = parse_json(&row.try_get::<String, _>(2)?)?;
-        let now: ScopeFacts = parse_json(&row.try_get::<String, _>(3)?)?;
-        if row.try_get::<i64, _>(4)? != 0 {
-            continue; // deletions travel as `deleted`
-        }
-        if viewer.can_see(collection, &old, org)
-            && !viewer.can_see(collection, &now, org)
-            && seen.insert((collection, id.clone()))
-        {
-            removed.push(RecordRef { collection, id });
-        }
+        moves.push((
+            RecordRef {
+                collection,
+                id: row.try_get(1)?,
+            },
+            parse_json(&row.try_get::<String, _>(2)?)?,
+            parse_json(&row.try_get::<String, _>(3)?)?,
+        ));
     }
-    Ok(removed)
+    Ok(moves)
 }
 
 #[cfg(test)]
