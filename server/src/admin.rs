@@ -167,16 +167,27 @@ pub async fn add_user(storage: &Storage, user: NewUser<'_>) -> Result<String, Ap
         })],
     )
     .await?;
+    insert_account(storage, &id, &login, &hash).await?;
+    Ok(id)
+}
+
+/// Gives an existing user record its sign-in account (credentials live apart from synced records).
+pub async fn insert_account(
+    storage: &Storage,
+    user_id: &str,
+    login: &str,
+    password_hash: &str,
+) -> Result<(), ApiError> {
     sqlx::query(
         "INSERT INTO accounts (user_id, login, password_hash, created_at) VALUES ($1, $2, $3, $4)",
     )
-    .bind(&id)
-    .bind(&login)
-    .bind(hash)
+    .bind(user_id)
+    .bind(login)
+    .bind(password_hash)
     .bind(now_millis())
     .execute(&storage.pool)
     .await?;
-    Ok(id)
+    Ok(())
 }
 
 async fn account_id(storage: &Storage, login: &str) -> Result<String, ApiError> {

@@ -232,15 +232,7 @@ pub async fn seed_demo(storage: &Storage, options: &DemoOptions) -> Result<DemoS
     // `admin::add_user`, which would make its own random id).
     for login in &logins {
         let hash = auth::hash_password(DEMO_PASSWORD)?;
-        sqlx::query(
-            "INSERT INTO accounts (user_id, login, password_hash, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&login.user_id)
-        .bind(&login.login)
-        .bind(hash)
-        .bind(now_millis())
-        .execute(&storage.pool)
-        .await?;
+        admin::insert_account(storage, &login.user_id, &login.login, &hash).await?;
     }
     Ok(DemoSummary {
         seeded: true,

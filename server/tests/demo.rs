@@ -4,19 +4,13 @@
 
 mod common;
 
-use common::Backend;
+use common::{post, Backend};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use axum::{
-    body::Body,
-    http::{header, Request, StatusCode},
-    Router,
-};
-use http_body_util::BodyExt;
+use axum::{http::StatusCode, Router};
 use serde_json::{json, Map, Value};
 use sqlx::Row;
-use tower::ServiceExt;
 use yingxiao_core::{
     base_path::BasePath,
     domain::{subject_collection, validate_create, Collection, FieldDef, FieldKind},
@@ -454,29 +448,6 @@ async fn the_same_seed_gives_the_same_records_ids_included(backend: Backend) {
         })
         .collect();
     assert_eq!(stored, expected);
-}
-
-async fn post(
-    router: &Router,
-    path: &str,
-    token: Option<&str>,
-    body: Value,
-) -> (StatusCode, Value) {
-    let mut request = Request::post(path).header(header::CONTENT_TYPE, "application/json");
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    let response = router
-        .clone()
-        .oneshot(request.body(Body::from(body.to_string())).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
 }
 
 async fn every_demo_login_signs_in_with_its_role_and_unit(backend: Backend) {

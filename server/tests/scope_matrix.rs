@@ -16,20 +16,14 @@
 
 mod common;
 
-use common::Backend;
+use common::{post, Backend};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use axum::{
-    body::Body,
-    http::{header, Request, StatusCode},
-    Router,
-};
-use http_body_util::BodyExt;
+use axum::{http::StatusCode, Router};
 use serde_json::{json, Map, Value};
 use sqlx::Row;
-use tower::ServiceExt;
 use yingxiao_core::{base_path::BasePath, scope::Role};
 use yingxiao_server::{
     admin::{self, new_id, NewUser},
@@ -43,32 +37,7 @@ use yingxiao_server::{
 
 const EXTRA_PASSWORD: &str = "scope-matrix-42";
 
-// --- back ends -----------------------------------------------------------------------------------------
-
 // --- the router ----------------------------------------------------------------------------------------
-
-async fn post(
-    router: &Router,
-    path: &str,
-    token: Option<&str>,
-    body: Value,
-) -> (StatusCode, Value) {
-    let mut request = Request::post(path).header(header::CONTENT_TYPE, "application/json");
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    let response = router
-        .clone()
-        .oneshot(request.body(Body::from(body.to_string())).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
 
 static CLOCK: AtomicU64 = AtomicU64::new(1_900_000_000_000);
 

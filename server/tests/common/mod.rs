@@ -1,5 +1,14 @@
 //! What the database-backed test files share: the two back ends, a fresh PostgreSQL database per
-//! test, and the macro that runs each scenario on both.
+//! test, the macro that runs each scenario on both, and a JSON POST through the router.
+
+use axum::{
+    body::Body,
+    http::{header, Request, StatusCode},
+    Router,
+};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
 
 /// Where a scenario runs.
 #[derive(Clone)]
@@ -62,4 +71,30 @@ macro_rules! on_both_backends {
             })*
         }
     };
+}
+
+/// POSTs JSON through the router (no socket), with a bearer token if given; the status and the JSON
+/// body (`null` when there is none).
+#[allow(dead_code)] // not every test file posts
+pub async fn post(
+    router: &Router,
+    path: &str,
+    token: Option<&str>,
+    body: Value,
+) -> (StatusCode, Value) {
+    let mut request = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let response = router
+        .clone()
+        .oneshot(request.body(Body::from(body.to_string())).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
