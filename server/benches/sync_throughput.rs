@@ -4,7 +4,8 @@
 //!
 //! Push goes through the real router (JSON in, auth, validation, merge, scope, audit) in pushes of 500;
 //! pull pages of 5,000 through the router into a fresh device; the reference inserts the same field
-//! JSON into a plain table of the same shape with one prepared INSERT per row, 500 rows a transaction.
+//! JSON into a plain table, 500 rows a transaction, both per row and as one multi-row INSERT, and the
+//! push is compared with the faster of the two.
 
 use std::time::Instant;
 
@@ -174,23 +175,11 @@ async fn measure(label: &str, database_url: Option<String>) -> Figures {
     figures
 }
 
-/// The reference: the same rows straight into SQLite (WAL, synchronous NORMAL as the server uses),
-/// one prepared INSERT per row, 500 rows per transaction.
+/// The reference: the same rows straight into a plain SQLite table of the same key (WAL, synchronous
+/// NORMAL as the server uses), 500 rows per transaction, in the two usual forms of a batched insert:
+/// one prepared INSERT per row, and one multi-row INSERT per batch. Returns the faster rate, so the
+/// push is compared with the better of the two.
 async fn raw_sqlite_insert() -> f64 {
-    let dir = tempfile::tempdir().unwrap();
-    let options = SqliteConnectOptions::new()
-        .filename(dir.path().join("raw.sqlite3"))
-        .create_if_missing(true)
-        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-        .synchronous(sqlx::sqlite::SqliteSynchronous::Normal);
-    let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
-    sqlx::query(
-        "CREATE TABLE records (collection TEXT NOT NULL, id TEXT NOT NULL, version BIGINT NOT NULL,
-         fields TEXT NOT NULL, PRIMARY KEY (collection, id))",
-    )
-    .execute(&mut conn)
-    .await
-    .unwrap();
     let rows: Vec<(String, String)> = (0..ROWS)
         .map(|i| {
             (
@@ -199,26 +188,63 @@ async fn raw_sqlite_insert() -> f64 {
             )
         })
         .collect();
-    let started = Instant::now();
-    for (batch_no, chunk) in rows.chunks(BATCH).enumerate() {
-        let mut tx = conn.begin().await.unwrap();
-        for (i, (id, fields)) in chunk.iter().enumerate() {
-            sqlx::query("INSERT INTO records (collection, id, version, fields) VALUES ('customers', $1, $2, $3)")
-                .bind(id)
-                .bind((batch_no * BATCH + i) as i64)
-                .bind(fields)
-                .execute(&mut *tx)
-                .await
-                .unwrap();
+    let mut best: f64 = 0.0;
+    for multi_row in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let options = SqliteConnectOptions::new()
+            .filename(dir.path().join("raw.sqlite3"))
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Normal);
+        let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
+        sqlx::query(
+            "CREATE TABLE records (collection TEXT NOT NULL, id TEXT NOT NULL, version BIGINT NOT NULL,
+             fields TEXT NOT NULL, PRIMARY KEY (collection, id))",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        let started = Instant::now();
+        for (batch_no, chunk) in rows.chunks(BATCH).enumerate() {
+            let mut tx = conn.begin().await.unwrap();
+            let version = |i: usize| (batch_no * BATCH + i) as i64;
+            if multi_row {
+                let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                    "INSERT INTO records (collection, id, version, fields) ",
+                );
+                insert.push_values(chunk.iter().enumerate(), |mut row, (i, (id, fields))| {
+                    row.push_bind("customers")
+                        .push_bind(id)
+                        .push_bind(version(i))
+                        .push_bind(fields);
+                });
+                insert.build().execute(&mut *tx).await.unwrap();
+            } else {
+                for (i, (id, fields)) in chunk.iter().enumerate() {
+                    sqlx::query("INSERT INTO records (collection, id, version, fields) VALUES ('customers', $1, $2, $3)")
+                        .bind(id)
+                        .bind(version(i))
+                        .bind(fields)
+                        .execute(&mut *tx)
+                        .await
+                        .unwrap();
+                }
+            }
+            tx.commit().await.unwrap();
         }
-        tx.commit().await.unwrap();
+        let rate = ROWS as f64 / started.elapsed().as_secs_f64();
+        let form = if multi_row {
+            "multi-row INSERT"
+        } else {
+            "INSERT per row"
+        };
+        println!(
+            "{:<12} {form:<17} {rate:>8.0} rows/s (reference, same rows, same machine)",
+            "raw SQLite"
+        );
+        best = best.max(rate);
     }
-    let rate = ROWS as f64 / started.elapsed().as_secs_f64();
-    println!(
-        "{:<12} plain insert {rate:>8.0} rows/s (reference, same rows, same machine)",
-        "raw SQLite"
-    );
-    rate
+    best
 }
 
 #[tokio::main]
@@ -236,12 +262,12 @@ async fn main() {
     }
     println!();
     println!(
-        "{:<12} {:>14} {:>10} {:>16} {:>10}",
-        "back end", "push rows/s", "vs raw", "pull records/s", "goal"
+        "{:<12} {:>14} {:>12} {:>16} {:>10}",
+        "back end", "push rows/s", "vs best raw", "pull records/s", "goal"
     );
     for (label, f) in results {
         println!(
-            "{label:<12} {:>14.0} {:>9.0}% {:>16.0} {:>10}",
+            "{label:<12} {:>14.0} {:>11.0}% {:>16.0} {:>10}",
             f.push_rows_per_s,
             100.0 * f.push_rows_per_s / raw,
             f.pull_rows_per_s,

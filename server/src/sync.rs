@@ -25,6 +25,7 @@ use yingxiao_core::{
 
 use crate::{
     auth::{now_millis, Caller},
+    bulk::Dialect,
     http::ApiError,
 };
 
@@ -87,7 +88,7 @@ pub async fn load_viewer(
             for id in chunk {
                 query = query.bind(id.as_str());
             }
-            own_customers.extend(query.fetch_all(&mut *conn).await?);
+            own_customers.extend(query.persistent(false).fetch_all(&mut *conn).await?);
         }
     }
     Ok(Viewer {
@@ -173,7 +174,7 @@ impl Workspace {
                 for id in chunk {
                     query = query.bind(*id);
                 }
-                for row in query.fetch_all(&mut *conn).await? {
+                for row in query.persistent(false).fetch_all(&mut *conn).await? {
                     let (collection, id, stored) = row_to_stored(&row)?;
                     self.rows.insert((collection, id), Some(stored));
                 }
@@ -237,6 +238,7 @@ impl Workspace {
             "SELECT collection, id FROM records WHERE customer_id = $1 AND collection <> 'customers' AND deleted = 0",
         )
         .bind(customer_id)
+        .persistent(false)
         .fetch_all(&mut *conn)
         .await?;
         let mut keys = Vec::new();
@@ -256,42 +258,56 @@ impl Workspace {
         Ok(keys)
     }
 
-    /// Writes every dirty record and scope move, one prepared statement per row (measured faster on
-    /// SQLite than multi-row statements of the same rows).
+    /// Writes every dirty record and scope move: one statement each, all rows bound as one JSON
+    /// array (see `bulk`).
     async fn flush(&self, conn: &mut AnyConnection) -> Result<(), ApiError> {
-        let now = now_millis();
+        let dialect = Dialect::of(conn);
+        let mut records = Vec::with_capacity(self.dirty.len());
         for key in &self.dirty {
             let Some(Some(row)) = self.rows.get(key) else {
                 return Err(internal("push", "a written record went missing"));
             };
-            sqlx::query(
+            records.push((
+                key.0.as_str(),
+                key.1.as_str(),
+                row.version,
+                i64::from(row.state.deleted),
+                to_json(&row.state.fields)?,
+                to_json(&row.state.stamps)?,
+                to_json(&row.scope)?,
+                row.state.fields.get("owner_id").and_then(Value::as_str),
+                row.scope.customer_id.as_deref(),
+            ));
+        }
+        if !records.is_empty() {
+            sqlx::query(&format!(
                 "INSERT INTO records (collection, id, version, deleted, fields, stamps, scope, owner_id, customer_id, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+                 SELECT value ->> 0, value ->> 1, CAST(value ->> 2 AS BIGINT), CAST(value ->> 3 AS BIGINT),
+                   value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, $2, $2
+                 FROM {} WHERE true
                  ON CONFLICT (collection, id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted,
                    fields = excluded.fields, stamps = excluded.stamps, scope = excluded.scope,
                    owner_id = excluded.owner_id, customer_id = excluded.customer_id, updated_at = excluded.updated_at",
-            )
-            .bind(key.0.as_str())
-            .bind(key.1.as_str())
-            .bind(row.version)
-            .bind(i64::from(row.state.deleted))
-            .bind(to_json(&row.state.fields)?)
-            .bind(to_json(&row.state.stamps)?)
-            .bind(to_json(&row.scope)?)
-            .bind(row.state.fields.get("owner_id").and_then(Value::as_str))
-            .bind(row.scope.customer_id.as_deref())
-            .bind(now)
+                dialect.json_rows()
+            ))
+            .bind(to_json(&records)?)
+            .bind(now_millis())
             .execute(&mut *conn)
             .await?;
         }
-        for (version, (collection, id), old) in &self.moves {
-            sqlx::query("INSERT INTO scope_moves (version, collection, id, old_scope) VALUES ($1, $2, $3, $4)")
-                .bind(*version)
-                .bind(collection.as_str())
-                .bind(id.as_str())
-                .bind(to_json(old)?)
-                .execute(&mut *conn)
-                .await?;
+        if !self.moves.is_empty() {
+            let mut moves = Vec::with_capacity(self.moves.len());
+            for (version, (collection, id), old) in &self.moves {
+                moves.push((*version, collection.as_str(), id.as_str(), to_json(old)?));
+            }
+            sqlx::query(&format!(
+                "INSERT INTO scope_moves (version, collection, id, old_scope)
+                 SELECT CAST(value ->> 0 AS BIGINT), value ->> 1, value ->> 2, value ->> 3 FROM {}",
+                dialect.json_rows()
+            ))
+            .bind(to_json(&moves)?)
+            .execute(&mut *conn)
+            .await?;
         }
         Ok(())
     }
@@ -701,7 +717,7 @@ async fn cascade_customer_scope(
     Ok(())
 }
 
-/// The audit trail of a push, one prepared statement per processed mutation.
+/// The audit trail of a push, in one statement.
 async fn write_audit(
     conn: &mut AnyConnection,
     client_id: &str,
@@ -709,32 +725,46 @@ async fn write_audit(
     received_at: i64,
     audits: &[AuditRow],
 ) -> Result<(), ApiError> {
+    if audits.is_empty() {
+        return Ok(());
+    }
+    let mut rows = Vec::with_capacity(audits.len());
     for audit in audits {
         let code = match &audit.rejection {
             Some(r) => Some(to_json(&r.code)?.trim_matches('"').to_owned()),
             None => None,
         };
-        sqlx::query(
-            "INSERT INTO mutations (client_id, mutation_id, user_id, name, collection, record_id, args, hlc,
-               received_at, outcome, version, reject_code, reject_message)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(client_id)
-        .bind(audit.mutation_id)
-        .bind(user_id)
-        .bind(audit.name.as_str())
-        .bind(audit.collection.as_str())
-        .bind(audit.record_id.as_str())
-        .bind(audit.args.as_str())
-        .bind(audit.hlc.as_str())
-        .bind(received_at)
-        .bind(if audit.rejection.is_some() { "rejected" } else { "applied" })
-        .bind(audit.version)
-        .bind(code)
-        .bind(audit.rejection.as_ref().map(|r| r.message.clone()))
-        .execute(&mut *conn)
-        .await?;
+        rows.push((
+            audit.mutation_id,
+            audit.name.as_str(),
+            audit.collection.as_str(),
+            audit.record_id.as_str(),
+            audit.args.as_str(),
+            audit.hlc.as_str(),
+            if audit.rejection.is_some() {
+                "rejected"
+            } else {
+                "applied"
+            },
+            audit.version,
+            code,
+            audit.rejection.as_ref().map(|r| r.message.as_str()),
+        ));
     }
+    sqlx::query(&format!(
+        "INSERT INTO mutations (client_id, mutation_id, user_id, name, collection, record_id, args, hlc,
+           received_at, outcome, version, reject_code, reject_message)
+         SELECT $2, CAST(value ->> 0 AS BIGINT), $3, value ->> 1, value ->> 2, value ->> 3, value ->> 4,
+           value ->> 5, $4, value ->> 6, CAST(value ->> 7 AS BIGINT), value ->> 8, value ->> 9
+         FROM {}",
+        Dialect::of(conn).json_rows()
+    ))
+    .bind(to_json(&rows)?)
+    .bind(client_id)
+    .bind(user_id)
+    .bind(received_at)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -789,8 +819,73 @@ pub struct PullPage {
     pub rejections: Vec<RejectedMutation>,
 }
 
-fn raw(text: String) -> Result<Box<RawValue>, ApiError> {
-    RawValue::from_string(text).map_err(|e| internal("stored JSON", e))
+/// A stored record as a pull page carries it: collection, id, version, deleted, fields, stamps, scope.
+type PageRow = (
+    Collection,
+    String,
+    i64,
+    i64,
+    Box<RawValue>,
+    Box<RawValue>,
+    ScopeFacts,
+);
+
+/// Up to `limit` records after version `after`, in version order, whoever may see them.
+async fn page_rows(
+    conn: &mut AnyConnection,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<PageRow>, ApiError> {
+    let page = "SELECT collection, id, version, deleted, fields, stamps, scope FROM records
+                WHERE version > $1 ORDER BY version LIMIT $2";
+    match Dialect::of(conn) {
+        // The page as one JSON array text built by SQLite (see `bulk`): fields, stamps and scope are
+        // JSON this server wrote, so they are spliced in as they are and passed on unparsed.
+        Dialect::Sqlite => {
+            let text: String = sqlx::query_scalar(&format!(
+                r#"SELECT '[' || COALESCE(string_agg('["' || collection || '","' || id || '",' || version
+                     || ',' || deleted || ',' || fields || ',' || stamps || ',' || scope || ']', ','), '')
+                     || ']' FROM ({page})"#
+            ))
+            .bind(after)
+            .bind(i64::from(limit))
+            .persistent(false)
+            .fetch_one(&mut *conn)
+            .await?;
+            let mut rows: Vec<PageRow> =
+                serde_json::from_str(&text).map_err(|e| internal("page", e))?;
+            // The aggregate's order is not promised; versions are unique.
+            rows.sort_unstable_by_key(|row| row.2);
+            Ok(rows)
+        }
+        // PostgreSQL's driver streams rows without a thread hop, and builds strings more slowly
+        // than it sends rows: measured 2× faster this way.
+        Dialect::Postgres => {
+            let stored = sqlx::query(page)
+                .bind(after)
+                .bind(i64::from(limit))
+                .persistent(false)
+                .fetch_all(&mut *conn)
+                .await?;
+            let raw =
+                |text: String| RawValue::from_string(text).map_err(|e| internal("stored JSON", e));
+            let mut rows = Vec::with_capacity(stored.len());
+            for row in stored {
+                let collection: String = row.try_get(0)?;
+                rows.push((
+                    Collection::parse(&collection)
+                        .ok_or_else(|| internal("stored collection", &collection))?,
+                    row.try_get(1)?,
+                    row.try_get(2)?,
+                    row.try_get(3)?,
+                    raw(row.try_get(4)?)?,
+                    raw(row.try_get(5)?)?,
+                    parse_json(&row.try_get::<String, _>(6)?)?,
+                ));
+            }
+            Ok(rows)
+        }
+    }
 }
 
 /// One page of changes since the cursor that the caller may see.
@@ -843,27 +938,13 @@ pub async fn pull(
 
     let org = load_org_tree(conn).await?;
     // Scan a bounded window of versions; filtering by scope happens here, in the one rule.
-    let scan_limit = i64::from(limit);
-    let rows = sqlx::query(
-        "SELECT collection, id, version, deleted, fields, stamps, scope FROM records
-         WHERE version > $1 ORDER BY version LIMIT $2",
-    )
-    .bind(from.version)
-    .bind(scan_limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    let has_more = rows.len() as i64 == scan_limit;
-    let page_end = match rows.last() {
-        Some(row) => row.try_get::<i64, _>(2)?,
-        None => from.version,
-    };
-    let mut scopes = Vec::with_capacity(rows.len());
-    let mut customers = HashSet::new();
-    for row in &rows {
-        let scope: ScopeFacts = parse_json(&row.try_get::<String, _>(6)?)?;
-        customers.extend(scope.customer_id.clone());
-        scopes.push(scope);
-    }
+    let rows = page_rows(conn, from.version, limit).await?;
+    let has_more = rows.len() == limit as usize;
+    let page_end = rows.last().map_or(from.version, |row| row.2);
+    let mut customers: HashSet<String> = rows
+        .iter()
+        .filter_map(|row| row.6.customer_id.clone())
+        .collect();
     let moves = if from.version > 0 {
         scope_moves(conn, from.version, page_end).await?
     } else {
@@ -877,15 +958,11 @@ pub async fn pull(
 
     let mut records = Vec::new();
     let mut deleted = Vec::new();
-    for (row, scope) in rows.into_iter().zip(scopes) {
-        let Some(collection) = Collection::parse(&row.try_get::<String, _>(0)?) else {
-            continue;
-        };
+    for (collection, id, version, is_deleted, fields, stamps, scope) in rows {
         if !viewer.can_see(collection, &scope, &org) {
             continue;
         }
-        let id: String = row.try_get(1)?;
-        if row.try_get::<i64, _>(3)? != 0 {
+        if is_deleted != 0 {
             // A first sync has nothing to delete.
             if from.version > 0 {
                 deleted.push(RecordRef { collection, id });
@@ -895,9 +972,9 @@ pub async fn pull(
         records.push(PulledRecord {
             collection,
             id,
-            version: row.try_get(2)?,
-            fields: raw(row.try_get(4)?)?,
-            stamps: raw(row.try_get(5)?)?,
+            version,
+            fields,
+            stamps,
         });
     }
 
@@ -965,6 +1042,7 @@ async fn scope_moves(
     )
     .bind(after)
     .bind(up_to)
+    .persistent(false)
     .fetch_all(&mut *conn)
     .await?;
     let mut moves = Vec::with_capacity(rows.len());

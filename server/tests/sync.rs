@@ -849,7 +849,32 @@ async fn an_org_unit_cannot_be_moved_below_itself(backend: Backend) {
     assert_eq!(reply.body["outcomes"][1]["reason"]["code"], "invalid");
 }
 
+/// Push writes and pull reads records as JSON built by the database, so text with quotes,
+/// backslashes, control characters, emoji and line separators must come back exactly as sent.
+async fn awkward_text_survives_push_and_pull_exactly(backend: Backend) {
+    let w = world(backend).await;
+    let rep = Device::new(&w, "rep_a").await;
+    let id = new_id();
+    let name = "\"老王\" 百货 \\ C:\\门店\t😀 \u{2028}end";
+    let notes = "第一行\n第二行\n{\"json\": [1, 2]} ' -- ; DROP TABLE records;";
+    let mut create = customer(&id, &w.rep_a, &w.east, name);
+    create["fields"]["notes"] = json!(notes);
+    create["fields"]["credit_limit"] = json!(123_456_789_012_i64);
+    let reply = rep.push(&w, vec![rep.mutation("create", create)]).await;
+    assert_eq!(
+        reply.body["outcomes"][0]["outcome"], "applied",
+        "{}",
+        reply.body
+    );
+    let (records, _) = rep.pull_all(&w, None).await;
+    let fields = &find(&records, &id)["fields"];
+    assert_eq!(fields["name"], name);
+    assert_eq!(fields["notes"], notes);
+    assert_eq!(fields["credit_limit"], 123_456_789_012_i64);
+}
+
 on_both_backends!(
+    awkward_text_survives_push_and_pull_exactly,
     an_org_unit_cannot_be_moved_below_itself,
     retry_of_an_applied_push_is_a_no_op,
     a_gap_in_mutation_ids_is_refused_and_changes_nothing,
