@@ -119,6 +119,10 @@ pub fn scope_facts(
     if let Some(Value::Array(ids)) = fields.get("promoter_ids") {
         user_ids.extend(ids.iter().filter_map(Value::as_str).map(str::to_owned));
     }
+    // A target set for a person belongs to that person too: a rep sees their own targets.
+    if collection == Collection::Target && text(fields, "subject_kind").as_deref() == Some("user") {
+        user_ids.extend(text(fields, "subject_id"));
+    }
     let unit_id = match collection {
         Collection::Customer => text(fields, "region_unit_id"),
         Collection::OrgUnit => None,
@@ -229,6 +233,30 @@ impl Viewer {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_target_set_for_a_person_belongs_to_them_and_a_unit_target_does_not() {
+        let fields = |kind: &str| {
+            json!({"period": "month", "subject_kind": kind, "subject_id": "rep-1",
+                "metric": "revenue", "value": 100, "unit_id": "shanghai"})
+            .as_object()
+            .cloned()
+            .unwrap()
+        };
+        let facts = scope_facts(Collection::Target, &fields("user"), None);
+        assert_eq!(facts.user_ids, ["rep-1"]);
+        assert_eq!(facts.unit_id.as_deref(), Some("shanghai"));
+        let rep = Viewer {
+            user_id: "rep-1".into(),
+            role: Role::SalesRep,
+            unit_id: "shanghai".into(),
+            own_customers: HashSet::new(),
+        };
+        assert!(rep.can_see(Collection::Target, &facts, &org()));
+        let unit_target = scope_facts(Collection::Target, &fields("unit"), None);
+        assert!(unit_target.user_ids.is_empty());
+        assert!(!rep.can_see(Collection::Target, &unit_target, &org()));
+    }
 
     fn org() -> OrgTree {
         OrgTree::new([
