@@ -9,9 +9,10 @@
 //! - a promoter sees the records of their store unit and the records assigning them;
 //! - org units, users and products are reference data that everyone sees.
 //!
-//! "Own" means named in `owner_id`, `author_id`, `promoter_id` or `promoter_ids`. A record's unit is its
-//! `unit_id` (a customer's is `region_unit_id`); records that hang from a customer (`customer_id`, or a
-//! promotion report's `store_id`) and name no unit or owner of their own take the customer's.
+//! "Own" means named in `owner_id`, `author_id`, `promoter_id` or `promoter_ids`, or being the person a
+//! target is set for. A record's unit is its `unit_id` (a customer's is `region_unit_id`); records
+//! that hang from a customer (`customer_id`, or a promotion report's `store_id`) and name no unit or
+//! owner of their own take the customer's.
 //! Then, for every role, pushes that touch records outside its scope are refused and change nothing.
 
 mod common;
@@ -218,6 +219,9 @@ impl Company {
             .collect();
         if let Some(Value::Array(ids)) = fields.get("promoter_ids") {
             owners.extend(ids.iter().filter_map(Value::as_str).map(str::to_owned));
+        }
+        if collection == "targets" && text(fields, "subject_kind") == Some("user") {
+            owners.extend(text(fields, "subject_id").map(str::to_owned));
         }
         if owners.is_empty() {
             if let Some(customer) = self
