@@ -1,5 +1,6 @@
 //! The sync protocol: clock stamps, wire types, and the merge rules both ends apply.
 
 pub mod apply;
+pub mod client;
 pub mod hlc;
 pub mod protocol;
