@@ -3,9 +3,11 @@
 pub mod api;
 mod app;
 mod components;
+pub mod data;
 pub mod i18n;
 mod pages;
 pub mod prefs;
 pub mod session;
+mod sw;
 
 pub use app::App;

@@ -1,0 +1,435 @@
+//! The device's IndexedDB database: canonical records as last pulled, the pending mutation log, the
+//! rejected changes, the cursor, the outbox and the client id. One database per user (`yingxiao.<user
+//! id>`), so users sharing a tablet never see each other's data.
+//!
+//! Every change the sync rules ask for (`core::sync::client`) is written in one transaction, and
+//! nothing but IndexedDB requests is awaited inside a transaction: awaiting anything else lets the
+//! browser auto-commit it half-done.
+
+use std::rc::Rc;
+
+use idb::{
+    Database, Factory, IndexParams, KeyPath, KeyRange, ObjectStore, ObjectStoreParams, Query,
+    Request, Transaction, TransactionMode,
+};
+use js_sys::{Array, Object, Reflect};
+use serde::{de::DeserializeOwned, Serialize};
+use serde_json::Value;
+use wasm_bindgen::JsValue;
+use yingxiao_core::{
+    domain::Collection,
+    sync::{
+        client::{Outbox, PageEffects, RejectedChange},
+        protocol::{Mutation, Record, RecordRef},
+    },
+};
+
+/// Why the device store failed, in words a support person can act on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DataError {
+    /// IndexedDB is missing or refused (private mode, storage blocked by the portal's settings).
+    Unavailable(String),
+    /// A read or write failed (quota exceeded, the browser closed the database).
+    Storage(String),
+    /// Stored data could not be read back.
+    Corrupt(String),
+}
+
+impl std::fmt::Display for DataError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unavailable(m) => write!(f, "device storage unavailable: {m}"),
+            Self::Storage(m) => write!(f, "device storage failed: {m}"),
+            Self::Corrupt(m) => write!(f, "device data unreadable: {m}"),
+        }
+    }
+}
+
+impl From<idb::Error> for DataError {
+    fn from(error: idb::Error) -> Self {
+        Self::Storage(error.to_string())
+    }
+}
+
+/// The schema version this build writes. Each step in `upgrade` takes a database from the version
+/// before it; steps never touch pending work.
+pub const SCHEMA_VERSION: u32 = 2;
+
+const RECORDS: &str = "records";
+const PENDING: &str = "pending";
+const REJECTED: &str = "rejected";
+const META: &str = "meta";
+
+/// Indexes on `records` for the lists pages show: all of a collection, and by owner, customer, unit
+/// and stage within a collection.
+pub const INDEXES: [(&str, &str); 5] = [
+    ("by_collection", ""),
+    ("by_owner", "owner"),
+    ("by_customer", "customer"),
+    ("by_unit", "unit"),
+    ("by_stage", "stage"),
+];
+
+const META_CLIENT_ID: &str = "client_id";
+const META_OUTBOX: &str = "outbox";
+const META_CURSOR: &str = "cursor";
+
+/// The database name for a user.
+pub fn database_name(user_id: &str) -> String {
+    format!("yingxiao.{user_id}")
+}
+
+/// What sync needs to resume after a reload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyncState {
+    pub client_id: String,
+    pub outbox: Outbox,
+    pub cursor: Option<String>,
+    pub pending: Vec<Mutation>,
+    pub rejected: Vec<RejectedChange>,
+}
+
+/// An open device database.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: Rc<Database>,
+}
+
+fn upgrade(
+    db: &Database,
+    transaction: Option<Transaction>,
+    from: u32,
+    to: u32,
+) -> Result<(), DataError> {
+    if from < 1 && to >= 1 {
+        // Version 1: what sync needs.
+        db.create_object_store(RECORDS, ObjectStoreParams::new())?;
+        db.create_object_store(PENDING, ObjectStoreParams::new())?;
+        db.create_object_store(META, ObjectStoreParams::new())?;
+    }
+    if from < 2 && to >= 2 {
+        // Version 2: rejected changes kept for the user, and indexes for the list pages.
+        db.create_object_store(REJECTED, ObjectStoreParams::new())?;
+        let records = transaction
+            .ok_or_else(|| DataError::Storage("no upgrade transaction".into()))?
+            .object_store(RECORDS)?;
+        for (name, field) in INDEXES {
+            let path = if field.is_empty() {
+                KeyPath::new_single("c")
+            } else {
+                KeyPath::new_array(["c", field])
+            };
+            records.create_index(name, path, Some(IndexParams::new()))?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating or upgrading) the user's database.
+    pub async fn open(user_id: &str) -> Result<Self, DataError> {
+        Self::open_at(&database_name(user_id), SCHEMA_VERSION).await
+    }
+
+    /// Opens a database by name at a schema version; tests use it to build older databases.
+    pub async fn open_at(name: &str, version: u32) -> Result<Self, DataError> {
+        let factory = Factory::new().map_err(|e| DataError::Unavailable(e.to_string()))?;
+        let mut request = factory
+            .open(name, Some(version))
+            .map_err(|e| DataError::Unavailable(e.to_string()))?;
+        request.on_upgrade_needed(move |event| {
+            use idb::{DatabaseEvent, Event};
+            let old = event.old_version().unwrap_or(0);
+            let transaction = event.target().ok().and_then(|r| r.transaction());
+            let result = event
+                .database()
+                .map_err(DataError::from)
+                .and_then(|db| upgrade(&db, transaction, old, version));
+            if let Err(error) = result {
+                web_sys::console::error_1(&format!("database upgrade failed: {error}").into());
+            }
+        });
+        let db = request
+            .await
+            .map_err(|e| DataError::Unavailable(e.to_string()))?;
+        Ok(Self { db: Rc::new(db) })
+    }
+
+    /// Removes a user's database (after signing out with nothing pending).
+    pub async fn delete(user_id: &str) -> Result<(), DataError> {
+        let factory = Factory::new().map_err(|e| DataError::Unavailable(e.to_string()))?;
+        factory.delete(&database_name(user_id))?.await?;
+        Ok(())
+    }
+
+    pub fn close(&self) {
+        self.db.close();
+    }
+
+    pub fn version(&self) -> u32 {
+        self.db.version().unwrap_or(0)
+    }
+
+    fn transaction(
+        &self,
+        stores: &[&str],
+        mode: TransactionMode,
+    ) -> Result<Transaction, DataError> {
+        Ok(self.db.transaction(stores, mode)?)
+    }
+
+    /// Loads (and on first use creates) what sync resumes from.
+    pub async fn sync_state(
+        &self,
+        new_client_id: impl FnOnce() -> String,
+    ) -> Result<SyncState, DataError> {
+        let tx = self.transaction(&[META, PENDING, REJECTED], TransactionMode::ReadWrite)?;
+        let meta = tx.object_store(META)?;
+        let client_id: String = match read_json(&meta, META_CLIENT_ID).await? {
+            Some(id) => id,
+            None => {
+                let id = new_client_id();
+                write_json(&meta, META_CLIENT_ID, &id)?;
+                id
+            }
+        };
+        let outbox = read_json(&meta, META_OUTBOX)
+            .await?
+            .unwrap_or_else(|| Outbox::new(&client_id));
+        let cursor = read_json(&meta, META_CURSOR).await?;
+        let pending = read_all_json(&tx.object_store(PENDING)?).await?;
+        let rejected = read_all_json(&tx.object_store(REJECTED)?).await?;
+        tx.commit()?.await?;
+        Ok(SyncState {
+            client_id,
+            outbox,
+            cursor,
+            pending,
+            rejected,
+        })
+    }
+
+    /// Records a new pending mutation with the outbox it came from, atomically: ids stay gapless.
+    pub async fn add_pending(&self, mutation: &Mutation, outbox: &Outbox) -> Result<(), DataError> {
+        let tx = self.transaction(&[PENDING, META], TransactionMode::ReadWrite)?;
+        write_json(&tx.object_store(PENDING)?, mutation.id, mutation)?;
+        write_json(&tx.object_store(META)?, META_OUTBOX, outbox)?;
+        tx.commit()?.await?;
+        Ok(())
+    }
+
+    /// Moves refused mutations out of pending into the rejected list.
+    pub async fn reject(&self, rejected: &[RejectedChange]) -> Result<(), DataError> {
+        if rejected.is_empty() {
+            return Ok(());
+        }
+        let tx = self.transaction(&[PENDING, REJECTED], TransactionMode::ReadWrite)?;
+        let pending = tx.object_store(PENDING)?;
+        let kept = tx.object_store(REJECTED)?;
+        for change in rejected {
+            pending.delete(Query::Key(key(change.mutation.id)))?;
+            write_json(&kept, change.mutation.id, change)?;
+        }
+        tx.commit()?.await?;
+        Ok(())
+    }
+
+    /// The user has seen a rejected change.
+    pub async fn dismiss_rejected(&self, mutation_id: u64) -> Result<(), DataError> {
+        let tx = self.transaction(&[REJECTED], TransactionMode::ReadWrite)?;
+        tx.object_store(REJECTED)?
+            .delete(Query::Key(key(mutation_id)))?;
+        tx.commit()?.await?;
+        Ok(())
+    }
+
+    /// Applies one pull page in one transaction: records, forgotten records, confirmed and refused
+    /// mutations, the outbox clock and the cursor all move together or not at all.
+    pub async fn apply_page(
+        &self,
+        effects: &PageEffects,
+        pending_before: &[Mutation],
+        outbox: &Outbox,
+    ) -> Result<(), DataError> {
+        let tx = self.transaction(
+            &[RECORDS, PENDING, REJECTED, META],
+            TransactionMode::ReadWrite,
+        )?;
+        let records = tx.object_store(RECORDS)?;
+        if effects.reset {
+            records.clear()?;
+        }
+        for record in &effects.put {
+            records.put(
+                &record_row(record)?,
+                Some(&record_key(record.collection, &record.id)),
+            )?;
+        }
+        for gone in &effects.forget {
+            records.delete(Query::Key(record_key(gone.collection, &gone.id)))?;
+        }
+        let pending = tx.object_store(PENDING)?;
+        let remaining = effects.remaining(pending_before);
+        for mutation in pending_before {
+            if !remaining.iter().any(|m| m.id == mutation.id) {
+                pending.delete(Query::Key(key(mutation.id)))?;
+            }
+        }
+        let kept = tx.object_store(REJECTED)?;
+        for change in &effects.rejected {
+            write_json(&kept, change.mutation.id, change)?;
+        }
+        let meta = tx.object_store(META)?;
+        write_json(&meta, META_OUTBOX, outbox)?;
+        write_json(&meta, META_CURSOR, &effects.cursor)?;
+        tx.commit()?.await?;
+        Ok(())
+    }
+
+    /// One canonical record.
+    pub async fn record(&self, target: &RecordRef) -> Result<Option<Record>, DataError> {
+        let tx = self.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+        let row = tx
+            .object_store(RECORDS)?
+            .get(Query::Key(record_key(target.collection, &target.id)))?
+            .await?;
+        tx.await?;
+        row.map(|row| parse_row(&row)).transpose()
+    }
+
+    /// Canonical records of a collection, optionally only those whose indexed `field` (see
+    /// `INDEXES`) equals `value`.
+    pub async fn records(
+        &self,
+        collection: Collection,
+        by: Option<(&str, &str)>,
+    ) -> Result<Vec<Record>, DataError> {
+        let tx = self.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(RECORDS)?;
+        let c = JsValue::from_str(collection.as_str());
+        let rows = match by {
+            None => {
+                store
+                    .index("by_collection")?
+                    .get_all(Some(Query::KeyRange(KeyRange::only(&c)?)), None)?
+                    .await?
+            }
+            Some((field, value)) => {
+                let (index, _) = INDEXES
+                    .iter()
+                    .find(|(_, f)| *f == field)
+                    .ok_or_else(|| DataError::Storage(format!("no index on {field}")))?;
+                let wanted = Array::of2(&c, &JsValue::from_str(value));
+                store
+                    .index(index)?
+                    .get_all(Some(Query::KeyRange(KeyRange::only(&wanted)?)), None)?
+                    .await?
+            }
+        };
+        tx.await?;
+        rows.iter().map(parse_row).collect()
+    }
+
+    /// How many canonical records the device holds.
+    pub async fn record_count(&self) -> Result<u32, DataError> {
+        let tx = self.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+        let count = tx.object_store(RECORDS)?.count(None)?.await?;
+        tx.await?;
+        Ok(count)
+    }
+}
+
+/// A key in the pending, rejected or meta store: mutation ids are numbers (not BigInts, so they
+/// sort), meta keys are names.
+struct Key(JsValue);
+
+impl From<u64> for Key {
+    fn from(id: u64) -> Self {
+        Self(key(id))
+    }
+}
+
+impl From<&str> for Key {
+    fn from(name: &str) -> Self {
+        Self(JsValue::from_str(name))
+    }
+}
+
+fn key(id: u64) -> JsValue {
+    JsValue::from_f64(id as f64)
+}
+
+fn record_key(collection: Collection, id: &str) -> JsValue {
+    Array::of2(
+        &JsValue::from_str(collection.as_str()),
+        &JsValue::from_str(id),
+    )
+    .into()
+}
+
+/// The stored form of a record: the indexed facts as properties, the record itself as JSON text
+/// (cheaper to write and read than a deep object).
+fn record_row(record: &Record) -> Result<JsValue, DataError> {
+    let row = Object::new();
+    let set = |name: &str, value: &JsValue| {
+        Reflect::set(&row, &JsValue::from_str(name), value)
+            .map(drop)
+            .map_err(|e| DataError::Storage(format!("{e:?}")))
+    };
+    set("c", &JsValue::from_str(record.collection.as_str()))?;
+    let text = |name: &str| record.fields.get(name).and_then(Value::as_str);
+    let facts = [
+        ("owner", text("owner_id")),
+        ("customer", text("customer_id").or_else(|| text("store_id"))),
+        ("unit", text("unit_id").or_else(|| text("region_unit_id"))),
+        ("stage", text("stage")),
+    ];
+    for (name, value) in facts {
+        if let Some(value) = value {
+            set(name, &JsValue::from_str(value))?;
+        }
+    }
+    let json = serde_json::to_string(record).map_err(|e| DataError::Storage(e.to_string()))?;
+    set("j", &JsValue::from_str(&json))?;
+    Ok(row.into())
+}
+
+fn parse_row(row: &JsValue) -> Result<Record, DataError> {
+    let json = Reflect::get(row, &JsValue::from_str("j"))
+        .ok()
+        .and_then(|j| j.as_string())
+        .ok_or_else(|| DataError::Corrupt("record without its JSON".into()))?;
+    serde_json::from_str(&json).map_err(|e| DataError::Corrupt(e.to_string()))
+}
+
+/// Writes `value` as JSON text under `key` (a mutation id from `key`, or a meta name).
+fn write_json<T: Serialize>(
+    store: &ObjectStore,
+    key: impl Into<Key>,
+    value: &T,
+) -> Result<(), DataError> {
+    let json = serde_json::to_string(value).map_err(|e| DataError::Storage(e.to_string()))?;
+    store.put(&JsValue::from_str(&json), Some(&key.into().0))?;
+    Ok(())
+}
+
+async fn read_json<T: DeserializeOwned>(
+    store: &ObjectStore,
+    key: &str,
+) -> Result<Option<T>, DataError> {
+    let value = store.get(Query::Key(JsValue::from_str(key)))?.await?;
+    value.map(|v| parse_json(&v)).transpose()
+}
+
+async fn read_all_json<T: DeserializeOwned>(store: &ObjectStore) -> Result<Vec<T>, DataError> {
+    // Keys are mutation ids, so this is id order.
+    let values = store.get_all(None, None)?.await?;
+    values.iter().map(parse_json).collect()
+}
+
+fn parse_json<T: DeserializeOwned>(value: &JsValue) -> Result<T, DataError> {
+    let text = value
+        .as_string()
+        .ok_or_else(|| DataError::Corrupt("expected JSON text".into()))?;
+    serde_json::from_str(&text).map_err(|e| DataError::Corrupt(e.to_string()))
+}
