@@ -6,6 +6,7 @@ use serde::Deserialize;
 use yingxiao_core::{
     account::{LoginRequest, LoginResponse},
     health::Health,
+    sync::protocol::{PullRequest, PullResponse, PushRequest, PushResponse},
 };
 
 /// Why a request failed, in terms the page can show.
@@ -90,6 +91,32 @@ pub async fn logout(token: &str) -> Result<(), ApiError> {
     } else {
         read::<serde_json::Value>(response).await.map(drop)
     }
+}
+
+/// A signed-in JSON POST.
+async fn post_json<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+    path: &str,
+    token: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let response = Request::post(path)
+        .header("Authorization", &format!("Bearer {token}"))
+        .json(body)
+        .map_err(|e| ApiError::BadResponse(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    read(response).await
+}
+
+/// `POST api/v1/sync/push`.
+pub async fn push(token: &str, request: &PushRequest) -> Result<PushResponse, ApiError> {
+    post_json("api/v1/sync/push", token, request).await
+}
+
+/// `POST api/v1/sync/pull`.
+pub async fn pull(token: &str, request: &PullRequest) -> Result<PullResponse, ApiError> {
+    post_json("api/v1/sync/pull", token, request).await
 }
 
 /// `GET api/v1/health`. A 503 still carries a `Health` body (status `degraded`), so it is not an error.

@@ -1,18 +1,18 @@
 //! The device store in a real headless Chromium's IndexedDB: pending work survives closing and
-//! reopening the database and a schema upgrade; a pull page is applied whole; and what the device
-//! shows (canonical + pending replayed) is what the server's rule computes.
+//! reopening the database and a schema upgrade; ids stay gapless; a pull page is applied whole; and
+//! what the device shows (canonical + pending replayed) is what the server's rule computes.
 #![cfg(target_arch = "wasm32")]
 
 use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use yingxiao::data::store::{Store, SCHEMA_VERSION};
+use yingxiao::data::store::{database_name, DataError, Store, SCHEMA_VERSION};
 use yingxiao_core::{
     domain::Collection,
     sync::{
         apply::{apply, Change},
-        client::{pending_for, replay, settle_page, Outbox},
+        client::settle_page,
         protocol::{
             CreateArgs, Intent, PullResponse, Record, RecordRef, RejectCode, RejectedMutation,
             Rejection, SetFieldsArgs,
@@ -25,14 +25,14 @@ wasm_bindgen_test_configure!(run_in_browser);
 const REP: &str = "0b9c6a52-0000-4000-8000-0000000000a1";
 const UNIT: &str = "0b9c6a52-0000-4000-8000-0000000000b1";
 
-/// A database name no other test uses, removed first in case a previous run left it.
+/// A user whose database no other test uses, removed first in case a previous run left it.
 async fn fresh(name: &str) -> String {
     let user = format!("test-{name}");
     Store::delete(&user).await.unwrap();
     user
 }
 
-fn customer_id(n: u32) -> String {
+fn id(n: u32) -> String {
     format!("0b9c6a52-0000-4000-8000-{n:012}")
 }
 
@@ -68,14 +68,13 @@ fn target(id: &str) -> RecordRef {
 async fn pending_work_survives_closing_and_reopening() {
     let user = fresh("reopen").await;
     let store = Store::open(&user).await.unwrap();
-    let state = store.sync_state(|| customer_id(900)).await.unwrap();
-    assert_eq!(state.client_id, customer_id(900));
-    let mut outbox = state.outbox;
+    let state = store.sync_state(|| id(900)).await.unwrap();
+    assert_eq!(state.client_id, id(900));
     for n in 1..=3 {
-        let mutation = outbox
-            .make(create(&customer_id(n), &format!("客户{n}")), 1_000)
+        store
+            .record_mutation(create(&id(n), &format!("客户{n}")), 1_000)
+            .await
             .unwrap();
-        store.add_pending(&mutation, &outbox).await.unwrap();
     }
     store.close();
 
@@ -84,44 +83,66 @@ async fn pending_work_survives_closing_and_reopening() {
         .sync_state(|| panic!("the client id must be kept"))
         .await
         .unwrap();
-    assert_eq!(state.client_id, customer_id(900));
+    assert_eq!(state.client_id, id(900));
     let ids: Vec<u64> = state.pending.iter().map(|m| m.id).collect();
     assert_eq!(ids, [1, 2, 3]);
-    // The outbox carries on without a gap and with a later clock.
-    let mut outbox = state.outbox;
-    let next = outbox.make(rename(&customer_id(1), "改名"), 500).unwrap();
+    // The outbox carries on without a gap and with a later clock, even with the wall clock behind.
+    let next = store
+        .record_mutation(rename(&id(1), "改名"), 500)
+        .await
+        .unwrap();
     assert_eq!(next.id, 4);
     assert!(next.hlc > state.pending[2].hlc);
+    // A malformed change is refused before it takes an id.
+    let bad = Intent::SetFields(SetFieldsArgs {
+        collection: Collection::Customer,
+        id: id(1),
+        fields: fields(json!({"tier": "Z"})),
+    });
+    assert!(matches!(
+        store.record_mutation(bad, 2_000).await,
+        Err(DataError::Invalid(_))
+    ));
+    let next = store
+        .record_mutation(rename(&id(1), "再改"), 2_000)
+        .await
+        .unwrap();
+    assert_eq!(next.id, 5);
+    // What the user sees: the created record with both renames replayed.
+    let shown = store.view_one(&target(&id(1))).await.unwrap().unwrap();
+    assert_eq!(shown.fields["name"], "再改");
+    assert_eq!(
+        store.view(Collection::Customer, None).await.unwrap().len(),
+        3
+    );
     store.close();
 }
 
 #[wasm_bindgen_test]
 async fn a_schema_upgrade_keeps_pending_work() {
     let user = fresh("upgrade").await;
-    let name = yingxiao::data::store::database_name(&user);
     // A tablet still on the first schema, with work waiting.
-    let old = Store::open_at(&name, 1).await.unwrap();
+    let old = Store::open_at(&database_name(&user), 1).await.unwrap();
     assert_eq!(old.version(), 1);
-    // (The first schema has no rejected list, so this writes the way that version's code did.)
-    let mut outbox = Outbox::new(&customer_id(901));
-    let mutation = outbox
-        .make(create(&customer_id(7), "老版本客户"), 1_000)
+    old.client_id(|| id(901)).await.unwrap();
+    let mutation = old
+        .record_mutation(create(&id(7), "老版本客户"), 1_000)
+        .await
         .unwrap();
-    old.add_pending(&mutation, &outbox).await.unwrap();
     old.close();
 
     let store = Store::open(&user).await.unwrap();
     assert_eq!(store.version(), SCHEMA_VERSION);
-    let state = store.sync_state(|| customer_id(901)).await.unwrap();
+    let state = store.sync_state(|| unreachable!()).await.unwrap();
     assert_eq!(state.pending, vec![mutation]);
-    assert_eq!(state.outbox, outbox);
-    // The upgrade added what the new schema has: the rejected list and the indexes work.
+    assert_eq!(state.outbox.next_id, 2);
+    // What the new schema added works: the rejected list and the indexes.
     assert!(state.rejected.is_empty());
-    assert!(store
-        .records(Collection::Customer, Some(("owner", REP)))
+    let mine = store
+        .view(Collection::Customer, Some(("owner", REP)))
         .await
-        .unwrap()
-        .is_empty());
+        .unwrap();
+    assert_eq!(mine.len(), 1, "the pending create shows under its owner");
     store.close();
 }
 
@@ -145,22 +166,24 @@ fn server_record(id: &str, name: &str, version: i64, stamp: &str) -> Record {
 async fn a_pull_page_is_applied_whole_and_queries_use_the_indexes() {
     let user = fresh("page").await;
     let store = Store::open(&user).await.unwrap();
-    let state = store.sync_state(|| customer_id(902)).await.unwrap();
-    let mut outbox = state.outbox;
-    let edit = outbox
-        .make(rename(&customer_id(1), "本机改名"), 1_000)
+    store.sync_state(|| id(902)).await.unwrap();
+    let edit = store
+        .record_mutation(rename(&id(1), "本机改名"), 1_000)
+        .await
         .unwrap();
-    let doomed = outbox.make(rename(&customer_id(2), "无效"), 1_000).unwrap();
-    store.add_pending(&edit, &outbox).await.unwrap();
-    store.add_pending(&doomed, &outbox).await.unwrap();
+    let doomed = store
+        .record_mutation(rename(&id(2), "无效"), 1_000)
+        .await
+        .unwrap();
     let pending = vec![edit.clone(), doomed.clone()];
 
-    let stamp = "000000000000500-00000-0b9c6a52-0000-4000-8000-000000000999";
+    // The other device's stamp is far ahead of this one's clock.
+    let stamp = "000000900000000-00000-0b9c6a52-0000-4000-8000-000000000999";
     let page = PullResponse {
         reset: false,
         records: vec![
-            server_record(&customer_id(1), "服务器名", 10, stamp),
-            server_record(&customer_id(3), "第三家", 11, stamp),
+            server_record(&id(1), "服务器名", 10, stamp),
+            server_record(&id(3), "第三家", 11, stamp),
         ],
         deleted: vec![],
         removed: vec![],
@@ -172,8 +195,10 @@ async fn a_pull_page_is_applied_whole_and_queries_use_the_indexes() {
             reason: Rejection::new(RejectCode::NotFound, "no customers record"),
         }],
     };
-    let effects = settle_page(&pending, page);
-    store.apply_page(&effects, &pending, &outbox).await.unwrap();
+    store
+        .apply_page(&settle_page(&pending, page))
+        .await
+        .unwrap();
 
     let state = store.sync_state(|| unreachable!()).await.unwrap();
     assert_eq!(state.cursor.as_deref(), Some("1.11.2"));
@@ -181,12 +206,17 @@ async fn a_pull_page_is_applied_whole_and_queries_use_the_indexes() {
     assert_eq!(state.pending, vec![edit.clone()]);
     assert_eq!(state.rejected.len(), 1);
     assert_eq!(state.rejected[0].mutation, doomed);
+    // The clock caught up with the pulled stamps (its next tick is later than them).
+    assert_eq!(state.outbox.clock.millis, 900_000_000);
     assert_eq!(store.record_count().await.unwrap(), 2);
-    let mine = store
-        .records(Collection::Customer, Some(("owner", REP)))
-        .await
-        .unwrap();
-    assert_eq!(mine.len(), 2);
+    assert_eq!(
+        store
+            .records(Collection::Customer, Some(("owner", REP)))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
     assert!(store
         .records(Collection::Customer, Some(("owner", "someone-else")))
         .await
@@ -198,41 +228,43 @@ async fn a_pull_page_is_applied_whole_and_queries_use_the_indexes() {
         .unwrap()
         .is_empty());
 
-    // The device shows what the server's rule computes for the same record and mutation.
-    let canonical = store
-        .record(&target(&customer_id(1)))
-        .await
-        .unwrap()
-        .unwrap();
-    let shown = replay(
-        Some(&canonical),
-        pending_for(&state.pending, &target(&customer_id(1))),
-    );
+    // The device shows what the server's rule computes for the same record and mutation: this
+    // edit's stamp is older than the server's, so the server's name stands.
+    let canonical = store.record(&target(&id(1))).await.unwrap().unwrap();
     let server = match apply(Some(&canonical.to_stored()), &edit.intent, &edit.hlc).unwrap() {
         Change::Write(next) => next,
         Change::Unchanged => canonical.to_stored(),
     };
+    let shown = store.view_one(&target(&id(1))).await.unwrap();
     assert_eq!(shown, Some(server.clone()));
-    assert_eq!(server.fields["name"], "本机改名");
+    assert_eq!(server.fields["name"], "服务器名");
+    // An edit made now is later than everything seen, so it wins.
+    store
+        .record_mutation(rename(&id(1), "现在改名"), 1_000)
+        .await
+        .unwrap();
+    let shown = store.view_one(&target(&id(1))).await.unwrap().unwrap();
+    assert_eq!(shown.fields["name"], "现在改名");
 
-    // A final page confirms the edit and forgets a deleted record, in the same transaction.
+    // A final page confirms what the server processed and forgets a deleted record, together.
+    let state = store.sync_state(|| unreachable!()).await.unwrap();
     let last = PullResponse {
         reset: false,
         records: vec![],
-        deleted: vec![target(&customer_id(3))],
+        deleted: vec![target(&id(3))],
         removed: vec![],
         cursor: "1.12.2".into(),
         has_more: false,
         last_mutation_id: 2,
         rejections: vec![],
     };
-    let effects = settle_page(&state.pending, last);
     store
-        .apply_page(&effects, &state.pending, &outbox)
+        .apply_page(&settle_page(&state.pending, last))
         .await
         .unwrap();
     let state = store.sync_state(|| unreachable!()).await.unwrap();
-    assert!(state.pending.is_empty());
+    let ids: Vec<u64> = state.pending.iter().map(|m| m.id).collect();
+    assert_eq!(ids, [3], "only the edit the server has not seen is left");
     assert_eq!(store.record_count().await.unwrap(), 1);
     store.dismiss_rejected(2).await.unwrap();
     assert!(store

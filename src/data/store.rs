@@ -17,10 +17,12 @@ use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 use yingxiao_core::{
-    domain::Collection,
+    domain::{Collection, ValidationError},
+    locale::Locale,
     sync::{
-        client::{Outbox, PageEffects, RejectedChange},
-        protocol::{Mutation, Record, RecordRef},
+        apply::StoredRecord,
+        client::{replay, Outbox, PageEffects, RejectedChange},
+        protocol::{Intent, Mutation, Record, RecordRef},
     },
 };
 
@@ -33,6 +35,8 @@ pub enum DataError {
     Storage(String),
     /// Stored data could not be read back.
     Corrupt(String),
+    /// The change breaks a rule of the record; nothing was stored.
+    Invalid(ValidationError),
 }
 
 impl std::fmt::Display for DataError {
@@ -41,6 +45,7 @@ impl std::fmt::Display for DataError {
             Self::Unavailable(m) => write!(f, "device storage unavailable: {m}"),
             Self::Storage(m) => write!(f, "device storage failed: {m}"),
             Self::Corrupt(m) => write!(f, "device data unreadable: {m}"),
+            Self::Invalid(e) => write!(f, "{}", e.message(Locale::En)),
         }
     }
 }
@@ -178,14 +183,14 @@ impl Store {
         Ok(self.db.transaction(stores, mode)?)
     }
 
-    /// Loads (and on first use creates) what sync resumes from.
-    pub async fn sync_state(
+    /// This device's client id for the user, made by `new_client_id` on first use.
+    pub async fn client_id(
         &self,
         new_client_id: impl FnOnce() -> String,
-    ) -> Result<SyncState, DataError> {
-        let tx = self.transaction(&[META, PENDING, REJECTED], TransactionMode::ReadWrite)?;
+    ) -> Result<String, DataError> {
+        let tx = self.transaction(&[META], TransactionMode::ReadWrite)?;
         let meta = tx.object_store(META)?;
-        let client_id: String = match read_json(&meta, META_CLIENT_ID).await? {
+        let id = match read_json(&meta, META_CLIENT_ID).await? {
             Some(id) => id,
             None => {
                 let id = new_client_id();
@@ -193,13 +198,25 @@ impl Store {
                 id
             }
         };
+        tx.commit()?.await?;
+        Ok(id)
+    }
+
+    /// Loads (and on first use creates) what sync resumes from.
+    pub async fn sync_state(
+        &self,
+        new_client_id: impl FnOnce() -> String,
+    ) -> Result<SyncState, DataError> {
+        let client_id = self.client_id(new_client_id).await?;
+        let tx = self.transaction(&[META, PENDING, REJECTED], TransactionMode::ReadOnly)?;
+        let meta = tx.object_store(META)?;
         let outbox = read_json(&meta, META_OUTBOX)
             .await?
             .unwrap_or_else(|| Outbox::new(&client_id));
         let cursor = read_json(&meta, META_CURSOR).await?;
         let pending = read_all_json(&tx.object_store(PENDING)?).await?;
         let rejected = read_all_json(&tx.object_store(REJECTED)?).await?;
-        tx.commit()?.await?;
+        tx.await?;
         Ok(SyncState {
             client_id,
             outbox,
@@ -209,13 +226,24 @@ impl Store {
         })
     }
 
-    /// Records a new pending mutation with the outbox it came from, atomically: ids stay gapless.
-    pub async fn add_pending(&self, mutation: &Mutation, outbox: &Outbox) -> Result<(), DataError> {
+    /// Turns a user's change into the next pending mutation. The id and clock come from the outbox
+    /// read inside the same transaction, so tabs of the same user never hand out an id twice.
+    pub async fn record_mutation(
+        &self,
+        intent: Intent,
+        wall_millis: u64,
+    ) -> Result<Mutation, DataError> {
+        intent.validate().map_err(DataError::Invalid)?;
         let tx = self.transaction(&[PENDING, META], TransactionMode::ReadWrite)?;
-        write_json(&tx.object_store(PENDING)?, mutation.id, mutation)?;
-        write_json(&tx.object_store(META)?, META_OUTBOX, outbox)?;
+        let meta = tx.object_store(META)?;
+        let mut outbox = load_outbox(&meta).await?;
+        let mutation = outbox
+            .make(intent, wall_millis)
+            .map_err(DataError::Invalid)?;
+        write_json(&tx.object_store(PENDING)?, mutation.id, &mutation)?;
+        write_json(&meta, META_OUTBOX, &outbox)?;
         tx.commit()?.await?;
-        Ok(())
+        Ok(mutation)
     }
 
     /// Moves refused mutations out of pending into the rejected list.
@@ -244,13 +272,8 @@ impl Store {
     }
 
     /// Applies one pull page in one transaction: records, forgotten records, confirmed and refused
-    /// mutations, the outbox clock and the cursor all move together or not at all.
-    pub async fn apply_page(
-        &self,
-        effects: &PageEffects,
-        pending_before: &[Mutation],
-        outbox: &Outbox,
-    ) -> Result<(), DataError> {
+    /// mutations, the clock and the cursor all move together or not at all.
+    pub async fn apply_page(&self, effects: &PageEffects) -> Result<(), DataError> {
         let tx = self.transaction(
             &[RECORDS, PENDING, REJECTED, META],
             TransactionMode::ReadWrite,
@@ -269,21 +292,101 @@ impl Store {
             records.delete(Query::Key(record_key(gone.collection, &gone.id)))?;
         }
         let pending = tx.object_store(PENDING)?;
-        let remaining = effects.remaining(pending_before);
-        for mutation in pending_before {
-            if !remaining.iter().any(|m| m.id == mutation.id) {
-                pending.delete(Query::Key(key(mutation.id)))?;
-            }
+        if let Some(up_to) = effects.confirmed_up_to.filter(|n| *n > 0) {
+            pending.delete(Query::KeyRange(KeyRange::upper_bound(
+                &key(up_to),
+                Some(false),
+            )?))?;
         }
         let kept = tx.object_store(REJECTED)?;
         for change in &effects.rejected {
+            pending.delete(Query::Key(key(change.mutation.id)))?;
             write_json(&kept, change.mutation.id, change)?;
         }
         let meta = tx.object_store(META)?;
-        write_json(&meta, META_OUTBOX, outbox)?;
+        let mut outbox = load_outbox(&meta).await?;
+        outbox.observe(effects.put.iter().flat_map(|r| r.stamps.values()));
+        write_json(&meta, META_OUTBOX, &outbox)?;
         write_json(&meta, META_CURSOR, &effects.cursor)?;
         tx.commit()?.await?;
         Ok(())
+    }
+
+    /// What the user sees of a collection: canonical records with pending mutations replayed, plus
+    /// records created on this device and not yet pulled back, optionally only those whose indexed
+    /// fact `by` (see `INDEXES`) has the given value. Sorted by id.
+    pub async fn view(
+        &self,
+        collection: Collection,
+        by: Option<(&str, &str)>,
+    ) -> Result<Vec<(String, StoredRecord)>, DataError> {
+        let tx = self.transaction(&[RECORDS, PENDING], TransactionMode::ReadOnly)?;
+        let rows = self.canonical_rows(&tx, collection, by).await?;
+        let pending: Vec<Mutation> = read_all_json(&tx.object_store(PENDING)?).await?;
+        tx.await?;
+        let mut canonical: std::collections::BTreeMap<String, Record> = rows
+            .iter()
+            .map(parse_row)
+            .map(|r| r.map(|record| (record.id.clone(), record)))
+            .collect::<Result<_, _>>()?;
+        let mut touched: Vec<String> = pending
+            .iter()
+            .map(|m| m.intent.target())
+            .filter(|t| t.collection == collection)
+            .map(|t| t.id)
+            .collect();
+        touched.sort();
+        touched.dedup();
+        let mut shown = Vec::with_capacity(canonical.len() + touched.len());
+        for (id, record) in &canonical {
+            if touched.binary_search(id).is_err() {
+                shown.push((id.clone(), record.to_stored()));
+            }
+        }
+        for id in touched {
+            // A filtered view may miss a canonical record that a pending edit moves into the
+            // filter; fetch the ones not in hand.
+            if !canonical.contains_key(&id) && by.is_some() {
+                if let Some(record) = self
+                    .record(&RecordRef {
+                        collection,
+                        id: id.clone(),
+                    })
+                    .await?
+                {
+                    canonical.insert(id.clone(), record);
+                }
+            }
+            let target = RecordRef {
+                collection,
+                id: id.clone(),
+            };
+            let mine = pending.iter().filter(|m| m.intent.target() == target);
+            if let Some(state) = replay(canonical.get(&id), mine) {
+                let keep = by.is_none_or(|(field, value)| {
+                    index_facts(collection, &state.fields)
+                        .iter()
+                        .any(|(name, v)| *name == field && *v == Some(value))
+                });
+                if keep {
+                    shown.push((id, state));
+                }
+            }
+        }
+        shown.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(shown)
+    }
+
+    /// What the user sees of one record (`None`: no such live record on this device).
+    pub async fn view_one(&self, target: &RecordRef) -> Result<Option<StoredRecord>, DataError> {
+        let canonical = self.record(target).await?;
+        let tx = self.transaction(&[PENDING], TransactionMode::ReadOnly)?;
+        let pending: Vec<Mutation> = read_all_json(&tx.object_store(PENDING)?).await?;
+        tx.await?;
+        Ok(replay(
+            canonical.as_ref(),
+            pending.iter().filter(|m| m.intent.target() == *target),
+        ))
     }
 
     /// One canonical record.
@@ -305,29 +408,33 @@ impl Store {
         by: Option<(&str, &str)>,
     ) -> Result<Vec<Record>, DataError> {
         let tx = self.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+        let rows = self.canonical_rows(&tx, collection, by).await?;
+        tx.await?;
+        rows.iter().map(parse_row).collect()
+    }
+
+    async fn canonical_rows(
+        &self,
+        tx: &Transaction,
+        collection: Collection,
+        by: Option<(&str, &str)>,
+    ) -> Result<Vec<JsValue>, DataError> {
         let store = tx.object_store(RECORDS)?;
         let c = JsValue::from_str(collection.as_str());
-        let rows = match by {
-            None => {
-                store
-                    .index("by_collection")?
-                    .get_all(Some(Query::KeyRange(KeyRange::only(&c)?)), None)?
-                    .await?
-            }
+        let (index, wanted) = match by {
+            None => ("by_collection", c),
             Some((field, value)) => {
                 let (index, _) = INDEXES
                     .iter()
-                    .find(|(_, f)| *f == field)
+                    .find(|(_, f)| *f == field && !f.is_empty())
                     .ok_or_else(|| DataError::Storage(format!("no index on {field}")))?;
-                let wanted = Array::of2(&c, &JsValue::from_str(value));
-                store
-                    .index(index)?
-                    .get_all(Some(Query::KeyRange(KeyRange::only(&wanted)?)), None)?
-                    .await?
+                (*index, Array::of2(&c, &JsValue::from_str(value)).into())
             }
         };
-        tx.await?;
-        rows.iter().map(parse_row).collect()
+        Ok(store
+            .index(index)?
+            .get_all(Some(Query::KeyRange(KeyRange::only(&wanted)?)), None)?
+            .await?)
     }
 
     /// How many canonical records the device holds.
@@ -367,6 +474,28 @@ fn record_key(collection: Collection, id: &str) -> JsValue {
     .into()
 }
 
+/// The facts of a record that `INDEXES` look up, by index field name.
+pub fn index_facts(
+    collection: Collection,
+    fields: &serde_json::Map<String, Value>,
+) -> [(&'static str, Option<&str>); 4] {
+    let text = |name: &str| fields.get(name).and_then(Value::as_str);
+    let customer = match collection {
+        Collection::PromotionReport => text("store_id"),
+        _ => text("customer_id"),
+    };
+    let unit = match collection {
+        Collection::Customer => text("region_unit_id"),
+        _ => text("unit_id"),
+    };
+    [
+        ("owner", text("owner_id")),
+        ("customer", customer),
+        ("unit", unit),
+        ("stage", text("stage")),
+    ]
+}
+
 /// The stored form of a record: the indexed facts as properties, the record itself as JSON text
 /// (cheaper to write and read than a deep object).
 fn record_row(record: &Record) -> Result<JsValue, DataError> {
@@ -377,14 +506,7 @@ fn record_row(record: &Record) -> Result<JsValue, DataError> {
             .map_err(|e| DataError::Storage(format!("{e:?}")))
     };
     set("c", &JsValue::from_str(record.collection.as_str()))?;
-    let text = |name: &str| record.fields.get(name).and_then(Value::as_str);
-    let facts = [
-        ("owner", text("owner_id")),
-        ("customer", text("customer_id").or_else(|| text("store_id"))),
-        ("unit", text("unit_id").or_else(|| text("region_unit_id"))),
-        ("stage", text("stage")),
-    ];
-    for (name, value) in facts {
+    for (name, value) in index_facts(record.collection, &record.fields) {
         if let Some(value) = value {
             set(name, &JsValue::from_str(value))?;
         }
@@ -419,6 +541,17 @@ async fn read_json<T: DeserializeOwned>(
 ) -> Result<Option<T>, DataError> {
     let value = store.get(Query::Key(JsValue::from_str(key)))?.await?;
     value.map(|v| parse_json(&v)).transpose()
+}
+
+/// The outbox as stored, or a new one for the stored client id.
+async fn load_outbox(meta: &ObjectStore) -> Result<Outbox, DataError> {
+    if let Some(outbox) = read_json(meta, META_OUTBOX).await? {
+        return Ok(outbox);
+    }
+    let client_id: String = read_json(meta, META_CLIENT_ID)
+        .await?
+        .ok_or_else(|| DataError::Corrupt("no client id; load the sync state first".into()))?;
+    Ok(Outbox::new(&client_id))
 }
 
 async fn read_all_json<T: DeserializeOwned>(store: &ObjectStore) -> Result<Vec<T>, DataError> {
