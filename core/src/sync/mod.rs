@@ -2,5 +2,6 @@
 
 pub mod apply;
 pub mod client;
+pub mod describe;
 pub mod hlc;
 pub mod protocol;
