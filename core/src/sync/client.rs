@@ -18,6 +18,7 @@ use super::{
     hlc::{Hlc, HlcClock},
     protocol::{
         Intent, Mutation, Outcome, PullResponse, PushResponse, Record, RecordRef, Rejection,
+        MAX_MUTATIONS_PER_PUSH,
     },
 };
 use crate::domain::ValidationError;
@@ -109,6 +110,18 @@ pub fn pending_for<'a>(
     pending
         .iter()
         .filter(move |mutation| mutation.intent.target() == *target)
+}
+
+/// The mutations to push next: the pending log after its last hole, at most one push's worth. A hole
+/// at id k means k was refused or confirmed, so the server has processed every id below it; those
+/// would only come back `duplicate`, and the server refuses a push whose ids skip one.
+pub fn push_batch(pending: &[Mutation]) -> &[Mutation] {
+    let start = (1..pending.len())
+        .rev()
+        .find(|&i| pending[i].id != pending[i - 1].id + 1)
+        .unwrap_or(0);
+    let end = pending.len().min(start + MAX_MUTATIONS_PER_PUSH);
+    &pending[start..end]
 }
 
 /// What a push reply means for the device.
@@ -339,6 +352,26 @@ mod tests {
         assert_eq!(name(&device).as_deref(), Some("上海百货二店"));
         // The second stamp is later than the first although the wall clock did not move.
         assert!(device.pending[1].hlc > device.pending[0].hlc);
+    }
+
+    #[test]
+    fn a_push_starts_after_the_last_hole_and_carries_at_most_one_push() {
+        let mut device = DeviceState::new(CLIENT);
+        for _ in 0..5 {
+            device.mutate(rename("名"), 1_000).unwrap();
+        }
+        let ids = |batch: &[Mutation]| batch.iter().map(|m| m.id).collect::<Vec<_>>();
+        assert_eq!(ids(push_batch(&device.pending)), [1, 2, 3, 4, 5]);
+        // 3 was refused: 1 and 2 were processed before it.
+        device.pending.retain(|m| m.id != 3);
+        assert_eq!(ids(push_batch(&device.pending)), [4, 5]);
+        for _ in 0..MAX_MUTATIONS_PER_PUSH {
+            device.mutate(rename("名"), 1_000).unwrap();
+        }
+        let batch = push_batch(&device.pending);
+        assert_eq!(batch.len(), MAX_MUTATIONS_PER_PUSH);
+        assert_eq!(batch[0].id, 4);
+        assert!(push_batch(&[]).is_empty());
     }
 
     #[test]

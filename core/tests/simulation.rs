@@ -1,0 +1,1439 @@
+//! Deterministic simulation of the sync protocol: no write is lost or applied twice.
+//!
+//! Three to five devices, each a `DeviceState` driven only through `core::sync::client`, edit one
+//! user's customers (create, edit fields, delete) and sync with an in-memory model of the server's
+//! `push` and `pull` (`server/src/sync.rs`) through a simulated network. A seeded PRNG picks every
+//! step: user changes (also offline), pushes and pulls, delivery in any order, dropped and duplicated
+//! messages, push copies missing their first mutations (so the server sees gaps), pushes committing
+//! between the reads of a pull, devices offline for long stretches, reloads that forget every request
+//! in flight, and server crashes between commit and reply. Devices apply only the reply they wait for;
+//! in half the seeds they also apply stale replies that are safe by content. Then the network heals
+//! and every device syncs until nothing is pending.
+//!
+//! Invariants checked for every seed:
+//! - the server processes each (client, mutation id) at most once, checked at every step;
+//! - a device drops a mutation from pending only once its pulled records hold that mutation's write,
+//!   checked at every complete pull;
+//! - after healing every device shows exactly the server's live records, fields and stamps;
+//! - every mutation ever made was applied once by the server, or was rejected once and sits in its
+//!   device's rejected list with the server's reason; nothing is left pending.
+//!
+//! Over all seeds the run must have seen rejections, duplicates, gaps, stale replies and crashes, so
+//! the test cannot pass by exercising nothing.
+//!
+//! `YINGXIAO_SIM_SEEDS=100000` runs more seeds; `YINGXIAO_SIM_SEED=42` runs one and prints its events.
+
+use std::{
+    collections::{BTreeMap, BTreeSet, VecDeque},
+    env, fmt, panic,
+    time::Instant,
+};
+
+use serde_json::{json, Map, Value};
+use yingxiao_core::{
+    domain::Collection,
+    id::is_record_id,
+    sync::{
+        apply::{apply, Change, StoredRecord},
+        client::{self, DeviceState},
+        protocol::{
+            CreateArgs, Intent, Mutation, Outcome, PullRequest, PullResponse, PushRequest,
+            PushResponse, Record, RecordRef, RejectedMutation, Rejection, SetFieldsArgs,
+            DEFAULT_PULL_LIMIT, MAX_MUTATIONS_PER_PUSH, MAX_PULL_LIMIT,
+        },
+    },
+};
+
+/// Seeds in a plain `cargo test` run.
+const DEFAULT_SEEDS: u64 = 1_000;
+/// Random steps before the network heals.
+const STEPS: u64 = 220;
+/// Devices stop creating customers once they know this many, so edits and deletes collide.
+const MAX_KNOWN: usize = 6;
+/// Events kept for the report of a failing seed.
+const TRACE_LEN: usize = 60;
+
+// ---------------------------------------------------------------------------------------------------
+// A seeded PRNG (splitmix64): tiny, and the same sequence on every platform.
+
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n`; the modulo bias is irrelevant here.
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn percent(&mut self, p: u64) -> bool {
+        self.next() % 100 < p
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    /// A lowercase UUID (version 7 layout), as record and client ids must be.
+    fn uuid(&mut self) -> String {
+        let (a, b) = (self.next(), self.next());
+        format!(
+            "{:08x}-{:04x}-7{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            0x8000 | ((b >> 48) & 0x3fff),
+            b & 0xffff_ffff_ffff
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The server model: `server/src/sync.rs`'s `push` and `pull` for one user whose scope is everything.
+
+/// Why the server refused a whole request; the HTTP status is in the name.
+#[derive(Clone, Debug, PartialEq)]
+enum Refusal {
+    /// 422: malformed (ids not consecutive, too many, failing validation).
+    Unprocessable(String),
+    /// 409: the first new mutation is not the one after the last processed.
+    Gap { expected: u64, got: u64 },
+    /// 403: the client id belongs to another user.
+    Forbidden,
+    /// 400: a cursor the server never issued, or a bad limit.
+    BadRequest(String),
+}
+
+/// What the server decided for one mutation: its audit row.
+#[derive(Clone, Debug)]
+struct Verdict {
+    mutation: Mutation,
+    rejection: Option<Rejection>,
+    /// The version it wrote, if it changed its record.
+    written: Option<i64>,
+}
+
+struct ClientRow {
+    user_id: String,
+    last_mutation_id: u64,
+}
+
+/// The pull cursor: the last version sent and the last rejection reported.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Cursor {
+    version: i64,
+    rejections_seen: u64,
+}
+
+impl Cursor {
+    fn encode(self) -> String {
+        format!("{}.{}", self.version, self.rejections_seen)
+    }
+
+    fn decode(text: &str) -> Option<Self> {
+        let (version, seen) = text.split_once('.')?;
+        Some(Self {
+            version: version.parse().ok().filter(|v| *v >= 0)?,
+            rejections_seen: seen.parse().ok()?,
+        })
+    }
+}
+
+/// Where a concurrent push may commit during a pull.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum PullPoint {
+    BeforeRows,
+    BeforeRejections,
+}
+
+#[derive(Default)]
+struct Server {
+    /// Every record ever written, tombstones included, with the version of its last write.
+    records: BTreeMap<RecordRef, (i64, StoredRecord)>,
+    /// The same records by version, for pages in version order.
+    by_version: BTreeMap<i64, RecordRef>,
+    version: i64,
+    clients: BTreeMap<String, ClientRow>,
+    /// (client id, mutation id) → verdict: every mutation processed, applied or rejected.
+    audit: BTreeMap<(String, u64), Verdict>,
+    /// Keys processed a second time: exactly what exactly-once forbids.
+    processed_twice: Vec<(String, u64)>,
+}
+
+/// `validate_push`: everything that needs no stored state, so a malformed push changes nothing.
+fn validate_push(request: &PushRequest) -> Result<(), Refusal> {
+    if !is_record_id(&request.client_id) {
+        return Err(Refusal::Unprocessable("client_id must be a UUID".into()));
+    }
+    if request.mutations.len() > MAX_MUTATIONS_PER_PUSH {
+        return Err(Refusal::Unprocessable("too many mutations".into()));
+    }
+    for pair in request.mutations.windows(2) {
+        if pair[1].id != pair[0].id + 1 {
+            return Err(Refusal::Unprocessable(format!(
+                "ids must increase by one: {} follows {}",
+                pair[1].id, pair[0].id
+            )));
+        }
+    }
+    for mutation in &request.mutations {
+        if mutation.id == 0 {
+            return Err(Refusal::Unprocessable("ids start at 1".into()));
+        }
+        if let Err(error) = mutation.intent.validate() {
+            return Err(Refusal::Unprocessable(format!(
+                "mutation {}: {error:?}",
+                mutation.id
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl Server {
+    fn push(&mut self, user_id: &str, request: &PushRequest) -> Result<PushResponse, Refusal> {
+        validate_push(request)?;
+        let mut last = match self.clients.get(&request.client_id) {
+            Some(row) if row.user_id != user_id => return Err(Refusal::Forbidden),
+            Some(row) => row.last_mutation_id,
+            None => 0,
+        };
+        // Ids within a push are consecutive, so only the first new one can open a gap.
+        if let Some(first_new) = request.mutations.iter().find(|m| m.id > last) {
+            if first_new.id != last + 1 {
+                return Err(Refusal::Gap {
+                    expected: last + 1,
+                    got: first_new.id,
+                });
+            }
+        }
+        let mut outcomes = Vec::with_capacity(request.mutations.len());
+        for mutation in &request.mutations {
+            if mutation.id <= last {
+                outcomes.push(Outcome::Duplicate { id: mutation.id });
+                continue;
+            }
+            let target = mutation.intent.target();
+            let existing = self.records.get(&target).map(|(_, state)| state);
+            let (rejection, written) = match apply(existing, &mutation.intent, &mutation.hlc) {
+                Ok(Change::Write(next)) => (None, Some(self.write(target, next))),
+                Ok(Change::Unchanged) => (None, None),
+                Err(reason) => (Some(reason), None),
+            };
+            outcomes.push(match &rejection {
+                None => Outcome::Applied { id: mutation.id },
+                Some(reason) => Outcome::Rejected {
+                    id: mutation.id,
+                    reason: reason.clone(),
+                },
+            });
+            let key = (request.client_id.clone(), mutation.id);
+            let verdict = Verdict {
+                mutation: mutation.clone(),
+                rejection,
+                written,
+            };
+            if self.audit.insert(key.clone(), verdict).is_some() {
+                self.processed_twice.push(key);
+            }
+            last = mutation.id;
+        }
+        // The client row appears with its first push and advances in the same transaction.
+        self.clients
+            .entry(request.client_id.clone())
+            .or_insert_with(|| ClientRow {
+                user_id: user_id.to_owned(),
+                last_mutation_id: 0,
+            })
+            .last_mutation_id = last;
+        Ok(PushResponse {
+            last_mutation_id: last,
+            outcomes,
+        })
+    }
+
+    /// Stores a record's new state under the next version, which moves it to the end of the pages.
+    fn write(&mut self, target: RecordRef, next: StoredRecord) -> i64 {
+        self.version += 1;
+        if let Some((old, _)) = self.records.get(&target) {
+            self.by_version.remove(old);
+        }
+        self.by_version.insert(self.version, target.clone());
+        self.records.insert(target, (self.version, next));
+        self.version
+    }
+
+    /// The real pull reads in several statements, not from one snapshot, so another device's push
+    /// may commit between them: `meanwhile` runs at each such point and may change the server.
+    fn pull(
+        &mut self,
+        user_id: &str,
+        request: &PullRequest,
+        mut meanwhile: impl FnMut(&mut Self, PullPoint),
+    ) -> Result<PullResponse, Refusal> {
+        if !is_record_id(&request.client_id) {
+            return Err(Refusal::Unprocessable("client_id must be a UUID".into()));
+        }
+        let limit = request.limit.unwrap_or(DEFAULT_PULL_LIMIT);
+        if limit == 0 || limit > MAX_PULL_LIMIT {
+            return Err(Refusal::BadRequest(format!("limit {limit}")));
+        }
+        let from = match request.cursor.as_deref() {
+            None => Cursor::default(),
+            Some(text) => Cursor::decode(text)
+                .ok_or_else(|| Refusal::BadRequest(format!("cursor {text:?}")))?,
+        };
+        // Read before the records, as the server does: a mutation it confirms is in the page.
+        let last_mutation_id = match self.clients.get(&request.client_id) {
+            Some(row) if row.user_id != user_id => return Err(Refusal::Forbidden),
+            Some(row) => row.last_mutation_id,
+            None => 0,
+        };
+        meanwhile(self, PullPoint::BeforeRows);
+        let rows: Vec<&RecordRef> = self
+            .by_version
+            .range(from.version + 1..)
+            .take(limit as usize)
+            .map(|(_, key)| key)
+            .collect();
+        let has_more = rows.len() == limit as usize;
+        let mut page_end = from.version;
+        let mut records = Vec::new();
+        let mut deleted = Vec::new();
+        for key in rows {
+            let (version, state) = &self.records[key];
+            page_end = *version;
+            if state.deleted {
+                // A first sync has nothing to delete.
+                if from.version > 0 {
+                    deleted.push(key.clone());
+                }
+                continue;
+            }
+            records.push(Record {
+                collection: key.collection,
+                id: key.id.clone(),
+                version: *version,
+                fields: state.fields.clone(),
+                stamps: state.stamps.clone(),
+            });
+        }
+        meanwhile(self, PullPoint::BeforeRejections);
+        let client = request.client_id.clone();
+        let rejections: Vec<RejectedMutation> = self
+            .audit
+            .range((client.clone(), from.rejections_seen + 1)..=(client, u64::MAX))
+            .filter_map(|((_, id), verdict)| {
+                Some(RejectedMutation {
+                    mutation_id: *id,
+                    reason: verdict.rejection.clone()?,
+                })
+            })
+            .collect();
+        let rejections_seen = rejections
+            .last()
+            .map_or(from.rejections_seen, |r| r.mutation_id);
+        Ok(PullResponse {
+            reset: false,
+            records,
+            deleted,
+            removed: Vec::new(),
+            cursor: Cursor {
+                version: page_end,
+                rejections_seen,
+            }
+            .encode(),
+            has_more,
+            last_mutation_id,
+            rejections,
+        })
+    }
+
+    fn live(&self) -> impl Iterator<Item = (&RecordRef, &StoredRecord)> {
+        self.records
+            .iter()
+            .filter(|(_, (_, state))| !state.deleted)
+            .map(|(key, (_, state))| (key, state))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The careful client: what a device adds around `DeviceState` to talk over an unreliable network.
+
+/// The mutations a device pushes (`client::push_batch`), and whether they start after a hole.
+fn push_batch(pending: &[Mutation]) -> (Vec<Mutation>, bool) {
+    let batch = client::push_batch(pending);
+    let hole = batch.first().map(|m| m.id) != pending.first().map(|m| m.id);
+    (batch.to_vec(), hole)
+}
+
+struct Device {
+    state: DeviceState,
+    /// The one request this device waits for; a reload forgets it, and any other reply is stale.
+    waiting: Option<u64>,
+    /// Offline until this step: what it sends and what is sent to it is lost.
+    offline_until: u64,
+    /// How far its wall clock is ahead of the simulation's, in milliseconds.
+    skew: u64,
+}
+
+#[derive(Clone, Debug)]
+enum Payload {
+    Push(PushRequest),
+    Pull(PullRequest),
+    PushReply(Result<PushResponse, Refusal>),
+    /// A pull page with the cursor it was asked from, as the device's HTTP call knows it.
+    PullReply {
+        asked_from: Option<String>,
+        page: Result<PullResponse, Refusal>,
+    },
+}
+
+#[derive(Clone, Debug)]
+struct Message {
+    device: usize,
+    /// Which request this is, or answers.
+    ticket: u64,
+    payload: Payload,
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The simulation.
+
+/// What happened in a run, summed over seeds for the report and for the teeth check.
+#[derive(Clone, Debug, Default)]
+struct Tally {
+    seeds: u64,
+    mutations: u64,
+    invalid_refused_on_device: u64,
+    applied: u64,
+    rejected: u64,
+    duplicates: u64,
+    gaps: u64,
+    /// Pushes made when the pending log had a hole (sending it whole would earn a 422).
+    holes: u64,
+    stale_replies_ignored: u64,
+    stale_replies_applied: u64,
+    crashes: u64,
+    dropped: u64,
+    duplicated: u64,
+    truncated: u64,
+    reloads: u64,
+    timeouts: u64,
+    pages: u64,
+    big_pushes: u64,
+}
+
+impl Tally {
+    fn add(&mut self, other: &Tally) {
+        self.seeds += other.seeds;
+        self.mutations += other.mutations;
+        self.invalid_refused_on_device += other.invalid_refused_on_device;
+        self.applied += other.applied;
+        self.rejected += other.rejected;
+        self.duplicates += other.duplicates;
+        self.gaps += other.gaps;
+        self.holes += other.holes;
+        self.stale_replies_ignored += other.stale_replies_ignored;
+        self.stale_replies_applied += other.stale_replies_applied;
+        self.crashes += other.crashes;
+        self.dropped += other.dropped;
+        self.duplicated += other.duplicated;
+        self.truncated += other.truncated;
+        self.reloads += other.reloads;
+        self.timeouts += other.timeouts;
+        self.pages += other.pages;
+        self.big_pushes += other.big_pushes;
+    }
+}
+
+const USER: &str = "0190a000-0000-7000-8000-0000000000aa";
+const CITIES: [&str; 4] = ["上海", "杭州", "苏州", "南京"];
+const WALL_START: u64 = 1_750_000_000_000;
+
+struct Sim {
+    seed: u64,
+    rng: Rng,
+    step: u64,
+    server: Server,
+    devices: Vec<Device>,
+    network: Vec<Message>,
+    next_ticket: u64,
+    /// Every mutation any device made, as made.
+    made: Vec<(usize, Mutation)>,
+    /// Devices in this seed also apply stale replies that are still safe to apply (any push reply; a
+    /// page asked from their current cursor), which tests that `client.rs` tolerates them.
+    lenient: bool,
+    /// One seed in a few has one burst of hundreds of edits; more would only slow the run.
+    burst_left: bool,
+    region_unit_id: String,
+    tally: Tally,
+    trace: VecDeque<String>,
+    verbose: bool,
+}
+
+impl Sim {
+    fn new(seed: u64, verbose: bool) -> Self {
+        // Spread consecutive seeds over the PRNG's whole state.
+        let mut rng = Rng::new(Rng::new(seed).next());
+        let count = 3 + rng.below(3);
+        let devices = (0..count)
+            .map(|_| Device {
+                state: DeviceState::new(rng.uuid()),
+                waiting: None,
+                offline_until: 0,
+                skew: rng.below(5_000) as u64,
+            })
+            .collect();
+        let lenient = rng.percent(50);
+        let burst_left = rng.percent(4);
+        let region_unit_id = rng.uuid();
+        Self {
+            seed,
+            rng,
+            step: 0,
+            server: Server::default(),
+            devices,
+            network: Vec::new(),
+            next_ticket: 1,
+            made: Vec::new(),
+            lenient,
+            burst_left,
+            region_unit_id,
+            tally: Tally {
+                seeds: 1,
+                ..Tally::default()
+            },
+            trace: VecDeque::new(),
+            verbose,
+        }
+    }
+
+    fn note(&mut self, event: fmt::Arguments<'_>) {
+        let line = format!("#{:<4} {event}", self.step);
+        if self.verbose {
+            println!("{line}");
+        }
+        if self.trace.len() == TRACE_LEN {
+            self.trace.pop_front();
+        }
+        self.trace.push_back(line);
+    }
+
+    fn fail(&self, what: impl fmt::Display) -> ! {
+        let trace: Vec<&str> = self.trace.iter().map(String::as_str).collect();
+        panic!(
+            "seed {} failed (rerun with YINGXIAO_SIM_SEED={}): {what}\nlast events:\n{}",
+            self.seed,
+            self.seed,
+            trace.join("\n")
+        );
+    }
+
+    fn run(mut self) -> Tally {
+        for step in 1..=STEPS {
+            self.step = step;
+            self.random_step();
+            self.check_exactly_once();
+        }
+        self.step += 1;
+        self.heal();
+        self.check_converged();
+        self.check_every_mutation_accounted_for();
+        self.tally
+    }
+
+    fn random_step(&mut self) {
+        let d = self.rng.below(self.devices.len());
+        match self.rng.below(100) {
+            0..=23 => self.user_change(d),
+            24..=35 => self.start_push(d),
+            36..=47 => self.start_pull(d),
+            48..=77 => self.deliver_any(false),
+            78..=80 => self.deliver_any(true),
+            81..=84 => self.drop_any(),
+            85..=89 => self.duplicate_any(),
+            90..=91 => self.truncate_any(),
+            92..=93 => self.go_offline(d),
+            94..=95 => self.reload(d),
+            96 if self.burst_left => self.burst_of_edits(d),
+            _ => self.user_change(d),
+        }
+    }
+
+    fn offline(&self, d: usize) -> bool {
+        self.step < self.devices[d].offline_until
+    }
+
+    fn wall(&self, d: usize) -> u64 {
+        WALL_START + self.step * 40 + self.devices[d].skew
+    }
+
+    fn client_id(&self, d: usize) -> String {
+        self.devices[d].state.client_id.clone()
+    }
+
+    // --- user changes ---------------------------------------------------------------------------
+
+    /// The records a device knows of: canonical ones and those its pending mutations name.
+    fn known(&self, d: usize) -> Vec<RecordRef> {
+        let state = &self.devices[d].state;
+        let known: BTreeSet<RecordRef> = state
+            .canonical
+            .keys()
+            .cloned()
+            .chain(state.pending.iter().map(|m| m.intent.target()))
+            .collect();
+        known.into_iter().collect()
+    }
+
+    /// A random record the device's user sees; replays only until one is found, as replay is the
+    /// slow part of the run.
+    fn pick_visible(&mut self, d: usize, known: &[RecordRef]) -> Option<RecordRef> {
+        let start = self.rng.below(known.len().max(1));
+        (0..known.len())
+            .map(|i| &known[(start + i) % known.len()])
+            .find(|key| self.devices[d].state.view(key).is_some())
+            .cloned()
+    }
+
+    fn new_customer(&mut self) -> Intent {
+        let mut fields = Map::new();
+        fields.insert(
+            "name".into(),
+            json!(format!("客户{}", self.rng.below(1_000))),
+        );
+        fields.insert("kind".into(), json!("dealer"));
+        fields.insert("tier".into(), json!(*self.rng.pick(&["A", "B", "C"])));
+        fields.insert("region_unit_id".into(), json!(self.region_unit_id));
+        fields.insert("owner_id".into(), json!(USER));
+        Intent::Create(CreateArgs {
+            collection: Collection::Customer,
+            id: self.rng.uuid(),
+            fields,
+        })
+    }
+
+    fn edit_fields(&mut self) -> Map<String, Value> {
+        let mut fields = Map::new();
+        for _ in 0..1 + self.rng.below(2) {
+            let (field, value) = match self.rng.below(4) {
+                0 => ("name", json!(format!("客户{}", self.rng.below(1_000)))),
+                1 => ("tier", json!(*self.rng.pick(&["A", "B", "C"]))),
+                2 if self.rng.percent(20) => ("city", Value::Null),
+                2 => ("city", json!(*self.rng.pick(&CITIES))),
+                _ if self.rng.percent(20) => ("notes", Value::Null),
+                _ => ("notes", json!(format!("跟进 {}", self.rng.below(100)))),
+            };
+            fields.insert(field.into(), value);
+        }
+        fields
+    }
+
+    fn set_fields(&mut self, target: &RecordRef) -> Intent {
+        Intent::SetFields(SetFieldsArgs {
+            collection: target.collection,
+            id: target.id.clone(),
+            fields: self.edit_fields(),
+        })
+    }
+
+    fn user_change(&mut self, d: usize) {
+        let known = self.known(d);
+        let roll = self.rng.below(100);
+        let target = if roll < 15 && known.len() < MAX_KNOWN {
+            None
+        } else {
+            self.pick_visible(d, &known)
+        };
+        let intent = match target {
+            None => self.new_customer(),
+            Some(target) => match roll {
+                15..=26 => Intent::Delete(target),
+                27..=29 => return self.refused_edit(d, &target),
+                _ => self.set_fields(&target),
+            },
+        };
+        self.make(d, intent);
+    }
+
+    /// A malformed edit (clearing a required field) is refused on the device and takes no id.
+    fn refused_edit(&mut self, d: usize, target: &RecordRef) {
+        let mut fields = Map::new();
+        fields.insert("name".into(), Value::Null);
+        let intent = Intent::SetFields(SetFieldsArgs {
+            collection: target.collection,
+            id: target.id.clone(),
+            fields,
+        });
+        let wall = self.wall(d);
+        let next_id = self.devices[d].state.outbox.next_id;
+        if self.devices[d].state.mutate(intent, wall).is_ok() {
+            self.fail(format!(
+                "device {d} accepted a change clearing a required field"
+            ));
+        }
+        if self.devices[d].state.outbox.next_id != next_id {
+            self.fail(format!("device {d} spent an id on a refused change"));
+        }
+        self.tally.invalid_refused_on_device += 1;
+    }
+
+    fn make(&mut self, d: usize, intent: Intent) {
+        let wall = self.wall(d);
+        if let Err(error) = self.devices[d].state.mutate(intent, wall) {
+            self.fail(format!("device {d} refused a valid change: {error:?}"));
+        }
+        let mutation = self.devices[d].state.pending.last().cloned().unwrap();
+        self.note(format_args!(
+            "d{d} makes #{} {}",
+            mutation.id,
+            describe(&mutation.intent)
+        ));
+        self.tally.mutations += 1;
+        self.made.push((d, mutation));
+    }
+
+    /// Many edits of one record at once (autosave while typing offline), so a push needs several rounds.
+    fn burst_of_edits(&mut self, d: usize) {
+        let known = self.known(d);
+        let Some(target) = self.pick_visible(d, &known) else {
+            return;
+        };
+        self.burst_left = false;
+        let count = MAX_MUTATIONS_PER_PUSH / 2 + self.rng.below(MAX_MUTATIONS_PER_PUSH);
+        for _ in 0..count {
+            let intent = self.set_fields(&target);
+            self.make(d, intent);
+        }
+    }
+
+    // --- requests -------------------------------------------------------------------------------
+
+    /// A device sends only when it waits for nothing, or gives up on what it waits for (a timeout).
+    fn may_send(&mut self, d: usize) -> bool {
+        if self.devices[d].waiting.is_none() {
+            return true;
+        }
+        if self.rng.percent(25) {
+            self.devices[d].waiting = None;
+            self.tally.timeouts += 1;
+            return true;
+        }
+        false
+    }
+
+    fn send(&mut self, d: usize, payload: Payload) {
+        let ticket = self.next_ticket;
+        self.next_ticket += 1;
+        self.devices[d].waiting = Some(ticket);
+        let what = match &payload {
+            Payload::Push(request) => format!("push {}", ids(&request.mutations)),
+            Payload::Pull(request) => format!("pull from {:?}", request.cursor),
+            _ => unreachable!("devices send requests"),
+        };
+        if self.offline(d) {
+            self.tally.dropped += 1;
+            self.note(format_args!("d{d} t{ticket} {what}: offline, lost"));
+            return;
+        }
+        self.note(format_args!("d{d} t{ticket} {what}"));
+        self.network.push(Message {
+            device: d,
+            ticket,
+            payload,
+        });
+    }
+
+    fn start_push(&mut self, d: usize) {
+        if !self.may_send(d) {
+            return;
+        }
+        let (mutations, hole) = push_batch(&self.devices[d].state.pending);
+        if mutations.is_empty() {
+            return;
+        }
+        self.tally.holes += u64::from(hole);
+        let client_id = self.client_id(d);
+        self.send(
+            d,
+            Payload::Push(PushRequest {
+                client_id,
+                mutations,
+            }),
+        );
+    }
+
+    fn start_pull(&mut self, d: usize) {
+        if self.may_send(d) {
+            let request = self.pull_request(d);
+            self.send(d, Payload::Pull(request));
+        }
+    }
+
+    /// Small random pages, so pulls often take several.
+    fn pull_request(&mut self, d: usize) -> PullRequest {
+        PullRequest {
+            client_id: self.client_id(d),
+            cursor: self.devices[d].state.cursor.clone(),
+            limit: Some(1 + self.rng.below(8) as u32),
+        }
+    }
+
+    // --- the network ----------------------------------------------------------------------------
+
+    fn deliver_any(&mut self, crash: bool) {
+        if !self.network.is_empty() {
+            let index = self.rng.below(self.network.len());
+            self.deliver(index, crash);
+        }
+    }
+
+    fn drop_any(&mut self) {
+        if !self.network.is_empty() {
+            let index = self.rng.below(self.network.len());
+            let message = self.network.swap_remove(index);
+            self.tally.dropped += 1;
+            self.note(format_args!(
+                "lost: d{} t{}",
+                message.device, message.ticket
+            ));
+        }
+    }
+
+    fn duplicate_any(&mut self) {
+        if !self.network.is_empty() {
+            let index = self.rng.below(self.network.len());
+            let copy = self.network[index].clone();
+            self.tally.duplicated += 1;
+            self.note(format_args!("copied: d{} t{}", copy.device, copy.ticket));
+            self.network.push(copy);
+        }
+    }
+
+    /// A copy of a push that lost its first mutations on the way: the server must see a gap.
+    fn truncate_any(&mut self) {
+        let pushes: Vec<usize> = (0..self.network.len())
+            .filter(
+                |&i| matches!(&self.network[i].payload, Payload::Push(r) if r.mutations.len() > 1),
+            )
+            .collect();
+        if pushes.is_empty() {
+            return;
+        }
+        let mut copy = self.network[*self.rng.pick(&pushes)].clone();
+        if let Payload::Push(request) = &mut copy.payload {
+            let cut = 1 + self.rng.below(request.mutations.len() - 1);
+            request.mutations.drain(..cut);
+            self.note(format_args!(
+                "truncated copy: d{} t{} now {}",
+                copy.device,
+                copy.ticket,
+                ids(&request.mutations)
+            ));
+        }
+        self.tally.truncated += 1;
+        self.network.push(copy);
+    }
+
+    /// Delivers one message; with `crash`, the server commits a push but its reply is never sent.
+    fn deliver(&mut self, index: usize, crash: bool) {
+        let Message {
+            device: d,
+            ticket,
+            payload,
+        } = self.network.swap_remove(index);
+        if self.offline(d) {
+            self.tally.dropped += 1;
+            self.note(format_args!("d{d} t{ticket}: device offline, lost"));
+            return;
+        }
+        match payload {
+            Payload::Push(request) => {
+                let reply = self.server.push(USER, &request);
+                self.count_push(&request, &reply);
+                if crash {
+                    self.tally.crashes += 1;
+                    self.note(format_args!(
+                        "server crashed after committing d{d} t{ticket}"
+                    ));
+                    return;
+                }
+                self.network.push(Message {
+                    device: d,
+                    ticket,
+                    payload: Payload::PushReply(reply),
+                });
+            }
+            Payload::Pull(request) => {
+                let page = self.pull_with_concurrent_push(&request);
+                self.network.push(Message {
+                    device: d,
+                    ticket,
+                    payload: Payload::PullReply {
+                        asked_from: request.cursor,
+                        page,
+                    },
+                });
+            }
+            Payload::PushReply(reply) => self.on_push_reply(d, ticket, reply),
+            Payload::PullReply { asked_from, page } => {
+                self.on_pull_reply(d, ticket, asked_from, page)
+            }
+        }
+    }
+
+    /// Serves a pull; sometimes a push still in the network commits part-way through it.
+    fn pull_with_concurrent_push(
+        &mut self,
+        request: &PullRequest,
+    ) -> Result<PullResponse, Refusal> {
+        let pushes: Vec<usize> = (0..self.network.len())
+            .filter(|&i| matches!(self.network[i].payload, Payload::Push(_)))
+            .filter(|&i| !self.offline(self.network[i].device))
+            .collect();
+        if pushes.is_empty() || !self.rng.percent(25) {
+            return self.server.pull(USER, request, |_, _| {});
+        }
+        let concurrent = self.network.swap_remove(*self.rng.pick(&pushes));
+        let Payload::Push(push) = &concurrent.payload else {
+            unreachable!("picked among pushes")
+        };
+        let point = *self
+            .rng
+            .pick(&[PullPoint::BeforeRows, PullPoint::BeforeRejections]);
+        let mut reply = None;
+        let page = self.server.pull(USER, request, |server, at| {
+            if at == point {
+                reply = Some(server.push(USER, push));
+            }
+        });
+        let reply = reply.expect("the pull passed every point");
+        self.note(format_args!(
+            "server: d{} t{} commits {point:?} of a pull",
+            concurrent.device, concurrent.ticket
+        ));
+        self.count_push(push, &reply);
+        self.network.push(Message {
+            device: concurrent.device,
+            ticket: concurrent.ticket,
+            payload: Payload::PushReply(reply),
+        });
+        page
+    }
+
+    fn count_push(&mut self, request: &PushRequest, reply: &Result<PushResponse, Refusal>) {
+        let summary = match reply {
+            Ok(response) => {
+                let (mut applied, mut duplicate, mut rejected) = (0, 0, 0);
+                for outcome in &response.outcomes {
+                    match outcome {
+                        Outcome::Applied { .. } => applied += 1,
+                        Outcome::Duplicate { .. } => duplicate += 1,
+                        Outcome::Rejected { .. } => rejected += 1,
+                    }
+                }
+                self.tally.applied += applied;
+                self.tally.duplicates += duplicate;
+                self.tally.rejected += rejected;
+                if request.mutations.len() > MAX_MUTATIONS_PER_PUSH / 2 {
+                    self.tally.big_pushes += 1;
+                }
+                format!("applied {applied}, duplicate {duplicate}, rejected {rejected}")
+            }
+            Err(Refusal::Gap { expected, got }) => {
+                self.tally.gaps += 1;
+                format!("409: expected {expected}, got {got}")
+            }
+            Err(refusal) => self.fail(format!("a careful device's push was refused: {refusal:?}")),
+        };
+        self.note(format_args!(
+            "server: push {} from {} -> {summary}",
+            ids(&request.mutations),
+            short(&request.client_id)
+        ));
+    }
+
+    // --- the device's side of replies -----------------------------------------------------------
+
+    fn on_push_reply(&mut self, d: usize, ticket: u64, reply: Result<PushResponse, Refusal>) {
+        let awaited = self.devices[d].waiting == Some(ticket);
+        if awaited {
+            self.devices[d].waiting = None;
+        }
+        match reply {
+            // A 409 changed nothing on the server; the device pulls and pushes again later.
+            Err(refusal) => self.note(format_args!("d{d} t{ticket} refused: {refusal:?}")),
+            // A push reply only moves rejected mutations out of pending, and a rejection is final,
+            // so even a stale one is safe; the strict device still ignores it.
+            Ok(response) if awaited || self.lenient => {
+                if !awaited {
+                    self.tally.stale_replies_applied += 1;
+                }
+                self.note(format_args!(
+                    "d{d} t{ticket} applies push reply (last {}){}",
+                    response.last_mutation_id,
+                    if awaited { "" } else { ", stale" }
+                ));
+                self.devices[d].state.apply_push(&response);
+            }
+            Ok(_) => {
+                self.tally.stale_replies_ignored += 1;
+                self.note(format_args!("d{d} t{ticket} ignores a stale push reply"));
+            }
+        }
+    }
+
+    fn on_pull_reply(
+        &mut self,
+        d: usize,
+        ticket: u64,
+        asked_from: Option<String>,
+        page: Result<PullResponse, Refusal>,
+    ) {
+        let awaited = self.devices[d].waiting == Some(ticket);
+        if awaited {
+            self.devices[d].waiting = None;
+        }
+        let page = match page {
+            Ok(page) => page,
+            Err(refusal) => self.fail(format!("a careful device's pull was refused: {refusal:?}")),
+        };
+        // A page continues the device's records only from the cursor it was asked from; one asked from
+        // another cursor can leave a record older than the cursor says. The strict device also wants
+        // its ticket.
+        let fits = asked_from == self.devices[d].state.cursor;
+        if !fits || !(awaited || self.lenient) {
+            self.tally.stale_replies_ignored += 1;
+            self.note(format_args!("d{d} t{ticket} ignores a stale page"));
+            return;
+        }
+        if !awaited {
+            self.tally.stale_replies_applied += 1;
+        }
+        self.note(format_args!(
+            "d{d} t{ticket} applies page {} -> {} ({} records, {} deleted, {} rejections, last {}{})",
+            asked_from.as_deref().unwrap_or("start"),
+            page.cursor,
+            page.records.len(),
+            page.deleted.len(),
+            page.rejections.len(),
+            page.last_mutation_id,
+            if page.has_more { ", more" } else { "" }
+        ));
+        self.tally.pages += 1;
+        let (has_more, last) = (page.has_more, page.last_mutation_id);
+        self.devices[d].state.apply_page(page);
+        if !has_more {
+            self.check_confirmed_writes_pulled(d, last);
+        }
+        // The device goes on to the next page at once, as long as it is the one pulling.
+        if has_more && awaited {
+            let request = self.pull_request(d);
+            self.send(d, Payload::Pull(request));
+        }
+    }
+
+    // --- devices --------------------------------------------------------------------------------
+
+    fn go_offline(&mut self, d: usize) {
+        let until = self.step + 20 + self.rng.below(150) as u64;
+        self.devices[d].offline_until = until;
+        self.note(format_args!("d{d} offline until #{until}"));
+    }
+
+    /// The page reloads: what is in storage (`DeviceState`) stays, requests in flight are forgotten,
+    /// and the wall clock may have been corrected meanwhile, even backwards.
+    fn reload(&mut self, d: usize) {
+        self.devices[d].waiting = None;
+        self.devices[d].skew = self.rng.below(5_000) as u64;
+        self.tally.reloads += 1;
+        self.note(format_args!("d{d} reloads"));
+    }
+
+    // --- healing --------------------------------------------------------------------------------
+
+    /// The network turns reliable: everything in flight arrives (in any order), then every device
+    /// pushes and pulls until nothing is pending, then pulls once more to see the others' last work.
+    fn heal(&mut self) {
+        self.note(format_args!("heal"));
+        for device in &mut self.devices {
+            device.offline_until = 0;
+        }
+        while !self.network.is_empty() {
+            self.deliver_any(false);
+            self.check_exactly_once();
+        }
+        for d in 0..self.devices.len() {
+            self.devices[d].waiting = None;
+            let mut rounds = 0;
+            while !self.devices[d].state.pending.is_empty() {
+                rounds += 1;
+                if rounds > 50 {
+                    self.fail(format!(
+                        "device {d} still has {} pending after {rounds} push/pull rounds",
+                        self.devices[d].state.pending.len()
+                    ));
+                }
+                self.push_now(d);
+                self.pull_to_end(d);
+            }
+        }
+        for d in 0..self.devices.len() {
+            self.pull_to_end(d);
+        }
+    }
+
+    fn push_now(&mut self, d: usize) {
+        let (mutations, hole) = push_batch(&self.devices[d].state.pending);
+        self.tally.holes += u64::from(hole);
+        let request = PushRequest {
+            client_id: self.client_id(d),
+            mutations,
+        };
+        let reply = self.server.push(USER, &request);
+        self.count_push(&request, &reply);
+        self.check_exactly_once();
+        match reply {
+            Ok(response) => self.devices[d].state.apply_push(&response),
+            Err(refusal) => self.fail(format!("push while healing refused: {refusal:?}")),
+        }
+    }
+
+    fn pull_to_end(&mut self, d: usize) {
+        for _ in 0..10_000 {
+            let request = self.pull_request(d);
+            let page = match self.server.pull(USER, &request, |_, _| {}) {
+                Ok(page) => page,
+                Err(refusal) => self.fail(format!("pull while healing refused: {refusal:?}")),
+            };
+            self.tally.pages += 1;
+            let (has_more, last) = (page.has_more, page.last_mutation_id);
+            self.devices[d].state.apply_page(page);
+            if !has_more {
+                self.check_confirmed_writes_pulled(d, last);
+                return;
+            }
+        }
+        self.fail(format!("device {d} never reached the end of its pull"));
+    }
+
+    // --- invariants -----------------------------------------------------------------------------
+
+    fn check_exactly_once(&self) {
+        if let Some((client, id)) = self.server.processed_twice.first() {
+            self.fail(format!(
+                "mutation {id} of client {} was processed twice",
+                short(client)
+            ));
+        }
+    }
+
+    /// A mutation leaves pending only once its effect is in the device's records, so the view never
+    /// flickers back: every write of a confirmed mutation is at or below the device's cursor.
+    fn check_confirmed_writes_pulled(&self, d: usize, confirmed_up_to: u64) {
+        let state = &self.devices[d].state;
+        let cursor = state.cursor.as_deref().and_then(Cursor::decode);
+        let seen = cursor.unwrap_or_default().version;
+        let client = &state.client_id;
+        let confirmed = self
+            .server
+            .audit
+            .range((client.clone(), 0)..=(client.clone(), confirmed_up_to));
+        for ((_, id), verdict) in confirmed {
+            if verdict.written.is_some_and(|written| written > seen) {
+                self.fail(format!(
+                    "device {d} confirmed mutation {id}, which wrote version {:?}, at cursor {seen}",
+                    verdict.written
+                ));
+            }
+        }
+    }
+
+    fn check_converged(&self) {
+        let live: BTreeMap<&RecordRef, &StoredRecord> = self.server.live().collect();
+        for (d, device) in self.devices.iter().enumerate() {
+            let state = &device.state;
+            if !state.pending.is_empty() {
+                self.fail(format!("device {d} has pending {}", ids(&state.pending)));
+            }
+            for (key, server_state) in &live {
+                match state.view(key) {
+                    Some(seen)
+                        if seen.fields == server_state.fields
+                            && seen.stamps == server_state.stamps
+                            && !seen.deleted => {}
+                    seen => self.fail(format!(
+                        "device {d} shows {} as {:?}, the server has {:?}",
+                        short(&key.id),
+                        seen.map(|s| s.fields),
+                        server_state.fields
+                    )),
+                }
+            }
+            for key in state.canonical.keys() {
+                if !live.contains_key(key) && state.view(key).is_some() {
+                    self.fail(format!(
+                        "device {d} still shows {}, which the server does not have live",
+                        short(&key.id)
+                    ));
+                }
+            }
+        }
+    }
+
+    fn check_every_mutation_accounted_for(&self) {
+        let mut made_per_device = vec![0usize; self.devices.len()];
+        for (d, mutation) in &self.made {
+            made_per_device[*d] += 1;
+            let state = &self.devices[*d].state;
+            let key = (state.client_id.clone(), mutation.id);
+            let Some(verdict) = self.server.audit.get(&key) else {
+                self.fail(format!("device {d}'s mutation {} was lost", mutation.id));
+            };
+            if verdict.mutation != *mutation {
+                self.fail(format!(
+                    "device {d}'s mutation {} reached the server altered: {:?}",
+                    mutation.id, verdict.mutation
+                ));
+            }
+            let shown: Vec<_> = state
+                .rejected
+                .iter()
+                .filter(|r| r.mutation.id == mutation.id)
+                .collect();
+            match (&verdict.rejection, shown.as_slice()) {
+                (None, []) => {}
+                (Some(reason), [shown])
+                    if shown.reason == *reason && shown.mutation == *mutation => {}
+                (rejection, shown) => self.fail(format!(
+                    "device {d}'s mutation {}: server said {rejection:?}, device shows {shown:?}",
+                    mutation.id
+                )),
+            }
+        }
+        for (d, device) in self.devices.iter().enumerate() {
+            let client = &device.state.client_id;
+            let processed: Vec<&Verdict> = self
+                .server
+                .audit
+                .range((client.clone(), 0)..=(client.clone(), u64::MAX))
+                .map(|(_, verdict)| verdict)
+                .collect();
+            if processed.len() != made_per_device[d] {
+                self.fail(format!(
+                    "device {d} made {} mutations, the server processed {}",
+                    made_per_device[d],
+                    processed.len()
+                ));
+            }
+            let rejected = processed.iter().filter(|v| v.rejection.is_some()).count();
+            if device.state.rejected.len() != rejected {
+                self.fail(format!(
+                    "device {d} shows {} rejections, the server made {rejected}",
+                    device.state.rejected.len()
+                ));
+            }
+        }
+    }
+}
+
+fn short(id: &str) -> &str {
+    &id[..8.min(id.len())]
+}
+
+fn ids(mutations: &[Mutation]) -> String {
+    match (mutations.first(), mutations.last()) {
+        (Some(first), Some(last)) if first.id == last.id => format!("[{}]", first.id),
+        (Some(first), Some(last)) => format!("[{}..{}]", first.id, last.id),
+        _ => "[]".into(),
+    }
+}
+
+fn describe(intent: &Intent) -> String {
+    match intent {
+        Intent::Create(args) => format!("create {}", short(&args.id)),
+        Intent::SetFields(args) => {
+            let fields: Vec<&str> = args.fields.keys().map(String::as_str).collect();
+            format!("set {} {}", short(&args.id), fields.join(","))
+        }
+        Intent::Delete(target) => format!("delete {}", short(&target.id)),
+        Intent::MoveOpportunityStage(args) => format!("move {}", short(&args.id)),
+    }
+}
+
+fn run_seed(seed: u64, verbose: bool) -> Tally {
+    Sim::new(seed, verbose).run()
+}
+
+fn env_number(name: &str) -> Option<u64> {
+    let text = env::var(name).ok()?;
+    Some(
+        text.parse()
+            .unwrap_or_else(|_| panic!("{name} must be a number, not {text:?}")),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+#[test]
+fn no_write_is_lost_or_applied_twice_through_drops_duplicates_reloads_and_crashes() {
+    let (seeds, verbose) = match env_number("YINGXIAO_SIM_SEED") {
+        Some(seed) => (seed..seed + 1, true),
+        None => (
+            0..env_number("YINGXIAO_SIM_SEEDS").unwrap_or(DEFAULT_SEEDS),
+            false,
+        ),
+    };
+    let started = Instant::now();
+    let mut total = Tally::default();
+    for seed in seeds {
+        match panic::catch_unwind(|| run_seed(seed, verbose)) {
+            Ok(tally) => total.add(&tally),
+            Err(cause) => {
+                eprintln!("seed {seed} failed; rerun with YINGXIAO_SIM_SEED={seed}");
+                panic::resume_unwind(cause);
+            }
+        }
+    }
+    println!("{total:#?}\nin {:.1?}", started.elapsed());
+    if total.seeds >= 100 {
+        // The run must have met what it claims to survive.
+        for (what, count) in [
+            ("rejections", total.rejected),
+            ("duplicates", total.duplicates),
+            ("gaps", total.gaps),
+            ("pushes after a hole", total.holes),
+            ("stale replies ignored", total.stale_replies_ignored),
+            ("stale replies applied", total.stale_replies_applied),
+            ("crashes", total.crashes),
+            ("pushes of more than half the limit", total.big_pushes),
+        ] {
+            assert!(count > 0, "no {what} in {} seeds", total.seeds);
+        }
+    }
+}
+
+fn customer(rng: &mut Rng, id: &str) -> Intent {
+    let mut fields = Map::new();
+    fields.insert("name".into(), json!("上海百货"));
+    fields.insert("kind".into(), json!("dealer"));
+    fields.insert("region_unit_id".into(), json!(rng.uuid()));
+    fields.insert("owner_id".into(), json!(USER));
+    Intent::Create(CreateArgs {
+        collection: Collection::Customer,
+        id: id.to_owned(),
+        fields,
+    })
+}
+
+#[test]
+fn the_server_model_answers_retries_as_duplicates_and_refuses_gaps_without_change() {
+    let mut rng = Rng::new(7);
+    let mut device = DeviceState::new(rng.uuid());
+    let id = rng.uuid();
+    device.mutate(customer(&mut rng, &id), WALL_START).unwrap();
+    let target = RecordRef {
+        collection: Collection::Customer,
+        id,
+    };
+    device
+        .mutate(Intent::Delete(target.clone()), WALL_START)
+        .unwrap();
+    device.mutate(Intent::Delete(target), WALL_START).unwrap();
+    let mut server = Server::default();
+    let push = |mutations: &[Mutation]| PushRequest {
+        client_id: device.client_id.clone(),
+        mutations: mutations.to_vec(),
+    };
+
+    let gap = server.push(USER, &push(&device.pending[1..]));
+    assert_eq!(
+        gap,
+        Err(Refusal::Gap {
+            expected: 1,
+            got: 2
+        })
+    );
+    assert!(server.audit.is_empty() && server.version == 0);
+
+    let first = server.push(USER, &push(&device.pending[..2])).unwrap();
+    assert_eq!(first.last_mutation_id, 2);
+    let retry = server.push(USER, &push(&device.pending)).unwrap();
+    assert_eq!(
+        retry.outcomes,
+        vec![
+            Outcome::Duplicate { id: 1 },
+            Outcome::Duplicate { id: 2 },
+            // Deleting a tombstone changes nothing and is still applied.
+            Outcome::Applied { id: 3 },
+        ]
+    );
+    assert_eq!(
+        server.version, 2,
+        "a create and a delete wrote; nothing else"
+    );
+    assert!(server.processed_twice.is_empty());
+    assert_eq!(
+        server
+            .pull(
+                USER,
+                &PullRequest {
+                    client_id: device.client_id.clone(),
+                    cursor: None,
+                    limit: None,
+                },
+                |_, _| {}
+            )
+            .map(|page| (
+                page.records.len(),
+                page.deleted.len(),
+                page.last_mutation_id
+            )),
+        Ok((0, 0, 3)),
+        "a first pull has nothing to delete"
+    );
+    assert_eq!(
+        server.push("someone-else", &push(&device.pending)),
+        Err(Refusal::Forbidden)
+    );
+}
+
+#[test]
+fn a_push_starts_after_the_last_hole_in_the_pending_log() {
+    let mut rng = Rng::new(11);
+    let mut device = DeviceState::new(rng.uuid());
+    for _ in 0..5 {
+        let id = rng.uuid();
+        device.mutate(customer(&mut rng, &id), WALL_START).unwrap();
+    }
+    let (all, hole) = push_batch(&device.pending);
+    assert_eq!((ids(&all), hole), ("[1..5]".to_owned(), false));
+    let mut server = Server::default();
+    let push = |mutations: Vec<Mutation>| PushRequest {
+        client_id: device.client_id.clone(),
+        mutations,
+    };
+    server.push(USER, &push(all[..3].to_vec())).unwrap();
+    // Say mutation 3 was rejected: it leaves pending before 1 and 2 are confirmed by a pull.
+    device.pending.remove(2);
+    let whole = server.push(USER, &push(device.pending.clone()));
+    assert!(
+        matches!(whole, Err(Refusal::Unprocessable(_))),
+        "the server refuses ids that skip one"
+    );
+    let (tail, hole) = push_batch(&device.pending);
+    assert_eq!((ids(&tail), hole), ("[4..5]".to_owned(), true));
+    let reply = server.push(USER, &push(tail)).unwrap();
+    assert_eq!(reply.last_mutation_id, 5);
+}
