@@ -2,3 +2,4 @@
 //! pages read. The rules live in `yingxiao_core::sync::client`; this module only keeps their state.
 
 pub mod store;
+pub mod sync;

@@ -65,10 +65,10 @@ const PENDING: &str = "pending";
 const REJECTED: &str = "rejected";
 const META: &str = "meta";
 
-/// Indexes on `records` for the lists pages show: all of a collection, and by owner, customer, unit
-/// and stage within a collection.
-pub const INDEXES: [(&str, &str); 5] = [
-    ("by_collection", ""),
+/// Indexes on `records` for the lists pages show: by owner, customer, unit and stage within a
+/// collection. (All of a collection is a range of the primary key `[collection, id]`.) Each index
+/// costs every write, so there are only these.
+pub const INDEXES: [(&str, &str); 4] = [
     ("by_owner", "owner"),
     ("by_customer", "customer"),
     ("by_unit", "unit"),
@@ -119,11 +119,7 @@ fn upgrade(
             .ok_or_else(|| DataError::Storage("no upgrade transaction".into()))?
             .object_store(RECORDS)?;
         for (name, field) in INDEXES {
-            let path = if field.is_empty() {
-                KeyPath::new_single("c")
-            } else {
-                KeyPath::new_array(["c", field])
-            };
+            let path = KeyPath::new_array(["c", field]);
             records.create_index(name, path, Some(IndexParams::new()))?;
         }
     }
@@ -314,7 +310,8 @@ impl Store {
 
     /// What the user sees of a collection: canonical records with pending mutations replayed, plus
     /// records created on this device and not yet pulled back, optionally only those whose indexed
-    /// fact `by` (see `INDEXES`) has the given value. Sorted by id.
+    /// fact `by` (see `INDEXES`) has the given value. Sorted by id. Records without pending work come
+    /// without their stamps: a view only shows fields.
     pub async fn view(
         &self,
         collection: Collection,
@@ -324,11 +321,6 @@ impl Store {
         let rows = self.canonical_rows(&tx, collection, by).await?;
         let pending: Vec<Mutation> = read_all_json(&tx.object_store(PENDING)?).await?;
         tx.await?;
-        let mut canonical: std::collections::BTreeMap<String, Record> = rows
-            .iter()
-            .map(parse_row)
-            .map(|r| r.map(|record| (record.id.clone(), record)))
-            .collect::<Result<_, _>>()?;
         let mut touched: Vec<String> = pending
             .iter()
             .map(|m| m.intent.target())
@@ -337,10 +329,22 @@ impl Store {
             .collect();
         touched.sort();
         touched.dedup();
-        let mut shown = Vec::with_capacity(canonical.len() + touched.len());
-        for (id, record) in &canonical {
-            if touched.binary_search(id).is_err() {
-                shown.push((id.clone(), record.to_stored()));
+        // Untouched records are shown as stored: only their fields are read. Records with pending
+        // work are read whole, stamps included, for the replay.
+        let mut canonical: std::collections::BTreeMap<String, Record> = Default::default();
+        let mut shown = Vec::with_capacity(rows.len() + touched.len());
+        for row in &rows {
+            let id = row_text(row, "i")?;
+            if touched.binary_search(&id).is_ok() {
+                canonical.insert(id, parse_row(row)?);
+            } else {
+                let fields = parse_text(&row_text(row, "f")?)?;
+                let record = StoredRecord {
+                    fields,
+                    stamps: Default::default(),
+                    deleted: false,
+                };
+                shown.push((id, record));
             }
         }
         for id in touched {
@@ -421,20 +425,26 @@ impl Store {
     ) -> Result<Vec<JsValue>, DataError> {
         let store = tx.object_store(RECORDS)?;
         let c = JsValue::from_str(collection.as_str());
-        let (index, wanted) = match by {
-            None => ("by_collection", c),
+        match by {
+            None => {
+                // Keys are [collection, id]; an empty array sorts after every string id.
+                let first = Array::of1(&c);
+                let after = Array::of2(&c, &Array::new());
+                let range = KeyRange::bound(&first, &after, Some(false), Some(true))?;
+                Ok(store.get_all(Some(Query::KeyRange(range)), None)?.await?)
+            }
             Some((field, value)) => {
                 let (index, _) = INDEXES
                     .iter()
-                    .find(|(_, f)| *f == field && !f.is_empty())
+                    .find(|(_, f)| *f == field)
                     .ok_or_else(|| DataError::Storage(format!("no index on {field}")))?;
-                (*index, Array::of2(&c, &JsValue::from_str(value)).into())
+                let wanted = Array::of2(&c, &JsValue::from_str(value));
+                Ok(store
+                    .index(index)?
+                    .get_all(Some(Query::KeyRange(KeyRange::only(&wanted)?)), None)?
+                    .await?)
             }
-        };
-        Ok(store
-            .index(index)?
-            .get_all(Some(Query::KeyRange(KeyRange::only(&wanted)?)), None)?
-            .await?)
+        }
     }
 
     /// How many canonical records the device holds.
@@ -496,8 +506,8 @@ pub fn index_facts(
     ]
 }
 
-/// The stored form of a record: the indexed facts as properties, the record itself as JSON text
-/// (cheaper to write and read than a deep object).
+/// The stored form of a record: the indexed facts as properties, the id and version, and fields and
+/// stamps as JSON text (cheaper to write and read than deep objects, and a list reads only fields).
 fn record_row(record: &Record) -> Result<JsValue, DataError> {
     let row = Object::new();
     let set = |name: &str, value: &JsValue| {
@@ -511,17 +521,44 @@ fn record_row(record: &Record) -> Result<JsValue, DataError> {
             set(name, &JsValue::from_str(value))?;
         }
     }
-    let json = serde_json::to_string(record).map_err(|e| DataError::Storage(e.to_string()))?;
-    set("j", &JsValue::from_str(&json))?;
+    set("i", &JsValue::from_str(&record.id))?;
+    set("v", &JsValue::from_f64(record.version as f64))?;
+    set("f", &json_text(&record.fields)?)?;
+    set("s", &json_text(&record.stamps)?)?;
     Ok(row.into())
 }
 
-fn parse_row(row: &JsValue) -> Result<Record, DataError> {
-    let json = Reflect::get(row, &JsValue::from_str("j"))
+fn json_text<T: Serialize>(value: &T) -> Result<JsValue, DataError> {
+    serde_json::to_string(value)
+        .map(|text| JsValue::from_str(&text))
+        .map_err(|e| DataError::Storage(e.to_string()))
+}
+
+fn row_text(row: &JsValue, name: &str) -> Result<String, DataError> {
+    Reflect::get(row, &JsValue::from_str(name))
         .ok()
-        .and_then(|j| j.as_string())
-        .ok_or_else(|| DataError::Corrupt("record without its JSON".into()))?;
-    serde_json::from_str(&json).map_err(|e| DataError::Corrupt(e.to_string()))
+        .and_then(|v| v.as_string())
+        .ok_or_else(|| DataError::Corrupt(format!("record without “{name}”")))
+}
+
+fn parse_text<T: DeserializeOwned>(text: &str) -> Result<T, DataError> {
+    serde_json::from_str(text).map_err(|e| DataError::Corrupt(e.to_string()))
+}
+
+fn parse_row(row: &JsValue) -> Result<Record, DataError> {
+    let collection = Collection::parse(&row_text(row, "c")?)
+        .ok_or_else(|| DataError::Corrupt("unknown collection".into()))?;
+    let version = Reflect::get(row, &JsValue::from_str("v"))
+        .ok()
+        .and_then(|v| v.as_f64())
+        .ok_or_else(|| DataError::Corrupt("record without a version".into()))?;
+    Ok(Record {
+        collection,
+        id: row_text(row, "i")?,
+        version: version as i64,
+        fields: parse_text(&row_text(row, "f")?)?,
+        stamps: parse_text(&row_text(row, "s")?)?,
+    })
 }
 
 /// Writes `value` as JSON text under `key` (a mutation id from `key`, or a meta name).

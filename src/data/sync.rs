@@ -1,0 +1,525 @@
+//! The sync loop of a signed-in user: push then pull on start, shortly after a change, every minute,
+//! and when the browser comes back online; exponential backoff with jitter after a failure. Only
+//! one tab of a user syncs at a time (a Web Lock per user); the others hear about changes on a
+//! BroadcastChannel. Pages see `Data`: signals for the sync state, and async reads and writes that
+//! go through the store.
+
+use std::{
+    cell::{Cell, RefCell},
+    rc::Rc,
+};
+
+use js_sys::{Function, Promise, Reflect};
+use leptos::{prelude::*, task::spawn_local};
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use yingxiao_core::{
+    domain::Collection,
+    sync::{
+        apply::StoredRecord,
+        client::{push_batch, settle_page, settle_push, RejectedChange},
+        protocol::{Intent, Mutation, PullRequest, PushRequest, RecordRef},
+    },
+};
+
+use super::store::{DataError, Store};
+use crate::{api, api::ApiError};
+
+/// Records per pull page: large enough for a quick first sync, small enough to show progress.
+const PULL_PAGE: u32 = 2_000;
+/// Between syncs when all is well.
+const PERIOD_MS: f64 = 60_000.0;
+/// After a change, so a burst of edits goes in one push.
+const AFTER_CHANGE_MS: f64 = 800.0;
+const BACKOFF_FIRST_MS: f64 = 2_000.0;
+const BACKOFF_MAX_MS: f64 = 300_000.0;
+
+/// What the sync indicator shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SyncStatus {
+    /// The user's database is being opened.
+    Starting,
+    Syncing,
+    /// The last sync finished and nothing was left to send.
+    Synced,
+    /// The server cannot be reached; changes wait on the device.
+    Offline,
+    /// The session expired or was revoked; changes wait until the user signs in again.
+    SignInNeeded,
+    /// The server or the device store failed; sync retries with backoff.
+    Failed(String),
+}
+
+impl SyncStatus {
+    /// A short tag for telling other tabs; a failure's message stays in the tab that saw it.
+    fn tag(&self) -> &'static str {
+        match self {
+            Self::Starting => "status:starting",
+            Self::Syncing => "status:syncing",
+            Self::Synced => "status:synced",
+            Self::Offline => "status:offline",
+            Self::SignInNeeded => "status:signin",
+            Self::Failed(_) => "status:failed",
+        }
+    }
+
+    fn from_tag(tag: &str) -> Option<Self> {
+        Some(match tag {
+            "status:syncing" => Self::Syncing,
+            "status:synced" => Self::Synced,
+            "status:offline" => Self::Offline,
+            "status:signin" => Self::SignInNeeded,
+            "status:failed" => Self::Failed(String::new()),
+            _ => return None,
+        })
+    }
+}
+
+/// The signed-in user's data, for pages: sync state as signals, reads and writes as async calls.
+#[derive(Clone, Copy)]
+pub struct Data {
+    engine: StoredValue<Option<Rc<Engine>>, LocalStorage>,
+    pub status: RwSignal<SyncStatus>,
+    /// Changes waiting to reach the server.
+    pub pending: RwSignal<usize>,
+    /// Changes the server refused, with its reasons, until the user dismisses them.
+    pub rejected: RwSignal<Vec<RejectedChange>>,
+    /// Records received so far during a device's first sync; `None` otherwise.
+    pub first_sync: RwSignal<Option<u64>>,
+    /// Bumped whenever the data the pages show may have changed; views re-read on it.
+    pub revision: RwSignal<u64>,
+}
+
+struct Engine {
+    user_id: String,
+    token: RefCell<String>,
+    store: Store,
+    /// Resolves the current wait between syncs, so a change or `online` starts one at once.
+    wake: RefCell<Option<Function>>,
+    /// A sync is wanted soon after the current one (a change arrived while syncing).
+    again: Cell<bool>,
+    failures: Cell<u32>,
+    stopped: Cell<bool>,
+    channel: Option<web_sys::BroadcastChannel>,
+    _listeners: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+}
+
+impl Data {
+    pub fn new() -> Self {
+        Self {
+            engine: StoredValue::new_local(None),
+            status: RwSignal::new(SyncStatus::Starting),
+            pending: RwSignal::new(0),
+            rejected: RwSignal::new(Vec::new()),
+            first_sync: RwSignal::new(None),
+            revision: RwSignal::new(0),
+        }
+    }
+
+    fn engine(&self) -> Result<Rc<Engine>, DataError> {
+        self.engine
+            .with_value(Clone::clone)
+            .ok_or_else(|| DataError::Unavailable("not signed in".into()))
+    }
+
+    /// Opens the user's database and starts syncing. A different user's data is closed first.
+    pub fn connect(self, user_id: String, token: String) {
+        if let Some(engine) = self.engine.with_value(Clone::clone) {
+            if engine.user_id == user_id {
+                *engine.token.borrow_mut() = token;
+                engine.kick();
+                return;
+            }
+        }
+        self.disconnect();
+        self.status.set(SyncStatus::Starting);
+        spawn_local(async move {
+            let store = match Store::open(&user_id).await {
+                Ok(store) => store,
+                Err(error) => {
+                    self.status.set(SyncStatus::Failed(error.to_string()));
+                    return;
+                }
+            };
+            let channel = web_sys::BroadcastChannel::new(&format!("yingxiao.{user_id}")).ok();
+            let engine = Rc::new(Engine {
+                user_id,
+                token: RefCell::new(token),
+                store,
+                wake: RefCell::new(None),
+                again: Cell::new(false),
+                failures: Cell::new(0),
+                stopped: Cell::new(false),
+                channel,
+                _listeners: RefCell::new(Vec::new()),
+            });
+            engine.listen(self);
+            self.engine.set_value(Some(engine.clone()));
+            self.refresh(&engine).await;
+            run(engine, self).await;
+        });
+    }
+
+    /// Stops syncing and closes the database (signing out or switching user).
+    pub fn disconnect(self) {
+        if let Some(engine) = self.engine.with_value(Clone::clone) {
+            engine.stopped.set(true);
+            engine.kick();
+            if let Some(channel) = &engine.channel {
+                channel.close();
+            }
+            engine.store.close();
+        }
+        self.engine.set_value(None);
+        self.pending.set(0);
+        self.rejected.set(Vec::new());
+        self.first_sync.set(None);
+        self.revision.update(|n| *n += 1);
+    }
+
+    /// Records a user's change: it shows at once, is kept on the device, and is sent soon.
+    pub async fn mutate(self, intent: Intent) -> Result<(), DataError> {
+        let engine = self.engine()?;
+        engine
+            .store
+            .record_mutation(intent, js_sys::Date::now() as u64)
+            .await?;
+        self.refresh(&engine).await;
+        engine.announce();
+        engine.soon();
+        Ok(())
+    }
+
+    /// What the user sees of a collection (see `Store::view`).
+    pub async fn view(
+        self,
+        collection: Collection,
+        by: Option<(&str, &str)>,
+    ) -> Result<Vec<(String, StoredRecord)>, DataError> {
+        self.engine()?.store.view(collection, by).await
+    }
+
+    /// What the user sees of one record.
+    pub async fn view_one(self, target: &RecordRef) -> Result<Option<StoredRecord>, DataError> {
+        self.engine()?.store.view_one(target).await
+    }
+
+    /// The changes waiting to reach the server, oldest first.
+    pub async fn pending_changes(self) -> Result<Vec<Mutation>, DataError> {
+        Ok(self
+            .engine()?
+            .store
+            .sync_state(new_client_id)
+            .await?
+            .pending)
+    }
+
+    /// The user has read a refused change.
+    pub async fn dismiss(self, mutation_id: u64) -> Result<(), DataError> {
+        let engine = self.engine()?;
+        engine.store.dismiss_rejected(mutation_id).await?;
+        self.refresh(&engine).await;
+        engine.announce();
+        Ok(())
+    }
+
+    /// Syncs now (the indicator's "sync now", or after signing in again).
+    pub fn sync_now(self) {
+        if let Ok(engine) = self.engine() {
+            engine.failures.set(0);
+            engine.kick();
+        }
+    }
+
+    /// Re-reads the counts the indicator shows and tells views to re-read.
+    async fn refresh(self, engine: &Engine) {
+        match engine.store.sync_state(new_client_id).await {
+            Ok(state) => {
+                self.pending.set(state.pending.len());
+                self.rejected.set(state.rejected);
+            }
+            Err(error) => self.status.set(SyncStatus::Failed(error.to_string())),
+        }
+        self.revision.update(|n| *n += 1);
+    }
+}
+
+impl Default for Data {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn use_data() -> Data {
+    expect_context::<Data>()
+}
+
+fn new_client_id() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_default()
+}
+
+/// Why one sync attempt stopped.
+enum Stop {
+    Offline,
+    SignIn,
+    Failed(String),
+}
+
+impl From<DataError> for Stop {
+    fn from(error: DataError) -> Self {
+        Stop::Failed(error.to_string())
+    }
+}
+
+impl From<ApiError> for Stop {
+    fn from(error: ApiError) -> Self {
+        match error {
+            ApiError::Network(_) => Stop::Offline,
+            ApiError::Refused { status: 401, .. } => Stop::SignIn,
+            other => Stop::Failed(other.to_string()),
+        }
+    }
+}
+
+impl Engine {
+    fn kick(&self) {
+        if let Some(wake) = self.wake.borrow_mut().take() {
+            let _ = wake.call0(&JsValue::NULL);
+        }
+        self.again.set(true);
+    }
+
+    /// A sync shortly after a change.
+    fn soon(self: &Rc<Self>) {
+        let engine = self.clone();
+        let wake = Closure::once_into_js(move || engine.kick());
+        let _ = web_sys::window().map(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                wake.unchecked_ref(),
+                AFTER_CHANGE_MS as i32,
+            )
+        });
+    }
+
+    /// Tells the user's other tabs that the data changed.
+    fn announce(&self) {
+        self.post("changed");
+    }
+
+    fn post(&self, message: &str) {
+        if let Some(channel) = &self.channel {
+            let _ = channel.post_message(&JsValue::from_str(message));
+        }
+    }
+
+    /// Re-reads when another tab changed the data; syncs when the browser is back online.
+    fn listen(self: &Rc<Self>, data: Data) {
+        let mut listeners = self._listeners.borrow_mut();
+        if let Some(channel) = &self.channel {
+            let engine = Rc::downgrade(self);
+            let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+                let message = Reflect::get(&event, &JsValue::from_str("data"))
+                    .ok()
+                    .and_then(|d| d.as_string())
+                    .unwrap_or_default();
+                // The tab that syncs tells the others how it went, so every tab shows the same.
+                if let Some(status) = SyncStatus::from_tag(&message) {
+                    data.status.set(status);
+                }
+                if let Some(engine) = engine.upgrade() {
+                    spawn_local(async move { data.refresh(&engine).await });
+                }
+            });
+            channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            listeners.push(on_message);
+        }
+        let engine = Rc::downgrade(self);
+        let on_online = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+            if let Some(engine) = engine.upgrade() {
+                engine.failures.set(0);
+                engine.kick();
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        }
+        listeners.push(on_online);
+    }
+
+    /// Waits `ms` or until kicked.
+    async fn wait(&self, ms: f64) {
+        let promise = Promise::new(&mut |resolve, _| {
+            if let Some(window) = web_sys::window() {
+                let _ = window
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+            }
+            *self.wake.borrow_mut() = Some(resolve);
+        });
+        let _ = JsFuture::from(promise).await;
+        self.wake.borrow_mut().take();
+    }
+}
+
+/// The loop: one sync, then wait for the next reason to sync.
+async fn run(engine: Rc<Engine>, data: Data) {
+    while !engine.stopped.get() {
+        engine.again.set(false);
+        let result = with_sync_lock(&engine.user_id, sync_once(engine.clone(), data)).await;
+        if engine.stopped.get() {
+            break;
+        }
+        let ran = result.is_some();
+        let delay = match result {
+            // Another tab holds the lock and syncs for everyone.
+            None => PERIOD_MS,
+            Some(Ok(())) => {
+                engine.failures.set(0);
+                data.status.set(SyncStatus::Synced);
+                if engine.again.get() {
+                    AFTER_CHANGE_MS
+                } else {
+                    PERIOD_MS
+                }
+            }
+            Some(Err(stop)) => {
+                let failures = engine.failures.get() + 1;
+                engine.failures.set(failures);
+                data.status.set(match stop {
+                    Stop::Offline => SyncStatus::Offline,
+                    Stop::SignIn => SyncStatus::SignInNeeded,
+                    Stop::Failed(message) => SyncStatus::Failed(message),
+                });
+                backoff(failures)
+            }
+        };
+        data.first_sync.set(None);
+        if ran {
+            engine.post(data.status.get_untracked().tag());
+        }
+        engine.wait(delay).await;
+    }
+}
+
+/// Exponential backoff with ±50% jitter, so many tablets coming back at once do not stampede.
+fn backoff(failures: u32) -> f64 {
+    let base = (BACKOFF_FIRST_MS * 2f64.powi(failures.saturating_sub(1).min(16) as i32))
+        .min(BACKOFF_MAX_MS);
+    base * (0.5 + js_sys::Math::random())
+}
+
+/// Push everything pending, then pull until the server has nothing more.
+async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
+    data.status.set(SyncStatus::Syncing);
+    engine.post(SyncStatus::Syncing.tag());
+    let token = engine.token.borrow().clone();
+    let state = engine.store.sync_state(new_client_id).await?;
+    let client_id = state.client_id.clone();
+
+    // Push in rounds from the last hole in pending (see `push_batch`); mutations the server has
+    // processed stay pending until the pull confirms them.
+    let mut sent_up_to = 0;
+    loop {
+        let unsent: Vec<_> = state
+            .pending
+            .iter()
+            .filter(|m| m.id > sent_up_to)
+            .cloned()
+            .collect();
+        let batch = push_batch(&unsent);
+        let Some(last) = batch.last().map(|m| m.id) else {
+            break;
+        };
+        let reply = api::push(
+            &token,
+            &PushRequest {
+                client_id: client_id.clone(),
+                mutations: batch.to_vec(),
+            },
+        )
+        .await?;
+        engine
+            .store
+            .reject(&settle_push(&state.pending, &reply).rejected)
+            .await?;
+        sent_up_to = last;
+    }
+
+    let mut cursor = state.cursor;
+    if cursor.is_none() {
+        data.first_sync.set(Some(0));
+    }
+    loop {
+        let page = api::pull(
+            &token,
+            &PullRequest {
+                client_id: client_id.clone(),
+                cursor: cursor.clone(),
+                limit: Some(PULL_PAGE),
+            },
+        )
+        .await?;
+        // Pending as stored now: another tab may have added to it while this page was in flight.
+        let pending = engine.store.sync_state(new_client_id).await?.pending;
+        let received = page.records.len() as u64;
+        let effects = settle_page(&pending, page);
+        engine.store.apply_page(&effects).await?;
+        if data.first_sync.get_untracked().is_some() {
+            data.first_sync.update(|n| *n = n.map(|n| n + received));
+        }
+        cursor = Some(effects.cursor.clone());
+        if !effects.has_more {
+            break;
+        }
+    }
+    data.refresh(&engine).await;
+    engine.announce();
+    Ok(())
+}
+
+/// Runs `work` holding this user's sync lock, if no other tab holds it (`None` then). Browsers
+/// without Web Locks run it directly.
+async fn with_sync_lock<F>(user_id: &str, work: F) -> Option<Result<(), Stop>>
+where
+    F: std::future::Future<Output = Result<(), Stop>> + 'static,
+{
+    let locks = web_sys::window()
+        .map(|w| w.navigator())
+        .and_then(|n| Reflect::get(&n, &JsValue::from_str("locks")).ok())
+        .filter(|locks| !locks.is_undefined());
+    let request = locks.as_ref().and_then(|locks| {
+        Reflect::get(locks, &JsValue::from_str("request"))
+            .ok()?
+            .dyn_into::<Function>()
+            .ok()
+    });
+    let (Some(locks), Some(request)) = (locks, request) else {
+        return Some(work.await);
+    };
+    let outcome: Rc<RefCell<Option<Result<(), Stop>>>> = Rc::new(RefCell::new(None));
+    let slot = outcome.clone();
+    let mut work = Some(work);
+    let callback = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |lock: JsValue| {
+        let slot = slot.clone();
+        match work.take() {
+            Some(work) if !lock.is_null() => future_to_promise(async move {
+                *slot.borrow_mut() = Some(work.await);
+                Ok(JsValue::TRUE)
+            }),
+            _ => Promise::resolve(&JsValue::FALSE),
+        }
+    });
+    let options = js_sys::Object::new();
+    let _ = Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
+    let name = JsValue::from_str(&format!("yingxiao.sync.{user_id}"));
+    let promise = request
+        .call3(&locks, &name, &options, callback.as_ref().unchecked_ref())
+        .ok()
+        .and_then(|p| p.dyn_into::<Promise>().ok())?;
+    let _ = JsFuture::from(promise).await;
+    drop(callback);
+    outcome.take()
+}

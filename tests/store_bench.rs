@@ -1,0 +1,173 @@
+//! Device store figures in headless Chromium (issue: a new device's first sync of 100,000 records
+//! into IndexedDB within 2× a raw IndexedDB bulk put of the same records; a list of 50,000 customers
+//! opened and filtered within a frame for the visible rows). Not part of `cargo test` (`test = false`
+//! in Cargo.toml); `scripts/bench.sh` runs it. Prints figures, asserts nothing about time.
+//!
+//! The first sync here starts from pull pages as the server sends them (JSON text, 2,000 records a
+//! page): parse, settle against the pending log, apply in one transaction per page. The network and
+//! the server are measured by the server's benchmark.
+#![cfg(target_arch = "wasm32")]
+
+use idb::{Factory, ObjectStoreParams, TransactionMode};
+use js_sys::{Array, Date, Object, Reflect};
+use serde_json::{json, Value};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
+use yingxiao::data::store::Store;
+use yingxiao_core::{
+    domain::Collection,
+    sync::{client::settle_page, protocol::PullResponse},
+};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const FIRST_SYNC: usize = 100_000;
+const LIST: usize = 50_000;
+const PAGE: usize = 2_000;
+const TIERS: [&str; 3] = ["A", "B", "C"];
+const CITIES: [&str; 6] = ["上海", "北京", "广州", "深圳", "杭州", "成都"];
+
+fn id(prefix: u32, n: usize) -> String {
+    format!("{prefix:08x}-0000-4000-8000-{n:012}")
+}
+
+/// A customer as the server sends it, with a stamp per field.
+fn record(n: usize) -> Value {
+    let stamp = format!("{:015}-00000-{}", 1_800_000_000_000u64 + n as u64, id(9, 1));
+    let fields = json!({
+        "name": format!("{}客户{n:06}有限公司", CITIES[n % CITIES.len()]), "kind": "dealer",
+        "tier": TIERS[n % 3], "region_unit_id": id(2, n % 40), "owner_id": id(3, n % 300),
+        "city": CITIES[n % CITIES.len()], "phone": "021-5555-0000",
+        "address": "上海市浦东新区世纪大道 100 号", "credit_limit": 5_000_000,
+    });
+    let stamps: serde_json::Map<String, Value> = fields
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| (k.clone(), json!(stamp)))
+        .collect();
+    json!({"collection": "customers", "id": id(1, n), "version": n as i64 + 1,
+        "fields": fields, "stamps": stamps})
+}
+
+/// The pull pages of `count` records, as response bodies.
+fn pages(count: usize) -> Vec<String> {
+    (0..count)
+        .collect::<Vec<_>>()
+        .chunks(PAGE)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let records: Vec<Value> = chunk.iter().map(|&n| record(n)).collect();
+            let last = (i + 1) * PAGE >= count;
+            json!({"reset": false, "records": records, "deleted": [], "removed": [],
+                "cursor": format!("1.{}.0", chunk.last().unwrap() + 1), "has_more": !last,
+                "last_mutation_id": 0, "rejections": []})
+            .to_string()
+        })
+        .collect()
+}
+
+async fn fresh_store(user: &str) -> Store {
+    Store::delete(user).await.unwrap();
+    let store = Store::open(user).await.unwrap();
+    store.sync_state(|| id(7, 1)).await.unwrap();
+    store
+}
+
+/// Raw IndexedDB: the same records, as plain objects of the same shape as the store's rows
+/// (indexed facts + JSON text), put into one object store without indexes in one transaction.
+async fn raw_bulk_put(bodies: &[String]) -> f64 {
+    let name = "bench-raw";
+    let factory = Factory::new().unwrap();
+    factory.delete(name).unwrap().await.unwrap();
+    let mut open = factory.open(name, Some(1)).unwrap();
+    open.on_upgrade_needed(|event| {
+        use idb::DatabaseEvent;
+        event
+            .database()
+            .unwrap()
+            .create_object_store("records", ObjectStoreParams::new())
+            .unwrap();
+    });
+    let db = open.await.unwrap();
+    let started = Date::now();
+    let tx = db
+        .transaction(&["records"], TransactionMode::ReadWrite)
+        .unwrap();
+    let store = tx.object_store("records").unwrap();
+    for body in bodies {
+        let page: PullResponse = serde_json::from_str(body).unwrap();
+        for record in &page.records {
+            let row = Object::new();
+            Reflect::set(&row, &"c".into(), &record.collection.as_str().into()).unwrap();
+            let text = serde_json::to_string(record).unwrap();
+            Reflect::set(&row, &"j".into(), &text.into()).unwrap();
+            let key = Array::of2(
+                &record.collection.as_str().into(),
+                &record.id.as_str().into(),
+            );
+            store.put(&row.into(), Some(&key.into())).unwrap();
+        }
+    }
+    tx.commit().unwrap().await.unwrap();
+    let elapsed = Date::now() - started;
+    db.close();
+    elapsed
+}
+
+#[wasm_bindgen_test]
+async fn first_sync_and_list_figures() {
+    let bodies = pages(FIRST_SYNC);
+    let raw_ms = raw_bulk_put(&bodies).await;
+
+    let store = fresh_store("bench-first-sync").await;
+    let started = Date::now();
+    for body in &bodies {
+        let page: PullResponse = serde_json::from_str(body).unwrap();
+        let effects = settle_page(&[], page);
+        store.apply_page(&effects).await.unwrap();
+    }
+    let sync_ms = Date::now() - started;
+    assert_eq!(store.record_count().await.unwrap() as usize, FIRST_SYNC);
+    console_log!(
+        "first sync of {FIRST_SYNC} records: {sync_ms:.0} ms ({:.0} records/s); raw IndexedDB bulk put of the same: {raw_ms:.0} ms; ratio {:.2}× (goal ≤ 2×)",
+        FIRST_SYNC as f64 / sync_ms * 1000.0,
+        sync_ms / raw_ms
+    );
+    store.close();
+
+    // A rep's list: 50,000 customers, opened from the store and filtered.
+    let store = fresh_store("bench-list").await;
+    for body in pages(LIST) {
+        let page: PullResponse = serde_json::from_str(&body).unwrap();
+        store.apply_page(&settle_page(&[], page)).await.unwrap();
+    }
+    let started = Date::now();
+    let all = store.view(Collection::Customer, None).await.unwrap();
+    let open_ms = Date::now() - started;
+    let started = Date::now();
+    let mine = store
+        .view(Collection::Customer, Some(("owner", &id(3, 7))))
+        .await
+        .unwrap();
+    let owner_ms = Date::now() - started;
+    let started = Date::now();
+    let needle = "深圳客户0012";
+    let matches: Vec<&(String, _)> = all
+        .iter()
+        .filter(|(_, r)| {
+            r.fields
+                .get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.contains(needle))
+        })
+        .collect();
+    let filter_ms = Date::now() - started;
+    console_log!(
+        "list of {} customers: open {open_ms:.0} ms; by owner ({} rows, index) {owner_ms:.1} ms; filter by name ({} matches) {filter_ms:.1} ms (goal: filter under one frame, 16 ms)",
+        all.len(),
+        mine.len(),
+        matches.len()
+    );
+    store.close();
+}
