@@ -6,8 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
-const server = process.env.YINGXIAO_SERVER_BIN ?? path.join(root, 'target/debug/yingxiao-server');
-const dist = process.env.YINGXIAO_DIST ?? path.join(root, 'dist');
+export const server = process.env.YINGXIAO_SERVER_BIN ?? path.join(root, 'target/debug/yingxiao-server');
+export const dist = process.env.YINGXIAO_DIST ?? path.join(root, 'dist');
 const rootPort = Number(process.env.E2E_PORT ?? 18080);
 const subPort = rootPort + 1;
 export const SUB_PATH = '/yingxiao';

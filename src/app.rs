@@ -9,11 +9,18 @@ use yingxiao_core::base_path::BasePath;
 
 use crate::{
     components::shell::Shell,
+    data::sync::Data,
     i18n::{I18n, Key},
-    pages::{home::HomePage, login::LoginPage, not_found::NotFoundPage, settings::SettingsPage},
+    pages::{
+        changes::ChangesPage, home::HomePage, login::LoginPage, not_found::NotFoundPage,
+        settings::SettingsPage,
+    },
     prefs::{self, ThemeChoice},
     session::{self, SessionState},
+    sw::{self, AppUpdate},
 };
+
+use crate::pages::customers::{CustomerDetailPage, CustomersPage, NewCustomerPage};
 
 /// Where the app is mounted, read from the `<base href>` the server wrote into `index.html`.
 #[derive(Clone)]
@@ -59,6 +66,16 @@ pub fn App() -> impl IntoView {
     provide_context(i18n);
     provide_context(theme);
     provide_context(mount.clone());
+    // The signed-in user's data: opened (and synced) for whoever is signed in, closed on sign-out.
+    let data = Data::new();
+    provide_context(data);
+    Effect::new(move || match session.get() {
+        Some(current) => data.connect(current.user.user_id, current.token),
+        None => data.disconnect(),
+    });
+    let update = AppUpdate::new();
+    provide_context(update);
+    sw::register(update);
 
     // The one bridge from preferences to the page and to storage.
     Effect::new(move || {
@@ -86,7 +103,12 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/login") view=LoginPage />
                     <ProtectedRoute path=path!("/") view=HomePage condition=signed_in redirect_path=to_login.clone() />
-                    <ProtectedRoute path=path!("/settings") view=SettingsPage condition=signed_in redirect_path=to_login />
+                    <ProtectedRoute path=path!("/settings") view=SettingsPage condition=signed_in redirect_path=to_login.clone() />
+                    <ProtectedRoute path=path!("/customers") view=CustomersPage condition=signed_in redirect_path=to_login.clone() />
+                    // Before `:id`: the first matching route wins.
+                    <ProtectedRoute path=path!("/customers/new") view=NewCustomerPage condition=signed_in redirect_path=to_login.clone() />
+                    <ProtectedRoute path=path!("/customers/:id") view=CustomerDetailPage condition=signed_in redirect_path=to_login.clone() />
+                    <ProtectedRoute path=path!("/changes") view=ChangesPage condition=signed_in redirect_path=to_login />
                 </Routes>
             </Shell>
         </Router>

@@ -43,6 +43,12 @@ fn write_dist(dir: &Path) {
         "<svg xmlns='http://www.w3.org/2000/svg'/>",
     )
     .unwrap();
+    std::fs::write(dist.join("sw.js"), "const VERSION = '0123456789abcdef';\n").unwrap();
+    std::fs::write(
+        dist.join("manifest.webmanifest"),
+        r#"{"name":"营销 Yingxiao","start_url":"./","scope":"./"}"#,
+    )
+    .unwrap();
 }
 
 async fn fixture_with(base: &str, database_url: Option<String>) -> Fixture {
@@ -230,6 +236,38 @@ async fn hashed_assets_are_cached_for_a_year_and_plain_files_are_not() {
     let icon = get(&fx.router, "/favicon.svg").await;
     assert_eq!(icon.status, StatusCode::OK);
     assert_eq!(icon.header(header::CACHE_CONTROL), "no-cache");
+}
+
+#[tokio::test]
+async fn service_worker_and_manifest_are_revalidated_and_typed_at_the_root_and_under_a_sub_path() {
+    for (base, prefix) in [("/", ""), ("/yingxiao", "/yingxiao")] {
+        let fx = fixture(base).await;
+        // A cached sw.js would hold back every update; the browser needs a JavaScript type to run it.
+        let worker = get(&fx.router, &format!("{prefix}/sw.js")).await;
+        assert_eq!(worker.status, StatusCode::OK, "{base}");
+        assert_eq!(worker.header(header::CACHE_CONTROL), "no-cache", "{base}");
+        assert!(
+            worker
+                .header(header::CONTENT_TYPE)
+                .starts_with("text/javascript"),
+            "{base}: {}",
+            worker.header(header::CONTENT_TYPE)
+        );
+        // Served beside index.html, the worker's default scope is the base path: no extra header.
+        assert!(worker.headers.get("service-worker-allowed").is_none());
+
+        let manifest = get(&fx.router, &format!("{prefix}/manifest.webmanifest")).await;
+        assert_eq!(manifest.status, StatusCode::OK, "{base}");
+        assert_eq!(manifest.header(header::CACHE_CONTROL), "no-cache", "{base}");
+        assert!(
+            manifest
+                .header(header::CONTENT_TYPE)
+                .starts_with("application/manifest+json"),
+            "{base}: {}",
+            manifest.header(header::CONTENT_TYPE)
+        );
+        assert!(manifest.text().contains(r#""start_url":"./""#));
+    }
 }
 
 #[tokio::test]

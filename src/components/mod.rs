@@ -2,3 +2,5 @@
 
 pub mod icons;
 pub mod shell;
+pub mod sync_indicator;
+pub mod update_notice;

@@ -6,14 +6,20 @@ use leptos_router::{components::A, hooks::use_navigate};
 use crate::{
     api,
     app::use_mount,
-    components::icons::{Icon, IconSvg},
+    components::{
+        icons::{Icon, IconSvg},
+        sync_indicator::{FirstSyncProgress, SyncIndicator},
+        update_notice::UpdateNotice,
+    },
+    data::sync::use_data,
     i18n::{use_i18n, Key},
     session::use_session,
 };
 
 /// The pages in the navigation: only those that exist.
-const NAV_ITEMS: [(&str, Key, Icon); 2] = [
+const NAV_ITEMS: [(&str, Key, Icon); 3] = [
     ("/", Key::NavHome, Icon::Home),
+    ("/customers", Key::NavCustomers, Icon::Customers),
     ("/settings", Key::NavSettings, Icon::Settings),
 ];
 
@@ -28,7 +34,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             .iter()
             .map(|&(path, label, icon)| {
                 view! {
-                    <A href=mount.href(path) exact=true attr:class="nav-link">
+                    <A href=mount.href(path) exact={path != "/customers"} attr:class="nav-link">
                         <IconSvg icon=icon />
                         <span class="nav-label">{move || i18n.t(label)}</span>
                     </A>
@@ -47,10 +53,14 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <div class="topbar-actions">
                     <LanguageToggle />
                     <Show when=move || session.is_signed_in()>
+                        <SyncIndicator />
                         <SignOut />
                     </Show>
                 </div>
             </header>
+            <Show when=move || session.is_signed_in()>
+                <FirstSyncProgress />
+            </Show>
             <Show when=move || session.is_signed_in()>
                 <nav class="sidenav" aria-label=move || i18n.t(Key::NavMainLabel)>
                     {links}
@@ -59,6 +69,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             <main class="content" id="main">
                 {children()}
             </main>
+            <UpdateNotice />
         </div>
     }
 }
@@ -88,10 +99,22 @@ fn SignOut() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let name = move || session.get().map(|s| s.user.name).unwrap_or_default();
+    let data = use_data();
     let sign_out = move |_| {
         let Some(current) = session.get_untracked() else {
             return;
         };
+        // Pending changes stay on the device (in this user's database) either way; say so first.
+        let pending = data.pending.get_untracked();
+        if pending > 0 {
+            let question = i18n.format(
+                Key::SignOutPendingConfirm,
+                &[("count", &pending.to_string())],
+            );
+            if !window().confirm_with_message(&question).unwrap_or(false) {
+                return;
+            }
+        }
         session.set(None);
         navigate("/login", Default::default());
         spawn_local(async move {

@@ -90,6 +90,9 @@ pub struct Data {
     pub revision: RwSignal<u64>,
 }
 
+/// An event handler kept alive as long as the engine.
+type Listener = Closure<dyn FnMut(JsValue)>;
+
 struct Engine {
     user_id: String,
     token: RefCell<String>,
@@ -101,7 +104,7 @@ struct Engine {
     failures: Cell<u32>,
     stopped: Cell<bool>,
     channel: Option<web_sys::BroadcastChannel>,
-    _listeners: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+    _listeners: RefCell<Vec<Listener>>,
 }
 
 impl Data {
@@ -320,7 +323,7 @@ impl Engine {
         let mut listeners = self._listeners.borrow_mut();
         if let Some(channel) = &self.channel {
             let engine = Rc::downgrade(self);
-            let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let on_message = Listener::new(move |event: JsValue| {
                 let message = Reflect::get(&event, &JsValue::from_str("data"))
                     .ok()
                     .and_then(|d| d.as_string())
@@ -337,7 +340,7 @@ impl Engine {
             listeners.push(on_message);
         }
         let engine = Rc::downgrade(self);
-        let on_online = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        let on_online = Listener::new(move |_| {
             if let Some(engine) = engine.upgrade() {
                 engine.failures.set(0);
                 engine.kick();

@@ -1,5 +1,7 @@
 //! One module per route.
 
+pub mod changes;
+pub mod customers;
 pub mod home;
 pub mod login;
 pub mod not_found;

@@ -1,5 +1,7 @@
 //! Serves the web app built by trunk: hashed assets cached for a year, `index.html` never cached and
 //! answered for every client route (`/funnel`, `/customers/…`), all under the configured base path.
+//! Unhashed files such as the service worker `sw.js` and `manifest.webmanifest` are `no-cache`, so a
+//! new build reaches browsers on their next check.
 
 use std::path::{Path, PathBuf};
 
@@ -185,6 +187,7 @@ mod tests {
     fn plain_names_are_not_cached_forever() {
         assert!(!is_hashed_asset("/favicon.svg"));
         assert!(!is_hashed_asset("/manifest.webmanifest"));
+        assert!(!is_hashed_asset("/sw.js"));
         assert!(!is_hashed_asset("/yingxiao-12345.js"));
         assert!(!is_hashed_asset("/-0123456789abcdef.js"));
     }

@@ -1,0 +1,242 @@
+// Customers with no network: a sales rep creates a customer, edits it, adds a contact and logs a
+// visit while the tablet is offline; everything shows at once from the device. Back online, the
+// changes reach the server: its sync endpoint has them, and a fresh sign-in elsewhere sees them.
+// Runs at every project, including the sub-path one. No demo data: every name is unique to the run.
+import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { randomUUID } from 'node:crypto';
+import { E2E_LOGIN, E2E_NAME, E2E_PASSWORD } from '../playwright.config';
+
+/// Signs in through the sign-in page and waits until the customer list has the device's data.
+async function signInToCustomers(page: Page) {
+  await page.goto('customers');
+  await expect(page).toHaveURL(/\/login\?next=/);
+  await page.locator('input[name=username]').fill(E2E_LOGIN);
+  await page.locator('input[name=password]').fill(E2E_PASSWORD);
+  await page.locator('button[type=submit]').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('客户');
+  // Not busy: the database is open and the first sync has finished.
+  await expect(page.getByTestId('customers-page')).toHaveAttribute('aria-busy', 'false', { timeout: 20_000 });
+}
+
+type ServerRecord = { collection: string; id: string; fields: Record<string, unknown> };
+
+/// Everything the rep may see, as the server's sync endpoint answers a brand-new device.
+async function pullAll(request: APIRequestContext, token: string): Promise<ServerRecord[]> {
+  const records: ServerRecord[] = [];
+  const client_id = randomUUID();
+  let cursor: string | undefined;
+  for (;;) {
+    const response = await request.post('api/v1/sync/pull', {
+      headers: { Authorization: `Bearer ${token}` },
+      data: { client_id, cursor, limit: 5000 },
+    });
+    expect(response.status()).toBe(200);
+    const page = await response.json();
+    records.push(...page.records);
+    if (!page.has_more) return records;
+    cursor = page.cursor;
+  }
+}
+
+/// A fact of the customer page, by its field.
+function fact(page: Page, field: string) {
+  return page.locator(`[data-field=${field}] dd`);
+}
+
+test('a customer created and edited offline reaches the server once back online', async ({
+  page,
+  context,
+  browser,
+  request,
+  baseURL,
+}, testInfo) => {
+  test.setTimeout(120_000);
+  const unique = `${testInfo.project.name} ${randomUUID().slice(0, 8)}`;
+  const name = `离线客户 ${unique}`;
+
+  await signInToCustomers(page);
+  await context.setOffline(true);
+  expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+
+  // Create, offline. An empty form is refused field by field, in Chinese, and nothing is stored.
+  await page.getByRole('link', { name: '新建客户', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('新建客户');
+  await page.getByRole('button', { name: '创建客户' }).click();
+  await expect(page.getByText('“客户名称”为必填项')).toBeVisible();
+  await expect(page.getByText('“客户类型”为必填项')).toBeVisible();
+  await expect(page.getByLabel('客户名称')).toBeFocused();
+  await expect(page.getByLabel('客户名称')).toHaveAttribute('aria-invalid', 'true');
+  // The owner and region default to the signed-in rep and their unit.
+  await expect(page.getByLabel('负责业务员').locator('option:checked')).toHaveText(E2E_NAME);
+  await expect(page.getByLabel('所属区域').locator('option:checked')).not.toHaveText('请选择…');
+
+  await page.getByLabel('客户名称').fill(name);
+  await page.getByLabel('客户类型').selectOption({ label: '经销商' });
+  await page.getByLabel('客户等级').selectOption({ label: 'A 类' });
+  await page.getByLabel('城市').fill('杭州');
+  await page.getByLabel('电话').fill('0571-8888 6666');
+  await page.getByLabel('信用额度').fill('12.345');
+  await page.getByRole('button', { name: '创建客户' }).click();
+  await expect(page.getByText('请输入以元为单位、最多两位小数的金额')).toBeVisible();
+  await page.getByLabel('信用额度').fill('50000');
+  await page.getByRole('button', { name: '创建客户' }).click();
+
+  await expect(page).toHaveURL(/\/customers\/[0-9a-f-]{36}$/);
+  const id = new URL(page.url()).pathname.split('/').pop()!;
+  await expect(page.getByTestId('customer-name')).toHaveText(name);
+  await expect(fact(page, 'kind')).toHaveText('经销商');
+  await expect(fact(page, 'credit_limit')).toHaveText('¥50,000.00');
+  await expect(fact(page, 'owner_id')).toHaveText(E2E_NAME);
+
+  // Edit, offline: only what changed is sent.
+  await page.getByRole('button', { name: '编辑' }).click();
+  await expect(page.getByLabel('客户名称')).toHaveValue(name);
+  await page.getByLabel('城市').fill('宁波');
+  await page.getByLabel('信用额度').fill('88000.5');
+  await page.getByRole('button', { name: '保存修改' }).click();
+  await expect(page.getByRole('status').filter({ hasText: '已保存到本设备' })).toBeVisible();
+  await expect(fact(page, 'city')).toHaveText('宁波');
+  await expect(fact(page, 'credit_limit')).toHaveText('¥88,000.50');
+
+  // A contact and a visit, offline.
+  await page.getByRole('button', { name: '添加联系人' }).click();
+  await page.getByTestId('contact-form').getByLabel('姓名').fill('王经理');
+  await page.getByTestId('contact-form').getByLabel('职务').fill('采购经理');
+  await page.getByTestId('contact-form').getByRole('button', { name: '添加联系人' }).click();
+  await expect(page.getByTestId('contacts').getByText('王经理')).toBeVisible();
+  await page.getByRole('button', { name: '记录拜访' }).click();
+  const visitForm = page.getByTestId('visit-form');
+  await expect(visitForm.getByLabel('拜访时间')).not.toHaveValue('');
+  await visitForm.getByLabel('联系人').selectOption({ label: '王经理' });
+  await visitForm.getByLabel('拜访内容').fill(`首次拜访 ${unique}`);
+  await visitForm.getByRole('button', { name: '保存拜访记录' }).click();
+  await expect(page.getByTestId('visits').getByText(`首次拜访 ${unique}`)).toBeVisible();
+  await expect(page.getByTestId('visits').getByText('上门拜访')).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('customer-offline.png'), fullPage: true });
+
+  // The list, offline: found by a search over name, city and phone.
+  await page.getByRole('navigation').getByRole('link', { name: '客户' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('客户');
+  await page.getByLabel('搜索').fill(unique);
+  const rows = page.getByTestId('customer-list').getByRole('link');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText(name);
+  await expect(rows.first()).toContainText('宁波');
+  await expect(rows.first()).toContainText('A 类');
+  await expect(page.getByTestId('customers-count')).toContainText('符合条件');
+  await page.getByLabel('搜索').fill('8888 6666');
+  await expect(rows.filter({ hasText: name })).toHaveCount(1);
+  await page.screenshot({ path: testInfo.outputPath('customers-offline.png'), fullPage: true });
+
+  // Back online: the device pushes, and the server has the edited customer, its contact and visit.
+  await context.setOffline(false);
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('yingxiao.session')!).token);
+  await expect
+    .poll(
+      async () => {
+        const records = await pullAll(request, token);
+        const customer = records.find((r) => r.collection === 'customers' && r.id === id);
+        const contact = records.find((r) => r.collection === 'contacts' && r.fields.customer_id === id);
+        const visit = records.find((r) => r.collection === 'visits' && r.fields.customer_id === id);
+        return {
+          city: customer?.fields.city,
+          credit_limit: customer?.fields.credit_limit,
+          tier: customer?.fields.tier,
+          contact: contact?.fields.name,
+          visit: visit?.fields.summary,
+          visit_contact: visit?.fields.contact_id === contact?.id,
+        };
+      },
+      { timeout: 60_000, intervals: [500, 1000, 2000] },
+    )
+    .toEqual({
+      city: '宁波',
+      credit_limit: 8_800_050,
+      tier: 'A',
+      contact: '王经理',
+      visit: `首次拜访 ${unique}`,
+      visit_contact: true,
+    });
+
+  // A fresh device (new storage) signing in as the rep sees the edited customer.
+  const other = await browser.newContext({ baseURL, viewport: page.viewportSize()!, locale: 'zh-CN' });
+  try {
+    const second = await other.newPage();
+    await signInToCustomers(second);
+    await second.getByLabel('搜索').fill(unique);
+    const found = second.getByTestId('customer-list').getByRole('link', { name: new RegExp(name) });
+    await expect(found).toContainText('宁波');
+    await found.click();
+    await expect(second.getByTestId('customer-name')).toHaveText(name);
+    await expect(fact(second, 'credit_limit')).toHaveText('¥88,000.50');
+    await expect(second.getByTestId('contacts').getByText('王经理')).toBeVisible();
+    await expect(second.getByTestId('visits').getByText(`首次拜访 ${unique}`)).toBeVisible();
+  } finally {
+    await other.close();
+  }
+});
+
+test('an unknown customer says so and links back to the list', async ({ page }) => {
+  await signInToCustomers(page);
+  await page.goto(`customers/${randomUUID()}`);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('找不到该客户');
+  await page.getByRole('main').getByRole('link', { name: '全部客户' }).last().click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('客户');
+});
+
+/// No serious accessibility violation in light or dark, and every control is a 44 px touch target.
+async function checkAccessible(page: Page) {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    // Reduced motion: no colour transition is caught half-way.
+    await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
+    const results = await new AxeBuilder({ page }).include('main').analyze();
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${colorScheme} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  }
+  const controls = page.locator(
+    'main a, main button, main select, main textarea, main input:not([type=checkbox]), main .field-check label',
+  );
+  for (const control of await controls.all()) {
+    const box = await control.boundingBox();
+    expect(box!.height, await control.evaluate((e) => e.outerHTML.slice(0, 80))).toBeGreaterThanOrEqual(44);
+  }
+}
+
+test('the customer pages are accessible, touch-sized, and usable by keyboard', async ({ page }) => {
+  test.setTimeout(60_000);
+  const name = `键盘客户 ${randomUUID().slice(0, 8)}`;
+  await signInToCustomers(page);
+  await checkAccessible(page);
+
+  // The whole form by keyboard: Tab from the name through the choices to the save button.
+  await page.getByRole('link', { name: '新建客户', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('新建客户');
+  await checkAccessible(page);
+  await page.getByLabel('客户名称').focus();
+  await page.keyboard.type(name);
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('客户类型')).toBeFocused();
+  await page.getByLabel('客户类型').selectOption({ label: '零售门店' });
+  await page.getByLabel('信用额度').focus();
+  await page.keyboard.type('1000');
+  await page.getByRole('button', { name: '创建客户' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('customer-name')).toHaveText(name);
+  await expect(fact(page, 'kind')).toHaveText('零售门店');
+
+  await page.getByRole('button', { name: '添加联系人' }).click();
+  await page.getByRole('button', { name: '记录拜访' }).click();
+  await expect(page.getByTestId('visit-form')).toBeVisible();
+  await checkAccessible(page);
+
+  // In English the labels come from the same domain table.
+  await page.getByRole('button', { name: '切换语言' }).click();
+  await expect(fact(page, 'kind')).toHaveText('Retail store');
+  await expect(page.getByTestId('contact-form').getByLabel('Primary contact')).toBeVisible();
+  await page.getByRole('navigation').getByRole('link', { name: 'Customers' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Customers');
+  await page.getByLabel('Search').fill(name);
+  await expect(page.getByTestId('customer-list').getByRole('link')).toHaveCount(1);
+  await expect(page.getByTestId('customers-count')).toHaveText(/^1 of \d+ customers match$/);
+});

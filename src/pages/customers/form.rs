@@ -1,0 +1,575 @@
+//! A record form driven by the domain's field table: one input per field by its kind, labels and
+//! choice labels from `core`, the same validation the sync rules run, inline errors in the user's
+//! language. What the user typed stays text until saving turns it into the record's JSON.
+
+use std::collections::BTreeMap;
+
+use leptos::{prelude::*, task::spawn_local};
+use serde_json::{Map, Value};
+use wasm_bindgen::{JsCast, JsValue};
+use yingxiao_core::{
+    domain::{validate_create, validate_fields, validate_patch, Collection, FieldDef, FieldKind},
+    sync::protocol::Intent,
+};
+
+use crate::{
+    data::{
+        store::DataError,
+        sync::{use_data, Data},
+    },
+    i18n::{use_i18n, Key},
+};
+
+/// Why one field cannot be saved.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldProblem {
+    /// A rule of the record (`core::domain`), worded by `message_for`.
+    Rule(yingxiao_core::domain::ValidationError),
+    /// The text is not an amount in yuan.
+    NotMoney,
+}
+
+/// Why the form as a whole was not saved.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FormProblem {
+    /// Some fields are marked; the summary points at them.
+    FixFields,
+    /// A rule about no field of the form (or a whole-record rule).
+    Rule(yingxiao_core::domain::ValidationError),
+    /// The device store failed.
+    Storage(String),
+}
+
+/// The options of a reference field: (record id, what the user reads).
+pub type Options = Signal<Vec<(String, String)>>;
+
+/// A form over some fields of one collection: what was typed, the problems found, whether saving.
+#[derive(Clone, Copy)]
+pub struct RecordForm {
+    pub collection: Collection,
+    data: Data,
+    fields: StoredValue<Vec<&'static FieldDef>>,
+    raw: RwSignal<BTreeMap<&'static str, String>>,
+    problems: RwSignal<BTreeMap<String, FieldProblem>>,
+    pub problem: RwSignal<Option<FormProblem>>,
+    pub busy: RwSignal<bool>,
+}
+
+impl RecordForm {
+    /// A form for `names` of `collection`, filled from `initial` (a record's fields or defaults).
+    pub fn new(collection: Collection, names: &[&str], initial: &Map<String, Value>) -> Self {
+        let fields: Vec<&'static FieldDef> =
+            names.iter().filter_map(|n| collection.field(n)).collect();
+        let raw = fields
+            .iter()
+            .map(|def| (def.name, to_raw(def, initial.get(def.name))))
+            .collect();
+        Self {
+            collection,
+            data: use_data(),
+            fields: StoredValue::new(fields),
+            raw: RwSignal::new(raw),
+            problems: RwSignal::new(BTreeMap::new()),
+            problem: RwSignal::new(None),
+            busy: RwSignal::new(false),
+        }
+    }
+
+    /// The text of a field as typed (tracked).
+    pub fn get(&self, name: &str) -> String {
+        self.raw
+            .with(|raw| raw.get(name).cloned())
+            .unwrap_or_default()
+    }
+
+    /// The user changed a field: its old problem no longer applies.
+    pub fn set(&self, name: &'static str, text: String) {
+        self.raw.update(|raw| {
+            raw.insert(name, text);
+        });
+        if self.problems.with_untracked(|p| p.contains_key(name)) {
+            self.problems.update(|p| {
+                p.remove(name);
+            });
+        }
+    }
+
+    pub fn problem_of(&self, name: &str) -> Option<FieldProblem> {
+        self.problems.with(|p| p.get(name).cloned())
+    }
+
+    /// The DOM id of a field's input.
+    pub fn input_id(&self, name: &str) -> String {
+        format!("{}-{name}", self.collection.as_str())
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.fields.with_value(|f| f.iter().any(|d| d.name == name))
+    }
+
+    /// Turns every field's text into its JSON value (`None`: left empty), marking fields that do not
+    /// convert or break their own rule. `None` overall when any field has a problem.
+    fn convert(&self) -> Option<Vec<(&'static str, Option<Value>)>> {
+        let mut problems = BTreeMap::new();
+        let mut values = Vec::new();
+        let raw = self.raw.get_untracked();
+        for def in self.fields.get_value() {
+            let text = raw.get(def.name).map(String::as_str).unwrap_or("");
+            match from_raw(def, text) {
+                Err(problem) => {
+                    problems.insert(def.name.to_owned(), problem);
+                }
+                Ok(value) => {
+                    let mut one = Map::new();
+                    one.insert(def.name.to_owned(), value.clone().unwrap_or(Value::Null));
+                    if let Err(error) = validate_fields(self.collection, &one) {
+                        problems.insert(def.name.to_owned(), FieldProblem::Rule(error));
+                    }
+                    values.push((def.name, value));
+                }
+            }
+        }
+        let clean = problems.is_empty();
+        self.problems.set(problems);
+        self.problem.set((!clean).then_some(FormProblem::FixFields));
+        clean.then_some(values)
+    }
+
+    /// Puts a rule the whole record (or the store) broke next to its field, or above the form.
+    fn report(&self, error: yingxiao_core::domain::ValidationError) {
+        let field = error
+            .field()
+            .split(['.', '['])
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        if self.has(&field) {
+            self.problems.update(|p| {
+                p.insert(field, FieldProblem::Rule(error));
+            });
+            self.problem.set(Some(FormProblem::FixFields));
+        } else {
+            self.problem.set(Some(FormProblem::Rule(error)));
+        }
+    }
+
+    /// The fields of a new record (with `fixed` ones the form does not show), checked as at create.
+    pub fn for_create(&self, fixed: Map<String, Value>) -> Option<Map<String, Value>> {
+        let values = self.convert()?;
+        let mut fields = fixed;
+        for (name, value) in values {
+            if let Some(value) = value {
+                fields.insert(name.to_owned(), value);
+            }
+        }
+        match validate_create(self.collection, &fields) {
+            Ok(()) => Some(fields),
+            Err(error) => {
+                self.report(error);
+                None
+            }
+        }
+    }
+
+    /// Only the fields that differ from `before` (`null` clears one), checked as a patch.
+    pub fn for_patch(&self, before: &Map<String, Value>) -> Option<Map<String, Value>> {
+        let values = self.convert()?;
+        let mut patch = Map::new();
+        for (name, value) in values {
+            let old = before.get(name).filter(|v| !v.is_null());
+            if old != value.as_ref() {
+                patch.insert(name.to_owned(), value.unwrap_or(Value::Null));
+            }
+        }
+        match validate_patch(self.collection, &patch) {
+            Ok(()) => Some(patch),
+            Err(error) => {
+                self.report(error);
+                None
+            }
+        }
+    }
+
+    /// Records the change on the device; `done` runs once it is stored.
+    pub fn save(&self, intent: Intent, done: impl FnOnce() + 'static) {
+        let form = *self;
+        form.busy.set(true);
+        spawn_local(async move {
+            match form.data.mutate(intent).await {
+                Ok(()) => {
+                    form.busy.try_set(false);
+                    done();
+                }
+                Err(error) => {
+                    match error {
+                        DataError::Invalid(rule) => form.report(rule),
+                        other => form
+                            .problem
+                            .set(Some(FormProblem::Storage(other.to_string()))),
+                    }
+                    form.busy.try_set(false);
+                }
+            }
+        });
+    }
+
+    /// Moves the keyboard to the first field with a problem, so it is read out and fixed first.
+    pub fn focus_first_problem(&self) {
+        let first = self.fields.with_value(|fields| {
+            self.problems.with_untracked(|problems| {
+                fields
+                    .iter()
+                    .find(|d| problems.contains_key(d.name))
+                    .map(|d| d.name)
+            })
+        });
+        let id = match first {
+            Some(name) => self.input_id(name),
+            None => format!("{}-form-problem", self.collection.as_str()),
+        };
+        if let Some(element) = document()
+            .get_element_by_id(&id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    }
+}
+
+/// A stored value as the text an input shows.
+fn to_raw(def: &FieldDef, value: Option<&Value>) -> String {
+    let Some(value) = value.filter(|v| !v.is_null()) else {
+        return String::new();
+    };
+    match (def.kind, value) {
+        (FieldKind::Money, Value::Number(n)) => n.as_i64().map(yuan_input).unwrap_or_default(),
+        (FieldKind::Bool, Value::Bool(b)) => if *b { "true" } else { "" }.to_owned(),
+        (FieldKind::Instant, Value::String(s)) => instant_to_local_input(s),
+        (_, Value::String(s)) => s.clone(),
+        (_, other) => other.to_string(),
+    }
+}
+
+/// What the user typed as the field's JSON value; `Ok(None)` for an empty field.
+fn from_raw(def: &FieldDef, text: &str) -> Result<Option<Value>, FieldProblem> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(match def.kind {
+        FieldKind::Money => Value::from(parse_yuan(trimmed).ok_or(FieldProblem::NotMoney)?),
+        FieldKind::Bool => Value::Bool(trimmed == "true"),
+        FieldKind::Instant => Value::from(local_input_to_instant(trimmed)),
+        _ => Value::from(trimmed),
+    }))
+}
+
+/// An amount in yuan as typed (`50000`, `1,234.5`, `¥88.80`) in 分; `None` if it is not one or has
+/// more than two decimals. The range is the domain's rule, checked later.
+pub fn parse_yuan(text: &str) -> Option<i64> {
+    let text = text
+        .trim()
+        .trim_start_matches(['¥', '￥'])
+        .trim_end_matches('元')
+        .trim();
+    let text: String = text.chars().filter(|c| *c != ',' && *c != '，').collect();
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty())
+        || !digits(whole)
+        || !digits(fraction)
+        || fraction.len() > 2
+    {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let fen: i64 = format!("{fraction:0<2}").parse().ok()?;
+    whole.checked_mul(100)?.checked_add(fen)
+}
+
+/// 分 as the text of an amount input: `500000` → `5000`, `123456` → `1234.56`.
+fn yuan_input(fen: i64) -> String {
+    if fen % 100 == 0 {
+        (fen / 100).to_string()
+    } else {
+        format!("{}.{:02}", fen / 100, (fen % 100).abs())
+    }
+}
+
+/// 分 for reading: `123456789` → `¥1,234,567.89`.
+pub fn format_yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let fen = fen.unsigned_abs();
+    let whole = (fen / 100).to_string();
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}¥{grouped}.{:02}", fen % 100)
+}
+
+/// A `datetime-local` input's text (`2026-11-27T10:30`, the device's local time) as a UTC instant.
+/// An unparsable text is passed through so the domain's rule names the field.
+fn local_input_to_instant(text: &str) -> String {
+    let date = js_sys::Date::new(&JsValue::from_str(text));
+    if date.get_time().is_nan() {
+        text.to_owned()
+    } else {
+        String::from(date.to_iso_string())
+    }
+}
+
+/// A UTC instant as a `datetime-local` input's text in the device's local time.
+fn instant_to_local_input(instant: &str) -> String {
+    let date = js_sys::Date::new(&JsValue::from_str(instant));
+    if date.get_time().is_nan() {
+        return String::new();
+    }
+    local_input_of(&date)
+}
+
+fn local_input_of(date: &js_sys::Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
+}
+
+/// One labelled input for a field, by its kind, with its error underneath.
+#[component]
+pub fn FormField(
+    form: RecordForm,
+    name: &'static str,
+    /// The choices of a reference field.
+    #[prop(optional, into)]
+    options: Option<Options>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(def) = form.collection.field(name) else {
+        return ().into_any();
+    };
+    let id = form.input_id(name);
+    let error_id = format!("{id}-error");
+    let problem = move || form.problem_of(name);
+    let invalid = move || problem().is_some().then_some("true");
+    let described = move || problem().map(|_| error_id.clone());
+    let value = move || form.get(name);
+    let on_input = move |ev| form.set(name, event_target_value(&ev));
+    let required = def.required;
+    let collection = form.collection;
+
+    let control = match def.kind {
+        FieldKind::Enum(_) | FieldKind::Ref(_) => {
+            let fixed: Vec<(String, &'static FieldDef)> = def
+                .choices()
+                .unwrap_or_default()
+                .iter()
+                .map(|c| (c.value.to_owned(), def))
+                .collect();
+            // The list does not follow the value, so choosing never rebuilds the open list.
+            let choices = move || -> Vec<(String, String)> {
+                match &options {
+                    Some(options) => {
+                        let mut list = options.get();
+                        let current = form.raw.with_untracked(|raw| raw.get(name).cloned());
+                        let current = current.unwrap_or_default();
+                        if !current.is_empty() && !list.iter().any(|(v, _)| *v == current) {
+                            list.push((current, i18n.t(Key::CustomerUnknownRef).to_owned()));
+                        }
+                        list
+                    }
+                    None => fixed
+                        .iter()
+                        .map(|(v, d)| {
+                            let label = d.choice_label(v, i18n.locale()).unwrap_or(v);
+                            (v.clone(), label.to_owned())
+                        })
+                        .collect(),
+                }
+            };
+            view! {
+                <select
+                    id=id.clone()
+                    name=name
+                    required=required
+                    aria-invalid=invalid
+                    aria-describedby=described
+                    on:change=on_input
+                >
+                    <option value="" prop:selected=move || value().is_empty()>
+                        {move || if required { i18n.t(Key::CustomerChoose) } else { i18n.t(Key::CustomerNone) }}
+                    </option>
+                    {move || choices()
+                        .into_iter()
+                        .map(|(v, label)| {
+                            let wire = v.clone();
+                            view! { <option value=v prop:selected=move || form.get(name) == wire>{label}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            }
+            .into_any()
+        }
+        FieldKind::Bool => view! {
+            <input
+                id=id.clone()
+                name=name
+                type="checkbox"
+                prop:checked=move || value() == "true"
+                on:change=move |ev| form.set(name, if event_target_checked(&ev) { "true".into() } else { String::new() })
+            />
+        }
+        .into_any(),
+        FieldKind::Text { max_chars } if max_chars >= 500 => view! {
+            <textarea
+                id=id.clone()
+                name=name
+                rows="3"
+                required=required
+                aria-invalid=invalid
+                aria-describedby=described
+                prop:value=value
+                on:input=on_input
+            ></textarea>
+        }
+        .into_any(),
+        FieldKind::Money => view! {
+            <span class="money-input">
+                <span class="money-sign" aria-hidden="true">"¥"</span>
+                <input
+                    id=id.clone()
+                    name=name
+                    type="text"
+                    inputmode="decimal"
+                    autocomplete="off"
+                    required=required
+                    aria-invalid=invalid
+                    aria-describedby=described
+                    prop:value=value
+                    on:input=on_input
+                />
+            </span>
+        }
+        .into_any(),
+        kind => {
+            let input_type = match kind {
+                FieldKind::Instant => "datetime-local",
+                FieldKind::Date => "date",
+                _ if name.contains("phone") => "tel",
+                _ if name == "email" => "email",
+                _ => "text",
+            };
+            view! {
+                <input
+                    id=id.clone()
+                    name=name
+                    type=input_type
+                    required=required
+                    aria-invalid=invalid
+                    aria-describedby=described
+                    prop:value=value
+                    on:input=on_input
+                />
+            }
+            .into_any()
+        }
+    };
+
+    let class = if def.kind == FieldKind::Bool {
+        "field field-check"
+    } else {
+        "field"
+    };
+    view! {
+        <div class=class class:field-wide=matches!(def.kind, FieldKind::Text { max_chars } if max_chars >= 500)>
+            <label for=id.clone()>
+                {move || def.label(i18n.locale())}
+                {required.then(|| view! { <span class="required-mark" aria-hidden="true">"*"</span> })}
+            </label>
+            {control}
+            {move || problem().map(|p| {
+                let message = match p {
+                    FieldProblem::Rule(error) => error.message_for(collection, i18n.locale()),
+                    FieldProblem::NotMoney => i18n.t(Key::CustomerMoneyInvalid).to_owned(),
+                };
+                view! { <p class="field-error" id=format!("{}-error", form.input_id(name))>{message}</p> }
+            })}
+        </div>
+    }
+    .into_any()
+}
+
+/// The form's own message: the summary of marked fields, a rule about no one field, a storage failure.
+#[component]
+pub fn FormProblemNote(form: RecordForm) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("{}-form-problem", form.collection.as_str());
+    move || {
+        form.problem.get().map(|problem| {
+            let message = match problem {
+                FormProblem::FixFields => i18n.t(Key::CustomerFixErrors).to_owned(),
+                FormProblem::Rule(error) => error.message_for(form.collection, i18n.locale()),
+                FormProblem::Storage(detail) => {
+                    i18n.format(Key::CustomerSaveFailed, &[("error", &detail)])
+                }
+            };
+            view! { <p class="form-error" role="alert" id=id.clone() tabindex="-1">{message}</p> }
+        })
+    }
+}
+
+/// The save button: disabled, and saying so, while saving.
+#[component]
+pub fn SaveButton(form: RecordForm, #[prop(into)] label: Signal<&'static str>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <button type="submit" class="button button-primary" disabled=move || form.busy.get()>
+            {move || if form.busy.get() { i18n.t(Key::CustomerSaving) } else { label.get() }}
+        </button>
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    use super::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn amounts_in_yuan_become_exact_fen() {
+        assert_eq!(parse_yuan("50000"), Some(5_000_000));
+        assert_eq!(parse_yuan("¥1,234.5"), Some(123_450));
+        assert_eq!(parse_yuan("0.07元"), Some(7));
+        assert_eq!(parse_yuan(".5"), Some(50));
+        assert_eq!(
+            parse_yuan("1.234"),
+            None,
+            "a third decimal is refused, not rounded"
+        );
+        assert_eq!(parse_yuan("-5"), None);
+        assert_eq!(parse_yuan("abc"), None);
+        assert_eq!(parse_yuan("."), None);
+    }
+
+    #[wasm_bindgen_test]
+    fn fen_read_back_as_yuan() {
+        assert_eq!(yuan_input(5_000_000), "50000");
+        assert_eq!(yuan_input(123_450), "1234.50");
+        assert_eq!(format_yuan(123_456_789), "¥1,234,567.89");
+        assert_eq!(format_yuan(7), "¥0.07");
+        assert_eq!(parse_yuan(&yuan_input(123_405)), Some(123_405));
+    }
+}

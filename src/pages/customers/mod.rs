@@ -1,0 +1,181 @@
+//! Customers (客户): the list (`/customers`), a new customer (`/customers/new`) and one customer with
+//! its contacts and visits (`/customers/:id`). Everything reads and writes the device's data layer,
+//! so the pages work the same with or without a network.
+
+mod detail;
+mod edit;
+mod form;
+mod list;
+
+pub use detail::CustomerDetailPage;
+pub use edit::NewCustomerPage;
+pub use list::CustomersPage;
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use serde_json::{Map, Value};
+use wasm_bindgen::JsValue;
+use yingxiao_core::{
+    domain::{Collection, FieldKind},
+    locale::Locale,
+    sync::apply::StoredRecord,
+};
+
+use crate::{
+    data::{
+        store::DataError,
+        sync::{Data, SyncStatus},
+    },
+    i18n::{I18n, Key},
+};
+
+/// What a page shows while it reads the device: a database still opening is "loading", not an error.
+#[derive(Clone, Debug, PartialEq)]
+enum Loaded<T> {
+    Loading,
+    Failed(String),
+    Ready(T),
+}
+
+impl<T> Loaded<T> {
+    /// Classifies a finished (or not yet finished) read. The sync state is read (and so followed)
+    /// only when the store was not there, so a sync finishing does not redo the caller's work.
+    fn from_read(read: Option<Result<T, DataError>>, status: impl FnOnce() -> SyncStatus) -> Self {
+        match read {
+            None => Loaded::Loading,
+            Some(Err(DataError::Unavailable(_))) if status() == SyncStatus::Starting => {
+                Loaded::Loading
+            }
+            Some(Err(error)) => Loaded::Failed(error.to_string()),
+            Some(Ok(value)) => Loaded::Ready(value),
+        }
+    }
+}
+
+/// A collection as the user sees it, re-read whenever the data may have changed.
+fn watch_collection(
+    data: Data,
+    collection: Collection,
+    by: impl Fn() -> Option<(&'static str, String)> + 'static,
+) -> LocalResource<Result<Vec<(String, StoredRecord)>, DataError>> {
+    LocalResource::new(move || {
+        data.revision.get();
+        let by = by();
+        async move {
+            let by = by.as_ref().map(|(field, value)| (*field, value.as_str()));
+            data.view(collection, by).await
+        }
+    })
+}
+
+/// Names of the records of a reference collection (users, org units) by id, for showing references.
+fn names_by_id(
+    records: &LocalResource<Result<Vec<(String, StoredRecord)>, DataError>>,
+) -> HashMap<String, String> {
+    records
+        .with(|read| {
+            read.as_ref().and_then(|r| r.as_ref().ok()).map(|rows| {
+                rows.iter()
+                    .map(|(id, record)| (id.clone(), text(&record.fields, "name").to_owned()))
+                    .collect()
+            })
+        })
+        .unwrap_or_default()
+}
+
+/// A text field of a record, or "" when it is absent.
+fn text<'a>(fields: &'a Map<String, Value>, name: &str) -> &'a str {
+    fields.get(name).and_then(Value::as_str).unwrap_or("")
+}
+
+/// A new record id: a lowercase UUID made on this device. `crypto.randomUUID` exists only in secure
+/// contexts, so an intranet page served over plain HTTP falls back to `Math.random`.
+fn new_record_id() -> String {
+    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+    let has_random_uuid = crypto.as_ref().is_some_and(|c| {
+        js_sys::Reflect::get(c, &JsValue::from_str("randomUUID")).is_ok_and(|f| f.is_function())
+    });
+    match crypto {
+        Some(crypto) if has_random_uuid => crypto.random_uuid().to_lowercase(),
+        _ => {
+            let mut bytes = [0u8; 16];
+            for byte in &mut bytes {
+                *byte = (js_sys::Math::random() * 256.0) as u8;
+            }
+            // Version 4, RFC 4122 variant.
+            bytes[6] = (bytes[6] & 0x0f) | 0x40;
+            bytes[8] = (bytes[8] & 0x3f) | 0x80;
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            format!(
+                "{}-{}-{}-{}-{}",
+                &hex[0..8],
+                &hex[8..12],
+                &hex[12..16],
+                &hex[16..20],
+                &hex[20..32]
+            )
+        }
+    }
+}
+
+/// A field's value for reading: choice labels, names of referenced records, amounts in yuan, local
+/// times. `None` when the field is empty.
+fn display_value(
+    collection: Collection,
+    name: &str,
+    fields: &Map<String, Value>,
+    names: &HashMap<String, String>,
+    i18n: I18n,
+) -> Option<String> {
+    let locale = i18n.locale();
+    let def = collection.field(name)?;
+    let value = fields.get(name).filter(|v| !v.is_null())?;
+    Some(match def.kind {
+        FieldKind::Enum(_) => {
+            let wire = value.as_str()?;
+            def.choice_label(wire, locale).unwrap_or(wire).to_owned()
+        }
+        FieldKind::Ref(_) => {
+            let id = value.as_str()?;
+            names
+                .get(id)
+                .filter(|n| !n.is_empty())
+                .cloned()
+                .unwrap_or_else(|| i18n.t(Key::CustomerUnknownRef).to_owned())
+        }
+        FieldKind::Money => form::format_yuan(value.as_i64()?),
+        FieldKind::Bool => {
+            if value.as_bool()? {
+                i18n.t(Key::CustomerYes).to_owned()
+            } else {
+                i18n.t(Key::CustomerNo).to_owned()
+            }
+        }
+        FieldKind::Instant => local_date_time(value.as_str()?, locale),
+        _ => match value {
+            Value::String(text) if text.trim().is_empty() => return None,
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        },
+    })
+}
+
+/// An instant as the user's clock and language write it.
+fn local_date_time(instant: &str, locale: Locale) -> String {
+    let date = js_sys::Date::new(&JsValue::from_str(instant));
+    if date.get_time().is_nan() {
+        return instant.to_owned();
+    }
+    let options = js_sys::Object::new();
+    for (name, value) in [
+        ("year", "numeric"),
+        ("month", "short"),
+        ("day", "numeric"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+    ] {
+        let _ = js_sys::Reflect::set(&options, &name.into(), &value.into());
+    }
+    String::from(date.to_locale_string(locale.tag(), &options))
+}
