@@ -166,7 +166,11 @@ fn is_hashed_asset(path: &str) -> bool {
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     match stem.rsplit_once('-') {
         Some((name, hash)) => {
-            !name.is_empty() && hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+            // Trunk writes the 64-bit hash in hex without leading zeros, so 16 digits or a few
+            // fewer; short hex-looking suffixes (`icon-192`) are not hashes.
+            !name.is_empty()
+                && (12..=16).contains(&hash.len())
+                && hash.bytes().all(|b| b.is_ascii_hexdigit())
         }
         None => false,
     }
@@ -181,6 +185,11 @@ mod tests {
         assert!(is_hashed_asset("/yingxiao-3f2a9c1b0d4e5f67.js"));
         assert!(is_hashed_asset("/yingxiao-3f2a9c1b0d4e5f67_bg.wasm"));
         assert!(is_hashed_asset("/main-0123456789abcdef.css"));
+        assert!(
+            is_hashed_asset("/yingxiao-7ad240af49d9807.js"),
+            "15 digits: a leading zero dropped"
+        );
+        assert!(!is_hashed_asset("/icon-192.png"));
     }
 
     #[test]
