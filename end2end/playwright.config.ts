@@ -15,6 +15,8 @@ export const SUB_PATH = '/yingxiao';
 export const E2E_LOGIN = 'e2e_rep';
 export const E2E_PASSWORD = 'e2e-password-1';
 export const E2E_NAME = '测试业务员';
+/** An administrator with the same password, for tests that act as the office meanwhile. */
+export const E2E_ADMIN_LOGIN = 'e2e_admin';
 
 function serve(port: number, basePath: string) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'yingxiao-e2e-'));
@@ -23,6 +25,8 @@ function serve(port: number, basePath: string) {
     command:
       `printf '%s\\n' '${E2E_PASSWORD}' | "${server}" user add --login ${E2E_LOGIN} --name ${E2E_NAME} ` +
       `--role sales_rep --password-stdin --data-dir "${dataDir}" >/dev/null && ` +
+      `printf '%s\\n' '${E2E_PASSWORD}' | "${server}" user add --login ${E2E_ADMIN_LOGIN} --name 测试管理员 ` +
+      `--role admin --password-stdin --data-dir "${dataDir}" >/dev/null && ` +
       `exec "${server}" serve --addr 127.0.0.1:${port} --data-dir "${dataDir}" --dist "${dist}" --base-path ${basePath}`,
     url: `http://127.0.0.1:${port}${base}/api/v1/health`,
     reuseExistingServer: false,

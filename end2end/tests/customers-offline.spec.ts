@@ -92,15 +92,18 @@ test('a customer created and edited offline reaches the server once back online'
   // Edit, offline: only what changed is sent.
   await page.getByRole('button', { name: '编辑' }).click();
   await expect(page.getByLabel('客户名称')).toHaveValue(name);
+  await expect(page.getByLabel('客户名称')).toBeFocused();
   await page.getByLabel('城市').fill('宁波');
   await page.getByLabel('信用额度').fill('88000.5');
   await page.getByRole('button', { name: '保存修改' }).click();
   await expect(page.getByRole('status').filter({ hasText: '已保存到本设备' })).toBeVisible();
   await expect(fact(page, 'city')).toHaveText('宁波');
   await expect(fact(page, 'credit_limit')).toHaveText('¥88,000.50');
+  await expect(page.getByRole('button', { name: '编辑' })).toBeFocused();
 
   // A contact and a visit, offline.
   await page.getByRole('button', { name: '添加联系人' }).click();
+  await expect(page.getByTestId('contact-form').getByLabel('姓名')).toBeFocused();
   await page.getByTestId('contact-form').getByLabel('姓名').fill('王经理');
   await page.getByTestId('contact-form').getByLabel('职务').fill('采购经理');
   await page.getByTestId('contact-form').getByRole('button', { name: '添加联系人' }).click();

@@ -65,7 +65,8 @@ pub fn FirstSyncProgress() -> impl IntoView {
     let data = use_data();
     view! {
         <Show when=move || data.first_sync.get().is_some()>
-            <div class="first-sync" role="progressbar" aria-valuetext=move || progress_text(i18n, data)>
+            <div class="first-sync" role="progressbar" aria-label=move || i18n.t(Key::SyncFirstLabel)
+                aria-valuetext=move || progress_text(i18n, data)>
                 <div class="first-sync-bar" aria-hidden="true"></div>
                 <span class="first-sync-text">{move || progress_text(i18n, data)}</span>
             </div>

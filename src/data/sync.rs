@@ -258,10 +258,7 @@ pub fn use_data() -> Data {
 }
 
 fn new_client_id() -> String {
-    web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        .unwrap_or_default()
+    super::new_record_id()
 }
 
 /// Why one sync attempt stopped.

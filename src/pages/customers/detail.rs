@@ -17,11 +17,13 @@ use yingxiao_core::{
 use super::{
     display_value,
     edit::CustomerForm,
+    focus_later,
     form::{FormField, FormProblemNote, RecordForm, SaveButton},
-    names_by_id, new_record_id, text, watch_collection, Loaded,
+    names_by_id, text, watch_collection, Loaded,
 };
 use crate::{
     app::use_mount,
+    data::new_record_id,
     data::{store::DataError, sync::use_data},
     i18n::{use_i18n, Key},
     session::use_session,
@@ -46,7 +48,7 @@ type Rows = LocalResource<Result<Vec<(String, StoredRecord)>, DataError>>;
 #[component]
 pub fn CustomerDetailPage() -> impl IntoView {
     let i18n = use_i18n();
-    let list_href = use_mount().href("/customers");
+    let list_href = StoredValue::new(use_mount().href("/customers"));
     let data = use_data();
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
@@ -78,6 +80,7 @@ pub fn CustomerDetailPage() -> impl IntoView {
     Effect::new(move |_| {
         id.track();
         editing.set(false);
+        saved_note.set(None);
     });
 
     // Only whether there is a customer to show: a change to it must not rebuild the open forms.
@@ -89,22 +92,25 @@ pub fn CustomerDetailPage() -> impl IntoView {
         Loaded::from_read(found, || data.status.get())
     });
 
-    let body = {
-        let list_href = list_href.clone();
-        move || {
-            match loaded.get() {
+    let body = move || match loaded.get() {
         Loaded::Loading => view! {
             <p class="hint" role="status">{move || i18n.t(Key::CustomersLoading)}</p>
         }
         .into_any(),
         Loaded::Failed(error) => view! {
-            <p class="form-error" role="alert">{move || i18n.format(Key::CustomersLoadFailed, &[("error", &error)])}</p>
+            <p class="form-error" role="alert">
+                {move || i18n.format(Key::CustomersLoadFailed, &[("error", &error)])}
+            </p>
         }
         .into_any(),
         Loaded::Ready(false) => view! {
             <h1 class="page-title">{move || i18n.t(Key::CustomerNotFoundTitle)}</h1>
             <p>{move || i18n.t(Key::CustomerNotFoundBody)}</p>
-            <p><A href=list_href.clone() attr:class="button">{move || i18n.t(Key::CustomerBackToList)}</A></p>
+            <p>
+                <A href=list_href.get_value() attr:class="button">
+                    {move || i18n.t(Key::CustomerBackToList)}
+                </A>
+            </p>
         }
         .into_any(),
         Loaded::Ready(true) => view! {
@@ -113,14 +119,12 @@ pub fn CustomerDetailPage() -> impl IntoView {
             <VisitsSection customer_id=id visits contacts names />
         }
         .into_any(),
-        }
-        }
     };
 
     view! {
         <section class="page customer-page" data-testid="customer-page">
             <p class="breadcrumb">
-                <A href=list_href>{move || i18n.t(Key::CustomerBackToList)}</A>
+                <A href=list_href.get_value()>{move || i18n.t(Key::CustomerBackToList)}</A>
             </p>
             {body}
         </section>
@@ -182,6 +186,7 @@ fn CustomerView(
     let on_saved = move |_: String| {
         editing.set(false);
         saved_note.set(Some(Key::CustomerSaved));
+        focus_later("customer-edit");
     };
 
     view! {
@@ -191,9 +196,11 @@ fn CustomerView(
                 <button
                     type="button"
                     class="button"
+                    id="customer-edit"
                     on:click=move |_| {
                         saved_note.set(None);
                         editing.set(true);
+                        focus_later("customers-name");
                     }
                 >
                     {move || i18n.t(Key::CustomerEdit)}
@@ -206,7 +213,10 @@ fn CustomerView(
                 <CustomerForm
                     existing=(id.get_untracked(), untrack(fields))
                     on_saved=on_saved
-                    on_cancel=move |_| editing.set(false)
+                    on_cancel=move |_| {
+                        editing.set(false);
+                        focus_later("customer-edit");
+                    }
                 />
             }
             .into_any()
@@ -229,9 +239,10 @@ fn ContactsSection(customer_id: Memo<String>, contacts: Rows) -> impl IntoView {
         };
         // Primary contacts first, then by name.
         rows.sort_by(|(_, a), (_, b)| {
-            let primary = |r: &StoredRecord| r.fields.get("is_primary") != Some(&Value::Bool(true));
-            primary(a)
-                .cmp(&primary(b))
+            let secondary =
+                |r: &StoredRecord| r.fields.get("is_primary") != Some(&Value::Bool(true));
+            secondary(a)
+                .cmp(&secondary(b))
                 .then_with(|| text(&a.fields, "name").cmp(text(&b.fields, "name")))
         });
         rows
@@ -248,13 +259,27 @@ fn ContactsSection(customer_id: Memo<String>, contacts: Rows) -> impl IntoView {
             <header class="card-header">
                 <h2 id="contacts-heading">{move || Collection::Contact.label(i18n.locale())}</h2>
                 <Show when=move || !adding.get()>
-                    <button type="button" class="button" on:click=move |_| adding.set(true)>
+                    <button
+                        type="button"
+                        class="button"
+                        id="contact-add"
+                        on:click=move |_| {
+                            adding.set(true);
+                            focus_later("contacts-name");
+                        }
+                    >
                         {move || i18n.t(Key::ContactAdd)}
                     </button>
                 </Show>
             </header>
             <Show when=move || adding.get()>
-                <ContactForm customer_id on_done=move |_| adding.set(false) />
+                <ContactForm
+                    customer_id
+                    on_done=move |_| {
+                        adding.set(false);
+                        focus_later("contact-add");
+                    }
+                />
             </Show>
             {move || {
                 let rows = rows();
@@ -409,13 +434,28 @@ fn VisitsSection(
             <header class="card-header">
                 <h2 id="visits-heading">{move || Collection::Visit.label(i18n.locale())}</h2>
                 <Show when=move || !logging.get()>
-                    <button type="button" class="button" on:click=move |_| logging.set(true)>
+                    <button
+                        type="button"
+                        class="button"
+                        id="visit-log"
+                        on:click=move |_| {
+                            logging.set(true);
+                            focus_later("visits-visited_at");
+                        }
+                    >
                         {move || i18n.t(Key::VisitLog)}
                     </button>
                 </Show>
             </header>
             <Show when=move || logging.get()>
-                <VisitForm customer_id contact_options on_done=move |_| logging.set(false) />
+                <VisitForm
+                    customer_id
+                    contact_options
+                    on_done=move |_| {
+                        logging.set(false);
+                        focus_later("visit-log");
+                    }
+                />
             </Show>
             {move || {
                 let rows = rows();

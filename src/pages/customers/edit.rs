@@ -13,10 +13,11 @@ use yingxiao_core::{
 
 use super::{
     form::{FormField, FormProblemNote, RecordForm, SaveButton},
-    new_record_id, text, watch_collection,
+    text, watch_collection,
 };
 use crate::{
     app::use_mount,
+    data::new_record_id,
     data::sync::use_data,
     i18n::{use_i18n, Key},
     session::use_session,
@@ -72,10 +73,12 @@ pub fn CustomerForm(
         }
     };
     let form = RecordForm::new(Collection::Customer, &FIELDS, &initial);
+    let current_unit = text(&initial, "region_unit_id").to_owned();
 
     let units = watch_collection(data, Collection::OrgUnit, || None);
     let users = watch_collection(data, Collection::User, || None);
-    // Customers belong to a company, region or area unit, not to a store.
+    // New customers belong to a company, region or area unit; stores are offered only when the
+    // customer already belongs to one (the demo's retail stores do).
     let unit_options = Signal::derive(move || {
         let locale = i18n.locale();
         let level = Collection::OrgUnit.field("kind");
@@ -83,7 +86,7 @@ pub fn CustomerForm(
             .with(|read| read.as_ref().and_then(|r| r.as_ref().ok()).cloned())
             .unwrap_or_default()
             .into_iter()
-            .filter(|(_, unit)| text(&unit.fields, "kind") != "store")
+            .filter(|(id, unit)| text(&unit.fields, "kind") != "store" || *id == current_unit)
             .map(|(id, unit)| {
                 let kind = text(&unit.fields, "kind");
                 let kind = level

@@ -84,39 +84,22 @@ fn names_by_id(
         .unwrap_or_default()
 }
 
+/// Moves the keyboard to an element once the view about to show it is drawn (a form that opens, the
+/// button that opened it once the form closes).
+fn focus_later(id: &'static str) {
+    request_animation_frame(move || {
+        if let Some(element) = document()
+            .get_element_by_id(id)
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = element.focus();
+        }
+    });
+}
+
 /// A text field of a record, or "" when it is absent.
 fn text<'a>(fields: &'a Map<String, Value>, name: &str) -> &'a str {
     fields.get(name).and_then(Value::as_str).unwrap_or("")
-}
-
-/// A new record id: a lowercase UUID made on this device. `crypto.randomUUID` exists only in secure
-/// contexts, so an intranet page served over plain HTTP falls back to `Math.random`.
-fn new_record_id() -> String {
-    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
-    let has_random_uuid = crypto.as_ref().is_some_and(|c| {
-        js_sys::Reflect::get(c, &JsValue::from_str("randomUUID")).is_ok_and(|f| f.is_function())
-    });
-    match crypto {
-        Some(crypto) if has_random_uuid => crypto.random_uuid().to_lowercase(),
-        _ => {
-            let mut bytes = [0u8; 16];
-            for byte in &mut bytes {
-                *byte = (js_sys::Math::random() * 256.0) as u8;
-            }
-            // Version 4, RFC 4122 variant.
-            bytes[6] = (bytes[6] & 0x0f) | 0x40;
-            bytes[8] = (bytes[8] & 0x3f) | 0x80;
-            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            format!(
-                "{}-{}-{}-{}-{}",
-                &hex[0..8],
-                &hex[8..12],
-                &hex[12..16],
-                &hex[16..20],
-                &hex[20..32]
-            )
-        }
-    }
 }
 
 /// A field's value for reading: choice labels, names of referenced records, amounts in yuan, local
