@@ -28,7 +28,7 @@ test('an edit of a customer handed to someone else meanwhile is refused and show
   test.setTimeout(90_000);
   const name = `易手客户 ${testInfo.project.name} ${randomUUID().slice(0, 8)}`;
   await signIn(page);
-  const indicator = page.locator('.sync-indicator');
+  const indicator = page.locator('.topbar .sync-indicator');
 
   // Created online; wait until it has reached the server.
   await page.getByRole('link', { name: '新建客户', exact: true }).click();
