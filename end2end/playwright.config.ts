@@ -17,6 +17,8 @@ export const E2E_PASSWORD = 'e2e-password-1';
 export const E2E_NAME = '测试业务员';
 /** An administrator with the same password, for tests that act as the office meanwhile. */
 export const E2E_ADMIN_LOGIN = 'e2e_admin';
+/** A regional manager over the whole (one-unit) company, to see what the rep's team did. */
+export const E2E_MANAGER_LOGIN = 'e2e_manager';
 
 function serve(port: number, basePath: string) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'yingxiao-e2e-'));
@@ -27,6 +29,8 @@ function serve(port: number, basePath: string) {
       `--role sales_rep --password-stdin --data-dir "${dataDir}" >/dev/null && ` +
       `printf '%s\\n' '${E2E_PASSWORD}' | "${server}" user add --login ${E2E_ADMIN_LOGIN} --name 测试管理员 ` +
       `--role admin --password-stdin --data-dir "${dataDir}" >/dev/null && ` +
+      `printf '%s\\n' '${E2E_PASSWORD}' | "${server}" user add --login ${E2E_MANAGER_LOGIN} --name 测试经理 ` +
+      `--role regional_manager --password-stdin --data-dir "${dataDir}" >/dev/null && ` +
       `exec "${server}" serve --addr 127.0.0.1:${port} --data-dir "${dataDir}" --dist "${dist}" --base-path ${basePath}`,
     url: `http://127.0.0.1:${port}${base}/api/v1/health`,
     reuseExistingServer: false,
