@@ -1,6 +1,8 @@
 //! Reading one CSV cell as the value of a field kind: amounts in yuan, dates and times as people and
 //! spreadsheets write them, yes/no in both languages. Exact integer arithmetic only.
 
+use crate::time::{civil_from_days, days_from_civil};
+
 /// Why a cell could not be read as its field's kind; `RowProblem` words it for people.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum CellError {
@@ -165,30 +167,6 @@ fn calendar_day(text: &str) -> Option<(u32, u32, u32)> {
 pub(super) fn date(text: &str) -> Result<String, CellError> {
     let (year, month, day) = calendar_day(text).ok_or(CellError::NotDate)?;
     Ok(format!("{year:04}-{month:02}-{day:02}"))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year.rem_euclid(400);
-    let month = i64::from(month);
-    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The inverse of `days_from_civil`.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
 /// A UTC instant as the protocol writes it, from RFC 3339 (`2026-11-27T16:30:00+08:00`,
