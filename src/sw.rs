@@ -110,23 +110,18 @@ pub fn register(update: AppUpdate) {
 }
 
 fn watch(registration: ServiceWorkerRegistration, update: AppUpdate) {
-    // Installed on an earlier visit and still waiting.
+    // Installed on an earlier visit and still waiting, or found before this page started watching
+    // (`updatefound` has fired already and will not again for that worker).
     if registration.waiting().is_some() {
         offer(update);
+    } else if let Some(installing) = registration.installing() {
+        follow(installing, update);
     }
     let found = registration.clone();
     let on_update_found = Closure::<dyn Fn()>::new(move || {
-        let Some(installing) = found.installing() else {
-            return;
-        };
-        let worker: ServiceWorker = installing.clone();
-        let on_state_change = Closure::<dyn Fn()>::new(move || {
-            if worker.state() == ServiceWorkerState::Installed {
-                offer(update);
-            }
-        })
-        .into_js_value();
-        installing.set_onstatechange(Some(on_state_change.unchecked_ref()));
+        if let Some(installing) = found.installing() {
+            follow(installing, update);
+        }
     })
     .into_js_value();
     registration.set_onupdatefound(Some(on_update_found.unchecked_ref()));
@@ -141,6 +136,18 @@ fn watch(registration: ServiceWorkerRegistration, update: AppUpdate) {
         },
         CHECK_FOR_UPDATE_EVERY,
     );
+}
+
+/// Offers a worker being installed once it has installed.
+fn follow(installing: ServiceWorker, update: AppUpdate) {
+    let worker = installing.clone();
+    let on_state_change = Closure::<dyn Fn()>::new(move || {
+        if worker.state() == ServiceWorkerState::Installed {
+            offer(update);
+        }
+    })
+    .into_js_value();
+    installing.set_onstatechange(Some(on_state_change.unchecked_ref()));
 }
 
 /// Offers a newly installed version, unless it is the first: with no worker controlling the page there
