@@ -141,7 +141,9 @@ withDeployment('a new version is offered with a reload that brings it in', async
   deployment.deployNewVersion('next');
   await checkForUpdate(page);
   const notice = page.getByTestId('update-notice');
-  await expect(notice).toBeVisible();
+  // The new worker downloads the whole build before it counts as installed; on a loaded CI machine
+  // that has taken over 10 s.
+  await expect(notice).toBeVisible({ timeout: 30_000 });
   await expect(notice).toContainText('新版本已就绪');
   const reload = notice.getByRole('button', { name: '重新加载' });
   expect((await reload.boundingBox())!.height).toBeGreaterThanOrEqual(44);
@@ -167,7 +169,9 @@ withDeployment('putting the new version off hides the notice', async ({ page, de
   deployment.deployNewVersion('later');
   await checkForUpdate(page);
   const notice = page.getByTestId('update-notice');
-  await expect(notice).toBeVisible();
+  // The new worker downloads the whole build before it counts as installed; on a loaded CI machine
+  // that has taken over 10 s.
+  await expect(notice).toBeVisible({ timeout: 30_000 });
   await notice.getByRole('button', { name: '稍后' }).click();
   await expect(notice).toBeHidden();
 });
