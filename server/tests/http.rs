@@ -270,6 +270,41 @@ async fn service_worker_and_manifest_are_revalidated_and_typed_at_the_root_and_u
     }
 }
 
+/// A new build's sw.js must reach a browser that revalidates the old one even when the file's
+/// modification time did not move: written in the same second as the last copy, or unpacked by a deploy
+/// tool that sets every mtime alike. Otherwise a `304 Not Modified` would hold back the update.
+#[tokio::test]
+async fn a_new_service_worker_with_the_same_mtime_is_not_answered_not_modified() {
+    let fx = fixture("/").await;
+    let first = get(&fx.router, "/sw.js").await;
+    assert_eq!(first.status, StatusCode::OK);
+    let path = fx._dir.path().join("dist").join("sw.js");
+    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+    std::fs::write(&path, "const VERSION = 'fedcba9876543210';\n").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+
+    // What a browser sends when it checks for an update of a worker it has in its HTTP cache.
+    let mut revalidate = Request::get("/sw.js");
+    for name in [header::LAST_MODIFIED, header::ETAG] {
+        if let Some(value) = first.headers.get(&name) {
+            let condition = if name == header::ETAG {
+                header::IF_NONE_MATCH
+            } else {
+                header::IF_MODIFIED_SINCE
+            };
+            revalidate = revalidate.header(condition, value.clone());
+        }
+    }
+    let second = send(&fx.router, revalidate.body(Body::empty()).unwrap()).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert_eq!(second.text(), "const VERSION = 'fedcba9876543210';\n");
+}
+
 #[tokio::test]
 async fn a_missing_asset_is_404_not_index_html() {
     let fx = fixture("/").await;

@@ -128,12 +128,17 @@ pub(super) async fn serve(State(state): State<AppState>, request: Request) -> Re
 }
 
 async fn serve_file(web: &WebApp, app_path: &str, request: Request) -> Response {
-    let cache = if is_hashed_asset(app_path) {
-        IMMUTABLE
-    } else {
-        NO_CACHE
-    };
+    let hashed = is_hashed_asset(app_path);
+    let cache = if hashed { IMMUTABLE } else { NO_CACHE };
     let (mut parts, body) = request.into_parts();
+    if !hashed {
+        // A file's modification time says nothing about its content: a new build's sw.js written in
+        // the same second as the old one, or unpacked with every mtime alike, would be answered `304`
+        // and its update never found. These files are small; they are always sent whole.
+        parts.headers.remove(header::IF_MODIFIED_SINCE);
+        parts.headers.remove(header::IF_UNMODIFIED_SINCE);
+        parts.headers.remove(header::IF_RANGE);
+    }
     let path_and_query = match parts.uri.query() {
         Some(query) => format!("{app_path}?{query}"),
         None => app_path.to_owned(),
@@ -152,6 +157,9 @@ async fn serve_file(web: &WebApp, app_path: &str, request: Request) -> Response 
         Err(never) => match never {},
     };
     let mut response = response.into_response();
+    if !hashed {
+        response.headers_mut().remove(header::LAST_MODIFIED);
+    }
     if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
         response.headers_mut().insert(header::CACHE_CONTROL, cache);
     }
