@@ -2,10 +2,11 @@
 
 pub mod api;
 mod app;
+pub mod collation;
 mod components;
 pub mod data;
 pub mod i18n;
-mod pages;
+pub mod pages;
 pub mod prefs;
 pub mod session;
 mod sw;

@@ -6,6 +6,7 @@ pub mod domain;
 pub mod health;
 pub mod id;
 pub mod import;
+pub mod list;
 pub mod locale;
 pub mod scope;
 pub mod sync;

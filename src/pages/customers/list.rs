@@ -1,14 +1,21 @@
 //! The customer list (`/customers`): search, filters by tier and kind, sorted by name, shown a page at a
 //! time so thousands of customers stay quick on a tablet.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use leptos_router::components::A;
-use wasm_bindgen::JsValue;
-use yingxiao_core::{domain::Collection, locale::Locale};
+use yingxiao_core::{
+    domain::Collection,
+    list::{ListIndex, SearchQuery},
+    locale::Locale,
+    sync::apply::StoredRecord,
+};
 
 use super::{names_by_id, text, watch_collection, Loaded};
 use crate::{
     app::use_mount,
+    collation,
     data::sync::{use_data, SyncStatus},
     i18n::{use_i18n, Key},
 };
@@ -16,17 +23,70 @@ use crate::{
 /// Rows drawn at first, and added by each "show more".
 const PAGE_ROWS: usize = 100;
 
-/// One customer as the list needs it.
+/// One customer as the list shows it.
 #[derive(Clone, Debug, PartialEq)]
-struct Row {
-    id: String,
-    name: String,
-    kind: String,
-    tier: String,
-    city: String,
-    owner_id: String,
-    /// Name, city and phone in lower case, for searching.
-    haystack: String,
+pub struct CustomerRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub tier: String,
+    pub city: String,
+    pub phone: String,
+    pub owner_id: String,
+}
+
+/// The customers in the list's order, by name as the language sorts words (pinyin order for
+/// Chinese), then by id; searchable by name, city and phone.
+pub fn customer_list(records: &[(String, StoredRecord)], locale: Locale) -> ListIndex<CustomerRow> {
+    let places = collation::ranks(records.iter().map(|(_, r)| text(&r.fields, "name")), locale);
+    let mut keyed: Vec<(u32, &str, &StoredRecord)> = records
+        .iter()
+        .map(|(id, r)| (places[text(&r.fields, "name")], id.as_str(), r))
+        .collect();
+    keyed.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let rows = keyed
+        .into_iter()
+        .map(|(_, id, record)| {
+            let f = &record.fields;
+            CustomerRow {
+                id: id.to_owned(),
+                name: text(f, "name").to_owned(),
+                kind: text(f, "kind").to_owned(),
+                tier: text(f, "tier").to_owned(),
+                city: text(f, "city").to_owned(),
+                phone: text(f, "phone").to_owned(),
+                owner_id: text(f, "owner_id").to_owned(),
+            }
+        })
+        .collect();
+    ListIndex::new(rows, |r: &CustomerRow| {
+        [r.name.as_str(), r.city.as_str(), r.phone.as_str()]
+    })
+}
+
+/// Positions in the list that the search and filters keep.
+pub fn matching_rows(
+    list: &ListIndex<CustomerRow>,
+    search: &str,
+    tier: &str,
+    kind: &str,
+    descending: bool,
+) -> Vec<u32> {
+    list.filter(
+        &SearchQuery::parse(search),
+        |r| (tier.is_empty() || r.tier == tier) && (kind.is_empty() || r.kind == kind),
+        descending,
+    )
+}
+
+/// The list as built, compared by identity: rebuilding it is what counts as a change.
+#[derive(Clone, Debug)]
+struct Built(Arc<ListIndex<CustomerRow>>);
+
+impl PartialEq for Built {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// What the body of the page shows.
@@ -38,44 +98,6 @@ enum ListState {
     Waiting,
     Empty,
     Rows,
-}
-
-impl Loaded<Vec<Row>> {
-    /// The same state with only the number of rows, cheap to compare.
-    fn as_ref_state(&self) -> Loaded<usize> {
-        match self {
-            Loaded::Loading => Loaded::Loading,
-            Loaded::Failed(error) => Loaded::Failed(error.clone()),
-            Loaded::Ready(rows) => Loaded::Ready(rows.len()),
-        }
-    }
-}
-
-/// Sorts rows by name as the language sorts words (pinyin order for Chinese), then by id.
-fn sort_by_name(rows: &mut [Row], locale: Locale) {
-    let collator = js_sys::Intl::Collator::new(
-        &js_sys::Array::of1(&JsValue::from_str(locale.tag())),
-        &js_sys::Object::new(),
-    )
-    .compare();
-    let mut keyed: Vec<(JsValue, Row)> = rows
-        .iter()
-        .map(|r| (JsValue::from_str(&r.name), r.clone()))
-        .collect();
-    keyed.sort_by(|(a_name, a), (b_name, b)| {
-        let order = collator
-            .call2(&JsValue::NULL, a_name, b_name)
-            .ok()
-            .and_then(|n| n.as_f64())
-            .unwrap_or(0.0);
-        order
-            .partial_cmp(&0.0)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    for (slot, (_, row)) in rows.iter_mut().zip(keyed) {
-        *slot = row;
-    }
 }
 
 #[component]
@@ -96,58 +118,27 @@ pub fn CustomersPage() -> impl IntoView {
     let sorted = Memo::new(move |_| {
         let read = customers.with(|read| {
             read.as_ref().map(|r| {
-                r.as_ref().map_err(Clone::clone).map(|records| {
-                    records
-                        .iter()
-                        .map(|(id, record)| {
-                            let f = &record.fields;
-                            Row {
-                                id: id.clone(),
-                                name: text(f, "name").to_owned(),
-                                kind: text(f, "kind").to_owned(),
-                                tier: text(f, "tier").to_owned(),
-                                city: text(f, "city").to_owned(),
-                                owner_id: text(f, "owner_id").to_owned(),
-                                haystack: [text(f, "name"), text(f, "city"), text(f, "phone")]
-                                    .join("\n")
-                                    .to_lowercase(),
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                })
+                r.as_ref()
+                    .map_err(Clone::clone)
+                    .map(|records| Built(Arc::new(customer_list(records, i18n.locale()))))
             })
         });
-        let mut loaded = Loaded::from_read(read, || data.status.get());
-        if let Loaded::Ready(rows) = &mut loaded {
-            sort_by_name(rows, i18n.locale());
-        }
-        loaded
+        Loaded::from_read(read, || data.status.get())
     });
     let owners = Memo::new(move |_| names_by_id(&users));
 
-    let matching = move || -> Vec<Row> {
-        let needle = search.with(|s| s.trim().to_lowercase());
+    let matching = Memo::new(move |_| {
         let (tier, kind, descending) = (tier.get(), kind.get(), descending.get());
-        sorted.with(|loaded| match loaded {
-            Loaded::Ready(rows) => {
-                let keep = |r: &&Row| {
-                    (tier.is_empty() || r.tier == tier)
-                        && (kind.is_empty() || r.kind == kind)
-                        && (needle.is_empty() || r.haystack.contains(&needle))
-                };
-                if descending {
-                    rows.iter().rev().filter(keep).cloned().collect()
-                } else {
-                    rows.iter().filter(keep).cloned().collect()
-                }
-            }
-            _ => Vec::new(),
+        search.with(|search| {
+            sorted.with(|loaded| match loaded {
+                Loaded::Ready(Built(list)) => matching_rows(list, search, &tier, &kind, descending),
+                _ => Vec::new(),
+            })
         })
-    };
-    let matching = Memo::new(move |_| matching());
+    });
     let total = move || {
         sorted.with(|l| match l {
-            Loaded::Ready(rows) => rows.len(),
+            Loaded::Ready(Built(list)) => list.len(),
             _ => 0,
         })
     };
@@ -172,15 +163,34 @@ pub fn CustomersPage() -> impl IntoView {
             || (total() == 0 && !sync_ended.get())
     };
     // What the page body is; the list itself is kept (not rebuilt) while the data changes under it.
-    let state = Memo::new(move |_| match sorted.with(|l| l.as_ref_state()) {
-        Loaded::Ready(0) if busy() => ListState::Waiting,
-        Loaded::Ready(0) => ListState::Empty,
-        Loaded::Ready(_) => ListState::Rows,
-        Loaded::Loading => ListState::Loading,
-        Loaded::Failed(error) => ListState::Failed(error),
+    let state = Memo::new(move |_| {
+        let loaded = sorted.with(|l| match l {
+            Loaded::Ready(Built(list)) => Loaded::Ready(list.len()),
+            Loaded::Loading => Loaded::Loading,
+            Loaded::Failed(error) => Loaded::Failed(error.clone()),
+        });
+        match loaded {
+            Loaded::Ready(0) if busy() => ListState::Waiting,
+            Loaded::Ready(0) => ListState::Empty,
+            Loaded::Ready(_) => ListState::Rows,
+            Loaded::Loading => ListState::Loading,
+            Loaded::Failed(error) => ListState::Failed(error),
+        }
     });
-    let shown =
-        move || matching.with(|rows| rows.iter().take(limit.get()).cloned().collect::<Vec<_>>());
+    // Only the rows drawn are copied out of the list.
+    let shown = move || {
+        let limit = limit.get();
+        sorted.with(|loaded| match loaded {
+            Loaded::Ready(Built(list)) => matching.with(|positions| {
+                positions
+                    .iter()
+                    .take(limit)
+                    .map(|&p| list.row(p).clone())
+                    .collect::<Vec<_>>()
+            }),
+            _ => Vec::new(),
+        })
+    };
     let reset_window = move || limit.set(PAGE_ROWS);
 
     let choice_filter = move |field: &'static str, all: Key, signal: RwSignal<String>| {

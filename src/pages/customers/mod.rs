@@ -5,7 +5,7 @@
 mod detail;
 mod edit;
 mod form;
-mod list;
+pub mod list;
 
 pub use detail::CustomerDetailPage;
 pub use edit::NewCustomerPage;
