@@ -87,6 +87,8 @@ test('a customer created and edited offline reaches the server once back online'
   await expect(page).toHaveURL(/\/customers\/[0-9a-f-]{36}$/);
   const id = new URL(page.url()).pathname.split('/').pop()!;
   await expect(page.getByTestId('customer-name')).toHaveText(name);
+  // Kept on the device, and said so until the server has it.
+  await expect(page.getByTestId('customer-waiting')).toContainText('尚未到达服务器');
   await expect(fact(page, 'kind')).toHaveText('经销商');
   await expect(fact(page, 'credit_limit')).toHaveText('¥50,000.00');
   await expect(fact(page, 'owner_id')).toHaveText(E2E_NAME);
@@ -129,6 +131,7 @@ test('a customer created and edited offline reaches the server once back online'
   await expect(rows.first()).toContainText(name);
   await expect(rows.first()).toContainText('宁波');
   await expect(rows.first()).toContainText('A 类');
+  await expect(rows.first().getByTestId('waiting')).toHaveText('待同步');
   await expect(page.getByTestId('customers-count')).toContainText('符合条件');
   await page.getByLabel('搜索').fill('8888 6666');
   await expect(rows.filter({ hasText: name })).toHaveCount(1);
@@ -171,6 +174,11 @@ test('a customer created and edited offline reaches the server once back online'
       visit: `首次拜访 ${unique}`,
       visit_contact: true,
     });
+
+  // Once the server has it, the rep's list no longer marks it.
+  await page.getByLabel('搜索').fill(unique);
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first().getByTestId('waiting')).toHaveCount(0, { timeout: 30_000 });
 
   // The rep's manager, on another device, sees the edited customer.
   const other = await browser.newContext({ baseURL, viewport: page.viewportSize()!, locale: 'zh-CN' });
@@ -252,4 +260,52 @@ test('the customer pages are accessible, touch-sized, and usable by keyboard', a
   await page.getByLabel('Search').fill(name);
   await expect(page.getByTestId('customer-list').getByRole('link')).toHaveCount(1);
   await expect(page.getByTestId('customers-count')).toHaveText(/^1 of \d+ customers match$/);
+});
+
+test('a customer deleted offline, after a confirmation, leaves the server once back online', async ({
+  page,
+  context,
+  request,
+}, testInfo) => {
+  test.setTimeout(120_000);
+  const unique = `${testInfo.project.name} ${randomUUID().slice(0, 8)}`;
+  const name = `待删除客户 ${unique}`;
+  await signInToCustomers(page);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
+
+  // Created online: the "not yet on the server" note goes once the sync has taken it.
+  await page.getByRole('link', { name: '新建客户', exact: true }).click();
+  await page.getByLabel('客户名称').fill(name);
+  await page.getByLabel('客户类型').selectOption({ label: '终端客户' });
+  await page.getByRole('button', { name: '创建客户' }).click();
+  await expect(page).toHaveURL(/\/customers\/[0-9a-f-]{36}$/);
+  const id = new URL(page.url()).pathname.split('/').pop()!;
+  await expect(page.getByTestId('customer-waiting')).toHaveCount(0, { timeout: 30_000 });
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('yingxiao.session')!).token);
+  const onServer = async () => (await pullAll(request, token)).some((r) => r.collection === 'customers' && r.id === id);
+  expect(await onServer()).toBe(true);
+
+  await context.setOffline(true);
+  // Asked first; Escape puts it off and gives the keyboard back to the button.
+  const remove = page.getByRole('button', { name: '删除', exact: true });
+  await remove.click();
+  const confirm = page.getByRole('alertdialog');
+  await expect(confirm).toContainText(`删除客户「${name}」？`);
+  await expect(confirm.getByRole('button', { name: '取消' })).toBeFocused();
+  const results = await new AxeBuilder({ page }).include('[data-testid=customer-delete-confirm]').analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  await page.keyboard.press('Escape');
+  await expect(confirm).toBeHidden();
+  await expect(remove).toBeFocused();
+  await expect(page.getByTestId('customer-name')).toHaveText(name);
+
+  await remove.click();
+  await confirm.getByRole('button', { name: '确认删除' }).click();
+  await expect(page).toHaveURL(/\/customers\?deleted=/);
+  await expect(page.getByTestId('customer-deleted')).toContainText(`客户「${name}」已删除`);
+  await page.getByLabel('搜索').fill(unique);
+  await expect(page.getByText('没有符合搜索和筛选条件的客户。')).toBeVisible();
+
+  await context.setOffline(false);
+  await expect.poll(onServer, { timeout: 60_000, intervals: [500, 1000, 2000] }).toBe(false);
 });

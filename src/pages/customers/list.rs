@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_query_map};
 use yingxiao_core::{
     domain::Collection,
     list::{ListIndex, SearchQuery},
@@ -12,7 +12,7 @@ use yingxiao_core::{
     sync::apply::StoredRecord,
 };
 
-use super::{names_by_id, text, watch_collection, Loaded};
+use super::{names_by_id, text, waiting_ids, watch_collection, Loaded};
 use crate::{
     app::use_mount,
     collation,
@@ -126,6 +126,14 @@ pub fn CustomersPage() -> impl IntoView {
         Loaded::from_read(read, || data.status.get())
     });
     let owners = Memo::new(move |_| names_by_id(&users));
+    let waiting = waiting_ids(data, Collection::Customer);
+    // Said once after a customer's page deleted it and came back here.
+    let query = use_query_map();
+    let deleted = move || {
+        query
+            .with(|q| q.get("deleted"))
+            .filter(|name| !name.is_empty())
+    };
 
     let matching = Memo::new(move |_| {
         let (tier, kind, descending) = (tier.get(), kind.get(), descending.get());
@@ -267,7 +275,17 @@ pub fn CustomersPage() -> impl IntoView {
                             <For each=shown key=|row| row.id.clone() let:row>
                                 <li>
                                     <A href=mount.with_value(|m| m.href(&format!("/customers/{}", row.id))) attr:class="record-row">
-                                        <span class="record-title">{row.name.clone()}</span>
+                                        <span class="record-title">
+                                            {row.name.clone()}
+                                            {
+                                                let id = row.id.clone();
+                                                move || waiting.with(|w| w.contains(&id)).then(|| view! {
+                                                    <span class="chip chip-waiting" data-testid="waiting" title=move || i18n.t(Key::RecordWaitingTitle)>
+                                                        {move || i18n.t(Key::RecordWaiting)}
+                                                    </span>
+                                                })
+                                            }
+                                        </span>
                                         <span class="record-meta">
                                             {
                                                 let kind = row.kind.clone();
@@ -334,6 +352,11 @@ pub fn CustomersPage() -> impl IntoView {
                 <h1 class="page-title">{move || i18n.t(Key::CustomersTitle)}</h1>
                 <A href=new_href attr:class="button button-primary">{move || i18n.t(Key::CustomersNew)}</A>
             </header>
+            {move || deleted().map(|name| view! {
+                <p class="notice notice-ok" role="status" data-testid="customer-deleted">
+                    {move || i18n.format(Key::CustomerDeleted, &[("name", &name)])}
+                </p>
+            })}
             <div class="card customers-toolbar" role="search">
                 <div class="field field-search">
                     <label for="customers-search">{move || i18n.t(Key::CustomersSearch)}</label>

@@ -11,7 +11,7 @@ pub use detail::CustomerDetailPage;
 pub use edit::NewCustomerPage;
 pub use list::CustomersPage;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
 use serde_json::{Map, Value};
@@ -66,6 +66,30 @@ fn watch_collection(
             let by = by.as_ref().map(|(field, value)| (*field, value.as_str()));
             data.view(collection, by).await
         }
+    })
+}
+
+/// Ids of a collection's records with changes on this device that have not reached the server yet.
+fn waiting_ids(data: Data, collection: Collection) -> Memo<HashSet<String>> {
+    let pending = LocalResource::new(move || {
+        data.revision.get();
+        data.pending.get();
+        async move { data.pending_changes().await }
+    });
+    Memo::new(move |_| {
+        pending.with(|read| {
+            read.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map(|changes| {
+                    changes
+                        .iter()
+                        .map(|change| change.intent.target())
+                        .filter(|target| target.collection == collection)
+                        .map(|target| target.id)
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
     })
 }
 
