@@ -24,6 +24,7 @@ mod validate;
 
 pub use error::ValidationError;
 pub use target::subject_collection;
+pub(crate) use validate::{parse_date, parse_instant};
 pub use validate::{validate_create, validate_fields, validate_patch, validate_record};
 
 /// Longest name of a person, customer, product or plan.
@@ -172,6 +173,28 @@ impl Collection {
             Collection::Ticket => &service::TICKETS,
             Collection::Survey => &service::SURVEYS,
         }
+    }
+
+    /// The date lists of this collection are ordered and ranged by (a visit's time, an order's date,
+    /// an opportunity's expected close); `None` for collections without one (customers, products).
+    pub fn date_field(self) -> Option<&'static str> {
+        Some(match self {
+            Collection::Visit => "visited_at",
+            Collection::Opportunity => "expected_close",
+            Collection::Order => "ordered_on",
+            Collection::Contract => "signed_on",
+            Collection::Target | Collection::Budget => "period_start",
+            Collection::Expense => "spent_on",
+            Collection::Promotion => "starts_on",
+            Collection::PromotionReport | Collection::DailyReport => "report_date",
+            Collection::Ticket => "opened_at",
+            Collection::Survey => "surveyed_on",
+            Collection::OrgUnit
+            | Collection::User
+            | Collection::Customer
+            | Collection::Contact
+            | Collection::Product => return None,
+        })
     }
 
     /// The wire name: `"customers"`, `"promotion_reports"`…
@@ -464,6 +487,22 @@ mod tests {
         sorted.sort();
         assert_eq!(sorted, Collection::ALL);
         assert_eq!(Collection::ALL.iter().collect::<HashSet<_>>().len(), 17);
+    }
+
+    #[test]
+    fn a_collection_date_is_a_date_or_instant_field_of_it() {
+        for collection in Collection::ALL {
+            if let Some(name) = collection.date_field() {
+                let def = collection
+                    .field(name)
+                    .unwrap_or_else(|| panic!("{collection:?}.{name}"));
+                assert!(
+                    matches!(def.kind, FieldKind::Date | FieldKind::Instant),
+                    "{collection:?}.{name} is {:?}",
+                    def.kind
+                );
+            }
+        }
     }
 
     #[test]

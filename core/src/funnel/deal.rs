@@ -1,0 +1,146 @@
+//! The deal as the funnel sees it: an opportunity record's fields read once into plain data.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{LostReason, Stage};
+use crate::domain::{parse_date, parse_instant};
+use crate::time::days_from_civil;
+
+/// One entry of the stage history (阶段历史): the stage entered and when, in ms since the epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageEntry {
+    pub stage: Stage,
+    pub entered_at: i64,
+}
+
+/// A 销售机会 reduced to what the analytics read.
+///
+/// `history` is in time order and its last entry is the current stage; a deal without history takes
+/// part in no figure. Closing times are the won/lost entries' times.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deal {
+    pub id: String,
+    pub owner_id: String,
+    pub unit_id: String,
+    pub customer_id: String,
+    /// 预计金额 in 分.
+    pub amount: i64,
+    pub history: Vec<StageEntry>,
+    /// 预计成交日期 as (year, month, day).
+    pub expected_close: Option<(i32, u32, u32)>,
+    pub lost_reason: Option<LostReason>,
+    pub product_ids: Vec<String>,
+}
+
+/// Why a record could not be read as a deal; the field named is the one to fix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DealError {
+    /// `stage` is missing or not a known stage.
+    Stage,
+    /// `stage_history` is missing, empty, or has an entry without a known stage and a valid instant.
+    StageHistory,
+    /// The last history entry is not the current stage, and no closing time says when it was entered.
+    HistoryBehindStage,
+}
+
+impl fmt::Display for DealError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DealError::Stage => "stage is missing or unknown",
+            DealError::StageHistory => "stage_history is missing or has an invalid entry",
+            DealError::HistoryBehindStage => "stage_history does not end in the current stage",
+        })
+    }
+}
+
+impl std::error::Error for DealError {}
+
+/// Milliseconds since the epoch of an RFC 3339 UTC instant as the protocol writes it.
+pub(crate) fn instant_ms(text: &str) -> Option<i64> {
+    let ((year, month, day), hour, minute, second, millis) = parse_instant(text)?;
+    let days = days_from_civil(i64::from(year), month, day);
+    let secs = i64::from(hour * 3600 + minute * 60 + second);
+    Some((days * 86_400 + secs) * 1000 + i64::from(millis))
+}
+
+impl Deal {
+    /// Reads an opportunity record's fields as the sync layer stores them. The history is put in time
+    /// order; a closed deal whose history lacks the closing entry gets it at `won_at`/`closed_at`.
+    pub fn from_fields(id: &str, fields: &Map<String, Value>) -> Result<Deal, DealError> {
+        let text = |name: &str| fields.get(name).and_then(Value::as_str);
+        let owned = |name: &str| text(name).unwrap_or_default().to_owned();
+        let stage = text("stage")
+            .and_then(Stage::parse)
+            .ok_or(DealError::Stage)?;
+        let mut history = fields
+            .get("stage_history")
+            .and_then(Value::as_array)
+            .ok_or(DealError::StageHistory)?
+            .iter()
+            .map(|entry| {
+                let stage = entry.get("stage").and_then(Value::as_str);
+                let at = entry.get("entered_at").and_then(Value::as_str);
+                Some(StageEntry {
+                    stage: Stage::parse(stage?)?,
+                    entered_at: instant_ms(at?)?,
+                })
+            })
+            .collect::<Option<Vec<_>>>()
+            .ok_or(DealError::StageHistory)?;
+        history.sort_by_key(|e| e.entered_at);
+        let closed_at = match stage {
+            Stage::Won => text("won_at").or(text("closed_at")),
+            Stage::Lost => text("closed_at"),
+            _ => None,
+        }
+        .and_then(instant_ms);
+        match (history.last(), closed_at) {
+            (Some(last), _) if last.stage == stage => {}
+            (last, Some(at)) if last.is_none_or(|l| l.entered_at <= at) => {
+                history.push(StageEntry {
+                    stage,
+                    entered_at: at,
+                })
+            }
+            (None, _) => return Err(DealError::StageHistory),
+            _ => return Err(DealError::HistoryBehindStage),
+        }
+        let product_ids = fields
+            .get("product_lines")
+            .and_then(Value::as_array)
+            .map(|lines| {
+                lines
+                    .iter()
+                    .filter_map(|line| line.get("product_id").and_then(Value::as_str))
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Deal {
+            id: id.to_owned(),
+            owner_id: owned("owner_id"),
+            unit_id: owned("unit_id"),
+            customer_id: owned("customer_id"),
+            amount: fields.get("amount").and_then(Value::as_i64).unwrap_or(0),
+            history,
+            expected_close: text("expected_close")
+                .and_then(parse_date)
+                .map(|(y, m, d)| (y as i32, m, d)),
+            lost_reason: text("lost_reason").and_then(LostReason::parse),
+            product_ids,
+        })
+    }
+
+    /// The current stage: the last history entry's.
+    pub fn stage(&self) -> Option<Stage> {
+        self.history.last().map(|e| e.stage)
+    }
+
+    /// When the deal entered the funnel: its first history entry.
+    pub fn created_at(&self) -> Option<i64> {
+        self.history.first().map(|e| e.entered_at)
+    }
+}
