@@ -275,3 +275,121 @@ async fn a_pull_page_is_applied_whole_and_queries_use_the_indexes() {
         .is_empty());
     store.close();
 }
+
+fn visit(id: &str, at: &str) -> Record {
+    let fields = fields(json!({"customer_id": self::id(1), "owner_id": REP, "visited_at": at}));
+    let stamp = "000000000000100-00000-0b9c6a52-0000-4000-8000-000000000999";
+    let stamps = fields
+        .keys()
+        .map(|k| (k.clone(), stamp.parse().unwrap()))
+        .collect();
+    Record {
+        collection: Collection::Visit,
+        id: id.into(),
+        version: 1,
+        fields,
+        stamps,
+    }
+}
+
+/// Removes every row's `date` property, as a build of schema version 2 stored rows.
+async fn strip_dates(user: &str) {
+    use idb::{Factory, TransactionMode};
+    use js_sys::Reflect;
+    let db = Factory::new()
+        .unwrap()
+        .open(&database_name(user), None)
+        .unwrap()
+        .await
+        .unwrap();
+    let tx = db
+        .transaction(&["records"], TransactionMode::ReadWrite)
+        .unwrap();
+    let records = tx.object_store("records").unwrap();
+    for row in records.get_all(None, None).unwrap().await.unwrap() {
+        Reflect::delete_property(&row.clone().into(), &"date".into()).unwrap();
+        let key = js_sys::Array::of2(
+            &Reflect::get(&row, &"c".into()).unwrap(),
+            &Reflect::get(&row, &"i".into()).unwrap(),
+        );
+        records.put(&row, Some(&key.into())).unwrap();
+    }
+    tx.commit().unwrap().await.unwrap();
+    db.close();
+}
+
+#[wasm_bindgen_test]
+async fn upgrading_to_lists_by_date_indexes_the_rows_already_stored() {
+    let user = fresh("dated").await;
+    // A tablet on schema version 2 with two visits pulled and one logged offline.
+    let old = Store::open_at(&database_name(&user), 2).await.unwrap();
+    old.sync_state(|| id(903)).await.unwrap();
+    let page = PullResponse {
+        reset: false,
+        records: vec![
+            visit(&id(31), "2026-11-03T02:00:00Z"),
+            visit(&id(32), "2026-12-01T00:00:00Z"),
+        ],
+        deleted: vec![],
+        removed: vec![],
+        cursor: "1.2.0".into(),
+        has_more: false,
+        last_mutation_id: 0,
+        rejections: vec![],
+    };
+    old.apply_page(&settle_page(&[], page)).await.unwrap();
+    let logged = old
+        .record_mutation(
+            Intent::Create(CreateArgs {
+                collection: Collection::Visit,
+                id: id(33),
+                fields: visit(&id(33), "2026-11-30T15:59:59.999Z").fields,
+            }),
+            1_000,
+        )
+        .await
+        .unwrap();
+    old.close();
+    strip_dates(&user).await;
+
+    let store = Store::open(&user).await.unwrap();
+    assert_eq!(store.version(), SCHEMA_VERSION);
+    let state = store.sync_state(|| unreachable!()).await.unwrap();
+    assert_eq!(
+        state.pending,
+        vec![logged],
+        "the upgrade keeps pending work"
+    );
+    let november: Vec<String> = store
+        .view_dated(Collection::Visit, "2026-11-01", "2026-12-01")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(
+        november,
+        [id(31), id(33)],
+        "a stored visit and a pending one"
+    );
+    let december = store
+        .view_dated(Collection::Visit, "2026-12-01", "2027-01-01")
+        .await
+        .unwrap();
+    assert_eq!(december.len(), 1);
+    assert_eq!(december[0].0, id(32));
+    assert!(store
+        .view_dated(Collection::Customer, "2026-01-01", "2027-01-01")
+        .await
+        .unwrap()
+        .is_empty());
+    store.close();
+    // Indexed once: opening again finds nothing left to do and the same answer.
+    let store = Store::open(&user).await.unwrap();
+    let again = store
+        .view_dated(Collection::Visit, "2026-11-01", "2026-12-01")
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 2);
+    store.close();
+}

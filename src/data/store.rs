@@ -58,26 +58,30 @@ impl From<idb::Error> for DataError {
 
 /// The schema version this build writes. Each step in `upgrade` takes a database from the version
 /// before it; steps never touch pending work.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const RECORDS: &str = "records";
 const PENDING: &str = "pending";
 const REJECTED: &str = "rejected";
 const META: &str = "meta";
 
-/// Indexes on `records` for the lists pages show: by owner, customer, unit and stage within a
+/// Indexes on `records` for the lists pages show: by owner, customer, unit, stage and date within a
 /// collection. (All of a collection is a range of the primary key `[collection, id]`.) Each index
 /// costs every write, so there are only these.
-pub const INDEXES: [(&str, &str); 4] = [
+pub const INDEXES: [(&str, &str); 5] = [
     ("by_owner", "owner"),
     ("by_customer", "customer"),
     ("by_unit", "unit"),
     ("by_stage", "stage"),
+    ("by_date", "date"),
 ];
 
 const META_CLIENT_ID: &str = "client_id";
 const META_OUTBOX: &str = "outbox";
 const META_CURSOR: &str = "cursor";
+/// Set by an upgrade that added an indexed fact: rows written before it lack the fact until
+/// `Store::open` writes them again.
+const META_REINDEX: &str = "reindex";
 
 /// The database name for a user.
 pub fn database_name(user_id: &str) -> String {
@@ -116,14 +120,57 @@ fn upgrade(
         // Version 2: rejected changes kept for the user, and indexes for the list pages.
         db.create_object_store(REJECTED, ObjectStoreParams::new())?;
         let records = transaction
+            .as_ref()
             .ok_or_else(|| DataError::Storage("no upgrade transaction".into()))?
             .object_store(RECORDS)?;
-        for (name, field) in INDEXES {
+        for (name, field) in &INDEXES[..4] {
             let path = KeyPath::new_array(["c", field]);
             records.create_index(name, path, Some(IndexParams::new()))?;
         }
     }
+    if from < 3 && to >= 3 {
+        // Version 3: lists by date (a visit's time, an order's date). Rows already stored get their
+        // date fact when the database is next opened: an upgrade cannot await their reading.
+        let transaction = transaction
+            .as_ref()
+            .ok_or_else(|| DataError::Storage("no upgrade transaction".into()))?;
+        let (name, field) = INDEXES[4];
+        let path = KeyPath::new_array(["c", field]);
+        transaction
+            .object_store(RECORDS)?
+            .create_index(name, path, Some(IndexParams::new()))?;
+        if from > 0 {
+            write_json(&transaction.object_store(META)?, META_REINDEX, &true)?;
+        }
+    }
     Ok(())
+}
+
+/// Which records of a collection a read wants.
+#[derive(Clone, Copy, Debug)]
+enum Lookup<'a> {
+    All,
+    /// Those whose indexed fact (see `INDEXES`) has this value.
+    Equal(&'a str, &'a str),
+    /// Those whose date (`Collection::date_field`) is in `from..to`, compared as ISO text, so a day
+    /// `2026-11-27` takes in every time of that day.
+    Dated(&'a str, &'a str),
+}
+
+impl Lookup<'_> {
+    fn keeps(&self, collection: Collection, fields: &serde_json::Map<String, Value>) -> bool {
+        let fact = |wanted: &str| {
+            index_facts(collection, fields)
+                .into_iter()
+                .find(|(name, _)| *name == wanted)
+                .and_then(|(_, value)| value)
+        };
+        match *self {
+            Lookup::All => true,
+            Lookup::Equal(field, value) => fact(field) == Some(value),
+            Lookup::Dated(from, to) => fact("date").is_some_and(|d| from <= d && d < to),
+        }
+    }
 }
 
 impl Store {
@@ -153,7 +200,35 @@ impl Store {
         let db = request
             .await
             .map_err(|e| DataError::Unavailable(e.to_string()))?;
-        Ok(Self { db: Rc::new(db) })
+        let store = Self { db: Rc::new(db) };
+        store.finish_upgrade().await?;
+        Ok(store)
+    }
+
+    /// Writes again, with their facts, the rows stored before an upgrade that added an index.
+    async fn finish_upgrade(&self) -> Result<(), DataError> {
+        if !self.db.store_names().iter().any(|name| name == META) {
+            return Ok(());
+        }
+        let tx = self.transaction(&[META], TransactionMode::ReadOnly)?;
+        let wanted = read_json::<bool>(&tx.object_store(META)?, META_REINDEX).await?;
+        tx.await?;
+        if wanted.is_none() {
+            return Ok(());
+        }
+        let tx = self.transaction(&[RECORDS, META], TransactionMode::ReadWrite)?;
+        let meta = tx.object_store(META)?;
+        let records = tx.object_store(RECORDS)?;
+        for row in records.get_all(None, None)?.await? {
+            let record = parse_row(&row)?;
+            records.put(
+                &record_row(&record)?,
+                Some(&record_key(record.collection, &record.id)),
+            )?;
+        }
+        meta.delete(Query::Key(META_REINDEX.into()))?;
+        tx.commit()?.await?;
+        Ok(())
     }
 
     /// Removes a user's database (after signing out with nothing pending).
@@ -317,8 +392,28 @@ impl Store {
         collection: Collection,
         by: Option<(&str, &str)>,
     ) -> Result<Vec<(String, StoredRecord)>, DataError> {
+        let lookup = by.map_or(Lookup::All, |(field, value)| Lookup::Equal(field, value));
+        self.view_by(collection, lookup).await
+    }
+
+    /// Like `view`, only the records whose date (`Collection::date_field`) is in `from..to`
+    /// (`"2026-11-01".."2026-12-01"`: November), through the date index.
+    pub async fn view_dated(
+        &self,
+        collection: Collection,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(String, StoredRecord)>, DataError> {
+        self.view_by(collection, Lookup::Dated(from, to)).await
+    }
+
+    async fn view_by(
+        &self,
+        collection: Collection,
+        lookup: Lookup<'_>,
+    ) -> Result<Vec<(String, StoredRecord)>, DataError> {
         let tx = self.transaction(&[RECORDS, PENDING], TransactionMode::ReadOnly)?;
-        let rows = self.canonical_rows(&tx, collection, by).await?;
+        let rows = self.canonical_rows(&tx, collection, lookup).await?;
         let pending: Vec<Mutation> = read_all_json(&tx.object_store(PENDING)?).await?;
         tx.await?;
         let mut touched: Vec<String> = pending
@@ -350,7 +445,7 @@ impl Store {
         for id in touched {
             // A filtered view may miss a canonical record that a pending edit moves into the
             // filter; fetch the ones not in hand.
-            if !canonical.contains_key(&id) && by.is_some() {
+            if !canonical.contains_key(&id) && !matches!(lookup, Lookup::All) {
                 if let Some(record) = self
                     .record(&RecordRef {
                         collection,
@@ -367,12 +462,7 @@ impl Store {
             };
             let mine = pending.iter().filter(|m| m.intent.target() == target);
             if let Some(state) = replay(canonical.get(&id), mine) {
-                let keep = by.is_none_or(|(field, value)| {
-                    index_facts(collection, &state.fields)
-                        .iter()
-                        .any(|(name, v)| *name == field && *v == Some(value))
-                });
-                if keep {
+                if lookup.keeps(collection, &state.fields) {
                     shown.push((id, state));
                 }
             }
@@ -412,7 +502,8 @@ impl Store {
         by: Option<(&str, &str)>,
     ) -> Result<Vec<Record>, DataError> {
         let tx = self.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
-        let rows = self.canonical_rows(&tx, collection, by).await?;
+        let lookup = by.map_or(Lookup::All, |(field, value)| Lookup::Equal(field, value));
+        let rows = self.canonical_rows(&tx, collection, lookup).await?;
         tx.await?;
         rows.iter().map(parse_row).collect()
     }
@@ -421,30 +512,40 @@ impl Store {
         &self,
         tx: &Transaction,
         collection: Collection,
-        by: Option<(&str, &str)>,
+        lookup: Lookup<'_>,
     ) -> Result<Vec<JsValue>, DataError> {
         let store = tx.object_store(RECORDS)?;
         let c = JsValue::from_str(collection.as_str());
-        match by {
-            None => {
+        let index = |field: &str| {
+            let (name, _) = INDEXES
+                .iter()
+                .find(|(_, f)| *f == field)
+                .ok_or_else(|| DataError::Storage(format!("no index on {field}")))?;
+            Ok::<_, DataError>(store.index(name)?)
+        };
+        let range = match lookup {
+            Lookup::All => {
                 // Keys are [collection, id]; an empty array sorts after every string id.
                 let first = Array::of1(&c);
                 let after = Array::of2(&c, &Array::new());
                 let range = KeyRange::bound(&first, &after, Some(false), Some(true))?;
-                Ok(store.get_all(Some(Query::KeyRange(range)), None)?.await?)
+                return Ok(store.get_all(Some(Query::KeyRange(range)), None)?.await?);
             }
-            Some((field, value)) => {
-                let (index, _) = INDEXES
-                    .iter()
-                    .find(|(_, f)| *f == field)
-                    .ok_or_else(|| DataError::Storage(format!("no index on {field}")))?;
+            Lookup::Equal(field, value) => {
                 let wanted = Array::of2(&c, &JsValue::from_str(value));
-                Ok(store
-                    .index(index)?
-                    .get_all(Some(Query::KeyRange(KeyRange::only(&wanted)?)), None)?
-                    .await?)
+                (index(field)?, KeyRange::only(&wanted)?)
             }
-        }
+            Lookup::Dated(from, to) => {
+                let from = Array::of2(&c, &JsValue::from_str(from));
+                let to = Array::of2(&c, &JsValue::from_str(to));
+                (
+                    index("date")?,
+                    KeyRange::bound(&from, &to, Some(false), Some(true))?,
+                )
+            }
+        };
+        let (index, range) = range;
+        Ok(index.get_all(Some(Query::KeyRange(range)), None)?.await?)
     }
 
     /// How many canonical records the device holds.
@@ -488,7 +589,7 @@ fn record_key(collection: Collection, id: &str) -> JsValue {
 pub fn index_facts(
     collection: Collection,
     fields: &serde_json::Map<String, Value>,
-) -> [(&'static str, Option<&str>); 4] {
+) -> [(&'static str, Option<&str>); 5] {
     let text = |name: &str| fields.get(name).and_then(Value::as_str);
     let customer = match collection {
         Collection::PromotionReport => text("store_id"),
@@ -503,6 +604,7 @@ pub fn index_facts(
         ("customer", customer),
         ("unit", unit),
         ("stage", text("stage")),
+        ("date", collection.date_field().and_then(text)),
     ]
 }
 
