@@ -393,3 +393,20 @@ async fn upgrading_to_lists_by_date_indexes_the_rows_already_stored() {
     assert_eq!(again.len(), 2);
     store.close();
 }
+
+#[wasm_bindgen_test]
+fn new_ids_are_time_ordered_uuid_version_7() {
+    let before = js_sys::Date::now() as u64;
+    let ids: Vec<String> = (0..50).map(|_| yingxiao::data::new_record_id()).collect();
+    for id in &ids {
+        assert!(yingxiao_core::id::is_record_id(id), "{id}");
+        assert_eq!(&id[14..15], "7", "version 7: {id}");
+        assert!(matches!(&id[19..20], "8" | "9" | "a" | "b"), "RFC variant: {id}");
+        let millis = u64::from_str_radix(&id[..13].replace('-', ""), 16).unwrap();
+        assert!(millis >= before && millis <= js_sys::Date::now() as u64, "{id}");
+    }
+    let mut distinct = ids.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), ids.len());
+}
