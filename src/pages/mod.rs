@@ -5,4 +5,6 @@ pub mod customers;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod record_form;
+pub mod records;
 pub mod settings;

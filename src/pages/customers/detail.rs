@@ -17,12 +17,12 @@ use yingxiao_core::{
     },
 };
 
-use super::{
-    display_value,
-    edit::CustomerForm,
-    focus_later,
-    form::{FormField, FormProblemNote, RecordForm, SaveButton},
-    names_by_id, text, waiting_ids, watch_collection, Loaded,
+use super::edit::CustomerForm;
+use crate::pages::{
+    record_form::{FormField, FormProblemNote, RecordForm, SaveButton},
+    records::{
+        display_value, focus_later, names_by_id, text, waiting_ids, watch_collection, Loaded,
+    },
 };
 use crate::{
     app::use_mount,
@@ -280,7 +280,7 @@ fn CustomerView(
                             focus_later("customer-delete");
                         }
                     >
-                        {move || i18n.t(Key::CustomerCancel)}
+                        {move || i18n.t(Key::FormCancel)}
                     </button>
                 </div>
             </div>
@@ -461,7 +461,7 @@ fn ContactForm(customer_id: Memo<String>, #[prop(into)] on_done: Callback<()>) -
             <div class="form-actions">
                 <SaveButton form label=Signal::derive(move || i18n.t(Key::ContactSave)) />
                 <button type="button" class="button" on:click=move |_| on_done.run(())>
-                    {move || i18n.t(Key::CustomerCancel)}
+                    {move || i18n.t(Key::FormCancel)}
                 </button>
             </div>
         </form>
@@ -646,7 +646,7 @@ fn VisitForm(
             <div class="form-actions">
                 <SaveButton form label=Signal::derive(move || i18n.t(Key::VisitSave)) />
                 <button type="button" class="button" on:click=move |_| on_done.run(())>
-                    {move || i18n.t(Key::CustomerCancel)}
+                    {move || i18n.t(Key::FormCancel)}
                 </button>
             </div>
         </form>

@@ -11,9 +11,9 @@ use yingxiao_core::{
     sync::protocol::{CreateArgs, Intent, SetFieldsArgs},
 };
 
-use super::{
-    form::{FormField, FormProblemNote, RecordForm, SaveButton},
-    text, watch_collection,
+use crate::pages::{
+    record_form::{FormField, FormProblemNote, RecordForm, SaveButton},
+    records::{text, watch_collection},
 };
 use crate::{
     app::use_mount,
@@ -160,12 +160,12 @@ pub fn CustomerForm(
     let cancel = match on_cancel {
         Some(cancel) => view! {
             <button type="button" class="button" on:click=move |_| cancel.run(())>
-                {move || i18n.t(Key::CustomerCancel)}
+                {move || i18n.t(Key::FormCancel)}
             </button>
         }
         .into_any(),
         None => view! {
-            <A href=mount.href("/customers") attr:class="button">{move || i18n.t(Key::CustomerCancel)}</A>
+            <A href=mount.href("/customers") attr:class="button">{move || i18n.t(Key::FormCancel)}</A>
         }
         .into_any(),
     };

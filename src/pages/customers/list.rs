@@ -12,7 +12,7 @@ use yingxiao_core::{
     sync::apply::StoredRecord,
 };
 
-use super::{names_by_id, text, waiting_ids, watch_collection, Loaded};
+use crate::pages::records::{names_by_id, text, waiting_ids, watch_collection, Loaded};
 use crate::{
     app::use_mount,
     collation,

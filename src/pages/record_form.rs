@@ -385,7 +385,7 @@ pub fn FormField(
                         let current = form.raw.with_untracked(|raw| raw.get(name).cloned());
                         let current = current.unwrap_or_default();
                         if !current.is_empty() && !list.iter().any(|(v, _)| *v == current) {
-                            list.push((current, i18n.t(Key::CustomerUnknownRef).to_owned()));
+                            list.push((current, i18n.t(Key::RecordUnknownRef).to_owned()));
                         }
                         list
                     }
@@ -408,7 +408,7 @@ pub fn FormField(
                     on:change=on_input
                 >
                     <option value="" prop:selected=move || value().is_empty()>
-                        {move || if required { i18n.t(Key::CustomerChoose) } else { i18n.t(Key::CustomerNone) }}
+                        {move || if required { i18n.t(Key::FormChoose) } else { i18n.t(Key::FormNone) }}
                     </option>
                     {move || choices()
                         .into_iter()
@@ -501,7 +501,7 @@ pub fn FormField(
             {move || problem().map(|p| {
                 let message = match p {
                     FieldProblem::Rule(error) => error.message_for(collection, i18n.locale()),
-                    FieldProblem::NotMoney => i18n.t(Key::CustomerMoneyInvalid).to_owned(),
+                    FieldProblem::NotMoney => i18n.t(Key::FormMoneyInvalid).to_owned(),
                 };
                 view! { <p class="field-error" id=format!("{}-error", form.input_id(name))>{message}</p> }
             })}
@@ -518,10 +518,10 @@ pub fn FormProblemNote(form: RecordForm) -> impl IntoView {
     move || {
         form.problem.get().map(|problem| {
             let message = match problem {
-                FormProblem::FixFields => i18n.t(Key::CustomerFixErrors).to_owned(),
+                FormProblem::FixFields => i18n.t(Key::FormFixErrors).to_owned(),
                 FormProblem::Rule(error) => error.message_for(form.collection, i18n.locale()),
                 FormProblem::Storage(detail) => {
-                    i18n.format(Key::CustomerSaveFailed, &[("error", &detail)])
+                    i18n.format(Key::FormSaveFailed, &[("error", &detail)])
                 }
             };
             view! { <p class="form-error" role="alert" id=id.clone() tabindex="-1">{message}</p> }
@@ -535,7 +535,7 @@ pub fn SaveButton(form: RecordForm, #[prop(into)] label: Signal<&'static str>) -
     let i18n = use_i18n();
     view! {
         <button type="submit" class="button button-primary" disabled=move || form.busy.get()>
-            {move || if form.busy.get() { i18n.t(Key::CustomerSaving) } else { label.get() }}
+            {move || if form.busy.get() { i18n.t(Key::FormSaving) } else { label.get() }}
         </button>
     }
 }
