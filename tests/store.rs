@@ -401,9 +401,15 @@ fn new_ids_are_time_ordered_uuid_version_7() {
     for id in &ids {
         assert!(yingxiao_core::id::is_record_id(id), "{id}");
         assert_eq!(&id[14..15], "7", "version 7: {id}");
-        assert!(matches!(&id[19..20], "8" | "9" | "a" | "b"), "RFC variant: {id}");
+        assert!(
+            matches!(&id[19..20], "8" | "9" | "a" | "b"),
+            "RFC variant: {id}"
+        );
         let millis = u64::from_str_radix(&id[..13].replace('-', ""), 16).unwrap();
-        assert!(millis >= before && millis <= js_sys::Date::now() as u64, "{id}");
+        assert!(
+            millis >= before && millis <= js_sys::Date::now() as u64,
+            "{id}"
+        );
     }
     let mut distinct = ids.clone();
     distinct.sort();
