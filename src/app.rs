@@ -21,6 +21,7 @@ use crate::{
 };
 
 use crate::pages::customers::{CustomerDetailPage, CustomersPage, NewCustomerPage};
+use crate::pages::opportunities::{NewOpportunityPage, OpportunitiesPage, OpportunityDetailPage};
 
 /// Where the app is mounted, read from the `<base href>` the server wrote into `index.html`.
 #[derive(Clone)]
@@ -108,6 +109,9 @@ pub fn App() -> impl IntoView {
                     // Before `:id`: the first matching route wins.
                     <ProtectedRoute path=path!("/customers/new") view=NewCustomerPage condition=signed_in redirect_path=to_login.clone() />
                     <ProtectedRoute path=path!("/customers/:id") view=CustomerDetailPage condition=signed_in redirect_path=to_login.clone() />
+                    <ProtectedRoute path=path!("/opportunities") view=OpportunitiesPage condition=signed_in redirect_path=to_login.clone() />
+                    <ProtectedRoute path=path!("/opportunities/new") view=NewOpportunityPage condition=signed_in redirect_path=to_login.clone() />
+                    <ProtectedRoute path=path!("/opportunities/:id") view=OpportunityDetailPage condition=signed_in redirect_path=to_login.clone() />
                     <ProtectedRoute path=path!("/changes") view=ChangesPage condition=signed_in redirect_path=to_login />
                 </Routes>
             </Shell>

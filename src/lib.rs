@@ -5,6 +5,7 @@ mod app;
 pub mod collation;
 mod components;
 pub mod data;
+pub mod download;
 pub mod i18n;
 pub mod pages;
 pub mod prefs;

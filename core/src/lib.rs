@@ -3,6 +3,7 @@
 pub mod account;
 pub mod base_path;
 pub mod domain;
+pub mod export;
 pub mod funnel;
 pub mod health;
 pub mod id;

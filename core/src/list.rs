@@ -111,6 +111,25 @@ impl<R> ListIndex<R> {
     }
 }
 
+/// The rows a scrolled list draws: those in view plus `overscan` on each side, so a fast flick
+/// never shows a blank. Rows have one height; the list above the first drawn row is empty space.
+pub fn visible_window(
+    scroll_top: f64,
+    viewport_height: f64,
+    row_height: f64,
+    rows: usize,
+    overscan: usize,
+) -> std::ops::Range<usize> {
+    if rows == 0 || row_height <= 0.0 {
+        return 0..0;
+    }
+    let first = (scroll_top.max(0.0) / row_height).floor() as usize;
+    let in_view = (viewport_height.max(0.0) / row_height).ceil() as usize + 1;
+    let start = first.saturating_sub(overscan).min(rows);
+    let end = first.saturating_add(in_view + overscan).min(rows);
+    start..end
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,5 +226,22 @@ mod tests {
         assert_eq!(names(&list, &tier_a), ["Walmart China", "上海华联超市"]);
         let tier_a_in_shenzhen = list.filter(&SearchQuery::parse("深圳"), |c| c.tier == 'A', false);
         assert_eq!(names(&list, &tier_a_in_shenzhen), ["Walmart China"]);
+    }
+
+    #[test]
+    fn a_window_covers_the_rows_in_view_and_some_either_side() {
+        // 64 px rows, a 640 px viewport scrolled to row 100.
+        assert_eq!(visible_window(6_400.0, 640.0, 64.0, 50_000, 5), 95..116);
+        assert_eq!(visible_window(0.0, 640.0, 64.0, 50_000, 5), 0..16);
+        // Half a row scrolled: the partly hidden first row is still drawn.
+        assert_eq!(visible_window(32.0, 640.0, 64.0, 50_000, 0), 0..11);
+    }
+
+    #[test]
+    fn a_window_never_runs_past_the_list() {
+        assert_eq!(visible_window(6_400.0, 640.0, 64.0, 3, 5), 3..3);
+        assert_eq!(visible_window(0.0, 640.0, 64.0, 3, 5), 0..3);
+        assert_eq!(visible_window(-50.0, 640.0, 64.0, 0, 5), 0..0);
+        assert_eq!(visible_window(100.0, 640.0, 0.0, 10, 5), 0..0);
     }
 }

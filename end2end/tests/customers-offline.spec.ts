@@ -88,7 +88,7 @@ test('a customer created and edited offline reaches the server once back online'
   const id = new URL(page.url()).pathname.split('/').pop()!;
   await expect(page.getByTestId('customer-name')).toHaveText(name);
   // Kept on the device, and said so until the server has it.
-  await expect(page.getByTestId('customer-waiting')).toContainText('尚未到达服务器');
+  await expect(page.getByTestId('waiting-note')).toContainText('尚未到达服务器');
   await expect(fact(page, 'kind')).toHaveText('经销商');
   await expect(fact(page, 'credit_limit')).toHaveText('¥50,000.00');
   await expect(fact(page, 'owner_id')).toHaveText(E2E_NAME);
@@ -280,7 +280,7 @@ test('a customer deleted offline, after a confirmation, leaves the server once b
   await page.getByRole('button', { name: '创建客户' }).click();
   await expect(page).toHaveURL(/\/customers\/[0-9a-f-]{36}$/);
   const id = new URL(page.url()).pathname.split('/').pop()!;
-  await expect(page.getByTestId('customer-waiting')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.getByTestId('waiting-note')).toHaveCount(0, { timeout: 30_000 });
   const token = await page.evaluate(() => JSON.parse(localStorage.getItem('yingxiao.session')!).token);
   const onServer = async () => (await pullAll(request, token)).some((r) => r.collection === 'customers' && r.id === id);
   expect(await onServer()).toBe(true);
@@ -292,7 +292,7 @@ test('a customer deleted offline, after a confirmation, leaves the server once b
   const confirm = page.getByRole('alertdialog');
   await expect(confirm).toContainText(`删除客户「${name}」？`);
   await expect(confirm.getByRole('button', { name: '取消' })).toBeFocused();
-  const results = await new AxeBuilder({ page }).include('[data-testid=customer-delete-confirm]').analyze();
+  const results = await new AxeBuilder({ page }).include('[data-testid=delete-confirm]').analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
   await page.keyboard.press('Escape');
   await expect(confirm).toBeHidden();

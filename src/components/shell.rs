@@ -17,9 +17,10 @@ use crate::{
 };
 
 /// The pages in the navigation: only those that exist.
-const NAV_ITEMS: [(&str, Key, Icon); 3] = [
+const NAV_ITEMS: &[(&str, Key, Icon)] = &[
     ("/", Key::NavHome, Icon::Home),
     ("/customers", Key::NavCustomers, Icon::Customers),
+    ("/opportunities", Key::NavOpportunities, Icon::Opportunities),
     ("/settings", Key::NavSettings, Icon::Settings),
 ];
 
@@ -34,7 +35,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             .iter()
             .map(|&(path, label, icon)| {
                 view! {
-                    <A href=mount.href(path) exact={path != "/customers"} attr:class="nav-link">
+                    <A href=mount.href(path) exact={path == "/"} attr:class="nav-link">
                         <IconSvg icon=icon />
                         <span class="nav-label">{move || i18n.t(label)}</span>
                     </A>

@@ -5,6 +5,7 @@ pub mod customers;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod opportunities;
 pub mod record_form;
 pub mod records;
 pub mod settings;

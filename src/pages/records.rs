@@ -4,22 +4,26 @@
 
 use std::collections::{HashMap, HashSet};
 
-use leptos::prelude::*;
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::hooks::use_navigate;
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 use yingxiao_core::{
     domain::{Collection, FieldKind},
     locale::Locale,
-    sync::apply::StoredRecord,
+    sync::{
+        apply::StoredRecord,
+        protocol::{Intent, RecordRef},
+    },
 };
 
 use super::record_form;
 use crate::{
     data::{
         store::DataError,
-        sync::{Data, SyncStatus},
+        sync::{use_data, Data, SyncStatus},
     },
-    i18n::{I18n, Key},
+    i18n::{use_i18n, I18n, Key},
 };
 
 /// What a page shows while it reads the device: a database still opening is "loading", not an error.
@@ -180,4 +184,113 @@ pub(crate) fn local_date_time(instant: &str, locale: Locale) -> String {
         let _ = js_sys::Reflect::set(&options, &name.into(), &value.into());
     }
     String::from(date.to_locale_string(locale.tag(), &options))
+}
+
+/// A delete button that asks first, in the page itself (a sandboxed portal frame blocks
+/// `window.confirm`). Escape or Cancel puts it off; once deleted, the page goes to the list, which
+/// says what was deleted. The deletion is queued like any change, so it works offline.
+#[component]
+pub(crate) fn DeleteRecord(
+    collection: Collection,
+    #[prop(into)] id: Signal<String>,
+    #[prop(into)] name: Signal<String>,
+    /// The question, with `{name}`.
+    title: Key,
+    /// What deleting does.
+    body: Key,
+    /// The list to go to; it gets `?deleted=<name>`.
+    list_path: &'static str,
+    /// Hides the button and the question (while the record is being edited).
+    #[prop(into)]
+    hidden: Signal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let data = use_data();
+    let navigate = use_navigate();
+    let confirming = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let delete = Callback::new(move |()| {
+        let target = RecordRef {
+            collection,
+            id: id.get_untracked(),
+        };
+        let name = name.get_untracked();
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match data.mutate(Intent::Delete(target)).await {
+                Ok(()) => {
+                    let name = String::from(js_sys::encode_uri_component(&name));
+                    navigate(&format!("{list_path}?deleted={name}"), Default::default());
+                }
+                Err(failure) => error.set(Some(failure.to_string())),
+            }
+        });
+    });
+    let close = move || {
+        confirming.set(false);
+        focus_later("record-delete");
+    };
+    view! {
+        <Show when=move || !hidden.get()>
+            <button
+                type="button"
+                class="button button-danger"
+                id="record-delete"
+                aria-expanded=move || confirming.get().to_string()
+                aria-controls="record-delete-confirm"
+                on:click=move |_| {
+                    error.set(None);
+                    confirming.set(true);
+                    focus_later("record-delete-cancel");
+                }
+            >
+                {move || i18n.t(Key::RecordDelete)}
+            </button>
+            <Show when=move || confirming.get()>
+                <div
+                    class="card confirm-panel"
+                    id="record-delete-confirm"
+                    role="alertdialog"
+                    aria-labelledby="record-delete-title"
+                    aria-describedby="record-delete-body"
+                    data-testid="delete-confirm"
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                        if ev.key() == "Escape" {
+                            close();
+                        }
+                    }
+                >
+                    <h2 id="record-delete-title">{move || i18n.format(title, &[("name", &name.get())])}</h2>
+                    <p id="record-delete-body">{move || i18n.t(body)}</p>
+                    {move || error.get().map(|error| view! {
+                        <p class="form-error" role="alert">{move || i18n.format(Key::RecordDeleteFailed, &[("error", &error)])}</p>
+                    })}
+                    <div class="form-actions">
+                        <button type="button" class="button button-danger" on:click=move |_| delete.run(())>
+                            {move || i18n.t(Key::RecordDeleteConfirm)}
+                        </button>
+                        <button type="button" class="button" id="record-delete-cancel" on:click=move |_| close()>
+                            {move || i18n.t(Key::FormCancel)}
+                        </button>
+                    </div>
+                </div>
+            </Show>
+        </Show>
+    }
+}
+
+/// Says that a record has changes on this device the server does not have yet.
+#[component]
+pub(crate) fn WaitingNote(
+    collection: Collection,
+    #[prop(into)] id: Signal<String>,
+    note: Key,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let waiting = waiting_ids(use_data(), collection);
+    view! {
+        <Show when=move || waiting.with(|w| id.with(|id| w.contains(id)))>
+            <p class="notice" role="status" data-testid="waiting-note">{move || i18n.t(note)}</p>
+        </Show>
+    }
 }

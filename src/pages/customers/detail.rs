@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use leptos::{ev, prelude::*};
 use leptos_router::{
     components::A,
-    hooks::{use_navigate, use_params_map},
+    hooks::use_params_map,
 };
 use serde_json::{Map, Value};
 use yingxiao_core::{
@@ -19,9 +19,11 @@ use yingxiao_core::{
 
 use super::edit::CustomerForm;
 use crate::pages::{
+    opportunities::CustomerOpportunities,
     record_form::{FormField, FormProblemNote, RecordForm, SaveButton},
     records::{
-        display_value, focus_later, names_by_id, text, waiting_ids, watch_collection, Loaded,
+        display_value, focus_later, names_by_id, text, watch_collection, DeleteRecord, Loaded,
+        WaitingNote,
     },
 };
 use crate::{
@@ -118,6 +120,7 @@ pub fn CustomerDetailPage() -> impl IntoView {
         .into_any(),
         Loaded::Ready(true) => view! {
             <CustomerView id customer editing saved_note names />
+            <CustomerOpportunities customer_id=id />
             <ContactsSection customer_id=id contacts />
             <VisitsSection customer_id=id visits contacts names />
         }
@@ -191,30 +194,6 @@ fn CustomerView(
         saved_note.set(Some(Key::CustomerSaved));
         focus_later("customer-edit");
     };
-    let data = use_data();
-    let waiting = waiting_ids(data, Collection::Customer);
-    let is_waiting = move || waiting.with(|w| id.with(|id| w.contains(id)));
-    let confirming = RwSignal::new(false);
-    let delete_error = RwSignal::new(None::<String>);
-    let navigate = use_navigate();
-    let delete = move |_| {
-        let target = RecordRef {
-            collection: Collection::Customer,
-            id: id.get_untracked(),
-        };
-        let name = untrack(name);
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            match data.mutate(Intent::Delete(target)).await {
-                Ok(()) => {
-                    let name = String::from(js_sys::encode_uri_component(&name));
-                    navigate(&format!("/customers?deleted={name}"), Default::default());
-                }
-                Err(error) => delete_error.set(Some(error.to_string())),
-            }
-        });
-    };
-
     view! {
         <header class="page-header">
             <h1 class="page-title" data-testid="customer-name">{name}</h1>
@@ -231,63 +210,18 @@ fn CustomerView(
                 >
                     {move || i18n.t(Key::CustomerEdit)}
                 </button>
-                <button
-                    type="button"
-                    class="button button-danger"
-                    id="customer-delete"
-                    aria-expanded=move || confirming.get().to_string()
-                    aria-controls="customer-delete-confirm"
-                    on:click=move |_| {
-                        delete_error.set(None);
-                        confirming.set(true);
-                        focus_later("customer-delete-cancel");
-                    }
-                >
-                    {move || i18n.t(Key::CustomerDelete)}
-                </button>
             </Show>
         </header>
-        <Show when=move || confirming.get() && !editing.get()>
-            <div
-                class="card confirm-panel"
-                id="customer-delete-confirm"
-                role="alertdialog"
-                aria-labelledby="customer-delete-title"
-                aria-describedby="customer-delete-body"
-                data-testid="customer-delete-confirm"
-                on:keydown=move |ev: ev::KeyboardEvent| {
-                    if ev.key() == "Escape" {
-                        confirming.set(false);
-                        focus_later("customer-delete");
-                    }
-                }
-            >
-                <h2 id="customer-delete-title">{move || i18n.format(Key::CustomerDeleteTitle, &[("name", &name())])}</h2>
-                <p id="customer-delete-body">{move || i18n.t(Key::CustomerDeleteBody)}</p>
-                {move || delete_error.get().map(|error| view! {
-                    <p class="form-error" role="alert">{move || i18n.format(Key::CustomerDeleteFailed, &[("error", &error)])}</p>
-                })}
-                <div class="form-actions">
-                    <button type="button" class="button button-danger" on:click=delete.clone()>
-                        {move || i18n.t(Key::CustomerDeleteConfirm)}
-                    </button>
-                    <button
-                        type="button"
-                        class="button"
-                        id="customer-delete-cancel"
-                        on:click=move |_| {
-                            confirming.set(false);
-                            focus_later("customer-delete");
-                        }
-                    >
-                        {move || i18n.t(Key::FormCancel)}
-                    </button>
-                </div>
-            </div>
-        </Show>
-        <Show when=is_waiting>
-            <p class="notice" role="status" data-testid="customer-waiting">{move || i18n.t(Key::CustomerWaitingNote)}</p>
-        </Show>
+        <DeleteRecord
+            collection=Collection::Customer
+            id=id
+            name=Signal::derive(name)
+            title=Key::CustomerDeleteTitle
+            body=Key::CustomerDeleteBody
+            list_path="/customers"
+            hidden=editing
+        />
+        <WaitingNote collection=Collection::Customer id=id note=Key::CustomerWaitingNote />
         {move || saved_note.get().map(|key| view! { <p class="notice notice-ok" role="status">{move || i18n.t(key)}</p> })}
         {move || if editing.get() {
             view! {

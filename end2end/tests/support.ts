@@ -1,0 +1,77 @@
+// What several specs do the same way: sign in through the page, talk to the sync endpoint as a
+// separate device, and read everything a user may see from the server.
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { randomUUID } from 'node:crypto';
+import { E2E_LOGIN, E2E_PASSWORD } from '../playwright.config';
+
+/// Signs in through the sign-in page, starting from `path`, and waits for the first sync to end.
+export async function signIn(page: Page, login = E2E_LOGIN, path = 'customers') {
+  await page.goto(path);
+  await expect(page).toHaveURL(/\/login\?next=/);
+  await page.locator('input[name=username]').fill(login);
+  await page.locator('input[name=password]').fill(E2E_PASSWORD);
+  await page.locator('button[type=submit]').click();
+  await expect(page).not.toHaveURL(/\/login/);
+  await expect(page.locator('.topbar .sync-indicator')).toHaveAttribute('data-state', /synced|waiting/, {
+    timeout: 30_000,
+  });
+}
+
+export type ServerRecord = { collection: string; id: string; fields: Record<string, unknown> };
+export type Account = { token: string; user: { user_id: string; unit_id: string; name: string } };
+
+/// Signs in through the API, as another device would.
+export async function apiLogin(request: APIRequestContext, login: string): Promise<Account> {
+  const response = await request.post('api/v1/auth/login', { data: { login, password: E2E_PASSWORD } });
+  expect(response.status()).toBe(200);
+  return response.json();
+}
+
+/// Everything the account may see, as the server's sync endpoint answers a brand-new device.
+export async function pullAll(request: APIRequestContext, token: string): Promise<ServerRecord[]> {
+  const records: ServerRecord[] = [];
+  const client_id = randomUUID();
+  let cursor: string | undefined;
+  for (;;) {
+    const response = await request.post('api/v1/sync/pull', {
+      headers: { Authorization: `Bearer ${token}` },
+      data: { client_id, cursor, limit: 5000 },
+    });
+    expect(response.status()).toBe(200);
+    const page = await response.json();
+    records.push(...page.records);
+    if (!page.has_more) return records;
+    cursor = page.cursor;
+  }
+}
+
+/// Pushes `create` mutations as a fresh device and expects each to be applied.
+export async function pushCreates(
+  request: APIRequestContext,
+  token: string,
+  creates: { collection: string; id: string; fields: Record<string, unknown> }[],
+) {
+  const clientId = randomUUID();
+  const response = await request.post('api/v1/sync/push', {
+    headers: { Authorization: `Bearer ${token}` },
+    data: {
+      client_id: clientId,
+      mutations: creates.map((args, i) => ({
+        id: i + 1,
+        hlc: `${String(Date.now()).padStart(15, '0')}-${String(i).padStart(5, '0')}-${clientId}`,
+        name: 'create',
+        args,
+      })),
+    },
+  });
+  expect(response.status()).toBe(200);
+  const outcomes = (await response.json()).outcomes.map((o: { outcome: string }) => o.outcome);
+  expect(outcomes).toEqual(creates.map(() => 'applied'));
+}
+
+/// A new record id in the form the app makes (UUID version 7).
+export function newId(): string {
+  const hex = Date.now().toString(16).padStart(12, '0');
+  const random = randomUUID().replace(/-/g, '');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${random.slice(13, 16)}-${random.slice(16, 20)}-${random.slice(20, 32)}`;
+}

@@ -1,0 +1,243 @@
+//! The opportunity form, for a new deal (`/opportunities/new`) and for editing one on its page. A new
+//! deal belongs to the signed-in user and their unit and starts in the stage chosen (了解 unless the
+//! user says otherwise); an edit sends only what changed. Stages change on the deal's page, never here.
+
+use leptos::{ev, prelude::*};
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_query_map},
+};
+use serde_json::{json, Map, Value};
+use yingxiao_core::{
+    domain::Collection,
+    funnel::Stage,
+    scope::Reach,
+    sync::protocol::{CreateArgs, Intent, SetFieldsArgs},
+    time::format_instant,
+};
+
+use super::stage_label;
+use crate::{
+    app::use_mount,
+    data::{new_record_id, sync::use_data},
+    i18n::{use_i18n, Key},
+    pages::{
+        record_form::{FormField, FormProblemNote, Options, RecordForm, SaveButton},
+        records::{text, watch_collection},
+    },
+    session::use_session,
+};
+
+/// The deal's fields the form shows, in the domain table's order.
+const FIELDS: [&str; 8] = [
+    "name",
+    "customer_id",
+    "owner_id",
+    "unit_id",
+    "amount",
+    "expected_close",
+    "source",
+    "notes",
+];
+
+/// The records of a collection as choices (id, name), sorted by name, optionally filtered.
+fn choices(
+    records: &[(String, yingxiao_core::sync::apply::StoredRecord)],
+    keep: impl Fn(&str, &Map<String, Value>) -> bool,
+) -> Vec<(String, String)> {
+    let mut options: Vec<(String, String)> = records
+        .iter()
+        .filter(|(id, r)| keep(id, &r.fields))
+        .map(|(id, r)| (id.clone(), text(&r.fields, "name").to_owned()))
+        .collect();
+    options.sort_by(|a, b| a.1.cmp(&b.1));
+    options
+}
+
+/// The form for a new deal (`existing` is `None`) or for one deal's fields.
+#[component]
+pub fn OpportunityForm(
+    /// The deal being edited: its id and fields as the user sees them now.
+    #[prop(optional)]
+    existing: Option<(String, Map<String, Value>)>,
+    /// A new deal's customer, when the user came from that customer's page ("" for none).
+    #[prop(optional)]
+    customer_id: String,
+    /// Runs with the deal's id once the change is stored on the device.
+    #[prop(into)]
+    on_saved: Callback<String>,
+    /// Leaves an edit without saving; a new deal's form links back to the list instead.
+    #[prop(optional, into)]
+    on_cancel: Option<Callback<()>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let mount = use_mount();
+    let data = use_data();
+    let me = use_session().get_untracked().map(|s| s.user);
+    let my_id = me.as_ref().map(|m| m.user_id.clone()).unwrap_or_default();
+    let sees_only_own = me
+        .as_ref()
+        .is_some_and(|m| m.role.reach() == Reach::OwnAndCustomers);
+
+    let initial = match &existing {
+        Some((_, fields)) => fields.clone(),
+        None => {
+            let mut defaults = Map::new();
+            if let Some(me) = &me {
+                defaults.insert("owner_id".into(), Value::from(me.user_id.clone()));
+                defaults.insert("unit_id".into(), Value::from(me.unit_id.clone()));
+            }
+            if !customer_id.is_empty() {
+                defaults.insert("customer_id".into(), Value::from(customer_id.clone()));
+            }
+            defaults
+        }
+    };
+    let form = RecordForm::new(Collection::Opportunity, &FIELDS, &initial);
+    let first_stage = RwSignal::new(Stage::Aware.as_str().to_owned());
+
+    let customers = watch_collection(data, Collection::Customer, || None);
+    let users = watch_collection(data, Collection::User, || None);
+    let units = watch_collection(data, Collection::OrgUnit, || None);
+    let read = |resource: &LocalResource<_>| {
+        resource
+            .with(|read: &Option<Result<Vec<_>, _>>| read.as_ref().and_then(|r| r.as_ref().ok()).cloned())
+            .unwrap_or_default()
+    };
+    let customer_options: Options = Signal::derive(move || choices(&read(&customers), |_, _| true));
+    // A sales rep sees only their own deals, so they can only own what they create.
+    let owner_options: Options = Signal::derive(move || {
+        choices(&read(&users), |id, user| {
+            let active = user.get("active") != Some(&Value::Bool(false));
+            (active && !sees_only_own) || id == my_id
+        })
+    });
+    let unit_options: Options = Signal::derive(move || choices(&read(&units), |_, _| true));
+
+    let existing = StoredValue::new(existing);
+    let submit = move |event: ev::SubmitEvent| {
+        event.prevent_default();
+        if form.busy.get_untracked() {
+            return;
+        }
+        let intent = existing.with_value(|existing| match existing {
+            None => {
+                let stage = first_stage.get_untracked();
+                let now = format_instant(js_sys::Date::now() as u64);
+                let mut fixed = Map::new();
+                fixed.insert("stage".into(), json!(stage));
+                fixed.insert(
+                    "stage_history".into(),
+                    json!([{"stage": stage, "entered_at": now}]),
+                );
+                fixed.insert("currency".into(), json!("CNY"));
+                form.for_create(fixed).map(|fields| {
+                    Intent::Create(CreateArgs {
+                        collection: Collection::Opportunity,
+                        id: new_record_id(),
+                        fields,
+                    })
+                })
+            }
+            Some((id, before)) => form.for_patch(before).map(|fields| {
+                Intent::SetFields(SetFieldsArgs {
+                    collection: Collection::Opportunity,
+                    id: id.clone(),
+                    fields,
+                })
+            }),
+        });
+        let Some(intent) = intent else {
+            form.focus_first_problem();
+            return;
+        };
+        let id = intent.target().id;
+        if let Intent::SetFields(args) = &intent {
+            if args.fields.is_empty() {
+                on_saved.run(id);
+                return;
+            }
+        }
+        form.save(intent, move || on_saved.run(id));
+    };
+
+    let is_new = existing.with_value(Option::is_none);
+    let save_label = Signal::derive(move || {
+        if is_new {
+            i18n.t(Key::OpportunityCreate)
+        } else {
+            i18n.t(Key::CustomerSave)
+        }
+    });
+    let cancel = match on_cancel {
+        Some(cancel) => view! {
+            <button type="button" class="button" on:click=move |_| cancel.run(())>
+                {move || i18n.t(Key::FormCancel)}
+            </button>
+        }
+        .into_any(),
+        None => view! {
+            <A href=mount.href("/opportunities") attr:class="button">{move || i18n.t(Key::FormCancel)}</A>
+        }
+        .into_any(),
+    };
+    let stage_picker = is_new.then(|| {
+        view! {
+            <div class="field">
+                <label for="opportunities-first-stage">{move || i18n.t(Key::OpportunityFirstStage)}</label>
+                <select id="opportunities-first-stage" on:change=move |ev| first_stage.set(event_target_value(&ev))>
+                    {Stage::OPEN.iter().map(|stage| {
+                        let wire = stage.as_str();
+                        view! {
+                            <option value=wire prop:selected=move || first_stage.with(|s| s == wire)>
+                                {move || stage_label(wire, i18n.locale()).to_owned()}
+                            </option>
+                        }
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+    });
+
+    view! {
+        <form class="card record-form" on:submit=submit novalidate data-testid="opportunity-form">
+            <p class="hint">{move || i18n.t(Key::CustomerRequiredHint)}</p>
+            <div class="form-grid">
+                <FormField form name="name" />
+                <FormField form name="customer_id" options=customer_options />
+                {stage_picker}
+                <FormField form name="amount" />
+                <FormField form name="expected_close" />
+                <FormField form name="owner_id" options=owner_options />
+                <FormField form name="unit_id" options=unit_options />
+                <FormField form name="source" />
+                <FormField form name="notes" />
+            </div>
+            <FormProblemNote form />
+            <div class="form-actions">
+                <SaveButton form label=save_label />
+                {cancel}
+            </div>
+        </form>
+    }
+}
+
+/// `/opportunities/new`: the form, then the new deal's page.
+#[component]
+pub fn NewOpportunityPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let mount = use_mount();
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let customer_id = query.with_untracked(|q| q.get("customer"));
+    let on_saved = move |id: String| navigate(&format!("/opportunities/{id}"), Default::default());
+    view! {
+        <section class="page">
+            <p class="breadcrumb">
+                <A href=mount.href("/opportunities")>{move || i18n.t(Key::OpportunityBackToList)}</A>
+            </p>
+            <h1 class="page-title">{move || i18n.t(Key::OpportunityNewTitle)}</h1>
+            <OpportunityForm customer_id=customer_id.unwrap_or_default() on_saved=on_saved />
+        </section>
+    }
+}

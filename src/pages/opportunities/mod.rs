@@ -1,0 +1,23 @@
+//! Opportunities (销售机会): the list (`/opportunities`), a new deal (`/opportunities/new`, optionally
+//! `?customer=<id>`) and one deal with its stage, stage history and closing (`/opportunities/:id`).
+//! Everything reads and writes the device's data layer, so it all works offline.
+
+mod detail;
+mod for_customer;
+mod form;
+pub mod list;
+
+pub use detail::OpportunityDetailPage;
+pub use for_customer::CustomerOpportunities;
+pub use form::NewOpportunityPage;
+pub use list::OpportunitiesPage;
+
+use yingxiao_core::{domain::Collection, locale::Locale};
+
+/// A stage's name for people (了解 / Aware); the wire value when it is unknown.
+pub fn stage_label(wire: &str, locale: Locale) -> &str {
+    Collection::Opportunity
+        .field("stage")
+        .and_then(|def| def.choice_label(wire, locale))
+        .unwrap_or(wire)
+}
