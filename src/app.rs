@@ -105,6 +105,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage />
                     <ProtectedRoute path=path!("/") view=HomePage condition=signed_in redirect_path=to_login.clone() />
                     <ProtectedRoute path=path!("/settings") view=SettingsPage condition=signed_in redirect_path=to_login.clone() />
+                    <ProtectedRoute path=path!("/funnel") view=crate::pages::funnel::FunnelPage condition=signed_in redirect_path=to_login.clone() />
                     <ProtectedRoute path=path!("/customers") view=CustomersPage condition=signed_in redirect_path=to_login.clone() />
                     // Before `:id`: the first matching route wins.
                     <ProtectedRoute path=path!("/customers/new") view=NewCustomerPage condition=signed_in redirect_path=to_login.clone() />
@@ -112,6 +113,7 @@ pub fn App() -> impl IntoView {
                     <ProtectedRoute path=path!("/opportunities") view=OpportunitiesPage condition=signed_in redirect_path=to_login.clone() />
                     <ProtectedRoute path=path!("/opportunities/new") view=NewOpportunityPage condition=signed_in redirect_path=to_login.clone() />
                     <ProtectedRoute path=path!("/opportunities/:id") view=OpportunityDetailPage condition=signed_in redirect_path=to_login.clone() />
+                    <ProtectedRoute path=path!("/board") view=crate::pages::board::BoardPage condition=signed_in redirect_path=to_login.clone() />
                     <ProtectedRoute path=path!("/changes") view=ChangesPage condition=signed_in redirect_path=to_login />
                 </Routes>
             </Shell>

@@ -18,14 +18,7 @@ pub fn save_file(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
 /// Saves a blob as a file called `name`.
 pub fn save_blob(name: &str, blob: &Blob) -> Result<(), String> {
     let url = Url::create_object_url_with_blob(blob).map_err(|e| format!("{e:?}"))?;
-    let document = leptos::prelude::document();
-    let link: HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(|e| format!("{e:?}"))?
-        .unchecked_into();
-    link.set_href(&url);
-    link.set_download(name);
-    link.click();
+    save_url(name, &url)?;
     // Some browsers read the blob after the click returns; let it go a little later.
     leptos::prelude::set_timeout(
         move || {
@@ -33,5 +26,23 @@ pub fn save_blob(name: &str, blob: &Blob) -> Result<(), String> {
         },
         std::time::Duration::from_secs(60),
     );
+    Ok(())
+}
+
+/// Saves what a URL (a blob or `data:` URL) holds as a file called `name`.
+pub fn save_url(name: &str, url: &str) -> Result<(), String> {
+    let document = leptos::prelude::document();
+    let link: HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|e| format!("{e:?}"))?
+        .unchecked_into();
+    link.set_href(url);
+    link.set_download(name);
+    link.set_hidden(true);
+    // Some browsers only follow a link that is in the document.
+    let body = document.body().ok_or("the page has no body")?;
+    body.append_child(&link).map_err(|e| format!("{e:?}"))?;
+    link.click();
+    link.remove();
     Ok(())
 }

@@ -2,10 +2,11 @@
 // visit while the tablet is offline; everything shows at once from the device. Back online, the
 // changes reach the server: its sync endpoint has them, and a fresh sign-in elsewhere sees them.
 // Runs at every project, including the sub-path one. No demo data: every name is unique to the run.
-import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { randomUUID } from 'node:crypto';
 import { E2E_LOGIN, E2E_MANAGER_LOGIN, E2E_NAME, E2E_PASSWORD } from '../playwright.config';
+import { pullAll } from './support';
 
 /// Signs in through the sign-in page and waits until the customer list has the device's data.
 async function signInToCustomers(page: Page, login = E2E_LOGIN) {
@@ -17,26 +18,6 @@ async function signInToCustomers(page: Page, login = E2E_LOGIN) {
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('客户');
   // Not busy: the database is open and the first sync has finished.
   await expect(page.getByTestId('customers-page')).toHaveAttribute('aria-busy', 'false', { timeout: 20_000 });
-}
-
-type ServerRecord = { collection: string; id: string; fields: Record<string, unknown> };
-
-/// Everything the rep may see, as the server's sync endpoint answers a brand-new device.
-async function pullAll(request: APIRequestContext, token: string): Promise<ServerRecord[]> {
-  const records: ServerRecord[] = [];
-  const client_id = randomUUID();
-  let cursor: string | undefined;
-  for (;;) {
-    const response = await request.post('api/v1/sync/pull', {
-      headers: { Authorization: `Bearer ${token}` },
-      data: { client_id, cursor, limit: 5000 },
-    });
-    expect(response.status()).toBe(200);
-    const page = await response.json();
-    records.push(...page.records);
-    if (!page.has_more) return records;
-    cursor = page.cursor;
-  }
 }
 
 /// A fact of the customer page, by its field.

@@ -7,8 +7,10 @@ pub enum Icon {
     Home,
     Customers,
     Opportunities,
+    Board,
     Settings,
     Language,
+    Funnel,
 }
 
 impl Icon {
@@ -16,9 +18,11 @@ impl Icon {
         match self {
             Self::Home => "M3 10.5 12 3l9 7.5M5 9v11h5v-6h4v6h5V9",
             Self::Customers => "M3 20v-1a5 5 0 0 1 5-5h2a5 5 0 0 1 5 5v1M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7Zm6.5-6.8a3.5 3.5 0 0 1 0 6.6M17 14.2a5 5 0 0 1 4 4.8v1",
+            Self::Board => "M4 4h4v16H4zM10 4h4v10h-4zM16 4h4v13h-4z",
             Self::Opportunities => "M4 8h16v11H4zM9 8V5h6v3M4 13h16M11 13v2h2v-2",
             Self::Settings => "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm7.4-3a7.4 7.4 0 0 0-.1-1.2l2-1.6-2-3.4-2.4 1a7.3 7.3 0 0 0-2-1.2L14.5 3h-5l-.4 2.6a7.3 7.3 0 0 0-2 1.2l-2.4-1-2 3.4 2 1.6a7.4 7.4 0 0 0 0 2.4l-2 1.6 2 3.4 2.4-1a7.3 7.3 0 0 0 2 1.2l.4 2.6h5l.4-2.6a7.3 7.3 0 0 0 2-1.2l2.4 1 2-3.4-2-1.6c.1-.4.1-.8.1-1.2Z",
             Self::Language => "M4 5h9M8.5 3v2M6 5c0 4 2.5 7 6 8.5M11 5c0 4-3 7.5-7 9M13 21l4-9 4 9m-6.6-3h5.2",
+            Self::Funnel => "M3 4h18l-7 8v6l-4 2v-8L3 4Z",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Reusable pieces of the interface.
 
+pub mod charts;
 pub mod icons;
 pub mod shell;
 pub mod sync_indicator;

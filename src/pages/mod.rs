@@ -1,7 +1,9 @@
 //! One module per route.
 
+pub mod board;
 pub mod changes;
 pub mod customers;
+pub mod funnel;
 pub mod home;
 pub mod login;
 pub mod not_found;

@@ -40,6 +40,7 @@
 mod deal;
 mod engine;
 mod figures;
+mod layout;
 mod stats;
 
 pub use deal::{Deal, DealError, StageEntry};
@@ -51,6 +52,10 @@ pub use figures::{
     Forecast, ForecastMonth, FunnelFigures, FunnelReport, FunnelSnapshot, GroupFigures, Headline,
     PeriodComparison, Ratio, ReasonTally, SalesCycle, StageConversion, StageDwell, StallLimit,
     StalledDeal, Tally, WinLoss,
+};
+pub use layout::{
+    layout_funnel, text_width, BandInput, BandShape, FunnelLayout, LabelOf, LayoutSpec,
+    PlacedLabel, Rect, MIN_BAND,
 };
 pub use stats::{percentile_inc, DAY_MS};
 

@@ -4,10 +4,7 @@
 use std::collections::HashMap;
 
 use leptos::{ev, prelude::*};
-use leptos_router::{
-    components::A,
-    hooks::use_params_map,
-};
+use leptos_router::{components::A, hooks::use_params_map};
 use serde_json::{Map, Value};
 use yingxiao_core::{
     domain::Collection,

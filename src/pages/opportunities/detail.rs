@@ -10,11 +10,11 @@ use serde_json::{Map, Value};
 use yingxiao_core::{
     domain::Collection,
     funnel::{Deal, Stage, DAY_MS},
-    time::format_instant,
     sync::{
         apply::StoredRecord,
         protocol::{Intent, MoveStageArgs, RecordRef},
     },
+    time::format_instant,
 };
 
 use super::{form::OpportunityForm, stage_label};
@@ -175,7 +175,8 @@ fn DealView(
                 });
                 let value = value.unwrap_or_else(|| i18n.t(Key::NotAvailable).to_owned());
                 let shown = if field == "customer_id" && !text(&fields, field).is_empty() {
-                    let href = mount.with_value(|m| m.href(&format!("/customers/{}", text(&fields, field))));
+                    let href = mount
+                        .with_value(|m| m.href(&format!("/customers/{}", text(&fields, field))));
                     view! { <A href=href>{value}</A> }.into_any()
                 } else {
                     value.into_any()
@@ -269,30 +270,33 @@ fn StageCard(id: Memo<String>, deal: Record, note: RwSignal<Option<String>>) -> 
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
-    let move_to = move |stage: &'static str, lost_reason: Option<String>, lost_note: Option<String>| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        let intent = Intent::MoveOpportunityStage(MoveStageArgs {
-            id: id.get_untracked(),
-            stage: stage.to_owned(),
-            lost_reason,
-            lost_note,
-        });
-        spawn_local(async move {
-            match data.mutate(intent).await {
-                Ok(()) => {
-                    closing.set(None);
-                    let label = stage_label(stage, i18n.locale()).to_owned();
-                    note.set(Some(i18n.format(Key::OpportunityMoved, &[("stage", &label)])));
-                }
-                Err(failure) => error.set(Some(failure.to_string())),
+    let move_to =
+        move |stage: &'static str, lost_reason: Option<String>, lost_note: Option<String>| {
+            if busy.get_untracked() {
+                return;
             }
-            busy.set(false);
-        });
-    };
+            busy.set(true);
+            error.set(None);
+            let intent = Intent::MoveOpportunityStage(MoveStageArgs {
+                id: id.get_untracked(),
+                stage: stage.to_owned(),
+                lost_reason,
+                lost_note,
+            });
+            spawn_local(async move {
+                match data.mutate(intent).await {
+                    Ok(()) => {
+                        closing.set(None);
+                        let label = stage_label(stage, i18n.locale()).to_owned();
+                        note.set(Some(
+                            i18n.format(Key::OpportunityMoved, &[("stage", &label)]),
+                        ));
+                    }
+                    Err(failure) => error.set(Some(failure.to_string())),
+                }
+                busy.set(false);
+            });
+        };
     let reasons = Collection::Opportunity
         .field("lost_reason")
         .and_then(|d| d.choices())

@@ -39,7 +39,12 @@ pub fn CustomerOpportunities(customer_id: Memo<String>) -> impl IntoView {
         rows
     };
     let new_href = move || {
-        mount.with_value(|m| m.href(&format!("/opportunities/new?customer={}", customer_id.get())))
+        mount.with_value(|m| {
+            m.href(&format!(
+                "/opportunities/new?customer={}",
+                customer_id.get()
+            ))
+        })
     };
     view! {
         <section class="card related" aria-labelledby="customer-deals-heading" data-testid="customer-opportunities">

@@ -101,7 +101,9 @@ pub fn OpportunityForm(
     let units = watch_collection(data, Collection::OrgUnit, || None);
     let read = |resource: &LocalResource<_>| {
         resource
-            .with(|read: &Option<Result<Vec<_>, _>>| read.as_ref().and_then(|r| r.as_ref().ok()).cloned())
+            .with(|read: &Option<Result<Vec<_>, _>>| {
+                read.as_ref().and_then(|r| r.as_ref().ok()).cloned()
+            })
             .unwrap_or_default()
     };
     let customer_options: Options = Signal::derive(move || choices(&read(&customers), |_, _| true));

@@ -17,8 +17,9 @@ use yingxiao_core::{
 use super::stage_label;
 use crate::{
     app::use_mount,
-    collation, download,
+    collation,
     data::sync::use_data,
+    download,
     i18n::{use_i18n, Key},
     pages::{
         record_form::format_yuan,
@@ -198,7 +199,7 @@ pub fn matching_deals(
 
 /// The list as built, compared by identity: rebuilding it is what counts as a change.
 #[derive(Clone, Debug)]
-struct Built(Arc<ListIndex<DealRow>>);
+pub struct Built(pub Arc<ListIndex<DealRow>>);
 
 impl PartialEq for Built {
     fn eq(&self, other: &Self) -> bool {
@@ -224,7 +225,11 @@ fn deal_row(
     let stage = row.stage.clone();
     let stage_chip = row.stage.clone();
     let stage_text = row.stage.clone();
-    let (close, days, owner) = (row.expected_close.clone(), row.days_in_stage, row.owner.clone());
+    let (close, days, owner) = (
+        row.expected_close.clone(),
+        row.days_in_stage,
+        row.owner.clone(),
+    );
     let facts = move || {
         let mut parts = vec![owner.clone()];
         if !close.is_empty() {
@@ -386,7 +391,11 @@ pub fn OpportunitiesPage() -> impl IntoView {
                                 .unwrap_or_default(),
                             row.expected_close.clone(),
                             row.days_in_stage.map(|d| d.to_string()).unwrap_or_default(),
-                            if row.stalled { i18n.t(Key::RecordYes).to_owned() } else { String::new() },
+                            if row.stalled {
+                                i18n.t(Key::RecordYes).to_owned()
+                            } else {
+                                String::new()
+                            },
                         ]
                     }),
                 )
@@ -401,14 +410,21 @@ pub fn OpportunitiesPage() -> impl IntoView {
     let stage_options = move || {
         let locale = i18n.locale();
         let mut options = vec![
-            (OPEN.to_owned(), i18n.t(Key::OpportunitiesStagesOpen).to_owned()),
-            (ALL.to_owned(), i18n.t(Key::OpportunitiesStagesAll).to_owned()),
+            (
+                OPEN.to_owned(),
+                i18n.t(Key::OpportunitiesStagesOpen).to_owned(),
+            ),
+            (
+                ALL.to_owned(),
+                i18n.t(Key::OpportunitiesStagesAll).to_owned(),
+            ),
         ];
-        options.extend(
-            Stage::ALL
-                .iter()
-                .map(|s| (s.as_str().to_owned(), stage_label(s.as_str(), locale).to_owned())),
-        );
+        options.extend(Stage::ALL.iter().map(|s| {
+            (
+                s.as_str().to_owned(),
+                stage_label(s.as_str(), locale).to_owned(),
+            )
+        }));
         options
     };
     let owner_options = move || {
@@ -431,7 +447,8 @@ pub fn OpportunitiesPage() -> impl IntoView {
     let body = {
         let mount = mount.clone();
         let new_href = new_href.clone();
-        move || match built.with(|l| match l {
+        move || {
+            match built.with(|l| match l {
             Loaded::Ready(Built(list)) => Loaded::Ready(list.len()),
             Loaded::Loading => Loaded::Loading,
             Loaded::Failed(e) => Loaded::Failed(e.clone()),
@@ -489,6 +506,7 @@ pub fn OpportunitiesPage() -> impl IntoView {
                 }
                 .into_any()
             }
+        }
         }
     };
 

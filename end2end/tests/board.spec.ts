@@ -1,0 +1,137 @@
+// The stage board as a rep uses it on a tablet: a deal dragged by finger (touch pointer events) from
+// 比较 to 谈判 moves at once, the funnel counts follow, the change syncs and the manager's funnel shows
+// it; the same drag done offline reaches the server after reconnecting; the arrow keys move a card
+// too. The deals are pushed first, in a team of their own, so other tests do not count.
+import { test, expect, type Locator, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { randomUUID } from 'node:crypto';
+import { E2E_ADMIN_LOGIN, E2E_LOGIN, E2E_MANAGER_LOGIN } from '../playwright.config';
+import { apiLogin, newId, pullAll, pushCreates, signIn } from './support';
+
+const DAY = 86_400_000;
+
+/// Drags `card` onto `column` with touch pointer events, as a finger would.
+async function dragByTouch(page: Page, card: Locator, column: Locator) {
+  const from = (await card.boundingBox())!;
+  const to = (await column.boundingBox())!;
+  const start = { x: from.x + from.width / 2, y: from.y + from.height / 2 };
+  const end = { x: to.x + to.width / 2, y: to.y + Math.min(to.height / 2, 120) };
+  const pointer = { pointerId: 11, pointerType: 'touch', isPrimary: true, button: 0, bubbles: true };
+  await card.dispatchEvent('pointerdown', { ...pointer, clientX: start.x, clientY: start.y, buttons: 1 });
+  for (let step = 1; step <= 8; step++) {
+    const x = start.x + ((end.x - start.x) * step) / 8;
+    const y = start.y + ((end.y - start.y) * step) / 8;
+    await card.dispatchEvent('pointermove', { ...pointer, clientX: x, clientY: y, buttons: 1 });
+  }
+  await card.dispatchEvent('pointerup', { ...pointer, clientX: end.x, clientY: end.y, buttons: 0 });
+}
+
+function column(page: Page, stage: string) {
+  return page.getByTestId(`column-${stage}`);
+}
+
+async function funnelBand(page: Page, unitId: string, stage: string) {
+  await page.getByLabel('期间').selectOption('last12');
+  await page.getByLabel('组织').selectOption(unitId);
+  return page.getByTestId('funnel-chart').locator(`.funnel-band[data-stage=${stage}]`);
+}
+
+test('a deal dragged by finger to the next stage moves, syncs, and shows in the funnels', async ({
+  page,
+  context,
+  browser,
+  request,
+  baseURL,
+}, testInfo) => {
+  test.setTimeout(150_000);
+  const unique = `${testInfo.project.name} ${randomUUID().slice(0, 8)}`;
+  const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
+  const rep = await apiLogin(request, E2E_LOGIN);
+  const unitId = newId();
+  await pushCreates(request, admin.token, [
+    { collection: 'org_units', id: unitId, fields: { name: `看板组 ${unique}`, kind: 'team', parent_id: rep.user.unit_id } },
+  ]);
+  const customerId = newId();
+  const deal = (name: string, amount: number) => ({
+    collection: 'opportunities',
+    id: newId(),
+    fields: {
+      customer_id: customerId,
+      owner_id: rep.user.user_id,
+      unit_id: unitId,
+      name: `${name} ${unique}`,
+      amount,
+      stage: 'compare',
+      stage_history: [
+        { stage: 'aware', entered_at: new Date(Date.now() - 20 * DAY).toISOString() },
+        { stage: 'compare', entered_at: new Date(Date.now() - 4 * DAY).toISOString() },
+      ],
+    },
+  });
+  const first = deal('看板机会甲', 3_000_000);
+  const second = deal('看板机会乙', 1_000_000);
+  await pushCreates(request, rep.token, [
+    {
+      collection: 'customers',
+      id: customerId,
+      fields: { name: `看板客户 ${unique}`, kind: 'dealer', tier: 'B', region_unit_id: unitId, owner_id: rep.user.user_id },
+    },
+    first,
+    second,
+  ]);
+
+  await signIn(page, E2E_LOGIN, 'board');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('阶段看板');
+  await page.getByLabel('搜索').fill(unique);
+  await expect(column(page, 'compare').getByTestId('column-count')).toHaveText('2');
+  await expect(column(page, 'compare').getByTestId('column-amount')).toHaveText('¥40,000.00');
+  await expect(column(page, 'negotiate').getByTestId('column-count')).toHaveText('0');
+  const results = await new AxeBuilder({ page }).include('[data-testid=board]').analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+
+  // 甲 by finger from 比较 to 谈判: it moves at once, and a tap was not taken as opening the deal.
+  const cardOf = (name: string) => page.locator('.board-card').filter({ hasText: name });
+  await dragByTouch(page, cardOf(first.fields.name), column(page, 'negotiate'));
+  await expect(column(page, 'negotiate').locator('.board-card')).toHaveText([new RegExp(first.fields.name)]);
+  await expect(column(page, 'compare').getByTestId('column-count')).toHaveText('1');
+  await expect(page).toHaveURL(/\/board$/);
+  await expect(page.getByTestId('board-status')).toContainText(`「${first.fields.name}」已移到「谈判」`);
+
+  // The rep's funnel counts it at once.
+  await page.getByRole('navigation').getByRole('link', { name: '销售漏斗' }).click();
+  await expect(await funnelBand(page, unitId, 'negotiate')).toHaveAttribute('aria-label', /^谈判：1 个机会/);
+  await expect(await funnelBand(page, unitId, 'compare')).toHaveAttribute('aria-label', /^比较：1 个机会/);
+
+  // It reaches the server, and the manager's team funnel on another device shows it.
+  const stageOnServer = (id: string) => async () =>
+    (await pullAll(request, rep.token)).find((r) => r.collection === 'opportunities' && r.id === id)?.fields.stage;
+  await expect.poll(stageOnServer(first.id), { timeout: 60_000, intervals: [500, 1000, 2000] }).toBe('negotiate');
+  const other = await browser.newContext({ baseURL, viewport: page.viewportSize()!, locale: 'zh-CN' });
+  try {
+    const manager = await other.newPage();
+    await signIn(manager, E2E_MANAGER_LOGIN, 'funnel');
+    await expect(await funnelBand(manager, unitId, 'negotiate')).toHaveAttribute('aria-label', /^谈判：1 个机会/);
+  } finally {
+    await other.close();
+  }
+
+  // Offline, 乙 makes the same move by finger; it waits on the device and syncs after reconnecting.
+  await page.getByRole('navigation').getByRole('link', { name: '看板' }).click();
+  await page.getByLabel('搜索').fill(unique);
+  await context.setOffline(true);
+  await dragByTouch(page, cardOf(second.fields.name), column(page, 'negotiate'));
+  await expect(column(page, 'negotiate').getByTestId('column-count')).toHaveText('2');
+  await expect(column(page, 'compare').getByTestId('column-count')).toHaveText('0');
+  await expect(page.locator('.topbar .sync-indicator')).toHaveAttribute('data-state', 'offline', { timeout: 20_000 });
+
+  // By keyboard: → moves 甲 on to 确定, and the keyboard stays on the card.
+  await cardOf(first.fields.name).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(column(page, 'commit').locator('.board-card')).toHaveText([new RegExp(first.fields.name)]);
+  await expect(cardOf(first.fields.name)).toBeFocused();
+  await page.screenshot({ path: testInfo.outputPath('board-offline.png'), fullPage: true });
+
+  await context.setOffline(false);
+  await expect.poll(stageOnServer(second.id), { timeout: 60_000, intervals: [500, 1000, 2000] }).toBe('negotiate');
+  await expect.poll(stageOnServer(first.id), { timeout: 60_000, intervals: [500, 1000, 2000] }).toBe('commit');
+});

@@ -1,0 +1,545 @@
+//! The stage board (`/board`, 阶段看板): a column per funnel stage with its count, amount and weighted
+//! amount, and the deals as cards. A card is dragged to another stage with a mouse, a finger or a
+//! pen (pointer events), or moved with the arrow keys; the drop is a `move_opportunity_stage` change,
+//! kept on the device and synced like any other, so the board and the funnel follow at once, offline.
+
+use std::sync::Arc;
+
+use leptos::{ev, prelude::*, task::spawn_local};
+use leptos_router::components::A;
+use wasm_bindgen::JsCast;
+use yingxiao_core::{
+    domain::Collection,
+    funnel::{FunnelSettings, Stage},
+    list::{ListIndex, SearchQuery},
+    sync::protocol::{Intent, MoveStageArgs},
+};
+
+use crate::{
+    app::use_mount,
+    data::sync::use_data,
+    i18n::{use_i18n, Key},
+    pages::{
+        opportunities::{
+            list::{deal_list, Built, DealRow},
+            stage_label,
+        },
+        record_form::format_yuan,
+        records::{focus_later, names_by_id, watch_collection, Loaded},
+    },
+};
+
+/// Cards drawn per column; the column's figures always count every deal.
+const CARDS_PER_COLUMN: usize = 60;
+/// How far a pointer moves before a press becomes a drag (a tap still opens the deal).
+const DRAG_THRESHOLD_PX: f64 = 6.0;
+/// The board's columns: the open stages, then the two ways a deal closes.
+const COLUMNS: [Stage; 6] = [
+    Stage::Aware,
+    Stage::Compare,
+    Stage::Negotiate,
+    Stage::Commit,
+    Stage::Won,
+    Stage::Lost,
+];
+
+/// One column as drawn: its stage, figures, and the cards to draw (largest amount first).
+#[derive(Clone, Debug, PartialEq)]
+struct Column {
+    stage: Stage,
+    count: usize,
+    amount: i64,
+    weighted: i64,
+    cards: Vec<DealRow>,
+}
+
+/// The columns of the deals the search and owner filter keep.
+fn columns(
+    list: &ListIndex<DealRow>,
+    search: &str,
+    owner_id: &str,
+    settings: &FunnelSettings,
+) -> Vec<Column> {
+    let kept = list.filter(
+        &SearchQuery::parse(search),
+        |r| owner_id.is_empty() || r.owner_id == owner_id,
+        false,
+    );
+    COLUMNS
+        .iter()
+        .map(|&stage| {
+            let mut positions: Vec<u32> = kept
+                .iter()
+                .copied()
+                .filter(|&p| list.row(p).stage == stage.as_str())
+                .collect();
+            let amount: i64 = positions
+                .iter()
+                .map(|&p| list.row(p).amount.unwrap_or(0))
+                .sum();
+            let percent = match stage {
+                Stage::Won => 100,
+                Stage::Lost => 0,
+                open => i64::from(settings.probability_percent.get(open).unwrap_or(0)),
+            };
+            positions.sort_by_key(|&p| std::cmp::Reverse(list.row(p).amount.unwrap_or(0)));
+            Column {
+                stage,
+                count: positions.len(),
+                amount,
+                weighted: amount * percent / 100,
+                cards: positions
+                    .iter()
+                    .take(CARDS_PER_COLUMN)
+                    .map(|&p| list.row(p).clone())
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The stage beside `stage` on the board (`step` −1 left, +1 right), if any.
+fn neighbour(stage: Stage, step: i32) -> Option<Stage> {
+    let at = COLUMNS.iter().position(|&s| s == stage)? as i32 + step;
+    usize::try_from(at)
+        .ok()
+        .and_then(|i| COLUMNS.get(i).copied())
+}
+
+/// A card being pressed or dragged.
+#[derive(Clone, Debug, PartialEq)]
+struct Drag {
+    id: String,
+    from: Stage,
+    pointer: i32,
+    start: (f64, f64),
+    now: (f64, f64),
+    moving: bool,
+    over: Option<Stage>,
+}
+
+/// The column under a point of the viewport, from the columns' boxes (the dragged card itself is
+/// under the pointer, so hit-testing elements would find it instead).
+fn column_at(x: f64, y: f64) -> Option<Stage> {
+    let found = document().query_selector_all("[data-drop-stage]").ok()?;
+    (0..found.length()).find_map(|i| {
+        let element: web_sys::Element = found.item(i)?.dyn_into().ok()?;
+        let rect = element.get_bounding_client_rect();
+        let inside = x >= rect.left() && x <= rect.right() && y >= rect.top() && y <= rect.bottom();
+        inside
+            .then(|| element.get_attribute("data-drop-stage"))
+            .flatten()
+            .and_then(|wire| Stage::parse(&wire))
+    })
+}
+
+/// A deal waiting for its lost reason before it moves to 输单.
+#[derive(Clone, Debug, PartialEq)]
+struct LostDrop {
+    id: String,
+    name: String,
+}
+
+#[component]
+pub fn BoardPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let mount = StoredValue::new(use_mount());
+    let data = use_data();
+    let opportunities = watch_collection(data, Collection::Opportunity, || None);
+    let customers = watch_collection(data, Collection::Customer, || None);
+    let users = watch_collection(data, Collection::User, || None);
+    let settings = FunnelSettings::default();
+
+    let search = RwSignal::new(String::new());
+    let owner = RwSignal::new(String::new());
+    let drag = RwSignal::new(None::<Drag>);
+    let lost_drop = RwSignal::new(None::<LostDrop>);
+    let lost_reason = RwSignal::new(String::new());
+    let announcement = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    // A drag ends with a click on the card's link; that click must not open the deal.
+    let swallow_click = StoredValue::new(false);
+    // A card moved by keyboard, to focus again in its new column.
+    let refocus = StoredValue::new(None::<(String, Stage)>);
+
+    let owners = Memo::new(move |_| names_by_id(&users));
+    let customer_names = Memo::new(move |_| names_by_id(&customers));
+    let built = Memo::new(move |_| {
+        let read = opportunities.with(|read| {
+            read.as_ref().map(|r| {
+                r.as_ref().map_err(Clone::clone).map(|records| {
+                    customer_names.with(|c| {
+                        owners.with(|o| {
+                            Built(Arc::new(deal_list(
+                                records,
+                                c,
+                                o,
+                                js_sys::Date::now() as i64,
+                                i18n.locale(),
+                            )))
+                        })
+                    })
+                })
+            })
+        });
+        Loaded::from_read(read, || data.status.get())
+    });
+    let board = Memo::new(move |_| {
+        let owner = owner.get();
+        search.with(|search| {
+            built.with(|loaded| match loaded {
+                Loaded::Ready(Built(list)) => columns(list, search, &owner, &settings),
+                _ => Vec::new(),
+            })
+        })
+    });
+    let owner_options = move || {
+        let mut options: Vec<(String, String)> = built.with(|loaded| match loaded {
+            Loaded::Ready(Built(list)) => {
+                let mut seen = std::collections::HashSet::new();
+                (0..list.len() as u32)
+                    .map(|p| list.row(p))
+                    .filter(|r| seen.insert(r.owner_id.clone()))
+                    .map(|r| (r.owner_id.clone(), r.owner.clone()))
+                    .collect()
+            }
+            _ => Vec::new(),
+        });
+        options.sort_by(|a, b| a.1.cmp(&b.1));
+        options
+    };
+
+    // The one way a card changes stage, whether dropped or moved by keyboard.
+    let move_card = move |id: String, name: String, to: Stage, reason: Option<String>| {
+        if to == Stage::Lost && reason.is_none() {
+            lost_reason.set(String::new());
+            lost_drop.set(Some(LostDrop { id, name }));
+            focus_later("board-lost-reason");
+            return;
+        }
+        error.set(None);
+        let intent = Intent::MoveOpportunityStage(MoveStageArgs {
+            id: id.clone(),
+            stage: to.as_str().to_owned(),
+            lost_reason: reason,
+            lost_note: None,
+        });
+        spawn_local(async move {
+            match data.mutate(intent).await {
+                Ok(()) => {
+                    let stage = stage_label(to.as_str(), i18n.locale()).to_owned();
+                    announcement
+                        .set(i18n.format(Key::BoardMoved, &[("name", &name), ("stage", &stage)]));
+                    // The card is drawn again in its new column once the device is re-read;
+                    // the keyboard follows it there.
+                    refocus.set_value(Some((id, to)));
+                }
+                Err(failure) => error.set(Some(failure.to_string())),
+            }
+        });
+    };
+
+    Effect::new(move |_| {
+        board.track();
+        let Some((id, stage)) = refocus.get_value() else {
+            return;
+        };
+        let moved = board.with_untracked(|columns| {
+            columns
+                .iter()
+                .any(|c| c.stage == stage && c.cards.iter().any(|card| card.id == id))
+        });
+        if moved {
+            refocus.set_value(None);
+            request_animation_frame(move || {
+                if let Some(element) = document()
+                    .get_element_by_id(&format!("card-{id}"))
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = element.focus();
+                }
+            });
+        }
+    });
+
+    let on_pointer_down = move |ev: ev::PointerEvent, id: String, from: Stage| {
+        if !ev.is_primary() || ev.button() != 0 {
+            return;
+        }
+        swallow_click.set_value(false);
+        if let Some(target) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        {
+            let _ = target.set_pointer_capture(ev.pointer_id());
+        }
+        let at = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+        drag.set(Some(Drag {
+            id,
+            from,
+            pointer: ev.pointer_id(),
+            start: at,
+            now: at,
+            moving: false,
+            over: None,
+        }));
+    };
+    let on_pointer_move = move |ev: ev::PointerEvent| {
+        let at = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+        drag.update(|drag| {
+            let Some(d) = drag.as_mut().filter(|d| d.pointer == ev.pointer_id()) else {
+                return;
+            };
+            d.now = at;
+            let moved = (at.0 - d.start.0).hypot(at.1 - d.start.1);
+            if moved > DRAG_THRESHOLD_PX {
+                d.moving = true;
+            }
+            if d.moving {
+                d.over = column_at(at.0, at.1);
+            }
+        });
+        if drag.with_untracked(|d| d.as_ref().is_some_and(|d| d.moving)) {
+            ev.prevent_default();
+        }
+    };
+    let on_pointer_up = move |ev: ev::PointerEvent, name: String| {
+        let Some(d) = drag
+            .get_untracked()
+            .filter(|d| d.pointer == ev.pointer_id())
+        else {
+            return;
+        };
+        drag.set(None);
+        if !d.moving {
+            return;
+        }
+        swallow_click.set_value(true);
+        let to = column_at(f64::from(ev.client_x()), f64::from(ev.client_y()));
+        if let Some(to) = to.filter(|&to| to != d.from) {
+            move_card(d.id, name, to, None);
+        }
+    };
+    let on_key = move |ev: ev::KeyboardEvent, id: String, name: String, from: Stage| {
+        let step = match ev.key().as_str() {
+            "ArrowRight" => 1,
+            "ArrowLeft" => -1,
+            _ => return,
+        };
+        ev.prevent_default();
+        if let Some(to) = neighbour(from, step) {
+            move_card(id, name, to, None);
+        }
+    };
+
+    let reasons = Collection::Opportunity
+        .field("lost_reason")
+        .and_then(|d| d.choices())
+        .unwrap_or_default();
+    let confirm_lost = move || {
+        let Some(pending) = lost_drop.get_untracked() else {
+            return;
+        };
+        let reason = lost_reason.get_untracked();
+        if reason.is_empty() {
+            focus_later("board-lost-reason");
+            return;
+        }
+        lost_drop.set(None);
+        move_card(pending.id, pending.name, Stage::Lost, Some(reason));
+    };
+
+    let card_view = move |row: DealRow, stage: Stage| {
+        let href = mount.with_value(|m| m.href(&format!("/opportunities/{}", row.id)));
+        let (id, id_down, id_key) = (row.id.clone(), row.id.clone(), row.id.clone());
+        let (name_up, name_key) = (row.name.clone(), row.name.clone());
+        let dragging = {
+            let id = row.id.clone();
+            move || drag.with(|d| d.as_ref().is_some_and(|d| d.moving && d.id == id))
+        };
+        let offset = {
+            let id = row.id.clone();
+            move || {
+                drag.with(|d| match d {
+                    Some(d) if d.moving && d.id == id => format!(
+                        "translate({}px, {}px)",
+                        d.now.0 - d.start.0,
+                        d.now.1 - d.start.1
+                    ),
+                    _ => String::new(),
+                })
+            }
+        };
+        let facts = {
+            let (owner, days) = (row.owner.clone(), row.days_in_stage);
+            move || {
+                let mut parts = vec![owner.clone()];
+                if let Some(days) = days {
+                    parts.push(i18n.format(
+                        Key::OpportunitiesDaysInStage,
+                        &[("days", &days.to_string())],
+                    ));
+                }
+                parts.join(" · ")
+            }
+        };
+        view! {
+            <li>
+                <A
+                    href=href
+                    attr:id=format!("card-{id}")
+                    attr:class=move || if dragging() { "board-card board-card-dragging" } else { "board-card" }
+                    attr:style=move || format!("transform: {}", offset())
+                    attr:draggable="false"
+                    attr:data-id=id
+                    attr:aria-describedby="board-keys"
+                    on:pointerdown=move |ev| on_pointer_down(ev, id_down.clone(), stage)
+                    on:pointermove=on_pointer_move
+                    on:pointerup=move |ev| on_pointer_up(ev, name_up.clone())
+                    on:pointercancel=move |_| drag.set(None)
+                    on:keydown=move |ev| on_key(ev, id_key.clone(), name_key.clone(), stage)
+                    on:click=move |ev: ev::MouseEvent| {
+                        if swallow_click.get_value() {
+                            swallow_click.set_value(false);
+                            ev.prevent_default();
+                        }
+                    }
+                >
+                    <span class="board-card-title">{row.name.clone()}</span>
+                    <span class="board-card-meta">{row.customer.clone()}</span>
+                    <span class="board-card-meta">
+                        <span class="deal-amount">{row.amount.map(format_yuan).unwrap_or_default()}</span>
+                        {row.stalled.then(|| view! {
+                            <span class="chip chip-stalled" data-testid="stalled">{move || i18n.t(Key::OpportunityStalled)}</span>
+                        })}
+                    </span>
+                    <span class="board-card-meta">{facts}</span>
+                </A>
+            </li>
+        }
+    };
+
+    let body = move || {
+        match built.with(|l| match l {
+        Loaded::Ready(Built(list)) => Loaded::Ready(list.len()),
+        Loaded::Loading => Loaded::Loading,
+        Loaded::Failed(e) => Loaded::Failed(e.clone()),
+    }) {
+        Loaded::Loading => view! { <p class="hint" role="status">{move || i18n.t(Key::CustomersLoading)}</p> }.into_any(),
+        Loaded::Failed(error) => view! {
+            <p class="form-error" role="alert">{move || i18n.format(Key::CustomersLoadFailed, &[("error", &error)])}</p>
+        }
+        .into_any(),
+        Loaded::Ready(0) => view! {
+            <div class="card empty-state">
+                <h2>{move || i18n.t(Key::OpportunitiesEmptyTitle)}</h2>
+                <p>{move || i18n.t(Key::OpportunitiesEmptyBody)}</p>
+            </div>
+        }
+        .into_any(),
+        Loaded::Ready(_) => view! {
+            <div class="board" data-testid="board">
+                <For each=move || board.get() key=|column| column.stage let:column>
+                    {
+                        let stage = column.stage;
+                        let wire = stage.as_str();
+                        let column_figures = move || board.with(|b| {
+                            b.iter().find(|c| c.stage == stage).map(|c| (c.count, c.amount, c.weighted)).unwrap_or_default()
+                        });
+                        let cards = move || board.with(|b| {
+                            b.iter().find(|c| c.stage == stage).map(|c| c.cards.clone()).unwrap_or_default()
+                        });
+                        view! {
+                            <section
+                                class="board-column"
+                                data-drop-stage=wire
+                                data-testid=format!("column-{wire}")
+                                class:board-column-over=move || drag.with(|d| d.as_ref().is_some_and(|d| d.moving && d.over == Some(stage) && d.from != stage))
+                                aria-labelledby=format!("column-{wire}-title")
+                            >
+                                <header class="board-column-header">
+                                    <h2 id=format!("column-{wire}-title")>
+                                        <span class="chip stage-chip" data-stage=wire>{move || stage_label(wire, i18n.locale()).to_owned()}</span>
+                                        <span class="board-count" data-testid="column-count">{move || column_figures().0}</span>
+                                    </h2>
+                                    <p class="board-figures">
+                                        <span data-testid="column-amount">{move || format_yuan(column_figures().1)}</span>
+                                        <span title=move || i18n.t(Key::BoardWeightedTitle)>
+                                            {move || i18n.format(Key::BoardWeighted, &[("amount", &format_yuan(column_figures().2))])}
+                                        </span>
+                                    </p>
+                                </header>
+                                <ul class="board-cards">
+                                    <For each=cards key=|row| (row.id.clone(), row.amount, row.days_in_stage, row.stalled) let:row>
+                                        {card_view(row, stage)}
+                                    </For>
+                                </ul>
+                                <Show when=move || { column_figures().0 > CARDS_PER_COLUMN }>
+                                    <p class="hint board-more">{move || i18n.format(Key::BoardMore, &[("count", &(column_figures().0 - CARDS_PER_COLUMN).to_string())])}</p>
+                                </Show>
+                            </section>
+                        }
+                    }
+                </For>
+            </div>
+        }
+        .into_any(),
+    }
+    };
+
+    view! {
+        <section class="page board-page" data-testid="board-page">
+            <header class="page-header">
+                <h1 class="page-title">{move || i18n.t(Key::BoardTitle)}</h1>
+                <A href=mount.with_value(|m| m.href("/opportunities/new")) attr:class="button button-primary">{move || i18n.t(Key::OpportunitiesNew)}</A>
+            </header>
+            <div class="card customers-toolbar" role="search">
+                <div class="field field-search">
+                    <label for="board-search">{move || i18n.t(Key::CustomersSearch)}</label>
+                    <input id="board-search" type="search" autocomplete="off"
+                        placeholder=move || i18n.t(Key::OpportunitiesSearchPlaceholder)
+                        prop:value=move || search.get()
+                        on:input=move |ev| search.set(event_target_value(&ev)) />
+                </div>
+                <div class="field">
+                    <label for="board-owner">{move || i18n.t(Key::OpportunitiesOwner)}</label>
+                    <select id="board-owner" on:change=move |ev| owner.set(event_target_value(&ev))>
+                        <option value="">{move || i18n.t(Key::OpportunitiesAllOwners)}</option>
+                        {move || owner_options().into_iter().map(|(value, label)| {
+                            let selected = owner.with_untracked(|o| *o == value);
+                            view! { <option value=value selected=selected>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+            </div>
+            <p class="hint" id="board-keys">{move || i18n.t(Key::BoardKeys)}</p>
+            <p class="visually-hidden" role="status" aria-live="polite" data-testid="board-status">{move || announcement.get()}</p>
+            {move || error.get().map(|error| view! {
+                <p class="form-error" role="alert">{move || i18n.format(Key::FormSaveFailed, &[("error", &error)])}</p>
+            })}
+            {move || lost_drop.get().map(|pending| view! {
+                <div class="card confirm-panel" role="alertdialog" aria-labelledby="board-lost-title" data-testid="board-lost"
+                    on:keydown=move |ev: ev::KeyboardEvent| if ev.key() == "Escape" { lost_drop.set(None); }>
+                    <h2 id="board-lost-title">{move || i18n.format(Key::BoardLostTitle, &[("name", &pending.name)])}</h2>
+                    <div class="field">
+                        <label for="board-lost-reason">{move || Collection::Opportunity.field("lost_reason").map(|d| d.label(i18n.locale())).unwrap_or("")}</label>
+                        <select id="board-lost-reason" aria-required="true" on:change=move |ev| lost_reason.set(event_target_value(&ev))>
+                            <option value="">{move || i18n.t(Key::FormChoose)}</option>
+                            {reasons.iter().map(|choice| view! {
+                                <option value=choice.value>{move || choice.label(i18n.locale())}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="form-actions">
+                        <button type="button" class="button button-danger" on:click=move |_| confirm_lost()
+                            disabled=move || lost_reason.with(String::is_empty)>
+                            {move || i18n.t(Key::OpportunityConfirmLost)}
+                        </button>
+                        <button type="button" class="button" on:click=move |_| lost_drop.set(None)>{move || i18n.t(Key::FormCancel)}</button>
+                    </div>
+                </div>
+            })}
+            {body}
+        </section>
+    }
+}

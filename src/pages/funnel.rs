@@ -1,0 +1,1080 @@
+//! The sales funnel page (`/funnel`, 销售漏斗): filters, the interactive funnel, headline figures with
+//! the change from the previous period, the deals of the chosen band, stalled deals, and for managers
+//! the team members' funnels side by side. Every figure comes from core's funnel analytics.
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+};
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use wasm_bindgen::JsValue;
+use yingxiao_core::{
+    domain::Collection,
+    funnel::{
+        report, snapshot, Deal, FunnelFigures, FunnelQuery, FunnelSettings, Period,
+        PeriodComparison, Ratio, Stage, DAY_MS,
+    },
+    scope::{Reach, Role},
+    sync::apply::StoredRecord,
+};
+
+use crate::pages::record_form::format_yuan;
+use crate::pages::records::{names_by_id, text, watch_collection, Loaded};
+use crate::{
+    app::use_mount,
+    components::charts::{
+        export::{download_png, download_svg},
+        funnel::{ChartBand, ChartData, FunnelChart},
+    },
+    data::sync::{use_data, SyncStatus},
+    i18n::{use_i18n, I18n, Key},
+    session::use_session,
+};
+
+/// The stages drawn as bands: the open pipeline, then the deals won.
+const BANDS: [Stage; 5] = [
+    Stage::Aware,
+    Stage::Compare,
+    Stage::Negotiate,
+    Stage::Commit,
+    Stage::Won,
+];
+/// Rows of a band's deal list drawn at once.
+const LIST_ROWS: usize = 100;
+/// Team members' funnels shown side by side.
+const TEAM_FUNNELS: usize = 12;
+const SVG_ID: &str = "funnel-svg";
+
+/// Which period the figures are for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PeriodChoice {
+    Month,
+    Quarter,
+    Year,
+    Last12,
+    Custom,
+}
+
+impl PeriodChoice {
+    const ALL: [(PeriodChoice, &'static str, Key); 5] = [
+        (PeriodChoice::Month, "month", Key::FunnelPeriodMonth),
+        (PeriodChoice::Quarter, "quarter", Key::FunnelPeriodQuarter),
+        (PeriodChoice::Year, "year", Key::FunnelPeriodYear),
+        (PeriodChoice::Last12, "last12", Key::FunnelPeriodLast12),
+        (PeriodChoice::Custom, "custom", Key::FunnelPeriodCustom),
+    ];
+
+    fn parse(wire: &str) -> PeriodChoice {
+        Self::ALL
+            .iter()
+            .find(|(_, w, _)| *w == wire)
+            .map_or(PeriodChoice::Month, |(c, _, _)| *c)
+    }
+}
+
+/// Local midnight of a calendar day (the month may run past 11 or below 0: the Date rolls it over).
+fn local_day_ms(year: u32, month0: i32, day: i32) -> i64 {
+    js_sys::Date::new_with_year_month_day(year, month0, day).get_time() as i64
+}
+
+/// `"2026-11-27"` as (year, month0, day).
+fn parse_day(text: &str) -> Option<(u32, i32, i32)> {
+    let mut parts = text.splitn(3, '-');
+    let year = parts.next()?.parse().ok()?;
+    let month: i32 = parts.next()?.parse().ok()?;
+    let day = parts.next()?.parse().ok()?;
+    Some((year, month - 1, day))
+}
+
+/// The chosen period in the device's time zone, and the name it gives an exported file; `None` for
+/// custom dates not (yet) filled in or the wrong way round.
+fn chosen_period(choice: PeriodChoice, from: &str, to: &str) -> Option<(Period, String)> {
+    let today = js_sys::Date::new_0();
+    let (year, month0) = (today.get_full_year(), today.get_month() as i32);
+    Some(match choice {
+        PeriodChoice::Month => (
+            Period::new(
+                local_day_ms(year, month0, 1),
+                local_day_ms(year, month0 + 1, 1),
+            ),
+            format!("{year}-{:02}", month0 + 1),
+        ),
+        PeriodChoice::Quarter => {
+            let first = month0 / 3 * 3;
+            (
+                Period::new(
+                    local_day_ms(year, first, 1),
+                    local_day_ms(year, first + 3, 1),
+                ),
+                format!("{year}-Q{}", first / 3 + 1),
+            )
+        }
+        PeriodChoice::Year => (
+            Period::new(local_day_ms(year, 0, 1), local_day_ms(year + 1, 0, 1)),
+            year.to_string(),
+        ),
+        PeriodChoice::Last12 => (
+            Period::new(
+                local_day_ms(year, month0 - 11, 1),
+                local_day_ms(year, month0 + 1, 1),
+            ),
+            format!("{year}-{:02}-12m", month0 + 1),
+        ),
+        PeriodChoice::Custom => {
+            let (fy, fm, fd) = parse_day(from)?;
+            let (ty, tm, td) = parse_day(to)?;
+            let period = Period::new(local_day_ms(fy, fm, fd), local_day_ms(ty, tm, td + 1));
+            if period.start_ms >= period.end_ms {
+                return None;
+            }
+            (period, format!("{from}_{to}"))
+        }
+    })
+}
+
+/// The opportunities on the device read as deals, with what the lists show of each.
+#[derive(Debug, Default)]
+struct Deals {
+    deals: Vec<Deal>,
+    names: Vec<String>,
+    /// Opportunities whose stage history could not be read; they take part in no figure.
+    unreadable: usize,
+}
+
+/// Compared by identity: re-reading the device is what counts as a change.
+#[derive(Clone, Debug)]
+struct Shared<T>(Arc<T>);
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+fn read_deals(records: &[(String, StoredRecord)]) -> Deals {
+    let mut out = Deals::default();
+    for (id, record) in records {
+        match Deal::from_fields(id, &record.fields) {
+            Ok(deal) => {
+                out.names.push(text(&record.fields, "name").to_owned());
+                out.deals.push(deal);
+            }
+            Err(_) => out.unreadable += 1,
+        }
+    }
+    out
+}
+
+/// One org unit of the tree picker, in tree order.
+#[derive(Clone, Debug, PartialEq)]
+struct UnitOption {
+    id: String,
+    name: String,
+    depth: usize,
+}
+
+/// The units under `roots` (each with its subtree), depth first, children by name.
+fn unit_tree(records: &[(String, StoredRecord)], roots: &[String]) -> Vec<UnitOption> {
+    let mut children: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+    for (id, record) in records {
+        let parent = text(&record.fields, "parent_id");
+        children
+            .entry(parent)
+            .or_default()
+            .push((text(&record.fields, "name"), id.as_str()));
+    }
+    children.values_mut().for_each(|c| c.sort());
+    let names: HashMap<&str, &str> = records
+        .iter()
+        .map(|(id, r)| (id.as_str(), text(&r.fields, "name")))
+        .collect();
+    let mut out = Vec::new();
+    let mut stack: Vec<(&str, usize)> = roots.iter().rev().map(|r| (r.as_str(), 0)).collect();
+    let mut seen = HashSet::new();
+    while let Some((id, depth)) = stack.pop() {
+        if !seen.insert(id) || !names.contains_key(id) {
+            continue;
+        }
+        out.push(UnitOption {
+            id: id.to_owned(),
+            name: names[id].to_owned(),
+            depth,
+        });
+        if let Some(kids) = children.get(id) {
+            stack.extend(kids.iter().rev().map(|(_, kid)| (*kid, depth + 1)));
+        }
+    }
+    out
+}
+
+/// The ids of a unit and every unit below it.
+fn subtree(records: &[(String, StoredRecord)], root: &str) -> HashSet<String> {
+    unit_tree(records, &[root.to_owned()])
+        .into_iter()
+        .map(|u| u.id)
+        .collect()
+}
+
+/// The filters as chosen, with the sets they select by.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Selection {
+    owner: String,
+    units: Option<HashSet<String>>,
+    products: Option<HashSet<String>>,
+    customers: Option<HashSet<String>>,
+}
+
+impl Selection {
+    fn keeps(&self, deal: &Deal) -> bool {
+        (self.owner.is_empty() || deal.owner_id == self.owner)
+            && self
+                .units
+                .as_ref()
+                .is_none_or(|u| u.contains(&deal.unit_id))
+            && self
+                .customers
+                .as_ref()
+                .is_none_or(|c| c.contains(&deal.customer_id))
+            && self
+                .products
+                .as_ref()
+                .is_none_or(|p| deal.product_ids.iter().any(|id| p.contains(id)))
+    }
+}
+
+/// A rate as a whole percentage, or "—".
+fn percent(ratio: Option<f64>) -> String {
+    ratio.map_or_else(|| "—".to_owned(), |r| format!("{:.0}%", r * 100.0))
+}
+
+fn days_text(days: Option<f64>) -> String {
+    days.map_or_else(|| "—".to_owned(), |d| format!("{d:.1}"))
+}
+
+/// An amount in 分 written short for the chart, in the language's way (¥12万, ¥120K).
+fn compact_yuan(fen: i64, i18n: I18n) -> String {
+    let options = js_sys::Object::new();
+    for (name, value) in [
+        ("style", "currency"),
+        ("currency", "CNY"),
+        ("currencyDisplay", "narrowSymbol"),
+        ("notation", "compact"),
+    ] {
+        let _ = js_sys::Reflect::set(&options, &name.into(), &value.into());
+    }
+    let _ = js_sys::Reflect::set(&options, &"maximumFractionDigits".into(), &1.into());
+    let locales = js_sys::Array::of1(&JsValue::from_str(i18n.locale().tag()));
+    let format = js_sys::Intl::NumberFormat::new(&locales, &options).format();
+    format
+        .call1(&JsValue::NULL, &JsValue::from_f64(fen as f64 / 100.0))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| format_yuan(fen))
+}
+
+fn stage_label(stage: Stage, i18n: I18n) -> String {
+    Collection::Opportunity
+        .field("stage")
+        .and_then(|f| f.choice_label(stage.as_str(), i18n.locale()))
+        .unwrap_or(stage.as_str())
+        .to_owned()
+}
+
+/// The chart's bands, steps, table and captions for one set of figures.
+fn chart_data(figures: &FunnelFigures, caption: String, i18n: I18n) -> ChartData {
+    let bands = BANDS
+        .iter()
+        .enumerate()
+        .map(|(i, &stage)| {
+            let tally = figures.snapshot.stage(stage);
+            let name = stage_label(stage, i18n);
+            let count = tally.count.to_string();
+            let days = match stage.open_index() {
+                Some(s) => figures.dwell[s].median_days,
+                None => figures.cycle.median_days,
+            };
+            let days_line = days.map(|d| {
+                let key = if stage == Stage::Won {
+                    Key::FunnelBandCycle
+                } else {
+                    Key::FunnelBandDwell
+                };
+                i18n.format(key, &[("days", &format!("{d:.1}"))])
+            });
+            let step = figures
+                .conversion
+                .get(i)
+                .map_or_else(|| "—".to_owned(), |c| percent(c.step.rate()));
+            let mut lines = vec![
+                format!(
+                    "{name} · {}",
+                    i18n.format(Key::FunnelBandCount, &[("count", &count)])
+                ),
+                compact_yuan(tally.amount, i18n),
+            ];
+            lines.extend(days_line.clone());
+            let amount = format_yuan(tally.amount);
+            ChartBand {
+                key: stage.as_str(),
+                count: f64::from(tally.count),
+                amount: tally.amount as f64,
+                lines,
+                aria_label: i18n.format(
+                    Key::FunnelBandAria,
+                    &[
+                        ("stage", &name),
+                        ("count", &count),
+                        ("amount", &amount),
+                        ("days", &days_text(days)),
+                    ],
+                ),
+                cells: vec![name, count, amount, step, days_text(days)],
+            }
+        })
+        .collect();
+    let steps = figures
+        .conversion
+        .iter()
+        .map(|c| i18n.format(Key::FunnelStepLabel, &[("rate", &percent(c.step.rate()))]))
+        .collect();
+    ChartData {
+        bands,
+        steps,
+        columns: [
+            Key::FunnelColumnStage,
+            Key::FunnelColumnCount,
+            Key::FunnelColumnAmount,
+            Key::FunnelColumnStep,
+            Key::FunnelColumnDwell,
+        ]
+        .iter()
+        .map(|k| i18n.t(*k).to_owned())
+        .collect(),
+        caption,
+    }
+}
+
+/// "+12%" / "−5%" against the previous period, or that there is nothing to compare with.
+fn change_text(current: i64, previous: i64, i18n: I18n) -> String {
+    match PeriodComparison::change(current, previous) {
+        Some(change) => i18n.format(
+            Key::FunnelChange,
+            &[("change", &format!("{:+.0}%", change * 100.0))],
+        ),
+        None => i18n.t(Key::FunnelChangeNone).to_owned(),
+    }
+}
+
+/// The change of a rate in percentage points.
+fn points_text(current: Ratio, previous: Ratio, i18n: I18n) -> String {
+    match (current.rate(), previous.rate()) {
+        (Some(now), Some(before)) => i18n.format(
+            Key::FunnelChangePoints,
+            &[("points", &format!("{:+.0}", (now - before) * 100.0))],
+        ),
+        _ => i18n.t(Key::FunnelChangeNone).to_owned(),
+    }
+}
+
+fn days_change_text(current: Option<f64>, previous: Option<f64>, i18n: I18n) -> String {
+    match (current, previous) {
+        (Some(now), Some(before)) => i18n.format(
+            Key::FunnelChangeDays,
+            &[("days", &format!("{:+.1}", now - before))],
+        ),
+        _ => i18n.t(Key::FunnelChangeNone).to_owned(),
+    }
+}
+
+/// One deal in a list under the funnel.
+#[derive(Clone, Debug, PartialEq)]
+struct DealRow {
+    id: String,
+    name: String,
+    customer: String,
+    owner: String,
+    stage: Stage,
+    amount: i64,
+    days: f64,
+    stalled: bool,
+}
+
+/// Days since the deal entered the stage it stands in at `cut`.
+fn days_in_stage(deal: &Deal, cut: i64) -> f64 {
+    deal.history
+        .iter()
+        .rev()
+        .find(|e| e.entered_at < cut)
+        .map_or(0.0, |e| (cut - e.entered_at) as f64 / DAY_MS as f64)
+}
+
+/// What the page body shows.
+#[derive(Clone, Debug, PartialEq)]
+enum PageState {
+    Loading,
+    Failed(String),
+    Empty,
+    /// Custom dates missing or reversed.
+    NoPeriod,
+    Ready,
+}
+
+#[component]
+pub fn FunnelPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let mount = use_mount();
+    let data = use_data();
+    let session = use_session();
+    let opportunities = watch_collection(data, Collection::Opportunity, || None);
+    let users = watch_collection(data, Collection::User, || None);
+    let units = watch_collection(data, Collection::OrgUnit, || None);
+    let customers = watch_collection(data, Collection::Customer, || None);
+    let products = watch_collection(data, Collection::Product, || None);
+
+    let period_choice = RwSignal::new(PeriodChoice::Month);
+    let custom_from = RwSignal::new(String::new());
+    let custom_to = RwSignal::new(String::new());
+    let unit = RwSignal::new(String::new());
+    let owner = RwSignal::new(String::new());
+    let category = RwSignal::new(String::new());
+    let tier = RwSignal::new(String::new());
+    let by_amount = RwSignal::new(false);
+    let selected = RwSignal::new(None::<usize>);
+    let list_limit = RwSignal::new(LIST_ROWS);
+    let export_failed = RwSignal::new(false);
+
+    let role = move || session.get().map(|s| s.user.role);
+    let is_manager = move || role().is_some_and(|r| !matches!(r, Role::SalesRep | Role::Promoter));
+
+    let deals = Memo::new(move |_| {
+        let read = opportunities.with(|read| {
+            read.as_ref().map(|r| {
+                r.as_ref()
+                    .map_err(Clone::clone)
+                    .map(|records| Shared(Arc::new(read_deals(records))))
+            })
+        });
+        Loaded::from_read(read, || data.status.get())
+    });
+    let user_names = Memo::new(move |_| names_by_id(&users));
+    let customer_names = Memo::new(move |_| names_by_id(&customers));
+
+    // The units the user may pick: the whole company for company-wide roles, else their own unit's
+    // subtree (where their sight reaches).
+    let unit_options = Memo::new(move |_| {
+        let me = session.get().map(|s| (s.user.role, s.user.unit_id));
+        units.with(|read| {
+            let Some(Ok(records)) = read.as_ref() else {
+                return Vec::new();
+            };
+            let roots: Vec<String> = match me {
+                Some((role, _)) if role.reach() == Reach::Company => {
+                    let ids: HashSet<&str> = records.iter().map(|(id, _)| id.as_str()).collect();
+                    records
+                        .iter()
+                        .filter(|(_, r)| !ids.contains(text(&r.fields, "parent_id")))
+                        .map(|(id, _)| id.clone())
+                        .collect()
+                }
+                Some((_, unit)) => vec![unit],
+                None => Vec::new(),
+            };
+            unit_tree(records, &roots)
+        })
+    });
+    let owner_options = Memo::new(move |_| {
+        let names = user_names.get();
+        let mut owners: Vec<(String, String)> = deals.with(|d| match d {
+            Loaded::Ready(Shared(d)) => d
+                .deals
+                .iter()
+                .map(|deal| deal.owner_id.clone())
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .map(|id| (names.get(&id).cloned().unwrap_or_else(|| id.clone()), id))
+                .collect(),
+            _ => Vec::new(),
+        });
+        owners.sort();
+        owners
+    });
+    let categories = Memo::new(move |_| {
+        products.with(|read| {
+            let mut all: Vec<String> = read
+                .as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map(|rows| {
+                    rows.iter()
+                        .map(|(_, r)| text(&r.fields, "category").trim().to_owned())
+                        .filter(|c| !c.is_empty())
+                        .collect::<HashSet<_>>()
+                        .into_iter()
+                        .collect()
+                })
+                .unwrap_or_default();
+            all.sort();
+            all
+        })
+    });
+
+    let selection = Memo::new(move |_| {
+        let unit = unit.get();
+        let category = category.get();
+        let tier = tier.get();
+        Selection {
+            owner: owner.get(),
+            units: (!unit.is_empty()).then(|| {
+                units.with(|read| match read.as_ref() {
+                    Some(Ok(records)) => subtree(records, &unit),
+                    _ => HashSet::new(),
+                })
+            }),
+            products: (!category.is_empty()).then(|| {
+                products.with(|read| match read.as_ref() {
+                    Some(Ok(records)) => records
+                        .iter()
+                        .filter(|(_, r)| text(&r.fields, "category").trim() == category)
+                        .map(|(id, _)| id.clone())
+                        .collect(),
+                    _ => HashSet::new(),
+                })
+            }),
+            customers: (!tier.is_empty()).then(|| {
+                customers.with(|read| match read.as_ref() {
+                    Some(Ok(records)) => records
+                        .iter()
+                        .filter(|(_, r)| text(&r.fields, "tier") == tier)
+                        .map(|(id, _)| id.clone())
+                        .collect(),
+                    _ => HashSet::new(),
+                })
+            }),
+        }
+    });
+    let period = Memo::new(move |_| {
+        custom_from.with(|from| custom_to.with(|to| chosen_period(period_choice.get(), from, to)))
+    });
+    // Every figure of the page in one pass over the deals, redone when the data or a filter changes.
+    let figures = Memo::new(move |_| {
+        let (period, _) = period.get()?;
+        let query = FunnelQuery {
+            period,
+            now_ms: js_sys::Date::now() as i64,
+            settings: FunnelSettings::default(),
+        };
+        deals.with(|d| match d {
+            Loaded::Ready(Shared(d)) => selection.with(|s| {
+                Some((
+                    Shared(Arc::new(report(&d.deals, |deal| s.keeps(deal), &query))),
+                    query,
+                ))
+            }),
+            _ => None,
+        })
+    });
+    // Other filters start with no band chosen; new data from a sync keeps the user's choice.
+    Effect::new(move |_| {
+        selection.track();
+        period.track();
+        selected.set(None);
+        list_limit.set(LIST_ROWS);
+    });
+
+    let busy =
+        move || deals.with(|d| matches!(d, Loaded::Loading)) || data.first_sync.get().is_some();
+    let state = Memo::new(move |_| {
+        let loaded = deals.with(|d| match d {
+            Loaded::Loading => Loaded::Loading,
+            Loaded::Failed(e) => Loaded::Failed(e.clone()),
+            Loaded::Ready(Shared(d)) => Loaded::Ready(d.deals.len() + d.unreadable),
+        });
+        match loaded {
+            Loaded::Loading => PageState::Loading,
+            Loaded::Failed(error) => PageState::Failed(error),
+            Loaded::Ready(0) if data.status.get() == SyncStatus::Starting => PageState::Loading,
+            Loaded::Ready(0) => PageState::Empty,
+            Loaded::Ready(_) if period.with(Option::is_none) => PageState::NoPeriod,
+            Loaded::Ready(_) => PageState::Ready,
+        }
+    });
+
+    let chart = Memo::new(move |_| {
+        figures.with(|f| {
+            f.as_ref()
+                .map(|(Shared(r), _)| {
+                    chart_data(&r.current, i18n.t(Key::FunnelChartLabel).to_owned(), i18n)
+                })
+                .unwrap_or_default()
+        })
+    });
+
+    // The chosen band's deals: those the snapshot puts in that band, asked of core one deal at a time.
+    let band_rows = Memo::new(move |_| {
+        let band = selected.get()?;
+        let stage = *BANDS.get(band)?;
+        let names = user_names.get();
+        let customer_names = customer_names.get();
+        figures.with(|f| {
+            let (Shared(report), query) = f.as_ref()?;
+            let cut = query.period.cut(query.now_ms);
+            deals.with(|d| {
+                let Loaded::Ready(Shared(d)) = d else {
+                    return None;
+                };
+                let stalled: HashSet<usize> =
+                    report.current.stalled.iter().map(|s| s.deal).collect();
+                let mut rows: Vec<DealRow> = selection.with(|s| {
+                    d.deals
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, deal)| s.keeps(deal))
+                        .filter(|(_, deal)| {
+                            snapshot(std::slice::from_ref(*deal), |_| true, query)
+                                .stage(stage)
+                                .count
+                                == 1
+                        })
+                        .map(|(i, deal)| DealRow {
+                            id: deal.id.clone(),
+                            name: d.names[i].clone(),
+                            customer: customer_names
+                                .get(&deal.customer_id)
+                                .cloned()
+                                .unwrap_or_default(),
+                            owner: names.get(&deal.owner_id).cloned().unwrap_or_default(),
+                            stage,
+                            amount: deal.amount,
+                            days: days_in_stage(deal, cut),
+                            stalled: stalled.contains(&i),
+                        })
+                        .collect()
+                });
+                rows.sort_by(|a, b| b.amount.cmp(&a.amount).then_with(|| a.name.cmp(&b.name)));
+                Some(rows)
+            })
+        })
+    });
+    let stalled_rows = Memo::new(move |_| {
+        let names = user_names.get();
+        let customer_names = customer_names.get();
+        figures.with(|f| {
+            let Some((Shared(report), query)) = f.as_ref() else {
+                return Vec::new();
+            };
+            let cut = query.period.cut(query.now_ms);
+            deals.with(|d| {
+                let Loaded::Ready(Shared(d)) = d else {
+                    return Vec::new();
+                };
+                report
+                    .current
+                    .stalled
+                    .iter()
+                    .filter_map(|s| {
+                        let deal = d.deals.get(s.deal)?;
+                        Some(DealRow {
+                            id: deal.id.clone(),
+                            name: d.names[s.deal].clone(),
+                            customer: customer_names
+                                .get(&deal.customer_id)
+                                .cloned()
+                                .unwrap_or_default(),
+                            owner: names.get(&deal.owner_id).cloned().unwrap_or_default(),
+                            stage: s.stage,
+                            amount: s.amount,
+                            days: days_in_stage(deal, cut),
+                            stalled: true,
+                        })
+                    })
+                    .take(LIST_ROWS)
+                    .collect()
+            })
+        })
+    });
+
+    let file_name = move |extension: &str| {
+        let stamp = period.with(|p| p.as_ref().map(|(_, s)| s.clone()).unwrap_or_default());
+        format!(
+            "{}.{extension}",
+            i18n.format(Key::FunnelFileName, &[("period", &stamp)])
+        )
+    };
+    let svg_element = || document().get_element_by_id(SVG_ID);
+    let export_svg = move |_| {
+        let ok = svg_element().is_some_and(|svg| download_svg(&svg, &file_name("svg")).is_ok());
+        export_failed.set(!ok);
+    };
+    let export_png = move |_| {
+        let started = svg_element().is_some_and(|svg| {
+            download_png(&svg, &file_name("png"), move |done| {
+                export_failed.set(done.is_err())
+            })
+            .is_ok()
+        });
+        export_failed.set(!started);
+    };
+
+    let headline = move || {
+        figures.with(|f| {
+            let (Shared(report), _) = f.as_ref()?;
+            let (now, before) = (report.comparison.current, report.comparison.previous);
+            let items = [
+                (
+                    Key::FunnelPipeline,
+                    format_yuan(now.pipeline.amount),
+                    i18n.format(
+                        Key::FunnelDealsCount,
+                        &[("count", &now.pipeline.count.to_string())],
+                    ),
+                    change_text(now.pipeline.amount, before.pipeline.amount, i18n),
+                    "pipeline",
+                ),
+                (
+                    Key::FunnelWeighted,
+                    format_yuan(now.weighted),
+                    String::new(),
+                    change_text(now.weighted, before.weighted, i18n),
+                    "weighted",
+                ),
+                (
+                    Key::FunnelWinRate,
+                    percent(now.win_rate.rate()),
+                    i18n.format(
+                        Key::FunnelWonOf,
+                        &[
+                            ("won", &now.win_rate.part.to_string()),
+                            ("closed", &now.win_rate.whole.to_string()),
+                        ],
+                    ),
+                    points_text(now.win_rate, before.win_rate, i18n),
+                    "win-rate",
+                ),
+                (
+                    Key::FunnelCycle,
+                    now.median_cycle_days.map_or_else(
+                        || "—".to_owned(),
+                        |d| i18n.format(Key::FunnelDays, &[("days", &format!("{d:.1}"))]),
+                    ),
+                    String::new(),
+                    days_change_text(now.median_cycle_days, before.median_cycle_days, i18n),
+                    "cycle",
+                ),
+            ];
+            Some(
+                items
+                    .into_iter()
+                    .map(|(label, value, detail, change, key)| {
+                        view! {
+                            <div class="fact funnel-fact" data-figure=key>
+                                <dt>{i18n.t(label)}</dt>
+                                <dd>
+                                    <span class="funnel-fact-value">{value}</span>
+                                    {(!detail.is_empty()).then(|| view! { <span class="fact-detail">{detail}</span> })}
+                                    <span class="fact-detail">{change}</span>
+                                </dd>
+                            </div>
+                        }
+                    })
+                    .collect_view(),
+            )
+        })
+    };
+
+    let deal_list = {
+        let mount = StoredValue::new(mount.clone());
+        move |rows: Vec<DealRow>, testid: &'static str, show_stage: bool| {
+            view! {
+                <ul class="record-list funnel-deals" data-testid=testid>
+                    {rows.into_iter().map(|row| {
+                        let href = mount.with_value(|m| m.href(&format!("/opportunities/{}", row.id)));
+                        let days = i18n.format(Key::FunnelDaysInStage, &[("days", &format!("{:.0}", row.days.floor()))]);
+                        let stage = show_stage.then(|| stage_label(row.stage, i18n));
+                        view! {
+                            <li>
+                                <A href=href attr:class="record-row">
+                                    <span class="record-title">
+                                        {row.name}
+                                        {row.stalled.then(|| view! {
+                                            <span class="chip chip-stalled" data-testid="stalled-mark">{i18n.t(Key::FunnelStalled)}</span>
+                                        })}
+                                    </span>
+                                    <span class="record-meta">
+                                        <span>{row.customer}</span>
+                                        <span>{row.owner}</span>
+                                        {stage.map(|s| view! { <span class="chip">{s}</span> })}
+                                    </span>
+                                    <span class="record-meta record-meta-end">
+                                        <span class="funnel-deal-amount">{format_yuan(row.amount)}</span>
+                                        <span>{days}</span>
+                                    </span>
+                                </A>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }
+        }
+    };
+
+    let band_section = move || {
+        let band = selected.get()?;
+        let rows = band_rows.get()?;
+        let name = stage_label(BANDS[band], i18n);
+        let total = rows.len();
+        let limit = list_limit.get();
+        let shown: Vec<DealRow> = rows.into_iter().take(limit).collect();
+        Some(view! {
+            <section class="card funnel-band-deals" aria-labelledby="funnel-band-title" data-testid="funnel-band-deals">
+                <div class="card-header">
+                    <h2 id="funnel-band-title">{i18n.format(Key::FunnelBandDealsTitle, &[("stage", &name), ("count", &total.to_string())])}</h2>
+                    <button type="button" class="button button-ghost" on:click=move |_| selected.set(None)>
+                        {i18n.t(Key::FunnelBandDealsClose)}
+                    </button>
+                </div>
+                {if total == 0 {
+                    view! { <p class="hint">{i18n.t(Key::FunnelBandDealsNone)}</p> }.into_any()
+                } else {
+                    deal_list(shown, "funnel-band-list", false).into_any()
+                }}
+                {(total > limit).then(|| view! {
+                    <div class="list-more">
+                        <button type="button" class="button" on:click=move |_| list_limit.update(|n| *n += LIST_ROWS)>
+                            {i18n.format(Key::FunnelShowMore, &[("count", &(total - limit).min(LIST_ROWS).to_string())])}
+                        </button>
+                    </div>
+                })}
+            </section>
+        })
+    };
+
+    let stalled_section = move || {
+        let rows = stalled_rows.get();
+        view! {
+            <section class="card funnel-stalled" aria-labelledby="funnel-stalled-title">
+                <h2 id="funnel-stalled-title">{move || i18n.t(Key::FunnelStalledTitle)}</h2>
+                {if rows.is_empty() {
+                    view! { <p class="hint">{i18n.t(Key::FunnelStalledNone)}</p> }.into_any()
+                } else {
+                    deal_list(rows, "funnel-stalled-list", true).into_any()
+                }}
+            </section>
+        }
+    };
+
+    let team_section = move || {
+        if !is_manager() {
+            return None;
+        }
+        let names = user_names.get();
+        let groups: Vec<(String, ChartData, String)> = figures.with(|f| {
+            let (Shared(report), _) = f.as_ref()?;
+            Some(
+                report
+                    .by_owner
+                    .iter()
+                    .take(TEAM_FUNNELS)
+                    .map(|g| {
+                        let name = names.get(&g.key).cloned().unwrap_or_else(|| g.key.clone());
+                        let caption = i18n.format(Key::FunnelMemberChartLabel, &[("name", &name)]);
+                        let headline = g.figures.headline();
+                        let summary = i18n.format(
+                            Key::FunnelMemberSummary,
+                            &[
+                                ("count", &headline.pipeline.count.to_string()),
+                                ("amount", &format_yuan(headline.pipeline.amount)),
+                                ("rate", &percent(headline.win_rate.rate())),
+                            ],
+                        );
+                        (name, chart_data(&g.figures, caption, i18n), summary)
+                    })
+                    .collect(),
+            )
+        })?;
+        Some(view! {
+            <section class="card funnel-team" aria-labelledby="funnel-team-title" data-testid="funnel-team">
+                <h2 id="funnel-team-title">{i18n.t(Key::FunnelTeamTitle)}</h2>
+                {if groups.is_empty() {
+                    view! { <p class="hint">{i18n.t(Key::FunnelTeamNone)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="funnel-team-grid">
+                            {groups.into_iter().map(|(name, chart, summary)| view! {
+                                <li class="funnel-member">
+                                    <h3>{name}</h3>
+                                    <p class="fact-detail">{summary}</p>
+                                    <FunnelChart data=Signal::derive(move || chart.clone()) by_amount=by_amount compact=true />
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+        })
+    };
+
+    let filters = move || {
+        let select_filter =
+            move |id: &'static str,
+                  label: Key,
+                  all: Key,
+                  signal: RwSignal<String>,
+                  options: Signal<Vec<(String, String)>>| {
+                view! {
+                    <div class="field">
+                        <label for=id>{move || i18n.t(label)}</label>
+                        <select id=id on:change=move |ev| signal.set(event_target_value(&ev))>
+                            <option value="" prop:selected=move || signal.with(String::is_empty)>{move || i18n.t(all)}</option>
+                            {move || options.get().into_iter().map(|(value, text)| {
+                                let v = value.clone();
+                                view! { <option value=value prop:selected=move || signal.with(|s| *s == v)>{text}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                }
+            };
+        let unit_choices = Signal::derive(move || {
+            unit_options
+                .get()
+                .into_iter()
+                .map(|u| (u.id, format!("{}{}", "\u{3000}".repeat(u.depth), u.name)))
+                .collect()
+        });
+        let owner_choices = Signal::derive(move || {
+            owner_options
+                .get()
+                .into_iter()
+                .map(|(name, id)| (id, name))
+                .collect()
+        });
+        let category_choices = Signal::derive(move || {
+            categories
+                .get()
+                .into_iter()
+                .map(|c| (c.clone(), c))
+                .collect()
+        });
+        let tier_choices = Signal::derive(move || {
+            let locale = i18n.locale();
+            Collection::Customer
+                .field("tier")
+                .and_then(|f| f.choices())
+                .unwrap_or_default()
+                .iter()
+                .map(|c| (c.value.to_owned(), c.label(locale).to_owned()))
+                .collect()
+        });
+        view! {
+            <div class="card funnel-filters" role="search" aria-label=move || i18n.t(Key::FunnelFiltersLabel)>
+                <div class="field">
+                    <label for="funnel-period">{move || i18n.t(Key::FunnelPeriod)}</label>
+                    <select id="funnel-period" on:change=move |ev| period_choice.set(PeriodChoice::parse(&event_target_value(&ev)))>
+                        {PeriodChoice::ALL.iter().map(|&(choice, wire, key)| view! {
+                            <option value=wire prop:selected=move || period_choice.get() == choice>{move || i18n.t(key)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <Show when=move || period_choice.get() == PeriodChoice::Custom>
+                    <div class="field">
+                        <label for="funnel-from">{move || i18n.t(Key::FunnelFrom)}</label>
+                        <input id="funnel-from" type="date" prop:value=move || custom_from.get()
+                            on:change=move |ev| custom_from.set(event_target_value(&ev)) />
+                    </div>
+                    <div class="field">
+                        <label for="funnel-to">{move || i18n.t(Key::FunnelTo)}</label>
+                        <input id="funnel-to" type="date" prop:value=move || custom_to.get()
+                            on:change=move |ev| custom_to.set(event_target_value(&ev)) />
+                    </div>
+                </Show>
+                {select_filter("funnel-unit", Key::FunnelUnit, Key::FunnelAllUnits, unit, unit_choices)}
+                <Show when=is_manager>
+                    {select_filter("funnel-owner", Key::FunnelOwner, Key::FunnelAllOwners, owner, owner_choices)}
+                </Show>
+                {select_filter("funnel-category", Key::FunnelCategory, Key::FunnelAllCategories, category, category_choices)}
+                {select_filter("funnel-tier", Key::FunnelTier, Key::FunnelAllTiers, tier, tier_choices)}
+            </div>
+        }
+    };
+
+    let body = move || {
+        match state.get() {
+        PageState::Loading => view! {
+            <p class="hint" role="status">{move || match data.first_sync.get() {
+                Some(count) => i18n.format(Key::CustomersFirstSync, &[("count", &count.to_string())]),
+                None => i18n.t(Key::FunnelLoading).to_owned(),
+            }}</p>
+        }
+        .into_any(),
+        PageState::Failed(error) => view! {
+            <p class="form-error" role="alert">{move || i18n.format(Key::FunnelLoadFailed, &[("error", &error)])}</p>
+        }
+        .into_any(),
+        PageState::Empty => view! {
+            <div class="card empty-state" data-testid="funnel-empty">
+                <h2>{move || i18n.t(Key::FunnelEmptyTitle)}</h2>
+                <p>{move || i18n.t(Key::FunnelEmptyBody)}</p>
+            </div>
+        }
+        .into_any(),
+        PageState::NoPeriod => view! {
+            <p class="hint" role="status">{move || i18n.t(Key::FunnelChooseDates)}</p>
+        }
+        .into_any(),
+        PageState::Ready => view! {
+            <dl class="card facts funnel-headline" data-testid="funnel-headline">{headline}</dl>
+            <section class="card funnel-card" aria-labelledby="funnel-chart-title">
+                <div class="card-header">
+                    <h2 id="funnel-chart-title">{move || i18n.t(Key::FunnelChartLabel)}</h2>
+                    <div class="funnel-actions">
+                        <div class="funnel-toggle" role="group" aria-label=move || i18n.t(Key::FunnelSizeBy)>
+                            <button type="button" class="button" aria-pressed=move || (!by_amount.get()).to_string()
+                                on:click=move |_| by_amount.set(false)>{move || i18n.t(Key::FunnelByCount)}</button>
+                            <button type="button" class="button" aria-pressed=move || by_amount.get().to_string()
+                                on:click=move |_| by_amount.set(true)>{move || i18n.t(Key::FunnelByAmount)}</button>
+                        </div>
+                        <button type="button" class="button" on:click=export_svg>{move || i18n.t(Key::FunnelExportSvg)}</button>
+                        <button type="button" class="button" on:click=export_png>{move || i18n.t(Key::FunnelExportPng)}</button>
+                    </div>
+                </div>
+                <p class="hint">{move || i18n.t(Key::FunnelChartHint)}</p>
+                {move || export_failed.get().then(|| view! {
+                    <p class="form-error" role="alert">{i18n.t(Key::FunnelExportFailed)}</p>
+                })}
+                <div data-testid="funnel-chart">
+                    <FunnelChart
+                        data=chart
+                        by_amount=by_amount
+                        selected=selected
+                        on_select=Callback::new(move |i: usize| {
+                            selected.set(Some(i));
+                            list_limit.set(LIST_ROWS);
+                        })
+                        svg_id=SVG_ID
+                    />
+                </div>
+                {move || deals.with(|d| match d {
+                    Loaded::Ready(Shared(d)) if d.unreadable > 0 => Some(view! {
+                        <p class="hint">{i18n.format(Key::FunnelUnreadable, &[("count", &d.unreadable.to_string())])}</p>
+                    }),
+                    _ => None,
+                })}
+            </section>
+            {band_section}
+            {stalled_section}
+            {team_section}
+        }
+        .into_any(),
+    }
+    };
+
+    view! {
+        <section class="page funnel-page" data-testid="funnel-page" aria-busy=move || busy().to_string()>
+            <header class="page-header">
+                <h1 class="page-title">{move || i18n.t(Key::FunnelTitle)}</h1>
+            </header>
+            {filters}
+            {body}
+        </section>
+    }
+}
