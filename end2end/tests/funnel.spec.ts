@@ -206,4 +206,16 @@ test('a rep sees their own funnel, without the team comparison', async ({ page, 
   // Another tier than the customer's empties the funnel.
   await page.getByLabel('客户等级').selectOption('C');
   await expect(band(page, 'aware')).toHaveAttribute('aria-label', /^了解：0 个机会/);
+
+  // The home page's dashboard: this quarter's funnel, figures and stalled deals, from the device.
+  await page.getByRole('navigation').getByRole('link', { name: '首页' }).click();
+  const dashboard = page.getByTestId('dashboard');
+  await expect(dashboard.getByRole('heading', { level: 2 })).toHaveText('本季度的销售漏斗');
+  await expect(dashboard.locator('.funnel-band[data-stage=aware]')).toHaveCount(1);
+  await expect(dashboard.getByRole('table', { name: '本季度漏斗' }).getByRole('row', { name: /了解/ })).toHaveCount(1);
+  await expect(dashboard.locator('[data-figure=pipeline] dd')).toHaveText(/¥/);
+  await expect(dashboard.locator('[data-figure=forecast] dd')).toContainText('个机会预计本季度成交');
+  await expect(page.getByTestId('dashboard-stalled').getByRole('heading')).toHaveText('停滞的机会');
+  await dashboard.getByRole('link', { name: '查看漏斗分析' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('销售漏斗');
 });

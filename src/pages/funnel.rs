@@ -49,7 +49,7 @@ const SVG_ID: &str = "funnel-svg";
 
 /// Which period the figures are for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum PeriodChoice {
+pub(crate) enum PeriodChoice {
     Month,
     Quarter,
     Year,
@@ -90,7 +90,11 @@ fn parse_day(text: &str) -> Option<(u32, i32, i32)> {
 
 /// The chosen period in the device's time zone, and the name it gives an exported file; `None` for
 /// custom dates not (yet) filled in or the wrong way round.
-fn chosen_period(choice: PeriodChoice, from: &str, to: &str) -> Option<(Period, String)> {
+pub(crate) fn chosen_period(
+    choice: PeriodChoice,
+    from: &str,
+    to: &str,
+) -> Option<(Period, String)> {
     let today = js_sys::Date::new_0();
     let (year, month0) = (today.get_full_year(), today.get_month() as i32);
     Some(match choice {
@@ -245,7 +249,7 @@ impl Selection {
 }
 
 /// A rate as a whole percentage, or "—".
-fn percent(ratio: Option<f64>) -> String {
+pub(crate) fn percent(ratio: Option<f64>) -> String {
     ratio.map_or_else(|| "—".to_owned(), |r| format!("{:.0}%", r * 100.0))
 }
 
@@ -254,7 +258,7 @@ fn days_text(days: Option<f64>) -> String {
 }
 
 /// An amount in 分 written short for the chart, in the language's way (¥12万, ¥120K).
-fn compact_yuan(fen: i64, i18n: I18n) -> String {
+pub(crate) fn compact_yuan(fen: i64, i18n: I18n) -> String {
     let options = js_sys::Object::new();
     for (name, value) in [
         ("style", "currency"),
@@ -283,7 +287,7 @@ fn stage_label(stage: Stage, i18n: I18n) -> String {
 }
 
 /// The chart's bands, steps, table and captions for one set of figures.
-fn chart_data(figures: &FunnelFigures, caption: String, i18n: I18n) -> ChartData {
+pub(crate) fn chart_data(figures: &FunnelFigures, caption: String, i18n: I18n) -> ChartData {
     let bands = BANDS
         .iter()
         .enumerate()

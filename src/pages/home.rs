@@ -1,5 +1,5 @@
-//! The home page (`/`): until the dashboard arrives it shows only real facts, this device's connection
-//! to the server as reported by `GET /api/v1/health`.
+//! The home page (`/`): the dashboard (the user's funnel this quarter, stalled deals, the quarter's
+//! forecast), then this device's connection to the server as reported by `GET /api/v1/health`.
 
 use std::time::Duration;
 
@@ -11,6 +11,7 @@ use yingxiao_core::{
 
 use yingxiao_core::domain::Collection;
 
+use super::dashboard::Dashboard;
 use crate::{
     api,
     i18n::{use_i18n, Key},
@@ -123,6 +124,7 @@ pub fn HomePage() -> impl IntoView {
         <section class="page">
             <h1 class="page-title">{move || i18n.t(Key::HomeTitle)}</h1>
             <p class="page-intro">{move || i18n.t(Key::HomeIntro)}</p>
+            <Dashboard />
             <article class="card" aria-labelledby="server-card-title">
                 <header class="card-header">
                     <h2 id="server-card-title">{move || i18n.t(Key::ServerCardTitle)}</h2>

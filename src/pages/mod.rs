@@ -3,6 +3,7 @@
 pub mod board;
 pub mod changes;
 pub mod customers;
+pub mod dashboard;
 pub mod funnel;
 pub mod home;
 pub mod login;

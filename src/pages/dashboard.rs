@@ -1,0 +1,206 @@
+//! The dashboard on the home page (工作台): the user's funnel this quarter, the deals that have
+//! stalled, and this quarter's weighted forecast, all from the device, so it shows offline too.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use yingxiao_core::{
+    domain::Collection,
+    funnel::{self, Deal, FunnelFigures, FunnelQuery, FunnelSettings, Period},
+};
+
+use super::{
+    funnel::{chart_data, chosen_period, compact_yuan, percent, PeriodChoice},
+    record_form::format_yuan,
+    records::{text, watch_collection, Loaded},
+};
+use crate::{
+    app::use_mount,
+    components::charts::funnel::FunnelChart,
+    data::sync::use_data,
+    i18n::{use_i18n, Key},
+};
+
+/// Stalled deals listed on the dashboard; the funnel page lists all of them.
+const STALLED_SHOWN: usize = 5;
+
+/// What the dashboard shows, worked out once per change of the device's data.
+#[derive(Clone, Debug, PartialEq)]
+struct Snapshot {
+    figures: FunnelFigures,
+    /// (id, name) of the stalled deals, longest overdue first, with their stage and days.
+    stalled: Vec<(String, String, funnel::Stage, f64)>,
+    /// Weighted forecast of the open deals expected to close within the quarter.
+    quarter_weighted: i64,
+    quarter_amount: i64,
+    quarter_count: u32,
+}
+
+/// The figures of this quarter over `deals`, and the forecast for deals closing within it.
+fn snapshot(
+    deals: &[Deal],
+    names: &[String],
+    period: Period,
+    quarter: (i32, u32),
+    now_ms: i64,
+) -> Snapshot {
+    let query = FunnelQuery {
+        period,
+        now_ms,
+        settings: FunnelSettings::default(),
+    };
+    let figures = funnel::figures(deals, |_| true, &query);
+    let (year, first_month) = quarter;
+    let in_quarter = figures
+        .forecast
+        .months
+        .iter()
+        .filter(|m| m.year == year && (first_month..first_month + 3).contains(&m.month));
+    let (mut weighted, mut amount, mut count) = (0, 0, 0);
+    for month in in_quarter {
+        weighted += month.weighted;
+        amount += month.amount;
+        count += month.count;
+    }
+    let stalled = figures
+        .stalled
+        .iter()
+        .take(STALLED_SHOWN)
+        .map(|s| {
+            (
+                deals[s.deal].id.clone(),
+                names[s.deal].clone(),
+                s.stage,
+                s.dwell_days,
+            )
+        })
+        .collect();
+    Snapshot {
+        figures,
+        stalled,
+        quarter_weighted: weighted,
+        quarter_amount: amount,
+        quarter_count: count,
+    }
+}
+
+#[component]
+pub fn Dashboard() -> impl IntoView {
+    let i18n = use_i18n();
+    let mount = StoredValue::new(use_mount());
+    let data = use_data();
+    let opportunities = watch_collection(data, Collection::Opportunity, || None);
+    let shown = Memo::new(move |_| {
+        let read = opportunities.with(|read| {
+            read.as_ref().map(|r| {
+                r.as_ref().map_err(Clone::clone).map(|records| {
+                    let (deals, names): (Vec<Deal>, Vec<String>) = records
+                        .iter()
+                        .filter_map(|(id, r)| {
+                            Deal::from_fields(id, &r.fields)
+                                .ok()
+                                .map(|d| (d, text(&r.fields, "name").to_owned()))
+                        })
+                        .unzip();
+                    let today = js_sys::Date::new_0();
+                    let quarter = (today.get_full_year() as i32, today.get_month() / 3 * 3 + 1);
+                    chosen_period(PeriodChoice::Quarter, "", "").map(|(period, _)| {
+                        snapshot(&deals, &names, period, quarter, js_sys::Date::now() as i64)
+                    })
+                })
+            })
+        });
+        Loaded::from_read(read, || data.status.get())
+    });
+    let chart = Signal::derive(move || {
+        shown.with(|s| match s {
+            Loaded::Ready(Some(s)) => chart_data(
+                &s.figures,
+                i18n.t(Key::DashboardFunnelTitle).to_owned(),
+                i18n,
+            ),
+            _ => Default::default(),
+        })
+    });
+    let figure = move |pick: fn(&Snapshot, I18nRef) -> String| {
+        move || {
+            shown.with(|s| match s {
+                Loaded::Ready(Some(s)) => pick(s, I18nRef(i18n)),
+                _ => "—".to_owned(),
+            })
+        }
+    };
+    let has_deals = move || {
+        shown.with(|s| matches!(s, Loaded::Ready(Some(s)) if s.figures.snapshot.total().count > 0))
+    };
+
+    view! {
+        <article class="card dashboard" aria-labelledby="dashboard-title" data-testid="dashboard">
+            <header class="card-header">
+                <h2 id="dashboard-title">{move || i18n.t(Key::DashboardTitle)}</h2>
+                <A href=mount.with_value(|m| m.href("/funnel")) attr:class="button">{move || i18n.t(Key::DashboardOpenFunnel)}</A>
+            </header>
+            {move || match shown.with(|s| matches!(s, Loaded::Loading)) {
+                true => view! { <p class="hint" role="status">{move || i18n.t(Key::CustomersLoading)}</p> }.into_any(),
+                false if !has_deals() => view! {
+                    <div class="empty-state">
+                        <p>{move || i18n.t(Key::DashboardEmpty)}</p>
+                        <A href=mount.with_value(|m| m.href("/opportunities/new")) attr:class="button button-primary">{move || i18n.t(Key::OpportunitiesNew)}</A>
+                    </div>
+                }.into_any(),
+                false => view! {
+                    <dl class="facts dashboard-figures">
+                        <div class="fact" data-figure="pipeline">
+                            <dt>{move || i18n.t(Key::DashboardPipeline)}</dt>
+                            <dd>{figure(|s, r| compact_yuan(s.figures.snapshot.pipeline().amount, r.0))}</dd>
+                        </div>
+                        <div class="fact" data-figure="forecast">
+                            <dt>{move || i18n.t(Key::DashboardQuarterForecast)}</dt>
+                            <dd>
+                                {figure(|s, _| format_yuan(s.quarter_weighted))}
+                                <span class="fact-detail">{figure(|s, r| r.0.format(Key::DashboardQuarterForecastDetail, &[("count", &s.quarter_count.to_string()), ("amount", &format_yuan(s.quarter_amount))]))}</span>
+                            </dd>
+                        </div>
+                        <div class="fact" data-figure="win-rate">
+                            <dt>{move || i18n.t(Key::DashboardWinRate)}</dt>
+                            <dd>{figure(|s, _| percent(s.figures.win_loss.win_rate.rate()))}</dd>
+                        </div>
+                    </dl>
+                    <FunnelChart data=chart by_amount=Signal::stored(false) compact=true />
+                    <section class="dashboard-stalled" aria-labelledby="dashboard-stalled-title" data-testid="dashboard-stalled">
+                        <h3 id="dashboard-stalled-title">{move || i18n.t(Key::DashboardStalledTitle)}</h3>
+                        {move || {
+                            let stalled = shown.with(|s| match s {
+                                Loaded::Ready(Some(s)) => s.stalled.clone(),
+                                _ => Vec::new(),
+                            });
+                            if stalled.is_empty() {
+                                view! { <p class="hint">{move || i18n.t(Key::DashboardStalledNone)}</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="related-list">
+                                        {stalled.into_iter().map(|(id, name, stage, days)| {
+                                            let href = mount.with_value(|m| m.href(&format!("/opportunities/{id}")));
+                                            let stage = super::opportunities::stage_label(stage.as_str(), i18n.locale()).to_owned();
+                                            view! {
+                                                <li class="related-item">
+                                                    <p class="related-title">
+                                                        <A href=href>{name}</A>
+                                                        <span class="related-sub">{move || i18n.format(Key::DashboardStalledDays, &[("stage", &stage), ("days", &format!("{days:.0}"))])}</span>
+                                                    </p>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }
+                        }}
+                    </section>
+                }.into_any(),
+            }}
+        </article>
+    }
+}
+
+/// The translator, passed to the figure pickers (plain `fn`s, so each figure is one line).
+#[derive(Clone, Copy)]
+struct I18nRef(crate::i18n::I18n);
