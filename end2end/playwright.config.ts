@@ -1,7 +1,6 @@
 // Playwright against the real server (debug build is fine: the web app is the release build) and
 // Debian's Chromium. Two servers: one at `/`, one under the sub-path an intranet portal would use.
 import { defineConfig, devices } from '@playwright/test';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -20,11 +19,21 @@ export const E2E_ADMIN_LOGIN = 'e2e_admin';
 /** A regional manager over the whole (one-unit) company, to see what the rep's team did. */
 export const E2E_MANAGER_LOGIN = 'e2e_manager';
 
+/**
+ * The data directory of the server on `port`. Known from the port (not made random) because the
+ * config is loaded again in every worker, and a test that runs the admin CLI (an import) must reach
+ * the same database as the server it talks to. The command empties it before each run.
+ */
+export function dataDirFor(port: number): string {
+  return path.join(os.tmpdir(), `yingxiao-e2e-${port}`);
+}
+
 function serve(port: number, basePath: string) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'yingxiao-e2e-'));
+  const dataDir = dataDirFor(port);
   const base = basePath === '/' ? '' : basePath;
   return {
     command:
+      `rm -rf "${dataDir}" && mkdir -p "${dataDir}" && ` +
       `printf '%s\\n' '${E2E_PASSWORD}' | "${server}" user add --login ${E2E_LOGIN} --name ${E2E_NAME} ` +
       `--role sales_rep --password-stdin --data-dir "${dataDir}" >/dev/null && ` +
       `printf '%s\\n' '${E2E_PASSWORD}' | "${server}" user add --login ${E2E_ADMIN_LOGIN} --name 测试管理员 ` +
