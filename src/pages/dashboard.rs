@@ -10,6 +10,7 @@ use yingxiao_core::{
 
 use super::{
     funnel::{chart_data, chosen_period, compact_yuan, percent, PeriodChoice},
+    funnel_settings::use_funnel_settings,
     record_form::format_yuan,
     records::{text, watch_collection, Loaded},
 };
@@ -42,11 +43,12 @@ fn snapshot(
     period: Period,
     quarter: (i32, u32),
     now_ms: i64,
+    settings: FunnelSettings,
 ) -> Snapshot {
     let query = FunnelQuery {
         period,
         now_ms,
-        settings: FunnelSettings::default(),
+        settings,
     };
     let figures = funnel::figures(deals, |_| true, &query);
     let (year, first_month) = quarter;
@@ -89,6 +91,7 @@ pub fn Dashboard() -> impl IntoView {
     let mount = StoredValue::new(use_mount());
     let data = use_data();
     let opportunities = watch_collection(data, Collection::Opportunity, || None);
+    let settings = use_funnel_settings(data);
     let shown = Memo::new(move |_| {
         let read = opportunities.with(|read| {
             read.as_ref().map(|r| {
@@ -104,7 +107,14 @@ pub fn Dashboard() -> impl IntoView {
                     let today = js_sys::Date::new_0();
                     let quarter = (today.get_full_year() as i32, today.get_month() / 3 * 3 + 1);
                     chosen_period(PeriodChoice::Quarter, "", "").map(|(period, _)| {
-                        snapshot(&deals, &names, period, quarter, js_sys::Date::now() as i64)
+                        snapshot(
+                            &deals,
+                            &names,
+                            period,
+                            quarter,
+                            js_sys::Date::now() as i64,
+                            settings.get(),
+                        )
                     })
                 })
             })

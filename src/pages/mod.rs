@@ -5,6 +5,7 @@ pub mod changes;
 pub mod customers;
 pub mod dashboard;
 pub mod funnel;
+pub mod funnel_settings;
 pub mod home;
 pub mod login;
 pub mod not_found;

@@ -27,6 +27,8 @@ pub enum FieldProblem {
     Rule(yingxiao_core::domain::ValidationError),
     /// The text is not an amount in yuan.
     NotMoney,
+    /// The text is not a whole number.
+    NotWholeNumber,
 }
 
 /// Why the form as a whole was not saved.
@@ -136,7 +138,7 @@ impl RecordForm {
     }
 
     /// Puts a rule the whole record (or the store) broke next to its field, or above the form.
-    fn report(&self, error: yingxiao_core::domain::ValidationError) {
+    pub fn report(&self, error: yingxiao_core::domain::ValidationError) {
         let field = error
             .field()
             .split(['.', '['])
@@ -260,6 +262,14 @@ fn from_raw(def: &FieldDef, text: &str) -> Result<Option<Value>, FieldProblem> {
         FieldKind::Money => Value::from(parse_yuan(trimmed).ok_or(FieldProblem::NotMoney)?),
         FieldKind::Bool => Value::Bool(trimmed == "true"),
         FieldKind::Instant => Value::from(local_input_to_instant(trimmed)),
+        // The range is the domain's rule, checked later.
+        FieldKind::Integer { .. } | FieldKind::Percent => Value::from(
+            trimmed
+                .trim_end_matches('%')
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| FieldProblem::NotWholeNumber)?,
+        ),
         _ => Value::from(trimmed),
     }))
 }
@@ -470,11 +480,16 @@ pub fn FormField(
                 _ if name == "email" => "email",
                 _ => "text",
             };
+            let input_mode = match kind {
+                FieldKind::Integer { .. } | FieldKind::Percent => "numeric",
+                _ => "text",
+            };
             view! {
                 <input
                     id=id.clone()
                     name=name
                     type=input_type
+                    inputmode=input_mode
                     required=required
                     aria-invalid=invalid
                     aria-describedby=described
@@ -502,6 +517,7 @@ pub fn FormField(
                 let message = match p {
                     FieldProblem::Rule(error) => error.message_for(collection, i18n.locale()),
                     FieldProblem::NotMoney => i18n.t(Key::FormMoneyInvalid).to_owned(),
+                    FieldProblem::NotWholeNumber => i18n.t(Key::FormWholeNumberInvalid).to_owned(),
                 };
                 view! { <p class="field-error" id=format!("{}-error", form.input_id(name))>{message}</p> }
             })}

@@ -1,7 +1,10 @@
-//! Settings (`/settings`): the interface language and the theme, remembered on this device.
+//! Settings (`/settings`): the interface language and the theme, remembered on this device, and the
+//! company's funnel settings, kept on the company unit and synced.
 
 use leptos::prelude::*;
 use yingxiao_core::{locale::Locale, theme::ThemePreference};
+
+use super::funnel_settings::FunnelSettingsCard;
 
 use crate::{
     i18n::{use_i18n, Key},
@@ -69,6 +72,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <p class="hint">{move || i18n.t(Key::SettingsThemeHint)}</p>
                 <div class="choices">{themes}</div>
             </fieldset>
+            <FunnelSettingsCard />
         </section>
     }
 }

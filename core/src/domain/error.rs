@@ -158,6 +158,14 @@ pub(crate) const MONTH_STARTS_FIRST: Reason = Reason {
     en: "a monthly target starts on the first day of a month",
     zh: "月度目标必须从当月 1 日开始",
 };
+pub(crate) const FUNNEL_SETTINGS_ON_COMPANY: Reason = Reason {
+    en: "is set for the whole company, on the company unit only",
+    zh: "漏斗设置属于整个公司，只能设置在公司这一级",
+};
+pub(crate) const PROBABILITIES_RISE: Reason = Reason {
+    en: "must not be below the probability of an earlier stage",
+    zh: "不能低于前面阶段的赢单概率",
+};
 
 /// Every reason, for translating `Invalid` back to Chinese.
 pub(crate) const REASONS: &[Reason] = &[
@@ -172,6 +180,8 @@ pub(crate) const REASONS: &[Reason] = &[
     YEAR_STARTS_JANUARY,
     QUARTER_STARTS,
     MONTH_STARTS_FIRST,
+    FUNNEL_SETTINGS_ON_COMPANY,
+    PROBABILITIES_RISE,
 ];
 
 impl ValidationError {

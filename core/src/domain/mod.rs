@@ -23,6 +23,7 @@ mod target;
 mod validate;
 
 pub use error::ValidationError;
+pub use org::{STALL_DAYS_FIELDS, WIN_PROBABILITY_FIELDS};
 pub use target::subject_collection;
 pub(crate) use validate::{parse_date, parse_instant};
 pub use validate::{validate_create, validate_fields, validate_patch, validate_record};

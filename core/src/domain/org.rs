@@ -2,7 +2,10 @@
 
 use serde_json::{Map, Value};
 
-use super::error::{ValidationError, COMPANY_HAS_NO_PARENT, LOGIN_CHARACTERS, UNIT_NEEDS_PARENT};
+use super::error::{
+    ValidationError, COMPANY_HAS_NO_PARENT, FUNNEL_SETTINGS_ON_COMPANY, LOGIN_CHARACTERS,
+    PROBABILITIES_RISE, UNIT_NEEDS_PARENT,
+};
 use super::validate::{check_email, present, text_of};
 use super::{
     choices, no_record_rules, no_value_rules, Collection, FieldDef, FieldKind::*, Table,
@@ -67,19 +70,103 @@ pub(super) static ORG_UNITS: Table = Table {
             "Address",
         ),
         FieldDef::new("active", Bool, "启用", "Active"),
+        // The company's funnel settings (漏斗设置), on the company unit only: win probability per
+        // open stage for the weighted forecast, and days in a stage before a deal counts as stalled.
+        FieldDef::new(
+            "win_probability_aware",
+            Percent,
+            "了解阶段赢单概率（%）",
+            "Win probability at Aware (%)",
+        ),
+        FieldDef::new(
+            "win_probability_compare",
+            Percent,
+            "比较阶段赢单概率（%）",
+            "Win probability at Compare (%)",
+        ),
+        FieldDef::new(
+            "win_probability_negotiate",
+            Percent,
+            "谈判阶段赢单概率（%）",
+            "Win probability at Negotiate (%)",
+        ),
+        FieldDef::new(
+            "win_probability_commit",
+            Percent,
+            "确定阶段赢单概率（%）",
+            "Win probability at Commit (%)",
+        ),
+        FieldDef::new(
+            "stall_days_aware",
+            STALL_DAYS,
+            "了解阶段停滞天数",
+            "Stalled after days at Aware",
+        ),
+        FieldDef::new(
+            "stall_days_compare",
+            STALL_DAYS,
+            "比较阶段停滞天数",
+            "Stalled after days at Compare",
+        ),
+        FieldDef::new(
+            "stall_days_negotiate",
+            STALL_DAYS,
+            "谈判阶段停滞天数",
+            "Stalled after days at Negotiate",
+        ),
+        FieldDef::new(
+            "stall_days_commit",
+            STALL_DAYS,
+            "确定阶段停滞天数",
+            "Stalled after days at Commit",
+        ),
     ],
     check_value: no_value_rules,
     check_record: org_unit_rules,
 };
 
+/// A stall limit: at least a day, at most ten years.
+const STALL_DAYS: super::FieldKind = Integer { min: 1, max: 3650 };
+
+/// The company's funnel settings fields, in funnel order.
+pub const WIN_PROBABILITY_FIELDS: [&str; 4] = [
+    "win_probability_aware",
+    "win_probability_compare",
+    "win_probability_negotiate",
+    "win_probability_commit",
+];
+pub const STALL_DAYS_FIELDS: [&str; 4] = [
+    "stall_days_aware",
+    "stall_days_compare",
+    "stall_days_negotiate",
+    "stall_days_commit",
+];
+
 /// Only the company, the root, has no parent; cycles and level order need the whole tree (server).
+/// The funnel settings belong to the company, and a later stage is never less likely to be won.
 fn org_unit_rules(fields: &Map<String, Value>) -> Result<(), ValidationError> {
     let is_company = text_of(fields, "kind") == Some("company");
     match (is_company, present(fields, "parent_id").is_some()) {
-        (true, true) => Err(COMPANY_HAS_NO_PARENT.at("parent_id")),
-        (false, false) => Err(UNIT_NEEDS_PARENT.at("parent_id")),
-        _ => Ok(()),
+        (true, true) => return Err(COMPANY_HAS_NO_PARENT.at("parent_id")),
+        (false, false) => return Err(UNIT_NEEDS_PARENT.at("parent_id")),
+        _ => {}
     }
+    let settings = WIN_PROBABILITY_FIELDS.iter().chain(&STALL_DAYS_FIELDS);
+    if let Some(field) = settings.filter(|f| present(fields, f).is_some()).next() {
+        if !is_company {
+            return Err(FUNNEL_SETTINGS_ON_COMPANY.at(field));
+        }
+    }
+    let mut highest = 0;
+    for field in WIN_PROBABILITY_FIELDS {
+        if let Some(percent) = present(fields, field).and_then(Value::as_i64) {
+            if percent < highest {
+                return Err(PROBABILITIES_RISE.at(field));
+            }
+            highest = percent;
+        }
+    }
+    Ok(())
 }
 
 /// People who sign in. Credentials are not a field: they live on the server only.
@@ -234,5 +321,35 @@ mod tests {
             Collection::User.field("password").is_none(),
             "credentials stay on the server"
         );
+    }
+
+    #[test]
+    fn funnel_settings_live_on_the_company_and_probabilities_never_fall() {
+        let company = |extra: serde_json::Value| {
+            let mut fields = json!({"name": "示例公司", "kind": "company"});
+            fields
+                .as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            fields.as_object().unwrap().clone()
+        };
+        let rising = company(
+            json!({"win_probability_aware": 10, "win_probability_negotiate": 60,
+            "win_probability_commit": 60, "stall_days_commit": 14}),
+        );
+        assert_eq!(validate_record(Collection::OrgUnit, &rising), Ok(()));
+        let falling =
+            company(json!({"win_probability_compare": 40, "win_probability_negotiate": 30}));
+        assert_eq!(
+            validate_record(Collection::OrgUnit, &falling),
+            Err(PROBABILITIES_RISE.at("win_probability_negotiate"))
+        );
+        let team = json!({"name": "一组", "kind": "team", "parent_id": ID, "stall_days_aware": 30});
+        assert_eq!(
+            validate_record(Collection::OrgUnit, team.as_object().unwrap()),
+            Err(FUNNEL_SETTINGS_ON_COMPANY.at("stall_days_aware"))
+        );
+        let too_sure = company(json!({"win_probability_commit": 101}));
+        assert!(validate_record(Collection::OrgUnit, &too_sure).is_err());
     }
 }

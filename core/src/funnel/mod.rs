@@ -41,6 +41,7 @@ mod deal;
 mod engine;
 mod figures;
 mod layout;
+mod settings;
 mod stats;
 
 pub use deal::{Deal, DealError, StageEntry};

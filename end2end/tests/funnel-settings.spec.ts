@@ -1,0 +1,56 @@
+// The company's funnel settings: an administrator sets the win probabilities on the settings page
+// (a later stage may not be less likely than an earlier one), they reach the server on the company
+// unit, and a sales rep sees them but cannot change them. Every run writes the same values, so runs
+// in parallel agree; only probabilities change, so other specs' stalled marks do not move.
+import { test, expect } from '@playwright/test';
+import { E2E_ADMIN_LOGIN, E2E_LOGIN } from '../playwright.config';
+import { apiLogin, pullAll, signIn } from './support';
+
+test('an administrator sets the win probabilities, and a rep reads them', async ({ page, browser, baseURL, request }) => {
+  test.setTimeout(90_000);
+  await signIn(page, E2E_ADMIN_LOGIN, 'settings');
+  const card = page.getByTestId('funnel-settings');
+  await expect(card.getByRole('group').first()).toBeVisible();
+  await card.getByLabel('比较阶段赢单概率（%）').fill('40');
+  await card.getByLabel('谈判阶段赢单概率（%）').fill('35');
+  await card.getByRole('button', { name: '保存修改' }).click();
+  await expect(card.getByText('不能低于前面阶段的赢单概率')).toBeVisible();
+  await expect(card.getByLabel('谈判阶段赢单概率（%）')).toHaveAttribute('aria-invalid', 'true');
+  await card.getByLabel('谈判阶段赢单概率（%）').fill('六十');
+  await card.getByRole('button', { name: '保存修改' }).click();
+  await expect(card.getByText('请输入整数，例如 30。')).toBeVisible();
+  await card.getByLabel('了解阶段赢单概率（%）').fill('10');
+  await card.getByLabel('谈判阶段赢单概率（%）').fill('60');
+  await card.getByLabel('确定阶段赢单概率（%）').fill('85');
+  await card.getByRole('button', { name: '保存修改' }).click();
+  await expect(card.getByRole('status').filter({ hasText: '同步后对全公司生效' })).toBeVisible();
+
+  const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
+  await expect
+    .poll(
+      async () => {
+        const company = (await pullAll(request, admin.token)).find(
+          (r) => r.collection === 'org_units' && r.fields.kind === 'company',
+        );
+        return [10, 40, 60, 85].map((_, i) =>
+          company?.fields[['win_probability_aware', 'win_probability_compare', 'win_probability_negotiate', 'win_probability_commit'][i]],
+        );
+      },
+      { timeout: 30_000, intervals: [500, 1000, 2000] },
+    )
+    .toEqual([10, 40, 60, 85]);
+
+  // A rep reads the company's settings and cannot change them.
+  const other = await browser.newContext({ baseURL, viewport: page.viewportSize()!, locale: 'zh-CN' });
+  try {
+    const rep = await other.newPage();
+    await signIn(rep, E2E_LOGIN, 'settings');
+    const repCard = rep.getByTestId('funnel-settings');
+    await expect(repCard.getByLabel('谈判阶段赢单概率（%）')).toHaveValue('60');
+    await expect(repCard.getByLabel('谈判阶段赢单概率（%）')).toBeDisabled();
+    await expect(repCard.getByRole('button', { name: '保存修改' })).toHaveCount(0);
+    await expect(repCard).toContainText('由系统管理员或市场部设置');
+  } finally {
+    await other.close();
+  }
+});

@@ -1,0 +1,148 @@
+//! The company's funnel settings (漏斗设置) on the settings page: win probability per stage for the
+//! weighted forecast, and how many days in a stage make a deal stalled. Kept on the company org unit,
+//! so they sync to every device; admins and HQ marketing change them, everyone else reads them.
+
+use leptos::{ev, prelude::*};
+use serde_json::Map;
+use yingxiao_core::{
+    domain::{Collection, STALL_DAYS_FIELDS, WIN_PROBABILITY_FIELDS},
+    funnel::FunnelSettings,
+    scope::Reach,
+    sync::{
+        apply::StoredRecord,
+        protocol::{Intent, SetFieldsArgs},
+    },
+};
+
+use super::{
+    record_form::{FormField, FormProblemNote, RecordForm, SaveButton},
+    records::{text, watch_collection, Loaded},
+};
+use crate::{
+    data::sync::{use_data, Data},
+    i18n::{use_i18n, Key},
+    session::use_session,
+};
+
+/// The company unit as the device has it: its id and fields.
+fn company(records: &[(String, StoredRecord)]) -> Option<(String, Map<String, serde_json::Value>)> {
+    records
+        .iter()
+        .find(|(_, unit)| text(&unit.fields, "kind") == "company")
+        .map(|(id, unit)| (id.clone(), unit.fields.clone()))
+}
+
+/// The company's funnel settings, following changes synced from elsewhere; the defaults until the
+/// company unit is on the device.
+pub fn use_funnel_settings(data: Data) -> Memo<FunnelSettings> {
+    let units = watch_collection(data, Collection::OrgUnit, || None);
+    Memo::new(move |_| {
+        units.with(|read| {
+            read.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .and_then(|records| company(records))
+                .map(|(_, fields)| FunnelSettings::from_company(&fields))
+                .unwrap_or_default()
+        })
+    })
+}
+
+#[component]
+pub fn FunnelSettingsCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let data = use_data();
+    let may_change = use_session()
+        .get_untracked()
+        .is_some_and(|s| s.user.role.reach() == Reach::Company);
+    let units = watch_collection(data, Collection::OrgUnit, || None);
+    let found = Memo::new(move |_| {
+        let read = units.with(|read| {
+            read.as_ref().map(|r| {
+                r.as_ref()
+                    .map(|records| company(records))
+                    .map_err(Clone::clone)
+            })
+        });
+        Loaded::from_read(read, || data.status.get())
+    });
+    let saved = RwSignal::new(false);
+    // A new form when the company's settings change elsewhere, never while the user types.
+    let editing_revision = RwSignal::new(0_u32);
+
+    let body = move || {
+        editing_revision.track();
+        match found.get() {
+            Loaded::Loading => view! { <p class="hint" role="status">{move || i18n.t(Key::CustomersLoading)}</p> }.into_any(),
+            Loaded::Failed(error) => view! {
+                <p class="form-error" role="alert">{move || i18n.format(Key::CustomersLoadFailed, &[("error", &error)])}</p>
+            }
+            .into_any(),
+            Loaded::Ready(None) => view! { <p class="hint">{move || i18n.t(Key::FunnelSettingsNoCompany)}</p> }.into_any(),
+            Loaded::Ready(Some((id, fields))) => {
+                let names: Vec<&str> = WIN_PROBABILITY_FIELDS.iter().chain(&STALL_DAYS_FIELDS).copied().collect();
+                let form = RecordForm::new(Collection::OrgUnit, &names, &fields);
+                let before = StoredValue::new(fields);
+                let id = StoredValue::new(id);
+                let submit = move |event: ev::SubmitEvent| {
+                    event.prevent_default();
+                    if !may_change || form.busy.get_untracked() {
+                        return;
+                    }
+                    saved.set(false);
+                    let Some(patch) = before.with_value(|before| form.for_patch(before)) else {
+                        form.focus_first_problem();
+                        return;
+                    };
+                    if patch.is_empty() {
+                        saved.set(true);
+                        return;
+                    }
+                    // The record rule (probabilities never fall) needs the whole unit, not the patch.
+                    let mut whole = before.get_value();
+                    whole.extend(patch.clone());
+                    if let Err(rule) = yingxiao_core::domain::validate_record(Collection::OrgUnit, &whole) {
+                        form.report(rule);
+                        form.focus_first_problem();
+                        return;
+                    }
+                    let intent = Intent::SetFields(SetFieldsArgs {
+                        collection: Collection::OrgUnit,
+                        id: id.get_value(),
+                        fields: patch,
+                    });
+                    form.save(intent, move || {
+                        before.set_value(whole);
+                        saved.set(true);
+                    });
+                };
+                view! {
+                    <form class="record-form" on:submit=submit novalidate data-testid="funnel-settings-form">
+                        <fieldset class="form-grid" disabled=!may_change>
+                            {WIN_PROBABILITY_FIELDS.iter().chain(&STALL_DAYS_FIELDS).map(|&name| view! {
+                                <FormField form name=name />
+                            }).collect_view()}
+                        </fieldset>
+                        <FormProblemNote form />
+                        <Show when=move || saved.get()>
+                            <p class="notice notice-ok" role="status">{move || i18n.t(Key::FunnelSettingsSaved)}</p>
+                        </Show>
+                        {may_change.then(|| view! {
+                            <div class="form-actions">
+                                <SaveButton form label=Signal::derive(move || i18n.t(Key::CustomerSave)) />
+                            </div>
+                        })}
+                    </form>
+                }
+                .into_any()
+            }
+        }
+    };
+
+    view! {
+        <fieldset class="card setting" data-testid="funnel-settings">
+            <legend>{move || i18n.t(Key::FunnelSettingsTitle)}</legend>
+            <p class="hint">{move || i18n.t(if may_change { Key::FunnelSettingsHint } else { Key::FunnelSettingsReadOnly })}</p>
+            {body}
+        </fieldset>
+    }
+}
