@@ -113,7 +113,7 @@ pub fn App() -> impl IntoView {
                     <ProtectedRoute path=path!("/opportunities") view=OpportunitiesPage condition=signed_in redirect_path=to_login.clone() />
                     <ProtectedRoute path=path!("/opportunities/new") view=NewOpportunityPage condition=signed_in redirect_path=to_login.clone() />
                     <ProtectedRoute path=path!("/opportunities/:id") view=OpportunityDetailPage condition=signed_in redirect_path=to_login.clone() />
-                    <ProtectedRoute path=path!("/board") view=crate::pages::board::BoardPage condition=signed_in redirect_path=to_login.clone() />
+                    <ProtectedRoute path=path!("/pipeline") view=crate::pages::board::BoardPage condition=signed_in redirect_path=to_login.clone() />
                     <ProtectedRoute path=path!("/changes") view=ChangesPage condition=signed_in redirect_path=to_login />
                 </Routes>
             </Shell>

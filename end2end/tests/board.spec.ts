@@ -80,7 +80,7 @@ test('a deal dragged by finger to the next stage moves, syncs, and shows in the 
     second,
   ]);
 
-  await signIn(page, E2E_LOGIN, 'board');
+  await signIn(page, E2E_LOGIN, 'pipeline');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('阶段看板');
   await page.getByLabel('搜索').fill(unique);
   await expect(column(page, 'compare').getByTestId('column-count')).toHaveText('2');
@@ -94,7 +94,7 @@ test('a deal dragged by finger to the next stage moves, syncs, and shows in the 
   await dragByTouch(page, cardOf(first.fields.name), column(page, 'negotiate'));
   await expect(column(page, 'negotiate').locator('.board-card')).toHaveText([new RegExp(first.fields.name)]);
   await expect(column(page, 'compare').getByTestId('column-count')).toHaveText('1');
-  await expect(page).toHaveURL(/\/board$/);
+  await expect(page).toHaveURL(/\/pipeline$/);
   await expect(page.getByTestId('board-status')).toContainText(`「${first.fields.name}」已移到「谈判」`);
 
   // The rep's funnel counts it at once.

@@ -21,7 +21,7 @@ const NAV_ITEMS: &[(&str, Key, Icon)] = &[
     ("/", Key::NavHome, Icon::Home),
     ("/customers", Key::NavCustomers, Icon::Customers),
     ("/opportunities", Key::NavOpportunities, Icon::Opportunities),
-    ("/board", Key::NavBoard, Icon::Board),
+    ("/pipeline", Key::NavBoard, Icon::Board),
     ("/funnel", Key::FunnelNav, Icon::Funnel),
     ("/settings", Key::NavSettings, Icon::Settings),
 ];

@@ -1,4 +1,4 @@
-//! The stage board (`/board`, 阶段看板): a column per funnel stage with its count, amount and weighted
+//! The stage board (`/pipeline`, 阶段看板): a column per funnel stage with its count, amount and weighted
 //! amount, and the deals as cards. A card is dragged to another stage with a mouse, a finger or a
 //! pen (pointer events), or moved with the arrow keys; the drop is a `move_opportunity_stage` change,
 //! kept on the device and synced like any other, so the board and the funnel follow at once, offline.
