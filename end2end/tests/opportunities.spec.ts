@@ -5,7 +5,7 @@ import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import { E2E_LOGIN } from '../playwright.config';
+import { E2E_ADMIN_LOGIN, E2E_LOGIN } from '../playwright.config';
 import { apiLogin, newId, pullAll, pushCreates, signIn } from './support';
 
 test('a deal made from a customer, moved and lost offline, reaches the server with its history', async ({
@@ -173,4 +173,49 @@ test('a long list draws only the rows in view and still finds any deal', async (
   await page.getByTestId('deal-list').evaluate((list) => list.parentElement!.scrollTo(0, list.scrollHeight));
   await expect(page.getByTestId('deal-list').getByText(`批量机会 ${unique} 000`)).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('opportunities-list.png') });
+});
+
+test('a deal shows its products with quantity, price and line amount', async ({ page, request }, testInfo) => {
+  const unique = `${testInfo.project.name} ${randomUUID().slice(0, 8)}`;
+  const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
+  const rep = await apiLogin(request, E2E_LOGIN);
+  const [priced, listed] = [newId(), newId()];
+  await pushCreates(request, admin.token, [
+    { collection: 'products', id: priced, fields: { sku: `P-${unique}`, name: `冷柜 ${unique}`, list_price: 150_000 } },
+    { collection: 'products', id: listed, fields: { sku: `Q-${unique}`, name: `展架 ${unique}`, list_price: 8_000 } },
+  ]);
+  const customerId = newId();
+  const dealId = newId();
+  await pushCreates(request, rep.token, [
+    {
+      collection: 'customers',
+      id: customerId,
+      fields: { name: `产品客户 ${unique}`, kind: 'dealer', region_unit_id: rep.user.unit_id, owner_id: rep.user.user_id },
+    },
+    {
+      collection: 'opportunities',
+      id: dealId,
+      fields: {
+        customer_id: customerId,
+        owner_id: rep.user.user_id,
+        unit_id: rep.user.unit_id,
+        name: `产品机会 ${unique}`,
+        stage: 'aware',
+        stage_history: [{ stage: 'aware', entered_at: new Date().toISOString() }],
+        product_lines: [
+          { product_id: priced, quantity: 3, unit_price: 120_000 },
+          { product_id: listed, quantity: 10 },
+        ],
+      },
+    },
+  ]);
+  await signIn(page, E2E_LOGIN, `opportunities/${dealId}`);
+  const lines = page.getByTestId('product-lines').locator('li');
+  await expect(lines).toHaveCount(2);
+  // A unit price given on the line wins; without one the product's list price applies.
+  await expect(lines.nth(0)).toContainText(`冷柜 ${unique}`);
+  await expect(lines.nth(0)).toContainText('× 3 · ¥1,200.00');
+  await expect(lines.nth(0)).toContainText('¥3,600.00');
+  await expect(lines.nth(1)).toContainText('× 10 · ¥80.00');
+  await expect(lines.nth(1)).toContainText('¥800.00');
 });

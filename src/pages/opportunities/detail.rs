@@ -22,9 +22,12 @@ use crate::{
     app::use_mount,
     data::{store::DataError, sync::use_data},
     i18n::{use_i18n, Key},
-    pages::records::{
-        display_value, focus_later, local_date_time, names_by_id, text, watch_collection,
-        DeleteRecord, Loaded, WaitingNote,
+    pages::{
+        record_form::format_yuan,
+        records::{
+            display_value, focus_later, local_date_time, names_by_id, text, watch_collection,
+            DeleteRecord, Loaded, WaitingNote,
+        },
     },
 };
 
@@ -128,6 +131,7 @@ pub fn OpportunityDetailPage() -> impl IntoView {
             <DealView id deal editing note names />
             <Show when=move || !editing.get()>
                 <StageCard id deal note />
+                <ProductLines deal />
                 <StageHistory deal />
             </Show>
         }
@@ -429,6 +433,78 @@ fn StageCard(id: Memo<String>, deal: Record, note: RwSignal<Option<String>>) -> 
                 <p class="form-error" role="alert">{move || i18n.format(Key::FormSaveFailed, &[("error", &error)])}</p>
             })}
         </section>
+    }
+}
+
+/// The products the deal is about: name, quantity, unit price (the list price when none is given)
+/// and the line's amount.
+#[component]
+fn ProductLines(deal: Record) -> impl IntoView {
+    let i18n = use_i18n();
+    let data = use_data();
+    let products = watch_collection(data, Collection::Product, || None);
+    let lines = move || {
+        let fields = fields_of(&deal);
+        let catalogue: HashMap<String, (String, Option<i64>)> = products
+            .with(|read| {
+                read.as_ref().and_then(|r| r.as_ref().ok()).map(|rows| {
+                    rows.iter()
+                        .map(|(id, p)| {
+                            let price = p.fields.get("list_price").and_then(Value::as_i64);
+                            (id.clone(), (text(&p.fields, "name").to_owned(), price))
+                        })
+                        .collect()
+                })
+            })
+            .unwrap_or_default();
+        fields
+            .get("product_lines")
+            .and_then(Value::as_array)
+            .map(|lines| {
+                lines
+                    .iter()
+                    .map(|line| {
+                        let product = line.get("product_id").and_then(Value::as_str).unwrap_or("");
+                        let quantity = line.get("quantity").and_then(Value::as_i64).unwrap_or(0);
+                        let (name, list_price) = catalogue
+                            .get(product)
+                            .cloned()
+                            .unwrap_or_else(|| (i18n.t(Key::RecordUnknownRef).to_owned(), None));
+                        let price = line
+                            .get("unit_price")
+                            .and_then(Value::as_i64)
+                            .or(list_price);
+                        (name, quantity, price)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    view! {
+        <Show when=move || !lines().is_empty()>
+            <section class="card related" aria-labelledby="lines-heading" data-testid="product-lines">
+                <header class="card-header">
+                    <h2 id="lines-heading">
+                        {move || Collection::Opportunity.field("product_lines").map(|d| d.label(i18n.locale())).unwrap_or("")}
+                    </h2>
+                </header>
+                <ul class="related-list">
+                    {move || lines().into_iter().map(|(name, quantity, price)| {
+                        let each = price.map(format_yuan).unwrap_or_else(|| "—".to_owned());
+                        let total = price.map(|p| format_yuan(p.saturating_mul(quantity))).unwrap_or_default();
+                        view! {
+                            <li class="related-item">
+                                <p class="related-title">
+                                    <span>{name}</span>
+                                    <span class="related-sub">{format!("× {quantity} · {each}")}</span>
+                                    <span class="deal-amount">{total}</span>
+                                </p>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        </Show>
     }
 }
 
