@@ -261,10 +261,10 @@ test('a customer deleted offline, after a confirmation, leaves the server once b
   await page.getByRole('button', { name: '创建客户' }).click();
   await expect(page).toHaveURL(/\/customers\/[0-9a-f-]{36}$/);
   const id = new URL(page.url()).pathname.split('/').pop()!;
-  await expect(page.getByTestId('waiting-note')).toHaveCount(0, { timeout: 30_000 });
   const token = await page.evaluate(() => JSON.parse(localStorage.getItem('yingxiao.session')!).token);
   const onServer = async () => (await pullAll(request, token)).some((r) => r.collection === 'customers' && r.id === id);
-  expect(await onServer()).toBe(true);
+  await expect.poll(onServer, { timeout: 30_000, intervals: [300, 500, 1000] }).toBe(true);
+  await expect(page.getByTestId('waiting-note')).toHaveCount(0, { timeout: 30_000 });
 
   await context.setOffline(true);
   // Asked first; Escape puts it off and gives the keyboard back to the button.
@@ -284,8 +284,11 @@ test('a customer deleted offline, after a confirmation, leaves the server once b
   await confirm.getByRole('button', { name: '确认删除' }).click();
   await expect(page).toHaveURL(/\/customers\?deleted=/);
   await expect(page.getByTestId('customer-deleted')).toContainText(`客户「${name}」已删除`);
+  // Gone from the list (which is empty, or has other customers but no match, depending on the run).
   await page.getByLabel('搜索').fill(unique);
-  await expect(page.getByText('没有符合搜索和筛选条件的客户。')).toBeVisible();
+  await expect(page.getByTestId('customers-page')).toHaveAttribute('aria-busy', 'false', { timeout: 20_000 });
+  await expect(page.getByRole('link', { name: new RegExp(name) })).toHaveCount(0);
+  await expect(page.getByText(/没有符合搜索和筛选条件的客户|还没有客户/)).toBeVisible();
 
   await context.setOffline(false);
   await expect.poll(onServer, { timeout: 60_000, intervals: [500, 1000, 2000] }).toBe(false);
