@@ -17,3 +17,4 @@ ensure_debian_packages chromium chromium-driver
 export CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=1800
 cargo test --release -p yingxiao --target wasm32-unknown-unknown --test store_bench -- --nocapture \
   2>&1 | grep -E "first sync|list of|test result|panicked"
+cargo test --release -p yingxiao --target wasm32-unknown-unknown --test funnel_bench -- --nocapture 2>&1 | grep -E " ms|funnel analytics|filter change|test result|panicked"

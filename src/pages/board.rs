@@ -20,6 +20,7 @@ use crate::{
     data::sync::use_data,
     i18n::{use_i18n, Key},
     pages::{
+        funnel_settings::use_funnel_settings,
         opportunities::{
             list::{deal_list, Built, DealRow},
             stage_label,
@@ -45,7 +46,7 @@ const COLUMNS: [Stage; 6] = [
 
 /// One column as drawn: its stage, figures, and the cards to draw (largest amount first).
 #[derive(Clone, Debug, PartialEq)]
-struct Column {
+pub struct Column {
     stage: Stage,
     count: usize,
     amount: i64,
@@ -54,7 +55,7 @@ struct Column {
 }
 
 /// The columns of the deals the search and owner filter keep.
-fn columns(
+pub fn columns(
     list: &ListIndex<DealRow>,
     search: &str,
     owner_id: &str,
@@ -65,34 +66,40 @@ fn columns(
         |r| owner_id.is_empty() || r.owner_id == owner_id,
         false,
     );
+    // One pass sorts the kept deals into their columns.
+    let mut buckets: [Vec<u32>; COLUMNS.len()] = Default::default();
+    for &p in &kept {
+        let stage = &list.row(p).stage;
+        if let Some(at) = COLUMNS.iter().position(|s| s.as_str() == stage) {
+            buckets[at].push(p);
+        }
+    }
     COLUMNS
         .iter()
-        .map(|&stage| {
-            let mut positions: Vec<u32> = kept
-                .iter()
-                .copied()
-                .filter(|&p| list.row(p).stage == stage.as_str())
-                .collect();
-            let amount: i64 = positions
-                .iter()
-                .map(|&p| list.row(p).amount.unwrap_or(0))
-                .sum();
+        .zip(buckets)
+        .map(|(&stage, mut positions)| {
+            let amount_of = |p: u32| list.row(p).amount.unwrap_or(0);
+            let amount: i64 = positions.iter().map(|&p| amount_of(p)).sum();
             let percent = match stage {
                 Stage::Won => 100,
                 Stage::Lost => 0,
                 open => i64::from(settings.probability_percent.get(open).unwrap_or(0)),
             };
-            positions.sort_by_key(|&p| std::cmp::Reverse(list.row(p).amount.unwrap_or(0)));
+            let count = positions.len();
+            // Only the cards drawn need ordering: pick the largest, then sort just those.
+            let largest_first =
+                |&a: &u32, &b: &u32| amount_of(b).cmp(&amount_of(a)).then(a.cmp(&b));
+            if positions.len() > CARDS_PER_COLUMN {
+                positions.select_nth_unstable_by(CARDS_PER_COLUMN, largest_first);
+                positions.truncate(CARDS_PER_COLUMN);
+            }
+            positions.sort_unstable_by(largest_first);
             Column {
                 stage,
-                count: positions.len(),
+                count,
                 amount,
                 weighted: amount * percent / 100,
-                cards: positions
-                    .iter()
-                    .take(CARDS_PER_COLUMN)
-                    .map(|&p| list.row(p).clone())
-                    .collect(),
+                cards: positions.iter().map(|&p| list.row(p).clone()).collect(),
             }
         })
         .collect()
@@ -148,7 +155,7 @@ pub fn BoardPage() -> impl IntoView {
     let opportunities = watch_collection(data, Collection::Opportunity, || None);
     let customers = watch_collection(data, Collection::Customer, || None);
     let users = watch_collection(data, Collection::User, || None);
-    let settings = FunnelSettings::default();
+    let settings = use_funnel_settings(data);
 
     let search = RwSignal::new(String::new());
     let owner = RwSignal::new(String::new());
@@ -176,6 +183,7 @@ pub fn BoardPage() -> impl IntoView {
                                 o,
                                 js_sys::Date::now() as i64,
                                 i18n.locale(),
+                                settings.get(),
                             )))
                         })
                     })
@@ -188,7 +196,7 @@ pub fn BoardPage() -> impl IntoView {
         let owner = owner.get();
         search.with(|search| {
             built.with(|loaded| match loaded {
-                Loaded::Ready(Built(list)) => columns(list, search, &owner, &settings),
+                Loaded::Ready(Built(list)) => columns(list, search, &owner, &settings.get()),
                 _ => Vec::new(),
             })
         })

@@ -13,13 +13,14 @@ use wasm_bindgen::JsValue;
 use yingxiao_core::{
     domain::Collection,
     funnel::{
-        report, snapshot, Deal, FunnelFigures, FunnelQuery, FunnelSettings, Period,
-        PeriodComparison, Ratio, Stage, DAY_MS,
+        snapshot, Deal, DealTable, FunnelFigures, FunnelQuery, Period, PeriodComparison, Ratio,
+        Stage, DAY_MS,
     },
     scope::{Reach, Role},
     sync::apply::StoredRecord,
 };
 
+use crate::pages::funnel_settings::use_funnel_settings;
 use crate::pages::record_form::format_yuan;
 use crate::pages::records::{names_by_id, text, watch_collection, Loaded};
 use crate::{
@@ -140,11 +141,12 @@ pub(crate) fn chosen_period(
 
 /// The opportunities on the device read as deals, with what the lists show of each.
 #[derive(Debug, Default)]
-struct Deals {
-    deals: Vec<Deal>,
-    names: Vec<String>,
+pub struct Deals {
+    /// Laid out once per read of the device; every filter change asks it again.
+    pub deals: DealTable,
+    pub names: Vec<String>,
     /// Opportunities whose stage history could not be read; they take part in no figure.
-    unreadable: usize,
+    pub unreadable: usize,
 }
 
 /// Compared by identity: re-reading the device is what counts as a change.
@@ -157,17 +159,19 @@ impl<T> PartialEq for Shared<T> {
     }
 }
 
-fn read_deals(records: &[(String, StoredRecord)]) -> Deals {
+pub fn read_deals(records: &[(String, StoredRecord)]) -> Deals {
     let mut out = Deals::default();
+    let mut deals = Vec::new();
     for (id, record) in records {
         match Deal::from_fields(id, &record.fields) {
             Ok(deal) => {
                 out.names.push(text(&record.fields, "name").to_owned());
-                out.deals.push(deal);
+                deals.push(deal);
             }
             Err(_) => out.unreadable += 1,
         }
     }
+    out.deals = DealTable::new(deals);
     out
 }
 
@@ -223,15 +227,15 @@ fn subtree(records: &[(String, StoredRecord)], root: &str) -> HashSet<String> {
 
 /// The filters as chosen, with the sets they select by.
 #[derive(Clone, Debug, Default, PartialEq)]
-struct Selection {
-    owner: String,
-    units: Option<HashSet<String>>,
-    products: Option<HashSet<String>>,
-    customers: Option<HashSet<String>>,
+pub struct Selection {
+    pub owner: String,
+    pub units: Option<HashSet<String>>,
+    pub products: Option<HashSet<String>>,
+    pub customers: Option<HashSet<String>>,
 }
 
 impl Selection {
-    fn keeps(&self, deal: &Deal) -> bool {
+    pub fn keeps(&self, deal: &Deal) -> bool {
         (self.owner.is_empty() || deal.owner_id == self.owner)
             && self
                 .units
@@ -287,7 +291,7 @@ fn stage_label(stage: Stage, i18n: I18n) -> String {
 }
 
 /// The chart's bands, steps, table and captions for one set of figures.
-pub(crate) fn chart_data(figures: &FunnelFigures, caption: String, i18n: I18n) -> ChartData {
+pub fn chart_data(figures: &FunnelFigures, caption: String, i18n: I18n) -> ChartData {
     let bands = BANDS
         .iter()
         .enumerate()
@@ -493,6 +497,7 @@ pub fn FunnelPage() -> impl IntoView {
         let mut owners: Vec<(String, String)> = deals.with(|d| match d {
             Loaded::Ready(Shared(d)) => d
                 .deals
+                .deals()
                 .iter()
                 .map(|deal| deal.owner_id.clone())
                 .collect::<HashSet<_>>()
@@ -557,6 +562,7 @@ pub fn FunnelPage() -> impl IntoView {
             }),
         }
     });
+    let settings = use_funnel_settings(data);
     let period = Memo::new(move |_| {
         custom_from.with(|from| custom_to.with(|to| chosen_period(period_choice.get(), from, to)))
     });
@@ -566,12 +572,12 @@ pub fn FunnelPage() -> impl IntoView {
         let query = FunnelQuery {
             period,
             now_ms: js_sys::Date::now() as i64,
-            settings: FunnelSettings::default(),
+            settings: settings.get(),
         };
         deals.with(|d| match d {
             Loaded::Ready(Shared(d)) => selection.with(|s| {
                 Some((
-                    Shared(Arc::new(report(&d.deals, |deal| s.keeps(deal), &query))),
+                    Shared(Arc::new(d.deals.report(|deal| s.keeps(deal), &query))),
                     query,
                 ))
             }),
@@ -592,7 +598,7 @@ pub fn FunnelPage() -> impl IntoView {
         let loaded = deals.with(|d| match d {
             Loaded::Loading => Loaded::Loading,
             Loaded::Failed(e) => Loaded::Failed(e.clone()),
-            Loaded::Ready(Shared(d)) => Loaded::Ready(d.deals.len() + d.unreadable),
+            Loaded::Ready(Shared(d)) => Loaded::Ready(d.deals.deals().len() + d.unreadable),
         });
         match loaded {
             Loaded::Loading => PageState::Loading,
@@ -631,6 +637,7 @@ pub fn FunnelPage() -> impl IntoView {
                     report.current.stalled.iter().map(|s| s.deal).collect();
                 let mut rows: Vec<DealRow> = selection.with(|s| {
                     d.deals
+                        .deals()
                         .iter()
                         .enumerate()
                         .filter(|(_, deal)| s.keeps(deal))
@@ -677,7 +684,7 @@ pub fn FunnelPage() -> impl IntoView {
                     .stalled
                     .iter()
                     .filter_map(|s| {
-                        let deal = d.deals.get(s.deal)?;
+                        let deal = d.deals.deals().get(s.deal)?;
                         Some(DealRow {
                             id: deal.id.clone(),
                             name: d.names[s.deal].clone(),

@@ -152,7 +152,7 @@ fn org_unit_rules(fields: &Map<String, Value>) -> Result<(), ValidationError> {
         _ => {}
     }
     let settings = WIN_PROBABILITY_FIELDS.iter().chain(&STALL_DAYS_FIELDS);
-    if let Some(field) = settings.filter(|f| present(fields, f).is_some()).next() {
+    if let Some(field) = settings.into_iter().find(|f| present(fields, f).is_some()) {
         if !is_company {
             return Err(FUNNEL_SETTINGS_ON_COMPANY.at(field));
         }

@@ -2,11 +2,75 @@
 
 use super::deal::{Deal, StageEntry};
 use super::figures::*;
-use super::stats::{median_and_p90, FxMap, DAY_MS};
+use super::stats::{median_and_p90, DAY_MS};
+use super::table::{Columns, DealTable, NO_REASON};
 use super::{FunnelQuery, LostReason, Stage};
 
 /// Never reached: later than any instant.
 const NEVER: i64 = i64::MAX;
+
+/// Where the analytics read the deals from: the columns of a [`DealTable`], or a plain slice for a
+/// single question that needs no grouping (laying out a few deals would cost more than it saves).
+pub(crate) trait Source {
+    fn len(&self) -> usize;
+    /// Deal `i`'s stage history, in time order.
+    fn history(&self, i: usize) -> &[StageEntry];
+    fn amount(&self, i: usize) -> i64;
+    /// Expected-close month as `year * 12 + month - 1`.
+    fn close_month(&self, i: usize) -> Option<i32>;
+    /// `LostReason` index; `NO_REASON` when none is recorded.
+    fn reason(&self, i: usize) -> usize;
+    /// Owner (unit) number: an index into `owner_keys` (`unit_keys`).
+    fn owner(&self, i: usize) -> usize;
+    fn unit(&self, i: usize) -> usize;
+    fn owner_keys(&self) -> &[String];
+    fn unit_keys(&self) -> &[String];
+}
+
+/// A slice read as it is; it has no owner or unit numbers, so it answers no per-group question.
+struct Plain<'a>(&'a [Deal]);
+
+impl Source for Plain<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn history(&self, i: usize) -> &[StageEntry] {
+        &self.0[i].history
+    }
+
+    fn amount(&self, i: usize) -> i64 {
+        self.0[i].amount
+    }
+
+    fn close_month(&self, i: usize) -> Option<i32> {
+        self.0[i]
+            .expected_close
+            .map(|(year, month, _)| year * 12 + month as i32 - 1)
+    }
+
+    fn reason(&self, i: usize) -> usize {
+        self.0[i]
+            .lost_reason
+            .map_or(usize::from(NO_REASON), |r| r as usize)
+    }
+
+    fn owner(&self, _: usize) -> usize {
+        unreachable!("a plain slice is never grouped")
+    }
+
+    fn unit(&self, _: usize) -> usize {
+        unreachable!("a plain slice is never grouped")
+    }
+
+    fn owner_keys(&self) -> &[String] {
+        &[]
+    }
+
+    fn unit_keys(&self) -> &[String] {
+        &[]
+    }
+}
 
 /// Which of the costlier figures to gather; the snapshot and win/loss are always counted.
 #[derive(Clone, Copy)]
@@ -68,7 +132,8 @@ impl Frame {
     }
 }
 
-/// What one deal's history says for the frame.
+/// What one deal's history says for a frame.
+#[derive(Clone, Copy)]
 struct Walk {
     /// When the deal first stood at 了解 or beyond, 比较 or beyond, … 赢单 (before now).
     reached: [i64; 5],
@@ -76,15 +141,21 @@ struct Walk {
     at_cut: Option<StageEntry>,
 }
 
-fn walk(history: &[StageEntry], frame: &Frame) -> Walk {
+/// The deal's walk for the frame and, in the same loop, for the previous period's frame: both share
+/// `now`, so they differ only in the state at their cuts.
+fn walk(history: &[StageEntry], frame: &Frame, before: &Frame) -> (Walk, Walk) {
     let mut reached = [NEVER; 5];
     let mut at_cut = None;
+    let mut at_before_cut = None;
     for entry in history {
         if entry.entered_at >= frame.now {
             break;
         }
         if entry.entered_at < frame.cut {
             at_cut = Some(*entry);
+        }
+        if entry.entered_at < before.cut {
+            at_before_cut = Some(*entry);
         }
         if let Some(rank) = entry.stage.rank() {
             // A jump forward passes every stage before it, at the time of the jump.
@@ -93,7 +164,13 @@ fn walk(history: &[StageEntry], frame: &Frame) -> Walk {
             }
         }
     }
-    Walk { reached, at_cut }
+    (
+        Walk { reached, at_cut },
+        Walk {
+            reached,
+            at_cut: at_before_cut,
+        },
+    )
 }
 
 /// Calls `visit(stage index, length)` for every stay in an open stage that ended within the frame or
@@ -159,23 +236,33 @@ impl Months {
     }
 }
 
-/// The running sums of one selection (the whole, or one owner or unit).
+/// The facts of one deal that the sums read.
+struct Facts {
+    amount: i64,
+    close_month: Option<i32>,
+    reason: usize,
+}
+
+/// The running sums of one selection (the whole, or one owner or unit); the samples for percentiles
+/// are kept once per pass in [`Samples`], not per selection.
 #[derive(Default)]
 struct Acc {
+    /// Deals with a history that the selection kept: a group exists when it has one.
+    deals: u32,
     snapshot: FunnelSnapshot,
     /// Lost deals by `LostReason` index; the last slot is “no reason recorded”.
     reasons: [Tally; 8],
     step: [Ratio; 4],
     from_first: [Ratio; 4],
-    stays: [Vec<i64>; 4],
-    cycles: Vec<i64>,
     months: Months,
     undated: ForecastMonth,
+    /// Filled after the pass, already in order.
     stalled: Vec<StalledDeal>,
 }
 
 impl Acc {
-    fn add(&mut self, deal: &Deal, walk: &Walk, frame: &Frame, want: Want) {
+    fn add(&mut self, deal: &Facts, walk: &Walk, frame: &Frame, want: Want) {
+        self.deals += 1;
         if let Some(at) = walk.at_cut {
             match at.stage.open_index() {
                 Some(stage) => {
@@ -183,10 +270,8 @@ impl Acc {
                     if want.forecast {
                         let weighted =
                             (deal.amount * frame.probability[stage] + 50).div_euclid(100);
-                        let slot = match deal.expected_close {
-                            Some((year, month, _)) => {
-                                self.months.slot(year * 12 + month as i32 - 1)
-                            }
+                        let slot = match deal.close_month {
+                            Some(key) => self.months.slot(key),
                             None => &mut self.undated,
                         };
                         slot.count += 1;
@@ -195,17 +280,10 @@ impl Acc {
                     }
                 }
                 None if at.entered_at < frame.start => {}
-                None if at.stage == Stage::Won => {
-                    self.snapshot.won.add(deal.amount);
-                    if want.cycle {
-                        let created = deal.history[0].entered_at;
-                        self.cycles.push((at.entered_at - created).max(0));
-                    }
-                }
+                None if at.stage == Stage::Won => self.snapshot.won.add(deal.amount),
                 None => {
                     self.snapshot.lost.add(deal.amount);
-                    let reason = deal.lost_reason.map_or(7, |r| r as usize);
-                    self.reasons[reason].add(deal.amount);
+                    self.reasons[deal.reason].add(deal.amount);
                 }
             }
         }
@@ -224,40 +302,15 @@ impl Acc {
                 }
             }
         }
-        if want.stays {
-            for_each_stay(&deal.history, frame, |stage, ms| self.stays[stage].push(ms));
-        }
-    }
-
-    fn dwell(&mut self) -> [StageDwell; 4] {
-        Stage::OPEN.map(|stage| {
-            let samples = &mut self.stays[stage as usize];
-            let (median, p90) = median_and_p90(samples);
-            StageDwell {
-                stage,
-                stays: samples.len() as u32,
-                median_days: median.map(days),
-                p90_days: p90.map(days),
-            }
-        })
     }
 
     fn finish(
-        mut self,
+        self,
         query: &FunnelQuery,
         frame: &Frame,
         dwell: [StageDwell; 4],
+        cycle: SalesCycle,
     ) -> FunnelFigures {
-        let (median, p90) = median_and_p90(&mut self.cycles);
-        let cycle = SalesCycle {
-            won: self.cycles.len() as u32,
-            median_days: median.map(days),
-            p90_days: p90.map(days),
-        };
-        self.stalled.sort_unstable_by(|a, b| {
-            let over = |d: &StalledDeal| d.dwell_days - d.limit_days;
-            over(b).total_cmp(&over(a)).then(a.deal.cmp(&b.deal))
-        });
         let months = self.months.finish();
         let undated = self.undated;
         let (weighted, amount) = months
@@ -314,53 +367,156 @@ fn days(ms: f64) -> f64 {
     ms / DAY_MS as f64
 }
 
-/// Deals grouped by a key borrowed from them, each group with its own sums.
+/// Every stay and sales cycle of one pass, each with the deal it belongs to, gathered once for the
+/// whole selection and every group.
 #[derive(Default)]
-struct Groups<'a> {
-    index: FxMap<&'a str, u32>,
-    keys: Vec<&'a str>,
-    accs: Vec<Acc>,
+struct Samples {
+    /// Per open stage: (deal, stay in ms).
+    stays: [Vec<(u32, i64)>; 4],
+    /// (deal, created → won in ms) of the deals won within the period.
+    cycles: Vec<(u32, i64)>,
 }
 
-impl<'a> Groups<'a> {
-    fn slot(&mut self, key: &'a str) -> usize {
-        let Groups { index, keys, accs } = self;
-        *index.entry(key).or_insert_with(|| {
-            keys.push(key);
-            accs.push(Acc::default());
-            keys.len() as u32 - 1
-        }) as usize
+impl Samples {
+    fn gather(
+        &mut self,
+        deal: usize,
+        history: &[StageEntry],
+        walk: &Walk,
+        frame: &Frame,
+        want: Want,
+    ) {
+        let deal = deal as u32;
+        if want.stays {
+            for_each_stay(history, frame, |stage, ms| {
+                self.stays[stage].push((deal, ms))
+            });
+        }
+        if let Some(at) = walk
+            .at_cut
+            .filter(|at| want.cycle && at.stage == Stage::Won)
+        {
+            if at.entered_at >= frame.start {
+                let created = history[0].entered_at;
+                self.cycles.push((deal, (at.entered_at - created).max(0)));
+            }
+        }
     }
+}
 
-    fn finish(self, query: &FunnelQuery, frame: &Frame) -> Vec<GroupFigures> {
-        let mut groups: Vec<GroupFigures> = self
-            .keys
-            .into_iter()
-            .zip(self.accs)
-            .map(|(key, mut acc)| {
-                let dwell = acc.dwell();
-                GroupFigures {
-                    key: key.to_owned(),
-                    figures: acc.finish(query, frame, dwell),
-                }
-            })
-            .collect();
-        groups.sort_unstable_by(|a, b| {
-            let won = |g: &GroupFigures| g.figures.snapshot.won.amount;
-            won(b).cmp(&won(a)).then_with(|| a.key.cmp(&b.key))
-        });
-        groups
+/// How many samples a group has, and their median and 90th percentile in ms.
+#[derive(Clone, Copy, Default)]
+struct Spread {
+    count: u32,
+    median: Option<f64>,
+    p90: Option<f64>,
+}
+
+/// The spread of each group's samples: the samples laid out by group in one flat list (a counting
+/// sort), then each group's run selected in place.
+fn spreads(
+    samples: &[(u32, i64)],
+    group_of: impl Fn(usize) -> usize,
+    groups: usize,
+    flat: &mut Vec<i64>,
+) -> Vec<Spread> {
+    let mut starts = vec![0u32; groups + 1];
+    for &(deal, _) in samples {
+        starts[group_of(deal as usize) + 1] += 1;
     }
+    for g in 0..groups {
+        starts[g + 1] += starts[g];
+    }
+    let mut fill = starts.clone();
+    flat.clear();
+    flat.resize(samples.len(), 0);
+    for &(deal, ms) in samples {
+        let slot = &mut fill[group_of(deal as usize)];
+        flat[*slot as usize] = ms;
+        *slot += 1;
+    }
+    (0..groups)
+        .map(|g| {
+            let run = &mut flat[starts[g] as usize..starts[g + 1] as usize];
+            let (median, p90) = median_and_p90(run);
+            Spread {
+                count: run.len() as u32,
+                median,
+                p90,
+            }
+        })
+        .collect()
+}
+
+/// Dwell and sales cycle of every group from the pass's samples.
+fn dwell_and_cycles(
+    samples: &Samples,
+    group_of: impl Fn(usize) -> usize + Copy,
+    groups: usize,
+    flat: &mut Vec<i64>,
+) -> Vec<([StageDwell; 4], SalesCycle)> {
+    let stays: Vec<Vec<Spread>> = samples
+        .stays
+        .iter()
+        .map(|stage| spreads(stage, group_of, groups, flat))
+        .collect();
+    let cycles = spreads(&samples.cycles, group_of, groups, flat);
+    (0..groups)
+        .map(|g| {
+            let dwell = Stage::OPEN.map(|stage| {
+                let spread = stays[stage as usize][g];
+                StageDwell {
+                    stage,
+                    stays: spread.count,
+                    median_days: spread.median.map(days),
+                    p90_days: spread.p90.map(days),
+                }
+            });
+            let cycle = SalesCycle {
+                won: cycles[g].count,
+                median_days: cycles[g].median.map(days),
+                p90_days: cycles[g].p90.map(days),
+            };
+            (dwell, cycle)
+        })
+        .collect()
+}
+
+/// The groups that kept a deal, with their figures, most won amount first.
+fn finish_groups(
+    accs: Vec<Acc>,
+    keys: &[String],
+    group_of: impl Fn(usize) -> usize + Copy,
+    samples: &Samples,
+    (query, frame): (&FunnelQuery, &Frame),
+    flat: &mut Vec<i64>,
+) -> Vec<GroupFigures> {
+    if accs.is_empty() {
+        return Vec::new();
+    }
+    let spread = dwell_and_cycles(samples, group_of, accs.len(), flat);
+    let mut groups: Vec<GroupFigures> = accs
+        .into_iter()
+        .zip(spread)
+        .zip(keys)
+        .filter(|((acc, _), _)| acc.deals > 0)
+        .map(|((acc, (dwell, cycle)), key)| GroupFigures {
+            key: key.clone(),
+            figures: acc.finish(query, frame, dwell, cycle),
+        })
+        .collect();
+    groups.sort_unstable_by(|a, b| {
+        let won = |g: &GroupFigures| g.figures.snapshot.won.amount;
+        won(b).cmp(&won(a)).then_with(|| a.key.cmp(&b.key))
+    });
+    groups
 }
 
 /// An open deal at the cut, waiting for the stages' limits to be known.
 struct Candidate {
     deal: u32,
-    owner: u32,
-    unit: u32,
-    stage: usize,
+    stage: u8,
     dwell: i64,
-    amount: i64,
 }
 
 struct Run {
@@ -371,13 +527,18 @@ struct Run {
 }
 
 /// The open deal, if it is stalled: beyond the company's limit for its stage, or the stage's p90.
-fn stall(c: &Candidate, limits: &[Option<(f64, StallLimit)>; 4]) -> Option<StalledDeal> {
-    let (limit_days, limit) = limits[c.stage]?;
+fn stall(
+    c: &Candidate,
+    amount: i64,
+    limits: &[Option<(f64, StallLimit)>; 4],
+) -> Option<StalledDeal> {
+    let stage = usize::from(c.stage);
+    let (limit_days, limit) = limits[stage]?;
     let dwell_days = days(c.dwell as f64);
     (dwell_days > limit_days).then(|| StalledDeal {
         deal: c.deal as usize,
-        stage: Stage::OPEN[c.stage],
-        amount: c.amount,
+        stage: Stage::OPEN[stage],
+        amount,
         dwell_days,
         limit_days,
         limit,
@@ -392,29 +553,59 @@ fn stall_limits(query: &FunnelQuery, dwell: &[StageDwell; 4]) -> [Option<(f64, S
     })
 }
 
-fn open_at_cut(
-    (i, deal): (usize, &Deal),
-    walk: &Walk,
-    frame: &Frame,
-    owner: usize,
-    unit: usize,
-) -> Option<Candidate> {
+/// The stalled deals among the candidates, longest overdue first, then by deal: a total order, so any
+/// group's share of the list is in the same order.
+fn stalled_of(
+    source: &impl Source,
+    candidates: &[Candidate],
+    limits: &[Option<(f64, StallLimit)>; 4],
+) -> Vec<StalledDeal> {
+    let stalled: Vec<StalledDeal> = candidates
+        .iter()
+        .filter_map(|c| stall(c, source.amount(c.deal as usize), limits))
+        .collect();
+    // Sorted as plain integers: the overdue time's total order (as `f64::total_cmp`), inverted for
+    // longest first, above the position in `stalled`, which is in deal order.
+    let mut keys: Vec<u128> = stalled
+        .iter()
+        .enumerate()
+        .map(|(at, d)| {
+            let bits = (d.dwell_days - d.limit_days).to_bits();
+            let ordered = if bits >> 63 == 1 {
+                !bits
+            } else {
+                bits | 1 << 63
+            };
+            u128::from(!ordered) << 64 | at as u128
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.iter()
+        .map(|&key| stalled[key as u64 as usize])
+        .collect()
+}
+
+fn open_at_cut(deal: usize, walk: &Walk, frame: &Frame) -> Option<Candidate> {
     let at = walk.at_cut?;
     Some(Candidate {
-        deal: i as u32,
-        owner: owner as u32,
-        unit: unit as u32,
-        stage: at.stage.open_index()?,
+        deal: deal as u32,
+        stage: at.stage.open_index()? as u8,
         dwell: frame.cut - at.entered_at,
-        amount: deal.amount,
     })
+}
+
+/// The whole selection's dwell and cycle from the pass's samples.
+fn whole_spread(samples: &Samples, flat: &mut Vec<i64>) -> ([StageDwell; 4], SalesCycle) {
+    dwell_and_cycles(samples, |_| 0, 1, flat)
+        .pop()
+        .expect("one group")
 }
 
 /// One pass over the selected deals; with `previous`, the previous period's figures (whole selection
 /// only) are gathered in the same pass while each deal is in cache.
 fn run(
-    deals: &[Deal],
-    keep: impl Fn(&Deal) -> bool,
+    source: &impl Source,
+    keep: impl Fn(usize) -> bool,
     query: &FunnelQuery,
     want: Want,
     previous: bool,
@@ -425,93 +616,131 @@ fn run(
         ..*query
     };
     let before_frame = Frame::new(&before_query);
+    let groups = |wanted: bool, keys: &[String]| -> Vec<Acc> {
+        let count = if wanted { keys.len() } else { 0 };
+        (0..count).map(|_| Acc::default()).collect()
+    };
     let mut whole = Acc::default();
-    if want.stays {
-        // Reserved, not touched: untouched pages cost nothing, and the vectors never move while filled.
-        whole.stays = std::array::from_fn(|_| Vec::with_capacity(deals.len()));
-    }
+    let mut owners = groups(want.owners, source.owner_keys());
+    let mut units = groups(want.units, source.unit_keys());
+    let mut samples = Samples::default();
+    let mut candidates = Vec::new();
     let mut before = Acc::default();
-    let mut owners = Groups::default();
-    let mut units = Groups::default();
-    let mut candidates = Vec::with_capacity(if want.stalled { deals.len() } else { 0 });
+    let mut before_samples = Samples::default();
     let mut before_candidates = Vec::new();
-    for (i, deal) in deals.iter().enumerate() {
-        if deal.history.is_empty() || !keep(deal) {
+    for i in 0..source.len() {
+        let history = source.history(i);
+        if history.is_empty() || !keep(i) {
             continue;
         }
-        let walk = walk(&deal.history, &frame);
-        whole.add(deal, &walk, &frame, want);
-        let owner = if want.owners {
-            let g = owners.slot(&deal.owner_id);
-            owners.accs[g].add(deal, &walk, &frame, want);
-            g
-        } else {
-            0
+        let facts = Facts {
+            amount: source.amount(i),
+            close_month: source.close_month(i),
+            reason: source.reason(i),
         };
-        let unit = if want.units {
-            let g = units.slot(&deal.unit_id);
-            units.accs[g].add(deal, &walk, &frame, want);
-            g
-        } else {
-            0
-        };
-        if want.stalled {
-            candidates.extend(open_at_cut((i, deal), &walk, &frame, owner, unit));
+        let (walk, before_walk) = walk(history, &frame, &before_frame);
+        whole.add(&facts, &walk, &frame, want);
+        if want.owners {
+            owners[source.owner(i)].add(&facts, &walk, &frame, want);
+        }
+        if want.units {
+            units[source.unit(i)].add(&facts, &walk, &frame, want);
+        }
+        samples.gather(i, history, &walk, &frame, want);
+        if let Some(c) = open_at_cut(i, &walk, &frame).filter(|_| want.stalled) {
+            candidates.push(c);
         }
         if previous {
-            let walk = self::walk(&deal.history, &before_frame);
-            before.add(deal, &walk, &before_frame, Want::ALL);
-            before_candidates.extend(open_at_cut((i, deal), &walk, &before_frame, 0, 0));
+            let walk = &before_walk;
+            before.add(&facts, walk, &before_frame, Want::ALL);
+            before_samples.gather(i, history, walk, &before_frame, Want::ALL);
+            if let Some(c) = open_at_cut(i, walk, &before_frame) {
+                before_candidates.push(c);
+            }
         }
     }
-    let dwell = whole.dwell();
+    let mut flat = Vec::new();
+    let (dwell, cycle) = whole_spread(&samples, &mut flat);
     if want.stalled {
-        let limits = stall_limits(query, &dwell);
-        for c in &candidates {
-            let Some(stalled) = stall(c, &limits) else {
-                continue;
-            };
-            whole.stalled.push(stalled);
+        whole.stalled = stalled_of(source, &candidates, &stall_limits(query, &dwell));
+        // A group's stalled deals are its share of the whole list, which is already in order.
+        for s in &whole.stalled {
             if want.owners {
-                owners.accs[c.owner as usize].stalled.push(stalled);
+                owners[source.owner(s.deal)].stalled.push(*s);
             }
             if want.units {
-                units.accs[c.unit as usize].stalled.push(stalled);
+                units[source.unit(s.deal)].stalled.push(*s);
             }
         }
     }
     let previous = previous.then(|| {
-        let dwell = before.dwell();
+        let (dwell, cycle) = whole_spread(&before_samples, &mut flat);
         let limits = stall_limits(&before_query, &dwell);
-        before.stalled = before_candidates
-            .iter()
-            .filter_map(|c| stall(c, &limits))
-            .collect();
-        before.finish(&before_query, &before_frame, dwell)
+        before.stalled = stalled_of(source, &before_candidates, &limits);
+        before.finish(&before_query, &before_frame, dwell, cycle)
     });
+    let owners = finish_groups(
+        owners,
+        source.owner_keys(),
+        |deal| source.owner(deal),
+        &samples,
+        (query, &frame),
+        &mut flat,
+    );
+    let units = finish_groups(
+        units,
+        source.unit_keys(),
+        |deal| source.unit(deal),
+        &samples,
+        (query, &frame),
+        &mut flat,
+    );
     Run {
-        whole: whole.finish(query, &frame, dwell),
-        owners: owners.finish(query, &frame),
-        units: units.finish(query, &frame),
+        whole: whole.finish(query, &frame, dwell, cycle),
+        owners,
+        units,
         previous,
     }
 }
 
-/// Every figure for the deals `keep` selects, in the query's period (see the module doc for what
-/// counts). Stalled deals are indices into `deals`.
-pub fn figures(deals: &[Deal], keep: impl Fn(&Deal) -> bool, query: &FunnelQuery) -> FunnelFigures {
-    run(deals, keep, query, Want::ALL, false).whole
-}
+/// What each measure gathers.
+const SNAPSHOT: Want = Want::NONE;
+const CONVERSION: Want = Want {
+    conversion: true,
+    ..Want::NONE
+};
+const DWELL: Want = Want {
+    stays: true,
+    ..Want::NONE
+};
+const CYCLE: Want = Want {
+    cycle: true,
+    ..Want::NONE
+};
+const STALLED: Want = Want {
+    stays: true,
+    stalled: true,
+    ..Want::NONE
+};
+const FORECAST: Want = Want {
+    forecast: true,
+    ..Want::NONE
+};
+const OWNERS: Want = Want {
+    owners: true,
+    ..Want::ALL
+};
+const UNITS: Want = Want {
+    units: true,
+    ..Want::ALL
+};
+const REPORT: Want = Want {
+    owners: true,
+    units: true,
+    ..Want::ALL
+};
 
-/// The funnel page in one call: the figures, the previous period's, and the per-owner and per-unit
-/// ranking.
-pub fn report(deals: &[Deal], keep: impl Fn(&Deal) -> bool, query: &FunnelQuery) -> FunnelReport {
-    let all = Want {
-        owners: true,
-        units: true,
-        ..Want::ALL
-    };
-    let run = run(deals, keep, query, all, true);
+fn into_report(run: Run) -> FunnelReport {
     let previous = run.previous.expect("asked for the previous period");
     FunnelReport {
         comparison: PeriodComparison {
@@ -525,13 +754,37 @@ pub fn report(deals: &[Deal], keep: impl Fn(&Deal) -> bool, query: &FunnelQuery)
     }
 }
 
+/// A plain slice for the questions without groups; laid out in columns for those with.
+fn over(deals: &[Deal], keep: impl Fn(&Deal) -> bool, query: &FunnelQuery, want: Want) -> Run {
+    let keep = |i: usize| keep(&deals[i]);
+    if want.owners || want.units {
+        run(&Columns::new(deals), keep, query, want, false)
+    } else {
+        run(&Plain(deals), keep, query, want, false)
+    }
+}
+
+/// Every figure for the deals `keep` selects, in the query's period (see the module doc for what
+/// counts). Stalled deals are indices into `deals`.
+pub fn figures(deals: &[Deal], keep: impl Fn(&Deal) -> bool, query: &FunnelQuery) -> FunnelFigures {
+    over(deals, keep, query, Want::ALL).whole
+}
+
+/// The funnel page in one call: the figures, the previous period's, and the per-owner and per-unit
+/// ranking. Lays the deals out first; a page asking again after each filter change keeps a
+/// [`DealTable`] instead.
+pub fn report(deals: &[Deal], keep: impl Fn(&Deal) -> bool, query: &FunnelQuery) -> FunnelReport {
+    let keep = |i: usize| keep(&deals[i]);
+    into_report(run(&Columns::new(deals), keep, query, REPORT, true))
+}
+
 /// 漏斗快照: the open pipeline at the cut and the deals won and lost within the period.
 pub fn snapshot(
     deals: &[Deal],
     keep: impl Fn(&Deal) -> bool,
     query: &FunnelQuery,
 ) -> FunnelSnapshot {
-    run(deals, keep, query, Want::NONE, false).whole.snapshot
+    over(deals, keep, query, SNAPSHOT).whole.snapshot
 }
 
 /// 转化率: step conversion into 比较, 谈判, 确定, 赢单, and conversion from the first stage.
@@ -540,20 +793,12 @@ pub fn conversion(
     keep: impl Fn(&Deal) -> bool,
     query: &FunnelQuery,
 ) -> [StageConversion; 4] {
-    let want = Want {
-        conversion: true,
-        ..Want::NONE
-    };
-    run(deals, keep, query, want, false).whole.conversion
+    over(deals, keep, query, CONVERSION).whole.conversion
 }
 
 /// 停留时间: median and 90th-percentile days per open stage.
 pub fn dwell(deals: &[Deal], keep: impl Fn(&Deal) -> bool, query: &FunnelQuery) -> [StageDwell; 4] {
-    let want = Want {
-        stays: true,
-        ..Want::NONE
-    };
-    run(deals, keep, query, want, false).whole.dwell
+    over(deals, keep, query, DWELL).whole.dwell
 }
 
 /// 销售周期 of the deals won within the period.
@@ -562,11 +807,7 @@ pub fn sales_cycle(
     keep: impl Fn(&Deal) -> bool,
     query: &FunnelQuery,
 ) -> SalesCycle {
-    let want = Want {
-        cycle: true,
-        ..Want::NONE
-    };
-    run(deals, keep, query, want, false).whole.cycle
+    over(deals, keep, query, CYCLE).whole.cycle
 }
 
 /// 停滞商机 at the cut, longest overdue first.
@@ -575,26 +816,17 @@ pub fn stalled(
     keep: impl Fn(&Deal) -> bool,
     query: &FunnelQuery,
 ) -> Vec<StalledDeal> {
-    let want = Want {
-        stays: true,
-        stalled: true,
-        ..Want::NONE
-    };
-    run(deals, keep, query, want, false).whole.stalled
+    over(deals, keep, query, STALLED).whole.stalled
 }
 
 /// 加权预测 of the open pipeline at the cut, by expected-close month.
 pub fn forecast(deals: &[Deal], keep: impl Fn(&Deal) -> bool, query: &FunnelQuery) -> Forecast {
-    let want = Want {
-        forecast: true,
-        ..Want::NONE
-    };
-    run(deals, keep, query, want, false).whole.forecast
+    over(deals, keep, query, FORECAST).whole.forecast
 }
 
 /// 赢单率 and 输单原因 over the deals won or lost within the period.
 pub fn win_loss(deals: &[Deal], keep: impl Fn(&Deal) -> bool, query: &FunnelQuery) -> WinLoss {
-    run(deals, keep, query, Want::NONE, false).whole.win_loss
+    over(deals, keep, query, SNAPSHOT).whole.win_loss
 }
 
 /// Every figure per owner (负责人), most won amount first.
@@ -603,11 +835,7 @@ pub fn by_owner(
     keep: impl Fn(&Deal) -> bool,
     query: &FunnelQuery,
 ) -> Vec<GroupFigures> {
-    let want = Want {
-        owners: true,
-        ..Want::ALL
-    };
-    run(deals, keep, query, want, false).owners
+    over(deals, keep, query, OWNERS).owners
 }
 
 /// Every figure per org unit (所属组织), most won amount first.
@@ -616,9 +844,79 @@ pub fn by_unit(
     keep: impl Fn(&Deal) -> bool,
     query: &FunnelQuery,
 ) -> Vec<GroupFigures> {
-    let want = Want {
-        units: true,
-        ..Want::ALL
-    };
-    run(deals, keep, query, want, false).units
+    over(deals, keep, query, UNITS).units
+}
+
+/// The same measures over the table's columns; `keep` and the stalled deals' indices refer to
+/// [`DealTable::deals`].
+impl DealTable {
+    fn run(
+        &self,
+        keep: impl Fn(&Deal) -> bool,
+        query: &FunnelQuery,
+        want: Want,
+        previous: bool,
+    ) -> Run {
+        let deals = self.deals();
+        run(self.columns(), |i| keep(&deals[i]), query, want, previous)
+    }
+
+    /// As [`report`].
+    pub fn report(&self, keep: impl Fn(&Deal) -> bool, query: &FunnelQuery) -> FunnelReport {
+        into_report(self.run(keep, query, REPORT, true))
+    }
+
+    /// As [`figures`].
+    pub fn figures(&self, keep: impl Fn(&Deal) -> bool, query: &FunnelQuery) -> FunnelFigures {
+        self.run(keep, query, Want::ALL, false).whole
+    }
+
+    /// As [`snapshot`].
+    pub fn snapshot(&self, keep: impl Fn(&Deal) -> bool, query: &FunnelQuery) -> FunnelSnapshot {
+        self.run(keep, query, SNAPSHOT, false).whole.snapshot
+    }
+
+    /// As [`conversion`].
+    pub fn conversion(
+        &self,
+        keep: impl Fn(&Deal) -> bool,
+        query: &FunnelQuery,
+    ) -> [StageConversion; 4] {
+        self.run(keep, query, CONVERSION, false).whole.conversion
+    }
+
+    /// As [`dwell`].
+    pub fn dwell(&self, keep: impl Fn(&Deal) -> bool, query: &FunnelQuery) -> [StageDwell; 4] {
+        self.run(keep, query, DWELL, false).whole.dwell
+    }
+
+    /// As [`sales_cycle`].
+    pub fn sales_cycle(&self, keep: impl Fn(&Deal) -> bool, query: &FunnelQuery) -> SalesCycle {
+        self.run(keep, query, CYCLE, false).whole.cycle
+    }
+
+    /// As [`stalled`].
+    pub fn stalled(&self, keep: impl Fn(&Deal) -> bool, query: &FunnelQuery) -> Vec<StalledDeal> {
+        self.run(keep, query, STALLED, false).whole.stalled
+    }
+
+    /// As [`forecast`].
+    pub fn forecast(&self, keep: impl Fn(&Deal) -> bool, query: &FunnelQuery) -> Forecast {
+        self.run(keep, query, FORECAST, false).whole.forecast
+    }
+
+    /// As [`win_loss`].
+    pub fn win_loss(&self, keep: impl Fn(&Deal) -> bool, query: &FunnelQuery) -> WinLoss {
+        self.run(keep, query, SNAPSHOT, false).whole.win_loss
+    }
+
+    /// As [`by_owner`].
+    pub fn by_owner(&self, keep: impl Fn(&Deal) -> bool, query: &FunnelQuery) -> Vec<GroupFigures> {
+        self.run(keep, query, OWNERS, false).owners
+    }
+
+    /// As [`by_unit`].
+    pub fn by_unit(&self, keep: impl Fn(&Deal) -> bool, query: &FunnelQuery) -> Vec<GroupFigures> {
+        self.run(keep, query, UNITS, false).units
+    }
 }

@@ -1,7 +1,8 @@
 //! 销售漏斗 analytics: conversion, dwell, sales cycle, stalled deals and the weighted forecast, over plain deals.
 //!
 //! Everything here is a plain function of a slice of [`Deal`]s, a [`FunnelQuery`] (period, the current
-//! instant and the company's [`FunnelSettings`]) and a selection closure; no clock, no I/O.
+//! instant and the company's [`FunnelSettings`]) and a selection closure; no clock, no I/O. A page that
+//! asks again after every filter change keeps a [`DealTable`], which answers the same from columns.
 //!
 //! # What counts in a period
 //! A period is half-open, `[start, end)`. Its *cut* is the earlier of its end and now: anything after the
@@ -43,6 +44,7 @@ mod figures;
 mod layout;
 mod settings;
 mod stats;
+mod table;
 
 pub use deal::{Deal, DealError, StageEntry};
 pub use engine::{
@@ -59,6 +61,7 @@ pub use layout::{
     PlacedLabel, Rect, MIN_BAND,
 };
 pub use stats::{percentile_inc, DAY_MS};
+pub use table::DealTable;
 
 use serde::{Deserialize, Serialize};
 

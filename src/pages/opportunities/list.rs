@@ -22,6 +22,7 @@ use crate::{
     download,
     i18n::{use_i18n, Key},
     pages::{
+        funnel_settings::use_funnel_settings,
         record_form::format_yuan,
         records::{names_by_id, text, waiting_ids, watch_collection, Loaded},
     },
@@ -96,14 +97,15 @@ impl DealOrder {
 pub const OPEN: &str = "open";
 pub const ALL: &str = "all";
 
-/// The deals in name order, with customer and owner names, days in stage and stalled marks as of
-/// `now_ms`; searchable by deal name, customer and owner.
+/// The deals in name order, with customer and owner names, days in stage and stalled marks (by the
+/// company's `settings`) as of `now_ms`; searchable by deal name, customer and owner.
 pub fn deal_list(
     records: &[(String, StoredRecord)],
     customer_names: &std::collections::HashMap<String, String>,
     owner_names: &std::collections::HashMap<String, String>,
     now_ms: i64,
     locale: Locale,
+    settings: FunnelSettings,
 ) -> ListIndex<DealRow> {
     let deals: Vec<Option<Deal>> = records
         .iter()
@@ -113,7 +115,7 @@ pub fn deal_list(
     let query = FunnelQuery {
         period: Period::new(now_ms - STALL_LOOKBACK_MS, now_ms + 1),
         now_ms,
-        settings: FunnelSettings::default(),
+        settings,
     };
     let stalled: HashSet<&str> = funnel::stalled(&readable, |_| true, &query)
         .iter()
@@ -281,6 +283,7 @@ pub fn OpportunitiesPage() -> impl IntoView {
     let customers = watch_collection(data, Collection::Customer, || None);
     let users = watch_collection(data, Collection::User, || None);
     let waiting = waiting_ids(data, Collection::Opportunity);
+    let settings = use_funnel_settings(data);
 
     let search = RwSignal::new(String::new());
     let stage = RwSignal::new(OPEN.to_owned());
@@ -303,6 +306,7 @@ pub fn OpportunitiesPage() -> impl IntoView {
                                 owners,
                                 js_sys::Date::now() as i64,
                                 i18n.locale(),
+                                settings.get(),
                             )
                         })
                     });

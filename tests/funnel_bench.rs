@@ -1,0 +1,463 @@
+//! Funnel figures in headless Chromium (issue 5, "Figures"): the funnel analytics over 100,000 generated
+//! deals in wasm, beside the same plain passes as the native bench, and with 100,000 opportunities in a
+//! device store the time from a filter change to the funnel and the board being ready to draw, beside
+//! the one-frame goal (16 ms). Not part of `cargo test` (`test = false` in Cargo.toml);
+//! `scripts/bench.sh` runs it. Prints figures, asserts nothing about time.
+//!
+//! The filter-change figure runs the in-memory steps the pages run, through their own functions: the
+//! funnel page's selection, `DealTable::report`, `chart_data` and core's layout (as `FunnelChart` asks
+//! it, for the main funnel and the team members' funnels), and the board's `columns`. The DOM update
+//! that follows is not measured here: the chart component is private to the app crate.
+#![cfg(target_arch = "wasm32")]
+
+use std::collections::{HashMap, HashSet};
+
+use js_sys::{Function, Reflect};
+use serde_json::{json, Value};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
+use yingxiao::{
+    data::store::Store,
+    i18n::{I18n, Key},
+    pages::{
+        board::columns,
+        funnel::{chart_data, read_deals, Selection},
+        opportunities::list::deal_list,
+    },
+};
+use yingxiao_core::{
+    domain::Collection,
+    funnel::*,
+    locale::Locale,
+    sync::{client::settle_page, protocol::PullResponse},
+    time::civil_from_days,
+};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const DEALS: usize = 100_000;
+const OWNERS: usize = 400;
+const UNITS: usize = 60;
+const RUNS: usize = 11;
+const PAGE: usize = 2_000;
+const GOAL_MS: f64 = 16.0;
+/// 2026-12-01 00:00 UTC.
+const NOW: i64 = 20_788 * DAY_MS;
+/// Team members' funnels the page draws side by side (its `TEAM_FUNNELS`).
+const TEAM_FUNNELS: usize = 12;
+
+/// SplitMix64: deterministic and good enough to spread generated deals.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn range(&mut self, low: i64, high: i64) -> i64 {
+        low + self.below((high - low + 1) as u64) as i64
+    }
+
+    fn percent(&mut self, p: u64) -> bool {
+        self.below(100) < p
+    }
+}
+
+fn record_id(rng: &mut Rng) -> String {
+    let n = rng.next();
+    format!(
+        "0193b3c4-{:04x}-7{:03x}-8{:03x}-{:012x}",
+        n & 0xffff,
+        (n >> 16) & 0xfff,
+        (n >> 28) & 0xfff,
+        n >> 16
+    )
+}
+
+/// Deals shaped like the demo seed: ~25% won, ~20% lost, the rest open, spread over 18 months.
+fn generate() -> Vec<Deal> {
+    let mut rng = Rng(0x5eed_f0e1);
+    let owners: Vec<String> = (0..OWNERS).map(|_| record_id(&mut rng)).collect();
+    let units: Vec<String> = (0..UNITS).map(|_| record_id(&mut rng)).collect();
+    let dwell_days = [(2, 21), (4, 28), (5, 35), (2, 21)];
+    (0..DEALS)
+        .map(|_| {
+            let owner = rng.below(OWNERS as u64) as usize;
+            let outcome = rng.below(100);
+            let mut path: Vec<Stage> = Vec::with_capacity(6);
+            if outcome < 25 {
+                path.extend(Stage::OPEN);
+                if rng.percent(20) {
+                    path.remove(1);
+                }
+                path.push(Stage::Won);
+            } else {
+                let reached = rng.below(4) as usize;
+                path.extend(&Stage::OPEN[..=reached]);
+                if outcome < 45 {
+                    path.push(Stage::Lost);
+                }
+            }
+            let gaps: Vec<i64> = path
+                .windows(2)
+                .map(|pair| {
+                    let (low, high) = dwell_days[pair[0].open_index().unwrap_or(0)];
+                    rng.range(low, high) * DAY_MS + rng.range(0, DAY_MS - 1)
+                })
+                .collect();
+            let total: i64 = gaps.iter().sum();
+            let since_last = if outcome < 45 || rng.percent(25) {
+                rng.range(1, 540) * DAY_MS
+            } else {
+                rng.range(1, 45) * DAY_MS
+            };
+            let mut at = NOW - since_last - total;
+            let history: Vec<StageEntry> = path
+                .iter()
+                .enumerate()
+                .map(|(i, &stage)| {
+                    if i > 0 {
+                        at += gaps[i - 1];
+                    }
+                    StageEntry {
+                        stage,
+                        entered_at: at,
+                    }
+                })
+                .collect();
+            let (year, month, day) = civil_from_days(at / DAY_MS + rng.range(-10, 90));
+            let lost = path.last() == Some(&Stage::Lost);
+            Deal {
+                id: record_id(&mut rng),
+                owner_id: owners[owner].clone(),
+                unit_id: units[owner % UNITS].clone(),
+                customer_id: record_id(&mut rng),
+                amount: rng.range(1_000, 5_000_000) * 100,
+                history,
+                expected_close: rng.percent(90).then_some((year as i32, month, day)),
+                lost_reason: lost.then(|| LostReason::ALL[rng.below(7) as usize]),
+                product_ids: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// The layout `FunnelChart` asks of core for the page's chart data (sized by count, drawn 640 px wide
+/// before the container is measured; the team's funnels are compact). A macro because the chart data's
+/// type is private to the app crate.
+macro_rules! lay_out {
+    ($chart:expr, $compact:expr) => {{
+        let chart = &$chart;
+        let bands: Vec<BandInput> = chart
+            .bands
+            .iter()
+            .map(|b| BandInput {
+                value: b.count,
+                lines: b.lines.clone(),
+            })
+            .collect();
+        let (per_band, font_px) = if $compact { (52.0, 12.0) } else { (86.0, 14.0) };
+        let spec = LayoutSpec {
+            width: 640.0,
+            height: per_band * bands.len() as f64,
+            font_px,
+        };
+        layout_funnel(&bands, &chart.steps, &spec)
+    }};
+}
+
+/// `performance.now()`: Date.now() only counts whole milliseconds.
+fn clock() -> impl Fn() -> f64 {
+    let performance = Reflect::get(&js_sys::global(), &"performance".into()).unwrap();
+    let now: Function = Reflect::get(&performance, &"now".into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    move || now.call0(&performance).unwrap().as_f64().unwrap()
+}
+
+/// The median of `RUNS` timed runs, in milliseconds.
+fn time<T>(now: &impl Fn() -> f64, mut f: impl FnMut() -> T) -> f64 {
+    let mut runs: Vec<f64> = (0..RUNS)
+        .map(|_| {
+            let start = now();
+            std::hint::black_box(f());
+            now() - start
+        })
+        .collect();
+    runs.sort_by(f64::total_cmp);
+    runs[RUNS / 2]
+}
+
+fn line(name: &str, ms: f64) {
+    console_log!("{name:<62} {ms:>8.3} ms");
+}
+
+fn query() -> FunnelQuery {
+    FunnelQuery {
+        period: Period::new(NOW - 91 * DAY_MS, NOW),
+        now_ms: NOW,
+        settings: FunnelSettings::default(),
+    }
+}
+
+#[wasm_bindgen_test]
+fn analytics_figures() {
+    let now = clock();
+    let deals = generate();
+    let deals = deals.as_slice();
+    let q = &query();
+    let all = |_: &Deal| true;
+    console_log!(
+        "funnel analytics in wasm over {DEALS} deals ({OWNERS} owners, {UNITS} units), median of {RUNS} runs"
+    );
+    line(
+        "reference: one pass summing the amounts",
+        time(&now, || deals.iter().map(|d| d.amount).sum::<i64>()),
+    );
+    line(
+        "reference: one pass summing amounts and history times",
+        time(&now, || {
+            deals
+                .iter()
+                .map(|d| d.amount + d.history.iter().map(|e| e.entered_at).sum::<i64>())
+                .sum::<i64>()
+        }),
+    );
+    let started = now();
+    let table = DealTable::new(deals.to_vec());
+    line(
+        "lay the deals out in columns (once per change; with the copy)",
+        now() - started,
+    );
+    let t = &table;
+    line(
+        "snapshot (count and amount per stage)",
+        time(&now, || t.snapshot(all, q)),
+    );
+    line(
+        "win rate and lost reasons",
+        time(&now, || t.win_loss(all, q)),
+    );
+    line(
+        "conversion (step and from the first stage)",
+        time(&now, || t.conversion(all, q)),
+    );
+    line(
+        "dwell (median and p90 per stage)",
+        time(&now, || t.dwell(all, q)),
+    );
+    line(
+        "sales cycle (median and p90)",
+        time(&now, || t.sales_cycle(all, q)),
+    );
+    line(
+        "stalled deals (with the p90 it needs)",
+        time(&now, || t.stalled(all, q)),
+    );
+    line(
+        "weighted forecast by month",
+        time(&now, || t.forecast(all, q)),
+    );
+    line(
+        "every figure, whole selection",
+        time(&now, || t.figures(all, q)),
+    );
+    line("every figure per owner", time(&now, || t.by_owner(all, q)));
+    line("every figure per unit", time(&now, || t.by_unit(all, q)));
+    line(
+        "whole report (figures, previous period, owners, units)",
+        time(&now, || t.report(all, q)),
+    );
+    let one_owner = deals[0].owner_id.as_str();
+    line(
+        "whole report, one owner selected by closure",
+        time(&now, || t.report(|d: &Deal| d.owner_id == one_owner, q)),
+    );
+    line(
+        "whole report from the plain slice (laid out in the call)",
+        time(&now, || report(deals, all, q)),
+    );
+    line("goal: one frame", GOAL_MS);
+}
+
+/// An instant as the protocol writes it.
+fn instant(ms: i64) -> String {
+    let (year, month, day) = civil_from_days(ms.div_euclid(DAY_MS));
+    let in_day = ms.rem_euclid(DAY_MS);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        in_day / 3_600_000,
+        in_day / 60_000 % 60,
+        in_day / 1000 % 60,
+        in_day % 1000
+    )
+}
+
+/// A generated deal as the server sends the opportunity, with a stamp per field.
+fn record(n: usize, deal: &Deal) -> Value {
+    let stamp = format!(
+        "{:015}-00000-0000000a-0000-4000-8000-000000000001",
+        1_800_000_000_000u64 + n as u64
+    );
+    let history: Vec<Value> = deal
+        .history
+        .iter()
+        .map(|e| json!({"stage": e.stage.as_str(), "entered_at": instant(e.entered_at)}))
+        .collect();
+    let mut fields = json!({
+        "name": format!("商机{n:06}"), "customer_id": deal.customer_id, "owner_id": deal.owner_id,
+        "unit_id": deal.unit_id, "amount": deal.amount,
+        "stage": deal.stage().unwrap().as_str(), "stage_history": history,
+    });
+    if let Some((y, m, d)) = deal.expected_close {
+        fields["expected_close"] = json!(format!("{y:04}-{m:02}-{d:02}"));
+    }
+    if let Some(reason) = deal.lost_reason {
+        fields["lost_reason"] = json!(reason.as_str());
+    }
+    let stamps: serde_json::Map<String, Value> = fields
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| (k.clone(), json!(stamp)))
+        .collect();
+    json!({"collection": Collection::Opportunity.as_str(), "id": deal.id,
+        "version": n as i64 + 1, "fields": fields, "stamps": stamps})
+}
+
+#[wasm_bindgen_test]
+async fn filter_change_figures() {
+    let now = clock();
+    let generated = generate();
+    let user = "bench-funnel";
+    Store::delete(user).await.unwrap();
+    let store = Store::open(user).await.unwrap();
+    store
+        .sync_state(|| "0000000b-0000-4000-8000-000000000001".to_owned())
+        .await
+        .unwrap();
+    for (page, chunk) in generated.chunks(PAGE).enumerate() {
+        let records: Vec<Value> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, deal)| record(page * PAGE + i, deal))
+            .collect();
+        let last = (page + 1) * PAGE >= DEALS;
+        let body = json!({"reset": false, "records": records, "deleted": [], "removed": [],
+            "cursor": format!("1.{}.0", (page + 1) * PAGE), "has_more": !last,
+            "last_mutation_id": 0, "rejections": []});
+        let response: PullResponse = serde_json::from_value(body).unwrap();
+        store.apply_page(&settle_page(&[], response)).await.unwrap();
+    }
+    console_log!(
+        "filter change with {} opportunities in the device store, median of {RUNS} runs",
+        store.record_count().await.unwrap()
+    );
+
+    // When the data changes (once, not per filter change): read the store, lay the deals out for
+    // the funnel, build the board's list.
+    let started = now();
+    let records = store.view(Collection::Opportunity, None).await.unwrap();
+    line(
+        "(data change) read the opportunities from the store",
+        now() - started,
+    );
+    let started = now();
+    let funnel = read_deals(&records);
+    line(
+        "(data change) funnel page: read as deals and lay out in columns",
+        now() - started,
+    );
+    assert_eq!(funnel.deals.deals().len(), DEALS);
+    let no_names: HashMap<String, String> = HashMap::new();
+    let started = now();
+    let list = deal_list(
+        &records,
+        &no_names,
+        &no_names,
+        NOW,
+        Locale::ZhCn,
+        FunnelSettings::default(),
+    );
+    line(
+        "(data change) board: the deal list with stalled marks",
+        now() - started,
+    );
+    store.close();
+
+    let i18n = I18n::new(Locale::ZhCn);
+    let q = query();
+    let settings = FunnelSettings::default();
+    let owner = generated[0].owner_id.clone();
+    let unit = generated[0].unit_id.clone();
+    let choices = [
+        ("no filter", Selection::default()),
+        (
+            "one owner",
+            Selection {
+                owner: owner.clone(),
+                ..Selection::default()
+            },
+        ),
+        (
+            "one org unit",
+            Selection {
+                units: Some(HashSet::from([unit])),
+                ..Selection::default()
+            },
+        ),
+    ];
+    for (what, selection) in &choices {
+        let board_owner = selection.owner.as_str();
+        let mut steps = [0.0; 4];
+        let mut totals: Vec<f64> = (0..RUNS)
+            .map(|_| {
+                let started = now();
+                let report = funnel.deals.report(|deal| selection.keeps(deal), &q);
+                let reported = now();
+                let chart = chart_data(
+                    &report.current,
+                    i18n.t(Key::FunnelChartLabel).to_owned(),
+                    i18n,
+                );
+                let mut laid = vec![lay_out!(chart, false)];
+                for group in report.by_owner.iter().take(TEAM_FUNNELS) {
+                    let chart = chart_data(&group.figures, group.key.clone(), i18n);
+                    laid.push(lay_out!(chart, true));
+                }
+                let drawn = now();
+                let board = columns(&list, "", board_owner, &settings);
+                let done = now();
+                std::hint::black_box((laid, board));
+                steps[0] += reported - started;
+                steps[1] += drawn - reported;
+                steps[2] += done - drawn;
+                done - started
+            })
+            .collect();
+        totals.sort_by(f64::total_cmp);
+        let runs = RUNS as f64;
+        console_log!(
+            "filter change ({what}): report {:.3} ms, funnel chart data and layout (with {} team funnels) {:.3} ms, board columns {:.3} ms (means)",
+            steps[0] / runs,
+            TEAM_FUNNELS,
+            steps[1] / runs,
+            steps[2] / runs
+        );
+        line(
+            &format!("filter change ({what}) to funnel and board ready to draw"),
+            totals[RUNS / 2],
+        );
+    }
+    line("goal: one frame", GOAL_MS);
+    Store::delete(user).await.unwrap();
+}
