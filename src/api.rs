@@ -81,11 +81,24 @@ pub async fn login(login: &str, password: &str) -> Result<LoginResponse, ApiErro
 /// `POST api/v1/auth/logout`: ends the session on the server. Failing to reach it is not fatal —
 /// the device forgets the token either way.
 pub async fn logout(token: &str) -> Result<(), ApiError> {
-    let response = Request::post("api/v1/auth/logout")
-        .header("Authorization", &format!("Bearer {token}"))
-        .send()
+    // `keepalive`: the request outlives the page, so the token is revoked even when the user
+    // reloads or closes the tab right after signing out. gloo-net cannot set it, hence plain fetch.
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    let headers = web_sys::Headers::new().map_err(|e| ApiError::Network(format!("{e:?}")))?;
+    headers
+        .set("Authorization", &format!("Bearer {token}"))
+        .map_err(|e| ApiError::Network(format!("{e:?}")))?;
+    init.set_headers(&headers);
+    let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
+    let promise = web_sys::window()
+        .ok_or_else(|| ApiError::Network("no window".into()))?
+        .fetch_with_str_and_init("api/v1/auth/logout", &init);
+    let response: web_sys::Response = wasm_bindgen_futures::JsFuture::from(promise)
         .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
+        .map_err(|e| ApiError::Network(format!("{e:?}")))?
+        .into();
+    let response = Response::from(response);
     if response.ok() {
         Ok(())
     } else {
