@@ -3,8 +3,6 @@
 //! pen (pointer events), or moved with the arrow keys; the drop is a `move_opportunity_stage` change,
 //! kept on the device and synced like any other, so the board and the funnel follow at once, offline.
 
-use std::sync::Arc;
-
 use leptos::{ev, prelude::*, task::spawn_local};
 use leptos_router::components::A;
 use wasm_bindgen::JsCast;
@@ -22,11 +20,11 @@ use crate::{
     pages::{
         funnel_settings::use_funnel_settings,
         opportunities::{
-            list::{deal_list, Built, DealRow},
+            list::{use_deal_list, Built, DealRow, OwnerFilter},
             stage_label,
         },
         record_form::format_yuan,
-        records::{focus_later, names_by_id, watch_collection, Loaded},
+        records::{focus_later, Loaded},
     },
 };
 
@@ -152,9 +150,6 @@ pub fn BoardPage() -> impl IntoView {
     let i18n = use_i18n();
     let mount = StoredValue::new(use_mount());
     let data = use_data();
-    let opportunities = watch_collection(data, Collection::Opportunity, || None);
-    let customers = watch_collection(data, Collection::Customer, || None);
-    let users = watch_collection(data, Collection::User, || None);
     let settings = use_funnel_settings(data);
 
     let search = RwSignal::new(String::new());
@@ -169,29 +164,7 @@ pub fn BoardPage() -> impl IntoView {
     // A card moved by keyboard, to focus again in its new column.
     let refocus = StoredValue::new(None::<(String, Stage)>);
 
-    let owners = Memo::new(move |_| names_by_id(&users));
-    let customer_names = Memo::new(move |_| names_by_id(&customers));
-    let built = Memo::new(move |_| {
-        let read = opportunities.with(|read| {
-            read.as_ref().map(|r| {
-                r.as_ref().map_err(Clone::clone).map(|records| {
-                    customer_names.with(|c| {
-                        owners.with(|o| {
-                            Built(Arc::new(deal_list(
-                                records,
-                                c,
-                                o,
-                                js_sys::Date::now() as i64,
-                                i18n.locale(),
-                                settings.get(),
-                            )))
-                        })
-                    })
-                })
-            })
-        });
-        Loaded::from_read(read, || data.status.get())
-    });
+    let built = use_deal_list(data);
     let board = Memo::new(move |_| {
         let owner = owner.get();
         search.with(|search| {
@@ -201,21 +174,6 @@ pub fn BoardPage() -> impl IntoView {
             })
         })
     });
-    let owner_options = move || {
-        let mut options: Vec<(String, String)> = built.with(|loaded| match loaded {
-            Loaded::Ready(Built(list)) => {
-                let mut seen = std::collections::HashSet::new();
-                (0..list.len() as u32)
-                    .map(|p| list.row(p))
-                    .filter(|r| seen.insert(r.owner_id.clone()))
-                    .map(|r| (r.owner_id.clone(), r.owner.clone()))
-                    .collect()
-            }
-            _ => Vec::new(),
-        });
-        options.sort_by(|a, b| a.1.cmp(&b.1));
-        options
-    };
 
     // The one way a card changes stage, whether dropped or moved by keyboard.
     let move_card = move |id: String, name: String, to: Stage, reason: Option<String>| {
@@ -509,16 +467,7 @@ pub fn BoardPage() -> impl IntoView {
                         prop:value=move || search.get()
                         on:input=move |ev| search.set(event_target_value(&ev)) />
                 </div>
-                <div class="field">
-                    <label for="board-owner">{move || i18n.t(Key::OpportunitiesOwner)}</label>
-                    <select id="board-owner" on:change=move |ev| owner.set(event_target_value(&ev))>
-                        <option value="">{move || i18n.t(Key::OpportunitiesAllOwners)}</option>
-                        {move || owner_options().into_iter().map(|(value, label)| {
-                            let selected = owner.with_untracked(|o| *o == value);
-                            view! { <option value=value selected=selected>{label}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
+                <OwnerFilter id="board-owner" deals=built owner />
             </div>
             <p class="hint" id="board-keys">{move || i18n.t(Key::BoardKeys)}</p>
             <p class="visually-hidden" role="status" aria-live="polite" data-testid="board-status">{move || announcement.get()}</p>

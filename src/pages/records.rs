@@ -28,7 +28,7 @@ use crate::{
 
 /// What a page shows while it reads the device: a database still opening is "loading", not an error.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Loaded<T> {
+pub enum Loaded<T> {
     Loading,
     Failed(String),
     Ready(T),

@@ -18,7 +18,7 @@ use super::stage_label;
 use crate::{
     app::use_mount,
     collation,
-    data::sync::use_data,
+    data::sync::{use_data, Data},
     download,
     i18n::{use_i18n, Key},
     pages::{
@@ -214,6 +214,77 @@ fn amount_text(amount: Option<i64>) -> String {
     amount.map(format_yuan).unwrap_or_else(|| "—".to_owned())
 }
 
+/// Every opportunity the user sees as list rows, rebuilt when the deals, the names they show or the
+/// company's funnel settings change; the list page and the stage board read the same.
+pub(crate) fn use_deal_list(data: Data) -> Memo<Loaded<Built>> {
+    let i18n = use_i18n();
+    let opportunities = watch_collection(data, Collection::Opportunity, || None);
+    let customers = watch_collection(data, Collection::Customer, || None);
+    let users = watch_collection(data, Collection::User, || None);
+    let settings = use_funnel_settings(data);
+    let owners = Memo::new(move |_| names_by_id(&users));
+    let customer_names = Memo::new(move |_| names_by_id(&customers));
+    Memo::new(move |_| {
+        let read = opportunities.with(|read| {
+            read.as_ref().map(|r| {
+                r.as_ref().map_err(Clone::clone).map(|records| {
+                    let list = customer_names.with(|customers| {
+                        owners.with(|owners| {
+                            deal_list(
+                                records,
+                                customers,
+                                owners,
+                                js_sys::Date::now() as i64,
+                                i18n.locale(),
+                                settings.get(),
+                            )
+                        })
+                    });
+                    Built(Arc::new(list))
+                })
+            })
+        });
+        Loaded::from_read(read, || data.status.get())
+    })
+}
+
+/// A filter by owner, offering the owners of the deals in `deals`, by name.
+#[component]
+pub(crate) fn OwnerFilter(
+    id: &'static str,
+    deals: Memo<Loaded<Built>>,
+    owner: RwSignal<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let options = move || {
+        let mut options: Vec<(String, String)> = deals.with(|loaded| match loaded {
+            Loaded::Ready(Built(list)) => {
+                let mut seen = HashSet::new();
+                (0..list.len() as u32)
+                    .map(|p| list.row(p))
+                    .filter(|r| seen.insert(r.owner_id.clone()))
+                    .map(|r| (r.owner_id.clone(), r.owner.clone()))
+                    .collect()
+            }
+            _ => Vec::new(),
+        });
+        options.sort_by(|a, b| a.1.cmp(&b.1));
+        options
+    };
+    view! {
+        <div class="field">
+            <label for=id>{move || i18n.t(Key::OpportunitiesOwner)}</label>
+            <select id=id on:change=move |ev| owner.set(event_target_value(&ev))>
+                <option value="">{move || i18n.t(Key::OpportunitiesAllOwners)}</option>
+                {move || options().into_iter().map(|(value, label)| {
+                    let selected = owner.with_untracked(|o| *o == value);
+                    view! { <option value=value selected=selected>{label}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
 /// One drawn row, placed at its position in the whole list.
 fn deal_row(
     at: usize,
@@ -279,11 +350,7 @@ pub fn OpportunitiesPage() -> impl IntoView {
     let i18n = use_i18n();
     let mount = use_mount();
     let data = use_data();
-    let opportunities = watch_collection(data, Collection::Opportunity, || None);
-    let customers = watch_collection(data, Collection::Customer, || None);
-    let users = watch_collection(data, Collection::User, || None);
     let waiting = waiting_ids(data, Collection::Opportunity);
-    let settings = use_funnel_settings(data);
 
     let search = RwSignal::new(String::new());
     let stage = RwSignal::new(OPEN.to_owned());
@@ -292,30 +359,7 @@ pub fn OpportunitiesPage() -> impl IntoView {
     let scroll_top = RwSignal::new(0.0_f64);
     let viewport = RwSignal::new(720.0_f64);
 
-    let owners = Memo::new(move |_| names_by_id(&users));
-    let customer_names = Memo::new(move |_| names_by_id(&customers));
-    let built = Memo::new(move |_| {
-        let read = opportunities.with(|read| {
-            read.as_ref().map(|r| {
-                r.as_ref().map_err(Clone::clone).map(|records| {
-                    let list = customer_names.with(|customers| {
-                        owners.with(|owners| {
-                            deal_list(
-                                records,
-                                customers,
-                                owners,
-                                js_sys::Date::now() as i64,
-                                i18n.locale(),
-                                settings.get(),
-                            )
-                        })
-                    });
-                    Built(Arc::new(list))
-                })
-            })
-        });
-        Loaded::from_read(read, || data.status.get())
-    });
+    let built = use_deal_list(data);
     let matching = Memo::new(move |_| {
         let (stage, owner, order) = (stage.get(), owner.get(), order.get());
         search.with(|search| {
@@ -431,21 +475,6 @@ pub fn OpportunitiesPage() -> impl IntoView {
         }));
         options
     };
-    let owner_options = move || {
-        let mut options: Vec<(String, String)> = built.with(|loaded| match loaded {
-            Loaded::Ready(Built(list)) => {
-                let mut seen = HashSet::new();
-                (0..list.len() as u32)
-                    .map(|p| list.row(p))
-                    .filter(|r| seen.insert(r.owner_id.clone()))
-                    .map(|r| (r.owner_id.clone(), r.owner.clone()))
-                    .collect()
-            }
-            _ => Vec::new(),
-        });
-        options.sort_by(|a, b| a.1.cmp(&b.1));
-        options
-    };
 
     let new_href = mount.href("/opportunities/new");
     let body = {
@@ -555,16 +584,7 @@ pub fn OpportunitiesPage() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
-                <div class="field">
-                    <label for="deals-owner">{move || i18n.t(Key::OpportunitiesOwner)}</label>
-                    <select id="deals-owner" on:change=move |ev| owner.set(event_target_value(&ev))>
-                        <option value="">{move || i18n.t(Key::OpportunitiesAllOwners)}</option>
-                        {move || owner_options().into_iter().map(|(value, label)| {
-                            let selected = owner.with_untracked(|o| *o == value);
-                            view! { <option value=value selected=selected>{label}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
+                <OwnerFilter id="deals-owner" deals=built owner />
                 <div class="field">
                     <label for="deals-sort">{move || i18n.t(Key::CustomersSort)}</label>
                     <select id="deals-sort" on:change=move |ev| {
