@@ -10,6 +10,7 @@ pub mod id;
 pub mod import;
 pub mod list;
 pub mod locale;
+pub mod permission;
 pub mod scope;
 pub mod sync;
 pub mod theme;

@@ -19,6 +19,12 @@ choices!(COST_ITEMS, COST_ITEM_CHOICES {
     "other" => "其他费用", "Other";
 });
 
+choices!(APPROVAL_STATUSES, APPROVAL_STATUS_CHOICES {
+    "submitted" => "待审批", "Submitted";
+    "approved" => "已批准", "Approved";
+    "rejected" => "已驳回", "Rejected";
+});
+
 pub(super) static BUDGETS: Table = Table {
     wire: "budgets",
     label_zh: "预算",
@@ -29,6 +35,8 @@ pub(super) static BUDGETS: Table = Table {
         FieldDef::new("period_end", Date, "结束日期", "Period end").required(),
         FieldDef::new("cost_item", Enum(COST_ITEMS), "费用科目", "Cost item").required(),
         FieldDef::new("amount", Money, "预算金额", "Amount").required(),
+        // Set by finance (审批); a new budget starts as submitted.
+        FieldDef::new("status", Enum(APPROVAL_STATUSES), "审批状态", "Approval"),
         FieldDef::new(
             "plan_name",
             Text {
@@ -65,6 +73,8 @@ pub(super) static EXPENSES: Table = Table {
         FieldDef::new("spent_on", Date, "发生日期", "Spent on").required(),
         FieldDef::new("amount", Money, "金额", "Amount").required(),
         FieldDef::new("cost_item", Enum(COST_ITEMS), "费用科目", "Cost item").required(),
+        // Set by finance (审批); a new expense starts as submitted.
+        FieldDef::new("status", Enum(APPROVAL_STATUSES), "审批状态", "Approval"),
         FieldDef::new(
             "description",
             Text { max_chars: 1000 },

@@ -134,6 +134,10 @@ pub(crate) const COMPANY_HAS_NO_PARENT: Reason = Reason {
     en: "must be empty for the company, the root of the organisation",
     zh: "公司是组织的最顶层，不能有上级组织",
 };
+pub(crate) const PERMISSION_OVERRIDE: Reason = Reason {
+    en: "must name a role other than the administrator, a collection, one of its actions and an extent",
+    zh: "必须填写管理员以外的角色、数据类别、该类别的操作和范围",
+};
 pub(crate) const UNIT_NEEDS_PARENT: Reason = Reason {
     en: "is required for every unit except the company",
     zh: "除公司外，每个组织都必须有上级组织",
@@ -182,6 +186,7 @@ pub(crate) const REASONS: &[Reason] = &[
     MONTH_STARTS_FIRST,
     FUNNEL_SETTINGS_ON_COMPANY,
     PROBABILITIES_RISE,
+    PERMISSION_OVERRIDE,
 ];
 
 impl ValidationError {

@@ -393,6 +393,8 @@ const ALL_CHOICES: &[&[Choice]] = &[
     target::SUBJECT_KIND_CHOICES,
     target::METRIC_CHOICES,
     budget::COST_ITEM_CHOICES,
+    budget::APPROVAL_STATUS_CHOICES,
+    org::EXTENT_CHOICES,
     promotion::PROMOTION_KIND_CHOICES,
     promotion::PROMOTION_STATUS_CHOICES,
     service::TICKET_KIND_CHOICES,

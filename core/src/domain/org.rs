@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::error::{
     ValidationError, COMPANY_HAS_NO_PARENT, FUNNEL_SETTINGS_ON_COMPANY, LOGIN_CHARACTERS,
-    PROBABILITIES_RISE, UNIT_NEEDS_PARENT,
+    PERMISSION_OVERRIDE, PROBABILITIES_RISE, UNIT_NEEDS_PARENT,
 };
 use super::validate::{check_email, present, text_of};
 use super::{
@@ -30,6 +30,21 @@ choices!(ROLES, ROLE_CHOICES {
     "finance" => "财务", "Finance";
     "service_agent" => "客服专员", "Service agent";
 });
+
+choices!(EXTENTS, EXTENT_CHOICES {
+    "none" => "不允许", "Not allowed";
+    "own" => "本人", "Own";
+    "subtree" => "本组织及下级", "Own unit and below";
+    "all" => "全部", "All";
+});
+
+/// One line of the company's adjustments to the permission table (`crate::permission`).
+const PERMISSION_OVERRIDE_LINE: &[FieldDef] = &[
+    FieldDef::new("role", Enum(ROLES), "角色", "Role").required(),
+    FieldDef::new("collection", Text { max_chars: 64 }, "数据", "Collection").required(),
+    FieldDef::new("action", Text { max_chars: 64 }, "操作", "Action").required(),
+    FieldDef::new("extent", Enum(EXTENTS), "范围", "Extent").required(),
+];
 
 pub(super) static ORG_UNITS: Table = Table {
     wire: "org_units",
@@ -120,8 +135,16 @@ pub(super) static ORG_UNITS: Table = Table {
             "确定阶段停滞天数",
             "Stalled after days at Commit",
         ),
+        // The company's adjustments to the permission table, on the company unit only; set by
+        // administrators.
+        FieldDef::new(
+            "permission_overrides",
+            Lines(PERMISSION_OVERRIDE_LINE),
+            "权限调整",
+            "Permission overrides",
+        ),
     ],
-    check_value: no_value_rules,
+    check_value: org_unit_value_rules,
     check_record: org_unit_rules,
 };
 
@@ -142,6 +165,19 @@ pub const STALL_DAYS_FIELDS: [&str; 4] = [
     "stall_days_commit",
 ];
 
+/// Each permission override names a real role (not the administrator), collection and action.
+fn org_unit_value_rules(name: &str, value: &Value) -> Result<(), ValidationError> {
+    if name != crate::permission::OVERRIDES_FIELD {
+        return Ok(());
+    }
+    for (i, line) in value.as_array().into_iter().flatten().enumerate() {
+        if let Err(part) = crate::permission::Override::from_line(line) {
+            return Err(PERMISSION_OVERRIDE.at(&format!("{name}[{i}].{part}")));
+        }
+    }
+    Ok(())
+}
+
 /// Only the company, the root, has no parent; cycles and level order need the whole tree (server).
 /// The funnel settings belong to the company, and a later stage is never less likely to be won.
 fn org_unit_rules(fields: &Map<String, Value>) -> Result<(), ValidationError> {
@@ -151,7 +187,11 @@ fn org_unit_rules(fields: &Map<String, Value>) -> Result<(), ValidationError> {
         (false, false) => return Err(UNIT_NEEDS_PARENT.at("parent_id")),
         _ => {}
     }
-    let settings = WIN_PROBABILITY_FIELDS.iter().chain(&STALL_DAYS_FIELDS);
+    let overrides = [crate::permission::OVERRIDES_FIELD];
+    let settings = WIN_PROBABILITY_FIELDS
+        .iter()
+        .chain(&STALL_DAYS_FIELDS)
+        .chain(&overrides);
     if let Some(field) = settings.into_iter().find(|f| present(fields, f).is_some()) {
         if !is_company {
             return Err(FUNNEL_SETTINGS_ON_COMPANY.at(field));

@@ -204,6 +204,19 @@ fn delete(record: &StoredRecord) -> Change {
     })
 }
 
+/// Most entries a deal's stage history keeps, well inside a list field's limit, so a deal moved back
+/// and forth hundreds of times can still be won or lost.
+pub const MAX_STAGE_HISTORY: usize = 100;
+
+/// Keeps the first entry (when the deal entered the funnel, the start of its sales cycle) and the
+/// latest ones; the dwell of the stints dropped in between is no longer counted.
+fn compact_history(history: &mut Vec<Value>) {
+    if history.len() > MAX_STAGE_HISTORY {
+        let excess = history.len() - MAX_STAGE_HISTORY;
+        history.drain(1..=excess);
+    }
+}
+
 const CLOSED_FIELDS: [&str; 4] = ["won_at", "closed_at", "lost_reason", "lost_note"];
 
 fn move_stage(record: &StoredRecord, args: &MoveStageArgs, hlc: &Hlc) -> Result<Change, Rejection> {
@@ -221,6 +234,7 @@ fn move_stage(record: &StoredRecord, args: &MoveStageArgs, hlc: &Hlc) -> Result<
         _ => Vec::new(),
     };
     history.push(json!({"stage": args.stage, "entered_at": entered_at}));
+    compact_history(&mut history);
     let mut next = record.clone();
     let mut set = |field: &str, value: Option<Value>| {
         next.stamps.insert(field.to_owned(), hlc.clone());
@@ -248,4 +262,51 @@ fn move_stage(record: &StoredRecord, args: &MoveStageArgs, hlc: &Hlc) -> Result<
     set("stage_history", Some(Value::Array(history)));
     domain::validate_record(Collection::Opportunity, &next.fields).map_err(invalid)?;
     Ok(Change::Write(next))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deal_moved_back_and_forth_hundreds_of_times_can_still_be_won() {
+        let fields = json!({"customer_id": "0193b3c4-7a1e-7000-8000-000000000001",
+            "owner_id": "0193b3c4-7a1e-7000-8000-000000000002", "name": "年度框架",
+            "unit_id": "0193b3c4-7a1e-7000-8000-000000000004",
+            "amount": 100, "currency": "CNY", "stage": "aware", "expected_close": "2027-01-31",
+            "stage_history": [{"stage": "aware", "entered_at": "2026-01-01T00:00:00Z"}]});
+        let mut record = StoredRecord {
+            fields: fields.as_object().unwrap().clone(),
+            ..StoredRecord::default()
+        };
+        let id = "0193b3c4-7a1e-7000-8000-000000000003".to_owned();
+        for i in 0..600u64 {
+            let stage = if i == 599 {
+                "won"
+            } else if i % 2 == 0 {
+                "compare"
+            } else {
+                "aware"
+            };
+            let intent = Intent::MoveOpportunityStage(MoveStageArgs {
+                id: id.clone(),
+                stage: stage.into(),
+                lost_reason: None,
+                lost_note: None,
+            });
+            let hlc = Hlc::new(1_767_225_600_000 + i * 1000, 0, "dev");
+            match apply(Some(&record), &intent, &hlc) {
+                Ok(Change::Write(next)) => record = next,
+                other => panic!("move {i} to {stage}: {other:?}"),
+            }
+        }
+        assert_eq!(record.fields["stage"], "won");
+        let history = record.fields["stage_history"].as_array().unwrap();
+        assert_eq!(history.len(), MAX_STAGE_HISTORY);
+        assert_eq!(
+            history[0]["entered_at"], "2026-01-01T00:00:00Z",
+            "the cycle's start is kept"
+        );
+        assert_eq!(history[MAX_STAGE_HISTORY - 1]["stage"], "won");
+    }
 }

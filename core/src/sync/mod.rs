@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod client;
+pub mod clock;
 pub mod describe;
 pub mod hlc;
 pub mod protocol;

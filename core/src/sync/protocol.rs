@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::hlc::Hlc;
-use crate::domain::Collection;
+use crate::{domain::Collection, permission::Denial};
 
 /// Most mutations one push may carry; a client with more pushes in several rounds.
 pub const MAX_MUTATIONS_PER_PUSH: usize = 500;
@@ -122,6 +122,10 @@ pub struct Rejection {
     pub code: RejectCode,
     /// A message for the user, in English; the client shows its own translation of `code` beside it.
     pub message: String,
+    /// For refusals by the permission table or the reference rule: what was refused, so each device
+    /// says it in its user's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denial: Option<Denial>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -144,6 +148,29 @@ impl Rejection {
         Self {
             code,
             message: message.into(),
+            denial: None,
+        }
+    }
+
+    /// A refusal by the permission table or the reference rule.
+    pub fn denied(denial: Denial) -> Self {
+        Self {
+            code: RejectCode::Forbidden,
+            message: denial.message(crate::locale::Locale::En),
+            denial: Some(denial),
+        }
+    }
+
+    /// The reason in the user's language: the denial when there is one, else the code's words and
+    /// the server's message.
+    pub fn describe(&self, locale: crate::locale::Locale) -> String {
+        match &self.denial {
+            Some(denial) => denial.message(locale),
+            None => format!(
+                "{}: {}",
+                super::describe::refusal(self.code, locale),
+                self.message
+            ),
         }
     }
 }
