@@ -12,9 +12,12 @@ use yingxiao_core::{
     domain::Collection,
     id::is_record_id,
     locale::Locale,
+    permission::{may_read_private, references, Denial, Permissions, PRIVATE_USER_FIELDS},
     scope::{scope_facts, OrgTree, Role, ScopeFacts, Viewer},
     sync::{
         apply::{apply, Change, StoredRecord},
+        clock::ServerClock,
+        hlc::Hlc,
         protocol::{
             Intent, Mutation, Outcome, PullRequest, PushRequest, PushResponse, RecordRef,
             RejectCode, RejectedMutation, Rejection, DEFAULT_PULL_LIMIT, MAX_MUTATIONS_PER_PUSH,
@@ -49,21 +52,24 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
     serde_json::to_string(value).map_err(|e| internal("JSON", e))
 }
 
-/// The org tree from the live `org_units` records.
-pub async fn load_org_tree(conn: &mut AnyConnection) -> Result<OrgTree, ApiError> {
+/// The org tree from the live `org_units` records, and the company's permission table (the defaults
+/// with the overrides stored on the company unit).
+pub async fn load_org(conn: &mut AnyConnection) -> Result<(OrgTree, Permissions), ApiError> {
     let rows = sqlx::query(
         "SELECT id, fields FROM records WHERE collection = 'org_units' AND deleted = 0",
     )
     .fetch_all(&mut *conn)
     .await?;
     let mut parents = Vec::with_capacity(rows.len());
+    let mut permissions = Permissions::defaults();
     for row in rows {
         let fields: Map<String, Value> = parse_json(&row.try_get::<String, _>(1)?)?;
-        if let Some(parent) = fields.get("parent_id").and_then(Value::as_str) {
-            parents.push((row.try_get::<String, _>(0)?, parent.to_owned()));
+        match fields.get("parent_id").and_then(Value::as_str) {
+            Some(parent) => parents.push((row.try_get::<String, _>(0)?, parent.to_owned())),
+            None => permissions = Permissions::from_company(&fields),
         }
     }
-    Ok(OrgTree::new(parents))
+    Ok((OrgTree::new(parents), permissions))
 }
 
 /// The caller as the scope rule sees them, knowing which of `customers` they own (a rep sees what
@@ -313,7 +319,8 @@ impl Workspace {
     }
 }
 
-/// The records a mutation reads: its target and the customer it hangs from, if named.
+/// The records a mutation reads: its target and every record its fields name (the customer it
+/// hangs from, and the references the scope rule checks).
 fn keys_read_by(intent: &Intent) -> Vec<Key> {
     let target = intent.target();
     let mut keys = vec![(target.collection, target.id)];
@@ -322,10 +329,12 @@ fn keys_read_by(intent: &Intent) -> Vec<Key> {
         Intent::SetFields(args) => Some(&args.fields),
         _ => None,
     };
-    for name in ["customer_id", "store_id"] {
-        if let Some(id) = fields.and_then(|f| f.get(name)).and_then(Value::as_str) {
-            keys.push((Collection::Customer, id.to_owned()));
-        }
+    if let Some(fields) = fields {
+        keys.extend(
+            references(target.collection, fields)
+                .into_iter()
+                .map(|(_, collection, id)| (collection, id)),
+        );
     }
     keys
 }
@@ -413,7 +422,8 @@ pub async fn push(
         }
     }
 
-    let mut org = load_org_tree(&mut tx).await?;
+    let (mut org, mut permissions) = load_org(&mut tx).await?;
+    let mut clock = ServerClock::new(u64::try_from(now).unwrap_or_default());
     let mut ws = Workspace::default();
     let keys: Vec<Key> = fresh.iter().flat_map(|m| keys_read_by(&m.intent)).collect();
     ws.fetch(&mut tx, &keys).await?;
@@ -441,16 +451,16 @@ pub async fn push(
             outcomes.push(Outcome::Duplicate { id: mutation.id });
             continue;
         }
-        let result = decide(
-            &mut tx,
-            &mut ws,
-            &mut viewer,
-            &mut org,
-            mutation,
-            &mut version,
-            &mut epochs,
-        )
-        .await;
+        let hlc = clock.admit(&mutation.hlc);
+        let mut context = Decision {
+            ws: &mut ws,
+            viewer: &mut viewer,
+            org: &mut org,
+            permissions: &mut permissions,
+            version: &mut version,
+            epochs: &mut epochs,
+        };
+        let result = context.decide(&mut tx, &mutation.intent, &hlc).await;
         let target = mutation.intent.target();
         let intent = serde_json::to_value(&mutation.intent).map_err(|e| internal("JSON", e))?;
         let mut audit = AuditRow {
@@ -463,7 +473,7 @@ pub async fn push(
             collection: target.collection,
             record_id: target.id,
             args: to_json(&intent.get("args"))?,
-            hlc: mutation.hlc.to_string(),
+            hlc: hlc.to_string(),
             version: None,
             rejection: None,
         };
@@ -560,132 +570,188 @@ fn changed(before: &StoredRecord, after: &StoredRecord, field: &str) -> bool {
     before.deleted != after.deleted || before.fields.get(field) != after.fields.get(field)
 }
 
-/// Decides one mutation: every check comes before the first write to the workspace, so a rejection
-/// leaves nothing behind. Returns the version written, if any.
-async fn decide(
-    conn: &mut AnyConnection,
-    ws: &mut Workspace,
-    viewer: &mut Viewer,
-    org: &mut OrgTree,
-    mutation: &Mutation,
-    version: &mut i64,
-    epochs: &mut EpochChanges,
-) -> Result<Option<i64>, Failure> {
-    let target = mutation.intent.target();
-    let collection = target.collection;
-    if !viewer.can_write(collection) {
-        return Err(rejected(
-            RejectCode::Forbidden,
-            format!("your role cannot change {}", collection.as_str()),
-        ));
-    }
-    if collection == Collection::User && viewer.role != Role::Admin {
-        return Err(rejected(
-            RejectCode::Forbidden,
-            "only an administrator can change users",
-        ));
-    }
-    let key = (collection, target.id.clone());
-    let existing = ws.get(conn, &key).await?;
-    // A record the caller may not see is answered exactly like one that does not exist.
-    if let Some(row) = &existing {
-        if !viewer.can_see(collection, &row.scope, org) {
-            return Err(match mutation.intent {
-                Intent::Create(_) => rejected(
-                    RejectCode::AlreadyExists,
-                    format!("{} {} already exists", collection.as_str(), target.id),
-                ),
-                _ => rejected(
-                    RejectCode::NotFound,
-                    format!("no {} record {}", collection.as_str(), target.id),
-                ),
-            });
-        }
-    }
-    let change = apply(
-        existing.as_ref().map(|row| &row.state),
-        &mutation.intent,
-        &mutation.hlc,
-    )
-    .map_err(Failure::Rejected)?;
-    let Change::Write(next) = change else {
-        return Ok(None);
-    };
-    let scope = if next.deleted {
-        // A tombstone keeps the scope it had, so exactly those who saw the record learn of its deletion.
-        existing
-            .as_ref()
-            .map(|row| row.scope.clone())
-            .unwrap_or_default()
-    } else {
-        let scope = ws.facts_for(conn, collection, &next.fields).await?;
-        if !viewer.can_see(collection, &scope, org) {
-            return Err(rejected(
-                RejectCode::Forbidden,
-                "this change would put the record outside what you may see",
-            ));
-        }
-        scope
-    };
-
-    let new_parent = next.fields.get("parent_id").and_then(Value::as_str);
-    if collection == Collection::OrgUnit && !next.deleted {
-        if let Some(parent) = new_parent {
-            if parent == target.id || org.is_within(parent, &target.id) {
-                return Err(rejected(
-                    RejectCode::Invalid,
-                    "an org unit cannot be placed below itself or one of its own sub-units",
-                ));
-            }
-        }
-    }
-
-    // Accepted: from here on only writes.
-    if collection == Collection::OrgUnit {
-        org.set_parent(&target.id, new_parent.filter(|_| !next.deleted));
-    }
-    *version += 1;
-    let written = *version;
-    let moved_from = existing
-        .as_ref()
-        .filter(|before| before.scope != scope)
-        .map(|before| before.scope.clone());
-    ws.write(
-        key,
-        StoredRow {
-            version: written,
-            state: next.clone(),
-            scope: scope.clone(),
-        },
-        moved_from.clone(),
-    );
-    if collection == Collection::Customer {
-        let owner = next.fields.get("owner_id").and_then(Value::as_str);
-        if !next.deleted && owner == Some(viewer.user_id.as_str()) {
-            viewer.own_customers.insert(target.id.clone());
-        } else {
-            viewer.own_customers.remove(&target.id);
-        }
-        if moved_from.is_some() {
-            cascade_customer_scope(conn, ws, &target.id, &scope, version).await?;
-        }
-    }
-    if let Some(before) = &existing {
-        match collection {
-            Collection::User
-                if changed(&before.state, &next, "role")
-                    || changed(&before.state, &next, "unit_id") =>
-            {
-                epochs.users.insert(target.id.clone());
-            }
-            Collection::OrgUnit if changed(&before.state, &next, "parent_id") => {
-                epochs.everyone = true
-            }
-            _ => {}
-        }
-    }
-    Ok(Some(written))
+/// What deciding a push's mutations reads and changes, besides the database.
+struct Decision<'a> {
+    ws: &'a mut Workspace,
+    viewer: &'a mut Viewer,
+    org: &'a mut OrgTree,
+    permissions: &'a mut Permissions,
+    version: &'a mut i64,
+    epochs: &'a mut EpochChanges,
 }
+
+impl Decision<'_> {
+    /// Decides one mutation stamped with its admitted clock: every check comes before the first
+    /// write to the workspace, so a rejection leaves nothing behind. Returns the version written.
+    async fn decide(
+        &mut self,
+        conn: &mut AnyConnection,
+        intent: &Intent,
+        hlc: &Hlc,
+    ) -> Result<Option<i64>, Failure> {
+        let target = intent.target();
+        let collection = target.collection;
+        let key = (collection, target.id.clone());
+        let existing = self.ws.get(conn, &key).await?;
+        // A record the caller may not see is answered exactly like one that does not exist; a create
+        // on its id like any create the caller may not make there.
+        if let Some(row) = &existing {
+            if !self.viewer.can_see(collection, &row.scope, self.org) {
+                return Err(match intent {
+                    Intent::Create(_) => rejected(RejectCode::Forbidden, OUTSIDE_SCOPE),
+                    _ => rejected(
+                        RejectCode::NotFound,
+                        format!("no {} record {}", collection.as_str(), target.id),
+                    ),
+                });
+            }
+        }
+        // Changes to a live record are checked against it as it is, before merging, so a stale edit
+        // the caller may not make is refused rather than silently dropped.
+        let live = existing
+            .as_ref()
+            .filter(|row| !row.state.deleted)
+            .map(|row| (&row.state.fields, &row.scope));
+        if !matches!(intent, Intent::Create(_)) {
+            self.permissions
+                .check(self.viewer, self.org, intent, live, None)
+                .map_err(|denial| Failure::Rejected(Rejection::denied(denial)))?;
+        }
+        let change = apply(existing.as_ref().map(|row| &row.state), intent, hlc)
+            .map_err(Failure::Rejected)?;
+        let Change::Write(next) = change else {
+            return Ok(None);
+        };
+        let scope = if next.deleted {
+            // A tombstone keeps the scope it had, so exactly those who saw the record learn of its
+            // deletion.
+            existing
+                .as_ref()
+                .map(|row| row.scope.clone())
+                .unwrap_or_default()
+        } else {
+            let scope = self.ws.facts_for(conn, collection, &next.fields).await?;
+            if matches!(intent, Intent::Create(_)) {
+                self.permissions
+                    .check(self.viewer, self.org, intent, None, Some(&scope))
+                    .map_err(|denial| Failure::Rejected(Rejection::denied(denial)))?;
+            }
+            if !self.viewer.can_see(collection, &scope, self.org) {
+                return Err(rejected(RejectCode::Forbidden, OUTSIDE_SCOPE));
+            }
+            if self.viewer.user_id != SYSTEM_USER {
+                self.check_references(conn, intent, existing.as_ref())
+                    .await?;
+            }
+            scope
+        };
+
+        let new_parent = next.fields.get("parent_id").and_then(Value::as_str);
+        if collection == Collection::OrgUnit && !next.deleted {
+            if let Some(parent) = new_parent {
+                if parent == target.id || self.org.is_within(parent, &target.id) {
+                    return Err(rejected(
+                        RejectCode::Invalid,
+                        "an org unit cannot be placed below itself or one of its own sub-units",
+                    ));
+                }
+            }
+        }
+
+        // Accepted: from here on only writes.
+        if collection == Collection::OrgUnit {
+            self.org
+                .set_parent(&target.id, new_parent.filter(|_| !next.deleted));
+            if new_parent.is_none() && !next.deleted {
+                *self.permissions = Permissions::from_company(&next.fields);
+            }
+        }
+        *self.version += 1;
+        let written = *self.version;
+        let moved_from = existing
+            .as_ref()
+            .filter(|before| before.scope != scope)
+            .map(|before| before.scope.clone());
+        self.ws.write(
+            key,
+            StoredRow {
+                version: written,
+                state: next.clone(),
+                scope: scope.clone(),
+            },
+            moved_from.clone(),
+        );
+        if collection == Collection::Customer {
+            let owner = next.fields.get("owner_id").and_then(Value::as_str);
+            if !next.deleted && owner == Some(self.viewer.user_id.as_str()) {
+                self.viewer.own_customers.insert(target.id.clone());
+            } else {
+                self.viewer.own_customers.remove(&target.id);
+            }
+            if moved_from.is_some() {
+                cascade_customer_scope(conn, self.ws, &target.id, &scope, self.version).await?;
+            }
+        }
+        if let Some(before) = &existing {
+            match collection {
+                Collection::User
+                    if changed(&before.state, &next, "role")
+                        || changed(&before.state, &next, "unit_id") =>
+                {
+                    self.epochs.users.insert(target.id.clone());
+                }
+                Collection::OrgUnit if changed(&before.state, &next, "parent_id") => {
+                    self.epochs.everyone = true
+                }
+                _ => {}
+            }
+        }
+        Ok(Some(written))
+    }
+
+    /// A record may name only records its writer can see: every id a create sets, and every id an
+    /// edit newly puts in a field. A missing and a hidden record get the same answer.
+    async fn check_references(
+        &mut self,
+        conn: &mut AnyConnection,
+        intent: &Intent,
+        existing: Option<&StoredRow>,
+    ) -> Result<(), Failure> {
+        let (collection, fields) = match intent {
+            Intent::Create(args) => (args.collection, &args.fields),
+            Intent::SetFields(args) => (args.collection, &args.fields),
+            _ => return Ok(()),
+        };
+        let before = existing.map(|row| &row.state.fields);
+        for (field, target, id) in references(collection, fields) {
+            let already = before.and_then(|f| f.get(field)).is_some_and(|old| {
+                old.as_str() == Some(&id)
+                    || old
+                        .as_array()
+                        .is_some_and(|ids| ids.iter().any(|v| v.as_str() == Some(&id)))
+            });
+            if already {
+                continue;
+            }
+            let visible = self.ws.get(conn, &(target, id)).await?.is_some_and(|row| {
+                !row.state.deleted && self.viewer.can_see(target, &row.scope, self.org)
+            });
+            if !visible {
+                return Err(Failure::Rejected(Rejection::denied(Denial::Reference {
+                    collection,
+                    field: field.to_owned(),
+                })));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The admin CLI (seed, import) writes whole data sets whose records name each other in any order
+/// (a unit's manager is a person of that unit); it is trusted, and skips the reference rule.
+const SYSTEM_USER: &str = crate::admin::SYSTEM_USER;
+
+const OUTSIDE_SCOPE: &str = "this change would put the record outside what you may see";
 
 /// A customer changed hands or units: the records hanging from it follow, with their own moves.
 async fn cascade_customer_scope(
@@ -749,13 +815,17 @@ async fn write_audit(
             audit.version,
             code,
             audit.rejection.as_ref().map(|r| r.message.as_str()),
+            match audit.rejection.as_ref().and_then(|r| r.denial.as_ref()) {
+                Some(denial) => Some(to_json(denial)?),
+                None => None,
+            },
         ));
     }
     sqlx::query(&format!(
         "INSERT INTO mutations (client_id, mutation_id, user_id, name, collection, record_id, args, hlc,
-           received_at, outcome, version, reject_code, reject_message)
+           received_at, outcome, version, reject_code, reject_message, reject_detail)
          SELECT $2, CAST(value ->> 0 AS BIGINT), $3, value ->> 1, value ->> 2, value ->> 3, value ->> 4,
-           value ->> 5, $4, value ->> 6, CAST(value ->> 7 AS BIGINT), value ->> 8, value ->> 9
+           value ->> 5, $4, value ->> 6, CAST(value ->> 7 AS BIGINT), value ->> 8, value ->> 9, value ->> 10
          FROM {}",
         Dialect::of(conn).json_rows()
     ))
@@ -936,7 +1006,7 @@ pub async fn pull(
         None => Cursor::default(),
     };
 
-    let org = load_org_tree(conn).await?;
+    let (org, _) = load_org(conn).await?;
     // Scan a bounded window of versions; filtering by scope happens here, in the one rule.
     let rows = page_rows(conn, from.version, limit).await?;
     let has_more = rows.len() == limit as usize;
@@ -969,6 +1039,11 @@ pub async fn pull(
             }
             continue;
         }
+        let (fields, stamps) = if collection == Collection::User {
+            without_private_fields(&viewer, &org, &id, &scope, fields, stamps)?
+        } else {
+            (fields, stamps)
+        };
         records.push(PulledRecord {
             collection,
             id,
@@ -989,7 +1064,7 @@ pub async fn pull(
     }
 
     let rejection_rows = sqlx::query(
-        "SELECT mutation_id, reject_code, reject_message FROM mutations
+        "SELECT mutation_id, reject_code, reject_message, reject_detail FROM mutations
          WHERE client_id = $1 AND outcome = 'rejected' AND mutation_id > $2 ORDER BY mutation_id",
     )
     .bind(&request.client_id)
@@ -1008,6 +1083,10 @@ pub async fn pull(
                 code: serde_json::from_value(Value::String(code))
                     .map_err(|e| internal("stored rejection code", e))?,
                 message: row.try_get(2)?,
+                denial: match row.try_get::<Option<String>, _>(3)? {
+                    Some(text) => Some(parse_json(&text)?),
+                    None => None,
+                },
             },
         });
     }
@@ -1027,6 +1106,32 @@ pub async fn pull(
         last_mutation_id,
         rejections,
     })
+}
+
+/// A person's record as this viewer may receive it: contact data and employee number only for the
+/// person, company-wide roles and the managers of the person's unit.
+fn without_private_fields(
+    viewer: &Viewer,
+    org: &OrgTree,
+    user_id: &str,
+    scope: &ScopeFacts,
+    fields: Box<RawValue>,
+    stamps: Box<RawValue>,
+) -> Result<(Box<RawValue>, Box<RawValue>), ApiError> {
+    if may_read_private(viewer, org, user_id, scope.unit_id.as_deref()) {
+        return Ok((fields, stamps));
+    }
+    let strip = |raw: Box<RawValue>| -> Result<Box<RawValue>, ApiError> {
+        let mut map: Map<String, Value> = parse_json(raw.get())?;
+        if !PRIVATE_USER_FIELDS.iter().any(|f| map.contains_key(*f)) {
+            return Ok(raw);
+        }
+        for field in PRIVATE_USER_FIELDS {
+            map.remove(field);
+        }
+        RawValue::from_string(to_json(&map)?).map_err(|e| internal("JSON", e))
+    };
+    Ok((strip(fields)?, strip(stamps)?))
 }
 
 /// Scope moves in `(after, up_to]` of records still live: the record, its scope before the move and now.

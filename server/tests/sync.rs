@@ -159,12 +159,18 @@ struct Device {
     next_id: AtomicU64,
 }
 
-static CLOCK: AtomicU64 = AtomicU64::new(1_800_000_000_000);
+/// Stamps from the real time on, one millisecond apart: the server clamps stamps from its future.
+static CLOCK: AtomicU64 = AtomicU64::new(0);
 
 fn stamp(client: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    CLOCK.fetch_max(now, Ordering::SeqCst);
     format!(
         "{:015}-00000-{client}",
-        CLOCK.fetch_add(1, Ordering::SeqCst)
+        CLOCK.fetch_add(1, Ordering::SeqCst) + 1
     )
 }
 
@@ -221,7 +227,7 @@ impl Device {
 
 fn customer(id: &str, owner: &str, unit: &str, name: &str) -> Value {
     json!({"collection": "customers", "id": id, "fields": {
-        "name": name, "kind": "dealer", "tier": "B", "region_unit_id": unit, "owner_id": owner}})
+        "name": name, "kind": "dealer", "segment": "B", "region_unit_id": unit, "owner_id": owner}})
 }
 
 fn ids_of(records: &[Value], collection: &str) -> Vec<String> {
@@ -289,7 +295,7 @@ async fn a_poison_mutation_does_not_block_the_queue(backend: Backend) {
                 // Editing a record that does not exist: rejected, but the queue moves on.
                 rep.mutation(
                     "set_fields",
-                    json!({"collection": "customers", "id": new_id(), "fields": {"tier": "A"}}),
+                    json!({"collection": "customers", "id": new_id(), "fields": {"segment": "A"}}),
                 ),
                 rep.mutation("create", customer(&good, &w.rep_a, &w.east, "乙")),
             ],
@@ -324,17 +330,17 @@ async fn stale_offline_edit_does_not_overwrite_newer_field(backend: Backend) {
     // Made offline first, delivered last.
     let stale = tablet.mutation(
         "set_fields",
-        json!({"collection": "customers", "id": id, "fields": {"tier": "C"}}),
+        json!({"collection": "customers", "id": id, "fields": {"segment": "C"}}),
     );
     let newer = laptop.mutation(
         "set_fields",
-        json!({"collection": "customers", "id": id, "fields": {"tier": "A"}}),
+        json!({"collection": "customers", "id": id, "fields": {"segment": "A"}}),
     );
     assert_eq!(laptop.push(&w, vec![newer]).await.status, StatusCode::OK);
     let late = tablet.push(&w, vec![stale]).await;
     assert_eq!(late.body["outcomes"][0]["outcome"], "applied");
     let (records, _) = laptop.pull_all(&w, None).await;
-    assert_eq!(find(&records, &id)["fields"]["tier"], "A");
+    assert_eq!(find(&records, &id)["fields"]["segment"], "A");
 }
 
 async fn concurrent_edits_of_different_fields_both_survive(backend: Backend) {
@@ -353,7 +359,7 @@ async fn concurrent_edits_of_different_fields_both_survive(backend: Backend) {
     );
     let by_manager = manager.mutation(
         "set_fields",
-        json!({"collection": "customers", "id": id, "fields": {"tier": "A"}}),
+        json!({"collection": "customers", "id": id, "fields": {"segment": "A"}}),
     );
     assert_eq!(
         manager.push(&w, vec![by_manager]).await.status,
@@ -363,7 +369,7 @@ async fn concurrent_edits_of_different_fields_both_survive(backend: Backend) {
     let (records, _) = manager.pull_all(&w, None).await;
     let fields = &find(&records, &id)["fields"];
     assert_eq!(fields["phone"], "021-5555");
-    assert_eq!(fields["tier"], "A");
+    assert_eq!(fields["segment"], "A");
 }
 
 async fn delete_wins_over_a_later_edit_and_reaches_devices(backend: Backend) {
@@ -394,7 +400,7 @@ async fn delete_wins_over_a_later_edit_and_reaches_devices(backend: Backend) {
             &w,
             vec![rep.mutation(
                 "set_fields",
-                json!({"collection": "customers", "id": id, "fields": {"tier": "A"}}),
+                json!({"collection": "customers", "id": id, "fields": {"segment": "A"}}),
             )],
         )
         .await;
@@ -474,7 +480,7 @@ async fn reps_see_only_their_own_customers_and_cannot_touch_others(backend: Back
             &w,
             vec![rep_b.mutation(
                 "set_fields",
-                json!({"collection": "customers", "id": mine, "fields": {"tier": "C"}}),
+                json!({"collection": "customers", "id": mine, "fields": {"segment": "C"}}),
             )],
         )
         .await;
@@ -854,13 +860,15 @@ async fn an_org_unit_cannot_be_moved_below_itself(backend: Backend) {
 async fn awkward_text_survives_push_and_pull_exactly(backend: Backend) {
     let w = world(backend).await;
     let rep = Device::new(&w, "rep_a").await;
+    // The administrator writes it: a rep may not set a credit limit.
+    let admin = Device::new(&w, "admin").await;
     let id = new_id();
     let name = "\"老王\" 百货 \\ C:\\门店\t😀 \u{2028}end";
     let notes = "第一行\n第二行\n{\"json\": [1, 2]} ' -- ; DROP TABLE records;";
     let mut create = customer(&id, &w.rep_a, &w.east, name);
     create["fields"]["notes"] = json!(notes);
     create["fields"]["credit_limit"] = json!(123_456_789_012_i64);
-    let reply = rep.push(&w, vec![rep.mutation("create", create)]).await;
+    let reply = admin.push(&w, vec![admin.mutation("create", create)]).await;
     assert_eq!(
         reply.body["outcomes"][0]["outcome"], "applied",
         "{}",
