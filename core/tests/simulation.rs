@@ -36,6 +36,8 @@ use yingxiao_core::{
     sync::{
         apply::{apply, Change, StoredRecord},
         client::{self, DeviceState},
+        clock::{ServerClock, MAX_AGE_MILLIS, MAX_AHEAD_MILLIS},
+        hlc::MAX_MILLIS,
         protocol::{
             CreateArgs, Intent, Mutation, Outcome, PullRequest, PullResponse, PushRequest,
             PushResponse, Record, RecordRef, RejectedMutation, Rejection, SetFieldsArgs,
@@ -168,6 +170,8 @@ struct Server {
     audit: BTreeMap<(String, u64), Verdict>,
     /// Keys processed a second time: exactly what exactly-once forbids.
     processed_twice: Vec<(String, u64)>,
+    /// Stamps the server's clock corrected.
+    clamped: u64,
 }
 
 /// `validate_push`: everything that needs no stored state, so a malformed push changes nothing.
@@ -201,7 +205,12 @@ fn validate_push(request: &PushRequest) -> Result<(), Refusal> {
 }
 
 impl Server {
-    fn push(&mut self, user_id: &str, request: &PushRequest) -> Result<PushResponse, Refusal> {
+    fn push(
+        &mut self,
+        user_id: &str,
+        request: &PushRequest,
+        now: u64,
+    ) -> Result<PushResponse, Refusal> {
         validate_push(request)?;
         let mut last = match self.clients.get(&request.client_id) {
             Some(row) if row.user_id != user_id => return Err(Refusal::Forbidden),
@@ -218,6 +227,8 @@ impl Server {
             }
         }
         let mut outcomes = Vec::with_capacity(request.mutations.len());
+        // The server owns time: stamps are admitted against its clock, as the real server does.
+        let mut clock = ServerClock::new(now);
         for mutation in &request.mutations {
             if mutation.id <= last {
                 outcomes.push(Outcome::Duplicate { id: mutation.id });
@@ -225,7 +236,11 @@ impl Server {
             }
             let target = mutation.intent.target();
             let existing = self.records.get(&target).map(|(_, state)| state);
-            let (rejection, written) = match apply(existing, &mutation.intent, &mutation.hlc) {
+            let hlc = clock.admit(&mutation.hlc);
+            if hlc != mutation.hlc {
+                self.clamped += 1;
+            }
+            let (rejection, written) = match apply(existing, &mutation.intent, &hlc) {
                 Ok(Change::Write(next)) => (None, Some(self.write(target, next))),
                 Ok(Change::Unchanged) => (None, None),
                 Err(reason) => (Some(reason), None),
@@ -385,6 +400,9 @@ struct Device {
     offline_until: u64,
     /// How far its wall clock is ahead of the simulation's, in milliseconds.
     skew: u64,
+    /// A clock far off the server's, kept across reloads: hours or centuries ahead (a hostile device
+    /// stamping the year 2286), or months behind. Zero for most devices.
+    clock_fault: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -414,6 +432,8 @@ struct Message {
 #[derive(Clone, Debug, Default)]
 struct Tally {
     seeds: u64,
+    /// Stamps the server clamped because the device's clock was far off.
+    clamped: u64,
     mutations: u64,
     invalid_refused_on_device: u64,
     applied: u64,
@@ -437,6 +457,7 @@ struct Tally {
 impl Tally {
     fn add(&mut self, other: &Tally) {
         self.seeds += other.seeds;
+        self.clamped += other.clamped;
         self.mutations += other.mutations;
         self.invalid_refused_on_device += other.invalid_refused_on_device;
         self.applied += other.applied;
@@ -493,8 +514,19 @@ impl Sim {
                 waiting: None,
                 offline_until: 0,
                 skew: rng.below(5_000) as u64,
+                clock_fault: 0,
             })
-            .collect();
+            .collect::<Vec<Device>>();
+        let mut devices = devices;
+        // One seed in three has a device whose clock is far off the server's.
+        if rng.percent(33) {
+            let d = rng.below(devices.len());
+            devices[d].clock_fault = match rng.below(3) {
+                0 => 3_600_000 + rng.below(10_000_000) as i64,
+                1 => (MAX_MILLIS - WALL_START) as i64 - 1_000_000,
+                _ => -(MAX_AGE_MILLIS as i64) - rng.below(10_000_000) as i64,
+            };
+        }
         let lenient = rng.percent(50);
         let burst_left = rng.percent(4);
         let region_unit_id = rng.uuid();
@@ -550,6 +582,8 @@ impl Sim {
         self.heal();
         self.check_converged();
         self.check_every_mutation_accounted_for();
+        self.check_no_stamp_beyond_the_server_clock();
+        self.tally.clamped = self.server.clamped;
         self.tally
     }
 
@@ -576,7 +610,14 @@ impl Sim {
     }
 
     fn wall(&self, d: usize) -> u64 {
-        WALL_START + self.step * 40 + self.devices[d].skew
+        let device = &self.devices[d];
+        let wall = (WALL_START + self.step * 40 + device.skew) as i64 + device.clock_fault;
+        wall.max(0) as u64
+    }
+
+    /// The server's own clock.
+    fn server_now(&self) -> u64 {
+        WALL_START + self.step * 40
     }
 
     fn client_id(&self, d: usize) -> String {
@@ -860,7 +901,8 @@ impl Sim {
         }
         match payload {
             Payload::Push(request) => {
-                let reply = self.server.push(USER, &request);
+                let now = self.server_now();
+                let reply = self.server.push(USER, &request, now);
                 self.count_push(&request, &reply);
                 if crash {
                     self.tally.crashes += 1;
@@ -913,9 +955,10 @@ impl Sim {
             .rng
             .pick(&[PullPoint::BeforeRows, PullPoint::BeforeRejections]);
         let mut reply = None;
+        let now = self.server_now();
         let page = self.server.pull(USER, request, |server, at| {
             if at == point {
-                reply = Some(server.push(USER, push));
+                reply = Some(server.push(USER, push, now));
             }
         });
         let reply = reply.expect("the pull passed every point");
@@ -1101,7 +1144,8 @@ impl Sim {
             client_id: self.client_id(d),
             mutations,
         };
-        let reply = self.server.push(USER, &request);
+        let now = self.server_now();
+        let reply = self.server.push(USER, &request, now);
         self.count_push(&request, &reply);
         self.check_exactly_once();
         match reply {
@@ -1156,6 +1200,22 @@ impl Sim {
                     "device {d} confirmed mutation {id}, which wrote version {:?}, at cursor {seen}",
                     verdict.written
                 ));
+            }
+        }
+    }
+
+    /// However far off a device's clock, nothing stored is stamped beyond what the server admits, so
+    /// no field is frozen by a stamp from the future.
+    fn check_no_stamp_beyond_the_server_clock(&self) {
+        let latest = self.server_now() + MAX_AHEAD_MILLIS;
+        for (key, (_, state)) in &self.server.records {
+            for (field, stamp) in &state.stamps {
+                if stamp.millis > latest {
+                    self.fail(format!(
+                        "{}.{field} is stamped {stamp}, beyond the server's clock",
+                        short(&key.id)
+                    ));
+                }
             }
         }
     }
@@ -1318,6 +1378,7 @@ fn no_write_is_lost_or_applied_twice_through_drops_duplicates_reloads_and_crashe
             ("stale replies applied", total.stale_replies_applied),
             ("crashes", total.crashes),
             ("pushes of more than half the limit", total.big_pushes),
+            ("clocks far off the server's", total.clamped),
         ] {
             assert!(count > 0, "no {what} in {} seeds", total.seeds);
         }
@@ -1357,7 +1418,7 @@ fn the_server_model_answers_retries_as_duplicates_and_refuses_gaps_without_chang
         mutations: mutations.to_vec(),
     };
 
-    let gap = server.push(USER, &push(&device.pending[1..]));
+    let gap = server.push(USER, &push(&device.pending[1..]), WALL_START);
     assert_eq!(
         gap,
         Err(Refusal::Gap {
@@ -1367,9 +1428,13 @@ fn the_server_model_answers_retries_as_duplicates_and_refuses_gaps_without_chang
     );
     assert!(server.audit.is_empty() && server.version == 0);
 
-    let first = server.push(USER, &push(&device.pending[..2])).unwrap();
+    let first = server
+        .push(USER, &push(&device.pending[..2]), WALL_START)
+        .unwrap();
     assert_eq!(first.last_mutation_id, 2);
-    let retry = server.push(USER, &push(&device.pending)).unwrap();
+    let retry = server
+        .push(USER, &push(&device.pending), WALL_START)
+        .unwrap();
     assert_eq!(
         retry.outcomes,
         vec![
@@ -1404,7 +1469,7 @@ fn the_server_model_answers_retries_as_duplicates_and_refuses_gaps_without_chang
         "a first pull has nothing to delete"
     );
     assert_eq!(
-        server.push("someone-else", &push(&device.pending)),
+        server.push("someone-else", &push(&device.pending), WALL_START),
         Err(Refusal::Forbidden)
     );
 }
@@ -1424,16 +1489,18 @@ fn a_push_starts_after_the_last_hole_in_the_pending_log() {
         client_id: device.client_id.clone(),
         mutations,
     };
-    server.push(USER, &push(all[..3].to_vec())).unwrap();
+    server
+        .push(USER, &push(all[..3].to_vec()), WALL_START)
+        .unwrap();
     // Say mutation 3 was rejected: it leaves pending before 1 and 2 are confirmed by a pull.
     device.pending.remove(2);
-    let whole = server.push(USER, &push(device.pending.clone()));
+    let whole = server.push(USER, &push(device.pending.clone()), WALL_START);
     assert!(
         matches!(whole, Err(Refusal::Unprocessable(_))),
         "the server refuses ids that skip one"
     );
     let (tail, hole) = push_batch(&device.pending);
     assert_eq!((ids(&tail), hole), ("[4..5]".to_owned(), true));
-    let reply = server.push(USER, &push(tail)).unwrap();
+    let reply = server.push(USER, &push(tail), WALL_START).unwrap();
     assert_eq!(reply.last_mutation_id, 5);
 }
