@@ -1762,12 +1762,18 @@ impl Generator {
             let amount = promotion.budget * self.range(70, 100) / 100;
             *spent.entry((area.region, quarter)).or_insert(0) += amount;
             let receipt = format!("FP{:08}", self.next_seq());
+            // Finance has approved what is older than a month; the rest waits for it.
+            let status = if spent_on < self.as_of.plus(-30) {
+                "approved"
+            } else {
+                "submitted"
+            };
             expenses.push((
                 budget_ids[&(area.region, quarter)].0.clone(),
                 json!({"unit_id": area.id, "owner_id": area.supervisor,
                     "spent_on": spent_on.to_string(), "amount": amount, "cost_item": "promotion",
                     "description": "促销活动执行费用（赠品、物料、促销员补贴）",
-                    "promotion_id": promotion.id, "receipt_no": receipt}),
+                    "promotion_id": promotion.id, "receipt_no": receipt, "status": status}),
             ));
         }
         for (&(region, quarter), (promotion_budget, advertising_budget)) in &budget_ids {
@@ -1783,6 +1789,12 @@ impl Generator {
             let promotion_amount = ((used * 115 / 100) / 1_000_000 + 1).max(20) * 1_000_000;
             let advertising_amount = self.range(30, 120) * 1_000_000;
             let region_id = world.regions[region].id.clone();
+            // Budgets of quarters begun are approved; the next quarter's wait for finance.
+            let status = if quarter <= self.as_of {
+                "approved"
+            } else {
+                "submitted"
+            };
             for (id, item, amount) in [
                 (promotion_budget, "promotion", promotion_amount),
                 (advertising_budget, "advertising", advertising_amount),
@@ -1792,7 +1804,7 @@ impl Generator {
                     id,
                     json!({"unit_id": region_id, "period_start": quarter.to_string(),
                         "period_end": end.to_string(), "cost_item": item, "amount": amount,
-                        "plan_name": plan}),
+                        "plan_name": plan, "status": status}),
                 );
             }
         }
