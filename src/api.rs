@@ -3,6 +3,7 @@
 
 use gloo_net::http::{Request, Response};
 use serde::Deserialize;
+use wasm_bindgen::JsCast;
 use yingxiao_core::{
     account::{LoginRequest, LoginResponse},
     health::Health,
@@ -78,26 +79,33 @@ pub async fn login(login: &str, password: &str) -> Result<LoginResponse, ApiErro
     read(response).await
 }
 
-/// `POST api/v1/auth/logout`: ends the session on the server. Failing to reach it is not fatal —
-/// the device forgets the token either way.
-pub async fn logout(token: &str) -> Result<(), ApiError> {
+/// `POST api/v1/auth/logout`: ends the session on the server, waiting at most `timeout_ms` for the
+/// answer (a timeout is a `Network` error). A 401 means the session was already gone.
+pub async fn logout(token: &str, timeout_ms: i32) -> Result<(), ApiError> {
     // `keepalive`: the request outlives the page, so the token is revoked even when the user
-    // reloads or closes the tab right after signing out. gloo-net cannot set it, hence plain fetch.
+    // closes the tab right after signing out. gloo-net cannot set it, hence plain fetch.
+    let network = |e: wasm_bindgen::JsValue| ApiError::Network(format!("{e:?}"));
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
-    let headers = web_sys::Headers::new().map_err(|e| ApiError::Network(format!("{e:?}")))?;
+    let headers = web_sys::Headers::new().map_err(network)?;
     headers
         .set("Authorization", &format!("Bearer {token}"))
-        .map_err(|e| ApiError::Network(format!("{e:?}")))?;
+        .map_err(network)?;
     init.set_headers(&headers);
     let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
-    let promise = web_sys::window()
-        .ok_or_else(|| ApiError::Network("no window".into()))?
-        .fetch_with_str_and_init("api/v1/auth/logout", &init);
-    let response: web_sys::Response = wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .map_err(|e| ApiError::Network(format!("{e:?}")))?
-        .into();
+    let window = web_sys::window().ok_or_else(|| ApiError::Network("no window".into()))?;
+    let request = window.fetch_with_str_and_init("api/v1/auth/logout", &init);
+    let timer = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, timeout_ms);
+    });
+    let first = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(
+        &request, &timer,
+    )))
+    .await
+    .map_err(network)?;
+    let response: web_sys::Response = first
+        .dyn_into()
+        .map_err(|_| ApiError::Network("no answer in time".into()))?;
     let response = Response::from(response);
     if response.ok() {
         Ok(())

@@ -74,6 +74,8 @@ pub fn App() -> impl IntoView {
         Some(current) => data.connect(current.user.user_id, current.token),
         None => data.disconnect(),
     });
+    // Sign-outs whose revocation has not reached the server yet are sent again.
+    session::keep_sending_revocations();
     let update = AppUpdate::new();
     provide_context(update);
     sw::register(update);

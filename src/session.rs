@@ -1,11 +1,23 @@
-//! The signed-in session on this device: the bearer token and who it belongs to, kept across reloads.
-//! (The offline client will move it into IndexedDB with the rest of the user's data.)
+//! The signed-in session on this device: the bearer token and who it belongs to, kept across reloads;
+//! and signing out so that it cannot be lost: a token signed out of stays on a small list until the
+//! server has confirmed its revocation, and is sent again on the next start or when the network is back.
 
-use leptos::prelude::*;
+use std::cell::Cell;
+
+use leptos::{prelude::*, task::spawn_local};
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::{closure::Closure, JsCast};
 use yingxiao_core::account::{LoginResponse, Me};
 
+use crate::api::{self, ApiError};
+
 const SESSION_KEY: &str = "yingxiao.session";
+/// Tokens signed out of on this device whose revocation the server has not confirmed yet.
+const REVOKE_KEY: &str = "yingxiao.revoke";
+/// How long signing out waits for the server before leaving the revocation for later.
+const REVOKE_WAIT_MS: i32 = 5_000;
+/// More than this many waiting tokens means something else is wrong; the oldest are let go.
+const REVOKE_KEPT: usize = 20;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
@@ -71,4 +83,88 @@ impl SessionState {
 
 pub fn use_session() -> SessionState {
     expect_context::<SessionState>()
+}
+
+/// The tokens waiting for the server to revoke them.
+pub fn pending_revocations() -> Vec<String> {
+    storage()
+        .and_then(|s| s.get_item(REVOKE_KEY).ok().flatten())
+        .and_then(|raw| serde_json::from_str(&raw).ok())
+        .unwrap_or_default()
+}
+
+fn save_revocations(tokens: &[String]) {
+    let Some(storage) = storage() else { return };
+    let _ = if tokens.is_empty() {
+        storage.remove_item(REVOKE_KEY)
+    } else {
+        match serde_json::to_string(tokens) {
+            Ok(json) => storage.set_item(REVOKE_KEY, &json),
+            Err(_) => return,
+        }
+    };
+}
+
+fn remember_revocation(token: &str) {
+    let mut tokens = pending_revocations();
+    if !tokens.iter().any(|t| t == token) {
+        tokens.push(token.to_owned());
+    }
+    let excess = tokens.len().saturating_sub(REVOKE_KEPT);
+    tokens.drain(..excess);
+    save_revocations(&tokens);
+}
+
+fn forget_revocation(token: &str) {
+    let mut tokens = pending_revocations();
+    tokens.retain(|t| t != token);
+    save_revocations(&tokens);
+}
+
+/// Asks the server to revoke `token` and forgets it once the server answered 2xx, or 401 (the
+/// session is already gone); otherwise (offline, a failure, no answer in time) it stays listed.
+async fn revoke(token: String) -> bool {
+    match api::logout(&token, REVOKE_WAIT_MS).await {
+        Ok(()) | Err(ApiError::Refused { status: 401, .. }) => {
+            forget_revocation(&token);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Signs out: the device forgets the session at once, the token goes on the waiting list before
+/// anything is sent (so closing the page cannot lose it), and the server is asked to revoke it.
+/// The returned future resolves once the server answered or `REVOKE_WAIT_MS` passed.
+pub fn sign_out(session: SessionState, token: String) -> impl std::future::Future<Output = bool> {
+    remember_revocation(&token);
+    session.set(None);
+    revoke(token)
+}
+
+thread_local! {
+    static SENDING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Sends the revocations still waiting, one after another; one round at a time.
+pub fn send_waiting_revocations() {
+    if SENDING.with(Cell::get) || pending_revocations().is_empty() {
+        return;
+    }
+    SENDING.with(|s| s.set(true));
+    spawn_local(async {
+        for token in pending_revocations() {
+            revoke(token).await;
+        }
+        SENDING.with(|s| s.set(false));
+    });
+}
+
+/// On start and whenever the browser is back online, sends the revocations still waiting.
+pub fn keep_sending_revocations() {
+    send_waiting_revocations();
+    let on_online = Closure::<dyn Fn()>::new(send_waiting_revocations);
+    let _ = window().add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+    // Listens for the page's whole life.
+    on_online.forget();
 }

@@ -220,3 +220,44 @@ test('signing out ends the session and pages ask for sign-in again', async ({ pa
   const me = await request.get('api/v1/me', { headers: { Authorization: `Bearer ${token}` } });
   expect(me.status()).toBe(401);
 });
+
+test('signing out offline keeps the revocation and sends it once back online', async ({ page, context, request }) => {
+  await openHome(page);
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('yingxiao.session')!).token);
+  const me = () => request.get('api/v1/me', { headers: { Authorization: `Bearer ${token}` } });
+  const waiting = () => page.evaluate(() => JSON.parse(localStorage.getItem('yingxiao.revoke') ?? '[]'));
+
+  // Offline: the device forgets the session at once, and keeps the token to revoke.
+  await context.setOffline(true);
+  await page.getByRole('button', { name: '退出登录' }).click();
+  await expect(page.locator('input[name=username]')).toBeVisible();
+  expect(await page.evaluate(() => localStorage.getItem('yingxiao.session'))).toBeNull();
+  await expect.poll(waiting).toEqual([token]);
+  expect((await me()).status()).toBe(200);
+
+  // Back online, the revocation goes out by itself and the list empties.
+  await context.setOffline(false);
+  await expect.poll(async () => (await me()).status(), { timeout: 20_000 }).toBe(401);
+  await expect.poll(waiting, { timeout: 20_000 }).toEqual([]);
+});
+
+test('a revocation left from an earlier visit is sent on the next start', async ({ page, request }) => {
+  await openHome(page);
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('yingxiao.session')!).token);
+  // As if the tab had been closed before the server answered: the session is gone, the token waits.
+  await page.evaluate((t) => {
+    localStorage.removeItem('yingxiao.session');
+    localStorage.setItem('yingxiao.revoke', JSON.stringify([t, 'an-unknown-token']));
+  }, token);
+  await page.reload();
+  await expect(page.locator('input[name=username]')).toBeVisible();
+  await expect
+    .poll(async () => (await request.get('api/v1/me', { headers: { Authorization: `Bearer ${token}` } })).status(), {
+      timeout: 20_000,
+    })
+    .toBe(401);
+  // An unknown token is done with too (the server answers 2xx or 401: no such session), so nothing waits.
+  await expect
+    .poll(() => page.evaluate(() => JSON.parse(localStorage.getItem('yingxiao.revoke') ?? '[]')), { timeout: 20_000 })
+    .toEqual([]);
+});

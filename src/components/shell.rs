@@ -4,7 +4,6 @@ use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_navigate};
 
 use crate::{
-    api,
     app::use_mount,
     components::{
         icons::{Icon, IconSvg},
@@ -13,7 +12,7 @@ use crate::{
     },
     data::sync::use_data,
     i18n::{use_i18n, Key},
-    session::use_session,
+    session::{self, use_session},
 };
 
 /// The pages in the navigation: only those that exist.
@@ -95,7 +94,8 @@ fn LanguageToggle() -> impl IntoView {
     }
 }
 
-/// Ends the session on the server (best effort) and on this device, then shows sign-in.
+/// Ends the session on this device at once and on the server as soon as it can be reached (see
+/// `session::sign_out`), then shows sign-in.
 #[component]
 fn SignOut() -> impl IntoView {
     let i18n = use_i18n();
@@ -118,11 +118,10 @@ fn SignOut() -> impl IntoView {
                 return;
             }
         }
-        session.set(None);
+        let revoked = session::sign_out(session, current.token);
         navigate("/login", Default::default());
         spawn_local(async move {
-            // The device has already forgotten the token; the server only needs to revoke it.
-            let _ = api::logout(&current.token).await;
+            revoked.await;
         });
     };
     view! {
