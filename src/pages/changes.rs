@@ -1,11 +1,9 @@
 //! Changes on this device (`/changes`): what waits to reach the server, and what the server refused
-//! with its reasons, which the user dismisses once read.
+//! with its reasons in the user's language (a refusal by the permission table says which right the
+//! role lacks), which the user dismisses once read.
 
 use leptos::{prelude::*, task::spawn_local};
-use yingxiao_core::sync::{
-    describe::{describe, refusal},
-    hlc::Hlc,
-};
+use yingxiao_core::sync::{describe::describe, hlc::Hlc};
 
 use crate::{
     components::sync_indicator::SyncIndicator,
@@ -82,8 +80,7 @@ pub fn ChangesPage() -> impl IntoView {
                             <li class="change change-refused">
                                 <span class="change-what">{describe(&change.mutation.intent, locale)}</span>
                                 <span class="change-when">{made_at(&change.mutation.hlc)}</span>
-                                <span class="change-reason">{refusal(change.reason.code, locale)}</span>
-                                <span class="change-detail">{change.reason.message.clone()}</span>
+                                <span class="change-reason" data-testid="refusal-reason">{change.reason.describe(locale)}</span>
                                 <button type="button" class="button button-ghost" on:click=dismiss>
                                     {move || i18n.t(Key::ChangesDismiss)}
                                 </button>
