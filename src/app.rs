@@ -15,6 +15,7 @@ use crate::{
         changes::ChangesPage, home::HomePage, login::LoginPage, not_found::NotFoundPage,
         settings::SettingsPage,
     },
+    permissions::Access,
     prefs::{self, ThemeChoice},
     session::{self, SessionState},
     sw::{self, AppUpdate},
@@ -70,6 +71,8 @@ pub fn App() -> impl IntoView {
     // The signed-in user's data: opened (and synced) for whoever is signed in, closed on sign-out.
     let data = Data::new();
     provide_context(data);
+    // What the signed-in user may do, from the company's table on the device.
+    provide_context(Access::new(data, session));
     Effect::new(move || match session.get() {
         Some(current) => data.connect(current.user.user_id, current.token),
         None => data.disconnect(),

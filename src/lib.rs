@@ -8,6 +8,7 @@ pub mod data;
 pub mod download;
 pub mod i18n;
 pub mod pages;
+pub mod permissions;
 pub mod prefs;
 pub mod session;
 mod sw;

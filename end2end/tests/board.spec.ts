@@ -74,7 +74,7 @@ test('a deal dragged by finger to the next stage moves, syncs, and shows in the 
     {
       collection: 'customers',
       id: customerId,
-      fields: { name: `看板客户 ${unique}`, kind: 'dealer', tier: 'B', region_unit_id: unitId, owner_id: rep.user.user_id },
+      fields: { name: `看板客户 ${unique}`, kind: 'dealer', region_unit_id: unitId, owner_id: rep.user.user_id },
     },
     first,
     second,

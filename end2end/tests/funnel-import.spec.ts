@@ -27,7 +27,7 @@ test('an imported CSV of opportunities shows in the funnel with exactly its answ
     {
       collection: 'customers',
       id: newId(),
-      fields: { name: customer, kind: 'dealer', tier: 'B', region_unit_id: unitId, owner_id: rep.user.user_id },
+      fields: { name: customer, kind: 'dealer', region_unit_id: unitId, owner_id: rep.user.user_id },
     },
   ]);
 

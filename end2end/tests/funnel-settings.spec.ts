@@ -49,7 +49,7 @@ test('an administrator sets the win probabilities, and a rep reads them', async 
     await expect(repCard.getByLabel('谈判阶段赢单概率（%）')).toHaveValue('60');
     await expect(repCard.getByLabel('谈判阶段赢单概率（%）')).toBeDisabled();
     await expect(repCard.getByRole('button', { name: '保存修改' })).toHaveCount(0);
-    await expect(repCard).toContainText('由系统管理员或市场部设置');
+    await expect(repCard).toContainText('由有权限的人员（默认为系统管理员和市场部）设置');
   } finally {
     await other.close();
   }

@@ -61,14 +61,15 @@ async function seed(request: APIRequestContext, unique: string): Promise<Seeded>
     if (stage === 'won') fields.won_at = at(2);
     return { collection: 'opportunities', id: randomUUID(), fields };
   });
-  await pushCreates(request, rep.token, [
+  // The office sets the customer's tier (a rep may not); the deals are the rep's own.
+  await pushCreates(request, admin.token, [
     {
       collection: 'customers',
       id: customerId,
       fields: { name: `漏斗客户 ${unique}`, kind: 'dealer', tier: 'A', owner_id: rep.user.user_id, region_unit_id: unitId },
     },
-    ...creates,
   ]);
+  await pushCreates(request, rep.token, creates);
   return { unitId, names };
 }
 

@@ -22,7 +22,7 @@ test('a deal made from a customer, moved and lost offline, reaches the server wi
     {
       collection: 'customers',
       id: customerId,
-      fields: { name: customer, kind: 'dealer', tier: 'A', region_unit_id: rep.user.unit_id, owner_id: rep.user.user_id },
+      fields: { name: customer, kind: 'dealer', region_unit_id: rep.user.unit_id, owner_id: rep.user.user_id },
     },
   ]);
 
@@ -42,8 +42,11 @@ test('a deal made from a customer, moved and lost offline, reaches the server wi
   const name = `门店冷柜 ${unique}`;
   await page.getByLabel('机会名称').fill(name);
   await page.getByLabel('当前阶段').selectOption({ label: '比较' });
-  await page.getByLabel('预计金额').fill('120000');
+  await page.getByLabel('预计金额').fill('12.345');
   await page.getByLabel('预计成交日期').fill('2027-03-31');
+  await page.getByRole('button', { name: '创建机会' }).click();
+  await expect(page.getByText('请输入以元为单位、最多两位小数的金额')).toBeVisible();
+  await page.getByLabel('预计金额').fill('120000');
   await page.getByRole('button', { name: '创建机会' }).click();
 
   await expect(page).toHaveURL(/\/opportunities\/[0-9a-f-]{36}$/);

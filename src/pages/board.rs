@@ -10,6 +10,7 @@ use yingxiao_core::{
     domain::Collection,
     funnel::{FunnelSettings, Stage},
     list::{ListIndex, SearchQuery},
+    permission::Action,
     sync::protocol::{Intent, MoveStageArgs},
 };
 
@@ -26,6 +27,7 @@ use crate::{
         record_form::format_yuan,
         records::{focus_later, Loaded},
     },
+    permissions::use_access,
 };
 
 /// Cards drawn per column; the column's figures always count every deal.
@@ -150,6 +152,8 @@ pub fn BoardPage() -> impl IntoView {
     let i18n = use_i18n();
     let mount = StoredValue::new(use_mount());
     let data = use_data();
+    let access = use_access();
+    let may_create = Memo::new(move |_| access.can(Collection::Opportunity, Action::Create, None));
     let settings = use_funnel_settings(data);
 
     let search = RwSignal::new(String::new());
@@ -317,6 +321,11 @@ pub fn BoardPage() -> impl IntoView {
 
     let card_view = move |row: DealRow, stage: Stage| {
         let href = mount.with_value(|m| m.href(&format!("/opportunities/{}", row.id)));
+        // A deal the user may not move is only a link: no drag, no arrow keys.
+        let movable = {
+            let facts = row.facts();
+            Memo::new(move |_| access.can(Collection::Opportunity, Action::MoveStage, Some(&facts)))
+        };
         let (id, id_down, id_key) = (row.id.clone(), row.id.clone(), row.id.clone());
         let (name_up, name_key) = (row.name.clone(), row.name.clone());
         let dragging = {
@@ -358,12 +367,13 @@ pub fn BoardPage() -> impl IntoView {
                     attr:style=move || format!("transform: {}", offset())
                     attr:draggable="false"
                     attr:data-id=id
-                    attr:aria-describedby="board-keys"
-                    on:pointerdown=move |ev| on_pointer_down(ev, id_down.clone(), stage)
+                    attr:aria-describedby=move || movable.get().then_some("board-keys")
+                    attr:data-movable=move || movable.get().to_string()
+                    on:pointerdown=move |ev| if movable.get_untracked() { on_pointer_down(ev, id_down.clone(), stage) }
                     on:pointermove=on_pointer_move
                     on:pointerup=move |ev| on_pointer_up(ev, name_up.clone())
                     on:pointercancel=move |_| drag.set(None)
-                    on:keydown=move |ev| on_key(ev, id_key.clone(), name_key.clone(), stage)
+                    on:keydown=move |ev| if movable.get_untracked() { on_key(ev, id_key.clone(), name_key.clone(), stage) }
                     on:click=move |ev: ev::MouseEvent| {
                         if swallow_click.get_value() {
                             swallow_click.set_value(false);
@@ -457,7 +467,9 @@ pub fn BoardPage() -> impl IntoView {
         <section class="page board-page" data-testid="board-page">
             <header class="page-header">
                 <h1 class="page-title">{move || i18n.t(Key::BoardTitle)}</h1>
-                <A href=mount.with_value(|m| m.href("/opportunities/new")) attr:class="button button-primary">{move || i18n.t(Key::OpportunitiesNew)}</A>
+                <Show when=move || may_create.get()>
+                    <A href=mount.with_value(|m| m.href("/opportunities/new")) attr:class="button button-primary">{move || i18n.t(Key::OpportunitiesNew)}</A>
+                </Show>
             </header>
             <div class="card customers-toolbar" role="search">
                 <div class="field field-search">

@@ -1,36 +1,25 @@
 //! The company's funnel settings (漏斗设置) on the settings page: win probability per stage for the
 //! weighted forecast, and how many days in a stage make a deal stalled. Kept on the company org unit,
-//! so they sync to every device; admins and HQ marketing change them, everyone else reads them.
+//! so they sync to every device; whoever the permission table lets change them (`field:funnel_settings`
+//! on the company unit: admins and HQ marketing by default) changes them, everyone else reads them.
 
 use leptos::{ev, prelude::*};
-use serde_json::Map;
 use yingxiao_core::{
     domain::{Collection, STALL_DAYS_FIELDS, WIN_PROBABILITY_FIELDS},
     funnel::FunnelSettings,
-    scope::Reach,
-    sync::{
-        apply::StoredRecord,
-        protocol::{Intent, SetFieldsArgs},
-    },
+    permission::{Action, FUNNEL_SETTINGS},
+    sync::protocol::{Intent, SetFieldsArgs},
 };
 
 use super::{
     record_form::{FormField, FormProblemNote, RecordForm, SaveButton},
-    records::{text, watch_collection, Loaded},
+    records::{watch_collection, Loaded},
 };
 use crate::{
     data::sync::{use_data, Data},
     i18n::{use_i18n, Key},
-    session::use_session,
+    permissions::{company_of, use_access},
 };
-
-/// The company unit as the device has it: its id and fields.
-fn company(records: &[(String, StoredRecord)]) -> Option<(String, Map<String, serde_json::Value>)> {
-    records
-        .iter()
-        .find(|(_, unit)| text(&unit.fields, "kind") == "company")
-        .map(|(id, unit)| (id.clone(), unit.fields.clone()))
-}
 
 /// The company's funnel settings, following changes synced from elsewhere; the defaults until the
 /// company unit is on the device.
@@ -40,7 +29,7 @@ pub fn use_funnel_settings(data: Data) -> Memo<FunnelSettings> {
         units.with(|read| {
             read.as_ref()
                 .and_then(|r| r.as_ref().ok())
-                .and_then(|records| company(records))
+                .and_then(|records| company_of(records))
                 .map(|(_, fields)| FunnelSettings::from_company(&fields))
                 .unwrap_or_default()
         })
@@ -51,15 +40,14 @@ pub fn use_funnel_settings(data: Data) -> Memo<FunnelSettings> {
 pub fn FunnelSettingsCard() -> impl IntoView {
     let i18n = use_i18n();
     let data = use_data();
-    let may_change = use_session()
-        .get_untracked()
-        .is_some_and(|s| s.user.role.reach() == Reach::Company);
+    let access = use_access();
+    let may_change = Memo::new(move |_| access.can_on_company(Action::Field(FUNNEL_SETTINGS)));
     let units = watch_collection(data, Collection::OrgUnit, || None);
     let found = Memo::new(move |_| {
         let read = units.with(|read| {
             read.as_ref().map(|r| {
                 r.as_ref()
-                    .map(|records| company(records))
+                    .map(|records| company_of(records))
                     .map_err(Clone::clone)
             })
         });
@@ -85,7 +73,7 @@ pub fn FunnelSettingsCard() -> impl IntoView {
                 let id = StoredValue::new(id);
                 let submit = move |event: ev::SubmitEvent| {
                     event.prevent_default();
-                    if !may_change || form.busy.get_untracked() {
+                    if !may_change.get_untracked() || form.busy.get_untracked() {
                         return;
                     }
                     saved.set(false);
@@ -117,7 +105,7 @@ pub fn FunnelSettingsCard() -> impl IntoView {
                 };
                 view! {
                     <form class="record-form" on:submit=submit novalidate data-testid="funnel-settings-form">
-                        <fieldset class="form-grid" disabled=!may_change>
+                        <fieldset class="form-grid" disabled=move || !may_change.get()>
                             {WIN_PROBABILITY_FIELDS.iter().chain(&STALL_DAYS_FIELDS).map(|&name| view! {
                                 <FormField form name=name />
                             }).collect_view()}
@@ -126,11 +114,11 @@ pub fn FunnelSettingsCard() -> impl IntoView {
                         <Show when=move || saved.get()>
                             <p class="notice notice-ok" role="status">{move || i18n.t(Key::FunnelSettingsSaved)}</p>
                         </Show>
-                        {may_change.then(|| view! {
+                        <Show when=move || may_change.get()>
                             <div class="form-actions">
                                 <SaveButton form label=Signal::derive(move || i18n.t(Key::CustomerSave)) />
                             </div>
-                        })}
+                        </Show>
                     </form>
                 }
                 .into_any()
@@ -141,7 +129,7 @@ pub fn FunnelSettingsCard() -> impl IntoView {
     view! {
         <fieldset class="card setting" data-testid="funnel-settings">
             <legend>{move || i18n.t(Key::FunnelSettingsTitle)}</legend>
-            <p class="hint">{move || i18n.t(if may_change { Key::FunnelSettingsHint } else { Key::FunnelSettingsReadOnly })}</p>
+            <p class="hint">{move || i18n.t(if may_change.get() { Key::FunnelSettingsHint } else { Key::FunnelSettingsReadOnly })}</p>
             {body}
         </fieldset>
     }

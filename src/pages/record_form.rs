@@ -2,7 +2,10 @@
 //! choice labels from `core`, the same validation the sync rules run, inline errors in the user's
 //! language. What the user typed stays text until saving turns it into the record's JSON.
 
-use std::collections::BTreeMap;
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+};
 
 use leptos::{prelude::*, task::spawn_local};
 use serde_json::{Map, Value};
@@ -17,8 +20,22 @@ use crate::{
         store::DataError,
         sync::{use_data, Data},
     },
-    i18n::{use_i18n, Key},
+    i18n::{use_i18n, I18n, Key},
 };
+
+/// How a form offers one field, by what the user may do with it (`crate::permissions`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldMode {
+    /// An input.
+    Edit,
+    /// The value as text: the user may not change it; it is never sent.
+    ReadOnly,
+    /// Not offered and never sent (a new record's field the user may not set).
+    Hidden,
+}
+
+/// Decides each field's mode by its name; it may read signals, and the form follows them.
+type Modes = Arc<dyn Fn(&str) -> FieldMode + Send + Sync>;
 
 /// Why one field cannot be saved.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +68,7 @@ pub struct RecordForm {
     pub collection: Collection,
     data: Data,
     fields: StoredValue<Vec<&'static FieldDef>>,
+    modes: StoredValue<Option<Modes>>,
     raw: RwSignal<BTreeMap<&'static str, String>>,
     problems: RwSignal<BTreeMap<String, FieldProblem>>,
     pub problem: RwSignal<Option<FormProblem>>,
@@ -70,10 +88,26 @@ impl RecordForm {
             collection,
             data: use_data(),
             fields: StoredValue::new(fields),
+            modes: StoredValue::new(None),
             raw: RwSignal::new(raw),
             problems: RwSignal::new(BTreeMap::new()),
             problem: RwSignal::new(None),
             busy: RwSignal::new(false),
+        }
+    }
+
+    /// Offers only what the user may do: `modes` says per field whether it is an input, read-only
+    /// text or left out. Fields that are not inputs are never sent.
+    pub fn with_modes(self, modes: impl Fn(&str) -> FieldMode + Send + Sync + 'static) -> Self {
+        self.modes.set_value(Some(Arc::new(modes)));
+        self
+    }
+
+    /// How a field is offered now (tracked).
+    pub fn mode(&self, name: &str) -> FieldMode {
+        match self.modes.get_value() {
+            Some(modes) => modes(name),
+            None => FieldMode::Edit,
         }
     }
 
@@ -116,6 +150,9 @@ impl RecordForm {
         let mut values = Vec::new();
         let raw = self.raw.get_untracked();
         for def in self.fields.get_value() {
+            if untrack(|| self.mode(def.name)) != FieldMode::Edit {
+                continue;
+            }
             let text = raw.get(def.name).map(String::as_str).unwrap_or("");
             match from_raw(def, text) {
                 Err(problem) => {
@@ -356,7 +393,8 @@ fn local_input_of(date: &js_sys::Date) -> String {
     )
 }
 
-/// One labelled input for a field, by its kind, with its error underneath.
+/// One labelled input for a field, by its kind, with its error underneath; or the field's value as
+/// text when the user may not change it (`FieldMode`).
 #[component]
 pub fn FormField(
     form: RecordForm,
@@ -369,6 +407,69 @@ pub fn FormField(
     let Some(def) = form.collection.field(name) else {
         return ().into_any();
     };
+    let mode = Memo::new(move |_| form.mode(name));
+    view! {
+        {move || match mode.get() {
+            FieldMode::Edit => editable_field(form, def, options, i18n),
+            FieldMode::ReadOnly => read_only_field(form, def, options, i18n),
+            FieldMode::Hidden => ().into_any(),
+        }}
+    }
+    .into_any()
+}
+
+/// A field the user may not change: its label and value, and no control.
+fn read_only_field(
+    form: RecordForm,
+    def: &'static FieldDef,
+    options: Option<Options>,
+    i18n: I18n,
+) -> AnyView {
+    let name = def.name;
+    let shown = move || {
+        let raw = form.get(name);
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return i18n.t(Key::NotAvailable).to_owned();
+        }
+        let locale = i18n.locale();
+        match def.kind {
+            FieldKind::Enum(_) => def.choice_label(raw, locale).unwrap_or(raw).to_owned(),
+            FieldKind::Ref(_) => options
+                .and_then(|o| {
+                    o.with(|list| list.iter().find(|(v, _)| v == raw).map(|(_, l)| l.clone()))
+                })
+                .unwrap_or_else(|| i18n.t(Key::RecordUnknownRef).to_owned()),
+            FieldKind::Money => parse_yuan(raw).map_or_else(|| raw.to_owned(), format_yuan),
+            FieldKind::Bool => i18n
+                .t(if raw == "true" {
+                    Key::RecordYes
+                } else {
+                    Key::RecordNo
+                })
+                .to_owned(),
+            FieldKind::Instant => raw.replace('T', " "),
+            _ => raw.to_owned(),
+        }
+    };
+    view! {
+        <div class="field field-read-only" data-read-only=name>
+            <span class="field-label">{move || def.label(i18n.locale())}</span>
+            <span class="read-only-value">{shown}</span>
+            <span class="read-only-note">{move || i18n.t(Key::FormReadOnly)}</span>
+        </div>
+    }
+    .into_any()
+}
+
+/// The input of a field, by its kind.
+fn editable_field(
+    form: RecordForm,
+    def: &'static FieldDef,
+    options: Option<Options>,
+    i18n: I18n,
+) -> AnyView {
+    let name = def.name;
     let id = form.input_id(name);
     let error_id = format!("{id}-error");
     let problem = move || form.problem_of(name);
@@ -553,6 +654,51 @@ pub fn SaveButton(form: RecordForm, #[prop(into)] label: Signal<&'static str>) -
         <button type="submit" class="button button-primary" disabled=move || form.busy.get()>
             {move || if form.busy.get() { i18n.t(Key::FormSaving) } else { label.get() }}
         </button>
+    }
+}
+
+/// Who will see the record once a reassignment is saved: the owner chosen and the managers of the
+/// unit chosen. Shown only while the form changes either of them.
+#[component]
+pub fn VisibleAfterNote(
+    form: RecordForm,
+    owner_field: &'static str,
+    unit_field: &'static str,
+    /// The owner and unit as saved, to tell a change.
+    before: (String, String),
+    /// Names of people and units by id.
+    #[prop(into)]
+    names: Signal<HashMap<String, String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let note = move || {
+        let (owner, unit) = (form.get(owner_field), form.get(unit_field));
+        if owner == before.0 && unit == before.1 {
+            return None;
+        }
+        let name_of = |id: &str| {
+            names
+                .with(|n| n.get(id).filter(|n| !n.is_empty()).cloned())
+                .unwrap_or_else(|| i18n.t(Key::RecordUnknownRef).to_owned())
+        };
+        let role = form
+            .collection
+            .field(owner_field)
+            .map(|d| d.label(i18n.locale()))
+            .unwrap_or_default();
+        Some(i18n.format(
+            Key::FormVisibleAfter,
+            &[
+                ("owner", &name_of(&owner)),
+                ("role", role),
+                ("unit", &name_of(&unit)),
+            ],
+        ))
+    };
+    view! {
+        {move || note().map(|text| view! {
+            <p class="notice" role="status" data-testid="visible-after">{text}</p>
+        })}
     }
 }
 

@@ -11,6 +11,7 @@ use wasm_bindgen::JsValue;
 use yingxiao_core::{
     domain::{Collection, FieldKind},
     locale::Locale,
+    permission::Action,
     sync::{
         apply::StoredRecord,
         protocol::{Intent, RecordRef},
@@ -24,6 +25,7 @@ use crate::{
         sync::{use_data, Data, SyncStatus},
     },
     i18n::{use_i18n, I18n, Key},
+    permissions::use_access,
 };
 
 /// What a page shows while it reads the device: a database still opening is "loading", not an error.
@@ -292,5 +294,18 @@ pub(crate) fn WaitingNote(
         <Show when=move || waiting.with(|w| id.with(|id| w.contains(id)))>
             <p class="notice" role="status" data-testid="waiting-note">{move || i18n.t(note)}</p>
         </Show>
+    }
+}
+
+/// Says that the user's role may not do this, in the words of the table's refusal (a page reached by
+/// its address, such as a new customer for a promoter).
+#[component]
+pub(crate) fn NotAllowed(collection: Collection, action: Action) -> impl IntoView {
+    let i18n = use_i18n();
+    let access = use_access();
+    view! {
+        <p class="notice" role="status" data-testid="not-allowed">
+            {move || access.refusal(collection, action).map(|denial| denial.message(i18n.locale()))}
+        </p>
     }
 }

@@ -8,13 +8,15 @@ use leptos_router::{components::A, hooks::use_params_map};
 use serde_json::{Map, Value};
 use yingxiao_core::{
     domain::Collection,
+    permission::Action,
+    scope::ScopeFacts,
     sync::{
         apply::StoredRecord,
         protocol::{CreateArgs, Intent, RecordRef},
     },
 };
 
-use super::edit::CustomerForm;
+use super::edit::{CustomerForm, FIELDS};
 use crate::pages::{
     opportunities::CustomerOpportunities,
     record_form::{FormField, FormProblemNote, RecordForm, SaveButton},
@@ -28,6 +30,7 @@ use crate::{
     data::new_record_id,
     data::{store::DataError, sync::use_data},
     i18n::{use_i18n, Key},
+    permissions::{facts_of, use_access},
     session::use_session,
 };
 
@@ -76,6 +79,17 @@ pub fn CustomerDetailPage() -> impl IntoView {
         names
     });
 
+    // The customer's facts, by which the page offers what the user may do to it and its records.
+    let facts = Memo::new(move |_| {
+        customer.with(|read| {
+            read.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .and_then(|r| r.as_ref())
+                .map(|record| facts_of(Collection::Customer, &record.fields, None))
+                .unwrap_or_default()
+        })
+    });
+
     let editing = RwSignal::new(false);
     let saved_note = RwSignal::new(None::<Key>);
     // Another customer's page: start reading, not editing.
@@ -116,10 +130,10 @@ pub fn CustomerDetailPage() -> impl IntoView {
         }
         .into_any(),
         Loaded::Ready(true) => view! {
-            <CustomerView id customer editing saved_note names />
+            <CustomerView id customer facts editing saved_note names />
             <CustomerOpportunities customer_id=id />
-            <ContactsSection customer_id=id contacts />
-            <VisitsSection customer_id=id visits contacts names />
+            <ContactsSection customer_id=id customer_facts=facts contacts />
+            <VisitsSection customer_id=id customer_facts=facts visits contacts names />
         }
         .into_any(),
     };
@@ -139,11 +153,19 @@ pub fn CustomerDetailPage() -> impl IntoView {
 fn CustomerView(
     id: Memo<String>,
     customer: LocalResource<Result<Option<StoredRecord>, DataError>>,
+    facts: Memo<ScopeFacts>,
     editing: RwSignal<bool>,
     saved_note: RwSignal<Option<Key>>,
     names: Memo<HashMap<String, String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let access = use_access();
+    let may_edit = Memo::new(move |_| {
+        facts.with(|facts| access.can_edit_any(Collection::Customer, &FIELDS, facts))
+    });
+    let may_delete = Memo::new(move |_| {
+        facts.with(|facts| access.can(Collection::Customer, Action::Delete, Some(facts)))
+    });
     let fields = move || {
         customer
             .with(|read| {
@@ -163,7 +185,7 @@ fn CustomerView(
                 .unwrap_or_default()
         })
     };
-    let facts = move || {
+    let fact_list = move || {
         let fields = fields();
         SHOWN
             .iter()
@@ -194,7 +216,7 @@ fn CustomerView(
     view! {
         <header class="page-header">
             <h1 class="page-title" data-testid="customer-name">{name}</h1>
-            <Show when=move || !editing.get()>
+            <Show when=move || !editing.get() && may_edit.get()>
                 <button
                     type="button"
                     class="button"
@@ -216,7 +238,7 @@ fn CustomerView(
             title=Key::CustomerDeleteTitle
             body=Key::CustomerDeleteBody
             list_path="/customers"
-            hidden=editing
+            hidden=Signal::derive(move || editing.get() || !may_delete.get())
         />
         <WaitingNote collection=Collection::Customer id=id note=Key::CustomerWaitingNote />
         {move || saved_note.get().map(|key| view! { <p class="notice notice-ok" role="status">{move || i18n.t(key)}</p> })}
@@ -233,17 +255,30 @@ fn CustomerView(
             }
             .into_any()
         } else {
-            view! { <dl class="card facts customer-facts">{facts}</dl> }.into_any()
+            view! { <dl class="card facts customer-facts">{fact_list}</dl> }.into_any()
         }}
     }
 }
 
 /// The customer's contacts and a form to add one.
 #[component]
-fn ContactsSection(customer_id: Memo<String>, contacts: Rows) -> impl IntoView {
+fn ContactsSection(
+    customer_id: Memo<String>,
+    customer_facts: Memo<ScopeFacts>,
+    contacts: Rows,
+) -> impl IntoView {
     let i18n = use_i18n();
     let data = use_data();
+    let access = use_access();
     let adding = RwSignal::new(false);
+    // A new contact hangs from the customer, and takes its unit and owner.
+    let may_add = Memo::new(move |_| {
+        let mut fields = Map::new();
+        fields.insert("customer_id".into(), Value::from(customer_id.get()));
+        let facts =
+            customer_facts.with(|parent| facts_of(Collection::Contact, &fields, Some(parent)));
+        access.can(Collection::Contact, Action::Create, Some(&facts))
+    });
     let rows = move || {
         let mut rows = match Loaded::from_read(contacts.get(), || data.status.get()) {
             Loaded::Ready(rows) => rows,
@@ -270,7 +305,7 @@ fn ContactsSection(customer_id: Memo<String>, contacts: Rows) -> impl IntoView {
         <section class="card related" aria-labelledby="contacts-heading" data-testid="contacts">
             <header class="card-header">
                 <h2 id="contacts-heading">{move || Collection::Contact.label(i18n.locale())}</h2>
-                <Show when=move || !adding.get()>
+                <Show when=move || !adding.get() && may_add.get()>
                     <button
                         type="button"
                         class="button"
@@ -403,13 +438,26 @@ fn ContactForm(customer_id: Memo<String>, #[prop(into)] on_done: Callback<()>) -
 #[component]
 fn VisitsSection(
     customer_id: Memo<String>,
+    customer_facts: Memo<ScopeFacts>,
     visits: Rows,
     contacts: Rows,
     names: Memo<HashMap<String, String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let data = use_data();
+    let access = use_access();
     let logging = RwSignal::new(false);
+    // A visit the user logs is theirs, at the customer.
+    let may_log = Memo::new(move |_| {
+        let mut fields = Map::new();
+        fields.insert("customer_id".into(), Value::from(customer_id.get()));
+        if let Some(me) = access.viewer() {
+            fields.insert("owner_id".into(), Value::from(me.user_id));
+        }
+        let facts =
+            customer_facts.with(|parent| facts_of(Collection::Visit, &fields, Some(parent)));
+        access.can(Collection::Visit, Action::Create, Some(&facts))
+    });
     let rows = move || {
         let mut rows = match Loaded::from_read(visits.get(), || data.status.get()) {
             Loaded::Ready(rows) => rows,
@@ -445,7 +493,7 @@ fn VisitsSection(
         <section class="card related" aria-labelledby="visits-heading" data-testid="visits">
             <header class="card-header">
                 <h2 id="visits-heading">{move || Collection::Visit.label(i18n.locale())}</h2>
-                <Show when=move || !logging.get()>
+                <Show when=move || !logging.get() && may_log.get()>
                     <button
                         type="button"
                         class="button"

@@ -1,30 +1,35 @@
 //! The customer form, for a new customer (`/customers/new`) and for editing one on its page. A new
 //! customer belongs to the signed-in user and their unit unless they choose otherwise; an edit sends
-//! only the fields that changed.
+//! only the fields that changed. Fields the user may not set are shown as text (an edit) or left out
+//! (a new customer), and owners and regions are offered only where the user may put the customer.
 
 use leptos::{ev, prelude::*};
 use leptos_router::{components::A, hooks::use_navigate};
 use serde_json::{Map, Value};
 use yingxiao_core::{
     domain::Collection,
-    scope::Reach,
+    permission::Action,
+    scope::ScopeFacts,
     sync::protocol::{CreateArgs, Intent, SetFieldsArgs},
 };
 
 use crate::pages::{
-    record_form::{FormField, FormProblemNote, RecordForm, SaveButton},
-    records::{text, watch_collection},
+    record_form::{
+        FieldMode, FormField, FormProblemNote, RecordForm, SaveButton, VisibleAfterNote,
+    },
+    records::{names_by_id, text, watch_collection, NotAllowed},
 };
 use crate::{
     app::use_mount,
     data::new_record_id,
     data::sync::use_data,
     i18n::{use_i18n, Key},
+    permissions::{facts_of, use_access},
     session::use_session,
 };
 
 /// The customer's fields the form shows, in the domain table's order.
-const FIELDS: [&str; 11] = [
+pub const FIELDS: [&str; 11] = [
     "name",
     "kind",
     "tier",
@@ -37,6 +42,17 @@ const FIELDS: [&str; 11] = [
     "credit_limit",
     "notes",
 ];
+
+/// The facts of a customer with this owner and region.
+fn placement(owner: &str, unit: &str) -> ScopeFacts {
+    let mut fields = Map::new();
+    for (name, value) in [("owner_id", owner), ("region_unit_id", unit)] {
+        if !value.is_empty() {
+            fields.insert(name.into(), Value::from(value));
+        }
+    }
+    facts_of(Collection::Customer, &fields, None)
+}
 
 /// The form for a new customer (`existing` is `None`) or for one customer's fields.
 #[component]
@@ -53,13 +69,9 @@ pub fn CustomerForm(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let mount = use_mount();
-    let session = use_session();
     let data = use_data();
-    let me = session.get_untracked().map(|s| s.user);
-    let my_id = me.as_ref().map(|m| m.user_id.clone()).unwrap_or_default();
-    let sees_only_own = me
-        .as_ref()
-        .is_some_and(|m| m.role.reach() == Reach::OwnAndCustomers);
+    let access = use_access();
+    let me = use_session().get_untracked().map(|s| s.user);
 
     let initial = match &existing {
         Some((_, fields)) => fields.clone(),
@@ -72,47 +84,99 @@ pub fn CustomerForm(
             defaults
         }
     };
-    let form = RecordForm::new(Collection::Customer, &FIELDS, &initial);
     let current_unit = text(&initial, "region_unit_id").to_owned();
+    let current_owner = text(&initial, "owner_id").to_owned();
+    // An edit is judged on the customer as it is; a new customer on what the form would create.
+    let before: Option<ScopeFacts> = existing
+        .as_ref()
+        .map(|(_, fields)| facts_of(Collection::Customer, fields, None));
+    let is_new = before.is_none();
+    let form = RecordForm::new(Collection::Customer, &FIELDS, &initial);
+    let form = {
+        let before = before.clone();
+        form.with_modes(move |name| match &before {
+            Some(facts) if access.can_set_field(Collection::Customer, name, Some(facts)) => {
+                FieldMode::Edit
+            }
+            Some(_) => FieldMode::ReadOnly,
+            None => {
+                let facts = placement(&form.get("owner_id"), &form.get("region_unit_id"));
+                if access.can_set_on_create(Collection::Customer, name, &facts) {
+                    FieldMode::Edit
+                } else {
+                    FieldMode::Hidden
+                }
+            }
+        })
+    };
+    // May the customer be put with this owner and region: created there, or (an edit) still seen
+    // by the user afterwards?
+    let allowed = move |owner: &str, unit: &str| {
+        let facts = placement(owner, unit);
+        if is_new {
+            access.can(Collection::Customer, Action::Create, Some(&facts))
+        } else {
+            access.sees(Collection::Customer, &facts)
+        }
+    };
 
     let units = watch_collection(data, Collection::OrgUnit, || None);
     let users = watch_collection(data, Collection::User, || None);
     // New customers belong to a company, region or area unit; stores are offered only when the
     // customer already belongs to one (the demo's retail stores do).
-    let unit_options = Signal::derive(move || {
-        let locale = i18n.locale();
-        let level = Collection::OrgUnit.field("kind");
-        let mut options: Vec<(String, String)> = units
-            .with(|read| read.as_ref().and_then(|r| r.as_ref().ok()).cloned())
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(id, unit)| text(&unit.fields, "kind") != "store" || *id == current_unit)
-            .map(|(id, unit)| {
-                let kind = text(&unit.fields, "kind");
-                let kind = level
-                    .and_then(|d| d.choice_label(kind, locale))
-                    .unwrap_or(kind);
-                (id, format!("{} · {kind}", text(&unit.fields, "name")))
-            })
-            .collect();
-        options.sort_by(|a, b| a.1.cmp(&b.1));
-        options
+    let unit_options = {
+        let current_unit = current_unit.clone();
+        Signal::derive(move || {
+            let locale = i18n.locale();
+            let level = Collection::OrgUnit.field("kind");
+            let owner = form.get("owner_id");
+            let mut options: Vec<(String, String)> = units
+                .with(|read| read.as_ref().and_then(|r| r.as_ref().ok()).cloned())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(id, unit)| {
+                    *id == current_unit
+                        || (text(&unit.fields, "kind") != "store" && allowed(&owner, id))
+                })
+                .map(|(id, unit)| {
+                    let kind = text(&unit.fields, "kind");
+                    let kind = level
+                        .and_then(|d| d.choice_label(kind, locale))
+                        .unwrap_or(kind);
+                    (id, format!("{} · {kind}", text(&unit.fields, "name")))
+                })
+                .collect();
+            options.sort_by(|a, b| a.1.cmp(&b.1));
+            options
+        })
+    };
+    let owner_options = {
+        let current_owner = current_owner.clone();
+        Signal::derive(move || {
+            let unit = form.get("region_unit_id");
+            let mut options: Vec<(String, String)> = users
+                .with(|read| read.as_ref().and_then(|r| r.as_ref().ok()).cloned())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(id, user)| {
+                    let active = user.fields.get("active") != Some(&Value::Bool(false));
+                    *id == current_owner || (active && allowed(id, &unit))
+                })
+                .map(|(id, user)| (id, text(&user.fields, "name").to_owned()))
+                .collect();
+            options.sort_by(|a, b| a.1.cmp(&b.1));
+            options
+        })
+    };
+    let names = Signal::derive(move || {
+        let mut names = names_by_id(&users);
+        names.extend(names_by_id(&units));
+        names
     });
-    // A sales rep sees only their own customers, so they can only own what they create.
-    let owner_options = Signal::derive(move || {
-        let mut options: Vec<(String, String)> = users
-            .with(|read| read.as_ref().and_then(|r| r.as_ref().ok()).cloned())
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(id, user)| {
-                let active = user.fields.get("active") != Some(&Value::Bool(false));
-                (active && !sees_only_own) || *id == my_id
-            })
-            .map(|(id, user)| (id, text(&user.fields, "name").to_owned()))
-            .collect();
-        options.sort_by(|a, b| a.1.cmp(&b.1));
-        options
-    });
+    // Saying who will see the customer is for those who may hand it on.
+    let reassigning = before
+        .as_ref()
+        .is_some_and(|facts| access.can(Collection::Customer, Action::Reassign, Some(facts)));
 
     let existing = StoredValue::new(existing);
     let submit = move |event: ev::SubmitEvent| {
@@ -186,6 +250,15 @@ pub fn CustomerForm(
                 <FormField form name="address" />
                 <FormField form name="notes" />
             </div>
+            {reassigning.then(|| view! {
+                <VisibleAfterNote
+                    form
+                    owner_field="owner_id"
+                    unit_field="region_unit_id"
+                    before=(current_owner.clone(), current_unit.clone())
+                    names
+                />
+            })}
             <FormProblemNote form />
             <div class="form-actions">
                 <SaveButton form label=save_label />
@@ -201,14 +274,21 @@ pub fn NewCustomerPage() -> impl IntoView {
     let i18n = use_i18n();
     let mount = use_mount();
     let navigate = use_navigate();
+    let access = use_access();
     let on_saved = move |id: String| navigate(&format!("/customers/{id}"), Default::default());
+    let may_create = Memo::new(move |_| access.can(Collection::Customer, Action::Create, None));
     view! {
         <section class="page">
             <p class="breadcrumb">
                 <A href=mount.href("/customers")>{move || i18n.t(Key::CustomerBackToList)}</A>
             </p>
             <h1 class="page-title">{move || i18n.t(Key::CustomerNewTitle)}</h1>
-            <CustomerForm on_saved=on_saved />
+            <Show
+                when=move || may_create.get()
+                fallback=move || view! { <NotAllowed collection=Collection::Customer action=Action::Create /> }
+            >
+                <CustomerForm on_saved=on_saved.clone() />
+            </Show>
         </section>
     }
 }

@@ -9,6 +9,7 @@ use yingxiao_core::{
     domain::Collection,
     list::{ListIndex, SearchQuery},
     locale::Locale,
+    permission::Action,
     sync::apply::StoredRecord,
 };
 
@@ -18,6 +19,7 @@ use crate::{
     collation,
     data::sync::{use_data, SyncStatus},
     i18n::{use_i18n, Key},
+    permissions::use_access,
 };
 
 /// Rows drawn at first, and added by each "show more".
@@ -105,6 +107,8 @@ pub fn CustomersPage() -> impl IntoView {
     let i18n = use_i18n();
     let mount = use_mount();
     let data = use_data();
+    let access = use_access();
+    let may_create = Memo::new(move |_| access.can(Collection::Customer, Action::Create, None));
     let customers = watch_collection(data, Collection::Customer, || None);
     let users = watch_collection(data, Collection::User, || None);
 
@@ -250,7 +254,12 @@ pub fn CustomersPage() -> impl IntoView {
                 <div class="card empty-state">
                     <h2>{move || i18n.t(Key::CustomersEmptyTitle)}</h2>
                     <p>{move || i18n.t(Key::CustomersEmptyBody)}</p>
-                    <A href=new_href.clone() attr:class="button button-primary">{move || i18n.t(Key::CustomersCreateFirst)}</A>
+                    {
+                        let new_href = new_href.clone();
+                        move || may_create.get().then(|| view! {
+                            <A href=new_href.clone() attr:class="button button-primary">{move || i18n.t(Key::CustomersCreateFirst)}</A>
+                        })
+                    }
                 </div>
             }
             .into_any(),
@@ -350,7 +359,9 @@ pub fn CustomersPage() -> impl IntoView {
         <section class="page customers-page" data-testid="customers-page" aria-busy=move || busy().to_string()>
             <header class="page-header">
                 <h1 class="page-title">{move || i18n.t(Key::CustomersTitle)}</h1>
-                <A href=new_href attr:class="button button-primary">{move || i18n.t(Key::CustomersNew)}</A>
+                {move || may_create.get().then(|| view! {
+                    <A href=new_href.clone() attr:class="button button-primary">{move || i18n.t(Key::CustomersNew)}</A>
+                })}
             </header>
             {move || deleted().map(|name| view! {
                 <p class="notice notice-ok" role="status" data-testid="customer-deleted">

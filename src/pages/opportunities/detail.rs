@@ -10,6 +10,8 @@ use serde_json::{Map, Value};
 use yingxiao_core::{
     domain::Collection,
     funnel::{Deal, Stage, DAY_MS},
+    permission::Action,
+    scope::ScopeFacts,
     sync::{
         apply::StoredRecord,
         protocol::{Intent, MoveStageArgs, RecordRef},
@@ -17,7 +19,10 @@ use yingxiao_core::{
     time::format_instant,
 };
 
-use super::{form::OpportunityForm, stage_label};
+use super::{
+    form::{OpportunityForm, FIELDS},
+    stage_label,
+};
 use crate::{
     app::use_mount,
     data::{store::DataError, sync::use_data},
@@ -29,6 +34,7 @@ use crate::{
             DeleteRecord, Loaded, WaitingNote,
         },
     },
+    permissions::{facts_of, use_access},
 };
 
 /// The deal's fields shown under its name, in the domain table's order.
@@ -91,6 +97,12 @@ pub fn OpportunityDetailPage() -> impl IntoView {
         }
         names
     });
+    // The deal's facts, by which the page offers what the user may do to it.
+    let facts = Memo::new(move |_| facts_of(Collection::Opportunity, &fields_of(&deal), None));
+    let access = use_access();
+    let may_move = Memo::new(move |_| {
+        facts.with(|facts| access.can(Collection::Opportunity, Action::MoveStage, Some(facts)))
+    });
     let editing = RwSignal::new(false);
     let note = RwSignal::new(None::<String>);
     Effect::new(move |_| {
@@ -128,9 +140,11 @@ pub fn OpportunityDetailPage() -> impl IntoView {
         }
         .into_any(),
         Loaded::Ready(true) => view! {
-            <DealView id deal editing note names />
-            <Show when=move || !editing.get()>
+            <DealView id deal facts editing note names />
+            <Show when=move || !editing.get() && may_move.get()>
                 <StageCard id deal note />
+            </Show>
+            <Show when=move || !editing.get()>
                 <ProductLines deal />
                 <StageHistory deal />
             </Show>
@@ -153,16 +167,24 @@ pub fn OpportunityDetailPage() -> impl IntoView {
 fn DealView(
     id: Memo<String>,
     deal: Record,
+    facts: Memo<ScopeFacts>,
     editing: RwSignal<bool>,
     note: RwSignal<Option<String>>,
     names: Memo<HashMap<String, String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let access = use_access();
+    let may_edit = Memo::new(move |_| {
+        facts.with(|facts| access.can_edit_any(Collection::Opportunity, &FIELDS, facts))
+    });
+    let may_delete = Memo::new(move |_| {
+        facts.with(|facts| access.can(Collection::Opportunity, Action::Delete, Some(facts)))
+    });
     let mount = StoredValue::new(use_mount());
     let fields = move || fields_of(&deal);
     let name = move || text(&fields(), "name").to_owned();
     let stage = move || text(&fields(), "stage").to_owned();
-    let facts = move || {
+    let fact_list = move || {
         let fields = fields();
         SHOWN
             .iter()
@@ -209,7 +231,7 @@ fn DealView(
                     {move || stage_label(&stage(), i18n.locale()).to_owned()}
                 </span>
             </h1>
-            <Show when=move || !editing.get()>
+            <Show when=move || !editing.get() && may_edit.get()>
                 <button
                     type="button"
                     class="button"
@@ -230,7 +252,7 @@ fn DealView(
                 title=Key::OpportunityDeleteTitle
                 body=Key::OpportunityDeleteBody
                 list_path="/opportunities"
-                hidden=editing
+                hidden=Signal::derive(move || editing.get() || !may_delete.get())
             />
         </header>
         <WaitingNote collection=Collection::Opportunity id=id note=Key::OpportunityWaitingNote />
@@ -248,7 +270,7 @@ fn DealView(
             }
             .into_any()
         } else {
-            view! { <dl class="card facts opportunity-facts">{facts}</dl> }.into_any()
+            view! { <dl class="card facts opportunity-facts">{fact_list}</dl> }.into_any()
         }}
     }
 }

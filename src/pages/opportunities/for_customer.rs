@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use yingxiao_core::{domain::Collection, funnel::Stage};
+use serde_json::{Map, Value};
+use yingxiao_core::{domain::Collection, funnel::Stage, permission::Action};
 
 use super::stage_label;
 use crate::{
@@ -14,6 +15,7 @@ use crate::{
         record_form::format_yuan,
         records::{text, watch_collection, Loaded},
     },
+    permissions::{facts_of, use_access},
 };
 
 #[component]
@@ -21,6 +23,18 @@ pub fn CustomerOpportunities(customer_id: Memo<String>) -> impl IntoView {
     let i18n = use_i18n();
     let mount = StoredValue::new(use_mount());
     let data = use_data();
+    let access = use_access();
+    // A new deal from here is the user's, in their unit, for this customer.
+    let may_create = Memo::new(move |_| {
+        let mut fields = Map::new();
+        fields.insert("customer_id".into(), Value::from(customer_id.get()));
+        if let Some(me) = access.viewer() {
+            fields.insert("owner_id".into(), Value::from(me.user_id));
+            fields.insert("unit_id".into(), Value::from(me.unit_id));
+        }
+        let facts = facts_of(Collection::Opportunity, &fields, None);
+        access.can(Collection::Opportunity, Action::Create, Some(&facts))
+    });
     let deals = watch_collection(data, Collection::Opportunity, move || {
         Some(("customer", customer_id.get()))
     });
@@ -50,7 +64,9 @@ pub fn CustomerOpportunities(customer_id: Memo<String>) -> impl IntoView {
         <section class="card related" aria-labelledby="customer-deals-heading" data-testid="customer-opportunities">
             <header class="card-header">
                 <h2 id="customer-deals-heading">{move || Collection::Opportunity.label(i18n.locale())}</h2>
-                <A href=new_href attr:class="button">{move || i18n.t(Key::CustomerOpportunitiesNew)}</A>
+                <Show when=move || may_create.get()>
+                    <A href=new_href attr:class="button">{move || i18n.t(Key::CustomerOpportunitiesNew)}</A>
+                </Show>
             </header>
             {move || {
                 let rows = rows();

@@ -1,6 +1,8 @@
 //! The opportunity form, for a new deal (`/opportunities/new`) and for editing one on its page. A new
 //! deal belongs to the signed-in user and their unit and starts in the stage chosen (了解 unless the
 //! user says otherwise); an edit sends only what changed. Stages change on the deal's page, never here.
+//! Fields the user may not set are shown as text (an edit) or left out (a new deal), and owners and
+//! units are offered only where the user may put the deal.
 
 use leptos::{ev, prelude::*};
 use leptos_router::{
@@ -11,7 +13,8 @@ use serde_json::{json, Map, Value};
 use yingxiao_core::{
     domain::Collection,
     funnel::Stage,
-    scope::Reach,
+    permission::Action,
+    scope::ScopeFacts,
     sync::protocol::{CreateArgs, Intent, SetFieldsArgs},
     time::format_instant,
 };
@@ -22,14 +25,18 @@ use crate::{
     data::{new_record_id, sync::use_data},
     i18n::{use_i18n, Key},
     pages::{
-        record_form::{FormField, FormProblemNote, Options, RecordForm, SaveButton},
-        records::{text, watch_collection},
+        record_form::{
+            FieldMode, FormField, FormProblemNote, Options, RecordForm, SaveButton,
+            VisibleAfterNote,
+        },
+        records::{names_by_id, text, watch_collection, NotAllowed},
     },
+    permissions::{facts_of, use_access},
     session::use_session,
 };
 
 /// The deal's fields the form shows, in the domain table's order.
-const FIELDS: [&str; 8] = [
+pub const FIELDS: [&str; 8] = [
     "name",
     "customer_id",
     "owner_id",
@@ -54,6 +61,21 @@ fn choices(
     options
 }
 
+/// The facts of a deal with this owner, unit and customer.
+fn placement(owner: &str, unit: &str, customer: &str) -> ScopeFacts {
+    let mut fields = Map::new();
+    for (name, value) in [
+        ("owner_id", owner),
+        ("unit_id", unit),
+        ("customer_id", customer),
+    ] {
+        if !value.is_empty() {
+            fields.insert(name.into(), Value::from(value));
+        }
+    }
+    facts_of(Collection::Opportunity, &fields, None)
+}
+
 /// The form for a new deal (`existing` is `None`) or for one deal's fields.
 #[component]
 pub fn OpportunityForm(
@@ -73,11 +95,8 @@ pub fn OpportunityForm(
     let i18n = use_i18n();
     let mount = use_mount();
     let data = use_data();
+    let access = use_access();
     let me = use_session().get_untracked().map(|s| s.user);
-    let my_id = me.as_ref().map(|m| m.user_id.clone()).unwrap_or_default();
-    let sees_only_own = me
-        .as_ref()
-        .is_some_and(|m| m.role.reach() == Reach::OwnAndCustomers);
 
     let initial = match &existing {
         Some((_, fields)) => fields.clone(),
@@ -93,7 +112,44 @@ pub fn OpportunityForm(
             defaults
         }
     };
+    let current_owner = text(&initial, "owner_id").to_owned();
+    let current_unit = text(&initial, "unit_id").to_owned();
+    // An edit is judged on the deal as it is; a new deal on what the form would create.
+    let before: Option<ScopeFacts> = existing
+        .as_ref()
+        .map(|(_, fields)| facts_of(Collection::Opportunity, fields, None));
+    let is_new = before.is_none();
     let form = RecordForm::new(Collection::Opportunity, &FIELDS, &initial);
+    let placed = move || {
+        placement(
+            &form.get("owner_id"),
+            &form.get("unit_id"),
+            &form.get("customer_id"),
+        )
+    };
+    let form = {
+        let before = before.clone();
+        form.with_modes(move |name| match &before {
+            Some(facts) if access.can_set_field(Collection::Opportunity, name, Some(facts)) => {
+                FieldMode::Edit
+            }
+            Some(_) => FieldMode::ReadOnly,
+            None if access.can_set_on_create(Collection::Opportunity, name, &placed()) => {
+                FieldMode::Edit
+            }
+            None => FieldMode::Hidden,
+        })
+    };
+    // May the deal be put with this owner and unit: created there, or (an edit) still seen by the
+    // user afterwards?
+    let allowed = move |owner: &str, unit: &str| {
+        let facts = placement(owner, unit, &form.get("customer_id"));
+        if is_new {
+            access.can(Collection::Opportunity, Action::Create, Some(&facts))
+        } else {
+            access.sees(Collection::Opportunity, &facts)
+        }
+    };
     let first_stage = RwSignal::new(Stage::Aware.as_str().to_owned());
 
     let customers = watch_collection(data, Collection::Customer, || None);
@@ -107,14 +163,34 @@ pub fn OpportunityForm(
             .unwrap_or_default()
     };
     let customer_options: Options = Signal::derive(move || choices(&read(&customers), |_, _| true));
-    // A sales rep sees only their own deals, so they can only own what they create.
-    let owner_options: Options = Signal::derive(move || {
-        choices(&read(&users), |id, user| {
-            let active = user.get("active") != Some(&Value::Bool(false));
-            (active && !sees_only_own) || id == my_id
+    let owner_options: Options = {
+        let current_owner = current_owner.clone();
+        Signal::derive(move || {
+            let unit = form.get("unit_id");
+            choices(&read(&users), |id, user| {
+                let active = user.get("active") != Some(&Value::Bool(false));
+                id == current_owner || (active && allowed(id, &unit))
+            })
         })
+    };
+    let unit_options: Options = {
+        let current_unit = current_unit.clone();
+        Signal::derive(move || {
+            let owner = form.get("owner_id");
+            choices(&read(&units), |id, _| {
+                id == current_unit || allowed(&owner, id)
+            })
+        })
+    };
+    let names = Signal::derive(move || {
+        let mut names = names_by_id(&users);
+        names.extend(names_by_id(&units));
+        names
     });
-    let unit_options: Options = Signal::derive(move || choices(&read(&units), |_, _| true));
+    // Saying who will see the deal is for those who may hand it on.
+    let reassigning = before
+        .as_ref()
+        .is_some_and(|facts| access.can(Collection::Opportunity, Action::Reassign, Some(facts)));
 
     let existing = StoredValue::new(existing);
     let submit = move |event: ev::SubmitEvent| {
@@ -215,6 +291,15 @@ pub fn OpportunityForm(
                 <FormField form name="source" />
                 <FormField form name="notes" />
             </div>
+            {reassigning.then(|| view! {
+                <VisibleAfterNote
+                    form
+                    owner_field="owner_id"
+                    unit_field="unit_id"
+                    before=(current_owner.clone(), current_unit.clone())
+                    names
+                />
+            })}
             <FormProblemNote form />
             <div class="form-actions">
                 <SaveButton form label=save_label />
@@ -232,14 +317,22 @@ pub fn NewOpportunityPage() -> impl IntoView {
     let navigate = use_navigate();
     let query = use_query_map();
     let customer_id = query.with_untracked(|q| q.get("customer"));
+    let access = use_access();
+    let customer_id = customer_id.unwrap_or_default();
     let on_saved = move |id: String| navigate(&format!("/opportunities/{id}"), Default::default());
+    let may_create = Memo::new(move |_| access.can(Collection::Opportunity, Action::Create, None));
     view! {
         <section class="page">
             <p class="breadcrumb">
                 <A href=mount.href("/opportunities")>{move || i18n.t(Key::OpportunityBackToList)}</A>
             </p>
             <h1 class="page-title">{move || i18n.t(Key::OpportunityNewTitle)}</h1>
-            <OpportunityForm customer_id=customer_id.unwrap_or_default() on_saved=on_saved />
+            <Show
+                when=move || may_create.get()
+                fallback=move || view! { <NotAllowed collection=Collection::Opportunity action=Action::Create /> }
+            >
+                <OpportunityForm customer_id=customer_id.clone() on_saved=on_saved.clone() />
+            </Show>
         </section>
     }
 }

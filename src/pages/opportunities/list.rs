@@ -11,6 +11,8 @@ use yingxiao_core::{
     funnel::{self, Deal, FunnelQuery, FunnelSettings, Period, Stage, DAY_MS},
     list::{visible_window, ListIndex, SearchQuery},
     locale::Locale,
+    permission::Action,
+    scope::ScopeFacts,
     sync::apply::StoredRecord,
 };
 
@@ -26,6 +28,7 @@ use crate::{
         record_form::format_yuan,
         records::{names_by_id, text, waiting_ids, watch_collection, Loaded},
     },
+    permissions::use_access,
 };
 
 /// Height of one row in px (the style sheet's `.deal-row`); rows never wrap, so the list can skip
@@ -44,6 +47,9 @@ pub struct DealRow {
     pub customer: String,
     pub owner_id: String,
     pub owner: String,
+    /// The deal's org unit and customer: with the owner, the facts its rights are judged by.
+    pub unit_id: String,
+    pub customer_id: String,
     pub stage: String,
     /// 分; `None` when no amount was given.
     pub amount: Option<i64>,
@@ -51,6 +57,18 @@ pub struct DealRow {
     /// Whole days since the deal entered its stage.
     pub days_in_stage: Option<i64>,
     pub stalled: bool,
+}
+
+impl DealRow {
+    /// The deal's scope facts, as `scope_facts` makes them from its owner, unit and customer.
+    pub fn facts(&self) -> ScopeFacts {
+        let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        ScopeFacts {
+            unit_id: some(&self.unit_id),
+            user_ids: some(&self.owner_id).into_iter().collect(),
+            customer_id: some(&self.customer_id),
+        }
+    }
 }
 
 /// How the list is ordered.
@@ -145,6 +163,8 @@ pub fn deal_list(
                 customer: name_of(customer_names, "customer_id"),
                 owner_id: text(f, "owner_id").to_owned(),
                 owner: name_of(owner_names, "owner_id"),
+                unit_id: text(f, "unit_id").to_owned(),
+                customer_id: text(f, "customer_id").to_owned(),
                 stage: text(f, "stage").to_owned(),
                 amount: f.get("amount").and_then(|v| v.as_i64()),
                 expected_close: text(f, "expected_close").to_owned(),
@@ -350,6 +370,8 @@ pub fn OpportunitiesPage() -> impl IntoView {
     let i18n = use_i18n();
     let mount = use_mount();
     let data = use_data();
+    let access = use_access();
+    let may_create = Memo::new(move |_| access.can(Collection::Opportunity, Action::Create, None));
     let waiting = waiting_ids(data, Collection::Opportunity);
 
     let search = RwSignal::new(String::new());
@@ -495,7 +517,12 @@ pub fn OpportunitiesPage() -> impl IntoView {
                 <div class="card empty-state">
                     <h2>{move || i18n.t(Key::OpportunitiesEmptyTitle)}</h2>
                     <p>{move || i18n.t(Key::OpportunitiesEmptyBody)}</p>
-                    <A href=new_href.clone() attr:class="button button-primary">{move || i18n.t(Key::OpportunitiesNew)}</A>
+                    {
+                        let new_href = new_href.clone();
+                        move || may_create.get().then(|| view! {
+                            <A href=new_href.clone() attr:class="button button-primary">{move || i18n.t(Key::OpportunitiesNew)}</A>
+                        })
+                    }
                 </div>
             }
             .into_any(),
@@ -560,7 +587,9 @@ pub fn OpportunitiesPage() -> impl IntoView {
                         disabled=move || matching.with(Vec::is_empty)>
                         {move || i18n.t(Key::OpportunitiesExport)}
                     </button>
-                    <A href=new_href attr:class="button button-primary">{move || i18n.t(Key::OpportunitiesNew)}</A>
+                    {move || may_create.get().then(|| view! {
+                        <A href=new_href.clone() attr:class="button button-primary">{move || i18n.t(Key::OpportunitiesNew)}</A>
+                    })}
                 </div>
             </header>
             <div class="card customers-toolbar" role="search">
