@@ -18,6 +18,8 @@ export const E2E_NAME = '测试业务员';
 export const E2E_ADMIN_LOGIN = 'e2e_admin';
 /** A regional manager over the whole (one-unit) company, to see what the rep's team did. */
 export const E2E_MANAGER_LOGIN = 'e2e_manager';
+/** A promoter (促销员) at the company unit: sees its customers and may change none of them. */
+export const E2E_PROMOTER_LOGIN = 'e2e_promoter';
 
 /**
  * The data directory of the server on `port`. Known from the port (not made random) because the
@@ -40,6 +42,8 @@ function serve(port: number, basePath: string) {
       `--role admin --password-stdin --data-dir "${dataDir}" >/dev/null && ` +
       `printf '%s\\n' '${E2E_PASSWORD}' | "${server}" user add --login ${E2E_MANAGER_LOGIN} --name 测试经理 ` +
       `--role regional_manager --password-stdin --data-dir "${dataDir}" >/dev/null && ` +
+      `printf '%s\\n' '${E2E_PASSWORD}' | "${server}" user add --login ${E2E_PROMOTER_LOGIN} --name 测试促销员 ` +
+      `--role promoter --password-stdin --data-dir "${dataDir}" >/dev/null && ` +
       `exec "${server}" serve --addr 127.0.0.1:${port} --data-dir "${dataDir}" --dist "${dist}" --base-path ${basePath}`,
     url: `http://127.0.0.1:${port}${base}/api/v1/health`,
     reuseExistingServer: false,

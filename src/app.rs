@@ -110,6 +110,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage />
                     <ProtectedRoute path=path!("/") view=HomePage condition=signed_in redirect_path=to_login.clone() />
                     <ProtectedRoute path=path!("/settings") view=SettingsPage condition=signed_in redirect_path=to_login.clone() />
+                    <ProtectedRoute path=path!("/settings/permissions") view=crate::pages::permissions::PermissionsPage condition=signed_in redirect_path=to_login.clone() />
                     <ProtectedRoute path=path!("/funnel") view=crate::pages::funnel::FunnelPage condition=signed_in redirect_path=to_login.clone() />
                     <ProtectedRoute path=path!("/customers") view=CustomersPage condition=signed_in redirect_path=to_login.clone() />
                     // Before `:id`: the first matching route wins.

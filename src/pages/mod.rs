@@ -10,6 +10,7 @@ pub mod home;
 pub mod login;
 pub mod not_found;
 pub mod opportunities;
+pub mod permissions;
 pub mod record_form;
 pub mod records;
 pub mod settings;

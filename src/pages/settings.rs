@@ -1,10 +1,10 @@
-//! Settings (`/settings`): the interface language and the theme, remembered on this device, and the
-//! company's funnel settings, kept on the company unit and synced.
+//! Settings (`/settings`): the interface language and the theme, remembered on this device, the
+//! company's funnel settings, kept on the company unit and synced, and the way to the permission table.
 
 use leptos::prelude::*;
 use yingxiao_core::{locale::Locale, theme::ThemePreference};
 
-use super::funnel_settings::FunnelSettingsCard;
+use super::{funnel_settings::FunnelSettingsCard, permissions::PermissionsCard};
 
 use crate::{
     i18n::{use_i18n, Key},
@@ -73,6 +73,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <div class="choices">{themes}</div>
             </fieldset>
             <FunnelSettingsCard />
+            <PermissionsCard />
         </section>
     }
 }
