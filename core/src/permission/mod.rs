@@ -684,8 +684,14 @@ fn default_rules() -> &'static [Rule] {
         // approval, which is finance's.
         (
             &[HqMarketing],
-            &[C::OrgUnit, C::Product],
+            &[C::OrgUnit],
             &[Create, Edit, Delete, Reassign],
+            Extent::All,
+        ),
+        (
+            &[HqMarketing],
+            &[C::Product],
+            &[Create, Edit, Delete],
             Extent::All,
         ),
         (
@@ -716,7 +722,7 @@ fn default_rules() -> &'static [Rule] {
         (
             &[HqMarketing],
             &[C::Target],
-            &[Create, Edit, Delete, Approve, Reassign, Field("value")],
+            &[Create, Edit, Delete, Reassign, Field("value")],
             Extent::All,
         ),
         (
@@ -744,7 +750,8 @@ fn default_rules() -> &'static [Rule] {
             &[Create, Edit, Reassign],
             Extent::All,
         ),
-        // Regional managers (大区经理) manage their region and approve its targets and promotions;
+        // Regional managers (大区经理) manage their region and approve its promotions (targets gain an
+        // approval status with their decomposition);
         // area supervisors (区域主管) manage their reps and promoters and review their reports.
         (
             MANAGERS,
@@ -763,7 +770,7 @@ fn default_rules() -> &'static [Rule] {
         (
             &[RegionalManager],
             &[C::Target],
-            &[Approve, Reassign],
+            &[Reassign],
             Extent::Subtree,
         ),
         (
