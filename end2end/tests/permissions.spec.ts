@@ -7,6 +7,7 @@
 // The override test takes away one right (a sales rep deleting a deal) that no other spec uses, holds
 // a lock per server while it is in force (the projects share two servers), and always puts it back.
 import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -41,6 +42,20 @@ async function repCustomer(request: APIRequestContext, name: string) {
     },
   ]);
   return { id, admin, rep };
+}
+
+/// No serious accessibility violation, every control a 44 px target, nothing wider than the screen.
+async function checkPage(page: Page) {
+  const results = await new AxeBuilder({ page }).include('main').analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  for (const control of await page.locator('main a, main button, main select').all()) {
+    const box = await control.boundingBox();
+    expect(box!.height, await control.evaluate((e) => e.outerHTML.slice(0, 80))).toBeGreaterThanOrEqual(44);
+  }
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+    page.viewportSize()!.width,
+  );
 }
 
 function fact(page: Page, field: string) {
@@ -94,6 +109,7 @@ test('a rep edits their customer but is offered no way to hand it on or change i
   await expect(table.locator('tr[data-collection=customers] [data-action=edit]')).toHaveText('本人');
   await expect(table.locator('tr[data-collection=customers] [data-action="field:tier"]')).toHaveText('—');
   await expect(page.getByRole('button', { name: /保存更改/ })).toHaveCount(0);
+  await checkPage(page);
 });
 
 test('a promoter sees customers but no way to create, edit or delete them', async ({ page, request }, testInfo) => {
@@ -260,6 +276,7 @@ test('a deal deleted offline after the office took that right away is refused, w
       await confirm.getByRole('button', { name: '确认保存' }).click();
       await expect(adminPage.getByTestId('permissions-note')).toHaveText('已保存到本设备，同步后对全公司生效。');
       await expect(cell.locator('option:checked')).toHaveText('不允许');
+      await checkPage(adminPage);
       await adminPage.screenshot({ path: testInfo.outputPath('permissions-admin.png'), fullPage: true });
       await expect
         .poll(async () => (await overrides(request, admin)).lines.filter(isOurs).map((l) => l.extent), {
