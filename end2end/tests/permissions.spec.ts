@@ -138,6 +138,12 @@ test('a promoter sees customers but no way to create, edit or delete them', asyn
   await page.goto('opportunities');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('销售机会');
   await expect(page.getByRole('link', { name: '新建机会' })).toHaveCount(0);
+  await page.goto('pipeline');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('阶段看板');
+  await expect(page.getByRole('link', { name: '新建机会' })).toHaveCount(0);
+  await page.goto('');
+  await expect(page.getByTestId('dashboard')).toBeVisible();
+  await expect(page.getByRole('link', { name: '新建机会' })).toHaveCount(0);
   await page.goto(`customers/${id}`);
   await expect(page.getByTestId('customer-name')).toHaveText(name);
 });

@@ -6,6 +6,7 @@ use leptos_router::components::A;
 use yingxiao_core::{
     domain::Collection,
     funnel::{self, Deal, FunnelFigures, FunnelQuery, FunnelSettings, Period},
+    permission::Action,
 };
 
 use super::{
@@ -19,6 +20,7 @@ use crate::{
     components::charts::funnel::FunnelChart,
     data::sync::use_data,
     i18n::{use_i18n, Key},
+    permissions::use_access,
 };
 
 /// Stalled deals listed on the dashboard; the funnel page lists all of them.
@@ -139,6 +141,8 @@ pub fn Dashboard() -> impl IntoView {
             })
         }
     };
+    let access = use_access();
+    let may_create = Memo::new(move |_| access.can(Collection::Opportunity, Action::Create, None));
     let has_deals = move || {
         shown.with(|s| matches!(s, Loaded::Ready(Some(s)) if s.figures.snapshot.total().count > 0))
     };
@@ -154,7 +158,9 @@ pub fn Dashboard() -> impl IntoView {
                 false if !has_deals() => view! {
                     <div class="empty-state">
                         <p>{move || i18n.t(Key::DashboardEmpty)}</p>
-                        <A href=mount.with_value(|m| m.href("/opportunities/new")) attr:class="button button-primary">{move || i18n.t(Key::OpportunitiesNew)}</A>
+                        <Show when=move || may_create.get()>
+                            <A href=mount.with_value(|m| m.href("/opportunities/new")) attr:class="button button-primary">{move || i18n.t(Key::OpportunitiesNew)}</A>
+                        </Show>
                     </div>
                 }.into_any(),
                 false => view! {
