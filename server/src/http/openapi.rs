@@ -5,7 +5,7 @@ use axum::{extract::State, Json};
 use utoipa::{
     openapi::{
         security::{Http, HttpAuthScheme, SecurityScheme},
-        Server,
+        RefOr, Schema, Server,
     },
     Modify, OpenApi,
 };
@@ -29,7 +29,7 @@ use super::{auth, error::ErrorBody, health, sync, AppState};
         document,
     ),
     components(schemas(ErrorBody)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &LoginLimits),
     tags((name = "sync", description = "Server-authoritative push and pull"), (name = "auth"), (name = "system"))
 )]
 pub struct ApiDoc;
@@ -43,6 +43,33 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
+    }
+}
+
+/// The sign-in limits the handler enforces, written into core's `LoginRequest` schema here: core
+/// stays free of server rules, and fuzzers and clients still see them.
+struct LoginLimits;
+
+impl Modify for LoginLimits {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(RefOr::T(Schema::Object(request))) = openapi
+            .components
+            .as_mut()
+            .and_then(|components| components.schemas.get_mut("LoginRequest"))
+        else {
+            return;
+        };
+        for (field, max) in [
+            ("login", auth::MAX_LOGIN_CHARS),
+            ("password", auth::MAX_PASSWORD_CHARS),
+        ] {
+            if let Some(RefOr::T(Schema::Object(property))) = request.properties.get_mut(field) {
+                property.max_length = Some(max);
+            }
+        }
+        if let Some(RefOr::T(Schema::Object(login))) = request.properties.get_mut("login") {
+            login.min_length = Some(1);
+        }
     }
 }
 
