@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use tokio::net::TcpListener;
 use tracing_subscriber::{fmt, EnvFilter};
 use yingxiao_core::{
     import::{ColumnMap, ImportOptions, ValueMap},
@@ -72,8 +71,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let web = WebApp::load(&args.dist, args.base_path.clone())?;
     let storage = Storage::open(&args.storage).await?;
-    let listener = TcpListener::bind(args.addr)
-        .await
+    let listener = yingxiao_server::serve::bind(args.addr)
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     tracing::info!(

@@ -7,6 +7,7 @@ use std::{
     error::Error as StdError,
     future::Future,
     io,
+    net::SocketAddr,
     pin::Pin,
     sync::Arc,
     task::{Context, Poll},
@@ -24,7 +25,7 @@ use hyper::{body::Incoming, server::conn::http1};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::{
     io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf},
-    net::{TcpListener, TcpStream},
+    net::{TcpListener, TcpSocket, TcpStream},
     sync::{watch, Semaphore},
     time::Sleep,
 };
@@ -56,6 +57,22 @@ impl Default for ServeOptions {
             shutdown_grace: Duration::from_secs(30),
         }
     }
+}
+
+/// Connections the kernel queues for `accept` (capped by `net.core.somaxconn`). The usual 128 overflows
+/// in a burst of new connections, and every overflow costs its client a 1 s SYN retransmission.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// Listens on `addr` with a backlog that absorbs bursts of new connections.
+pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// Over-cap connections answered at once; past this many they are closed without an answer, so
@@ -356,7 +373,7 @@ pub fn raise_open_file_limit() -> Option<u64> {
     if let Some(hard) = limit.maximum {
         if limit.current.is_some_and(|soft| soft < hard) {
             limit.current = Some(hard);
-            if let Err(error) = setrlimit(Resource::Nofile, limit.clone()) {
+            if let Err(error) = setrlimit(Resource::Nofile, limit) {
                 tracing::warn!(%error, "cannot raise the open-file limit");
             }
         }
