@@ -368,7 +368,7 @@ async fn counters_are_forgotten_after_a_quiet_day_but_known_addresses_are_kept(b
     );
 }
 
-async fn login_limits_are_checked_in_characters_and_stated_in_the_openapi_document(
+async fn login_limits_count_characters_and_the_openapi_document_states_every_enforced_limit(
     backend: Backend,
 ) {
     let w = world(backend).await;
@@ -390,6 +390,15 @@ async fn login_limits_are_checked_in_characters_and_stated_in_the_openapi_docume
     assert_eq!(schema["login"]["maxLength"], 64, "{schema}");
     assert_eq!(schema["login"]["minLength"], 1, "{schema}");
     assert_eq!(schema["password"]["maxLength"], 1024, "{schema}");
+    assert!(
+        schema["login"]["pattern"].is_string(),
+        "blank logins are refused"
+    );
+    let pull_limit = &doc["components"]["schemas"]["PullRequest"]["properties"]["limit"];
+    assert_eq!(
+        (&pull_limit["minimum"], &pull_limit["maximum"]),
+        (&json!(1), &json!(5000))
+    );
 }
 
 on_both_backends!(
@@ -401,5 +410,5 @@ on_both_backends!(
     forwarded_for_is_ignored_from_untrusted_peers_and_believed_from_trusted_proxies,
     logout_of_a_made_up_token_is_401_and_a_real_session_ends_once,
     counters_are_forgotten_after_a_quiet_day_but_known_addresses_are_kept,
-    login_limits_are_checked_in_characters_and_stated_in_the_openapi_document,
+    login_limits_count_characters_and_the_openapi_document_states_every_enforced_limit,
 );
