@@ -8,6 +8,9 @@ use tokio::task::JoinHandle;
 use crate::{auth::now_millis, sign_in_limits, storage::Storage};
 
 /// How often the WAL is checkpointed and truncated: the WAL holds at most about this long's writes.
+/// Measured by scripts/wal-burst.sh (60 s, 4 devices pushing, 8 pulling, about 1,600 rows/s): the WAL
+/// stayed under 6.3 MiB; with one read transaction held 20 s it reached 92 MiB meanwhile and was
+/// 4.5 MiB at the end (without this checkpoint: 143 MiB, and 16 MiB left).
 pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(10);
 /// How often old sign-in counters are deleted.
 pub const PRUNE_EVERY: Duration = Duration::from_secs(600);
