@@ -1,6 +1,6 @@
 //! Accounts and sessions: argon2id password hashes, opaque bearer tokens stored only as SHA-256 hashes,
-//! expiry long enough for a tablet offline for weeks, revocation, and sign-in rate limits kept in the
-//! database so several server processes share them.
+//! expiry long enough for a tablet offline for weeks, and revocation. Sign-in throttling is
+//! `crate::sign_in_limits`.
 
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
@@ -18,10 +18,6 @@ use crate::http::ApiError;
 /// How long a session lasts: a promoter's tablet may stay offline for weeks and must still push after.
 pub const SESSION_DAYS: i64 = 45;
 const DAY_MILLIS: i64 = 86_400_000;
-/// Failed sign-ins allowed per account, and per network address, within the window.
-pub const MAX_FAILURES_PER_LOGIN: i64 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
-pub const FAILURE_WINDOW_MILLIS: i64 = 15 * 60 * 1000;
 /// Shortest password an account may have.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
@@ -155,13 +151,19 @@ pub async fn create_session(
     Ok((token, expires_at))
 }
 
-pub async fn revoke_session(conn: &mut AnyConnection, token: &str) -> Result<(), ApiError> {
-    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
-        .bind(now_millis())
-        .bind(token_hash(token))
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+/// Ends the session of a token; false when the token was no live session (made up, expired or ended).
+pub async fn revoke_session(conn: &mut AnyConnection, token: &str) -> Result<bool, ApiError> {
+    let now = now_millis();
+    let ended = sqlx::query(
+        "UPDATE sessions SET revoked_at = $1
+         WHERE token_hash = $2 AND revoked_at IS NULL AND expires_at > $3",
+    )
+    .bind(now)
+    .bind(token_hash(token))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(ended.rows_affected() > 0)
 }
 
 /// Ends every session of a user (account disabled, password reset).
@@ -169,55 +171,6 @@ pub async fn revoke_all_sessions(conn: &mut AnyConnection, user_id: &str) -> Res
     sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
         .bind(now_millis())
         .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-/// Refuses a sign-in attempt when its account or address failed too often recently.
-pub async fn check_rate_limit(
-    conn: &mut AnyConnection,
-    login: &str,
-    address: &str,
-) -> Result<(), ApiError> {
-    let since = now_millis() - FAILURE_WINDOW_MILLIS;
-    let by_login: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at > $2")
-            .bind(login)
-            .bind(since)
-            .fetch_one(&mut *conn)
-            .await?;
-    let by_address: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE address = $1 AND at > $2")
-            .bind(address)
-            .bind(since)
-            .fetch_one(&mut *conn)
-            .await?;
-    if by_login >= MAX_FAILURES_PER_LOGIN || by_address >= MAX_FAILURES_PER_ADDRESS {
-        return Err(ApiError::TooManyRequests(
-            "too many failed sign-ins; wait 15 minutes and try again".into(),
-        ));
-    }
-    Ok(())
-}
-
-pub async fn record_failure(
-    conn: &mut AnyConnection,
-    login: &str,
-    address: &str,
-) -> Result<(), ApiError> {
-    sqlx::query("INSERT INTO login_failures (login, address, at) VALUES ($1, $2, $3)")
-        .bind(login)
-        .bind(address)
-        .bind(now_millis())
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-pub async fn clear_failures(conn: &mut AnyConnection, login: &str) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM login_failures WHERE login = $1")
-        .bind(login)
         .execute(&mut *conn)
         .await?;
     Ok(())

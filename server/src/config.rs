@@ -1,11 +1,11 @@
 //! Command-line and environment configuration of the server binary.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use yingxiao_core::{base_path::BasePath, import::ImportKind, scope::Role};
 
-use crate::demo::Day;
+use crate::{demo::Day, http::TrustedProxies, serve::ServeOptions};
 
 /// `yingxiao-server`: the Yingxiao 营销 sync endpoint and web app server.
 #[derive(Debug, Parser)]
@@ -167,8 +167,40 @@ pub struct ServeArgs {
     #[arg(long, env = "YINGXIAO_BASE_PATH", default_value = "/", value_parser = parse_base_path)]
     pub base_path: BasePath,
 
+    /// Reverse proxies whose `X-Forwarded-For` names the client (comma-separated addresses or CIDR
+    /// blocks, e.g. `10.0.0.5,10.1.0.0/16`). From anyone else the header is ignored.
+    #[arg(long, env = "YINGXIAO_TRUSTED_PROXIES", default_value = "", value_parser = TrustedProxies::parse)]
+    pub trusted_proxies: TrustedProxies,
+
+    /// Seconds a connection may take to send a complete request head; idle keep-alive connections
+    /// are closed after the same time.
+    #[arg(long, env = "YINGXIAO_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+
+    /// Seconds a request body may take to arrive (408 after), and a response may wait for the client
+    /// to read it.
+    #[arg(long, env = "YINGXIAO_BODY_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout: u64,
+
+    /// Open connections at most; more are answered 503 at once. Keep it well under the open-file
+    /// limit (the server raises its soft limit to the hard one at start).
+    #[arg(long, env = "YINGXIAO_MAX_CONNECTIONS", default_value_t = 2048, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
+
     #[command(flatten)]
     pub storage: StorageArgs,
+}
+
+impl ServeArgs {
+    /// The connection limits for `serve::serve`.
+    pub fn serve_options(&self) -> ServeOptions {
+        ServeOptions {
+            header_timeout: Duration::from_secs(self.header_timeout),
+            body_timeout: Duration::from_secs(self.body_timeout),
+            max_connections: self.max_connections as usize,
+            ..ServeOptions::default()
+        }
+    }
 }
 
 fn parse_base_path(raw: &str) -> Result<BasePath, String> {
@@ -188,6 +220,50 @@ mod tests {
         };
         assert_eq!(args.base_path.as_str(), "/yingxiao");
         assert_eq!(args.dist, PathBuf::from("./dist"));
+        assert!(
+            args.trusted_proxies.is_empty(),
+            "no proxy is trusted by default"
+        );
+        let options = args.serve_options();
+        assert_eq!(options.header_timeout, Duration::from_secs(10));
+        assert_eq!(options.body_timeout, Duration::from_secs(30));
+        assert_eq!(options.max_connections, 2048);
+    }
+
+    #[test]
+    fn trusted_proxies_and_connection_limits_parse_and_bad_ones_are_refused() {
+        let cli = Cli::try_parse_from([
+            "yingxiao-server",
+            "serve",
+            "--trusted-proxies",
+            "10.0.0.5, 10.1.0.0/16",
+            "--max-connections",
+            "100",
+            "--header-timeout",
+            "5",
+        ])
+        .unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("expected serve")
+        };
+        assert_eq!(
+            args.trusted_proxies,
+            TrustedProxies::parse("10.0.0.5,10.1.0.0/16").unwrap()
+        );
+        assert_eq!(args.serve_options().max_connections, 100);
+        assert_eq!(args.serve_options().header_timeout, Duration::from_secs(5));
+        for bad in [
+            vec![
+                "yingxiao-server",
+                "serve",
+                "--trusted-proxies",
+                "proxy.local",
+            ],
+            vec!["yingxiao-server", "serve", "--max-connections", "0"],
+            vec!["yingxiao-server", "serve", "--header-timeout", "0"],
+        ] {
+            assert!(Cli::try_parse_from(&bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -7,6 +7,9 @@ pub mod config;
 pub mod demo;
 pub mod http;
 pub mod import;
+pub mod maintenance;
+pub mod serve;
+pub mod sign_in_limits;
 pub mod storage;
 pub mod sync;
 

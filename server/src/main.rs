@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use tokio::net::TcpListener;
 use tracing_subscriber::{fmt, EnvFilter};
 use yingxiao_core::{
     import::{ColumnMap, ImportOptions, ValueMap},
@@ -15,6 +14,7 @@ use yingxiao_server::{
     config::{Cli, Command, ImportArgs, LogFormat, SeedArgs, ServeArgs, UserCommand},
     demo::{self, Day, DemoOptions, DemoSize},
     http::WebApp,
+    maintenance,
     storage::Storage,
     AppState,
 };
@@ -61,10 +61,17 @@ fn init_tracing(format: LogFormat) {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let open_files = yingxiao_server::serve::raise_open_file_limit();
+    if let Some(limit) = open_files.filter(|&limit| limit < u64::from(args.max_connections) + 256) {
+        tracing::warn!(
+            open_file_limit = limit,
+            max_connections = args.max_connections,
+            "the open-file limit is close to the connection cap; lower --max-connections"
+        );
+    }
     let web = WebApp::load(&args.dist, args.base_path.clone())?;
     let storage = Storage::open(&args.storage).await?;
-    let listener = TcpListener::bind(args.addr)
-        .await
+    let listener = yingxiao_server::serve::bind(args.addr)
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     tracing::info!(
@@ -72,20 +79,22 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         %addr,
         base_path = %args.base_path,
         database = ?storage.kind(),
+        max_connections = args.max_connections,
+        open_file_limit = ?open_files,
+        trusted_proxies = ?args.trusted_proxies,
         "yingxiao-server listening"
     );
     println!(
         "Yingxiao 营销 {VERSION} is running at http://{addr}{}",
         args.base_path.root_href()
     );
-    let router = app(AppState::new(storage.clone(), web));
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("server stopped with an error")?;
+    let router =
+        app(AppState::new(storage.clone(), web).with_trusted_proxies(args.trusted_proxies.clone()));
+    let housekeeping = maintenance::spawn(storage.clone(), maintenance::CHECKPOINT_EVERY);
+    yingxiao_server::serve::serve(listener, router, args.serve_options(), shutdown_signal())
+        .await
+        .context("server stopped with an error")?;
+    housekeeping.abort();
     storage.close().await;
     tracing::info!("yingxiao-server stopped");
     Ok(())

@@ -3,7 +3,7 @@
 
 use std::{path::Path, time::Duration};
 
-use sqlx::{any::AnyPoolOptions, AnyPool, Executor};
+use sqlx::{any::AnyPoolOptions, pool::PoolConnection, Any, AnyPool, Executor, Row};
 use yingxiao_core::health::DatabaseKind;
 
 use crate::config::StorageArgs;
@@ -14,11 +14,36 @@ pub const SQLITE_FILE: &str = "yingxiao.sqlite3";
 /// The migrations in `server/migrations/`, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// Set on every SQLite connection. WAL lets pulls read while a push writes; NORMAL is durable across
+/// crashes in WAL; a writer from another process (the admin CLI) is waited for, not answered 500; the
+/// WAL file is cut back to `journal_size_limit` whenever a checkpoint empties it.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+    PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 1000; \
+    PRAGMA journal_size_limit = 16777216";
+
+/// How long a SQLite write may queue for the one writer connection before the caller is told the
+/// server is busy (503) rather than left waiting.
+const WRITE_QUEUE_TIMEOUT: Duration = Duration::from_secs(20);
+
 /// A connection pool to whichever back end is configured.
 #[derive(Clone, Debug)]
 pub struct Storage {
     pub pool: AnyPool,
+    /// SQLite only: the one connection that writes. SQLite allows one writer at a time; queueing
+    /// writers here costs nothing, where several connections racing for the file lock busy-wait and,
+    /// under load, gave up with `database is locked`.
+    writer: Option<AnyPool>,
     kind: DatabaseKind,
+}
+
+/// What a WAL checkpoint did (SQLite's `PRAGMA wal_checkpoint` answer).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// Readers kept it from finishing; the next one catches up.
+    pub busy: bool,
+    /// Pages in the WAL before it was truncated, and how many of them reached the database.
+    pub wal_pages: i64,
+    pub checkpointed_pages: i64,
 }
 
 /// Why the database could not be opened, worded for the operator who started the server.
@@ -56,20 +81,23 @@ impl Storage {
             source,
         })?;
         let url = format!("sqlite://{}?mode=rwc", data_dir.join(SQLITE_FILE).display());
-        let pool = AnyPoolOptions::new()
-            .max_connections(8)
-            .after_connect(|conn, _| {
+        let options = || {
+            AnyPoolOptions::new().after_connect(|conn, _| {
                 Box::pin(async move {
-                    // WAL lets pulls read while a push writes; NORMAL is durable across crashes in WAL.
-                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON")
-                        .await?;
+                    conn.execute(SQLITE_PRAGMAS).await?;
                     Ok(())
                 })
             })
+        };
+        let pool = options().max_connections(8).connect(&url).await?;
+        let writer = options()
+            .max_connections(1)
+            .acquire_timeout(WRITE_QUEUE_TIMEOUT)
             .connect(&url)
             .await?;
         Ok(Self {
             pool,
+            writer: Some(writer),
             kind: DatabaseKind::Sqlite,
         })
     }
@@ -85,12 +113,42 @@ impl Storage {
             .await?;
         Ok(Self {
             pool,
+            writer: None,
             kind: DatabaseKind::Postgres,
         })
     }
 
     pub fn kind(&self) -> DatabaseKind {
         self.kind
+    }
+
+    /// A connection for a write transaction: SQLite's one writer (queued in this process), or any
+    /// PostgreSQL connection (PostgreSQL orders writers by row locks).
+    pub async fn writer(&self) -> Result<PoolConnection<Any>, sqlx::Error> {
+        self.writer.as_ref().unwrap_or(&self.pool).acquire().await
+    }
+
+    /// SQLite: moves the WAL into the database file and truncates it to nothing. Automatic
+    /// checkpoints only restart the WAL when no reader holds an old snapshot, and SQLite never shrinks
+    /// the file by itself (it grew to 2.9 GB and stayed). This one waits up to 250 ms for readers,
+    /// holding the writer meanwhile: a reader that takes longer (a slow report) is left alone and the
+    /// next round tries again, so pushes stall at most that long. PostgreSQL: nothing to do.
+    pub async fn checkpoint(&self) -> Result<Checkpoint, sqlx::Error> {
+        if self.kind != DatabaseKind::Sqlite {
+            return Ok(Checkpoint::default());
+        }
+        let mut conn = self.writer().await?;
+        conn.execute("PRAGMA busy_timeout = 250").await?;
+        let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&mut *conn)
+            .await;
+        conn.execute("PRAGMA busy_timeout = 10000").await?;
+        let row = row?;
+        Ok(Checkpoint {
+            busy: row.try_get::<i64, _>(0)? != 0,
+            wal_pages: row.try_get(1)?,
+            checkpointed_pages: row.try_get(2)?,
+        })
     }
 
     /// A round trip to the database, for health checks.
@@ -100,6 +158,9 @@ impl Storage {
 
     /// Closes every connection; called on shutdown so SQLite checkpoints its WAL.
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
 }

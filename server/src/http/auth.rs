@@ -1,9 +1,7 @@
 //! Sign-in, sign-out, `GET /api/v1/me`, and the extractor that turns a bearer token into a `Caller`.
 
-use std::net::SocketAddr;
-
 use axum::{
-    extract::{ConnectInfo, FromRequestParts, State},
+    extract::{FromRequestParts, State},
     http::{header, request::Parts, StatusCode},
 };
 use yingxiao_core::{
@@ -11,8 +9,15 @@ use yingxiao_core::{
     time::format_instant,
 };
 
-use super::{error::ErrorBody, ApiError, ApiJson, AppState};
-use crate::auth::{self, Caller};
+use super::{client_address::ClientAddress, error::ErrorBody, ApiError, ApiJson, AppState};
+use crate::{
+    auth::{self, Caller},
+    sign_in_limits::{self, Wait},
+};
+
+/// The longest login and password accepted, in characters (also stated in the OpenAPI document).
+pub const MAX_LOGIN_CHARS: usize = 64;
+pub const MAX_PASSWORD_CHARS: usize = 1024;
 
 /// The bearer token of a request, as sent.
 struct BearerToken(String);
@@ -57,24 +62,9 @@ fn me(caller: &Caller) -> Me {
     }
 }
 
-/// The network address a request came from, for per-address sign-in limits ("unknown" without a socket,
-/// as in router tests).
-pub struct ClientAddress(String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let address = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string())
-            .unwrap_or_else(|| "unknown".into());
-        Ok(Self(address))
-    }
-}
-
-/// Signs in with a login and password; returns a bearer token.
+/// Signs in with a login and password; returns a bearer token. Wrong passwords slow down further
+/// attempts of the same login from the same address, of any login from that address, and (far later)
+/// of that login from addresses it never signed in from; a refused attempt says how long to wait.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/login",
@@ -87,37 +77,53 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Login or password missing or too long", body = ErrorBody),
-        (status = 429, description = "Too many failed attempts", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts; wait the number of seconds in Retry-After", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before the next attempt"))),
     )
 )]
 pub(super) async fn login(
     State(state): State<AppState>,
-    ClientAddress(address): ClientAddress,
+    ClientAddress(ip): ClientAddress,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<ApiJson<LoginResponse>, ApiError> {
     let login = request.login.trim().to_lowercase();
-    if login.is_empty() || login.len() > 64 || login.contains('\0') || request.password.len() > 1024
+    if login.is_empty()
+        || request.login.chars().count() > MAX_LOGIN_CHARS
+        || login.contains('\0')
+        || request.password.chars().count() > MAX_PASSWORD_CHARS
     {
-        return Err(ApiError::Unprocessable(
-            "login and password are required (login at most 64 characters)".into(),
-        ));
+        return Err(ApiError::Unprocessable(format!(
+            "login and password are required (login at most {MAX_LOGIN_CHARS} characters, \
+             password at most {MAX_PASSWORD_CHARS})"
+        )));
     }
-    let mut conn = state.storage.pool.acquire().await?;
-    auth::check_rate_limit(&mut conn, &login, &address).await?;
-    let account = auth::find_account(&mut conn, &login).await?;
-    // Verify against a real hash even for unknown logins, so timing does not reveal which logins exist.
-    let verified = match &account {
-        Some((_, hash)) => auth::verify_password(hash, &request.password),
-        None => {
-            auth::verify_password(&state.dummy_hash, &request.password);
-            false
-        }
+    let address = sign_in_limits::address_key(ip);
+    let attempt = {
+        let mut conn = state.storage.writer().await?;
+        sign_in_limits::begin_attempt(&mut conn, &login, &address, state.clock.now_millis())
+            .await?
+            .map_err(too_many_attempts)?
     };
+    let account = {
+        let mut conn = state.storage.pool.acquire().await?;
+        auth::find_account(&mut conn, &login).await?
+    };
+    // Verify against a real hash even for unknown logins, so timing does not reveal which logins exist.
+    let hash = match &account {
+        Some((_, hash)) => hash.clone(),
+        None => state.dummy_hash.to_string(),
+    };
+    let password = request.password;
+    // argon2 takes tens of milliseconds of CPU on purpose: off the async workers, so a burst of
+    // sign-ins does not stall every other request.
+    let verified = tokio::task::spawn_blocking(move || auth::verify_password(&hash, &password))
+        .await
+        .map_err(|e| ApiError::Internal(format!("password check: {e}")))?;
     let Some((user_id, _)) = account.filter(|_| verified) else {
-        auth::record_failure(&mut conn, &login, &address).await?;
         return Err(ApiError::Unauthorized("wrong login or password".into()));
     };
-    auth::clear_failures(&mut conn, &login).await?;
+    let mut conn = state.storage.writer().await?;
+    attempt.succeeded(&mut conn).await?;
     let (token, expires_at) = auth::create_session(&mut conn, &user_id).await?;
     let caller = auth::caller_for_token(&mut conn, &token)
         .await?
@@ -133,6 +139,13 @@ pub(super) async fn login(
     }))
 }
 
+fn too_many_attempts(wait: Wait) -> ApiError {
+    ApiError::TooManyRequests {
+        message: wait.message(),
+        retry_after_secs: wait.retry_after_secs(),
+    }
+}
+
 /// Ends the session of the bearer token.
 #[utoipa::path(
     post,
@@ -141,7 +154,7 @@ pub(super) async fn login(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Signed out"),
-        (status = 401, description = "No token", body = ErrorBody),
+        (status = 401, description = "No token, or not a live session (made up, expired or already ended)", body = ErrorBody),
     )
 )]
 pub(super) async fn logout(
@@ -149,9 +162,14 @@ pub(super) async fn logout(
     parts: Parts,
 ) -> Result<StatusCode, ApiError> {
     let BearerToken(token) = bearer_token(&parts)?;
-    let mut conn = state.storage.pool.acquire().await?;
-    auth::revoke_session(&mut conn, &token).await?;
-    Ok(StatusCode::NO_CONTENT)
+    let mut conn = state.storage.writer().await?;
+    if auth::revoke_session(&mut conn, &token).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::Unauthorized(
+            "this token is not a live session: it has expired or was ended".into(),
+        ))
+    }
 }
 
 /// The signed-in user.

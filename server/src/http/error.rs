@@ -2,11 +2,12 @@
 
 use axum::{
     extract::rejection::JsonRejection,
-    http::StatusCode,
+    http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
 use serde::Serialize;
+use sqlx::error::DatabaseError;
 
 /// An error answered to an API caller as `{"error": {"code": ..., "message": ...}}`.
 #[derive(Debug, thiserror::Error)]
@@ -31,8 +32,16 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// Asked too often; `Retry-After` tells when to try again.
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
+    /// The request body did not arrive in time; the connection is closed after the answer.
     #[error("{0}")]
-    TooManyRequests(String),
+    RequestTimeout(String),
+    /// Overloaded for a moment (the database's write queue is full); worth retrying soon.
     #[error("{0}")]
     Unavailable(String),
     /// A fault of ours; the details go to the log, not to the caller.
@@ -68,21 +77,45 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
-            Self::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            Self::RequestTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
 }
 
+/// Seconds a client is asked to wait after a 503 for a busy database.
+const BUSY_RETRY_AFTER_SECS: u64 = 2;
+
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
+        // A full write queue or a lock held too long by another process is load, not a fault: the
+        // client retries (the app's sync loop backs off), and nothing was written.
+        let busy = match &error {
+            sqlx::Error::PoolTimedOut => true,
+            // SQLITE_BUSY and SQLITE_LOCKED, with their extended codes.
+            sqlx::Error::Database(db) => db
+                .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+                .and_then(|e| e.code()?.parse::<i32>().ok())
+                .is_some_and(|code| matches!(code & 0xff, 5 | 6)),
+            _ => false,
+        };
+        if busy {
+            tracing::warn!(%error, "database busy; answered 503");
+            return Self::Unavailable("the server is busy; try again in a few seconds".into());
+        }
         Self::Internal(format!("database: {error}"))
     }
 }
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
+        if crate::serve::is_body_timeout(&rejection) {
+            return Self::RequestTimeout(
+                "the request body did not arrive in time; send it again".into(),
+            );
+        }
         let message = rejection.body_text();
         match rejection.status() {
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge(message),
@@ -105,7 +138,27 @@ impl IntoResponse for ApiError {
                 message: self.to_string(),
             },
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        let headers = response.headers_mut();
+        match &self {
+            Self::TooManyRequests {
+                retry_after_secs, ..
+            } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            Self::Unavailable(_) => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(BUSY_RETRY_AFTER_SECS),
+                );
+            }
+            // The rest of the body may still be on its way; this connection cannot carry another request.
+            Self::RequestTimeout(_) => {
+                headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            _ => {}
+        }
+        response
     }
 }
 

@@ -1,9 +1,11 @@
 //! The HTTP surface: `app()` builds the whole router, API and web app, for `serve` and for tests.
 
 mod auth;
+mod client_address;
 mod error;
 mod health;
 mod openapi;
+mod security_headers;
 mod sync;
 mod web_app;
 
@@ -11,6 +13,7 @@ use std::sync::Arc;
 
 use axum::{
     extract::DefaultBodyLimit,
+    middleware,
     routing::{get, post},
     Router,
 };
@@ -21,11 +24,12 @@ use tower_http::{
 use tracing::Level;
 use yingxiao_core::base_path::BasePath;
 
+pub use client_address::{ClientAddress, TrustedProxies};
 pub use error::{ApiError, ApiJson};
 pub use openapi::ApiDoc;
 pub use web_app::{WebApp, WebAppError};
 
-use crate::storage::Storage;
+use crate::{sign_in_limits::Clock, storage::Storage};
 
 /// What every handler may reach.
 #[derive(Clone)]
@@ -34,6 +38,9 @@ pub struct AppState {
     pub web: Arc<WebApp>,
     /// A real argon2 hash checked for unknown logins, so sign-in timing does not reveal which exist.
     dummy_hash: Arc<str>,
+    trusted_proxies: Arc<TrustedProxies>,
+    /// The time sign-in limits count by.
+    clock: Clock,
 }
 
 impl AppState {
@@ -45,7 +52,21 @@ impl AppState {
             storage,
             web: Arc::new(web),
             dummy_hash,
+            trusted_proxies: Arc::default(),
+            clock: Clock::system(),
         }
+    }
+
+    /// Believes `X-Forwarded-For` from these reverse proxies (from nobody by default).
+    pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
+        self.trusted_proxies = Arc::new(proxies);
+        self
+    }
+
+    /// Counts sign-in limits by this clock; tests pass a manual one and move it instead of sleeping.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     fn base_path(&self) -> &BasePath {
@@ -71,6 +92,10 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(web_app::serve)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers::add,
+        ))
         .layer(CompressionLayer::new())
         .layer(
             TraceLayer::new_for_http()

@@ -1,14 +1,17 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and the shared wire types,
 //! served at `/api/v1/openapi.json`.
 
+use std::collections::BTreeMap;
+
 use axum::{extract::State, Json};
 use utoipa::{
     openapi::{
         security::{Http, HttpAuthScheme, SecurityScheme},
-        Server,
+        Object, RefOr, Schema, Server,
     },
-    Modify, OpenApi,
+    Modify, Number, OpenApi,
 };
+use yingxiao_core::sync::protocol::{MAX_MUTATIONS_PER_PUSH, MAX_PULL_LIMIT};
 
 use super::{auth, error::ErrorBody, health, sync, AppState};
 
@@ -29,7 +32,7 @@ use super::{auth, error::ErrorBody, health, sync, AppState};
         document,
     ),
     components(schemas(ErrorBody)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ServerLimits),
     tags((name = "sync", description = "Server-authoritative push and pull"), (name = "auth"), (name = "system"))
 )]
 pub struct ApiDoc;
@@ -44,6 +47,60 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
     }
+}
+
+/// Limits the server enforces on core's wire types, written into their schemas here: core stays free
+/// of server rules, and fuzzers and clients still see what is refused (a schema-valid request must
+/// not be answered 422).
+struct ServerLimits;
+
+impl Modify for ServerLimits {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let schemas = &mut components.schemas;
+        if let Some(login) = property(schemas, "LoginRequest", "login") {
+            login.min_length = Some(1);
+            login.max_length = Some(auth::MAX_LOGIN_CHARS);
+            // Something besides white space, and no NUL (which PostgreSQL text cannot hold).
+            login.pattern = Some(r"^[^\u0000]*[^\s\u0000][^\u0000]*$".into());
+        }
+        if let Some(password) = property(schemas, "LoginRequest", "password") {
+            password.max_length = Some(auth::MAX_PASSWORD_CHARS);
+        }
+        if let Some(limit) = property(schemas, "PullRequest", "limit") {
+            limit.minimum = Some(Number::UInt(1));
+            limit.maximum = Some(Number::UInt(MAX_PULL_LIMIT as usize));
+        }
+        if let Some(id) = property(schemas, "Mutation", "id") {
+            id.minimum = Some(Number::UInt(1));
+        }
+        if let Some(RefOr::T(Schema::Object(push))) = schemas.get_mut("PushRequest") {
+            if let Some(RefOr::T(Schema::Array(mutations))) = push.properties.get_mut("mutations") {
+                mutations.max_items = Some(MAX_MUTATIONS_PER_PUSH);
+            }
+        }
+    }
+}
+
+/// A scalar property of a component schema, looking inside `allOf` (flattened structs).
+fn property<'a>(
+    schemas: &'a mut BTreeMap<String, RefOr<Schema>>,
+    schema: &str,
+    field: &str,
+) -> Option<&'a mut Object> {
+    let parts: Vec<&'a mut RefOr<Schema>> = match schemas.get_mut(schema)? {
+        RefOr::T(Schema::AllOf(all)) => all.items.iter_mut().collect(),
+        other => vec![other],
+    };
+    parts.into_iter().find_map(|part| match part {
+        RefOr::T(Schema::Object(object)) => match object.properties.get_mut(field)? {
+            RefOr::T(Schema::Object(property)) => Some(property),
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
 /// The document, with the base path as its server so clients resolve paths under the mount point.

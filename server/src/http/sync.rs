@@ -22,6 +22,7 @@ use crate::{auth::Caller, sync};
         (status = 413, description = "Too many mutations or too large a body", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "A mutation is malformed; nothing was applied", body = ErrorBody),
+        (status = 503, description = "The database is busy; nothing was applied, retry after Retry-After seconds", body = ErrorBody),
     )
 )]
 pub(super) async fn push(
@@ -29,7 +30,9 @@ pub(super) async fn push(
     caller: Caller,
     ApiJson(request): ApiJson<PushRequest>,
 ) -> Result<ApiJson<PushResponse>, ApiError> {
-    let mut conn = state.storage.pool.acquire().await?;
+    // SQLite's one writer: pushes queue here rather than race for the file lock (PostgreSQL: any
+    // connection; the counters row lock orders pushes).
+    let mut conn = state.storage.writer().await?;
     sync::push(&mut conn, &caller, &request).await.map(ApiJson)
 }
 

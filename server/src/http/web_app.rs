@@ -11,6 +11,8 @@ use axum::{
     http::{header, HeaderValue, Method, StatusCode, Uri},
     response::{IntoResponse, Redirect, Response},
 };
+use base64::Engine;
+use sha2::Digest;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 use yingxiao_core::base_path::BasePath;
@@ -30,6 +32,7 @@ pub struct WebApp {
     base: BasePath,
     index_html: Bytes,
     files: ServeDir,
+    content_security_policy: HeaderValue,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +67,7 @@ impl WebApp {
         );
         Ok(Self {
             base,
+            content_security_policy: content_security_policy(&rewritten),
             index_html: Bytes::from(rewritten),
             files: ServeDir::new(PathBuf::from(dist)).append_index_html_on_directories(false),
         })
@@ -71,6 +75,11 @@ impl WebApp {
 
     pub fn base_path(&self) -> &BasePath {
         &self.base
+    }
+
+    /// The policy sent with the app's pages and files (`security_headers`).
+    pub fn content_security_policy(&self) -> &HeaderValue {
+        &self.content_security_policy
     }
 
     fn index(&self) -> Response {
@@ -166,6 +175,54 @@ async fn serve_file(web: &WebApp, app_path: &str, request: Request) -> Response 
     response
 }
 
+/// The app's Content-Security-Policy. Scripts only from here: trunk's wasm loader and the inline
+/// `<script type="module">` that starts it, allowed by the hash of exactly what `index.html` holds
+/// (a new build has a new hash, computed at start-up); `'wasm-unsafe-eval'` lets the wasm compile.
+/// Styles need `'unsafe-inline'`: the stage board sets a `style` attribute (`attr:style`), which a
+/// stricter policy blocks. Images may be `data:`/`blob:` URLs (chart export draws through them).
+fn content_security_policy(index_html: &str) -> HeaderValue {
+    let hashes: String = inline_scripts(index_html)
+        .map(|script| {
+            let digest = sha2::Sha256::digest(script.as_bytes());
+            format!(
+                " 'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            )
+        })
+        .collect();
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; \
+         connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'self'; \
+         base-uri 'self'; form-action 'self'; object-src 'none'"
+    );
+    HeaderValue::from_str(&policy).expect("the policy is ASCII")
+}
+
+/// The text of every `<script>` element without a `src`, exactly as written (what browsers hash).
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    let lower = html.to_ascii_lowercase();
+    let mut scripts = Vec::new();
+    let mut from = 0;
+    while let Some(start) = lower[from..].find("<script").map(|i| from + i) {
+        let Some(open_end) = lower[start..].find('>').map(|i| start + i + 1) else {
+            break;
+        };
+        let Some(close) = lower[open_end..].find("</script").map(|i| open_end + i) else {
+            break;
+        };
+        let open_tag = &lower[start..open_end];
+        let has_src = open_tag
+            .split(|c: char| c.is_ascii_whitespace())
+            .any(|attribute| attribute.starts_with("src="));
+        if !has_src {
+            scripts.push(&html[open_end..close]);
+        }
+        from = close;
+    }
+    scripts.into_iter()
+}
+
 /// Trunk names built assets `name-<16 hex digits>.ext` (or `name-<hash>_bg.wasm`); their content can
 /// never change under the same name, so browsers may keep them for a year.
 fn is_hashed_asset(path: &str) -> bool {
@@ -186,7 +243,15 @@ fn is_hashed_asset(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_hashed_asset;
+    use super::{inline_scripts, is_hashed_asset};
+
+    #[test]
+    fn only_inline_scripts_are_hashed_exactly_as_written() {
+        let html = "<head><script type=\"module\">\nimport init from './a.js';\n</script>\
+            <SCRIPT src=\"x.js\"></SCRIPT><script>one()</script></head>";
+        let found: Vec<&str> = inline_scripts(html).collect();
+        assert_eq!(found, ["\nimport init from './a.js';\n", "one()"]);
+    }
 
     #[test]
     fn trunk_hashed_names_are_recognised() {

@@ -1,0 +1,155 @@
+//! Security headers on every answer, through the real router: the API's (nothing may load), the web
+//! app's Content-Security-Policy with the hash of the inline script trunk writes into `index.html`,
+//! and `nosniff` / `no-referrer` everywhere, on SQLite and PostgreSQL.
+
+mod common;
+
+use common::Backend;
+
+use axum::{
+    body::Body,
+    http::{header, HeaderMap, Request, StatusCode},
+    Router,
+};
+use base64::Engine;
+use sha2::Digest;
+use tower::ServiceExt;
+use yingxiao_core::base_path::BasePath;
+use yingxiao_server::{app, config::StorageArgs, http::WebApp, storage::Storage, AppState};
+
+/// The module script trunk 0.21 writes inline to start the wasm app.
+const BOOTSTRAP: &str = "\nimport init, * as bindings from './yingxiao-0123456789abcdef.js';\n\
+const wasm = await init({ module_or_path: './yingxiao-0123456789abcdef_bg.wasm' });\n\n\
+window.wasmBindings = bindings;\n\n\
+dispatchEvent(new CustomEvent(\"TrunkApplicationStarted\", {detail: {wasm}}));\n";
+
+fn index_html() -> String {
+    format!(
+        r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8" /><base href="/" />
+<link rel="modulepreload" href="./yingxiao-0123456789abcdef.js" crossorigin="anonymous" integrity="sha384-x">
+<link rel="preload" href="./yingxiao-0123456789abcdef_bg.wasm" crossorigin="anonymous" integrity="sha384-y" as="fetch" type="application/wasm">
+<script type="module">{BOOTSTRAP}</script></head><body></body></html>"#
+    )
+}
+
+async fn router(backend: Backend, dir: &tempfile::TempDir, base: &str) -> Router {
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), index_html()).unwrap();
+    std::fs::write(
+        dist.join("yingxiao-0123456789abcdef.js"),
+        "export default 1;",
+    )
+    .unwrap();
+    std::fs::write(dist.join("sw.js"), "'use strict';").unwrap();
+    let storage = Storage::open(&StorageArgs {
+        data_dir: dir.path().join("data"),
+        database_url: backend.database_url().await,
+    })
+    .await
+    .unwrap();
+    let web = WebApp::load(&dist, BasePath::parse(base).unwrap()).unwrap();
+    app(AppState::new(storage, web))
+}
+
+async fn headers_of(router: &Router, method: &str, uri: &str) -> (StatusCode, HeaderMap) {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(Body::empty())
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    (response.status(), response.headers().clone())
+}
+
+fn header(headers: &HeaderMap, name: header::HeaderName) -> &str {
+    headers.get(name).map(|v| v.to_str().unwrap()).unwrap_or("")
+}
+
+fn assert_common(headers: &HeaderMap, what: &str) {
+    assert_eq!(
+        header(headers, header::X_CONTENT_TYPE_OPTIONS),
+        "nosniff",
+        "{what}"
+    );
+    assert_eq!(
+        header(headers, header::REFERRER_POLICY),
+        "no-referrer",
+        "{what}"
+    );
+}
+
+async fn api_answers_allow_nothing_to_load_or_frame(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let router = router(backend, &dir, "/yingxiao").await;
+    for (method, uri, status) in [
+        ("GET", "/yingxiao/api/v1/health", StatusCode::OK),
+        (
+            "GET",
+            "/yingxiao/api/v1/nothing-here",
+            StatusCode::NOT_FOUND,
+        ),
+        ("GET", "/yingxiao/api/v1/me", StatusCode::UNAUTHORIZED),
+        (
+            "DELETE",
+            "/yingxiao/api/v1/health",
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+    ] {
+        let (got, headers) = headers_of(&router, method, uri).await;
+        assert_eq!(got, status, "{method} {uri}");
+        assert_common(&headers, uri);
+        assert_eq!(
+            header(&headers, header::CONTENT_SECURITY_POLICY),
+            "default-src 'none'; frame-ancestors 'none'",
+            "{uri}"
+        );
+    }
+}
+
+async fn the_app_and_its_files_carry_a_policy_that_allows_exactly_its_bootstrap_script(
+    backend: Backend,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let router = router(backend, &dir, "/").await;
+    let digest = sha2::Sha256::digest(BOOTSTRAP.as_bytes());
+    let bootstrap_hash = format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    );
+    for uri in [
+        "/",
+        "/index.html",
+        "/customers/some-id",
+        "/yingxiao-0123456789abcdef.js",
+        "/sw.js",
+        "/missing.png",
+    ] {
+        let (_, headers) = headers_of(&router, "GET", uri).await;
+        assert_common(&headers, uri);
+        let policy = header(&headers, header::CONTENT_SECURITY_POLICY);
+        let directives: Vec<&str> = policy.split("; ").collect();
+        let script_src = format!("script-src 'self' 'wasm-unsafe-eval' {bootstrap_hash}");
+        for expected in [
+            "default-src 'self'",
+            script_src.as_str(),
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "connect-src 'self'",
+            "worker-src 'self'",
+            "frame-ancestors 'self'",
+            "base-uri 'self'",
+            "object-src 'none'",
+        ] {
+            assert!(
+                directives.contains(&expected),
+                "{uri}: {expected} not in {policy}"
+            );
+        }
+    }
+}
+
+on_both_backends!(
+    api_answers_allow_nothing_to_load_or_frame,
+    the_app_and_its_files_carry_a_policy_that_allows_exactly_its_bootstrap_script,
+);
