@@ -4,7 +4,7 @@
 //! record's facts and hide what is refused; the rules themselves are core's (`yingxiao_core::permission`).
 
 use std::{
-    collections::{BTreeMap, BTreeSet, HashSet},
+    collections::{BTreeMap, HashSet},
     sync::Arc,
 };
 
@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use serde_json::{Map, Value};
 use yingxiao_core::{
     domain::Collection,
-    permission::{Action, Denial, Extent, Override, Permissions},
+    permission::{Action, Denial, Permissions},
     scope::{scope_facts, OrgTree, Role, ScopeFacts, Viewer},
 };
 
@@ -187,6 +187,7 @@ impl Access {
         field: &str,
         facts: &ScopeFacts,
     ) -> bool {
+        // Any value past an approval field's first needs `Approve`; a form offers the field only then.
         match Action::for_field(collection, field) {
             action @ (Action::Field(_) | Action::Approve) => {
                 self.can(collection, action, Some(facts))
@@ -254,129 +255,4 @@ impl Access {
 
 pub fn use_access() -> Access {
     expect_context::<Access>()
-}
-
-/// A record's facts as the server computes them: its own fields, and for what hangs from a customer,
-/// that customer's facts (`parent`).
-pub fn facts_of(
-    collection: Collection,
-    fields: &Map<String, Value>,
-    parent: Option<&ScopeFacts>,
-) -> ScopeFacts {
-    scope_facts(collection, fields, parent)
-}
-
-/// A change to the table being prepared: role × collection × action → the extent wanted (`None`:
-/// not allowed).
-pub type Draft = BTreeMap<(Role, Collection, Action), Option<Extent>>;
-
-/// The company's override lines once `draft` is applied to the table in force: one line per cell
-/// that differs from the shipped default, in a stable order; a cell equal to its default has none.
-pub fn override_lines(current: &Permissions, draft: &Draft) -> Vec<Value> {
-    let defaults = Permissions::defaults();
-    let mut cells: BTreeSet<(Role, Collection, Action)> = defaults
-        .grants()
-        .chain(current.grants())
-        .map(|(role, collection, action, _)| (role, collection, action))
-        .collect();
-    cells.extend(draft.keys().copied());
-    cells
-        .into_iter()
-        .filter(|(role, _, _)| *role != Role::Admin)
-        .filter_map(|(role, collection, action)| {
-            let wanted = match draft.get(&(role, collection, action)) {
-                Some(wanted) => *wanted,
-                None => current.extent(role, collection, action),
-            };
-            (wanted != defaults.extent(role, collection, action)).then(|| {
-                Override {
-                    role,
-                    collection,
-                    action,
-                    extent: wanted,
-                }
-                .to_line()
-            })
-        })
-        .collect()
-}
-
-/// The cells of `role` that differ from the shipped default in `current`, set back to it.
-pub fn reset_role(current: &Permissions, role: Role) -> Draft {
-    let defaults = Permissions::defaults();
-    defaults
-        .grants()
-        .chain(current.grants())
-        .filter(|(r, _, _, _)| *r == role)
-        .map(|(role, collection, action, _)| (role, collection, action))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .filter_map(|(role, collection, action)| {
-            let default = defaults.extent(role, collection, action);
-            (current.extent(role, collection, action) != default)
-                .then_some(((role, collection, action), default))
-        })
-        .collect()
-}
-
-#[cfg(all(test, target_arch = "wasm32"))]
-mod tests {
-    use super::*;
-    use serde_json::json;
-    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-
-    wasm_bindgen_test_configure!(run_in_browser);
-
-    fn company_with(lines: Value) -> Map<String, Value> {
-        json!({"kind": "company", "name": "公司", "permission_overrides": lines})
-            .as_object()
-            .cloned()
-            .unwrap()
-    }
-
-    #[wasm_bindgen_test]
-    fn a_cell_set_back_to_its_default_leaves_no_line() {
-        let current = Permissions::from_company(&company_with(json!([
-            {"role": "sales_rep", "collection": "opportunities", "action": "delete", "extent": "none"}
-        ])));
-        let mut draft = Draft::new();
-        draft.insert(
-            (Role::SalesRep, Collection::Opportunity, Action::Delete),
-            Some(Extent::Own),
-        );
-        assert!(override_lines(&current, &draft).is_empty());
-    }
-
-    #[wasm_bindgen_test]
-    fn a_new_cell_joins_the_lines_already_in_force() {
-        let current = Permissions::from_company(&company_with(json!([
-            {"role": "finance", "collection": "customers", "action": "field:credit_limit", "extent": "all"}
-        ])));
-        let mut draft = Draft::new();
-        draft.insert(
-            (Role::SalesRep, Collection::Opportunity, Action::Delete),
-            None,
-        );
-        let lines = override_lines(&current, &draft);
-        assert_eq!(
-            lines,
-            [
-                json!({"role": "sales_rep", "collection": "opportunities", "action": "delete", "extent": "none"}),
-                json!({"role": "finance", "collection": "customers", "action": "field:credit_limit", "extent": "all"}),
-            ]
-        );
-    }
-
-    #[wasm_bindgen_test]
-    fn resetting_a_role_touches_only_that_role() {
-        let current = Permissions::from_company(&company_with(json!([
-            {"role": "sales_rep", "collection": "customers", "action": "edit", "extent": "none"},
-            {"role": "finance", "collection": "customers", "action": "field:credit_limit", "extent": "all"}
-        ])));
-        let draft = reset_role(&current, Role::SalesRep);
-        assert_eq!(draft.len(), 1);
-        let lines = override_lines(&current, &draft);
-        assert_eq!(lines.len(), 1);
-        assert_eq!(lines[0]["role"], "finance");
-    }
 }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use yingxiao_core::{
     domain::Collection,
     permission::{
-        role_label, Action, Extent, Permissions, FUNNEL_SETTINGS, OVERRIDES_FIELD, TABLE_ROLES,
+        role_label, Action, Draft, Extent, Override, FUNNEL_SETTINGS, OVERRIDES_FIELD, TABLE_ROLES,
     },
     scope::Role,
     sync::protocol::{Intent, SetFieldsArgs},
@@ -21,7 +21,7 @@ use crate::{
     data::sync::use_data,
     i18n::{use_i18n, I18n, Key},
     pages::records::focus_later,
-    permissions::{override_lines, reset_role, use_access, Draft},
+    permissions::use_access,
 };
 
 /// The record-level columns, in the README's order, with their headings.
@@ -41,21 +41,6 @@ const CHOICES: [(Option<Extent>, &str, Key); 4] = [
     (Some(Extent::Subtree), "subtree", Key::PermissionsSubtree),
     (Some(Extent::All), "all", Key::PermissionsAll),
 ];
-
-/// Does `action` mean anything for `collection`? Stage moves are the funnel's; approval is for
-/// collections with an approval field or that the shipped table lets someone approve.
-fn applies(collection: Collection, action: Action) -> bool {
-    match action {
-        Action::MoveStage => collection == Collection::Opportunity,
-        Action::Approve => {
-            Action::for_field(collection, "status") == Action::Approve
-                || Permissions::defaults()
-                    .grants()
-                    .any(|(_, c, a, _)| c == collection && a == Action::Approve)
-        }
-        _ => true,
-    }
-}
 
 /// A sensitive field's name for people.
 fn field_name(collection: Collection, action: Action, i18n: I18n) -> String {
@@ -164,7 +149,7 @@ pub fn PermissionsPage() -> impl IntoView {
                 let record_cells = COLUMNS
                     .iter()
                     .map(|&(action, key)| {
-                        if applies(collection, action) {
+                        if action.applies_to(collection) {
                             view! { <td>{cell(role, collection, action, i18n.t(key).to_owned())}</td> }.into_any()
                         } else {
                             view! {
@@ -203,7 +188,9 @@ pub fn PermissionsPage() -> impl IntoView {
         let Some(id) = company_id.get_untracked() else {
             return;
         };
-        let lines = draft.with_untracked(|d| table.with_untracked(|t| override_lines(t, d)));
+        let lines: Vec<Value> = draft.with_untracked(|d| {
+            table.with_untracked(|t| t.override_lines(d).iter().map(Override::to_line).collect())
+        });
         let mut fields = Map::new();
         fields.insert(OVERRIDES_FIELD.into(), Value::Array(lines));
         let intent = Intent::SetFields(SetFieldsArgs {
@@ -228,7 +215,7 @@ pub fn PermissionsPage() -> impl IntoView {
     };
     let reset = move |_| {
         let role = role.get_untracked();
-        let back = table.with_untracked(|t| reset_role(t, role));
+        let back = table.with_untracked(|t| t.reset_role(role));
         draft.update(|d| {
             d.retain(|(r, _, _), _| *r != role);
             d.extend(back);

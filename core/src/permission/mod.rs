@@ -121,6 +121,38 @@ impl Action {
         Action::Edit
     }
 
+    /// Does this action mean anything for `collection`: could some change of one of its records need
+    /// it? Stage moves are the funnel's, approval needs an approval field, reassigning a field that
+    /// places the record, a sensitive field must be one of the collection's.
+    pub fn applies_to(self, collection: Collection) -> bool {
+        match self {
+            Action::Create | Action::Edit | Action::Delete => true,
+            Action::MoveStage => collection == Collection::Opportunity,
+            Action::Approve => APPROVAL_FIELDS.iter().any(|(c, _, _)| *c == collection),
+            Action::Reassign => collection
+                .fields()
+                .iter()
+                .any(|f| Action::for_field(collection, f.name) == Action::Reassign),
+            Action::Field(name) => SENSITIVE_FIELDS.contains(&(collection, name)),
+        }
+    }
+
+    /// What giving `field` this value in a new record needs beyond `Create`: the grant of a sensitive
+    /// field, or `Approve` for an approval field past its first value. Placement needs nothing more:
+    /// `Create` is checked over the new record, wherever it is placed.
+    pub fn create_needs(collection: Collection, field: &str, value: &Value) -> Option<Action> {
+        if value.is_null() {
+            return None;
+        }
+        match Action::for_field(collection, field) {
+            action @ Action::Field(_) => Some(action),
+            Action::Approve if !is_first_approval_value(collection, field, value) => {
+                Some(Action::Approve)
+            }
+            _ => None,
+        }
+    }
+
     /// The wire name used in the company's overrides: `create`, `move_stage`, `field:credit_limit`.
     pub fn as_string(self) -> String {
         match self {
@@ -268,6 +300,10 @@ impl Extent {
         }
     }
 }
+
+/// A change to the table being prepared on the settings page: role × collection × action → the
+/// extent wanted (`None`: not allowed).
+pub type Draft = BTreeMap<(Role, Collection, Action), Option<Extent>>;
 
 /// One of the company's adjustments: a role's extent for one action, or `None` to take it away.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -422,15 +458,8 @@ impl Permissions {
                 let facts = after.cloned().unwrap_or_default();
                 need(Action::Create, &facts)?;
                 for (field, value) in &args.fields {
-                    if value.is_null() {
-                        continue;
-                    }
-                    match Action::for_field(collection, field) {
-                        action @ Action::Field(_) => need(action, &facts)?,
-                        Action::Approve if !is_first_approval_value(collection, field, value) => {
-                            need(Action::Approve, &facts)?
-                        }
-                        _ => {}
+                    if let Some(action) = Action::create_needs(collection, field, value) {
+                        need(action, &facts)?;
                     }
                 }
                 Ok(())
@@ -458,6 +487,53 @@ impl Permissions {
             // Nothing to check against: the merge rules answer "not found".
             (_, None) => Ok(()),
         }
+    }
+
+    /// The company's override lines once `draft` is applied to this table: one line per cell that
+    /// differs from the shipped default, in a stable order; a cell equal to its default has none.
+    pub fn override_lines(&self, draft: &Draft) -> Vec<Override> {
+        let defaults = Permissions::defaults();
+        let mut cells: std::collections::BTreeSet<(Role, Collection, Action)> = defaults
+            .grants
+            .keys()
+            .chain(self.grants.keys())
+            .copied()
+            .collect();
+        cells.extend(draft.keys().copied());
+        cells
+            .into_iter()
+            .filter(|(role, _, _)| *role != Role::Admin)
+            .filter_map(|(role, collection, action)| {
+                let wanted = match draft.get(&(role, collection, action)) {
+                    Some(wanted) => *wanted,
+                    None => self.extent(role, collection, action),
+                };
+                (wanted != defaults.extent(role, collection, action)).then_some(Override {
+                    role,
+                    collection,
+                    action,
+                    extent: wanted,
+                })
+            })
+            .collect()
+    }
+
+    /// The cells of `role` that differ from the shipped default in this table, set back to it.
+    pub fn reset_role(&self, role: Role) -> Draft {
+        let defaults = Permissions::defaults();
+        defaults
+            .grants
+            .keys()
+            .chain(self.grants.keys())
+            .filter(|(r, _, _)| *r == role)
+            .copied()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .filter_map(|key| {
+                let default = defaults.extent(key.0, key.1, key.2);
+                (self.extent(key.0, key.1, key.2) != default).then_some((key, default))
+            })
+            .collect()
     }
 
     /// Every granted line, for the README's matrix and the settings page.

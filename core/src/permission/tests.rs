@@ -523,3 +523,88 @@ fn deleting_needs_the_delete_grant_over_the_record() {
         Ok(())
     );
 }
+
+fn company_with(lines: Value) -> Map<String, Value> {
+    map(json!({"kind": "company", "name": "公司", "permission_overrides": lines}))
+}
+
+#[test]
+fn a_cell_set_back_to_its_default_leaves_no_override_line() {
+    let current = Permissions::from_company(&company_with(json!([
+        {"role": "sales_rep", "collection": "opportunities", "action": "delete", "extent": "none"}
+    ])));
+    let mut draft = Draft::new();
+    draft.insert(
+        (Role::SalesRep, Collection::Opportunity, Action::Delete),
+        Some(Extent::Own),
+    );
+    assert!(current.override_lines(&draft).is_empty());
+}
+
+#[test]
+fn a_new_cell_joins_the_override_lines_already_in_force() {
+    let current = Permissions::from_company(&company_with(json!([
+        {"role": "finance", "collection": "customers", "action": "field:credit_limit", "extent": "all"}
+    ])));
+    let mut draft = Draft::new();
+    draft.insert(
+        (Role::SalesRep, Collection::Opportunity, Action::Delete),
+        None,
+    );
+    let lines: Vec<Value> = current
+        .override_lines(&draft)
+        .iter()
+        .map(Override::to_line)
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            json!({"role": "sales_rep", "collection": "opportunities", "action": "delete", "extent": "none"}),
+            json!({"role": "finance", "collection": "customers", "action": "field:credit_limit", "extent": "all"}),
+        ]
+    );
+}
+
+#[test]
+fn resetting_a_role_touches_only_that_role() {
+    let current = Permissions::from_company(&company_with(json!([
+        {"role": "sales_rep", "collection": "customers", "action": "edit", "extent": "none"},
+        {"role": "finance", "collection": "customers", "action": "field:credit_limit", "extent": "all"}
+    ])));
+    let draft = current.reset_role(Role::SalesRep);
+    assert_eq!(draft.len(), 1);
+    let lines = current.override_lines(&draft);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].role, Role::Finance);
+}
+
+#[test]
+fn every_shipped_grant_is_one_a_change_can_need() {
+    for (role, collection, action, _) in Permissions::defaults().grants() {
+        assert!(
+            action.applies_to(collection),
+            "{role:?} {collection} {}",
+            action.as_string()
+        );
+    }
+    assert!(!Action::MoveStage.applies_to(Collection::Customer));
+    assert!(!Action::Reassign.applies_to(Collection::Product));
+    assert!(Action::Approve.applies_to(Collection::Budget));
+    assert!(!Action::Approve.applies_to(Collection::Target));
+}
+
+#[test]
+fn a_new_record_needs_more_than_create_only_for_sensitive_and_approval_fields() {
+    let c = Collection::Promotion;
+    assert_eq!(Action::create_needs(c, "status", &json!("planned")), None);
+    assert_eq!(
+        Action::create_needs(c, "status", &json!("approved")),
+        Some(Action::Approve)
+    );
+    assert_eq!(
+        Action::create_needs(c, "budget", &json!(100)),
+        Some(Action::Field("budget"))
+    );
+    assert_eq!(Action::create_needs(c, "budget", &Value::Null), None);
+    assert_eq!(Action::create_needs(c, "unit_id", &json!("u")), None);
+}

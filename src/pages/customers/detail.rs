@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use yingxiao_core::{
     domain::Collection,
     permission::Action,
-    scope::ScopeFacts,
+    scope::{scope_facts, ScopeFacts},
     sync::{
         apply::StoredRecord,
         protocol::{CreateArgs, Intent, RecordRef},
@@ -30,7 +30,7 @@ use crate::{
     data::new_record_id,
     data::{store::DataError, sync::use_data},
     i18n::{use_i18n, Key},
-    permissions::{facts_of, use_access},
+    permissions::use_access,
     session::use_session,
 };
 
@@ -85,7 +85,7 @@ pub fn CustomerDetailPage() -> impl IntoView {
             read.as_ref()
                 .and_then(|r| r.as_ref().ok())
                 .and_then(|r| r.as_ref())
-                .map(|record| facts_of(Collection::Customer, &record.fields, None))
+                .map(|record| scope_facts(Collection::Customer, &record.fields, None))
                 .unwrap_or_default()
         })
     });
@@ -276,7 +276,7 @@ fn ContactsSection(
         let mut fields = Map::new();
         fields.insert("customer_id".into(), Value::from(customer_id.get()));
         let facts =
-            customer_facts.with(|parent| facts_of(Collection::Contact, &fields, Some(parent)));
+            customer_facts.with(|parent| scope_facts(Collection::Contact, &fields, Some(parent)));
         access.can(Collection::Contact, Action::Create, Some(&facts))
     });
     let rows = move || {
@@ -455,7 +455,7 @@ fn VisitsSection(
             fields.insert("owner_id".into(), Value::from(me.user_id));
         }
         let facts =
-            customer_facts.with(|parent| facts_of(Collection::Visit, &fields, Some(parent)));
+            customer_facts.with(|parent| scope_facts(Collection::Visit, &fields, Some(parent)));
         access.can(Collection::Visit, Action::Create, Some(&facts))
     });
     let rows = move || {

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use yingxiao_core::{
     domain::Collection,
     permission::Action,
-    scope::ScopeFacts,
+    scope::{scope_facts, ScopeFacts},
     sync::protocol::{CreateArgs, Intent, SetFieldsArgs},
 };
 
@@ -24,7 +24,7 @@ use crate::{
     data::new_record_id,
     data::sync::use_data,
     i18n::{use_i18n, Key},
-    permissions::{facts_of, use_access},
+    permissions::use_access,
     session::use_session,
 };
 
@@ -51,7 +51,7 @@ fn placement(owner: &str, unit: &str) -> ScopeFacts {
             fields.insert(name.into(), Value::from(value));
         }
     }
-    facts_of(Collection::Customer, &fields, None)
+    scope_facts(Collection::Customer, &fields, None)
 }
 
 /// The form for a new customer (`existing` is `None`) or for one customer's fields.
@@ -89,7 +89,7 @@ pub fn CustomerForm(
     // An edit is judged on the customer as it is; a new customer on what the form would create.
     let before: Option<ScopeFacts> = existing
         .as_ref()
-        .map(|(_, fields)| facts_of(Collection::Customer, fields, None));
+        .map(|(_, fields)| scope_facts(Collection::Customer, fields, None));
     let is_new = before.is_none();
     let form = RecordForm::new(Collection::Customer, &FIELDS, &initial);
     let form = {

@@ -11,7 +11,7 @@ use yingxiao_core::{
     domain::Collection,
     funnel::{Deal, Stage, DAY_MS},
     permission::Action,
-    scope::ScopeFacts,
+    scope::{scope_facts, ScopeFacts},
     sync::{
         apply::StoredRecord,
         protocol::{Intent, MoveStageArgs, RecordRef},
@@ -34,7 +34,7 @@ use crate::{
             DeleteRecord, Loaded, WaitingNote,
         },
     },
-    permissions::{facts_of, use_access},
+    permissions::use_access,
 };
 
 /// The deal's fields shown under its name, in the domain table's order.
@@ -98,7 +98,7 @@ pub fn OpportunityDetailPage() -> impl IntoView {
         names
     });
     // The deal's facts, by which the page offers what the user may do to it.
-    let facts = Memo::new(move |_| facts_of(Collection::Opportunity, &fields_of(&deal), None));
+    let facts = Memo::new(move |_| scope_facts(Collection::Opportunity, &fields_of(&deal), None));
     let access = use_access();
     let may_move = Memo::new(move |_| {
         facts.with(|facts| access.can(Collection::Opportunity, Action::MoveStage, Some(facts)))

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use serde_json::{Map, Value};
-use yingxiao_core::{domain::Collection, funnel::Stage, permission::Action};
+use yingxiao_core::{domain::Collection, funnel::Stage, permission::Action, scope::scope_facts};
 
 use super::stage_label;
 use crate::{
@@ -15,7 +15,7 @@ use crate::{
         record_form::format_yuan,
         records::{text, watch_collection, Loaded},
     },
-    permissions::{facts_of, use_access},
+    permissions::use_access,
 };
 
 #[component]
@@ -32,7 +32,7 @@ pub fn CustomerOpportunities(customer_id: Memo<String>) -> impl IntoView {
             fields.insert("owner_id".into(), Value::from(me.user_id));
             fields.insert("unit_id".into(), Value::from(me.unit_id));
         }
-        let facts = facts_of(Collection::Opportunity, &fields, None);
+        let facts = scope_facts(Collection::Opportunity, &fields, None);
         access.can(Collection::Opportunity, Action::Create, Some(&facts))
     });
     let deals = watch_collection(data, Collection::Opportunity, move || {

@@ -14,7 +14,7 @@ use yingxiao_core::{
     domain::Collection,
     funnel::Stage,
     permission::Action,
-    scope::ScopeFacts,
+    scope::{scope_facts, ScopeFacts},
     sync::protocol::{CreateArgs, Intent, SetFieldsArgs},
     time::format_instant,
 };
@@ -31,7 +31,7 @@ use crate::{
         },
         records::{names_by_id, text, watch_collection, NotAllowed},
     },
-    permissions::{facts_of, use_access},
+    permissions::use_access,
     session::use_session,
 };
 
@@ -73,7 +73,7 @@ fn placement(owner: &str, unit: &str, customer: &str) -> ScopeFacts {
             fields.insert(name.into(), Value::from(value));
         }
     }
-    facts_of(Collection::Opportunity, &fields, None)
+    scope_facts(Collection::Opportunity, &fields, None)
 }
 
 /// The form for a new deal (`existing` is `None`) or for one deal's fields.
@@ -117,7 +117,7 @@ pub fn OpportunityForm(
     // An edit is judged on the deal as it is; a new deal on what the form would create.
     let before: Option<ScopeFacts> = existing
         .as_ref()
-        .map(|(_, fields)| facts_of(Collection::Opportunity, fields, None));
+        .map(|(_, fields)| scope_facts(Collection::Opportunity, fields, None));
     let is_new = before.is_none();
     let form = RecordForm::new(Collection::Opportunity, &FIELDS, &initial);
     let placed = move || {
