@@ -195,7 +195,7 @@ fn finance_cannot_move_a_deal_and_a_rep_moves_only_their_own() {
 fn a_service_agent_cannot_touch_a_budget_and_finance_approves_it() {
     let budget = map(
         json!({"unit_id": "east", "period_start": "2027-01-01", "period_end": "2027-03-31",
-        "cost_item": "promotion", "amount": 100_000_00, "status": "submitted"}),
+        "cost_item": "promotion", "amount": 10_000_000, "status": "submitted"}),
     );
     let agent = viewer(Role::ServiceAgent, "east");
     assert!(check_edit(&agent, Collection::Budget, &budget, json!({"amount": 1})).is_err());
