@@ -80,6 +80,7 @@ pub struct MoveStageArgs {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mutation {
     /// Gapless and increasing per client, starting at 1.
+    #[serde(deserialize_with = "whole::number")]
     pub id: u64,
     /// When the user made the change, by the device's hybrid logical clock.
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "001796466645123-00000-0193b3c4-7a1e-7000-8000-000000000001"))]
@@ -192,7 +193,7 @@ pub struct PullRequest {
     /// The cursor of the last page applied; absent on a device's first pull.
     #[serde(default)]
     pub cursor: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole::optional")]
     pub limit: Option<u32>,
 }
 
@@ -237,10 +238,57 @@ pub struct RejectedMutation {
     pub reason: Rejection,
 }
 
+/// Whole numbers as JSON may spell them: `820` or `820.0` (JSON Schema counts both as integers, and
+/// some JSON writers emit the second).
+mod whole {
+    use serde::{de::Error, Deserialize, Deserializer};
+
+    fn from_value<T: TryFrom<u64>, E: Error>(value: &serde_json::Number) -> Result<T, E> {
+        let whole = match (value.as_u64(), value.as_f64()) {
+            (Some(n), _) => Some(n),
+            (None, Some(f)) if f >= 0.0 && f.fract() == 0.0 && f <= u64::MAX as f64 => {
+                Some(f as u64)
+            }
+            _ => None,
+        };
+        whole
+            .and_then(|n| T::try_from(n).ok())
+            .ok_or_else(|| E::custom(format!("expected a whole number in range, got {value}")))
+    }
+
+    pub fn number<'de, D: Deserializer<'de>, T: TryFrom<u64>>(d: D) -> Result<T, D::Error> {
+        from_value(&serde_json::Number::deserialize(d)?)
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>, T: TryFrom<u64>>(
+        d: D,
+    ) -> Result<Option<T>, D::Error> {
+        match Option::<serde_json::Number>::deserialize(d)? {
+            Some(value) => from_value(&value).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn whole_numbers_may_be_written_with_a_zero_fraction() {
+        let request: PullRequest = serde_json::from_value(
+            json!({"client_id": "0193b3c4-7a1e-7000-8000-000000000001", "limit": 820.0}),
+        )
+        .unwrap();
+        assert_eq!(request.limit, Some(820));
+        for bad in [json!(820.5), json!(-1), json!(5e20)] {
+            let result = serde_json::from_value::<PullRequest>(
+                json!({"client_id": "0193b3c4-7a1e-7000-8000-000000000001", "limit": bad}),
+            );
+            assert!(result.is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn a_mutation_has_a_flat_name_and_args_on_the_wire() {

@@ -76,12 +76,58 @@ impl Modify for ServerLimits {
         if let Some(id) = property(schemas, "Mutation", "id") {
             id.minimum = Some(Number::UInt(1));
         }
+        if let Some(hlc) = property(schemas, "Mutation", "hlc") {
+            // `Hlc`'s wire form: 15 digits of time up to `MAX_MILLIS`, 5 of counter, the node.
+            hlc.pattern = Some("^00[0-9]{13}-[0-9]{5}-[A-Za-z0-9_-]{1,64}$".into());
+        }
+        // Record and client ids are lowercase hyphenated UUIDs (`id::is_record_id`).
+        for (schema, field) in [
+            ("CreateArgs", "id"),
+            ("SetFieldsArgs", "id"),
+            ("RecordRef", "id"),
+            ("MoveStageArgs", "id"),
+            ("PushRequest", "client_id"),
+            ("PullRequest", "client_id"),
+        ] {
+            if let Some(id) = property(schemas, schema, field) {
+                id.pattern = Some(RECORD_ID_PATTERN.into());
+            }
+        }
+        // A cursor is only ever one this server issued: `epoch.version.rejections`.
+        if let Some(cursor) = property(schemas, "PullRequest", "cursor") {
+            cursor.pattern = Some(r"^[0-9]{1,18}\.[0-9]{1,18}\.[0-9]{1,18}$".into());
+        }
+        for (field, values) in [
+            ("stage", choice_values("stage")),
+            ("lost_reason", {
+                let mut values = choice_values("lost_reason");
+                values.push(serde_json::Value::Null);
+                values
+            }),
+        ] {
+            if let Some(property) = property(schemas, "MoveStageArgs", field) {
+                property.enum_values = Some(values);
+            }
+        }
         if let Some(RefOr::T(Schema::Object(push))) = schemas.get_mut("PushRequest") {
             if let Some(RefOr::T(Schema::Array(mutations))) = push.properties.get_mut("mutations") {
                 mutations.max_items = Some(MAX_MUTATIONS_PER_PUSH);
             }
         }
     }
+}
+
+const RECORD_ID_PATTERN: &str = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
+
+/// The wire values of one of an opportunity's choice fields.
+fn choice_values(field: &str) -> Vec<serde_json::Value> {
+    yingxiao_core::domain::Collection::Opportunity
+        .field(field)
+        .and_then(|f| f.choices())
+        .unwrap_or_default()
+        .iter()
+        .map(|choice| serde_json::Value::from(choice.value))
+        .collect()
 }
 
 /// A scalar property of a component schema, looking inside `allOf` (flattened structs).
