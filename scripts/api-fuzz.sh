@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Property-based API fuzzing with schemathesis against the OpenAPI document of a real server, with all
 # its checks: no input may produce a 5xx, every answer matches the document, schema-invalid input is
-# refused and schema-valid input accepted (schemathesis.toml says where and why a push may still be 422). Usage: scripts/api-fuzz.sh SERVER_BINARY DIST_DIR (called by test.sh).
+# refused and schema-valid input accepted (schemathesis.toml says where and why a push may still be 422).
+# Usage: scripts/api-fuzz.sh SERVER_BINARY DIST_DIR (called by test.sh).
 set -euo pipefail
 source "$(dirname "$0")/tools.sh"
 server="$1" dist="$2"
