@@ -10,10 +10,16 @@ BEFORE=${1:-0ce68f4}
 ensure_debian_packages postgresql
 source scripts/postgres.sh
 start_throwaway_postgres
-export YINGXIAO_BENCH_POSTGRES_URL="$YINGXIAO_TEST_POSTGRES_URL"
 
 work=$(mktemp -d)
-trap 'git worktree remove --force "$work/before" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap 'git worktree remove --force "$work/before" >/dev/null 2>&1 || true; rm -rf "$work"; stop_throwaway_postgres' EXIT
+runs=0
+# Each run gets an empty PostgreSQL database of its own, as the benchmark expects.
+fresh_database() {
+  runs=$((runs + 1))
+  as_postgres "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U yingxiao "bench_$runs"
+  export YINGXIAO_BENCH_POSTGRES_URL="postgres://yingxiao@127.0.0.1:$PG_PORT/bench_$runs"
+}
 git worktree add --detach "$work/before" "$BEFORE" >/dev/null
 cp server/benches/sync_throughput.rs "$work/before/server/benches/sync_throughput.rs"
 say "building the benchmark before ($BEFORE) and now"
@@ -22,8 +28,10 @@ say "building the benchmark before ($BEFORE) and now"
 cargo bench --profile server -p yingxiao-server --bench sync_throughput --no-run --quiet
 for round in 1 2; do
   say "round $round: before ($BEFORE)"
+  fresh_database
   (cd "$work/before" && CARGO_TARGET_DIR="$ROOT/target/bench-before" \
     cargo bench --profile server -p yingxiao-server --bench sync_throughput --quiet 2>/dev/null | grep -E "push ingest")
   say "round $round: with the permission table"
+  fresh_database
   cargo bench --profile server -p yingxiao-server --bench sync_throughput --quiet 2>/dev/null | grep -E "push ingest"
 done
