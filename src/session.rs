@@ -133,13 +133,16 @@ async fn revoke(token: String) -> bool {
     }
 }
 
-/// Signs out: the device forgets the session at once, the token goes on the waiting list before
-/// anything is sent (so closing the page cannot lose it), and the server is asked to revoke it.
-/// The returned future resolves once the server answered or `REVOKE_WAIT_MS` passed.
-pub fn sign_out(session: SessionState, token: String) -> impl std::future::Future<Output = bool> {
+/// Signs out. The token goes on the waiting list before anything is sent (so closing the page cannot
+/// lose it); online, the server is asked to revoke it and the session ends on this device once it
+/// answered (or `REVOKE_WAIT_MS` passed), so the page moves on with the token already dead; offline,
+/// the session ends at once and the revocation is sent at the next connection. True if revoked now.
+pub async fn sign_out(session: SessionState, token: String) -> bool {
     remember_revocation(&token);
+    let online = window().navigator().on_line();
+    let revoked = online && revoke(token).await;
     session.set(None);
-    revoke(token)
+    revoked
 }
 
 thread_local! {

@@ -94,8 +94,8 @@ fn LanguageToggle() -> impl IntoView {
     }
 }
 
-/// Ends the session on this device at once and on the server as soon as it can be reached (see
-/// `session::sign_out`), then shows sign-in.
+/// Ends the session on the server (online; offline it is sent later) and on this device, then shows
+/// sign-in (see `session::sign_out`).
 #[component]
 fn SignOut() -> impl IntoView {
     let i18n = use_i18n();
@@ -103,10 +103,14 @@ fn SignOut() -> impl IntoView {
     let navigate = use_navigate();
     let name = move || session.get().map(|s| s.user.name).unwrap_or_default();
     let data = use_data();
+    let leaving = RwSignal::new(false);
     let sign_out = move |_| {
         let Some(current) = session.get_untracked() else {
             return;
         };
+        if leaving.get_untracked() {
+            return;
+        }
         // Pending changes stay on the device (in this user's database) either way; say so first.
         let pending = data.pending.get_untracked();
         if pending > 0 {
@@ -118,15 +122,23 @@ fn SignOut() -> impl IntoView {
                 return;
             }
         }
-        let revoked = session::sign_out(session, current.token);
-        navigate("/login", Default::default());
+        leaving.set(true);
+        let navigate = navigate.clone();
         spawn_local(async move {
-            revoked.await;
+            session::sign_out(session, current.token).await;
+            leaving.set(false);
+            navigate("/login", Default::default());
         });
     };
     view! {
         <span class="user-name" title=move || i18n.t(Key::SignedInAs)>{name}</span>
-        <button type="button" class="button button-ghost" on:click=sign_out>
+        <button
+            type="button"
+            class="button button-ghost"
+            on:click=sign_out
+            disabled=move || leaving.get()
+            aria-busy=move || leaving.get().to_string()
+        >
             {move || i18n.t(Key::SignOut)}
         </button>
     }
