@@ -17,181 +17,29 @@
 
 mod common;
 
-use common::{post, Backend};
+#[path = "common/world.rs"]
+mod world;
+
+use common::Backend;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use axum::{http::StatusCode, Router};
 use serde_json::{json, Map, Value};
 use sqlx::Row;
-use yingxiao_core::{base_path::BasePath, scope::Role};
+use world::{demo_world, text, Company, Device};
+use yingxiao_core::scope::Role;
 use yingxiao_server::{
     admin::{self, new_id, NewUser},
-    app,
-    config::StorageArgs,
-    demo::{seed_demo, Day, DemoOptions, DemoSize, DEMO_LOGINS, DEMO_PASSWORD},
-    http::WebApp,
+    demo::{DEMO_LOGINS, DEMO_PASSWORD},
     storage::Storage,
-    AppState,
 };
 
 const EXTRA_PASSWORD: &str = "scope-matrix-42";
 
-// --- the router ----------------------------------------------------------------------------------------
+// --- the oracle ----------------------------------------------------------------------------------------
 
-static CLOCK: AtomicU64 = AtomicU64::new(1_900_000_000_000);
-
-/// A signed-in device of one user.
-struct Device {
-    login: String,
-    client_id: String,
-    token: String,
-    next_id: AtomicU64,
-}
-
-impl Device {
-    async fn new(router: &Router, login: &str, password: &str) -> Self {
-        let (status, body) = post(
-            router,
-            "/api/v1/auth/login",
-            None,
-            json!({"login": login, "password": password}),
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK, "{login}: {body}");
-        Self {
-            login: login.to_owned(),
-            client_id: new_id(),
-            token: body["token"].as_str().unwrap().to_owned(),
-            next_id: AtomicU64::new(1),
-        }
-    }
-
-    fn mutation(&self, name: &str, args: Value) -> Value {
-        let id = self.next_id.fetch_add(1, Ordering::SeqCst);
-        let hlc = format!(
-            "{:015}-00000-{}",
-            CLOCK.fetch_add(1, Ordering::SeqCst),
-            self.client_id
-        );
-        json!({"id": id, "hlc": hlc, "name": name, "args": args})
-    }
-
-    async fn push(&self, router: &Router, mutations: Vec<Value>) -> Value {
-        let (status, body) = post(
-            router,
-            "/api/v1/sync/push",
-            Some(&self.token),
-            json!({"client_id": self.client_id, "mutations": mutations}),
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK, "{}: {body}", self.login);
-        body
-    }
-
-    /// Everything this user may see, from a first sync, keyed by (collection, id).
-    async fn pull_everything(&self, router: &Router) -> BTreeMap<(String, String), Value> {
-        let mut cursor: Option<String> = None;
-        let mut records = BTreeMap::new();
-        loop {
-            let (status, body) = post(
-                router,
-                "/api/v1/sync/pull",
-                Some(&self.token),
-                json!({"client_id": self.client_id, "cursor": cursor, "limit": 500}),
-            )
-            .await;
-            assert_eq!(status, StatusCode::OK, "{}: {body}", self.login);
-            for record in body["records"].as_array().unwrap() {
-                let key = (
-                    record["collection"].as_str().unwrap().to_owned(),
-                    record["id"].as_str().unwrap().to_owned(),
-                );
-                records.insert(key, record["fields"].clone());
-            }
-            cursor = Some(body["cursor"].as_str().unwrap().to_owned());
-            if !body["has_more"].as_bool().unwrap() {
-                return records;
-            }
-        }
-    }
-}
-
-// --- the company and the oracle ------------------------------------------------------------------------
-
-/// Every live record, read straight from the database.
-struct Company {
-    records: BTreeMap<(String, String), Map<String, Value>>,
-}
-
-fn text<'a>(fields: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
-    fields.get(name).and_then(Value::as_str)
-}
-
+/// What the scope description says of the company's records (`world::Company` is the snapshot).
 impl Company {
-    async fn load(storage: &Storage) -> Self {
-        let rows = sqlx::query("SELECT collection, id, fields FROM records WHERE deleted = 0")
-            .fetch_all(&storage.pool)
-            .await
-            .unwrap();
-        let records = rows
-            .into_iter()
-            .map(|row| {
-                let fields: Map<String, Value> =
-                    serde_json::from_str(&row.get::<String, _>(2)).unwrap();
-                ((row.get(0), row.get(1)), fields)
-            })
-            .collect();
-        Self { records }
-    }
-
-    fn get(&self, collection: &str, id: &str) -> Option<&Map<String, Value>> {
-        self.records.get(&(collection.to_owned(), id.to_owned()))
-    }
-
-    fn all<'a>(
-        &'a self,
-        collection: &'a str,
-    ) -> impl Iterator<Item = (&'a str, &'a Map<String, Value>)> + 'a {
-        self.records
-            .iter()
-            .filter(move |((c, _), _)| c == collection)
-            .map(|((_, id), fields)| (id.as_str(), fields))
-    }
-
-    fn unit_named(&self, name: &str) -> String {
-        self.all("org_units")
-            .find(|(_, u)| text(u, "name") == Some(name))
-            .map(|(id, _)| id.to_owned())
-            .unwrap_or_else(|| panic!("no unit {name}"))
-    }
-
-    fn user_id(&self, login: &str) -> String {
-        self.all("users")
-            .find(|(_, u)| text(u, "login") == Some(login))
-            .map(|(id, _)| id.to_owned())
-            .unwrap_or_else(|| panic!("no user {login}"))
-    }
-
-    /// True if `unit` is `root` or lies below it, walking parent links of the org units.
-    fn within(&self, unit: &str, root: &str) -> bool {
-        let mut current = unit.to_owned();
-        for _ in 0..=self.records.len() {
-            if current == root {
-                return true;
-            }
-            match self
-                .get("org_units", &current)
-                .and_then(|u| text(u, "parent_id"))
-            {
-                Some(parent) => current = parent.to_owned(),
-                None => return false,
-            }
-        }
-        false
-    }
-
     /// The customer a record hangs from.
     fn customer_of(&self, collection: &str, fields: &Map<String, Value>) -> Option<String> {
         match collection {
@@ -287,9 +135,7 @@ impl Viewer {
 // --- the world -----------------------------------------------------------------------------------------
 
 struct World {
-    _dir: tempfile::TempDir,
-    storage: Storage,
-    router: Router,
+    base: world::World,
     /// Login → password, the demo logins first.
     logins: Vec<(String, &'static str)>,
 }
@@ -297,33 +143,9 @@ struct World {
 /// The small demo company plus users in other regions, areas and stores, some of them given customers
 /// and promotion assignments by the administrator.
 async fn world(backend: Backend) -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let dist = dir.path().join("dist");
-    std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(
-        dist.join("index.html"),
-        r#"<html><head><base href="/" /></head></html>"#,
-    )
-    .unwrap();
-    let database_url = backend.database_url().await;
-    let storage = Storage::open(&StorageArgs {
-        data_dir: dir.path().join("data"),
-        database_url,
-    })
-    .await
-    .unwrap();
-    seed_demo(
-        &storage,
-        &DemoOptions {
-            size: DemoSize::SMALL,
-            seed: 9,
-            as_of: Day::parse("2026-03-15").unwrap(),
-            if_empty: false,
-        },
-    )
-    .await
-    .unwrap();
-    let company = Company::load(&storage).await;
+    let base = demo_world(backend).await;
+    let (storage, router) = (&base.storage, &base.router);
+    let company = Company::load(storage).await;
     let chengdu_area = company.unit_named("成都区域");
     let chengdu_store = company
         .all("org_units")
@@ -356,7 +178,7 @@ async fn world(backend: Backend) -> World {
     ];
     for (login, role, unit) in &extras {
         admin::add_user(
-            &storage,
+            storage,
             NewUser {
                 login,
                 name: login,
@@ -368,18 +190,14 @@ async fn world(backend: Backend) -> World {
         .await
         .unwrap();
     }
-    let router = app(AppState::new(
-        storage.clone(),
-        WebApp::load(&dist, BasePath::root()).unwrap(),
-    ));
 
     // The administrator hands two 北京 customers to the new rep and puts the 成都 promoter on a
     // promotion of another area, so the promoter is assigned to something outside their store.
-    let company = Company::load(&storage).await;
+    let company = Company::load(storage).await;
     let beijing = company.unit_named("北京区域");
     let bj_rep = company.user_id("bj_rep");
     let cd_promoter = company.user_id("cd_promoter");
-    let admin = Device::new(&router, "admin", DEMO_PASSWORD).await;
+    let admin = Device::sign_in(router, "admin").await;
     let mut changes = Vec::new();
     for (id, _) in company
         .all("customers")
@@ -405,10 +223,7 @@ async fn world(backend: Backend) -> World {
         "set_fields",
         json!({"collection": "promotions", "id": promotion, "fields": {"promoter_ids": promoters}}),
     ));
-    let reply = admin.push(&router, changes).await;
-    for outcome in reply["outcomes"].as_array().unwrap() {
-        assert_eq!(outcome["outcome"], "applied", "{reply}");
-    }
+    admin.push_applied(router, changes).await;
 
     let mut logins: Vec<(String, &'static str)> = DEMO_LOGINS
         .iter()
@@ -419,12 +234,7 @@ async fn world(backend: Backend) -> World {
             .iter()
             .map(|(l, _, _)| (l.to_string(), EXTRA_PASSWORD)),
     );
-    World {
-        _dir: dir,
-        storage,
-        router,
-        logins,
-    }
+    World { base, logins }
 }
 
 fn describe(keys: &BTreeSet<(String, String)>) -> String {
@@ -443,14 +253,14 @@ fn describe(keys: &BTreeSet<(String, String)>) -> String {
 
 async fn every_login_pulls_exactly_what_the_scope_description_allows(backend: Backend) {
     let w = world(backend).await;
-    let company = Company::load(&w.storage).await;
+    let company = Company::load(&w.base.storage).await;
     let everything: BTreeSet<(String, String)> = company.records.keys().cloned().collect();
     let reference = |c: &str| matches!(c, "org_units" | "users" | "products");
     let mut failures = Vec::new();
     for (login, password) in &w.logins {
         let viewer = Viewer::of(&company, login);
-        let device = Device::new(&w.router, login, password).await;
-        let pulled = device.pull_everything(&w.router).await;
+        let device = Device::sign_in_with(&w.base.router, login, password).await;
+        let pulled = device.pull_everything_in_pages(&w.base.router, 500).await;
         for ((c, id), fields) in &pulled {
             let mut stored = company.get(c, id).cloned();
             // People's contact data reaches only the person, admin, HQ and the managers of their unit.
@@ -531,8 +341,8 @@ async fn snapshot(storage: &Storage) -> Vec<(String, String, i64, i64, String)> 
 
 async fn pushes_outside_scope_are_refused_and_change_nothing(backend: Backend) {
     let w = world(backend).await;
-    let company = Company::load(&w.storage).await;
-    let before = snapshot(&w.storage).await;
+    let company = Company::load(&w.base.storage).await;
+    let before = snapshot(&w.base.storage).await;
     let areas: Vec<String> = company
         .all("org_units")
         .filter(|(_, u)| text(u, "kind") == Some("area"))
@@ -550,7 +360,7 @@ async fn pushes_outside_scope_are_refused_and_change_nothing(backend: Backend) {
         if matches!(viewer.role, Role::Admin | Role::HqMarketing) {
             continue; // nothing lies outside their scope
         }
-        let device = Device::new(&w.router, login, password).await;
+        let device = Device::sign_in_with(&w.base.router, login, password).await;
         let visible = company.visible_set(&viewer);
         let hidden = |collection: &str| -> Vec<String> {
             company
@@ -728,11 +538,13 @@ async fn pushes_outside_scope_are_refused_and_change_nothing(backend: Backend) {
             "forbidden",
         ));
 
-        let reply = device
-            .push(&w.router, cases.iter().map(|(_, m, _)| m.clone()).collect())
+        // `push` also checks there is one outcome per case.
+        let outcomes = device
+            .push(
+                &w.base.router,
+                cases.iter().map(|(_, m, _)| m.clone()).collect(),
+            )
             .await;
-        let outcomes = reply["outcomes"].as_array().unwrap();
-        assert_eq!(outcomes.len(), cases.len());
         for ((what, _, code), outcome) in cases.iter().zip(outcomes) {
             assert_eq!(outcome["outcome"], "rejected", "{login}: {what}: {outcome}");
             assert_eq!(
@@ -746,7 +558,7 @@ async fn pushes_outside_scope_are_refused_and_change_nothing(backend: Backend) {
     }
     assert!(tried > 100, "only {tried} refused pushes were tried");
     assert_eq!(
-        snapshot(&w.storage).await,
+        snapshot(&w.base.storage).await,
         before,
         "a refused push changed a record"
     );

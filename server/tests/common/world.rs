@@ -94,12 +94,17 @@ pub struct Device {
 }
 
 impl Device {
+    /// Signs in a demo login.
     pub async fn sign_in(router: &Router, login: &str) -> Self {
+        Self::sign_in_with(router, login, DEMO_PASSWORD).await
+    }
+
+    pub async fn sign_in_with(router: &Router, login: &str, password: &str) -> Self {
         let (status, body) = post(
             router,
             "/api/v1/auth/login",
             None,
-            json!({"login": login, "password": DEMO_PASSWORD}),
+            json!({"login": login, "password": password}),
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{login}: {body}");
@@ -174,6 +179,15 @@ impl Device {
 
     /// Everything this user may see, from a first sync, keyed by (collection, id): the fields.
     pub async fn pull_everything(&self, router: &Router) -> BTreeMap<(String, String), Value> {
+        self.pull_everything_in_pages(router, 5000).await
+    }
+
+    /// The same, in pages of at most `limit` records.
+    pub async fn pull_everything_in_pages(
+        &self,
+        router: &Router,
+        limit: u32,
+    ) -> BTreeMap<(String, String), Value> {
         let mut cursor: Option<String> = None;
         let mut records = BTreeMap::new();
         loop {
@@ -181,7 +195,7 @@ impl Device {
                 router,
                 "/api/v1/sync/pull",
                 Some(&self.token),
-                json!({"client_id": self.client_id, "cursor": cursor, "limit": 5000}),
+                json!({"client_id": self.client_id, "cursor": cursor, "limit": limit}),
             )
             .await;
             assert_eq!(status, StatusCode::OK, "{}: {body}", self.login);
