@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use yingxiao_core::{
     domain::Collection,
     permission::{
-        role_label, Action, Draft, Extent, Override, FUNNEL_SETTINGS, OVERRIDES_FIELD, TABLE_ROLES,
+        role_label, table_roles, Action, Draft, Extent, Override, FUNNEL_SETTINGS, OVERRIDES_FIELD,
     },
     scope::Role,
     sync::protocol::{Intent, SetFieldsArgs},
@@ -243,7 +243,7 @@ pub fn PermissionsPage() -> impl IntoView {
                             role.set(chosen);
                         }
                     }>
-                        {TABLE_ROLES.iter().map(|&r| view! {
+                        {table_roles().map(|r| view! {
                             <option value=r.as_str() prop:selected=move || role.get() == r>
                                 {move || role_label(r, i18n.locale())}
                             </option>

@@ -940,33 +940,28 @@ fn default_rules() -> &'static [Rule] {
     ]
 }
 
-/// The roles whose whole table the README lists (administrators may do everything).
-pub const TABLE_ROLES: [Role; 7] = [
-    Role::HqMarketing,
-    Role::RegionalManager,
-    Role::AreaSupervisor,
-    Role::SalesRep,
-    Role::Promoter,
-    Role::Finance,
-    Role::ServiceAgent,
-];
+/// The roles whose table the README lists and the settings page edits: every role but the
+/// administrator, who may do everything.
+pub fn table_roles() -> impl Iterator<Item = Role> {
+    Role::ALL.into_iter().filter(|role| *role != Role::Admin)
+}
 
 /// The default table as a Markdown matrix: one row per collection, one column per role, each cell the
 /// actions with their extent. README.md carries this text; a test keeps the two equal.
 pub fn matrix_markdown() -> String {
     let table = Permissions::defaults();
     let mut out = String::from("| collection |");
-    for role in TABLE_ROLES {
+    for role in table_roles() {
         out.push_str(&format!(" {} |", role.as_str()));
     }
     out.push_str("\n|---|");
-    for _ in TABLE_ROLES {
+    for _ in table_roles() {
         out.push_str("---|");
     }
     out.push('\n');
     for collection in Collection::ALL {
         out.push_str(&format!("| {} |", collection.as_str()));
-        for role in TABLE_ROLES {
+        for role in table_roles() {
             let mut by_extent: BTreeMap<Extent, Vec<String>> = BTreeMap::new();
             let actions = RECORD_ACTIONS
                 .into_iter()

@@ -301,7 +301,7 @@ fn managers_reach_their_subtree_and_not_beside_it() {
 fn only_the_administrator_changes_people_and_the_permission_table() {
     let user =
         map(json!({"name": "王伟", "login": "wang", "role": "sales_rep", "unit_id": "shanghai"}));
-    for role in TABLE_ROLES {
+    for role in table_roles() {
         assert!(check_edit(
             &viewer(role, "hq"),
             Collection::User,
