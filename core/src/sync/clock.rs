@@ -56,12 +56,6 @@ impl ServerClock {
         self.last_clamped = Some(admitted.clone());
         admitted
     }
-
-    /// Was this stamp changed on admission?
-    pub fn is_inside(&self, stamp: &Hlc) -> bool {
-        stamp.millis <= self.now.saturating_add(MAX_AHEAD_MILLIS)
-            && stamp.millis >= self.now.saturating_sub(MAX_AGE_MILLIS)
-    }
 }
 
 #[cfg(test)]
@@ -105,6 +99,5 @@ mod tests {
         let mut clock = ServerClock::new(NOW);
         let admitted = clock.admit(&Hlc::new(0, 0, "slow"));
         assert_eq!(admitted.millis, NOW - MAX_AGE_MILLIS);
-        assert!(!clock.is_inside(&Hlc::new(0, 0, "slow")));
     }
 }
