@@ -15,6 +15,7 @@ pub mod scope;
 pub mod sync;
 pub mod theme;
 pub mod time;
+pub mod views;
 
 /// The product version, the same for the web app and the server built from one commit.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
