@@ -5,12 +5,12 @@ use leptos_router::{
     components::{ProtectedRoute, Route, Router, Routes},
     path,
 };
-use yingxiao_core::base_path::BasePath;
 
 use crate::{
     components::shell::Shell,
     data::sync::Data,
     i18n::{I18n, Key},
+    mount::{mount_point, Mount},
     pages::{
         changes::ChangesPage, home::HomePage, login::LoginPage, not_found::NotFoundPage,
         settings::SettingsPage,
@@ -23,40 +23,6 @@ use crate::{
 
 use crate::pages::customers::{CustomerDetailPage, CustomersPage, NewCustomerPage};
 use crate::pages::opportunities::{NewOpportunityPage, OpportunitiesPage, OpportunityDetailPage};
-
-/// Where the app is mounted, read from the `<base href>` the server wrote into `index.html`.
-#[derive(Clone)]
-pub struct Mount(pub BasePath);
-
-impl Mount {
-    /// The full URL path of an app route, e.g. `/settings` → `/yingxiao/settings`.
-    pub fn href(&self, app_path: &str) -> String {
-        self.0.join(app_path)
-    }
-
-    /// The app path of the sign-in page, remembering where the user was going. An app path, not an
-    /// href: the router's `navigate` and `Redirect` put the base path in front themselves.
-    pub fn login_path(&self) -> String {
-        let here = window().location().pathname().unwrap_or_default();
-        let search = window().location().search().unwrap_or_default();
-        let next = format!("{}{search}", self.0.strip(&here).unwrap_or("/"));
-        let next = String::from(js_sys::encode_uri_component(&next));
-        format!("/login?next={next}")
-    }
-}
-
-pub fn use_mount() -> Mount {
-    expect_context::<Mount>()
-}
-
-fn mount_point() -> BasePath {
-    let base_uri = document().base_uri().ok().flatten().unwrap_or_default();
-    let path = web_sys::Url::new(&base_uri)
-        .map(|url| url.pathname())
-        .unwrap_or_default();
-    // The server only writes valid base paths; fall back to the root rather than fail to start.
-    BasePath::parse(&path).unwrap_or_default()
-}
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -110,7 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage />
                     <ProtectedRoute path=path!("/") view=HomePage condition=signed_in redirect_path=to_login.clone() />
                     <ProtectedRoute path=path!("/settings") view=SettingsPage condition=signed_in redirect_path=to_login.clone() />
-                    <ProtectedRoute path=path!("/settings/permissions") view=crate::pages::permissions::PermissionsPage condition=signed_in redirect_path=to_login.clone() />
+                    <ProtectedRoute path=path!("/settings/permissions") view=crate::pages::settings::PermissionsPage condition=signed_in redirect_path=to_login.clone() />
                     <ProtectedRoute path=path!("/funnel") view=crate::pages::funnel::FunnelPage condition=signed_in redirect_path=to_login.clone() />
                     <ProtectedRoute path=path!("/customers") view=CustomersPage condition=signed_in redirect_path=to_login.clone() />
                     // Before `:id`: the first matching route wins.

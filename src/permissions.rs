@@ -17,8 +17,8 @@ use yingxiao_core::{
 };
 
 use crate::{
+    data::records::{text, watch_collection},
     data::sync::Data,
-    pages::records::{text, watch_collection},
     session::SessionState,
 };
 

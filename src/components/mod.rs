@@ -2,6 +2,9 @@
 
 pub mod charts;
 pub mod icons;
+pub mod owner_filter;
+pub mod period;
+pub mod record;
 pub mod shell;
 pub mod sync_indicator;
 pub mod update_notice;

@@ -4,7 +4,6 @@ use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_navigate};
 
 use crate::{
-    app::use_mount,
     components::{
         icons::{Icon, IconSvg},
         sync_indicator::{FirstSyncProgress, SyncIndicator},
@@ -12,6 +11,7 @@ use crate::{
     },
     data::sync::use_data,
     i18n::{use_i18n, Key},
+    mount::use_mount,
     session::{self, use_session},
 };
 

@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::{
-    app::use_mount,
     data::sync::{use_data, SyncStatus},
     i18n::{use_i18n, Key},
+    mount::use_mount,
 };
 
 #[component]

@@ -1,16 +1,14 @@
-//! One module per route.
+//! One folder per feature. A feature's `mod.rs` holds its pages (components named `…Page`, which the
+//! route table in `crate::routes` names); other files in the folder are pieces only that feature uses.
+//! A page imports no other page: what two features share lives in `crate::components` (pieces of
+//! interface) or `crate::data` (read models).
 
 pub mod board;
 pub mod changes;
 pub mod customers;
-pub mod dashboard;
 pub mod funnel;
-pub mod funnel_settings;
 pub mod home;
 pub mod login;
 pub mod not_found;
 pub mod opportunities;
-pub mod permissions;
-pub mod record_form;
-pub mod records;
 pub mod settings;

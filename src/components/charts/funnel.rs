@@ -2,7 +2,15 @@
 //! never overlap, hover/tap/keyboard details, and the same figures as a table for screen readers.
 
 use leptos::{ev, prelude::*};
-use yingxiao_core::funnel::{layout_funnel, BandInput, FunnelLayout, LabelOf, LayoutSpec};
+use yingxiao_core::{
+    domain::Collection,
+    funnel::{layout_funnel, BandInput, FunnelFigures, FunnelLayout, LabelOf, LayoutSpec, Stage},
+};
+
+use crate::{
+    format::{compact_yuan, days_text, format_yuan, percent},
+    i18n::{I18n, Key},
+};
 
 /// One band as the page describes it: values to size it by, the text drawn on it, and its figures.
 #[derive(Clone, Debug, PartialEq)]
@@ -285,5 +293,95 @@ pub fn FunnelChart(
             })}
             {table}
         </div>
+    }
+}
+
+/// The stages drawn as bands: the open pipeline, then the deals won.
+pub const BANDS: [Stage; 5] = [
+    Stage::Aware,
+    Stage::Compare,
+    Stage::Negotiate,
+    Stage::Commit,
+    Stage::Won,
+];
+fn stage_label(stage: Stage, i18n: I18n) -> String {
+    Collection::Opportunity
+        .field("stage")
+        .and_then(|f| f.choice_label(stage.as_str(), i18n.locale()))
+        .unwrap_or(stage.as_str())
+        .to_owned()
+}
+
+/// The chart's bands, steps, table and captions for one set of figures.
+pub fn chart_data(figures: &FunnelFigures, caption: String, i18n: I18n) -> ChartData {
+    let bands = BANDS
+        .iter()
+        .enumerate()
+        .map(|(i, &stage)| {
+            let tally = figures.snapshot.stage(stage);
+            let name = stage_label(stage, i18n);
+            let count = tally.count.to_string();
+            let days = match stage.open_index() {
+                Some(s) => figures.dwell[s].median_days,
+                None => figures.cycle.median_days,
+            };
+            let days_line = days.map(|d| {
+                let key = if stage == Stage::Won {
+                    Key::FunnelBandCycle
+                } else {
+                    Key::FunnelBandDwell
+                };
+                i18n.format(key, &[("days", &format!("{d:.1}"))])
+            });
+            let step = figures
+                .conversion
+                .get(i)
+                .map_or_else(|| "—".to_owned(), |c| percent(c.step.rate()));
+            let mut lines = vec![
+                format!(
+                    "{name} · {}",
+                    i18n.format(Key::FunnelBandCount, &[("count", &count)])
+                ),
+                compact_yuan(tally.amount, i18n.locale()),
+            ];
+            lines.extend(days_line.clone());
+            let amount = format_yuan(tally.amount);
+            ChartBand {
+                key: stage.as_str(),
+                count: f64::from(tally.count),
+                amount: tally.amount as f64,
+                lines,
+                aria_label: i18n.format(
+                    Key::FunnelBandAria,
+                    &[
+                        ("stage", &name),
+                        ("count", &count),
+                        ("amount", &amount),
+                        ("days", &days_text(days)),
+                    ],
+                ),
+                cells: vec![name, count, amount, step, days_text(days)],
+            }
+        })
+        .collect();
+    let steps = figures
+        .conversion
+        .iter()
+        .map(|c| i18n.format(Key::FunnelStepLabel, &[("rate", &percent(c.step.rate()))]))
+        .collect();
+    ChartData {
+        bands,
+        steps,
+        columns: [
+            Key::FunnelColumnStage,
+            Key::FunnelColumnCount,
+            Key::FunnelColumnAmount,
+            Key::FunnelColumnStep,
+            Key::FunnelColumnDwell,
+        ]
+        .iter()
+        .map(|k| i18n.t(*k).to_owned())
+        .collect(),
+        caption,
     }
 }

@@ -17,19 +17,18 @@ use yingxiao_core::{
 };
 
 use super::edit::{CustomerForm, FIELDS};
-use crate::pages::{
-    opportunities::CustomerOpportunities,
-    record_form::{FormField, FormProblemNote, RecordForm, SaveButton},
-    records::{
-        display_value, focus_later, names_by_id, text, watch_collection, DeleteRecord, Loaded,
-        WaitingNote,
-    },
+use crate::components::record::{
+    display_value, focus_later,
+    form::{FormField, FormProblemNote, RecordForm, SaveButton},
+    DeleteRecord, WaitingNote,
 };
+use crate::data::records::{names_by_id, text, watch_collection, Loaded};
+use crate::pages::opportunities::CustomerOpportunities;
 use crate::{
-    app::use_mount,
     data::new_record_id,
     data::{store::DataError, sync::use_data},
     i18n::{use_i18n, Key},
+    mount::use_mount,
     permissions::use_access,
     session::use_session,
 };

@@ -13,17 +13,16 @@ use yingxiao_core::{
     sync::protocol::{CreateArgs, Intent, SetFieldsArgs},
 };
 
-use crate::pages::{
-    record_form::{
-        FieldMode, FormField, FormProblemNote, RecordForm, SaveButton, VisibleAfterNote,
-    },
-    records::{names_by_id, text, watch_collection, NotAllowed},
+use crate::components::record::{
+    form::{FieldMode, FormField, FormProblemNote, RecordForm, SaveButton, VisibleAfterNote},
+    NotAllowed,
 };
+use crate::data::records::{names_by_id, text, watch_collection};
 use crate::{
-    app::use_mount,
     data::new_record_id,
     data::sync::use_data,
     i18n::{use_i18n, Key},
+    mount::use_mount,
     permissions::use_access,
     session::use_session,
 };

@@ -13,12 +13,12 @@ use yingxiao_core::{
     sync::apply::StoredRecord,
 };
 
-use crate::pages::records::{names_by_id, text, waiting_ids, watch_collection, Loaded};
+use crate::data::records::{names_by_id, text, waiting_ids, watch_collection, Loaded};
 use crate::{
-    app::use_mount,
     collation,
     data::sync::{use_data, SyncStatus},
     i18n::{use_i18n, Key},
+    mount::use_mount,
     permissions::use_access,
 };
 

@@ -19,21 +19,15 @@ use yingxiao_core::{
     time::format_instant,
 };
 
-use super::{
-    form::{OpportunityForm, FIELDS},
-    stage_label,
-};
+use super::form::{OpportunityForm, FIELDS};
 use crate::{
-    app::use_mount,
+    components::record::{display_value, focus_later, DeleteRecord, WaitingNote},
+    data::records::{names_by_id, text, watch_collection, Loaded},
     data::{store::DataError, sync::use_data},
+    format::stage_label,
+    format::{format_yuan, local_date_time},
     i18n::{use_i18n, Key},
-    pages::{
-        record_form::format_yuan,
-        records::{
-            display_value, focus_later, local_date_time, names_by_id, text, watch_collection,
-            DeleteRecord, Loaded, WaitingNote,
-        },
-    },
+    mount::use_mount,
     permissions::use_access,
 };
 

@@ -6,15 +6,13 @@ use leptos_router::components::A;
 use serde_json::{Map, Value};
 use yingxiao_core::{domain::Collection, funnel::Stage, permission::Action, scope::scope_facts};
 
-use super::stage_label;
+use crate::format::stage_label;
 use crate::{
-    app::use_mount,
+    data::records::{text, watch_collection, Loaded},
     data::sync::use_data,
+    format::format_yuan,
     i18n::{use_i18n, Key},
-    pages::{
-        record_form::format_yuan,
-        records::{text, watch_collection, Loaded},
-    },
+    mount::use_mount,
     permissions::use_access,
 };
 

@@ -19,18 +19,19 @@ use yingxiao_core::{
     time::format_instant,
 };
 
-use super::stage_label;
+use crate::format::stage_label;
 use crate::{
-    app::use_mount,
-    data::{new_record_id, sync::use_data},
-    i18n::{use_i18n, Key},
-    pages::{
-        record_form::{
+    components::record::{
+        form::{
             FieldMode, FormField, FormProblemNote, Options, RecordForm, SaveButton,
             VisibleAfterNote,
         },
-        records::{names_by_id, text, watch_collection, NotAllowed},
+        NotAllowed,
     },
+    data::records::{names_by_id, text, watch_collection},
+    data::{new_record_id, sync::use_data},
+    i18n::{use_i18n, Key},
+    mount::use_mount,
     permissions::use_access,
     session::use_session,
 };

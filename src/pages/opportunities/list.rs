@@ -1,33 +1,30 @@
 //! The opportunity list (`/opportunities`): every deal the user may see, searched, filtered by stage
 //! and owner, sorted, and drawn only where the user is looking, so tens of thousands stay smooth.
 
-use std::{collections::HashSet, sync::Arc};
+use std::collections::HashSet;
 
 use leptos::{ev, prelude::*};
 use leptos_router::components::A;
 use yingxiao_core::{
     domain::Collection,
     export::csv_for_excel,
-    funnel::{self, Deal, FunnelQuery, FunnelSettings, Period, Stage, DAY_MS},
+    funnel::{Stage, DAY_MS},
     list::{visible_window, ListIndex, SearchQuery},
-    locale::Locale,
     permission::Action,
-    scope::ScopeFacts,
-    sync::apply::StoredRecord,
 };
 
-use super::stage_label;
+use crate::format::stage_label;
 use crate::{
-    app::use_mount,
-    collation,
-    data::sync::{use_data, Data},
-    download,
-    i18n::{use_i18n, Key},
-    pages::{
-        funnel_settings::use_funnel_settings,
-        record_form::format_yuan,
-        records::{names_by_id, text, waiting_ids, watch_collection, Loaded},
+    components::owner_filter::OwnerFilter,
+    data::sync::use_data,
+    data::{
+        deals::{use_deal_list, Built, DealRow},
+        records::{waiting_ids, Loaded},
     },
+    download,
+    format::format_yuan,
+    i18n::{use_i18n, Key},
+    mount::use_mount,
     permissions::use_access,
 };
 
@@ -36,40 +33,6 @@ use crate::{
 const ROW_HEIGHT: f64 = 72.0;
 /// Rows drawn beyond the view on each side.
 const OVERSCAN: usize = 8;
-/// How far back the list looks for its stalled marks: dwell limits come from a year of history.
-const STALL_LOOKBACK_MS: i64 = 365 * DAY_MS;
-
-/// One opportunity as the list shows it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DealRow {
-    pub id: String,
-    pub name: String,
-    pub customer: String,
-    pub owner_id: String,
-    pub owner: String,
-    /// The deal's org unit and customer: with the owner, the facts its rights are judged by.
-    pub unit_id: String,
-    pub customer_id: String,
-    pub stage: String,
-    /// 分; `None` when no amount was given.
-    pub amount: Option<i64>,
-    pub expected_close: String,
-    /// Whole days since the deal entered its stage.
-    pub days_in_stage: Option<i64>,
-    pub stalled: bool,
-}
-
-impl DealRow {
-    /// The deal's scope facts, as `scope_facts` makes them from its owner, unit and customer.
-    pub fn facts(&self) -> ScopeFacts {
-        let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-        ScopeFacts {
-            unit_id: some(&self.unit_id),
-            user_ids: some(&self.owner_id).into_iter().collect(),
-            customer_id: some(&self.customer_id),
-        }
-    }
-}
 
 /// How the list is ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,69 +78,6 @@ impl DealOrder {
 pub const OPEN: &str = "open";
 pub const ALL: &str = "all";
 
-/// The deals in name order, with customer and owner names, days in stage and stalled marks (by the
-/// company's `settings`) as of `now_ms`; searchable by deal name, customer and owner.
-pub fn deal_list(
-    records: &[(String, StoredRecord)],
-    customer_names: &std::collections::HashMap<String, String>,
-    owner_names: &std::collections::HashMap<String, String>,
-    now_ms: i64,
-    locale: Locale,
-    settings: FunnelSettings,
-) -> ListIndex<DealRow> {
-    let deals: Vec<Option<Deal>> = records
-        .iter()
-        .map(|(id, r)| Deal::from_fields(id, &r.fields).ok())
-        .collect();
-    let readable: Vec<Deal> = deals.iter().flatten().cloned().collect();
-    let query = FunnelQuery {
-        period: Period::new(now_ms - STALL_LOOKBACK_MS, now_ms + 1),
-        now_ms,
-        settings,
-    };
-    let stalled: HashSet<&str> = funnel::stalled(&readable, |_| true, &query)
-        .iter()
-        .map(|s| readable[s.deal].id.as_str())
-        .collect();
-    let places = collation::ranks(records.iter().map(|(_, r)| text(&r.fields, "name")), locale);
-    let mut order: Vec<usize> = (0..records.len()).collect();
-    order.sort_unstable_by(|&a, &b| {
-        let key = |i: usize| (places[text(&records[i].1.fields, "name")], &records[i].0);
-        key(a).cmp(&key(b))
-    });
-    let rows = order
-        .into_iter()
-        .map(|i| {
-            let (id, record) = &records[i];
-            let f = &record.fields;
-            let name_of = |names: &std::collections::HashMap<String, String>, field: &str| {
-                names.get(text(f, field)).cloned().unwrap_or_default()
-            };
-            let entered = deals[i]
-                .as_ref()
-                .and_then(|d| d.history.last())
-                .map(|e| e.entered_at);
-            DealRow {
-                id: id.clone(),
-                name: text(f, "name").to_owned(),
-                customer: name_of(customer_names, "customer_id"),
-                owner_id: text(f, "owner_id").to_owned(),
-                owner: name_of(owner_names, "owner_id"),
-                unit_id: text(f, "unit_id").to_owned(),
-                customer_id: text(f, "customer_id").to_owned(),
-                stage: text(f, "stage").to_owned(),
-                amount: f.get("amount").and_then(|v| v.as_i64()),
-                expected_close: text(f, "expected_close").to_owned(),
-                days_in_stage: entered.map(|at| ((now_ms - at) / DAY_MS).max(0)),
-                stalled: stalled.contains(id.as_str()),
-            }
-        })
-        .collect();
-    ListIndex::new(rows, |r: &DealRow| {
-        [r.name.as_str(), r.customer.as_str(), r.owner.as_str()]
-    })
-}
-
 /// Positions of the deals the search and filters keep, in `order`.
 pub fn matching_deals(
     list: &ListIndex<DealRow>,
@@ -219,97 +119,16 @@ pub fn matching_deals(
     positions
 }
 
-/// The list as built, compared by identity: rebuilding it is what counts as a change.
-#[derive(Clone, Debug)]
-pub struct Built(pub Arc<ListIndex<DealRow>>);
-
-impl PartialEq for Built {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
 /// An amount for reading: ¥ and thousands, or a dash.
 fn amount_text(amount: Option<i64>) -> String {
     amount.map(format_yuan).unwrap_or_else(|| "—".to_owned())
-}
-
-/// Every opportunity the user sees as list rows, rebuilt when the deals, the names they show or the
-/// company's funnel settings change; the list page and the stage board read the same.
-pub(crate) fn use_deal_list(data: Data) -> Memo<Loaded<Built>> {
-    let i18n = use_i18n();
-    let opportunities = watch_collection(data, Collection::Opportunity, || None);
-    let customers = watch_collection(data, Collection::Customer, || None);
-    let users = watch_collection(data, Collection::User, || None);
-    let settings = use_funnel_settings(data);
-    let owners = Memo::new(move |_| names_by_id(&users));
-    let customer_names = Memo::new(move |_| names_by_id(&customers));
-    Memo::new(move |_| {
-        let read = opportunities.with(|read| {
-            read.as_ref().map(|r| {
-                r.as_ref().map_err(Clone::clone).map(|records| {
-                    let list = customer_names.with(|customers| {
-                        owners.with(|owners| {
-                            deal_list(
-                                records,
-                                customers,
-                                owners,
-                                js_sys::Date::now() as i64,
-                                i18n.locale(),
-                                settings.get(),
-                            )
-                        })
-                    });
-                    Built(Arc::new(list))
-                })
-            })
-        });
-        Loaded::from_read(read, || data.status.get())
-    })
-}
-
-/// A filter by owner, offering the owners of the deals in `deals`, by name.
-#[component]
-pub(crate) fn OwnerFilter(
-    id: &'static str,
-    deals: Memo<Loaded<Built>>,
-    owner: RwSignal<String>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let options = move || {
-        let mut options: Vec<(String, String)> = deals.with(|loaded| match loaded {
-            Loaded::Ready(Built(list)) => {
-                let mut seen = HashSet::new();
-                (0..list.len() as u32)
-                    .map(|p| list.row(p))
-                    .filter(|r| seen.insert(r.owner_id.clone()))
-                    .map(|r| (r.owner_id.clone(), r.owner.clone()))
-                    .collect()
-            }
-            _ => Vec::new(),
-        });
-        options.sort_by(|a, b| a.1.cmp(&b.1));
-        options
-    };
-    view! {
-        <div class="field">
-            <label for=id>{move || i18n.t(Key::OpportunitiesOwner)}</label>
-            <select id=id on:change=move |ev| owner.set(event_target_value(&ev))>
-                <option value="">{move || i18n.t(Key::OpportunitiesAllOwners)}</option>
-                {move || options().into_iter().map(|(value, label)| {
-                    let selected = owner.with_untracked(|o| *o == value);
-                    view! { <option value=value selected=selected>{label}</option> }
-                }).collect_view()}
-            </select>
-        </div>
-    }
 }
 
 /// One drawn row, placed at its position in the whole list.
 fn deal_row(
     at: usize,
     row: DealRow,
-    mount: StoredValue<crate::app::Mount>,
+    mount: StoredValue<crate::mount::Mount>,
     waiting: Memo<HashSet<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();

@@ -11,13 +11,3 @@ pub use detail::OpportunityDetailPage;
 pub use for_customer::CustomerOpportunities;
 pub use form::NewOpportunityPage;
 pub use list::OpportunitiesPage;
-
-use yingxiao_core::{domain::Collection, locale::Locale};
-
-/// A stage's name for people (了解 / Aware); the wire value when it is unknown.
-pub fn stage_label(wire: &str, locale: Locale) -> &str {
-    Collection::Opportunity
-        .field("stage")
-        .and_then(|def| def.choice_label(wire, locale))
-        .unwrap_or(wire)
-}

@@ -15,18 +15,16 @@ use yingxiao_core::{
 };
 
 use crate::{
-    app::use_mount,
+    components::{owner_filter::OwnerFilter, record::focus_later},
     data::sync::use_data,
-    i18n::{use_i18n, Key},
-    pages::{
-        funnel_settings::use_funnel_settings,
-        opportunities::{
-            list::{use_deal_list, Built, DealRow, OwnerFilter},
-            stage_label,
-        },
-        record_form::format_yuan,
-        records::{focus_later, Loaded},
+    data::{
+        deals::{use_deal_list, Built, DealRow},
+        records::Loaded,
+        settings::use_funnel_settings,
     },
+    format::{format_yuan, stage_label},
+    i18n::{use_i18n, Key},
+    mount::use_mount,
     permissions::use_access,
 };
 

@@ -9,18 +9,23 @@ use yingxiao_core::{
     permission::Action,
 };
 
-use super::{
-    funnel::{chart_data, chosen_period, compact_yuan, percent, PeriodChoice},
-    funnel_settings::use_funnel_settings,
-    record_form::format_yuan,
-    records::{text, watch_collection, Loaded},
-};
 use crate::{
-    app::use_mount,
     components::charts::funnel::FunnelChart,
     data::sync::use_data,
     i18n::{use_i18n, Key},
+    mount::use_mount,
     permissions::use_access,
+};
+use crate::{
+    components::{
+        charts::funnel::chart_data,
+        period::{chosen_period, PeriodChoice},
+    },
+    data::{
+        records::{text, watch_collection, Loaded},
+        settings::use_funnel_settings,
+    },
+    format::{compact_yuan, format_yuan, percent},
 };
 
 /// Stalled deals listed on the dashboard; the funnel page lists all of them.
@@ -167,7 +172,7 @@ pub fn Dashboard() -> impl IntoView {
                     <dl class="facts dashboard-figures">
                         <div class="fact" data-figure="pipeline">
                             <dt>{move || i18n.t(Key::DashboardPipeline)}</dt>
-                            <dd>{figure(|s, r| compact_yuan(s.figures.snapshot.pipeline().amount, r.0))}</dd>
+                            <dd>{figure(|s, r| compact_yuan(s.figures.snapshot.pipeline().amount, r.0.locale()))}</dd>
                         </div>
                         <div class="fact" data-figure="forecast">
                             <dt>{move || i18n.t(Key::DashboardQuarterForecast)}</dt>
@@ -196,7 +201,7 @@ pub fn Dashboard() -> impl IntoView {
                                     <ul class="related-list">
                                         {stalled.into_iter().map(|(id, name, stage, days)| {
                                             let href = mount.with_value(|m| m.href(&format!("/opportunities/{id}")));
-                                            let stage = super::opportunities::stage_label(stage.as_str(), i18n.locale()).to_owned();
+                                            let stage = crate::format::stage_label(stage.as_str(), i18n.locale()).to_owned();
                                             view! {
                                                 <li class="related-item">
                                                     <p class="related-title">

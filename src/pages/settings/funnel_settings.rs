@@ -6,35 +6,17 @@
 use leptos::{ev, prelude::*};
 use yingxiao_core::{
     domain::{Collection, STALL_DAYS_FIELDS, WIN_PROBABILITY_FIELDS},
-    funnel::FunnelSettings,
     permission::{Action, FUNNEL_SETTINGS},
     sync::protocol::{Intent, SetFieldsArgs},
 };
 
-use super::{
-    record_form::{FormField, FormProblemNote, RecordForm, SaveButton},
-    records::{watch_collection, Loaded},
-};
+use crate::components::record::form::{FormField, FormProblemNote, RecordForm, SaveButton};
+use crate::data::records::{watch_collection, Loaded};
 use crate::{
-    data::sync::{use_data, Data},
+    data::sync::use_data,
     i18n::{use_i18n, Key},
     permissions::{company_of, use_access},
 };
-
-/// The company's funnel settings, following changes synced from elsewhere; the defaults until the
-/// company unit is on the device.
-pub fn use_funnel_settings(data: Data) -> Memo<FunnelSettings> {
-    let units = watch_collection(data, Collection::OrgUnit, || None);
-    Memo::new(move |_| {
-        units.with(|read| {
-            read.as_ref()
-                .and_then(|r| r.as_ref().ok())
-                .and_then(|records| company_of(records))
-                .map(|(_, fields)| FunnelSettings::from_company(&fields))
-                .unwrap_or_default()
-        })
-    })
-}
 
 #[component]
 pub fn FunnelSettingsCard() -> impl IntoView {

@@ -4,7 +4,11 @@
 use leptos::prelude::*;
 use yingxiao_core::{locale::Locale, theme::ThemePreference};
 
-use super::{funnel_settings::FunnelSettingsCard, permissions::PermissionsCard};
+mod funnel_settings;
+mod permissions;
+
+pub use permissions::PermissionsPage;
+use {funnel_settings::FunnelSettingsCard, permissions::PermissionsCard};
 
 use crate::{
     i18n::{use_i18n, Key},

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_location};
 
 use crate::{
-    app::use_mount,
     i18n::{use_i18n, Key},
+    mount::use_mount,
 };
 
 #[component]

@@ -17,10 +17,10 @@ use yingxiao_core::{
 };
 
 use crate::{
-    app::use_mount,
+    components::record::focus_later,
     data::sync::use_data,
     i18n::{use_i18n, I18n, Key},
-    pages::records::focus_later,
+    mount::use_mount,
     permissions::use_access,
 };
 

@@ -9,171 +9,40 @@ use std::{
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use wasm_bindgen::JsValue;
 use yingxiao_core::{
     domain::Collection,
-    funnel::{
-        snapshot, Deal, DealTable, FunnelFigures, FunnelQuery, Period, PeriodComparison, Ratio,
-        Stage, DAY_MS,
-    },
+    funnel::{snapshot, Deal, FunnelQuery, PeriodComparison, Ratio, Stage, DAY_MS},
     scope::{Reach, Role},
     sync::apply::StoredRecord,
 };
 
-use crate::pages::funnel_settings::use_funnel_settings;
-use crate::pages::record_form::format_yuan;
-use crate::pages::records::{names_by_id, text, watch_collection, Loaded};
 use crate::{
-    app::use_mount,
+    components::charts::funnel::{chart_data, BANDS},
+    components::period::{chosen_period, PeriodChoice},
+    data::records::Shared,
+    data::{
+        deals::read_deals,
+        records::{names_by_id, text, watch_collection, Loaded},
+        settings::use_funnel_settings,
+    },
+    format::{format_yuan, percent},
+};
+use crate::{
     components::charts::{
         export::{download_png, download_svg},
-        funnel::{ChartBand, ChartData, FunnelChart},
+        funnel::{ChartData, FunnelChart},
     },
     data::sync::{use_data, SyncStatus},
     i18n::{use_i18n, I18n, Key},
+    mount::use_mount,
     session::use_session,
 };
 
-/// The stages drawn as bands: the open pipeline, then the deals won.
-const BANDS: [Stage; 5] = [
-    Stage::Aware,
-    Stage::Compare,
-    Stage::Negotiate,
-    Stage::Commit,
-    Stage::Won,
-];
 /// Rows of a band's deal list drawn at once.
 const LIST_ROWS: usize = 100;
 /// Team members' funnels shown side by side.
 const TEAM_FUNNELS: usize = 12;
 const SVG_ID: &str = "funnel-svg";
-
-/// Which period the figures are for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum PeriodChoice {
-    Month,
-    Quarter,
-    Year,
-    Last12,
-    Custom,
-}
-
-impl PeriodChoice {
-    const ALL: [(PeriodChoice, &'static str, Key); 5] = [
-        (PeriodChoice::Month, "month", Key::FunnelPeriodMonth),
-        (PeriodChoice::Quarter, "quarter", Key::FunnelPeriodQuarter),
-        (PeriodChoice::Year, "year", Key::FunnelPeriodYear),
-        (PeriodChoice::Last12, "last12", Key::FunnelPeriodLast12),
-        (PeriodChoice::Custom, "custom", Key::FunnelPeriodCustom),
-    ];
-
-    fn parse(wire: &str) -> PeriodChoice {
-        Self::ALL
-            .iter()
-            .find(|(_, w, _)| *w == wire)
-            .map_or(PeriodChoice::Month, |(c, _, _)| *c)
-    }
-}
-
-/// Local midnight of a calendar day (the month may run past 11 or below 0: the Date rolls it over).
-fn local_day_ms(year: u32, month0: i32, day: i32) -> i64 {
-    js_sys::Date::new_with_year_month_day(year, month0, day).get_time() as i64
-}
-
-/// `"2026-11-27"` as (year, month0, day).
-fn parse_day(text: &str) -> Option<(u32, i32, i32)> {
-    let mut parts = text.splitn(3, '-');
-    let year = parts.next()?.parse().ok()?;
-    let month: i32 = parts.next()?.parse().ok()?;
-    let day = parts.next()?.parse().ok()?;
-    Some((year, month - 1, day))
-}
-
-/// The chosen period in the device's time zone, and the name it gives an exported file; `None` for
-/// custom dates not (yet) filled in or the wrong way round.
-pub(crate) fn chosen_period(
-    choice: PeriodChoice,
-    from: &str,
-    to: &str,
-) -> Option<(Period, String)> {
-    let today = js_sys::Date::new_0();
-    let (year, month0) = (today.get_full_year(), today.get_month() as i32);
-    Some(match choice {
-        PeriodChoice::Month => (
-            Period::new(
-                local_day_ms(year, month0, 1),
-                local_day_ms(year, month0 + 1, 1),
-            ),
-            format!("{year}-{:02}", month0 + 1),
-        ),
-        PeriodChoice::Quarter => {
-            let first = month0 / 3 * 3;
-            (
-                Period::new(
-                    local_day_ms(year, first, 1),
-                    local_day_ms(year, first + 3, 1),
-                ),
-                format!("{year}-Q{}", first / 3 + 1),
-            )
-        }
-        PeriodChoice::Year => (
-            Period::new(local_day_ms(year, 0, 1), local_day_ms(year + 1, 0, 1)),
-            year.to_string(),
-        ),
-        PeriodChoice::Last12 => (
-            Period::new(
-                local_day_ms(year, month0 - 11, 1),
-                local_day_ms(year, month0 + 1, 1),
-            ),
-            format!("{year}-{:02}-12m", month0 + 1),
-        ),
-        PeriodChoice::Custom => {
-            let (fy, fm, fd) = parse_day(from)?;
-            let (ty, tm, td) = parse_day(to)?;
-            let period = Period::new(local_day_ms(fy, fm, fd), local_day_ms(ty, tm, td + 1));
-            if period.start_ms >= period.end_ms {
-                return None;
-            }
-            (period, format!("{from}_{to}"))
-        }
-    })
-}
-
-/// The opportunities on the device read as deals, with what the lists show of each.
-#[derive(Debug, Default)]
-pub struct Deals {
-    /// Laid out once per read of the device; every filter change asks it again.
-    pub deals: DealTable,
-    pub names: Vec<String>,
-    /// Opportunities whose stage history could not be read; they take part in no figure.
-    pub unreadable: usize,
-}
-
-/// Compared by identity: re-reading the device is what counts as a change.
-#[derive(Clone, Debug)]
-struct Shared<T>(Arc<T>);
-
-impl<T> PartialEq for Shared<T> {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-pub fn read_deals(records: &[(String, StoredRecord)]) -> Deals {
-    let mut out = Deals::default();
-    let mut deals = Vec::new();
-    for (id, record) in records {
-        match Deal::from_fields(id, &record.fields) {
-            Ok(deal) => {
-                out.names.push(text(&record.fields, "name").to_owned());
-                deals.push(deal);
-            }
-            Err(_) => out.unreadable += 1,
-        }
-    }
-    out.deals = DealTable::new(deals);
-    out
-}
 
 /// One org unit of the tree picker, in tree order.
 #[derive(Clone, Debug, PartialEq)]
@@ -249,118 +118,6 @@ impl Selection {
                 .products
                 .as_ref()
                 .is_none_or(|p| deal.product_ids.iter().any(|id| p.contains(id)))
-    }
-}
-
-/// A rate as a whole percentage, or "—".
-pub(crate) fn percent(ratio: Option<f64>) -> String {
-    ratio.map_or_else(|| "—".to_owned(), |r| format!("{:.0}%", r * 100.0))
-}
-
-fn days_text(days: Option<f64>) -> String {
-    days.map_or_else(|| "—".to_owned(), |d| format!("{d:.1}"))
-}
-
-/// An amount in 分 written short for the chart, in the language's way (¥12万, ¥120K).
-pub(crate) fn compact_yuan(fen: i64, i18n: I18n) -> String {
-    let options = js_sys::Object::new();
-    for (name, value) in [
-        ("style", "currency"),
-        ("currency", "CNY"),
-        ("currencyDisplay", "narrowSymbol"),
-        ("notation", "compact"),
-    ] {
-        let _ = js_sys::Reflect::set(&options, &name.into(), &value.into());
-    }
-    let _ = js_sys::Reflect::set(&options, &"maximumFractionDigits".into(), &1.into());
-    let locales = js_sys::Array::of1(&JsValue::from_str(i18n.locale().tag()));
-    let format = js_sys::Intl::NumberFormat::new(&locales, &options).format();
-    format
-        .call1(&JsValue::NULL, &JsValue::from_f64(fen as f64 / 100.0))
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_else(|| format_yuan(fen))
-}
-
-fn stage_label(stage: Stage, i18n: I18n) -> String {
-    Collection::Opportunity
-        .field("stage")
-        .and_then(|f| f.choice_label(stage.as_str(), i18n.locale()))
-        .unwrap_or(stage.as_str())
-        .to_owned()
-}
-
-/// The chart's bands, steps, table and captions for one set of figures.
-pub fn chart_data(figures: &FunnelFigures, caption: String, i18n: I18n) -> ChartData {
-    let bands = BANDS
-        .iter()
-        .enumerate()
-        .map(|(i, &stage)| {
-            let tally = figures.snapshot.stage(stage);
-            let name = stage_label(stage, i18n);
-            let count = tally.count.to_string();
-            let days = match stage.open_index() {
-                Some(s) => figures.dwell[s].median_days,
-                None => figures.cycle.median_days,
-            };
-            let days_line = days.map(|d| {
-                let key = if stage == Stage::Won {
-                    Key::FunnelBandCycle
-                } else {
-                    Key::FunnelBandDwell
-                };
-                i18n.format(key, &[("days", &format!("{d:.1}"))])
-            });
-            let step = figures
-                .conversion
-                .get(i)
-                .map_or_else(|| "—".to_owned(), |c| percent(c.step.rate()));
-            let mut lines = vec![
-                format!(
-                    "{name} · {}",
-                    i18n.format(Key::FunnelBandCount, &[("count", &count)])
-                ),
-                compact_yuan(tally.amount, i18n),
-            ];
-            lines.extend(days_line.clone());
-            let amount = format_yuan(tally.amount);
-            ChartBand {
-                key: stage.as_str(),
-                count: f64::from(tally.count),
-                amount: tally.amount as f64,
-                lines,
-                aria_label: i18n.format(
-                    Key::FunnelBandAria,
-                    &[
-                        ("stage", &name),
-                        ("count", &count),
-                        ("amount", &amount),
-                        ("days", &days_text(days)),
-                    ],
-                ),
-                cells: vec![name, count, amount, step, days_text(days)],
-            }
-        })
-        .collect();
-    let steps = figures
-        .conversion
-        .iter()
-        .map(|c| i18n.format(Key::FunnelStepLabel, &[("rate", &percent(c.step.rate()))]))
-        .collect();
-    ChartData {
-        bands,
-        steps,
-        columns: [
-            Key::FunnelColumnStage,
-            Key::FunnelColumnCount,
-            Key::FunnelColumnAmount,
-            Key::FunnelColumnStep,
-            Key::FunnelColumnDwell,
-        ]
-        .iter()
-        .map(|k| i18n.t(*k).to_owned())
-        .collect(),
-        caption,
     }
 }
 
@@ -801,7 +558,7 @@ pub fn FunnelPage() -> impl IntoView {
                     {rows.into_iter().map(|row| {
                         let href = mount.with_value(|m| m.href(&format!("/opportunities/{}", row.id)));
                         let days = i18n.format(Key::FunnelDaysInStage, &[("days", &format!("{:.0}", row.days.floor()))]);
-                        let stage = show_stage.then(|| stage_label(row.stage, i18n));
+                        let stage = show_stage.then(|| crate::format::stage_label(row.stage.as_str(), i18n.locale()).to_owned());
                         view! {
                             <li>
                                 <A href=href attr:class="record-row">
@@ -832,7 +589,7 @@ pub fn FunnelPage() -> impl IntoView {
     let band_section = move || {
         let band = selected.get()?;
         let rows = band_rows.get()?;
-        let name = stage_label(BANDS[band], i18n);
+        let name = crate::format::stage_label(BANDS[band].as_str(), i18n.locale()).to_owned();
         let total = rows.len();
         let limit = list_limit.get();
         let shown: Vec<DealRow> = rows.into_iter().take(limit).collect();

@@ -20,6 +20,7 @@ use crate::{
         store::DataError,
         sync::{use_data, Data},
     },
+    format::{format_yuan, parse_yuan, yuan_input},
     i18n::{use_i18n, I18n, Key},
 };
 
@@ -309,57 +310,6 @@ fn from_raw(def: &FieldDef, text: &str) -> Result<Option<Value>, FieldProblem> {
         ),
         _ => Value::from(trimmed),
     }))
-}
-
-/// An amount in yuan as typed (`50000`, `1,234.5`, `¥88.80`) in 分; `None` if it is not one or has
-/// more than two decimals. The range is the domain's rule, checked later.
-pub fn parse_yuan(text: &str) -> Option<i64> {
-    let text = text
-        .trim()
-        .trim_start_matches(['¥', '￥'])
-        .trim_end_matches('元')
-        .trim();
-    let text: String = text.chars().filter(|c| *c != ',' && *c != '，').collect();
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if (whole.is_empty() && fraction.is_empty())
-        || !digits(whole)
-        || !digits(fraction)
-        || fraction.len() > 2
-    {
-        return None;
-    }
-    let whole: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
-    };
-    let fen: i64 = format!("{fraction:0<2}").parse().ok()?;
-    whole.checked_mul(100)?.checked_add(fen)
-}
-
-/// 分 as the text of an amount input: `500000` → `5000`, `123456` → `1234.56`.
-fn yuan_input(fen: i64) -> String {
-    if fen % 100 == 0 {
-        (fen / 100).to_string()
-    } else {
-        format!("{}.{:02}", fen / 100, (fen % 100).abs())
-    }
-}
-
-/// 分 for reading: `123456789` → `¥1,234,567.89`.
-pub fn format_yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let fen = fen.unsigned_abs();
-    let whole = (fen / 100).to_string();
-    let mut grouped = String::new();
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    format!("{sign}¥{grouped}.{:02}", fen % 100)
 }
 
 /// A `datetime-local` input's text (`2026-11-27T10:30`, the device's local time) as a UTC instant.
@@ -699,39 +649,5 @@ pub fn VisibleAfterNote(
         {move || note().map(|text| view! {
             <p class="notice" role="status" data-testid="visible-after">{text}</p>
         })}
-    }
-}
-
-#[cfg(all(test, target_arch = "wasm32"))]
-mod tests {
-    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-
-    use super::*;
-
-    wasm_bindgen_test_configure!(run_in_browser);
-
-    #[wasm_bindgen_test]
-    fn amounts_in_yuan_become_exact_fen() {
-        assert_eq!(parse_yuan("50000"), Some(5_000_000));
-        assert_eq!(parse_yuan("¥1,234.5"), Some(123_450));
-        assert_eq!(parse_yuan("0.07元"), Some(7));
-        assert_eq!(parse_yuan(".5"), Some(50));
-        assert_eq!(
-            parse_yuan("1.234"),
-            None,
-            "a third decimal is refused, not rounded"
-        );
-        assert_eq!(parse_yuan("-5"), None);
-        assert_eq!(parse_yuan("abc"), None);
-        assert_eq!(parse_yuan("."), None);
-    }
-
-    #[wasm_bindgen_test]
-    fn fen_read_back_as_yuan() {
-        assert_eq!(yuan_input(5_000_000), "50000");
-        assert_eq!(yuan_input(123_450), "1234.50");
-        assert_eq!(format_yuan(123_456_789), "¥1,234,567.89");
-        assert_eq!(format_yuan(7), "¥0.07");
-        assert_eq!(parse_yuan(&yuan_input(123_405)), Some(123_405));
     }
 }

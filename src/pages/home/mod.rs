@@ -11,12 +11,14 @@ use yingxiao_core::{
 
 use yingxiao_core::domain::Collection;
 
-use super::dashboard::Dashboard;
+mod dashboard;
+
 use crate::{
     api,
     i18n::{use_i18n, Key},
     session::use_session,
 };
+use dashboard::Dashboard;
 
 /// How often the page re-checks the server while it is open.
 const RECHECK_EVERY: Duration = Duration::from_secs(30);

@@ -1,0 +1,189 @@
+//! The deals read model: every opportunity the user sees, read once per change as list rows (the
+//! opportunity list, the stage board) and as core's `Deal`s (the funnel, the dashboard).
+
+use std::{collections::HashSet, sync::Arc};
+
+use leptos::prelude::*;
+use yingxiao_core::{
+    domain::Collection,
+    funnel::{self, Deal, DealTable, FunnelQuery, FunnelSettings, Period, DAY_MS},
+    list::ListIndex,
+    locale::Locale,
+    scope::ScopeFacts,
+    sync::apply::StoredRecord,
+};
+
+use super::{
+    records::{names_by_id, text, watch_collection, Loaded},
+    settings::use_funnel_settings,
+    sync::Data,
+};
+use crate::{collation, i18n::use_i18n};
+
+/// How far back the list looks for its stalled marks: dwell limits come from a year of history.
+const STALL_LOOKBACK_MS: i64 = 365 * DAY_MS;
+
+/// One opportunity as the list shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DealRow {
+    pub id: String,
+    pub name: String,
+    pub customer: String,
+    pub owner_id: String,
+    pub owner: String,
+    /// The deal's org unit and customer: with the owner, the facts its rights are judged by.
+    pub unit_id: String,
+    pub customer_id: String,
+    pub stage: String,
+    /// 分; `None` when no amount was given.
+    pub amount: Option<i64>,
+    pub expected_close: String,
+    /// Whole days since the deal entered its stage.
+    pub days_in_stage: Option<i64>,
+    pub stalled: bool,
+}
+
+impl DealRow {
+    /// The deal's scope facts, as `scope_facts` makes them from its owner, unit and customer.
+    pub fn facts(&self) -> ScopeFacts {
+        let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        ScopeFacts {
+            unit_id: some(&self.unit_id),
+            user_ids: some(&self.owner_id).into_iter().collect(),
+            customer_id: some(&self.customer_id),
+        }
+    }
+}
+
+/// The deals in name order, with customer and owner names, days in stage and stalled marks (by the
+/// company's `settings`) as of `now_ms`; searchable by deal name, customer and owner.
+pub fn deal_list(
+    records: &[(String, StoredRecord)],
+    customer_names: &std::collections::HashMap<String, String>,
+    owner_names: &std::collections::HashMap<String, String>,
+    now_ms: i64,
+    locale: Locale,
+    settings: FunnelSettings,
+) -> ListIndex<DealRow> {
+    let deals: Vec<Option<Deal>> = records
+        .iter()
+        .map(|(id, r)| Deal::from_fields(id, &r.fields).ok())
+        .collect();
+    let readable: Vec<Deal> = deals.iter().flatten().cloned().collect();
+    let query = FunnelQuery {
+        period: Period::new(now_ms - STALL_LOOKBACK_MS, now_ms + 1),
+        now_ms,
+        settings,
+    };
+    let stalled: HashSet<&str> = funnel::stalled(&readable, |_| true, &query)
+        .iter()
+        .map(|s| readable[s.deal].id.as_str())
+        .collect();
+    let places = collation::ranks(records.iter().map(|(_, r)| text(&r.fields, "name")), locale);
+    let mut order: Vec<usize> = (0..records.len()).collect();
+    order.sort_unstable_by(|&a, &b| {
+        let key = |i: usize| (places[text(&records[i].1.fields, "name")], &records[i].0);
+        key(a).cmp(&key(b))
+    });
+    let rows = order
+        .into_iter()
+        .map(|i| {
+            let (id, record) = &records[i];
+            let f = &record.fields;
+            let name_of = |names: &std::collections::HashMap<String, String>, field: &str| {
+                names.get(text(f, field)).cloned().unwrap_or_default()
+            };
+            let entered = deals[i]
+                .as_ref()
+                .and_then(|d| d.history.last())
+                .map(|e| e.entered_at);
+            DealRow {
+                id: id.clone(),
+                name: text(f, "name").to_owned(),
+                customer: name_of(customer_names, "customer_id"),
+                owner_id: text(f, "owner_id").to_owned(),
+                owner: name_of(owner_names, "owner_id"),
+                unit_id: text(f, "unit_id").to_owned(),
+                customer_id: text(f, "customer_id").to_owned(),
+                stage: text(f, "stage").to_owned(),
+                amount: f.get("amount").and_then(|v| v.as_i64()),
+                expected_close: text(f, "expected_close").to_owned(),
+                days_in_stage: entered.map(|at| ((now_ms - at) / DAY_MS).max(0)),
+                stalled: stalled.contains(id.as_str()),
+            }
+        })
+        .collect();
+    ListIndex::new(rows, |r: &DealRow| {
+        [r.name.as_str(), r.customer.as_str(), r.owner.as_str()]
+    })
+}
+
+/// The list as built, compared by identity: rebuilding it is what counts as a change.
+#[derive(Clone, Debug)]
+pub struct Built(pub Arc<ListIndex<DealRow>>);
+
+impl PartialEq for Built {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Every opportunity the user sees as list rows, rebuilt when the deals, the names they show or the
+/// company's funnel settings change; the list page and the stage board read the same.
+pub(crate) fn use_deal_list(data: Data) -> Memo<Loaded<Built>> {
+    let i18n = use_i18n();
+    let opportunities = watch_collection(data, Collection::Opportunity, || None);
+    let customers = watch_collection(data, Collection::Customer, || None);
+    let users = watch_collection(data, Collection::User, || None);
+    let settings = use_funnel_settings(data);
+    let owners = Memo::new(move |_| names_by_id(&users));
+    let customer_names = Memo::new(move |_| names_by_id(&customers));
+    Memo::new(move |_| {
+        let read = opportunities.with(|read| {
+            read.as_ref().map(|r| {
+                r.as_ref().map_err(Clone::clone).map(|records| {
+                    let list = customer_names.with(|customers| {
+                        owners.with(|owners| {
+                            deal_list(
+                                records,
+                                customers,
+                                owners,
+                                js_sys::Date::now() as i64,
+                                i18n.locale(),
+                                settings.get(),
+                            )
+                        })
+                    });
+                    Built(Arc::new(list))
+                })
+            })
+        });
+        Loaded::from_read(read, || data.status.get())
+    })
+}
+
+/// The opportunities on the device read as deals, with what the lists show of each.
+#[derive(Debug, Default)]
+pub struct Deals {
+    /// Laid out once per read of the device; every filter change asks it again.
+    pub deals: DealTable,
+    pub names: Vec<String>,
+    /// Opportunities whose stage history could not be read; they take part in no figure.
+    pub unreadable: usize,
+}
+
+pub fn read_deals(records: &[(String, StoredRecord)]) -> Deals {
+    let mut out = Deals::default();
+    let mut deals = Vec::new();
+    for (id, record) in records {
+        match Deal::from_fields(id, &record.fields) {
+            Ok(deal) => {
+                out.names.push(text(&record.fields, "name").to_owned());
+                deals.push(deal);
+            }
+            Err(_) => out.unreadable += 1,
+        }
+    }
+    out.deals = DealTable::new(deals);
+    out
+}
