@@ -11,18 +11,14 @@ use crate::{
     data::sync::Data,
     i18n::{I18n, Key},
     mount::{mount_point, Mount},
-    pages::{
-        changes::ChangesPage, home::HomePage, login::LoginPage, not_found::NotFoundPage,
-        settings::SettingsPage,
-    },
+    pages::{login::LoginPage, not_found::NotFoundPage},
     permissions::Access,
     prefs::{self, ThemeChoice},
+    routes::RoutedPage,
     session::{self, SessionState},
     sw::{self, AppUpdate},
 };
 
-use crate::pages::customers::{CustomerDetailPage, CustomersPage, NewCustomerPage};
-use crate::pages::opportunities::{NewOpportunityPage, OpportunitiesPage, OpportunityDetailPage};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -74,19 +70,9 @@ pub fn App() -> impl IntoView {
             <Shell>
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/login") view=LoginPage />
-                    <ProtectedRoute path=path!("/") view=HomePage condition=signed_in redirect_path=to_login.clone() />
-                    <ProtectedRoute path=path!("/settings") view=SettingsPage condition=signed_in redirect_path=to_login.clone() />
-                    <ProtectedRoute path=path!("/settings/permissions") view=crate::pages::settings::PermissionsPage condition=signed_in redirect_path=to_login.clone() />
-                    <ProtectedRoute path=path!("/funnel") view=crate::pages::funnel::FunnelPage condition=signed_in redirect_path=to_login.clone() />
-                    <ProtectedRoute path=path!("/customers") view=CustomersPage condition=signed_in redirect_path=to_login.clone() />
-                    // Before `:id`: the first matching route wins.
-                    <ProtectedRoute path=path!("/customers/new") view=NewCustomerPage condition=signed_in redirect_path=to_login.clone() />
-                    <ProtectedRoute path=path!("/customers/:id") view=CustomerDetailPage condition=signed_in redirect_path=to_login.clone() />
-                    <ProtectedRoute path=path!("/opportunities") view=OpportunitiesPage condition=signed_in redirect_path=to_login.clone() />
-                    <ProtectedRoute path=path!("/opportunities/new") view=NewOpportunityPage condition=signed_in redirect_path=to_login.clone() />
-                    <ProtectedRoute path=path!("/opportunities/:id") view=OpportunityDetailPage condition=signed_in redirect_path=to_login.clone() />
-                    <ProtectedRoute path=path!("/pipeline") view=crate::pages::board::BoardPage condition=signed_in redirect_path=to_login.clone() />
-                    <ProtectedRoute path=path!("/changes") view=ChangesPage condition=signed_in redirect_path=to_login />
+                    // Every other address is a page of the route table (`crate::routes`).
+                    <ProtectedRoute path=path!("/") view=RoutedPage condition=signed_in redirect_path=to_login.clone() />
+                    <ProtectedRoute path=path!("/*any") view=RoutedPage condition=signed_in redirect_path=to_login />
                 </Routes>
             </Shell>
         </Router>

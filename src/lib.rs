@@ -12,6 +12,7 @@ mod mount;
 pub mod pages;
 pub mod permissions;
 pub mod prefs;
+mod routes;
 pub mod session;
 mod sw;
 

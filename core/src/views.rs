@@ -779,6 +779,29 @@ pub enum FilterKind {
     DateRange,
 }
 
+/// A line's amount in 分 (an order line, an opportunity's product): quantity × unit price, less its
+/// discount in percent, rounded half up to the 分. `None` when it would overflow.
+pub fn line_amount(quantity: i64, unit_price: i64, discount_percent: i64) -> Option<i64> {
+    let kept = i128::from(quantity)
+        .checked_mul(i128::from(unit_price))?
+        .checked_mul(i128::from(100 - discount_percent.clamp(0, 100)))?;
+    i64::try_from((kept + 50) / 100).ok()
+}
+
+/// The sum of a `lines` field's amounts, from each line's `quantity`, `unit_price` and
+/// `discount_percent` (absent: none); lines missing a number count as zero.
+pub fn lines_total(lines: &[serde_json::Value]) -> Option<i64> {
+    lines.iter().try_fold(0_i64, |sum, line| {
+        let number = |name: &str| line.get(name).and_then(serde_json::Value::as_i64);
+        let amount = line_amount(
+            number("quantity").unwrap_or(0),
+            number("unit_price").unwrap_or(0),
+            number("discount_percent").unwrap_or(0),
+        )?;
+        sum.checked_add(amount)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
@@ -900,5 +923,20 @@ mod tests {
         // A grant is enough: a promoter writes promotion reports.
         assert!(uses(Role::Promoter, Collection::PromotionReport, &table));
         assert!(!uses(Role::Promoter, Collection::Budget, &table));
+    }
+
+    #[test]
+    fn line_amounts_take_the_discount_and_round_half_up() {
+        assert_eq!(line_amount(3, 1_000, 0), Some(3_000));
+        assert_eq!(line_amount(3, 999, 10), Some(2_697));
+        assert_eq!(line_amount(1, 5, 50), Some(3), "2.5 分 rounds up");
+        assert_eq!(line_amount(2, 100, 100), Some(0));
+        assert_eq!(line_amount(i64::MAX, i64::MAX, 0), None);
+        let lines = vec![
+            serde_json::json!({"product_id": "p", "quantity": 2, "unit_price": 1_500}),
+            serde_json::json!({"quantity": 1, "unit_price": 10_000, "discount_percent": 15}),
+        ];
+        assert_eq!(lines_total(&lines), Some(11_500));
+        assert_eq!(lines_total(&[]), Some(0));
     }
 }

@@ -11,6 +11,12 @@ pub enum Icon {
     Settings,
     Language,
     Funnel,
+    Orders,
+    Promotion,
+    Target,
+    Service,
+    Organisation,
+    More,
 }
 
 impl Icon {
@@ -23,6 +29,12 @@ impl Icon {
             Self::Settings => "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm7.4-3a7.4 7.4 0 0 0-.1-1.2l2-1.6-2-3.4-2.4 1a7.3 7.3 0 0 0-2-1.2L14.5 3h-5l-.4 2.6a7.3 7.3 0 0 0-2 1.2l-2.4-1-2 3.4 2 1.6a7.4 7.4 0 0 0 0 2.4l-2 1.6 2 3.4 2.4-1a7.3 7.3 0 0 0 2 1.2l.4 2.6h5l.4-2.6a7.3 7.3 0 0 0 2-1.2l2.4 1 2-3.4-2-1.6c.1-.4.1-.8.1-1.2Z",
             Self::Language => "M4 5h9M8.5 3v2M6 5c0 4 2.5 7 6 8.5M11 5c0 4-3 7.5-7 9M13 21l4-9 4 9m-6.6-3h5.2",
             Self::Funnel => "M3 4h18l-7 8v6l-4 2v-8L3 4Z",
+            Self::Orders => "M6 3h12v18l-3-2-3 2-3-2-3 2V3Zm3 5h6M9 12h6M9 16h3",
+            Self::Promotion => "M3 10v4h3l7 4V6L6 10H3Zm14-1.5a4 4 0 0 1 0 7M19.5 6a7.5 7.5 0 0 1 0 12",
+            Self::Target => "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18Zm0-4a5 5 0 1 0 0-10 5 5 0 0 0 0 10Zm0-4a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z",
+            Self::Service => "M4 14v-2a8 8 0 0 1 16 0v2M4 14h3v5H5a1 1 0 0 1-1-1v-4Zm16 0h-3v5h2a1 1 0 0 0 1-1v-4Zm-3 5c0 1.5-2 2-5 2",
+            Self::Organisation => "M9 3h6v4H9zM3 17h6v4H3zm12 0h6v4h-6zM12 7v5M6 17v-5h12v5",
+            Self::More => "M5 12h.01M12 12h.01M19 12h.01",
         }
     }
 }

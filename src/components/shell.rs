@@ -1,7 +1,10 @@
 //! The navigation shell: a top bar, and a side navigation that becomes a bottom tab bar on narrow screens.
 
 use leptos::{prelude::*, task::spawn_local};
-use leptos_router::{components::A, hooks::use_navigate};
+use leptos_router::{
+    components::A,
+    hooks::{use_location, use_navigate},
+};
 
 use crate::{
     components::{
@@ -11,40 +14,17 @@ use crate::{
     },
     data::sync::use_data,
     i18n::{use_i18n, Key},
+    permissions::use_access,
+    routes::{navigation, NavLink},
     mount::use_mount,
     session::{self, use_session},
 };
-
-/// The pages in the navigation: only those that exist.
-const NAV_ITEMS: &[(&str, Key, Icon)] = &[
-    ("/", Key::NavHome, Icon::Home),
-    ("/customers", Key::NavCustomers, Icon::Customers),
-    ("/opportunities", Key::NavOpportunities, Icon::Opportunities),
-    ("/pipeline", Key::NavBoard, Icon::Board),
-    ("/funnel", Key::FunnelNav, Icon::Funnel),
-    ("/settings", Key::NavSettings, Icon::Settings),
-];
 
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let mount = use_mount();
     let session = use_session();
-    let links = move || {
-        let mount = use_mount();
-        NAV_ITEMS
-            .iter()
-            .map(|&(path, label, icon)| {
-                view! {
-                    <A href=mount.href(path) exact={path == "/"} attr:class="nav-link">
-                        <IconSvg icon=icon />
-                        <span class="nav-label">{move || i18n.t(label)}</span>
-                    </A>
-                }
-            })
-            .collect_view()
-    };
-
     view! {
         <div class="shell" class:signed-out=move || !session.is_signed_in()>
             <header class="topbar">
@@ -64,9 +44,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <FirstSyncProgress />
             </Show>
             <Show when=move || session.is_signed_in()>
-                <nav class="sidenav" aria-label=move || i18n.t(Key::NavMainLabel)>
-                    {links}
-                </nav>
+                <Navigation />
             </Show>
             <main class="content" id="main">
                 {children()}
@@ -141,5 +119,77 @@ fn SignOut() -> impl IntoView {
         >
             {move || i18n.t(Key::SignOut)}
         </button>
+    }
+}
+
+/// The navigation from the route table: on wide screens a side list grouped as the table groups it;
+/// on narrow ones a bottom bar with the main links and 更多, which opens the whole list as a sheet.
+#[component]
+fn Navigation() -> impl IntoView {
+    let i18n = use_i18n();
+    let access = use_access();
+    let parts = Memo::new(move |_| navigation(&access));
+    let more = RwSignal::new(false);
+    let location = use_location();
+    // Following a link from the sheet closes it.
+    Effect::new(move || {
+        location.pathname.track();
+        more.set(false);
+    });
+    let link = move |link: NavLink| {
+        let mount = use_mount();
+        let path = link.page.path();
+        let exact = path == "/";
+        view! {
+            <A href=mount.href(&path) exact=exact attr:class="nav-link">
+                <IconSvg icon=link.icon />
+                <span class="nav-label">{move || link.label(i18n.locale())}</span>
+            </A>
+        }
+    };
+    let full = move || {
+        parts
+            .get()
+            .into_iter()
+            .map(|part| {
+                let group = part.group;
+                view! {
+                    <div class="nav-part" data-group=group.map(|g| g.as_str())>
+                        {group.map(|g| view! { <h2 class="nav-group">{move || g.label(i18n.locale())}</h2> })}
+                        {part.links.into_iter().map(link).collect_view()}
+                    </div>
+                }
+            })
+            .collect_view()
+    };
+    // The bottom bar: home and the main links, filled up to four with the first others.
+    let bar = move || {
+        let links: Vec<NavLink> = parts.get().into_iter().flat_map(|p| p.links).collect();
+        let mut shown: Vec<NavLink> = links.iter().filter(|l| l.primary).take(4).cloned().collect();
+        for other in links.iter().filter(|l| !l.primary) {
+            if shown.len() >= 4 {
+                break;
+            }
+            shown.push(other.clone());
+        }
+        shown.into_iter().map(link).collect_view()
+    };
+    view! {
+        <nav class="sidenav" class:more-open=move || more.get() aria-label=move || i18n.t(Key::NavMainLabel)>
+            <div class="nav-full" id="nav-full">{full}</div>
+            <div class="nav-bar">
+                {bar}
+                <button
+                    type="button"
+                    class="nav-link nav-more"
+                    aria-expanded=move || more.get().to_string()
+                    aria-controls="nav-full"
+                    on:click=move |_| more.update(|m| *m = !*m)
+                >
+                    <IconSvg icon=Icon::More />
+                    <span class="nav-label">{move || i18n.t(Key::NavMore)}</span>
+                </button>
+            </div>
+        </nav>
     }
 }

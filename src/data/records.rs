@@ -107,3 +107,97 @@ impl<T> PartialEq for Shared<T> {
         std::sync::Arc::ptr_eq(&self.0, &other.0)
     }
 }
+
+/// What names a record for people, by its view spec's title fields: a customer's name, a visit's
+/// time and channel. `names` resolves references inside a title (a report's store); `None` leaves
+/// them out. Dates stay as written; instants in the user's clock.
+pub(crate) fn title_of(
+    collection: Collection,
+    fields: &Map<String, Value>,
+    names: Option<&HashMap<String, String>>,
+    locale: yingxiao_core::locale::Locale,
+) -> String {
+    use yingxiao_core::domain::FieldKind;
+    let mut parts: Vec<String> = Vec::new();
+    for name in yingxiao_core::views::spec(collection).title {
+        let Some(def) = collection.field(name) else {
+            continue;
+        };
+        let Some(value) = fields.get(*name).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let part = match (def.kind, value) {
+            (FieldKind::Enum(_), Value::String(wire)) => {
+                def.choice_label(wire, locale).unwrap_or(wire).to_owned()
+            }
+            (FieldKind::Ref(_), Value::String(id)) => match names.and_then(|n| n.get(id)) {
+                Some(name) => name.clone(),
+                None => continue,
+            },
+            (FieldKind::Instant, Value::String(at)) => crate::format::local_date_time(at, locale),
+            (_, Value::String(text)) => text.trim().to_owned(),
+            (_, other) => other.to_string(),
+        };
+        if !part.is_empty() {
+            parts.push(part);
+        }
+    }
+    parts.join(" · ")
+}
+
+/// Titles of every record of `collections` by id (record ids are unique across collections), for
+/// showing references and picking them; titles that name other records (a report's store) name them
+/// too. Follows the device's data and the language.
+pub(crate) fn use_titles(data: Data, collections: Vec<Collection>) -> Memo<HashMap<String, String>> {
+    let i18n = crate::i18n::use_i18n();
+    let mut wanted = collections;
+    // A title may name a record of another collection: read that one too.
+    for c in wanted.clone() {
+        for name in yingxiao_core::views::spec(c).title {
+            if let Some(yingxiao_core::domain::FieldKind::Ref(target)) =
+                c.field(name).map(|d| d.kind)
+            {
+                wanted.push(target);
+            }
+        }
+    }
+    wanted.sort();
+    wanted.dedup();
+    let reads: Vec<(Collection, _)> = wanted
+        .into_iter()
+        .map(|c| (c, watch_collection(data, c, || None)))
+        .collect();
+    Memo::new(move |_| {
+        let locale = i18n.locale();
+        let mut plain = HashMap::new();
+        for (c, read) in &reads {
+            read.with(|r| {
+                if let Some(Ok(rows)) = r.as_ref() {
+                    for (id, record) in rows {
+                        plain.insert(id.clone(), title_of(*c, &record.fields, None, locale));
+                    }
+                }
+            });
+        }
+        let mut full = plain.clone();
+        for (c, read) in &reads {
+            let names_others = yingxiao_core::views::spec(*c).title.iter().any(|f| {
+                matches!(
+                    c.field(f).map(|d| d.kind),
+                    Some(yingxiao_core::domain::FieldKind::Ref(_))
+                )
+            });
+            if !names_others {
+                continue;
+            }
+            read.with(|r| {
+                if let Some(Ok(rows)) = r.as_ref() {
+                    for (id, record) in rows {
+                        full.insert(id.clone(), title_of(*c, &record.fields, Some(&plain), locale));
+                    }
+                }
+            });
+        }
+        full
+    })
+}

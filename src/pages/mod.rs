@@ -11,4 +11,5 @@ pub mod home;
 pub mod login;
 pub mod not_found;
 pub mod opportunities;
+pub mod records;
 pub mod settings;

@@ -140,7 +140,7 @@ impl RecordForm {
         format!("{}-{name}", self.collection.as_str())
     }
 
-    fn has(&self, name: &str) -> bool {
+    pub(crate) fn has(&self, name: &str) -> bool {
         self.fields.with_value(|f| f.iter().any(|d| d.name == name))
     }
 
@@ -282,6 +282,20 @@ fn to_raw(def: &FieldDef, value: Option<&Value>) -> String {
         return String::new();
     };
     match (def.kind, value) {
+        // A list is kept as JSON text of what each entry's inputs show (`lines_raw`).
+        (FieldKind::Lines(line_defs), Value::Array(lines)) => {
+            let rows: Vec<BTreeMap<&str, String>> = lines
+                .iter()
+                .map(|line| {
+                    line_defs
+                        .iter()
+                        .map(|d| (d.name, to_raw(d, line.get(d.name))))
+                        .collect()
+                })
+                .collect();
+            serde_json::to_string(&rows).unwrap_or_default()
+        }
+        (FieldKind::RefList(_), Value::Array(_)) => value.to_string(),
         (FieldKind::Money, Value::Number(n)) => n.as_i64().map(yuan_input).unwrap_or_default(),
         (FieldKind::Bool, Value::Bool(b)) => if *b { "true" } else { "" }.to_owned(),
         (FieldKind::Instant, Value::String(s)) => instant_to_local_input(s),
@@ -297,6 +311,31 @@ fn from_raw(def: &FieldDef, text: &str) -> Result<Option<Value>, FieldProblem> {
         return Ok(None);
     }
     Ok(Some(match def.kind {
+        FieldKind::Lines(line_defs) => {
+            let rows = lines_raw(trimmed);
+            if rows.is_empty() {
+                return Ok(None);
+            }
+            let mut lines = Vec::with_capacity(rows.len());
+            for row in rows {
+                let mut line = Map::new();
+                for d in line_defs {
+                    let text = row.get(d.name).map(String::as_str).unwrap_or("");
+                    if let Some(value) = from_raw(d, text)? {
+                        line.insert(d.name.to_owned(), value);
+                    }
+                }
+                lines.push(Value::Object(line));
+            }
+            Value::Array(lines)
+        }
+        FieldKind::RefList(_) => {
+            let ids = ids_raw(trimmed);
+            if ids.is_empty() {
+                return Ok(None);
+            }
+            Value::from(ids)
+        }
         FieldKind::Money => Value::from(parse_yuan(trimmed).ok_or(FieldProblem::NotMoney)?),
         FieldKind::Bool => Value::Bool(trimmed == "true"),
         FieldKind::Instant => Value::from(local_input_to_instant(trimmed)),
@@ -341,6 +380,16 @@ fn local_input_of(date: &js_sys::Date) -> String {
         date.get_hours(),
         date.get_minutes()
     )
+}
+
+/// The entries of a `Lines` field's text: per line, each line field's text.
+pub(crate) fn lines_raw(text: &str) -> Vec<BTreeMap<String, String>> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+/// The ids of a `RefList` field's text.
+pub(crate) fn ids_raw(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
 }
 
 /// One labelled input for a field, by its kind, with its error underneath; or the field's value as
@@ -431,6 +480,25 @@ fn editable_field(
     let collection = form.collection;
 
     let control = match def.kind {
+        FieldKind::Ref(_) if options.is_some() => view! {
+            <RefPicker
+                id=id.clone()
+                options=options.unwrap_or_default()
+                value=Signal::derive(move || form.get(name))
+                on_pick=Callback::new(move |picked: String| form.set(name, picked))
+                invalid=Signal::derive(move || problem().is_some())
+                required
+            />
+        }
+        .into_any(),
+        FieldKind::RefList(_) => view! {
+            <RefListEditor id=id.clone() form name options=options.unwrap_or_default() />
+        }
+        .into_any(),
+        FieldKind::Lines(line_defs) => view! {
+            <LinesEditor id=id.clone() form name line_defs options=options.unwrap_or_default() />
+        }
+        .into_any(),
         FieldKind::Enum(_) | FieldKind::Ref(_) => {
             let fixed: Vec<(String, &'static FieldDef)> = def
                 .choices()
@@ -552,13 +620,15 @@ fn editable_field(
         }
     };
 
+    let wide = matches!(def.kind, FieldKind::Text { max_chars } if max_chars >= 500)
+        || matches!(def.kind, FieldKind::Lines(_) | FieldKind::RefList(_));
     let class = if def.kind == FieldKind::Bool {
         "field field-check"
     } else {
         "field"
     };
     view! {
-        <div class=class class:field-wide=matches!(def.kind, FieldKind::Text { max_chars } if max_chars >= 500)>
+        <div class=class class:field-wide=wide data-field=name>
             <label for=id.clone()>
                 {move || def.label(i18n.locale())}
                 {required.then(|| view! { <span class="required-mark" aria-hidden="true">"*"</span> })}
@@ -575,6 +645,313 @@ fn editable_field(
         </div>
     }
     .into_any()
+}
+
+/// Matches shown by a reference picker at once; typing narrows them.
+const PICKER_SHOWN: usize = 30;
+
+/// Picks one record by typing part of its name: the device's records of the field's collection,
+/// searched as the user types (a list of thousands of customers is never drawn whole). Arrow keys
+/// move, Enter picks, Escape closes; a tap picks.
+#[component]
+pub fn RefPicker(
+    id: String,
+    options: Options,
+    #[prop(into)] value: Signal<String>,
+    on_pick: Callback<String>,
+    #[prop(optional, into)] invalid: Signal<bool>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = RwSignal::new(None::<String>);
+    let active = RwSignal::new(0_usize);
+    let list_id = format!("{id}-options");
+    let chosen_title = move || {
+        let value = value.get();
+        if value.is_empty() {
+            return String::new();
+        }
+        options.with(|o| o.iter().find(|(v, _)| *v == value).map(|(_, t)| t.clone()))
+            .unwrap_or_else(|| i18n.t(Key::RecordUnknownRef).to_owned())
+    };
+    let matches = Memo::new(move |_| {
+        let Some(typed) = query.get() else {
+            return Vec::new();
+        };
+        let search = yingxiao_core::list::SearchQuery::parse(&typed);
+        options.with(|o| {
+            o.iter()
+                .filter(|(_, title)| {
+                    search.is_empty()
+                        || search.matches(&yingxiao_core::list::search_haystack([title.as_str()]))
+                })
+                .take(PICKER_SHOWN)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let pick = move |picked: String| {
+        on_pick.run(picked);
+        query.set(None);
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let count = matches.with(Vec::len);
+        match ev.key().as_str() {
+            "ArrowDown" => {
+                ev.prevent_default();
+                if query.with_untracked(Option::is_none) {
+                    query.set(Some(String::new()));
+                }
+                active.update(|a| *a = (*a + 1).min(count.saturating_sub(1)));
+            }
+            "ArrowUp" => {
+                ev.prevent_default();
+                active.update(|a| *a = a.saturating_sub(1));
+            }
+            "Enter" if query.with_untracked(Option::is_some) => {
+                ev.prevent_default();
+                if let Some((v, _)) = matches.with_untracked(|m| m.get(active.get_untracked()).cloned()) {
+                    pick(v);
+                }
+            }
+            "Escape" => query.set(None),
+            _ => {}
+        }
+    };
+    let option_id = {
+        let list_id = list_id.clone();
+        move |i: usize| format!("{list_id}-{i}")
+    };
+    view! {
+        <div class="ref-picker">
+            <input
+                id=id
+                type="text"
+                role="combobox"
+                autocomplete="off"
+                aria-autocomplete="list"
+                aria-expanded=move || query.with(Option::is_some).to_string()
+                aria-controls=list_id.clone()
+                aria-activedescendant={
+                    let option_id = option_id.clone();
+                    move || query.with(Option::is_some).then(|| option_id(active.get()))
+                }
+                aria-invalid=move || invalid.get().then_some("true")
+                aria-required=required.to_string()
+                placeholder=move || i18n.t(Key::FormPickerPlaceholder)
+                prop:value=move || query.get().unwrap_or_else(chosen_title)
+                on:input=move |ev| { query.set(Some(event_target_value(&ev))); active.set(0); }
+                on:focus=move |_| if query.with_untracked(Option::is_none) { query.set(Some(String::new())); active.set(0); }
+                on:blur=move |_| query.set(None)
+                on:keydown=on_key
+            />
+            {(!required).then(|| view! {
+                <Show when=move || !value.with(String::is_empty)>
+                    <button type="button" class="button button-ghost ref-clear" on:click=move |_| on_pick.run(String::new())
+                        aria-label=move || i18n.t(Key::FormPickerClear)>"×"</button>
+                </Show>
+            })}
+            <Show when=move || query.with(Option::is_some)>
+                <ul class="ref-options" role="listbox" id=list_id.clone()>
+                    {
+                        let option_id = option_id.clone();
+                        move || {
+                            let shown = matches.get();
+                            if shown.is_empty() {
+                                return view! { <li class="ref-none" role="presentation">{i18n.t(Key::FormPickerNone)}</li> }.into_any();
+                            }
+                            shown.into_iter().enumerate().map(|(i, (v, title))| {
+                                let picked = v.clone();
+                                let selected = value.with_untracked(|c| *c == v);
+                                view! {
+                                    <li role="option" id=option_id(i)
+                                        class:active=move || active.get() == i
+                                        aria-selected=selected.to_string()
+                                        // Before the input's blur, so the tap is not lost.
+                                        on:pointerdown=move |ev| { ev.prevent_default(); pick(picked.clone()); }
+                                    >{title}</li>
+                                }
+                            }).collect_view().into_any()
+                        }
+                    }
+                </ul>
+            </Show>
+        </div>
+    }
+}
+
+/// A list of references (a promotion's stores): the chosen ones as removable chips, and a picker
+/// to add one more.
+#[component]
+fn RefListEditor(id: String, form: RecordForm, name: &'static str, options: Options) -> impl IntoView {
+    let i18n = use_i18n();
+    let ids = move || ids_raw(&form.get(name));
+    let write = move |list: Vec<String>| {
+        form.set(name, if list.is_empty() { String::new() } else { Value::from(list).to_string() })
+    };
+    let title_of = move |id: &str| {
+        options.with(|o| o.iter().find(|(v, _)| v == id).map(|(_, t)| t.clone()))
+            .unwrap_or_else(|| i18n.t(Key::RecordUnknownRef).to_owned())
+    };
+    let remaining = Signal::derive(move || {
+        let chosen = ids();
+        options.get().into_iter().filter(|(v, _)| !chosen.contains(v)).collect::<Vec<_>>()
+    });
+    view! {
+        <div class="ref-list">
+            <ul class="chips" aria-label=move || i18n.t(Key::FormChosen)>
+                {move || ids().into_iter().map(|chosen| {
+                    let title = title_of(&chosen);
+                    let label = title.clone();
+                    view! {
+                        <li class="chip">
+                            {title}
+                            <button type="button" class="chip-remove"
+                                aria-label=move || i18n.format(Key::FormRemoveNamed, &[("name", &label)])
+                                on:click=move |_| write(ids().into_iter().filter(|i| *i != chosen).collect())
+                            >"×"</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <RefPicker
+                id
+                options=remaining
+                value=Signal::derive(String::new)
+                on_pick=Callback::new(move |picked: String| if !picked.is_empty() {
+                    let mut list = ids();
+                    list.push(picked);
+                    write(list);
+                })
+            />
+        </div>
+    }
+}
+
+/// The lines of an order or an opportunity's products as an editable table: one row per line with
+/// an input per line field, the line's amount, and the total. When the form also has the record's
+/// `total`, it follows the lines as they change (it stays editable for a rounding agreed otherwise).
+#[component]
+fn LinesEditor(
+    id: String,
+    form: RecordForm,
+    name: &'static str,
+    line_defs: &'static [FieldDef],
+    /// The products (the lines' one reference).
+    options: Options,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let rows = Memo::new(move |_| lines_raw(&form.get(name)));
+    let write = move |rows: Vec<BTreeMap<String, String>>| {
+        let text = if rows.is_empty() { String::new() } else { serde_json::to_string(&rows).unwrap_or_default() };
+        form.set(name, text);
+        if form.has("total") && untrack(|| form.mode("total")) == FieldMode::Edit {
+            if let Some(total) = converted_total(line_defs, &rows) {
+                form.set("total", yuan_input(total));
+            }
+        }
+    };
+    let edit = move |at: usize, field: &'static str, text: String| {
+        let mut all = rows.get_untracked();
+        if let Some(row) = all.get_mut(at) {
+            row.insert(field.to_owned(), text);
+        }
+        write(all);
+    };
+    let amount_of = move |row: &BTreeMap<String, String>| -> Option<i64> {
+        let number = |field: &str| -> Option<i64> {
+            let def = line_defs.iter().find(|d| d.name == field)?;
+            let text = row.get(field).map(String::as_str).unwrap_or("");
+            match from_raw(def, text) {
+                Ok(Some(v)) => v.as_i64(),
+                Ok(None) => Some(0),
+                Err(_) => None,
+            }
+        };
+        yingxiao_core::views::line_amount(number("quantity")?, number("unit_price")?, number("discount_percent").unwrap_or(0))
+    };
+    let total = move || rows.with(|all| all.iter().map(amount_of).sum::<Option<i64>>());
+    let products = options;
+    view! {
+        <div class="lines-editor" id=id data-testid=format!("lines-{name}")>
+            <table class="lines-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"#"</th>
+                        {line_defs.iter().map(|d| view! { <th scope="col">{move || d.label(i18n.locale())}</th> }).collect_view()}
+                        <th scope="col" class="numeric">{move || i18n.t(Key::FormLineAmount)}</th>
+                        <th scope="col"><span class="visually-hidden">{move || i18n.t(Key::FormLineRemove)}</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || (0..rows.with(Vec::len)).map(|at| {
+                        let cells = line_defs.iter().map(|d| {
+                            let field = d.name;
+                            let cell_id = format!("{}-{name}-{at}-{field}", form.collection.as_str());
+                            let value = Signal::derive(move || rows.with(|r| r.get(at).and_then(|row| row.get(field).cloned()).unwrap_or_default()));
+                            let label = move || format!("{} {}", d.label(i18n.locale()), at + 1);
+                            let control = match d.kind {
+                                FieldKind::Ref(_) => view! {
+                                    <RefPicker id=cell_id options=products value
+                                        on_pick=Callback::new(move |picked: String| edit(at, field, picked)) required=d.required />
+                                }.into_any(),
+                                kind => view! {
+                                    <input id=cell_id type="text"
+                                        inputmode=if matches!(kind, FieldKind::Money) { "decimal" } else { "numeric" }
+                                        aria-label=label
+                                        prop:value=value
+                                        on:input=move |ev| edit(at, field, event_target_value(&ev)) />
+                                }.into_any(),
+                            };
+                            view! { <td data-label=move || d.label(i18n.locale())>{control}</td> }
+                        }).collect_view();
+                        let row_amount = move || rows.with(|r| r.get(at).and_then(amount_of)).map(format_yuan).unwrap_or_else(|| "—".into());
+                        view! {
+                            <tr data-testid="line">
+                                <td>{at + 1}</td>
+                                {cells}
+                                <td class="numeric" data-testid="line-amount">{row_amount}</td>
+                                <td>
+                                    <button type="button" class="button button-ghost"
+                                        aria-label=move || i18n.format(Key::FormLineRemoveNumbered, &[("number", &(at + 1).to_string())])
+                                        on:click=move |_| { let mut all = rows.get_untracked(); all.remove(at); write(all); }
+                                    >"×"</button>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+                <tfoot>
+                    <tr>
+                        <th scope="row" colspan=line_defs.len() + 1>{move || i18n.t(Key::FormLinesTotal)}</th>
+                        <td class="numeric" data-testid="lines-total">{move || total().map(format_yuan).unwrap_or_else(|| "—".into())}</td>
+                        <td></td>
+                    </tr>
+                </tfoot>
+            </table>
+            <button type="button" class="button" data-testid="line-add" on:click=move |_| {
+                let mut all = rows.get_untracked();
+                all.push(BTreeMap::new());
+                write(all);
+            }>{move || i18n.t(Key::FormLineAdd)}</button>
+        </div>
+    }
+}
+
+/// The lines' total in 分 when every line converts.
+fn converted_total(line_defs: &[FieldDef], rows: &[BTreeMap<String, String>]) -> Option<i64> {
+    let mut lines = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut line = Map::new();
+        for d in line_defs {
+            let text = row.get(d.name).map(String::as_str).unwrap_or("");
+            if let Some(v) = from_raw(d, text).ok()? {
+                line.insert(d.name.to_owned(), v);
+            }
+        }
+        lines.push(Value::Object(line));
+    }
+    yingxiao_core::views::lines_total(&lines)
 }
 
 /// The form's own message: the summary of marked fields, a rule about no one field, a storage failure.

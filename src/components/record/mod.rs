@@ -2,7 +2,10 @@
 //! "loading / failed / ready" state, names of referenced records, which records wait for the server,
 //! and showing a field's value in the user's language.
 
+pub mod detail;
+pub mod editor;
 pub mod form;
+pub mod list;
 
 use std::collections::HashMap;
 
@@ -89,7 +92,8 @@ pub(crate) fn DeleteRecord(
     /// What deleting does.
     body: Key,
     /// The list to go to; it gets `?deleted=<name>`.
-    list_path: &'static str,
+    #[prop(into)]
+    list_path: String,
     /// Hides the button and the question (while the record is being edited).
     #[prop(into)]
     hidden: Signal<bool>,
@@ -106,6 +110,7 @@ pub(crate) fn DeleteRecord(
         };
         let name = name.get_untracked();
         let navigate = navigate.clone();
+        let list_path = list_path.clone();
         spawn_local(async move {
             match data.mutate(Intent::Delete(target)).await {
                 Ok(()) => {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use leptos::{ev, prelude::*};
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::components::A;
 use serde_json::{Map, Value};
 use yingxiao_core::{
     domain::Collection,
@@ -50,12 +50,14 @@ const SHOWN: [&str; 10] = [
 type Rows = LocalResource<Result<Vec<(String, StoredRecord)>, DataError>>;
 
 #[component]
-pub fn CustomerDetailPage() -> impl IntoView {
+pub fn CustomerDetailPage(
+    /// The record's id, from the address.
+    id: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     let list_href = StoredValue::new(use_mount().href("/customers"));
     let data = use_data();
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let id = Memo::new(move |_| id.clone());
 
     let customer = LocalResource::new(move || {
         data.revision.get();

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use leptos::{prelude::*, task::spawn_local};
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::components::A;
 use serde_json::{Map, Value};
 use yingxiao_core::{
     domain::Collection,
@@ -57,12 +57,14 @@ fn fields_of(deal: &Record) -> Map<String, Value> {
 }
 
 #[component]
-pub fn OpportunityDetailPage() -> impl IntoView {
+pub fn OpportunityDetailPage(
+    /// The record's id, from the address.
+    id: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     let list_href = StoredValue::new(use_mount().href("/opportunities"));
     let data = use_data();
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let id = Memo::new(move |_| id.clone());
     let deal: Record = LocalResource::new(move || {
         data.revision.get();
         let target = RecordRef {

@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use yingxiao_core::{
     domain::Collection,
     export::csv_for_excel,
-    funnel::{Stage, DAY_MS},
+    funnel::Stage,
     list::{visible_window, ListIndex, SearchQuery},
     permission::Action,
 };

@@ -1,0 +1,615 @@
+//! A collection's list from its view spec: column headers that sort, search, filters on choice,
+//! yes/no, reference and date fields, the `待同步` mark, CSV export of what is shown, and rows drawn
+//! only where the user looks, so tens of thousands stay smooth on a tablet.
+
+use std::{collections::HashSet, sync::Arc};
+
+use leptos::{ev, prelude::*};
+use leptos_router::components::A;
+use serde_json::{Map, Value};
+use yingxiao_core::{
+    domain::{Collection, FieldKind},
+    export::csv_for_excel,
+    list::{visible_window, ListIndex, SearchQuery},
+    permission::Action,
+    views::{self, FilterKind, ViewSpec},
+};
+
+use super::display_value;
+use crate::{
+    collation, download,
+    data::{
+        records::{title_of, use_titles, waiting_ids, watch_collection, Loaded},
+        sync::{use_data, SyncStatus},
+    },
+    i18n::{use_i18n, I18n, Key},
+    mount::use_mount,
+    permissions::use_access,
+};
+
+/// Height of a row in px (the style sheet's `.list-row`); rows never wrap, so the list can skip
+/// drawing what is out of view.
+const ROW_HEIGHT: f64 = 60.0;
+/// Rows drawn beyond the view on each side.
+const OVERSCAN: usize = 8;
+
+/// One record as the list shows it.
+#[derive(Clone, Debug, PartialEq)]
+struct Row {
+    id: String,
+    title: String,
+    /// One text per column of the spec.
+    cells: Vec<String>,
+    /// The record's fields, for filtering and sorting by value.
+    fields: Arc<Map<String, Value>>,
+    /// Search text beyond the title: the spec's search fields and the cells.
+    haystack: String,
+}
+
+/// The rows in title order, as built, compared by identity: rebuilding is what counts as a change.
+#[derive(Clone)]
+struct Built(Arc<ListIndex<Row>>);
+
+impl PartialEq for Built {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The value a filter keeps; empty keeps everything.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct FilterValue {
+    /// A choice, `true`/`false`, or a record id.
+    equals: String,
+    /// Dates `YYYY-MM-DD`, either open.
+    from: String,
+    to: String,
+}
+
+impl FilterValue {
+    fn is_empty(&self) -> bool {
+        self.equals.is_empty() && self.from.is_empty() && self.to.is_empty()
+    }
+
+    fn keeps(&self, kind: FilterKind, value: Option<&Value>) -> bool {
+        if self.is_empty() {
+            return true;
+        }
+        match kind {
+            FilterKind::Choice | FilterKind::Reference(_) => {
+                value.and_then(Value::as_str) == Some(self.equals.as_str())
+            }
+            FilterKind::YesNo => {
+                value.and_then(Value::as_bool).unwrap_or(false) == (self.equals == "true")
+            }
+            FilterKind::DateRange => {
+                let Some(text) = value.and_then(Value::as_str) else {
+                    return false;
+                };
+                let day = text.get(..10).unwrap_or(text);
+                (self.from.is_empty() || day >= self.from.as_str())
+                    && (self.to.is_empty() || day <= self.to.as_str())
+            }
+        }
+    }
+}
+
+/// How two values of a field compare for sorting: numbers as numbers, the rest as text; empty last.
+fn compare_field(
+    kind: FieldKind,
+    a: Option<&Value>,
+    b: Option<&Value>,
+    shown: (&str, &str),
+) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let empty = |v: Option<&Value>| v.is_none_or(Value::is_null);
+    match (empty(a), empty(b)) {
+        (true, true) => return Ordering::Equal,
+        (true, false) => return Ordering::Greater,
+        (false, true) => return Ordering::Less,
+        _ => {}
+    }
+    match kind {
+        FieldKind::Money | FieldKind::Integer { .. } | FieldKind::Percent => {
+            let n = |v: Option<&Value>| v.and_then(Value::as_i64).unwrap_or(0);
+            n(a).cmp(&n(b))
+        }
+        FieldKind::Date | FieldKind::Instant => {
+            let t = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_owned();
+            t(a).cmp(&t(b))
+        }
+        _ => shown.0.cmp(shown.1),
+    }
+}
+
+/// The list of a collection. `marks` adds a chip to the rows whose ids it holds (an opportunity's
+/// 停滞), with its label.
+#[component]
+pub fn RecordList(
+    collection: Collection,
+    #[prop(optional)] marks: Option<(Memo<HashSet<String>>, Key)>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let mount = use_mount();
+    let data = use_data();
+    let access = use_access();
+    let spec: &'static ViewSpec = views::spec(collection);
+    let may_create = Memo::new(move |_| access.can(collection, Action::Create, None));
+    let records = watch_collection(data, collection, || None);
+    let referenced: Vec<Collection> = spec
+        .columns
+        .iter()
+        .chain(spec.filters)
+        .chain(spec.title)
+        .filter_map(|f| match collection.field(f).map(|d| d.kind) {
+            Some(FieldKind::Ref(target)) => Some(target),
+            _ => None,
+        })
+        .collect();
+    let names = use_titles(data, referenced);
+    let waiting = waiting_ids(data, collection);
+
+    let search = RwSignal::new(String::new());
+    let filters = RwSignal::new(vec![FilterValue::default(); spec.filters.len()]);
+    let sort = RwSignal::new((spec.sort.field, spec.sort.descending));
+    let scroll_top = RwSignal::new(0.0_f64);
+    let viewport = RwSignal::new(640.0_f64);
+
+    // Built once per change of the data, the names or the language; every keystroke filters this.
+    let built = Memo::new(move |_| {
+        let locale = i18n.locale();
+        let read = records.with(|read| {
+            read.as_ref().map(|r| {
+                r.as_ref().map_err(Clone::clone).map(|records| {
+                    names.with(|names| {
+                        let titles: Vec<String> = records
+                            .iter()
+                            .map(|(_, r)| title_of(collection, &r.fields, Some(names), locale))
+                            .collect();
+                        let places = collation::ranks(titles.iter().map(String::as_str), locale);
+                        let mut order: Vec<usize> = (0..records.len()).collect();
+                        order.sort_by_key(|&i| (places[titles[i].as_str()], &records[i].0));
+                        let rows = order
+                            .into_iter()
+                            .map(|i| {
+                                let (id, record) = &records[i];
+                                let f = &record.fields;
+                                let cells: Vec<String> = spec
+                                    .columns
+                                    .iter()
+                                    .map(|c| {
+                                        display_value(collection, c, f, names, i18n)
+                                            .unwrap_or_default()
+                                    })
+                                    .collect();
+                                let mut haystack = cells.join(" ");
+                                for s in spec.search {
+                                    if let Some(Value::String(t)) = f.get(*s) {
+                                        haystack.push(' ');
+                                        haystack.push_str(t);
+                                    }
+                                }
+                                Row {
+                                    id: id.clone(),
+                                    title: titles[i].clone(),
+                                    cells,
+                                    fields: Arc::new(f.clone()),
+                                    haystack,
+                                }
+                            })
+                            .collect();
+                        Built(Arc::new(ListIndex::new(rows, |r: &Row| {
+                            [r.title.as_str(), r.haystack.as_str()]
+                        })))
+                    })
+                })
+            })
+        });
+        Loaded::from_read(read, || data.status.get())
+    });
+
+    let matching = Memo::new(move |_| {
+        let Loaded::Ready(Built(list)) = built.get() else {
+            return Vec::new();
+        };
+        let chosen = filters.get();
+        let (field, descending) = sort.get();
+        let query = search.with(|s| SearchQuery::parse(s));
+        let mut positions = list.filter(
+            &query,
+            |row| {
+                spec.filters.iter().zip(&chosen).all(|(name, value)| {
+                    spec.filter_kind(name)
+                        .is_none_or(|kind| value.keeps(kind, row.fields.get(*name)))
+                })
+            },
+            false,
+        );
+        // Title order is the built order; another column re-sorts what the filters kept (stable).
+        if !spec.title.contains(&field) || spec.title.len() > 1 {
+            if let Some(def) = collection.field(field) {
+                let column = spec.columns.iter().position(|c| *c == field);
+                positions.sort_by(|&a, &b| {
+                    let (ra, rb) = (list.row(a), list.row(b));
+                    let shown = match column {
+                        Some(i) => (ra.cells[i].as_str(), rb.cells[i].as_str()),
+                        None => (ra.title.as_str(), rb.title.as_str()),
+                    };
+                    let order =
+                        compare_field(def.kind, ra.fields.get(field), rb.fields.get(field), shown);
+                    if descending {
+                        order.reverse()
+                    } else {
+                        order
+                    }
+                });
+            }
+        } else if descending {
+            positions.reverse();
+        }
+        positions
+    });
+
+    let total = move || {
+        built.with(|b| match b {
+            Loaded::Ready(Built(list)) => list.len(),
+            _ => 0,
+        })
+    };
+    let filtered = move || {
+        !search.with(|s| s.trim().is_empty()) || filters.with(|f| f.iter().any(|v| !v.is_empty()))
+    };
+    // Until the first sync is done, an empty list may just mean "not yet".
+    let waiting_first_sync =
+        move || data.first_sync.get().is_some() || data.status.get() == SyncStatus::Starting;
+
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    let to_top = move || {
+        if let Some(element) = scroller.get_untracked() {
+            element.set_scroll_top(0);
+        }
+        scroll_top.set(0.0);
+    };
+    let on_scroll = move |_: ev::Event| {
+        if let Some(element) = scroller.get_untracked() {
+            scroll_top.set(element.scroll_top() as f64);
+            viewport.set(element.client_height() as f64);
+        }
+    };
+    Effect::new(move || {
+        matching.track();
+        if let Some(element) = scroller.get() {
+            viewport.set(element.client_height() as f64);
+        }
+    });
+    let shown = move || {
+        let Loaded::Ready(Built(list)) = built.get() else {
+            return Vec::new();
+        };
+        matching.with(|positions| {
+            let window = visible_window(
+                scroll_top.get(),
+                viewport.get(),
+                ROW_HEIGHT,
+                positions.len(),
+                OVERSCAN,
+            );
+            window
+                .map(|at| (at, list.row(positions[at]).clone()))
+                .collect::<Vec<_>>()
+        })
+    };
+
+    let export = move |_| {
+        let Loaded::Ready(Built(list)) = built.get_untracked() else {
+            return;
+        };
+        let locale = i18n.locale();
+        let mut header = vec![spec.title.iter().map(|f| label_of(collection, f, i18n)).collect::<Vec<_>>().join(" · ")];
+        header.extend(spec.columns.iter().map(|c| label_of(collection, c, i18n)));
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        let rows = matching.with_untracked(|positions| {
+            positions
+                .iter()
+                .map(|&p| {
+                    let row = list.row(p);
+                    std::iter::once(row.title.clone())
+                        .chain(row.cells.iter().cloned())
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        });
+        let file = csv_for_excel(&header, rows);
+        let today = String::from(js_sys::Date::new_0().to_iso_string());
+        let name = format!("{}-{}.csv", collection.label(locale), &today[..10]);
+        let _ = download::save_file(&name, "text/csv;charset=utf-8", &file);
+    };
+
+    let base = format!("/{}", spec.slug);
+    let new_href = mount.href(&format!("{base}/new"));
+    let count = move || {
+        let (all, matched) = (total(), matching.with(Vec::len));
+        if filtered() {
+            i18n.format(
+                Key::ListCountFiltered,
+                &[("count", &matched.to_string()), ("total", &all.to_string())],
+            )
+        } else {
+            i18n.format(Key::ListCount, &[("count", &all.to_string())])
+        }
+    };
+    let grid = format!(
+        "minmax(12rem, 2fr) repeat({}, minmax(7rem, 1fr))",
+        spec.columns.len()
+    );
+    let header_cell = move |field: &'static str, title: bool| {
+        let label = move || {
+            if title {
+                spec.title
+                    .iter()
+                    .map(|f| label_of(collection, f, i18n))
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            } else {
+                label_of(collection, field, i18n)
+            }
+        };
+        let state = move || {
+            let (by, descending) = sort.get();
+            (by == field).then_some(if descending { "descending" } else { "ascending" })
+        };
+        view! {
+            <span role="columnheader" class="list-head-cell" aria-sort=move || state().unwrap_or("none")>
+                <button type="button" class="list-sort" on:click=move |_| {
+                    sort.update(|(by, descending)| {
+                        if *by == field {
+                            *descending = !*descending;
+                        } else {
+                            *by = field;
+                            *descending = false;
+                        }
+                    });
+                    to_top();
+                }>
+                    {label}
+                    <span class="sort-mark" aria-hidden="true">{move || match state() {
+                        Some("descending") => "↓",
+                        Some(_) => "↑",
+                        None => "",
+                    }}</span>
+                </button>
+            </span>
+        }
+    };
+
+    let body = {
+        let new_href = new_href.clone();
+        let grid = grid.clone();
+        let base = base.clone();
+        move || match built.with(|b| match b {
+            Loaded::Loading => Loaded::Loading,
+            Loaded::Failed(e) => Loaded::Failed(e.clone()),
+            Loaded::Ready(Built(list)) => Loaded::Ready(list.len()),
+        }) {
+            Loaded::Loading => view! { <p class="hint" role="status">{move || i18n.t(Key::ListLoading)}</p> }.into_any(),
+            Loaded::Failed(error) => view! {
+                <p class="form-error" role="alert">{move || i18n.format(Key::ListLoadFailed, &[("error", &error)])}</p>
+            }
+            .into_any(),
+            Loaded::Ready(0) if waiting_first_sync() => view! {
+                <p class="hint" role="status" data-testid="list-first-sync">{move || match data.first_sync.get() {
+                    Some(count) => i18n.format(Key::ListFirstSync, &[("count", &count.to_string())]),
+                    None => i18n.t(Key::ListLoading).to_owned(),
+                }}</p>
+            }
+            .into_any(),
+            Loaded::Ready(0) => {
+                let new_href = new_href.clone();
+                view! {
+                    <div class="card empty-state" data-testid="list-empty">
+                        <h2>{move || i18n.format(Key::ListEmptyTitle, &[("collection", collection.label(i18n.locale()))])}</h2>
+                        {move || may_create.get().then(|| view! {
+                            <A href=new_href.clone() attr:class="button button-primary">{move || i18n.t(Key::ListCreateFirst)}</A>
+                        })}
+                    </div>
+                }
+                .into_any()
+            }
+            Loaded::Ready(_) => {
+                let grid = grid.clone();
+                let base = StoredValue::new(base.clone());
+                view! {
+                    <Show
+                        when=move || matching.with(|m| !m.is_empty())
+                        fallback=move || view! {
+                            <div class="card empty-state">
+                                <p>{move || i18n.t(Key::ListNoMatch)}</p>
+                                <button type="button" class="button" on:click=move |_| {
+                                    search.set(String::new());
+                                    filters.set(vec![FilterValue::default(); spec.filters.len()]);
+                                }>{move || i18n.t(Key::ListClearFilters)}</button>
+                            </div>
+                        }
+                    >
+                        <div class="card list-table" role="table" aria-label=move || collection.label(i18n.locale()) style:--list-columns=grid.clone()>
+                            <div class="list-head" role="rowgroup">
+                                <div class="list-head-row" role="row">
+                                    {header_cell(spec.title[0], true)}
+                                    {spec.columns.iter().map(|c| header_cell(c, false)).collect_view()}
+                                </div>
+                            </div>
+                            <div class="list-scroller" node_ref=scroller on:scroll=on_scroll role="rowgroup" tabindex="0"
+                                aria-label=move || collection.label(i18n.locale())>
+                                <div class="list-body" data-testid="record-list"
+                                    style:height=move || format!("{}px", matching.with(Vec::len) as f64 * ROW_HEIGHT)>
+                                    <For each=shown key=|(at, row)| (*at, row.id.clone()) let:item>
+                                        {list_row(item.0, item.1, base, waiting, marks, i18n)}
+                                    </For>
+                                </div>
+                            </div>
+                        </div>
+                    </Show>
+                }
+                .into_any()
+            }
+        }
+    };
+
+    view! {
+        <section class="page record-list-page" data-testid=format!("{}-list", spec.slug)
+            aria-busy=move || (built.with(|b| matches!(b, Loaded::Loading)) || waiting_first_sync()).to_string()>
+            <header class="page-header">
+                <h1 class="page-title">{move || collection.label(i18n.locale())}</h1>
+                <div class="page-actions">
+                    <button type="button" class="button" on:click=export data-testid="list-export"
+                        disabled=move || matching.with(Vec::is_empty)>
+                        {move || i18n.t(Key::ListExport)}
+                    </button>
+                    {move || may_create.get().then(|| view! {
+                        <A href=new_href.clone() attr:class="button button-primary" attr:data-testid="list-new">{move || i18n.t(Key::ListNew)}</A>
+                    })}
+                </div>
+            </header>
+            <div class="card list-toolbar" role="search">
+                <div class="field field-search">
+                    <label for="list-search">{move || i18n.t(Key::ListSearch)}</label>
+                    <input id="list-search" type="search" autocomplete="off"
+                        prop:value=move || search.get()
+                        on:input=move |ev| { search.set(event_target_value(&ev)); to_top(); } />
+                </div>
+                {spec.filters.iter().enumerate().map(|(i, name)| {
+                    filter_control(collection, name, i, filters, names, built, i18n, to_top)
+                }).collect_view()}
+            </div>
+            <p class="list-count" role="status" data-testid="list-count">{count}</p>
+            {body}
+        </section>
+    }
+}
+
+fn label_of(collection: Collection, field: &str, i18n: I18n) -> String {
+    collection
+        .field(field)
+        .map(|d| d.label(i18n.locale()).to_owned())
+        .unwrap_or_default()
+}
+
+/// One drawn row, placed at its position in the whole list.
+fn list_row(
+    at: usize,
+    row: Row,
+    base: StoredValue<String>,
+    waiting: Memo<HashSet<String>>,
+    marks: Option<(Memo<HashSet<String>>, Key)>,
+    i18n: I18n,
+) -> impl IntoView {
+    let mount = use_mount();
+    let href = mount.href(&format!("{}/{}", base.get_value(), row.id));
+    let id = row.id.clone();
+    let mark_id = row.id.clone();
+    view! {
+        <A href=href attr:class="list-row" attr:role="row" attr:style=format!("top: {}px", at as f64 * ROW_HEIGHT)>
+            <span class="list-cell list-title" role="cell">
+                <span class="list-title-text">{row.title}</span>
+                {move || waiting.with(|w| w.contains(&id)).then(|| view! {
+                    <span class="chip chip-waiting" data-testid="waiting" title=move || i18n.t(Key::RecordWaitingTitle)>
+                        {move || i18n.t(Key::RecordWaiting)}
+                    </span>
+                })}
+                {marks.and_then(|(ids, key)| ids.with(|m| m.contains(&mark_id)).then(|| view! {
+                    <span class="chip chip-stalled" data-testid="marked">{move || i18n.t(key)}</span>
+                }))}
+            </span>
+            {row.cells.into_iter().map(|cell| view! { <span class="list-cell" role="cell">{cell}</span> }).collect_view()}
+        </A>
+    }
+}
+
+/// The control of one filter, by the kind of its field.
+#[allow(clippy::too_many_arguments)]
+fn filter_control(
+    collection: Collection,
+    name: &'static str,
+    index: usize,
+    filters: RwSignal<Vec<FilterValue>>,
+    names: Memo<std::collections::HashMap<String, String>>,
+    built: Memo<Loaded<Built>>,
+    i18n: I18n,
+    to_top: impl Fn() + Copy + 'static,
+) -> impl IntoView {
+    let spec = views::spec(collection);
+    let def = collection.field(name).expect("a filter is a field (tested in core)");
+    let id = format!("list-filter-{name}");
+    let label = move || def.label(i18n.locale());
+    let set = move |update: &dyn Fn(&mut FilterValue)| {
+        filters.update(|f| update(&mut f[index]));
+        to_top();
+    };
+    match spec.filter_kind(name) {
+        Some(FilterKind::DateRange) => view! {
+            <fieldset class="field field-range">
+                <legend>{label}</legend>
+                <input type="date" id=id.clone() aria-label=move || i18n.format(Key::ListFilterFrom, &[("field", def.label(i18n.locale()))])
+                    prop:value=move || filters.with(|f| f[index].from.clone())
+                    on:change=move |ev| { let v = event_target_value(&ev); set(&|f| f.from = v.clone()); } />
+                <input type="date" aria-label=move || i18n.format(Key::ListFilterTo, &[("field", def.label(i18n.locale()))])
+                    prop:value=move || filters.with(|f| f[index].to.clone())
+                    on:change=move |ev| { let v = event_target_value(&ev); set(&|f| f.to = v.clone()); } />
+            </fieldset>
+        }
+        .into_any(),
+        kind => {
+            // Choices: the field's own; yes/no; or the records the listed rows refer to, by name.
+            let options = move || -> Vec<(String, String)> {
+                let locale = i18n.locale();
+                match kind {
+                    Some(FilterKind::Choice) => def
+                        .choices()
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|c| (c.value.to_owned(), c.label(locale).to_owned()))
+                        .collect(),
+                    Some(FilterKind::YesNo) => vec![
+                        ("true".into(), i18n.t(Key::RecordYes).to_owned()),
+                        ("false".into(), i18n.t(Key::RecordNo).to_owned()),
+                    ],
+                    _ => {
+                        let Loaded::Ready(Built(list)) = built.get() else {
+                            return Vec::new();
+                        };
+                        let mut seen = HashSet::new();
+                        let mut options: Vec<(String, String)> = names.with(|names| {
+                            (0..list.len() as u32)
+                                .filter_map(|p| list.row(p).fields.get(name)?.as_str().map(str::to_owned))
+                                .filter(|id| seen.insert(id.clone()))
+                                .map(|id| {
+                                    let title = names.get(&id).cloned().unwrap_or_else(|| i18n.t(Key::RecordUnknownRef).to_owned());
+                                    (id, title)
+                                })
+                                .collect()
+                        });
+                        let places = collation::ranks(options.iter().map(|(_, t)| t.as_str()), locale);
+                        let ranks: Vec<u32> = options.iter().map(|(_, t)| places[t.as_str()]).collect();
+                        let mut order: Vec<usize> = (0..options.len()).collect();
+                        order.sort_by_key(|&i| ranks[i]);
+                        let sorted = order.into_iter().map(|i| std::mem::take(&mut options[i])).collect();
+                        sorted
+                    }
+                }
+            };
+            view! {
+                <div class="field">
+                    <label for=id.clone()>{label}</label>
+                    <select id=id on:change=move |ev| { let v = event_target_value(&ev); set(&|f| f.equals = v.clone()); }>
+                        <option value="" prop:selected=move || filters.with(|f| f[index].equals.is_empty())>{move || i18n.t(Key::ListFilterAll)}</option>
+                        {move || options().into_iter().map(|(value, text)| {
+                            let selected = filters.with_untracked(|f| f[index].equals == value);
+                            view! { <option value=value selected=selected>{text}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+            }
+            .into_any()
+        }
+    }
+}

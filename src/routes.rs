@@ -1,0 +1,261 @@
+//! The one route table: every page's address, which component draws it, and where the navigation
+//! shows it. The router hands every signed-in address to `RoutedPage`, which finds its page here; the
+//! shell's navigation reads the same table, so a page cannot be routed and missing from the menu or
+//! the other way round. A collection's pages (list, new, one record) come from core's view specs.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use yingxiao_core::{
+    domain::Collection,
+    locale::Locale,
+    views::{self, NavGroup},
+};
+
+use crate::{
+    components::icons::Icon,
+    i18n::{text, Key},
+    pages::{
+        board::BoardPage,
+        changes::ChangesPage,
+        customers::{CustomerDetailPage, CustomersPage, NewCustomerPage},
+        funnel::FunnelPage,
+        home::HomePage,
+        not_found::NotFoundPage,
+        opportunities::{NewOpportunityPage, OpportunitiesPage, OpportunityDetailPage},
+        records::{NewRecordPage, RecordDetailPage, RecordListPage},
+        settings::{PermissionsPage, SettingsPage},
+    },
+    permissions::Access,
+};
+
+/// A page of the app (every page but sign-in, which has its own route).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Page {
+    Home,
+    Funnel,
+    Board,
+    Settings,
+    Permissions,
+    Changes,
+    /// A collection's list.
+    List(Collection),
+    /// A new record of a collection.
+    New(Collection),
+    /// One record.
+    Detail(Collection, String),
+}
+
+/// The pages with a fixed address, in the order the navigation shows them within their place.
+const FIXED: &[(&str, Page)] = &[
+    ("", Page::Home),
+    ("funnel", Page::Funnel),
+    ("pipeline", Page::Board),
+    ("settings", Page::Settings),
+    ("settings/permissions", Page::Permissions),
+    ("changes", Page::Changes),
+];
+
+impl Page {
+    /// The page at an app path (`/customers/new`, without the base path); `None` for no page.
+    pub fn at(path: &str) -> Option<Page> {
+        let path = path.trim_matches('/');
+        if let Some((_, page)) = FIXED.iter().find(|(p, _)| *p == path) {
+            return Some(page.clone());
+        }
+        let mut parts = path.split('/');
+        let spec = views::by_slug(parts.next()?)?;
+        let page = match (parts.next(), parts.next()) {
+            (None, _) => Page::List(spec.collection),
+            (Some("new"), None) => Page::New(spec.collection),
+            (Some(id), None) if !id.is_empty() => Page::Detail(spec.collection, id.to_owned()),
+            _ => return None,
+        };
+        Some(page)
+    }
+
+    /// The app path of the page.
+    pub fn path(&self) -> String {
+        match self {
+            Page::List(c) => format!("/{}", views::spec(*c).slug),
+            Page::New(c) => format!("/{}/new", views::spec(*c).slug),
+            Page::Detail(c, id) => format!("/{}/{id}", views::spec(*c).slug),
+            fixed => FIXED
+                .iter()
+                .find(|(_, page)| page == fixed)
+                .map(|(path, _)| format!("/{path}"))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Draws the page.
+    fn view(self) -> AnyView {
+        match self {
+            Page::Home => HomePage().into_any(),
+            Page::Funnel => FunnelPage().into_any(),
+            Page::Board => BoardPage().into_any(),
+            Page::Settings => SettingsPage().into_any(),
+            Page::Permissions => PermissionsPage().into_any(),
+            Page::Changes => ChangesPage().into_any(),
+            Page::List(Collection::Customer) => CustomersPage().into_any(),
+            Page::New(Collection::Customer) => NewCustomerPage().into_any(),
+            Page::Detail(Collection::Customer, id) => view! { <CustomerDetailPage id /> }.into_any(),
+            Page::List(Collection::Opportunity) => OpportunitiesPage().into_any(),
+            Page::New(Collection::Opportunity) => NewOpportunityPage().into_any(),
+            Page::Detail(Collection::Opportunity, id) => view! { <OpportunityDetailPage id /> }.into_any(),
+            Page::List(collection) => view! { <RecordListPage collection /> }.into_any(),
+            Page::New(collection) => view! { <NewRecordPage collection /> }.into_any(),
+            Page::Detail(collection, id) => view! { <RecordDetailPage collection id /> }.into_any(),
+        }
+    }
+}
+
+/// Draws whichever page the address names (the router's catch-all route), or "not found".
+#[component]
+pub fn RoutedPage() -> impl IntoView {
+    let params = use_params_map();
+    let page = Memo::new(move |_| Page::at(&params.with(|p| p.get("any").unwrap_or_default())));
+    move || match page.get() {
+        Some(page) => page.view(),
+        None => NotFoundPage().into_any(),
+    }
+}
+
+/// One link of the navigation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NavLink {
+    pub page: Page,
+    pub icon: Icon,
+    label: NavLabel,
+    /// Among the few links of the phone's bottom bar.
+    pub primary: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum NavLabel {
+    Key(Key),
+    Collection(Collection),
+}
+
+impl NavLink {
+    pub fn label(&self, locale: Locale) -> &'static str {
+        match self.label {
+            NavLabel::Key(key) => text(locale, key),
+            NavLabel::Collection(c) => c.label(locale),
+        }
+    }
+
+    fn fixed(page: Page, key: Key, icon: Icon, primary: bool) -> Self {
+        NavLink {
+            page,
+            icon,
+            label: NavLabel::Key(key),
+            primary,
+        }
+    }
+}
+
+/// A part of the navigation: the links outside any group (home, settings), or one group's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NavPart {
+    pub group: Option<NavGroup>,
+    pub links: Vec<NavLink>,
+}
+
+/// The navigation for the signed-in user: home, then each group the user's role uses with the
+/// collections in it (and the sales group's funnel and board when the user sees deals), then settings.
+/// Groups a role does not use are left out.
+pub fn navigation(access: &Access) -> Vec<NavPart> {
+    let Some(viewer) = access.viewer() else {
+        return Vec::new();
+    };
+    let role = viewer.role;
+    let mut parts = vec![NavPart {
+        group: None,
+        links: vec![NavLink::fixed(Page::Home, Key::NavHome, Icon::Home, true)],
+    }];
+    for group in NavGroup::ALL {
+        let collections: Vec<Collection> =
+            access.with(|state| group.collections_for(role, &state.table).collect());
+        let mut links: Vec<NavLink> = collections
+            .iter()
+            .map(|&c| NavLink {
+                page: Page::List(c),
+                icon: icon_of(c),
+                label: NavLabel::Collection(c),
+                primary: matches!(c, Collection::Customer | Collection::Opportunity),
+            })
+            .collect();
+        if group == NavGroup::Sales && collections.contains(&Collection::Opportunity) {
+            let at = links
+                .iter()
+                .position(|l| l.page == Page::List(Collection::Opportunity))
+                .map_or(0, |i| i + 1);
+            links.insert(
+                at,
+                NavLink::fixed(Page::Funnel, Key::FunnelNav, Icon::Funnel, true),
+            );
+            links.insert(
+                at + 1,
+                NavLink::fixed(Page::Board, Key::NavBoard, Icon::Board, false),
+            );
+        }
+        if !links.is_empty() {
+            parts.push(NavPart {
+                group: Some(group),
+                links,
+            });
+        }
+    }
+    parts.push(NavPart {
+        group: None,
+        links: vec![NavLink::fixed(
+            Page::Settings,
+            Key::NavSettings,
+            Icon::Settings,
+            false,
+        )],
+    });
+    parts
+}
+
+fn icon_of(collection: Collection) -> Icon {
+    match views::spec(collection).group {
+        NavGroup::Customers => Icon::Customers,
+        NavGroup::Sales if collection == Collection::Opportunity => Icon::Opportunities,
+        NavGroup::Sales => Icon::Orders,
+        NavGroup::Promotion => Icon::Promotion,
+        NavGroup::TargetsBudgets => Icon::Target,
+        NavGroup::Service => Icon::Service,
+        NavGroup::Organisation => Icon::Organisation,
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    fn every_page_is_found_at_its_own_path() {
+        let mut pages = vec![
+            Page::Home,
+            Page::Funnel,
+            Page::Board,
+            Page::Settings,
+            Page::Permissions,
+            Page::Changes,
+        ];
+        for c in Collection::ALL {
+            pages.push(Page::List(c));
+            pages.push(Page::New(c));
+            pages.push(Page::Detail(c, "0193a1b2-0000-7000-8000-000000000001".into()));
+        }
+        for page in pages {
+            assert_eq!(Page::at(&page.path()), Some(page.clone()), "{page:?}");
+        }
+        assert_eq!(Page::at("/nowhere"), None);
+        assert_eq!(Page::at("/customers/1/2"), None);
+        assert_eq!(Page::at("/promotion-reports/"), Some(Page::List(Collection::PromotionReport)));
+    }
+}
