@@ -1,4 +1,5 @@
-//! The sync protocol: clock stamps, wire types, and the merge rules both ends apply.
+//! The sync protocol: clock stamps, wire types, the merge rules both ends apply, the device's half and
+//! the server's decision of a push.
 
 pub mod apply;
 pub mod client;
@@ -6,3 +7,4 @@ pub mod clock;
 pub mod describe;
 pub mod hlc;
 pub mod protocol;
+pub mod push;

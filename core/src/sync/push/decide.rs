@@ -1,0 +1,258 @@
+//! One mutation's decision: scope, permission and reference checks, the merge, the org tree's
+//! invariant, then the writes it causes (customer → children scope cascade, epoch bumps). Every check
+//! comes before the first write, so a rejected mutation, or one that stops to have records read,
+//! leaves nothing behind.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::{PushDecision, ServerRecord, Wanted};
+use crate::{
+    domain::Collection,
+    permission::{references, Denial, Permissions},
+    scope::{scope_facts, ScopeFacts},
+    sync::{
+        apply::{apply, Change, StoredRecord},
+        hlc::Hlc,
+        protocol::{Intent, RecordRef, RejectCode, Rejection},
+    },
+};
+
+/// Why a mutation was not decided to a write.
+pub(super) enum Failure {
+    Rejected(Rejection),
+    /// Records to read first; nothing has been written.
+    Wants(Wanted),
+}
+
+impl From<Wanted> for Failure {
+    fn from(wanted: Wanted) -> Self {
+        Self::Wants(wanted)
+    }
+}
+
+fn rejected(code: RejectCode, message: impl Into<String>) -> Failure {
+    Failure::Rejected(Rejection::new(code, message))
+}
+
+fn denied(denial: Denial) -> Failure {
+    Failure::Rejected(Rejection::denied(denial))
+}
+
+const OUTSIDE_SCOPE: &str = "this change would put the record outside what you may see";
+
+/// The records a mutation reads: its target and every record its fields name (the customer it
+/// hangs from, and the references the scope rule checks).
+pub(super) fn keys_read_by(intent: &Intent) -> Vec<RecordRef> {
+    let target = intent.target();
+    let collection = target.collection;
+    let mut keys = vec![target];
+    let fields = match intent {
+        Intent::Create(args) => Some(&args.fields),
+        Intent::SetFields(args) => Some(&args.fields),
+        _ => None,
+    };
+    if let Some(fields) = fields {
+        keys.extend(
+            references(collection, fields)
+                .into_iter()
+                .map(|(_, collection, id)| RecordRef { collection, id }),
+        );
+    }
+    keys
+}
+
+fn changed(before: &StoredRecord, after: &StoredRecord, field: &str) -> bool {
+    before.deleted != after.deleted || before.fields.get(field) != after.fields.get(field)
+}
+
+impl PushDecision<'_> {
+    /// Decides one mutation stamped with its admitted clock. Returns the version written, if any.
+    pub(super) fn decide(&mut self, intent: &Intent, hlc: &Hlc) -> Result<Option<i64>, Failure> {
+        let target = intent.target();
+        let collection = target.collection;
+        let existing = self.ws.get(&target)?.cloned();
+        // A record the author may not see is answered exactly like one that does not exist; a create
+        // on its id like any create the author may not make there.
+        if let Some(row) = &existing {
+            if !self.viewer.can_see(collection, &row.scope, &self.org) {
+                return Err(match intent {
+                    Intent::Create(_) => rejected(RejectCode::Forbidden, OUTSIDE_SCOPE),
+                    _ => rejected(
+                        RejectCode::NotFound,
+                        format!("no {} record {}", collection.as_str(), target.id),
+                    ),
+                });
+            }
+        }
+        // Changes to a live record are checked against it as it is, before merging, so a stale edit
+        // the author may not make is refused rather than silently dropped.
+        let live = existing
+            .as_ref()
+            .filter(|row| !row.state.deleted)
+            .map(|row| (&row.state.fields, &row.scope));
+        if !matches!(intent, Intent::Create(_)) {
+            self.permissions
+                .check(&self.viewer, &self.org, intent, live, None)
+                .map_err(denied)?;
+        }
+        let change = apply(existing.as_ref().map(|row| &row.state), intent, hlc)
+            .map_err(Failure::Rejected)?;
+        let Change::Write(next) = change else {
+            return Ok(None);
+        };
+        let scope = if next.deleted {
+            // A tombstone keeps the scope it had, so exactly those who saw the record learn of its
+            // deletion.
+            existing
+                .as_ref()
+                .map(|row| row.scope.clone())
+                .unwrap_or_default()
+        } else {
+            let scope = self.ws.facts_for(collection, &next.fields)?;
+            if matches!(intent, Intent::Create(_)) {
+                self.permissions
+                    .check(&self.viewer, &self.org, intent, None, Some(&scope))
+                    .map_err(denied)?;
+            }
+            if !self.viewer.can_see(collection, &scope, &self.org) {
+                return Err(rejected(RejectCode::Forbidden, OUTSIDE_SCOPE));
+            }
+            if !self.system {
+                self.check_references(intent, existing.as_ref())?;
+            }
+            scope
+        };
+
+        let new_parent = next.fields.get("parent_id").and_then(Value::as_str);
+        if collection == Collection::OrgUnit && !next.deleted {
+            if let Some(parent) = new_parent {
+                if parent == target.id || self.org.is_within(parent, &target.id) {
+                    return Err(rejected(
+                        RejectCode::Invalid,
+                        "an org unit cannot be placed below itself or one of its own sub-units",
+                    ));
+                }
+            }
+        }
+        let moved_from = existing
+            .as_ref()
+            .filter(|before| before.scope != scope)
+            .map(|before| before.scope.clone());
+        // A customer that changes hands or units takes the records hanging from it along; they are
+        // read before anything is written.
+        let children = if collection == Collection::Customer && moved_from.is_some() {
+            self.ws.children_of(&target.id)?
+        } else {
+            Vec::new()
+        };
+
+        // Accepted: from here on only writes.
+        if collection == Collection::OrgUnit {
+            self.org
+                .set_parent(&target.id, new_parent.filter(|_| !next.deleted));
+            if new_parent.is_none() && !next.deleted {
+                self.permissions = Permissions::from_company(&next.fields);
+            }
+        }
+        self.version += 1;
+        let written = self.version;
+        self.ws.write(
+            target.clone(),
+            ServerRecord {
+                version: written,
+                state: next.clone(),
+                scope: scope.clone(),
+            },
+            moved_from,
+        );
+        if collection == Collection::Customer {
+            let owner = next.fields.get("owner_id").and_then(Value::as_str);
+            if !next.deleted && owner == Some(self.viewer.user_id.as_str()) {
+                self.viewer.own_customers.insert(target.id.clone());
+            } else {
+                self.viewer.own_customers.remove(&target.id);
+            }
+            self.cascade_customer_scope(children, &scope);
+        }
+        if let Some(before) = &existing {
+            match collection {
+                Collection::User
+                    if changed(&before.state, &next, "role")
+                        || changed(&before.state, &next, "unit_id") =>
+                {
+                    self.epochs.users.insert(target.id);
+                }
+                Collection::OrgUnit if changed(&before.state, &next, "parent_id") => {
+                    self.epochs.everyone = true
+                }
+                _ => {}
+            }
+        }
+        Ok(Some(written))
+    }
+
+    /// A record may name only records its writer can see: every id a create sets, and every id an
+    /// edit newly puts in a field. A missing and a hidden record get the same answer.
+    fn check_references(
+        &self,
+        intent: &Intent,
+        existing: Option<&ServerRecord>,
+    ) -> Result<(), Failure> {
+        let (collection, fields) = match intent {
+            Intent::Create(args) => (args.collection, &args.fields),
+            Intent::SetFields(args) => (args.collection, &args.fields),
+            _ => return Ok(()),
+        };
+        let named_before: HashSet<(&str, String)> = existing
+            .map(|row| references(collection, &row.state.fields))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(field, _, id)| (field, id))
+            .collect();
+        for (field, target, id) in references(collection, fields) {
+            if named_before.contains(&(field, id.clone())) {
+                continue;
+            }
+            let key = RecordRef {
+                collection: target,
+                id,
+            };
+            let visible = self.ws.get(&key)?.is_some_and(|row| {
+                !row.state.deleted && self.viewer.can_see(target, &row.scope, &self.org)
+            });
+            if !visible {
+                return Err(denied(Denial::Reference {
+                    collection,
+                    field: field.to_owned(),
+                }));
+            }
+        }
+        Ok(())
+    }
+
+    /// The records hanging from a customer that moved take their scope from it, each with its own
+    /// version and move.
+    fn cascade_customer_scope(&mut self, children: Vec<RecordRef>, customer_scope: &ScopeFacts) {
+        for key in children {
+            let Ok(Some(row)) = self.ws.get(&key) else {
+                continue;
+            };
+            let scope = scope_facts(key.collection, &row.state.fields, Some(customer_scope));
+            if scope != row.scope {
+                let row = row.clone();
+                self.version += 1;
+                self.ws.write(
+                    key,
+                    ServerRecord {
+                        version: self.version,
+                        state: row.state,
+                        scope,
+                    },
+                    Some(row.scope),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,464 @@
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use super::*;
+use crate::{
+    domain::Collection,
+    permission::{Action, Denial},
+    sync::protocol::{CreateArgs, Intent, Mutation, RejectCode, SetFieldsArgs},
+};
+
+const NOW: u64 = 1_750_000_000_000;
+
+fn id(n: u64) -> String {
+    format!("0190a000-0000-7000-8000-{n:012x}")
+}
+
+const COMPANY: u64 = 1;
+const REGION: u64 = 2;
+const ADMIN: u64 = 10;
+const REP: u64 = 11;
+const OTHER_REP: u64 = 12;
+const CUSTOMER: u64 = 20;
+const OTHER_CUSTOMER: u64 = 21;
+const CONTACT: u64 = 30;
+
+fn key(collection: Collection, n: u64) -> RecordRef {
+    RecordRef {
+        collection,
+        id: id(n),
+    }
+}
+
+fn fields(value: Value) -> Map<String, Value> {
+    value.as_object().cloned().unwrap()
+}
+
+fn create(collection: Collection, n: u64, value: Value) -> Intent {
+    Intent::Create(CreateArgs {
+        collection,
+        id: id(n),
+        fields: fields(value),
+    })
+}
+
+fn set(collection: Collection, n: u64, value: Value) -> Intent {
+    Intent::SetFields(SetFieldsArgs {
+        collection,
+        id: id(n),
+        fields: fields(value),
+    })
+}
+
+fn author(n: u64, role: Role, unit: u64) -> Author {
+    Author {
+        user_id: id(n),
+        role,
+        unit_id: id(unit),
+        system: false,
+    }
+}
+
+fn system() -> Author {
+    Author {
+        user_id: "system".into(),
+        role: Role::Admin,
+        unit_id: String::new(),
+        system: true,
+    }
+}
+
+/// A server in a map: what the real one keeps in its tables, read and written the way it does.
+#[derive(Default)]
+struct Store {
+    records: BTreeMap<RecordRef, ServerRecord>,
+    clients: BTreeMap<String, ClientState>,
+    version: i64,
+    /// What the last push asked to read, in order.
+    asked: Vec<Wanted>,
+}
+
+impl Store {
+    /// The demo of these tests: a company, a region, an admin, two reps, a customer of each rep and
+    /// a contact of the first, written by the system as `seed` would.
+    fn seeded() -> Self {
+        let mut store = Store::default();
+        let user = |n: u64, role: &str, unit: u64| {
+            create(
+                Collection::User,
+                n,
+                json!({"name": "人员", "login": format!("u{n}"), "role": role, "unit_id": id(unit)}),
+            )
+        };
+        let customer = |n: u64, owner: u64| {
+            create(
+                Collection::Customer,
+                n,
+                json!({"name": "客户", "kind": "dealer", "region_unit_id": id(REGION), "owner_id": id(owner)}),
+            )
+        };
+        store.apply(
+            &system(),
+            vec![
+                create(
+                    Collection::OrgUnit,
+                    COMPANY,
+                    json!({"name": "总公司", "kind": "company"}),
+                ),
+                create(
+                    Collection::OrgUnit,
+                    REGION,
+                    json!({"name": "华东", "kind": "region", "parent_id": id(COMPANY)}),
+                ),
+                user(ADMIN, "admin", COMPANY),
+                user(REP, "sales_rep", REGION),
+                user(OTHER_REP, "sales_rep", REGION),
+                customer(CUSTOMER, REP),
+                customer(OTHER_CUSTOMER, OTHER_REP),
+                create(
+                    Collection::Contact,
+                    CONTACT,
+                    json!({"customer_id": id(CUSTOMER), "name": "王经理"}),
+                ),
+            ],
+        );
+        store
+    }
+
+    fn org(&self) -> OrgTree {
+        OrgTree::new(self.records.iter().filter_map(|(key, row)| {
+            let parent = row.state.fields.get("parent_id")?.as_str()?;
+            (key.collection == Collection::OrgUnit).then(|| (key.id.clone(), parent.to_owned()))
+        }))
+    }
+
+    /// `intents` as one push from a new device of `author`, made a second after the last one.
+    fn apply(&mut self, author: &Author, intents: Vec<Intent>) -> PushWrites {
+        let pushes = self.clients.len() as u64;
+        let client_id = id(1000 + pushes);
+        let mutations = intents
+            .into_iter()
+            .enumerate()
+            .map(|(i, intent)| Mutation {
+                id: i as u64 + 1,
+                hlc: Hlc::new(NOW + pushes * 1000, i as u32, client_id.as_str()),
+                intent,
+            })
+            .collect();
+        let request = PushRequest {
+            client_id,
+            mutations,
+        };
+        self.push(author, &request).unwrap()
+    }
+
+    fn push(&mut self, author: &Author, request: &PushRequest) -> Result<PushWrites, PushRefusal> {
+        validate_push(request)?;
+        let context = PushContext {
+            author: author.clone(),
+            org: self.org(),
+            permissions: Permissions::defaults(),
+            version: self.version,
+            now_millis: NOW,
+        };
+        let client = self.clients.get(&request.client_id);
+        let mut decision = PushDecision::start(request, client, context)?;
+        self.asked.clear();
+        while let Some(wanted) = decision.advance() {
+            let found: Vec<(RecordRef, ServerRecord)> = match &wanted {
+                Wanted::Records(keys) => keys
+                    .iter()
+                    .filter_map(|key| Some((key.clone(), self.records.get(key)?.clone())))
+                    .collect(),
+                Wanted::ChildrenOf(customer) => self
+                    .records
+                    .iter()
+                    .filter(|(key, row)| {
+                        key.collection != Collection::Customer
+                            && !row.state.deleted
+                            && row.scope.customer_id.as_ref() == Some(customer)
+                    })
+                    .map(|(key, row)| (key.clone(), row.clone()))
+                    .collect(),
+            };
+            self.asked.push(wanted);
+            decision.supply(found);
+        }
+        let writes = decision.finish();
+        self.records.extend(writes.records.iter().cloned());
+        self.version = writes.version;
+        self.clients.insert(
+            request.client_id.clone(),
+            ClientState {
+                user_id: author.user_id.clone(),
+                last_mutation_id: writes.response.last_mutation_id,
+            },
+        );
+        Ok(writes)
+    }
+
+    fn scope(&self, collection: Collection, n: u64) -> &ScopeFacts {
+        &self.records[&key(collection, n)].scope
+    }
+}
+
+#[test]
+fn a_push_reads_the_records_it_names_then_the_customers_they_hang_from_then_decides() {
+    let mut store = Store::seeded();
+    let writes = store.apply(
+        &author(REP, Role::SalesRep, REGION),
+        vec![set(
+            Collection::Contact,
+            CONTACT,
+            json!({"title": "采购经理"}),
+        )],
+    );
+    assert_eq!(
+        store.asked,
+        vec![
+            Wanted::Records(vec![key(Collection::Contact, CONTACT)]),
+            Wanted::Records(vec![key(Collection::Customer, CUSTOMER)]),
+        ]
+    );
+    assert_eq!(
+        writes.response.outcomes,
+        vec![Outcome::Applied { id: 1 }],
+        "the rep sees the contact through the customer they own"
+    );
+    assert_eq!(writes.records.len(), 1);
+    assert_eq!(writes.version, 9);
+    assert!(writes.moves.is_empty());
+}
+
+#[test]
+fn a_customer_changing_hands_takes_its_contacts_along_each_with_its_own_version_and_move() {
+    let mut store = Store::seeded();
+    let before = store.scope(Collection::Contact, CONTACT).clone();
+    let writes = store.apply(
+        &author(ADMIN, Role::Admin, COMPANY),
+        vec![set(
+            Collection::Customer,
+            CUSTOMER,
+            json!({"owner_id": id(OTHER_REP)}),
+        )],
+    );
+    assert_eq!(writes.response.outcomes, [Outcome::Applied { id: 1 }]);
+    assert_eq!(
+        store.asked.last(),
+        Some(&Wanted::ChildrenOf(id(CUSTOMER))),
+        "the records hanging from the customer are read when it moves, not before"
+    );
+    let versions: Vec<(RecordRef, i64)> = writes
+        .records
+        .iter()
+        .map(|(key, row)| (key.clone(), row.version))
+        .collect();
+    assert_eq!(
+        versions,
+        vec![
+            (key(Collection::Customer, CUSTOMER), 9),
+            (key(Collection::Contact, CONTACT), 10),
+        ]
+    );
+    assert_eq!(
+        store.scope(Collection::Contact, CONTACT).user_ids,
+        [id(OTHER_REP)]
+    );
+    assert_eq!(writes.moves.len(), 2);
+    assert_eq!(writes.moves[1].old_scope, before);
+    assert_eq!(writes.verdicts[0].version, Some(9));
+}
+
+#[test]
+fn a_record_moved_to_another_customer_earlier_in_the_push_stays_with_it() {
+    let mut store = Store::seeded();
+    let writes = store.apply(
+        &author(ADMIN, Role::Admin, COMPANY),
+        vec![
+            set(
+                Collection::Contact,
+                CONTACT,
+                json!({"customer_id": id(OTHER_CUSTOMER)}),
+            ),
+            set(
+                Collection::Customer,
+                CUSTOMER,
+                json!({"owner_id": id(ADMIN)}),
+            ),
+        ],
+    );
+    assert_eq!(writes.version, 10, "the contact is written once");
+    assert_eq!(
+        store.scope(Collection::Contact, CONTACT).user_ids,
+        [id(OTHER_REP)],
+        "it follows the customer it now hangs from"
+    );
+}
+
+#[test]
+fn a_rejected_mutation_writes_nothing_and_the_next_one_still_applies() {
+    let mut store = Store::seeded();
+    let writes = store.apply(
+        &author(REP, Role::SalesRep, REGION),
+        vec![
+            set(Collection::Customer, CUSTOMER, json!({"tier": "A"})),
+            set(Collection::Customer, CUSTOMER, json!({"notes": "每周拜访"})),
+        ],
+    );
+    let Outcome::Rejected { reason, .. } = &writes.response.outcomes[0] else {
+        panic!("a rep may not set a customer's tier: {:?}", writes.response);
+    };
+    assert!(matches!(
+        reason.denial,
+        Some(Denial::Action {
+            action: Action::Field("tier"),
+            ..
+        })
+    ));
+    assert_eq!(writes.response.outcomes[1], Outcome::Applied { id: 2 });
+    assert_eq!(writes.response.last_mutation_id, 2);
+    let customer = &store.records[&key(Collection::Customer, CUSTOMER)].state;
+    assert_eq!(customer.fields.get("tier"), None);
+    assert_eq!(customer.fields["notes"], "每周拜访");
+    assert_eq!(
+        writes.version, 9,
+        "one write: the rejected mutation took no version"
+    );
+    assert_eq!(
+        writes
+            .verdicts
+            .iter()
+            .map(|v| (v.mutation_id, v.version, v.rejection.is_some()))
+            .collect::<Vec<_>>(),
+        [(1, None, true), (2, Some(9), false)]
+    );
+}
+
+#[test]
+fn a_device_may_name_only_records_it_sees_while_the_system_names_any_in_any_order() {
+    let mut store = Store::seeded();
+    let writes = store.apply(
+        &author(REP, Role::SalesRep, REGION),
+        vec![create(
+            Collection::Contact,
+            40,
+            json!({"customer_id": id(OTHER_CUSTOMER), "name": "李总"}),
+        )],
+    );
+    assert!(
+        matches!(&writes.response.outcomes[0], Outcome::Rejected { reason, .. }
+            if reason.code == RejectCode::Forbidden),
+        "{:?}",
+        writes.response
+    );
+    let writes = store.apply(
+        &system(),
+        vec![
+            create(
+                Collection::OrgUnit,
+                3,
+                json!({"name": "上海", "kind": "area", "parent_id": id(REGION), "manager_id": id(13)}),
+            ),
+            create(
+                Collection::User,
+                13,
+                json!({"name": "主管", "login": "u13", "role": "area_supervisor", "unit_id": id(3)}),
+            ),
+        ],
+    );
+    assert_eq!(
+        writes.response.outcomes,
+        [Outcome::Applied { id: 1 }, Outcome::Applied { id: 2 }]
+    );
+}
+
+#[test]
+fn retries_are_duplicates_and_a_gap_or_another_users_device_is_refused_whole() {
+    let mut store = Store::seeded();
+    let rep = author(REP, Role::SalesRep, REGION);
+    let mutation = |n: u64, notes: &str| Mutation {
+        id: n,
+        hlc: Hlc::new(NOW + 100_000, n as u32, "device"),
+        intent: set(Collection::Customer, CUSTOMER, json!({ "notes": notes })),
+    };
+    let request = |mutations: Vec<Mutation>| PushRequest {
+        client_id: id(2000),
+        mutations,
+    };
+    store
+        .push(&rep, &request(vec![mutation(1, "一"), mutation(2, "二")]))
+        .unwrap();
+    let version = store.version;
+
+    let retry = store
+        .push(
+            &rep,
+            &request(vec![
+                mutation(1, "一"),
+                mutation(2, "二"),
+                mutation(3, "三"),
+            ]),
+        )
+        .unwrap();
+    assert_eq!(
+        retry.response.outcomes,
+        [
+            Outcome::Duplicate { id: 1 },
+            Outcome::Duplicate { id: 2 },
+            Outcome::Applied { id: 3 }
+        ]
+    );
+    assert_eq!(retry.verdicts.len(), 1, "only the new mutation is audited");
+
+    assert_eq!(
+        store.push(&rep, &request(vec![mutation(5, "五")])),
+        Err(PushRefusal::Gap {
+            expected: 4,
+            got: 5
+        })
+    );
+    assert_eq!(
+        store.push(
+            &author(OTHER_REP, Role::SalesRep, REGION),
+            &request(vec![mutation(4, "四")])
+        ),
+        Err(PushRefusal::ForeignClient)
+    );
+    assert_eq!(store.version, version + 1, "refused pushes wrote nothing");
+}
+
+#[test]
+fn a_malformed_push_is_refused_with_what_to_fix() {
+    let mutation = |n: u64, intent: Intent| Mutation {
+        id: n,
+        hlc: Hlc::new(NOW, 0, "device"),
+        intent,
+    };
+    let notes = || set(Collection::Customer, CUSTOMER, json!({"notes": "x"}));
+    let request = |mutations: Vec<Mutation>| PushRequest {
+        client_id: id(3000),
+        mutations,
+    };
+    let refusal = |request: PushRequest| validate_push(&request).unwrap_err().to_string();
+    assert_eq!(
+        refusal(request(vec![mutation(1, notes()), mutation(3, notes())])),
+        "mutation ids must increase by one within a push: 3 follows 1"
+    );
+    assert_eq!(
+        refusal(request(vec![mutation(0, notes())])),
+        "mutation ids start at 1"
+    );
+    assert!(refusal(request(vec![
+        mutation(1, notes()),
+        mutation(2, set(Collection::Customer, CUSTOMER, json!({"tier": "Z"})))
+    ]))
+    .starts_with("mutation 2: "));
+    assert_eq!(
+        refusal(PushRequest {
+            client_id: "device-1".into(),
+            mutations: Vec::new()
+        }),
+        "client_id must be a UUID made on the device"
+    );
+}
