@@ -1,8 +1,9 @@
 //! Deterministic simulation of the sync protocol: no write is lost or applied twice.
 //!
 //! Three to five devices, each a `DeviceState` driven only through `core::sync::client`, edit one
-//! user's customers (create, edit fields, delete) and sync with an in-memory model of the server's
-//! `push` and `pull` (`server/src/sync.rs`) through a simulated network. A seeded PRNG picks every
+//! user's customers (create, edit fields, delete) and sync through a simulated network with an
+//! in-memory server: its pushes are decided by `core::sync::push`, the code the real server runs, and
+//! its pulls are modelled on `server/src/sync/pull.rs`. A seeded PRNG picks every
 //! step: user changes (also offline), pushes and pulls, delivery in any order, dropped and duplicated
 //! messages, push copies missing their first mutations (so the server sees gaps), pushes committing
 //! between the reads of a pull, devices offline for long stretches, reloads that forget every request
@@ -33,15 +34,21 @@ use serde_json::{json, Map, Value};
 use yingxiao_core::{
     domain::Collection,
     id::is_record_id,
+    permission::Permissions,
+    scope::{OrgTree, Role},
     sync::{
-        apply::{apply, Change, StoredRecord},
+        apply::StoredRecord,
         client::{self, DeviceState},
-        clock::{ServerClock, MAX_AGE_MILLIS, MAX_AHEAD_MILLIS},
-        hlc::MAX_MILLIS,
+        clock::{MAX_AGE_MILLIS, MAX_AHEAD_MILLIS},
+        hlc::{Hlc, MAX_MILLIS},
         protocol::{
             CreateArgs, Intent, Mutation, Outcome, PullRequest, PullResponse, PushRequest,
             PushResponse, Record, RecordRef, RejectedMutation, Rejection, SetFieldsArgs,
             DEFAULT_PULL_LIMIT, MAX_MUTATIONS_PER_PUSH, MAX_PULL_LIMIT,
+        },
+        push::{
+            validate_push, Author, ClientState, PushContext, PushDecision, PushRefusal,
+            ServerRecord, Wanted,
         },
     },
 };
@@ -101,15 +108,14 @@ impl Rng {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The server model: `server/src/sync.rs`'s `push` and `pull` for one user whose scope is everything.
+// The server: pushes decided by `core::sync::push`, the code `server/src/sync/push.rs` runs, over maps
+// in place of its tables; pulls as `server/src/sync/pull.rs` answers a user who sees everything.
 
-/// Why the server refused a whole request; the HTTP status is in the name.
+/// Why the server refused a whole pull; the HTTP status is in the name.
 #[derive(Clone, Debug, PartialEq)]
-enum Refusal {
-    /// 422: malformed (ids not consecutive, too many, failing validation).
+enum PullRefusal {
+    /// 422: a client id that is no UUID.
     Unprocessable(String),
-    /// 409: the first new mutation is not the one after the last processed.
-    Gap { expected: u64, got: u64 },
     /// 403: the client id belongs to another user.
     Forbidden,
     /// 400: a cursor the server never issued, or a bad limit.
@@ -123,11 +129,6 @@ struct Verdict {
     rejection: Option<Rejection>,
     /// The version it wrote, if it changed its record.
     written: Option<i64>,
-}
-
-struct ClientRow {
-    user_id: String,
-    last_mutation_id: u64,
 }
 
 /// The pull cursor: the last version sent and the last rejection reported.
@@ -158,14 +159,18 @@ enum PullPoint {
     BeforeRejections,
 }
 
-#[derive(Default)]
+/// The system's client, which writes what the server holds before any device syncs.
+const SYSTEM_CLIENT: &str = "0190a000-0000-7000-8000-000000000001";
+
 struct Server {
-    /// Every record ever written, tombstones included, with the version of its last write.
-    records: BTreeMap<RecordRef, (i64, StoredRecord)>,
+    /// The company's one org unit, the user's unit and the region the customers name.
+    company_id: String,
+    /// Every record ever written, tombstones included, as `server/src/sync` stores it.
+    records: BTreeMap<RecordRef, ServerRecord>,
     /// The same records by version, for pages in version order.
     by_version: BTreeMap<i64, RecordRef>,
     version: i64,
-    clients: BTreeMap<String, ClientRow>,
+    clients: BTreeMap<String, ClientState>,
     /// (client id, mutation id) → verdict: every mutation processed, applied or rejected.
     audit: BTreeMap<(String, u64), Verdict>,
     /// Keys processed a second time: exactly what exactly-once forbids.
@@ -174,118 +179,182 @@ struct Server {
     clamped: u64,
 }
 
-/// `validate_push`: everything that needs no stored state, so a malformed push changes nothing.
-fn validate_push(request: &PushRequest) -> Result<(), Refusal> {
-    if !is_record_id(&request.client_id) {
-        return Err(Refusal::Unprocessable("client_id must be a UUID".into()));
-    }
-    if request.mutations.len() > MAX_MUTATIONS_PER_PUSH {
-        return Err(Refusal::Unprocessable("too many mutations".into()));
-    }
-    for pair in request.mutations.windows(2) {
-        if pair[1].id != pair[0].id + 1 {
-            return Err(Refusal::Unprocessable(format!(
-                "ids must increase by one: {} follows {}",
-                pair[1].id, pair[0].id
-            )));
-        }
-    }
-    for mutation in &request.mutations {
-        if mutation.id == 0 {
-            return Err(Refusal::Unprocessable("ids start at 1".into()));
-        }
-        if let Err(error) = mutation.intent.validate() {
-            return Err(Refusal::Unprocessable(format!(
-                "mutation {}: {error:?}",
-                mutation.id
-            )));
-        }
-    }
-    Ok(())
-}
-
 impl Server {
+    /// A server holding the company unit and the user's record, written by the system as `seed`
+    /// writes them, so the reference rule finds what the devices' customers name.
+    fn new(company_id: &str) -> Self {
+        let mut server = Self {
+            company_id: company_id.to_owned(),
+            records: BTreeMap::new(),
+            by_version: BTreeMap::new(),
+            version: 0,
+            clients: BTreeMap::new(),
+            audit: BTreeMap::new(),
+            processed_twice: Vec::new(),
+            clamped: 0,
+        };
+        let create = |collection: Collection, id: &str, fields: Value| {
+            Intent::Create(CreateArgs {
+                collection,
+                id: id.to_owned(),
+                fields: fields.as_object().cloned().unwrap_or_default(),
+            })
+        };
+        let intents = [
+            create(
+                Collection::OrgUnit,
+                company_id,
+                json!({"name": "华东食品", "kind": "company"}),
+            ),
+            create(
+                Collection::User,
+                USER,
+                json!({"name": "陈静", "login": "chen", "role": Role::HqMarketing.as_str(),
+                    "unit_id": company_id}),
+            ),
+        ];
+        let request = PushRequest {
+            client_id: SYSTEM_CLIENT.into(),
+            mutations: intents
+                .into_iter()
+                .zip(1..)
+                .map(|(intent, id)| Mutation {
+                    id,
+                    hlc: Hlc::new(WALL_START, id as u32, SYSTEM_CLIENT),
+                    intent,
+                })
+                .collect(),
+        };
+        let system = Author {
+            user_id: "system".into(),
+            role: Role::Admin,
+            unit_id: String::new(),
+            system: true,
+        };
+        match server.push_as(&system, &request, WALL_START) {
+            Ok(reply)
+                if reply
+                    .outcomes
+                    .iter()
+                    .all(|o| matches!(o, Outcome::Applied { .. })) => {}
+            refused => panic!("the system could not write the company: {refused:?}"),
+        }
+        server
+    }
+
+    /// A push by the simulation's user (HQ marketing, who sees and may change every customer).
     fn push(
         &mut self,
         user_id: &str,
         request: &PushRequest,
         now: u64,
-    ) -> Result<PushResponse, Refusal> {
-        validate_push(request)?;
-        let mut last = match self.clients.get(&request.client_id) {
-            Some(row) if row.user_id != user_id => return Err(Refusal::Forbidden),
-            Some(row) => row.last_mutation_id,
-            None => 0,
+    ) -> Result<PushResponse, PushRefusal> {
+        let author = Author {
+            user_id: user_id.to_owned(),
+            role: Role::HqMarketing,
+            unit_id: self.company_id.clone(),
+            system: false,
         };
-        // Ids within a push are consecutive, so only the first new one can open a gap.
-        if let Some(first_new) = request.mutations.iter().find(|m| m.id > last) {
-            if first_new.id != last + 1 {
-                return Err(Refusal::Gap {
-                    expected: last + 1,
-                    got: first_new.id,
-                });
-            }
-        }
-        let mut outcomes = Vec::with_capacity(request.mutations.len());
-        // The server owns time: stamps are admitted against its clock, as the real server does.
-        let mut clock = ServerClock::new(now);
-        for mutation in &request.mutations {
-            if mutation.id <= last {
-                outcomes.push(Outcome::Duplicate { id: mutation.id });
-                continue;
-            }
-            let target = mutation.intent.target();
-            let existing = self.records.get(&target).map(|(_, state)| state);
-            let hlc = clock.admit(&mutation.hlc);
-            if hlc != mutation.hlc {
-                self.clamped += 1;
-            }
-            let (rejection, written) = match apply(existing, &mutation.intent, &hlc) {
-                Ok(Change::Write(next)) => (None, Some(self.write(target, next))),
-                Ok(Change::Unchanged) => (None, None),
-                Err(reason) => (Some(reason), None),
-            };
-            outcomes.push(match &rejection {
-                None => Outcome::Applied { id: mutation.id },
-                Some(reason) => Outcome::Rejected {
-                    id: mutation.id,
-                    reason: reason.clone(),
-                },
-            });
-            let key = (request.client_id.clone(), mutation.id);
-            let verdict = Verdict {
-                mutation: mutation.clone(),
-                rejection,
-                written,
-            };
-            if self.audit.insert(key.clone(), verdict).is_some() {
-                self.processed_twice.push(key);
-            }
-            last = mutation.id;
-        }
-        // The client row appears with its first push and advances in the same transaction.
-        self.clients
-            .entry(request.client_id.clone())
-            .or_insert_with(|| ClientRow {
-                user_id: user_id.to_owned(),
-                last_mutation_id: 0,
-            })
-            .last_mutation_id = last;
-        Ok(PushResponse {
-            last_mutation_id: last,
-            outcomes,
-        })
+        self.push_as(&author, request, now)
     }
 
-    /// Stores a record's new state under the next version, which moves it to the end of the pages.
-    fn write(&mut self, target: RecordRef, next: StoredRecord) -> i64 {
-        self.version += 1;
-        if let Some((old, _)) = self.records.get(&target) {
-            self.by_version.remove(old);
+    /// What `server/src/sync/push.rs` does, with maps for tables: validate, decide reading what the
+    /// decision asks for, then store its writes at once (one transaction there).
+    fn push_as(
+        &mut self,
+        author: &Author,
+        request: &PushRequest,
+        now: u64,
+    ) -> Result<PushResponse, PushRefusal> {
+        validate_push(request)?;
+        let (org, permissions) = self.company();
+        let context = PushContext {
+            author: author.clone(),
+            org,
+            permissions,
+            version: self.version,
+            now_millis: now,
+        };
+        let client = self.clients.get(&request.client_id);
+        let mut decision = PushDecision::start(request, client, context)?;
+        while let Some(wanted) = decision.advance() {
+            let found = self.read(&wanted);
+            decision.supply(found);
         }
-        self.by_version.insert(self.version, target.clone());
-        self.records.insert(target, (self.version, next));
-        self.version
+        let writes = decision.finish();
+        let new = &request.mutations[request.mutations.len() - writes.verdicts.len()..];
+        for (verdict, mutation) in writes.verdicts.into_iter().zip(new) {
+            if verdict.hlc != mutation.hlc {
+                self.clamped += 1;
+            }
+            let key = (request.client_id.clone(), mutation.id);
+            let audit = Verdict {
+                mutation: mutation.clone(),
+                rejection: verdict.rejection,
+                written: verdict.version,
+            };
+            if self.audit.insert(key.clone(), audit).is_some() {
+                self.processed_twice.push(key);
+            }
+        }
+        for (key, row) in writes.records {
+            self.store(key, row);
+        }
+        self.version = writes.version;
+        // The client row appears with its first push and advances in the same transaction.
+        self.clients.insert(
+            request.client_id.clone(),
+            ClientState {
+                user_id: author.user_id.clone(),
+                last_mutation_id: writes.response.last_mutation_id,
+            },
+        );
+        Ok(writes.response)
+    }
+
+    /// The org tree and the permission table, as the server loads them from the org units.
+    fn company(&self) -> (OrgTree, Permissions) {
+        let mut parents = Vec::new();
+        let mut permissions = Permissions::defaults();
+        for (key, row) in &self.records {
+            if key.collection != Collection::OrgUnit || row.state.deleted {
+                continue;
+            }
+            match row.state.fields.get("parent_id").and_then(Value::as_str) {
+                Some(parent) => parents.push((key.id.clone(), parent.to_owned())),
+                None => permissions = Permissions::from_company(&row.state.fields),
+            }
+        }
+        (OrgTree::new(parents), permissions)
+    }
+
+    /// The stored rows a decision asks for.
+    fn read(&self, wanted: &Wanted) -> Vec<(RecordRef, ServerRecord)> {
+        match wanted {
+            Wanted::Records(keys) => keys
+                .iter()
+                .filter_map(|key| Some((key.clone(), self.records.get(key)?.clone())))
+                .collect(),
+            Wanted::ChildrenOf(customer) => self
+                .records
+                .iter()
+                .filter(|(key, row)| {
+                    key.collection != Collection::Customer
+                        && !row.state.deleted
+                        && row.scope.customer_id.as_ref() == Some(customer)
+                })
+                .map(|(key, row)| (key.clone(), row.clone()))
+                .collect(),
+        }
+    }
+
+    /// Stores a record's new state under its new version, which moves it to the end of the pages.
+    fn store(&mut self, key: RecordRef, row: ServerRecord) {
+        if let Some(old) = self.records.get(&key) {
+            self.by_version.remove(&old.version);
+        }
+        self.by_version.insert(row.version, key.clone());
+        self.records.insert(key, row);
     }
 
     /// The real pull reads in several statements, not from one snapshot, so another device's push
@@ -295,22 +364,24 @@ impl Server {
         user_id: &str,
         request: &PullRequest,
         mut meanwhile: impl FnMut(&mut Self, PullPoint),
-    ) -> Result<PullResponse, Refusal> {
+    ) -> Result<PullResponse, PullRefusal> {
         if !is_record_id(&request.client_id) {
-            return Err(Refusal::Unprocessable("client_id must be a UUID".into()));
+            return Err(PullRefusal::Unprocessable(
+                "client_id must be a UUID".into(),
+            ));
         }
         let limit = request.limit.unwrap_or(DEFAULT_PULL_LIMIT);
         if limit == 0 || limit > MAX_PULL_LIMIT {
-            return Err(Refusal::BadRequest(format!("limit {limit}")));
+            return Err(PullRefusal::BadRequest(format!("limit {limit}")));
         }
         let from = match request.cursor.as_deref() {
             None => Cursor::default(),
             Some(text) => Cursor::decode(text)
-                .ok_or_else(|| Refusal::BadRequest(format!("cursor {text:?}")))?,
+                .ok_or_else(|| PullRefusal::BadRequest(format!("cursor {text:?}")))?,
         };
         // Read before the records, as the server does: a mutation it confirms is in the page.
         let last_mutation_id = match self.clients.get(&request.client_id) {
-            Some(row) if row.user_id != user_id => return Err(Refusal::Forbidden),
+            Some(row) if row.user_id != user_id => return Err(PullRefusal::Forbidden),
             Some(row) => row.last_mutation_id,
             None => 0,
         };
@@ -326,7 +397,7 @@ impl Server {
         let mut records = Vec::new();
         let mut deleted = Vec::new();
         for key in rows {
-            let (version, state) = &self.records[key];
+            let ServerRecord { version, state, .. } = &self.records[key];
             page_end = *version;
             if state.deleted {
                 // A first sync has nothing to delete.
@@ -377,8 +448,8 @@ impl Server {
     fn live(&self) -> impl Iterator<Item = (&RecordRef, &StoredRecord)> {
         self.records
             .iter()
-            .filter(|(_, (_, state))| !state.deleted)
-            .map(|(key, (_, state))| (key, state))
+            .filter(|(_, row)| !row.state.deleted)
+            .map(|(key, row)| (key, &row.state))
     }
 }
 
@@ -409,11 +480,11 @@ struct Device {
 enum Payload {
     Push(PushRequest),
     Pull(PullRequest),
-    PushReply(Result<PushResponse, Refusal>),
+    PushReply(Result<PushResponse, PushRefusal>),
     /// A pull page with the cursor it was asked from, as the device's HTTP call knows it.
     PullReply {
         asked_from: Option<String>,
-        page: Result<PullResponse, Refusal>,
+        page: Result<PullResponse, PullRefusal>,
     },
 }
 
@@ -534,7 +605,7 @@ impl Sim {
             seed,
             rng,
             step: 0,
-            server: Server::default(),
+            server: Server::new(&region_unit_id),
             devices,
             network: Vec::new(),
             next_ticket: 1,
@@ -626,7 +697,8 @@ impl Sim {
 
     // --- user changes ---------------------------------------------------------------------------
 
-    /// The records a device knows of: canonical ones and those its pending mutations name.
+    /// The customers a device knows of: canonical ones and those its pending mutations name (the
+    /// company and its user, pulled too, are not the user's to edit).
     fn known(&self, d: usize) -> Vec<RecordRef> {
         let state = &self.devices[d].state;
         let known: BTreeSet<RecordRef> = state
@@ -634,6 +706,7 @@ impl Sim {
             .keys()
             .cloned()
             .chain(state.pending.iter().map(|m| m.intent.target()))
+            .filter(|key| key.collection == Collection::Customer)
             .collect();
         known.into_iter().collect()
     }
@@ -939,7 +1012,7 @@ impl Sim {
     fn pull_with_concurrent_push(
         &mut self,
         request: &PullRequest,
-    ) -> Result<PullResponse, Refusal> {
+    ) -> Result<PullResponse, PullRefusal> {
         let pushes: Vec<usize> = (0..self.network.len())
             .filter(|&i| matches!(self.network[i].payload, Payload::Push(_)))
             .filter(|&i| !self.offline(self.network[i].device))
@@ -975,7 +1048,7 @@ impl Sim {
         page
     }
 
-    fn count_push(&mut self, request: &PushRequest, reply: &Result<PushResponse, Refusal>) {
+    fn count_push(&mut self, request: &PushRequest, reply: &Result<PushResponse, PushRefusal>) {
         let summary = match reply {
             Ok(response) => {
                 let (mut applied, mut duplicate, mut rejected) = (0, 0, 0);
@@ -994,7 +1067,7 @@ impl Sim {
                 }
                 format!("applied {applied}, duplicate {duplicate}, rejected {rejected}")
             }
-            Err(Refusal::Gap { expected, got }) => {
+            Err(PushRefusal::Gap { expected, got }) => {
                 self.tally.gaps += 1;
                 format!("409: expected {expected}, got {got}")
             }
@@ -1009,7 +1082,7 @@ impl Sim {
 
     // --- the device's side of replies -----------------------------------------------------------
 
-    fn on_push_reply(&mut self, d: usize, ticket: u64, reply: Result<PushResponse, Refusal>) {
+    fn on_push_reply(&mut self, d: usize, ticket: u64, reply: Result<PushResponse, PushRefusal>) {
         let awaited = self.devices[d].waiting == Some(ticket);
         if awaited {
             self.devices[d].waiting = None;
@@ -1042,7 +1115,7 @@ impl Sim {
         d: usize,
         ticket: u64,
         asked_from: Option<String>,
-        page: Result<PullResponse, Refusal>,
+        page: Result<PullResponse, PullRefusal>,
     ) {
         let awaited = self.devices[d].waiting == Some(ticket);
         if awaited {
@@ -1208,8 +1281,8 @@ impl Sim {
     /// no field is frozen by a stamp from the future.
     fn check_no_stamp_beyond_the_server_clock(&self) {
         let latest = self.server_now() + MAX_AHEAD_MILLIS;
-        for (key, (_, state)) in &self.server.records {
-            for (field, stamp) in &state.stamps {
+        for (key, row) in &self.server.records {
+            for (field, stamp) in &row.state.stamps {
                 if stamp.millis > latest {
                     self.fail(format!(
                         "{}.{field} is stamped {stamp}, beyond the server's clock",
@@ -1385,11 +1458,11 @@ fn no_write_is_lost_or_applied_twice_through_drops_duplicates_reloads_and_crashe
     }
 }
 
-fn customer(rng: &mut Rng, id: &str) -> Intent {
+fn customer(id: &str, region_unit_id: &str) -> Intent {
     let mut fields = Map::new();
     fields.insert("name".into(), json!("上海百货"));
     fields.insert("kind".into(), json!("dealer"));
-    fields.insert("region_unit_id".into(), json!(rng.uuid()));
+    fields.insert("region_unit_id".into(), json!(region_unit_id));
     fields.insert("owner_id".into(), json!(USER));
     Intent::Create(CreateArgs {
         collection: Collection::Customer,
@@ -1402,8 +1475,8 @@ fn customer(rng: &mut Rng, id: &str) -> Intent {
 fn the_server_model_answers_retries_as_duplicates_and_refuses_gaps_without_change() {
     let mut rng = Rng::new(7);
     let mut device = DeviceState::new(rng.uuid());
-    let id = rng.uuid();
-    device.mutate(customer(&mut rng, &id), WALL_START).unwrap();
+    let (id, company) = (rng.uuid(), rng.uuid());
+    device.mutate(customer(&id, &company), WALL_START).unwrap();
     let target = RecordRef {
         collection: Collection::Customer,
         id,
@@ -1412,7 +1485,8 @@ fn the_server_model_answers_retries_as_duplicates_and_refuses_gaps_without_chang
         .mutate(Intent::Delete(target.clone()), WALL_START)
         .unwrap();
     device.mutate(Intent::Delete(target), WALL_START).unwrap();
-    let mut server = Server::default();
+    let mut server = Server::new(&company);
+    let written_by_the_system = server.version;
     let push = |mutations: &[Mutation]| PushRequest {
         client_id: device.client_id.clone(),
         mutations: mutations.to_vec(),
@@ -1421,12 +1495,13 @@ fn the_server_model_answers_retries_as_duplicates_and_refuses_gaps_without_chang
     let gap = server.push(USER, &push(&device.pending[1..]), WALL_START);
     assert_eq!(
         gap,
-        Err(Refusal::Gap {
+        Err(PushRefusal::Gap {
             expected: 1,
             got: 2
         })
     );
-    assert!(server.audit.is_empty() && server.version == 0);
+    assert!(!server.clients.contains_key(&device.client_id));
+    assert_eq!(server.version, written_by_the_system);
 
     let first = server
         .push(USER, &push(&device.pending[..2]), WALL_START)
@@ -1445,7 +1520,8 @@ fn the_server_model_answers_retries_as_duplicates_and_refuses_gaps_without_chang
         ]
     );
     assert_eq!(
-        server.version, 2,
+        server.version,
+        written_by_the_system + 2,
         "a create and a delete wrote; nothing else"
     );
     assert!(server.processed_twice.is_empty());
@@ -1465,12 +1541,12 @@ fn the_server_model_answers_retries_as_duplicates_and_refuses_gaps_without_chang
                 page.deleted.len(),
                 page.last_mutation_id
             )),
-        Ok((0, 0, 3)),
-        "a first pull has nothing to delete"
+        Ok((2, 0, 3)),
+        "a first pull has the company and its user, and nothing to delete"
     );
     assert_eq!(
         server.push("someone-else", &push(&device.pending), WALL_START),
-        Err(Refusal::Forbidden)
+        Err(PushRefusal::ForeignClient)
     );
 }
 
@@ -1478,13 +1554,14 @@ fn the_server_model_answers_retries_as_duplicates_and_refuses_gaps_without_chang
 fn a_push_starts_after_the_last_hole_in_the_pending_log() {
     let mut rng = Rng::new(11);
     let mut device = DeviceState::new(rng.uuid());
+    let company = rng.uuid();
     for _ in 0..5 {
         let id = rng.uuid();
-        device.mutate(customer(&mut rng, &id), WALL_START).unwrap();
+        device.mutate(customer(&id, &company), WALL_START).unwrap();
     }
     let (all, hole) = push_batch(&device.pending);
     assert_eq!((ids(&all), hole), ("[1..5]".to_owned(), false));
-    let mut server = Server::default();
+    let mut server = Server::new(&company);
     let push = |mutations: Vec<Mutation>| PushRequest {
         client_id: device.client_id.clone(),
         mutations,
@@ -1496,7 +1573,7 @@ fn a_push_starts_after_the_last_hole_in_the_pending_log() {
     device.pending.remove(2);
     let whole = server.push(USER, &push(device.pending.clone()), WALL_START);
     assert!(
-        matches!(whole, Err(Refusal::Unprocessable(_))),
+        matches!(whole, Err(PushRefusal::NotConsecutive { .. })),
         "the server refuses ids that skip one"
     );
     let (tail, hole) = push_batch(&device.pending);
