@@ -282,14 +282,13 @@ impl Server {
             decision.supply(found);
         }
         let writes = decision.finish();
-        let new = &request.mutations[request.mutations.len() - writes.verdicts.len()..];
-        for (verdict, mutation) in writes.verdicts.into_iter().zip(new) {
-            if verdict.hlc != mutation.hlc {
+        for verdict in writes.verdicts {
+            if verdict.hlc != verdict.mutation.hlc {
                 self.clamped += 1;
             }
-            let key = (request.client_id.clone(), mutation.id);
+            let key = (request.client_id.clone(), verdict.mutation.id);
             let audit = Verdict {
-                mutation: mutation.clone(),
+                mutation: verdict.mutation.clone(),
                 rejection: verdict.rejection,
                 written: verdict.version,
             };

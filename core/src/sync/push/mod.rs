@@ -18,7 +18,9 @@ use super::{
     apply::StoredRecord,
     clock::ServerClock,
     hlc::Hlc,
-    protocol::{Outcome, PushRequest, PushResponse, RecordRef, Rejection, MAX_MUTATIONS_PER_PUSH},
+    protocol::{
+        Mutation, Outcome, PushRequest, PushResponse, RecordRef, Rejection, MAX_MUTATIONS_PER_PUSH,
+    },
 };
 use crate::{
     domain::ValidationError,
@@ -166,8 +168,8 @@ pub enum Wanted {
 
 /// One processed mutation, for the audit trail.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Verdict {
-    pub mutation_id: u64,
+pub struct Verdict<'a> {
+    pub mutation: &'a Mutation,
     /// The stamp as the server's clock admitted it.
     pub hlc: Hlc,
     /// The version written, if the mutation changed its record.
@@ -193,10 +195,10 @@ pub struct EpochBumps {
 
 /// Everything a decided push stores, in one transaction, and its answer.
 #[derive(Clone, Debug, PartialEq)]
-pub struct PushWrites {
+pub struct PushWrites<'a> {
     pub response: PushResponse,
     /// One per new mutation, applied or rejected.
-    pub verdicts: Vec<Verdict>,
+    pub verdicts: Vec<Verdict<'a>>,
     /// Each record written, in its final state, in the order first written.
     pub records: Vec<(RecordRef, ServerRecord)>,
     pub moves: Vec<ScopeMove>,
@@ -236,7 +238,7 @@ pub struct PushDecision<'a> {
     decided: usize,
     asked: Option<Wanted>,
     outcomes: Vec<Outcome>,
-    verdicts: Vec<Verdict>,
+    verdicts: Vec<Verdict<'a>>,
     epochs: EpochBumps,
     last_mutation_id: u64,
 }
@@ -354,7 +356,7 @@ impl<'a> PushDecision<'a> {
                 },
             });
             self.verdicts.push(Verdict {
-                mutation_id: mutation.id,
+                mutation,
                 hlc,
                 version,
                 rejection,
@@ -376,7 +378,7 @@ impl<'a> PushDecision<'a> {
     }
 
     /// The push's answer and writes, once [`advance`](Self::advance) asks for nothing more.
-    pub fn finish(self) -> PushWrites {
+    pub fn finish(self) -> PushWrites<'a> {
         let (records, moves) = self.ws.into_writes();
         PushWrites {
             response: PushResponse {
