@@ -22,9 +22,8 @@ use yingxiao_core::{base_path::BasePath, scope::Role};
 use yingxiao_server::{
     admin::{self, new_id, NewUser},
     app,
-    config::StorageArgs,
     http::WebApp,
-    storage::Storage,
+    storage::{Storage, StorageArgs},
     AppState,
 };
 

@@ -30,10 +30,9 @@ use yingxiao_core::{base_path::BasePath, scope::Role};
 use yingxiao_server::{
     admin::{self, new_id, NewUser},
     app,
-    config::StorageArgs,
     http::WebApp,
     maintenance,
-    storage::{Storage, SQLITE_FILE},
+    storage::{Storage, StorageArgs, SQLITE_FILE},
     AppState,
 };
 

@@ -5,7 +5,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use clap::{Parser, Subcommand, ValueEnum};
 use yingxiao_core::{base_path::BasePath, import::ImportKind, scope::Role};
 
-use crate::{demo::Day, http::TrustedProxies, serve::ServeOptions};
+use crate::{demo::Day, proxies::TrustedProxies, serve::ServeOptions, storage::StorageArgs};
 
 /// `yingxiao-server`: the Yingxiao 营销 sync endpoint and web app server.
 #[derive(Debug, Parser)]
@@ -139,18 +139,6 @@ fn parse_role(raw: &str) -> Result<Role, String> {
         let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
         format!("unknown role; use one of {}", all.join(", "))
     })
-}
-
-/// Where the database lives: SQLite under the data directory unless `DATABASE_URL` names PostgreSQL.
-#[derive(Clone, Debug, clap::Args)]
-pub struct StorageArgs {
-    /// Directory for the embedded SQLite database (`yingxiao.sqlite3`).
-    #[arg(long, env = "YINGXIAO_DATA_DIR", default_value = "./data")]
-    pub data_dir: PathBuf,
-
-    /// A `postgres://` URL; when set, PostgreSQL is used instead of SQLite.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
 }
 
 #[derive(Clone, Debug, clap::Args)]

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod http;
 pub mod import;
 pub mod maintenance;
+pub mod proxies;
 pub mod serve;
 pub mod sign_in_limits;
 pub mod storage;

@@ -1,12 +1,25 @@
 //! The database: embedded SQLite (WAL) under the data directory, or PostgreSQL when `DATABASE_URL` says
 //! so. Both go through sqlx's `Any` driver with one set of queries (`$1` placeholders work on both).
 
-use std::{path::Path, time::Duration};
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use sqlx::{any::AnyPoolOptions, pool::PoolConnection, Any, AnyPool, Executor, Row};
 use yingxiao_core::health::DatabaseKind;
 
-use crate::config::StorageArgs;
+/// Where the database lives: SQLite under the data directory unless `DATABASE_URL` names PostgreSQL.
+#[derive(Clone, Debug, clap::Args)]
+pub struct StorageArgs {
+    /// Directory for the embedded SQLite database (`yingxiao.sqlite3`).
+    #[arg(long, env = "YINGXIAO_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// A `postgres://` URL; when set, PostgreSQL is used instead of SQLite.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
 
 /// File name of the embedded database inside the data directory.
 pub const SQLITE_FILE: &str = "yingxiao.sqlite3";

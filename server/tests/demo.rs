@@ -18,12 +18,11 @@ use yingxiao_core::{
 };
 use yingxiao_server::{
     app,
-    config::StorageArgs,
     demo::{
         generate, seed_demo, Day, DemoCompany, DemoOptions, DemoSize, DEMO_LOGINS, DEMO_PASSWORD,
     },
     http::{ApiError, WebApp},
-    storage::Storage,
+    storage::{Storage, StorageArgs},
     AppState,
 };
 

@@ -13,9 +13,8 @@ use tower::ServiceExt;
 use yingxiao_core::{base_path::BasePath, health::Health};
 use yingxiao_server::{
     app,
-    config::StorageArgs,
     http::{WebApp, WebAppError},
-    storage::Storage,
+    storage::{Storage, StorageArgs},
     AppState,
 };
 

@@ -2,7 +2,11 @@
 //! a clean file is applied and its records reach devices like any other change.
 
 use yingxiao_core::import::{ColumnMap, ImportKind, ImportOptions, ValueMap};
-use yingxiao_server::{admin, config::StorageArgs, import::import_file, storage::Storage};
+use yingxiao_server::{
+    admin,
+    import::import_file,
+    storage::{Storage, StorageArgs},
+};
 
 async fn storage(dir: &tempfile::TempDir) -> Storage {
     let storage = Storage::open(&StorageArgs {

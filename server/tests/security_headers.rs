@@ -15,7 +15,12 @@ use base64::Engine;
 use sha2::Digest;
 use tower::ServiceExt;
 use yingxiao_core::base_path::BasePath;
-use yingxiao_server::{app, config::StorageArgs, http::WebApp, storage::Storage, AppState};
+use yingxiao_server::{
+    app,
+    http::WebApp,
+    storage::{Storage, StorageArgs},
+    AppState,
+};
 
 /// The module script trunk 0.21 writes inline to start the wasm app.
 const BOOTSTRAP: &str = "\nimport init, * as bindings from './yingxiao-0123456789abcdef.js';\n\

@@ -23,10 +23,10 @@ use yingxiao_server::{
     admin::{self, NewUser},
     app,
     auth::now_millis,
-    config::StorageArgs,
-    http::{TrustedProxies, WebApp},
+    http::WebApp,
+    proxies::TrustedProxies,
     sign_in_limits::{self, Clock},
-    storage::Storage,
+    storage::{Storage, StorageArgs},
     AppState,
 };
 

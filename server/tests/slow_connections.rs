@@ -16,10 +16,9 @@ use tokio::{
 use yingxiao_core::base_path::BasePath;
 use yingxiao_server::{
     app,
-    config::StorageArgs,
     http::WebApp,
     serve::{bind, raise_open_file_limit, serve, ServeOptions},
-    storage::Storage,
+    storage::{Storage, StorageArgs},
     AppState,
 };
 

@@ -21,10 +21,9 @@ use yingxiao_server::{
     admin::{self, new_id, NewUser},
     app,
     auth::now_millis,
-    config::StorageArgs,
     http::WebApp,
     sign_in_limits::Clock,
-    storage::Storage,
+    storage::{Storage, StorageArgs},
     AppState,
 };
 

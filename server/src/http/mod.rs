@@ -24,12 +24,12 @@ use tower_http::{
 use tracing::Level;
 use yingxiao_core::base_path::BasePath;
 
-pub use client_address::{ClientAddress, TrustedProxies};
+pub use client_address::ClientAddress;
 pub use error::{ApiError, ApiJson};
 pub use openapi::ApiDoc;
 pub use web_app::{WebApp, WebAppError};
 
-use crate::{sign_in_limits::Clock, storage::Storage};
+use crate::{proxies::TrustedProxies, sign_in_limits::Clock, storage::Storage};
 
 /// What every handler may reach.
 #[derive(Clone)]

@@ -13,10 +13,9 @@ use yingxiao_core::base_path::BasePath;
 use yingxiao_server::{
     admin::new_id,
     app,
-    config::StorageArgs,
     demo::{seed_demo, Day, DemoOptions, DemoSize, DEMO_PASSWORD},
     http::WebApp,
-    storage::Storage,
+    storage::{Storage, StorageArgs},
     AppState,
 };
 
