@@ -19,22 +19,8 @@ use crate::{
     sync,
 };
 
-/// The identity admin commands act under; appears as the author in the audit trail.
-pub const SYSTEM_USER: &str = "system";
-
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
-}
-
-fn system_caller() -> Caller {
-    Caller {
-        user_id: SYSTEM_USER.into(),
-        login: SYSTEM_USER.into(),
-        name: "System".into(),
-        role: Role::Admin,
-        unit_id: String::new(),
-        scope_epoch: 0,
-    }
 }
 
 /// Applies intents as the system in one push from a fresh client; fails on the first rejection.
@@ -53,7 +39,7 @@ pub async fn apply_as_system(storage: &Storage, intents: Vec<Intent>) -> Result<
     let mut conn = storage.pool.acquire().await?;
     let response = sync::push(
         &mut conn,
-        &system_caller(),
+        &Caller::system(),
         &PushRequest {
             client_id,
             mutations,

@@ -13,7 +13,20 @@ use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 use yingxiao_core::scope::Role;
 
-use crate::http::ApiError;
+/// Why an account or session could not be read or written; every case is the server's fault, never
+/// the caller's (a wrong password or a dead session is an answer, not an error).
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+    #[error("stored user fields: {0}")]
+    StoredFields(serde_json::Error),
+}
+
+/// The identity admin commands act under (the admin CLI); appears as the author in the audit trail.
+pub const SYSTEM_USER: &str = "system";
 
 /// How long a session lasts: a promoter's tablet may stay offline for weeks and must still push after.
 pub const SESSION_DAYS: i64 = 45;
@@ -28,12 +41,12 @@ pub fn now_millis() -> i64 {
         .unwrap_or(0)
 }
 
-pub fn hash_password(password: &str) -> Result<String, ApiError> {
+pub fn hash_password(password: &str) -> Result<String, AuthError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
-        .map_err(|e| ApiError::Internal(format!("password hashing failed: {e}")))
+        .map_err(|e| AuthError::Hashing(e.to_string()))
 }
 
 pub fn verify_password(stored_hash: &str, password: &str) -> bool {
@@ -84,6 +97,22 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The admin CLI's caller: an administrator trusted with references (see `core::sync::push`).
+    pub fn system() -> Self {
+        Self {
+            user_id: SYSTEM_USER.into(),
+            login: SYSTEM_USER.into(),
+            name: "System".into(),
+            role: Role::Admin,
+            unit_id: String::new(),
+            scope_epoch: 0,
+        }
+    }
+
+    pub fn is_system(&self) -> bool {
+        self.user_id == SYSTEM_USER
+    }
+
     /// Reads role and unit from the caller's `users` record; a record without them cannot act.
     fn from_parts(
         user_id: String,
@@ -110,7 +139,7 @@ impl Caller {
 pub async fn caller_for_token(
     conn: &mut AnyConnection,
     token: &str,
-) -> Result<Option<Caller>, ApiError> {
+) -> Result<Option<Caller>, AuthError> {
     let row = sqlx::query(
         "SELECT a.user_id, a.login, a.scope_epoch, r.fields
          FROM sessions s
@@ -123,8 +152,8 @@ pub async fn caller_for_token(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let fields: Map<String, Value> = serde_json::from_str(&row.try_get::<String, _>(3)?)
-        .map_err(|e| ApiError::Internal(format!("stored user fields: {e}")))?;
+    let fields: Map<String, Value> =
+        serde_json::from_str(&row.try_get::<String, _>(3)?).map_err(AuthError::StoredFields)?;
     Ok(Caller::from_parts(
         row.try_get(0)?,
         row.try_get(1)?,
@@ -137,7 +166,7 @@ pub async fn caller_for_token(
 pub async fn create_session(
     conn: &mut AnyConnection,
     user_id: &str,
-) -> Result<(String, i64), ApiError> {
+) -> Result<(String, i64), AuthError> {
     let token = new_token();
     let now = now_millis();
     let expires_at = now + SESSION_DAYS * DAY_MILLIS;
@@ -152,7 +181,7 @@ pub async fn create_session(
 }
 
 /// Ends the session of a token; false when the token was no live session (made up, expired or ended).
-pub async fn revoke_session(conn: &mut AnyConnection, token: &str) -> Result<bool, ApiError> {
+pub async fn revoke_session(conn: &mut AnyConnection, token: &str) -> Result<bool, AuthError> {
     let now = now_millis();
     let ended = sqlx::query(
         "UPDATE sessions SET revoked_at = $1
@@ -167,7 +196,7 @@ pub async fn revoke_session(conn: &mut AnyConnection, token: &str) -> Result<boo
 }
 
 /// Ends every session of a user (account disabled, password reset).
-pub async fn revoke_all_sessions(conn: &mut AnyConnection, user_id: &str) -> Result<(), ApiError> {
+pub async fn revoke_all_sessions(conn: &mut AnyConnection, user_id: &str) -> Result<(), AuthError> {
     sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
         .bind(now_millis())
         .bind(user_id)
@@ -180,7 +209,7 @@ pub async fn revoke_all_sessions(conn: &mut AnyConnection, user_id: &str) -> Res
 pub async fn find_account(
     conn: &mut AnyConnection,
     login: &str,
-) -> Result<Option<(String, String)>, ApiError> {
+) -> Result<Option<(String, String)>, AuthError> {
     let row = sqlx::query(
         "SELECT user_id, password_hash FROM accounts WHERE login = $1 AND disabled = 0",
     )

@@ -219,7 +219,7 @@ fn deadline_body(body: Incoming, timeout: Duration) -> Body {
     })
 }
 
-/// The error a body reports when its deadline passes; `ApiError` turns it into a 408.
+/// The error a body reports when its deadline passes; the HTTP layer answers it with a 408.
 #[derive(Debug, thiserror::Error)]
 #[error("the request body did not arrive in time")]
 pub struct BodyTimedOut;

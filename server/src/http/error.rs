@@ -1,4 +1,6 @@
-//! The server's one error type: every failure becomes a status code and a JSON message a client can show.
+//! The HTTP layer's error type: every failure a handler meets — a bad request, or another module's
+//! error (`SyncError`, `AuthError`, a database error) — becomes a status code and a JSON message a
+//! client can show, here and nowhere else.
 
 use axum::{
     extract::rejection::JsonRejection,
@@ -8,6 +10,9 @@ use axum::{
 };
 use serde::Serialize;
 use sqlx::error::DatabaseError;
+use yingxiao_core::sync::push::PushRefusal;
+
+use crate::{auth::AuthError, sync::SyncError};
 
 /// An error answered to an API caller as `{"error": {"code": ..., "message": ...}}`.
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +111,37 @@ impl From<sqlx::Error> for ApiError {
             return Self::Unavailable("the server is busy; try again in a few seconds".into());
         }
         Self::Internal(format!("database: {error}"))
+    }
+}
+
+impl From<SyncError> for ApiError {
+    fn from(error: SyncError) -> Self {
+        let message = error.to_string();
+        match error {
+            SyncError::Push(refusal) => match refusal {
+                PushRefusal::TooManyMutations => Self::PayloadTooLarge(message),
+                PushRefusal::ForeignClient => Self::Forbidden(message),
+                PushRefusal::Gap { .. } => Self::Conflict(message),
+                PushRefusal::InvalidClientId
+                | PushRefusal::NotConsecutive { .. }
+                | PushRefusal::ZeroId
+                | PushRefusal::Invalid { .. } => Self::Unprocessable(message),
+            },
+            SyncError::PullClientId | SyncError::PullLimit => Self::Unprocessable(message),
+            SyncError::UnknownCursor => Self::BadRequest(message),
+            SyncError::ForeignClient => Self::Forbidden(message),
+            SyncError::Database(error) => error.into(),
+            SyncError::Corrupt(detail) => Self::Internal(detail),
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(error: AuthError) -> Self {
+        match error {
+            AuthError::Database(error) => error.into(),
+            other => Self::Internal(other.to_string()),
+        }
     }
 }
 

@@ -33,7 +33,7 @@ pub(super) async fn push(
     // SQLite's one writer: pushes queue here rather than race for the file lock (PostgreSQL: any
     // connection; the counters row lock orders pushes).
     let mut conn = state.storage.writer().await?;
-    sync::push(&mut conn, &caller, &request).await.map(ApiJson)
+    Ok(ApiJson(sync::push(&mut conn, &caller, &request).await?))
 }
 
 /// One page of changes the caller may see since their cursor.
@@ -59,5 +59,5 @@ pub(super) async fn pull(
     ApiJson(request): ApiJson<PullRequest>,
 ) -> Result<ApiJson<sync::PullPage>, ApiError> {
     let mut conn = state.storage.pool.acquire().await?;
-    sync::pull(&mut conn, &caller, &request).await.map(ApiJson)
+    Ok(ApiJson(sync::pull(&mut conn, &caller, &request).await?))
 }

@@ -1,0 +1,315 @@
+//! A push's reads and writes around `core::sync::push`: the transaction and the version counter's
+//! lock, the client row, the records the decision asks for, then what it decided — records, scope
+//! moves and the audit trail in one statement each (see `bulk`), epoch bumps, the counter and the
+//! client's last mutation id.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+use sqlx::{any::AnyRow, Acquire, AnyConnection, Row};
+use yingxiao_core::{
+    domain::Collection,
+    sync::{
+        apply::StoredRecord,
+        protocol::{PushRequest, PushResponse, RecordRef},
+        push::{
+            validate_push, Author, ClientState, EpochBumps, PushContext, PushDecision, ScopeMove,
+            ServerRecord, Verdict, Wanted,
+        },
+    },
+};
+
+use super::{corrupt, load_org, parse_json, placeholders, to_json, SyncError, ROWS_PER_STATEMENT};
+use crate::{
+    auth::{now_millis, Caller},
+    bulk::Dialect,
+};
+
+/// Applies a push in one transaction and commits it.
+pub async fn push(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    request: &PushRequest,
+) -> Result<PushResponse, SyncError> {
+    validate_push(request)?;
+    let mut tx = conn.begin().await?;
+    // The first statement writes, so SQLite takes its write lock now rather than failing to upgrade
+    // later, and PostgreSQL serialises pushes on this row: versions follow commit order.
+    let version: i64 = sqlx::query_scalar(
+        "UPDATE counters SET value = value WHERE name = 'version' RETURNING value",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+
+    let now = now_millis();
+    sqlx::query(
+        "INSERT INTO clients (client_id, user_id, last_mutation_id, created_at) VALUES ($1, $2, 0, $3)
+         ON CONFLICT (client_id) DO NOTHING",
+    )
+    .bind(&request.client_id)
+    .bind(&caller.user_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let client = sqlx::query("SELECT user_id, last_mutation_id FROM clients WHERE client_id = $1")
+        .bind(&request.client_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let client = ClientState {
+        user_id: client.try_get(0)?,
+        last_mutation_id: client.try_get::<i64, _>(1)?.try_into().unwrap_or(0),
+    };
+
+    let (org, permissions) = load_org(&mut tx).await?;
+    let context = PushContext {
+        author: Author {
+            user_id: caller.user_id.clone(),
+            role: caller.role,
+            unit_id: caller.unit_id.clone(),
+            system: caller.is_system(),
+        },
+        org,
+        permissions,
+        version,
+        now_millis: u64::try_from(now).unwrap_or_default(),
+    };
+    let mut decision = PushDecision::start(request, Some(&client), context)?;
+    while let Some(wanted) = decision.advance() {
+        let found = match &wanted {
+            Wanted::Records(keys) => fetch_records(&mut tx, keys).await?,
+            Wanted::ChildrenOf(customer_id) => fetch_children(&mut tx, customer_id).await?,
+        };
+        decision.supply(found);
+    }
+    let writes = decision.finish();
+
+    write_records(&mut tx, &writes.records, now).await?;
+    write_moves(&mut tx, &writes.moves).await?;
+    write_audit(&mut tx, request, caller, now, &writes.verdicts).await?;
+    bump_epochs(&mut tx, &writes.epochs).await?;
+    sqlx::query("UPDATE counters SET value = $1 WHERE name = 'version'")
+        .bind(writes.version)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE clients SET last_mutation_id = $1 WHERE client_id = $2")
+        .bind(writes.response.last_mutation_id as i64)
+        .bind(&request.client_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(writes.response)
+}
+
+const RECORD_COLUMNS: &str =
+    "SELECT collection, id, version, deleted, fields, stamps, scope FROM records";
+
+fn read_record(row: &AnyRow) -> Result<(RecordRef, ServerRecord), SyncError> {
+    let collection: String = row.try_get(0)?;
+    let collection =
+        Collection::parse(&collection).ok_or_else(|| corrupt("stored collection", &collection))?;
+    Ok((
+        RecordRef {
+            collection,
+            id: row.try_get(1)?,
+        },
+        ServerRecord {
+            version: row.try_get(2)?,
+            state: StoredRecord {
+                deleted: row.try_get::<i64, _>(3)? != 0,
+                fields: parse_json(&row.try_get::<String, _>(4)?)?,
+                stamps: parse_json(&row.try_get::<String, _>(5)?)?,
+            },
+            scope: parse_json(&row.try_get::<String, _>(6)?)?,
+        },
+    ))
+}
+
+/// The stored rows of these records, one query per collection so the primary key index answers it.
+async fn fetch_records(
+    conn: &mut AnyConnection,
+    keys: &[RecordRef],
+) -> Result<Vec<(RecordRef, ServerRecord)>, SyncError> {
+    let mut wanted: HashMap<Collection, Vec<&str>> = HashMap::new();
+    for key in keys {
+        wanted.entry(key.collection).or_default().push(&key.id);
+    }
+    let mut found = Vec::with_capacity(keys.len());
+    for (collection, ids) in wanted {
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "{RECORD_COLUMNS} WHERE collection = $1 AND id IN ({})",
+                placeholders(2, chunk.len())
+            );
+            let mut query = sqlx::query(&sql).bind(collection.as_str());
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.persistent(false).fetch_all(&mut *conn).await? {
+                found.push(read_record(&row)?);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The live records hanging from a customer, as stored.
+async fn fetch_children(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+) -> Result<Vec<(RecordRef, ServerRecord)>, SyncError> {
+    let rows = sqlx::query(&format!(
+        "{RECORD_COLUMNS} WHERE customer_id = $1 AND collection <> 'customers' AND deleted = 0"
+    ))
+    .bind(customer_id)
+    .persistent(false)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(read_record).collect()
+}
+
+/// Every record the push wrote, in one statement: all rows bound as one JSON array (see `bulk`).
+async fn write_records(
+    conn: &mut AnyConnection,
+    written: &[(RecordRef, ServerRecord)],
+    now: i64,
+) -> Result<(), SyncError> {
+    if written.is_empty() {
+        return Ok(());
+    }
+    let mut rows = Vec::with_capacity(written.len());
+    for (key, row) in written {
+        rows.push((
+            key.collection.as_str(),
+            key.id.as_str(),
+            row.version,
+            i64::from(row.state.deleted),
+            to_json(&row.state.fields)?,
+            to_json(&row.state.stamps)?,
+            to_json(&row.scope)?,
+            row.state.fields.get("owner_id").and_then(Value::as_str),
+            row.scope.customer_id.as_deref(),
+        ));
+    }
+    let dialect = Dialect::of(conn);
+    sqlx::query(&format!(
+        "INSERT INTO records (collection, id, version, deleted, fields, stamps, scope, owner_id, customer_id, created_at, updated_at)
+         SELECT value ->> 0, value ->> 1, CAST(value ->> 2 AS BIGINT), CAST(value ->> 3 AS BIGINT),
+           value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, $2, $2
+         FROM {} WHERE true
+         ON CONFLICT (collection, id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted,
+           fields = excluded.fields, stamps = excluded.stamps, scope = excluded.scope,
+           owner_id = excluded.owner_id, customer_id = excluded.customer_id, updated_at = excluded.updated_at",
+        dialect.json_rows()
+    ))
+    .bind(to_json(&rows)?)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The scope moves of a push, in one statement.
+async fn write_moves(conn: &mut AnyConnection, moves: &[ScopeMove]) -> Result<(), SyncError> {
+    if moves.is_empty() {
+        return Ok(());
+    }
+    let mut rows = Vec::with_capacity(moves.len());
+    for moved in moves {
+        rows.push((
+            moved.version,
+            moved.record.collection.as_str(),
+            moved.record.id.as_str(),
+            to_json(&moved.old_scope)?,
+        ));
+    }
+    sqlx::query(&format!(
+        "INSERT INTO scope_moves (version, collection, id, old_scope)
+         SELECT CAST(value ->> 0 AS BIGINT), value ->> 1, value ->> 2, value ->> 3 FROM {}",
+        Dialect::of(conn).json_rows()
+    ))
+    .bind(to_json(&rows)?)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The audit trail of a push, in one statement: each new mutation with its admitted stamp and what
+/// became of it.
+async fn write_audit(
+    conn: &mut AnyConnection,
+    request: &PushRequest,
+    caller: &Caller,
+    received_at: i64,
+    verdicts: &[Verdict<'_>],
+) -> Result<(), SyncError> {
+    if verdicts.is_empty() {
+        return Ok(());
+    }
+    let mut rows = Vec::with_capacity(verdicts.len());
+    for verdict in verdicts {
+        let mutation = verdict.mutation;
+        let target = mutation.intent.target();
+        let intent = serde_json::to_value(&mutation.intent).map_err(|e| corrupt("JSON", e))?;
+        let rejection = verdict.rejection.as_ref();
+        let code = match rejection {
+            Some(r) => Some(to_json(&r.code)?.trim_matches('"').to_owned()),
+            None => None,
+        };
+        rows.push((
+            mutation.id as i64,
+            intent
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            target.collection.as_str(),
+            target.id,
+            to_json(&intent.get("args"))?,
+            verdict.hlc.to_string(),
+            if rejection.is_some() {
+                "rejected"
+            } else {
+                "applied"
+            },
+            verdict.version,
+            code,
+            rejection.map(|r| r.message.as_str()),
+            match rejection.and_then(|r| r.denial.as_ref()) {
+                Some(denial) => Some(to_json(denial)?),
+                None => None,
+            },
+        ));
+    }
+    sqlx::query(&format!(
+        "INSERT INTO mutations (client_id, mutation_id, user_id, name, collection, record_id, args, hlc,
+           received_at, outcome, version, reject_code, reject_message, reject_detail)
+         SELECT $2, CAST(value ->> 0 AS BIGINT), $3, value ->> 1, value ->> 2, value ->> 3, value ->> 4,
+           value ->> 5, $4, value ->> 6, CAST(value ->> 7 AS BIGINT), value ->> 8, value ->> 9, value ->> 10
+         FROM {}",
+        Dialect::of(conn).json_rows()
+    ))
+    .bind(to_json(&rows)?)
+    .bind(&request.client_id)
+    .bind(&caller.user_id)
+    .bind(received_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// New scope epochs for those whose scope the push changed; their next pull answers "reset".
+async fn bump_epochs(conn: &mut AnyConnection, epochs: &EpochBumps) -> Result<(), SyncError> {
+    if epochs.everyone {
+        sqlx::query("UPDATE accounts SET scope_epoch = scope_epoch + 1")
+            .execute(&mut *conn)
+            .await?;
+    } else {
+        for user in &epochs.users {
+            sqlx::query("UPDATE accounts SET scope_epoch = scope_epoch + 1 WHERE user_id = $1")
+                .bind(user)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
