@@ -13,18 +13,42 @@ use yingxiao_core::{
 };
 
 use crate::{
-    auth::{self, now_millis, Caller},
-    http::ApiError,
+    auth::{self, now_millis, AuthError, Caller},
     storage::Storage,
-    sync,
+    sync::{self, SyncError},
 };
+
+/// Why an admin command did nothing (or stopped part-way, for a failed push); worded for whoever
+/// typed it.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// The system's own push broke a rule; nothing of that push was applied.
+    #[error("change {id} was refused: {message}")]
+    Refused { id: u64, message: String },
+    #[error("{0}")]
+    Password(String),
+    #[error("no org unit with id, code or name {0:?}")]
+    NoSuchUnit(String),
+    #[error("no user with login {0:?}")]
+    NoSuchLogin(String),
+    #[error("login {0:?} is already taken")]
+    LoginTaken(String),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored org unit fields: {0}")]
+    StoredFields(serde_json::Error),
+}
 
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
 /// Applies intents as the system in one push from a fresh client; fails on the first rejection.
-pub async fn apply_as_system(storage: &Storage, intents: Vec<Intent>) -> Result<(), ApiError> {
+pub async fn apply_as_system(storage: &Storage, intents: Vec<Intent>) -> Result<(), AdminError> {
     let client_id = new_id();
     let mut clock = HlcClock::new(client_id.clone());
     let mutations = intents
@@ -48,10 +72,10 @@ pub async fn apply_as_system(storage: &Storage, intents: Vec<Intent>) -> Result<
     .await?;
     for outcome in response.outcomes {
         if let Outcome::Rejected { id, reason } = outcome {
-            return Err(ApiError::Unprocessable(format!(
-                "change {id} was refused: {}",
-                reason.message
-            )));
+            return Err(AdminError::Refused {
+                id,
+                message: reason.message,
+            });
         }
     }
     Ok(())
@@ -61,7 +85,7 @@ pub async fn apply_as_system(storage: &Storage, intents: Vec<Intent>) -> Result<
 pub async fn find_unit(
     storage: &Storage,
     wanted: Option<&str>,
-) -> Result<Option<String>, ApiError> {
+) -> Result<Option<String>, AdminError> {
     let rows = sqlx::query(
         "SELECT id, fields FROM records WHERE collection = 'org_units' AND deleted = 0",
     )
@@ -70,7 +94,7 @@ pub async fn find_unit(
     for row in rows {
         let id: String = row.try_get(0)?;
         let fields: Map<String, Value> = serde_json::from_str(&row.try_get::<String, _>(1)?)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            .map_err(AdminError::StoredFields)?;
         let text = |name: &str| fields.get(name).and_then(Value::as_str);
         let found = match wanted {
             Some(wanted) => {
@@ -86,7 +110,7 @@ pub async fn find_unit(
 }
 
 /// The company's root unit, created on first use so a fresh install can have its first admin.
-pub async fn ensure_company(storage: &Storage, name: &str) -> Result<String, ApiError> {
+pub async fn ensure_company(storage: &Storage, name: &str) -> Result<String, AdminError> {
     if let Some(id) = find_unit(storage, None).await? {
         return Ok(id);
     }
@@ -118,13 +142,13 @@ pub struct NewUser<'a> {
 }
 
 /// Creates a user record and its account; returns the user id.
-pub async fn add_user(storage: &Storage, user: NewUser<'_>) -> Result<String, ApiError> {
-    auth::check_password_policy(user.password).map_err(ApiError::Unprocessable)?;
+pub async fn add_user(storage: &Storage, user: NewUser<'_>) -> Result<String, AdminError> {
+    auth::check_password_policy(user.password).map_err(AdminError::Password)?;
     let login = user.login.trim().to_lowercase();
     let unit_id = match user.unit {
-        Some(unit) => find_unit(storage, Some(unit)).await?.ok_or_else(|| {
-            ApiError::NotFound(format!("no org unit with id, code or name {unit:?}"))
-        })?,
+        Some(unit) => find_unit(storage, Some(unit))
+            .await?
+            .ok_or_else(|| AdminError::NoSuchUnit(unit.to_owned()))?,
         None => ensure_company(storage, "总公司").await?,
     };
     let taken: Option<String> = sqlx::query_scalar("SELECT user_id FROM accounts WHERE login = $1")
@@ -132,9 +156,7 @@ pub async fn add_user(storage: &Storage, user: NewUser<'_>) -> Result<String, Ap
         .fetch_optional(&storage.pool)
         .await?;
     if taken.is_some() {
-        return Err(ApiError::Conflict(format!(
-            "login {login:?} is already taken"
-        )));
+        return Err(AdminError::LoginTaken(login));
     }
     let id = new_id();
     let mut fields = Map::new();
@@ -163,7 +185,7 @@ pub async fn insert_account(
     user_id: &str,
     login: &str,
     password_hash: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), AdminError> {
     sqlx::query(
         "INSERT INTO accounts (user_id, login, password_hash, created_at) VALUES ($1, $2, $3, $4)",
     )
@@ -176,16 +198,16 @@ pub async fn insert_account(
     Ok(())
 }
 
-async fn account_id(storage: &Storage, login: &str) -> Result<String, ApiError> {
+async fn account_id(storage: &Storage, login: &str) -> Result<String, AdminError> {
     sqlx::query_scalar("SELECT user_id FROM accounts WHERE login = $1")
         .bind(login.trim().to_lowercase())
         .fetch_optional(&storage.pool)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no user with login {login:?}")))
+        .ok_or_else(|| AdminError::NoSuchLogin(login.to_owned()))
 }
 
 /// Disables an account: its sessions end at once and its user record is marked inactive.
-pub async fn disable_user(storage: &Storage, login: &str) -> Result<(), ApiError> {
+pub async fn disable_user(storage: &Storage, login: &str) -> Result<(), AdminError> {
     let user_id = account_id(storage, login).await?;
     let mut conn = storage.pool.acquire().await?;
     let mut tx = conn.begin().await?;
@@ -213,8 +235,8 @@ pub async fn reset_password(
     storage: &Storage,
     login: &str,
     password: &str,
-) -> Result<(), ApiError> {
-    auth::check_password_policy(password).map_err(ApiError::Unprocessable)?;
+) -> Result<(), AdminError> {
+    auth::check_password_policy(password).map_err(AdminError::Password)?;
     let user_id = account_id(storage, login).await?;
     let hash = auth::hash_password(password)?;
     let mut conn = storage.pool.acquire().await?;

@@ -12,11 +12,24 @@ use yingxiao_core::{
 };
 
 use crate::{
-    admin::{apply_as_system, new_id},
+    admin::{apply_as_system, new_id, AdminError},
     auth::now_millis,
-    http::ApiError,
     storage::Storage,
 };
+
+/// Why an import wrote nothing, or stopped part-way (a push of a later batch failed).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file as a whole cannot be read (not UTF-8, no header, a bad `--map`).
+    #[error(transparent)]
+    File(#[from] yingxiao_core::import::ImportError),
+    #[error(transparent)]
+    Admin(#[from] AdminError),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored fields: {0}")]
+    StoredFields(serde_json::Error),
+}
 
 /// Collections an import file may refer to (units, people, customers, products).
 const REFERENCED: [Collection; 4] = [
@@ -29,7 +42,7 @@ const REFERENCED: [Collection; 4] = [
 /// Most creates applied per push.
 const BATCH: usize = 500;
 
-async fn load_index(storage: &Storage) -> Result<RecordIndex, ApiError> {
+async fn load_index(storage: &Storage) -> Result<RecordIndex, ImportError> {
     let mut index = RecordIndex::new();
     for collection in REFERENCED {
         let rows =
@@ -40,7 +53,7 @@ async fn load_index(storage: &Storage) -> Result<RecordIndex, ApiError> {
         for row in rows {
             let id: String = row.try_get(0)?;
             let fields: Map<String, Value> = serde_json::from_str(&row.try_get::<String, _>(1)?)
-                .map_err(|e| ApiError::Internal(format!("stored fields: {e}")))?;
+                .map_err(ImportError::StoredFields)?;
             index.add(collection, &id, &fields);
         }
     }
@@ -60,11 +73,10 @@ pub async fn import_file(
     input: &[u8],
     mut options: ImportOptions,
     dry_run: bool,
-) -> Result<ImportOutcome, ApiError> {
+) -> Result<ImportOutcome, ImportError> {
     options.now = format_instant(now_millis().max(0) as u64);
     let index = load_index(storage).await?;
-    let report = import_csv(input, &options, &index, new_id)
-        .map_err(|error| ApiError::Unprocessable(error.to_string()))?;
+    let report = import_csv(input, &options, &index, new_id)?;
     if dry_run || !report.errors.is_empty() {
         return Ok(ImportOutcome {
             report,

@@ -19,9 +19,10 @@ use yingxiao_core::{
 use yingxiao_server::{
     app,
     demo::{
-        generate, seed_demo, Day, DemoCompany, DemoOptions, DemoSize, DEMO_LOGINS, DEMO_PASSWORD,
+        generate, seed_demo, Day, DemoCompany, DemoError, DemoOptions, DemoSize, DEMO_LOGINS,
+        DEMO_PASSWORD,
     },
-    http::{ApiError, WebApp},
+    http::WebApp,
     storage::{Storage, StorageArgs},
     AppState,
 };
@@ -513,7 +514,8 @@ async fn a_second_seed_is_refused_and_changes_nothing(backend: Backend) {
 
     let refused = seed_demo(&db.storage, &options(DemoSize::SMALL, 6)).await;
     match refused {
-        Err(ApiError::Conflict(message)) => {
+        Err(refusal @ DemoError::NotEmpty { .. }) => {
+            let message = refusal.to_string();
             assert!(message.contains("--if-empty"), "{message}")
         }
         other => panic!("expected a refusal, got {other:?}"),
