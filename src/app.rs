@@ -19,7 +19,6 @@ use crate::{
     sw::{self, AppUpdate},
 };
 
-
 #[component]
 pub fn App() -> impl IntoView {
     let i18n = I18n::new(prefs::initial_locale());

@@ -98,10 +98,14 @@ impl Page {
             Page::Changes => ChangesPage().into_any(),
             Page::List(Collection::Customer) => CustomersPage().into_any(),
             Page::New(Collection::Customer) => NewCustomerPage().into_any(),
-            Page::Detail(Collection::Customer, id) => view! { <CustomerDetailPage id /> }.into_any(),
+            Page::Detail(Collection::Customer, id) => {
+                view! { <CustomerDetailPage id /> }.into_any()
+            }
             Page::List(Collection::Opportunity) => OpportunitiesPage().into_any(),
             Page::New(Collection::Opportunity) => NewOpportunityPage().into_any(),
-            Page::Detail(Collection::Opportunity, id) => view! { <OpportunityDetailPage id /> }.into_any(),
+            Page::Detail(Collection::Opportunity, id) => {
+                view! { <OpportunityDetailPage id /> }.into_any()
+            }
             Page::List(collection) => view! { <RecordListPage collection /> }.into_any(),
             Page::New(collection) => view! { <NewRecordPage collection /> }.into_any(),
             Page::Detail(collection, id) => view! { <RecordDetailPage collection id /> }.into_any(),
@@ -249,13 +253,19 @@ mod tests {
         for c in Collection::ALL {
             pages.push(Page::List(c));
             pages.push(Page::New(c));
-            pages.push(Page::Detail(c, "0193a1b2-0000-7000-8000-000000000001".into()));
+            pages.push(Page::Detail(
+                c,
+                "0193a1b2-0000-7000-8000-000000000001".into(),
+            ));
         }
         for page in pages {
             assert_eq!(Page::at(&page.path()), Some(page.clone()), "{page:?}");
         }
         assert_eq!(Page::at("/nowhere"), None);
         assert_eq!(Page::at("/customers/1/2"), None);
-        assert_eq!(Page::at("/promotion-reports/"), Some(Page::List(Collection::PromotionReport)));
+        assert_eq!(
+            Page::at("/promotion-reports/"),
+            Some(Page::List(Collection::PromotionReport))
+        );
     }
 }

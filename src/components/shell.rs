@@ -14,9 +14,9 @@ use crate::{
     },
     data::sync::use_data,
     i18n::{use_i18n, Key},
+    mount::use_mount,
     permissions::use_access,
     routes::{navigation, NavLink},
-    mount::use_mount,
     session::{self, use_session},
 };
 
@@ -165,7 +165,12 @@ fn Navigation() -> impl IntoView {
     // The bottom bar: home and the main links, filled up to four with the first others.
     let bar = move || {
         let links: Vec<NavLink> = parts.get().into_iter().flat_map(|p| p.links).collect();
-        let mut shown: Vec<NavLink> = links.iter().filter(|l| l.primary).take(4).cloned().collect();
+        let mut shown: Vec<NavLink> = links
+            .iter()
+            .filter(|l| l.primary)
+            .take(4)
+            .cloned()
+            .collect();
         for other in links.iter().filter(|l| !l.primary) {
             if shown.len() >= 4 {
                 break;

@@ -148,7 +148,10 @@ pub(crate) fn title_of(
 /// Titles of every record of `collections` by id (record ids are unique across collections), for
 /// showing references and picking them; titles that name other records (a report's store) name them
 /// too. Follows the device's data and the language.
-pub(crate) fn use_titles(data: Data, collections: Vec<Collection>) -> Memo<HashMap<String, String>> {
+pub(crate) fn use_titles(
+    data: Data,
+    collections: Vec<Collection>,
+) -> Memo<HashMap<String, String>> {
     let i18n = crate::i18n::use_i18n();
     let mut wanted = collections;
     // A title may name a record of another collection: read that one too.
@@ -193,7 +196,10 @@ pub(crate) fn use_titles(data: Data, collections: Vec<Collection>) -> Memo<HashM
             read.with(|r| {
                 if let Some(Ok(rows)) = r.as_ref() {
                     for (id, record) in rows {
-                        full.insert(id.clone(), title_of(*c, &record.fields, Some(&plain), locale));
+                        full.insert(
+                            id.clone(),
+                            title_of(*c, &record.fields, Some(&plain), locale),
+                        );
                     }
                 }
             });

@@ -55,8 +55,7 @@ pub fn RecordDetail(
         async move { data.view_one(&target).await }
     });
     let loaded = Memo::new(move |_| {
-        let read: Option<Result<Option<StoredRecord>, DataError>> =
-            record.with(|r| r.as_ref().map(|r| r.clone()));
+        let read: Option<Result<Option<StoredRecord>, DataError>> = record.with(|r| r.clone());
         Loaded::from_read(read, || data.status.get())
     });
     let referenced: Vec<Collection> = collection
@@ -78,19 +77,29 @@ pub fn RecordDetail(
     // customer's (contacts, visits' customers).
     let parent = LocalResource::new(move || {
         let customer = hangs_from_customer(collection)
-            .then(|| loaded.with(|l| match l {
-                Loaded::Ready(Some(r)) => r.fields.get("customer_id").and_then(Value::as_str).map(str::to_owned),
-                _ => None,
-            }))
+            .then(|| {
+                loaded.with(|l| match l {
+                    Loaded::Ready(Some(r)) => r
+                        .fields
+                        .get("customer_id")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                    _ => None,
+                })
+            })
             .flatten();
         async move {
             let id = customer?;
-            let target = RecordRef { collection: Collection::Customer, id };
+            let target = RecordRef {
+                collection: Collection::Customer,
+                id,
+            };
             data.view_one(&target).await.ok().flatten()
         }
     });
 
-    let body = move || match loaded.get() {
+    let body = move || {
+        match loaded.get() {
         Loaded::Loading => view! { <p class="hint" role="status">{move || i18n.t(Key::ListLoading)}</p> }.into_any(),
         Loaded::Failed(error) => view! {
             <p class="form-error" role="alert">{move || i18n.format(Key::ListLoadFailed, &[("error", &error)])}</p>
@@ -209,6 +218,7 @@ pub fn RecordDetail(
             }
             .into_any()
         }
+    }
     };
 
     view! {
@@ -236,13 +246,17 @@ fn field_row(
     names: Memo<HashMap<String, String>>,
     i18n: I18n,
 ) -> impl IntoView {
-    let def = collection.field(name).expect("a section names fields (tested in core)");
+    let def = collection
+        .field(name)
+        .expect("a section names fields (tested in core)");
     let value = fields.get(name).filter(|v| !v.is_null()).cloned();
     let fields = fields.clone();
     let shown = move || -> AnyView {
         let mount = use_mount();
         match (def.kind, &value) {
-            (_, None) => view! { <span class="muted">{i18n.t(Key::NotAvailable)}</span> }.into_any(),
+            (_, None) => {
+                view! { <span class="muted">{i18n.t(Key::NotAvailable)}</span> }.into_any()
+            }
             (FieldKind::Ref(target), Some(Value::String(id))) => {
                 let href = mount.href(&format!("/{}/{id}", views::spec(target).slug));
                 let id = id.clone();
@@ -277,10 +291,14 @@ fn field_row(
                             .iter()
                             .map(|d| {
                                 let cell = match (d.kind, line.get(d.name)) {
-                                    (FieldKind::Ref(_), Some(Value::String(id))) => names
-                                        .with(|n| n.get(id).cloned())
-                                        .unwrap_or_else(|| i18n.t(Key::RecordUnknownRef).to_owned()),
-                                    (FieldKind::Money, Some(v)) => v.as_i64().map(format_yuan).unwrap_or_default(),
+                                    (FieldKind::Ref(_), Some(Value::String(id))) => {
+                                        names.with(|n| n.get(id).cloned()).unwrap_or_else(|| {
+                                            i18n.t(Key::RecordUnknownRef).to_owned()
+                                        })
+                                    }
+                                    (FieldKind::Money, Some(v)) => {
+                                        v.as_i64().map(format_yuan).unwrap_or_default()
+                                    }
                                     (FieldKind::Enum(_), Some(Value::String(w))) => {
                                         d.choice_label(w, i18n.locale()).unwrap_or(w).to_owned()
                                     }
@@ -355,15 +373,24 @@ fn RelatedList(related: Related, parent: Collection, parent_id: String) -> impl 
                     .iter()
                     .filter(|(_, record)| match record.fields.get(related.field) {
                         Some(Value::String(id)) => *id == parent_id,
-                        Some(Value::Array(ids)) => ids.iter().any(|v| v.as_str() == Some(&parent_id)),
+                        Some(Value::Array(ids)) => {
+                            ids.iter().any(|v| v.as_str() == Some(&parent_id))
+                        }
                         _ => false,
                     })
                     .map(|(id, record)| (id.clone(), record.fields.clone()))
                     .collect();
                 let key = spec.sort.field;
                 kept.sort_by(|a, b| {
-                    let (x, y) = (a.1.get(key).map(Value::to_string), b.1.get(key).map(Value::to_string));
-                    if spec.sort.descending { y.cmp(&x) } else { x.cmp(&y) }
+                    let (x, y) = (
+                        a.1.get(key).map(Value::to_string),
+                        b.1.get(key).map(Value::to_string),
+                    );
+                    if spec.sort.descending {
+                        y.cmp(&x)
+                    } else {
+                        x.cmp(&y)
+                    }
                 });
                 kept
             })

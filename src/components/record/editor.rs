@@ -106,7 +106,8 @@ pub fn RecordEditor(
     let form = RecordForm::new(collection, &names, &initial);
 
     // Records hanging from a customer (contacts, visits) are judged with the customer's facts.
-    let customers = super::detail::hangs_from_customer(collection).then(|| watch_collection(data, Collection::Customer, || None));
+    let customers = super::detail::hangs_from_customer(collection)
+        .then(|| watch_collection(data, Collection::Customer, || None));
     let parent_facts = move |fields: &Map<String, Value>| -> Option<ScopeFacts> {
         let customers = customers.as_ref()?;
         let id = fields.get("customer_id")?.as_str()?;
@@ -202,7 +203,10 @@ pub fn RecordEditor(
         let target = *kinds.get(name)?;
         let read = *target_ids.get(&target)?;
         let placement = Action::for_field(collection, name) == Action::Reassign
-            && matches!(collection.field(name).map(|d| d.kind), Some(FieldKind::Ref(_)));
+            && matches!(
+                collection.field(name).map(|d| d.kind),
+                Some(FieldKind::Ref(_))
+            );
         let current = initial_text(form, name);
         Some(Signal::derive(move || {
             let mut options: Vec<(String, String)> = read.with(|r| {
@@ -213,7 +217,8 @@ pub fn RecordEditor(
                             rows.iter()
                                 .filter(|(id, record)| {
                                     *id == current
-                                        || (record.fields.get("active") != Some(&Value::Bool(false))
+                                        || (record.fields.get("active")
+                                            != Some(&Value::Bool(false))
                                             && (!placement || allowed(name, id)))
                                 })
                                 .map(|(id, _)| {
@@ -305,7 +310,10 @@ pub fn RecordEditor(
 fn initial_placement(collection: Collection, form: RecordForm) -> Map<String, Value> {
     let mut fields = Map::new();
     for def in collection.fields() {
-        if !matches!(def.kind, FieldKind::Ref(_) | FieldKind::RefList(_) | FieldKind::Enum(_)) {
+        if !matches!(
+            def.kind,
+            FieldKind::Ref(_) | FieldKind::RefList(_) | FieldKind::Enum(_)
+        ) {
             continue;
         }
         let text = form.get(def.name);

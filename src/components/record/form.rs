@@ -671,7 +671,8 @@ pub fn RefPicker(
         if value.is_empty() {
             return String::new();
         }
-        options.with(|o| o.iter().find(|(v, _)| *v == value).map(|(_, t)| t.clone()))
+        options
+            .with(|o| o.iter().find(|(v, _)| *v == value).map(|(_, t)| t.clone()))
             .unwrap_or_else(|| i18n.t(Key::RecordUnknownRef).to_owned())
     };
     let matches = Memo::new(move |_| {
@@ -710,7 +711,9 @@ pub fn RefPicker(
             }
             "Enter" if query.with_untracked(Option::is_some) => {
                 ev.prevent_default();
-                if let Some((v, _)) = matches.with_untracked(|m| m.get(active.get_untracked()).cloned()) {
+                if let Some((v, _)) =
+                    matches.with_untracked(|m| m.get(active.get_untracked()).cloned())
+                {
                     pick(v);
                 }
             }
@@ -783,19 +786,36 @@ pub fn RefPicker(
 /// A list of references (a promotion's stores): the chosen ones as removable chips, and a picker
 /// to add one more.
 #[component]
-fn RefListEditor(id: String, form: RecordForm, name: &'static str, options: Options) -> impl IntoView {
+fn RefListEditor(
+    id: String,
+    form: RecordForm,
+    name: &'static str,
+    options: Options,
+) -> impl IntoView {
     let i18n = use_i18n();
     let ids = move || ids_raw(&form.get(name));
     let write = move |list: Vec<String>| {
-        form.set(name, if list.is_empty() { String::new() } else { Value::from(list).to_string() })
+        form.set(
+            name,
+            if list.is_empty() {
+                String::new()
+            } else {
+                Value::from(list).to_string()
+            },
+        )
     };
     let title_of = move |id: &str| {
-        options.with(|o| o.iter().find(|(v, _)| v == id).map(|(_, t)| t.clone()))
+        options
+            .with(|o| o.iter().find(|(v, _)| v == id).map(|(_, t)| t.clone()))
             .unwrap_or_else(|| i18n.t(Key::RecordUnknownRef).to_owned())
     };
     let remaining = Signal::derive(move || {
         let chosen = ids();
-        options.get().into_iter().filter(|(v, _)| !chosen.contains(v)).collect::<Vec<_>>()
+        options
+            .get()
+            .into_iter()
+            .filter(|(v, _)| !chosen.contains(v))
+            .collect::<Vec<_>>()
     });
     view! {
         <div class="ref-list">
@@ -843,7 +863,11 @@ fn LinesEditor(
     let i18n = use_i18n();
     let rows = Memo::new(move |_| lines_raw(&form.get(name)));
     let write = move |rows: Vec<BTreeMap<String, String>>| {
-        let text = if rows.is_empty() { String::new() } else { serde_json::to_string(&rows).unwrap_or_default() };
+        let text = if rows.is_empty() {
+            String::new()
+        } else {
+            serde_json::to_string(&rows).unwrap_or_default()
+        };
         form.set(name, text);
         if form.has("total") && untrack(|| form.mode("total")) == FieldMode::Edit {
             if let Some(total) = converted_total(line_defs, &rows) {
@@ -868,7 +892,11 @@ fn LinesEditor(
                 Err(_) => None,
             }
         };
-        yingxiao_core::views::line_amount(number("quantity")?, number("unit_price")?, number("discount_percent").unwrap_or(0))
+        yingxiao_core::views::line_amount(
+            number("quantity")?,
+            number("unit_price")?,
+            number("discount_percent").unwrap_or(0),
+        )
     };
     let total = move || rows.with(|all| all.iter().map(amount_of).sum::<Option<i64>>());
     let products = options;

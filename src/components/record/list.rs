@@ -17,11 +17,12 @@ use yingxiao_core::{
 
 use super::display_value;
 use crate::{
-    collation, download,
+    collation,
     data::{
         records::{title_of, use_titles, waiting_ids, watch_collection, Loaded},
         sync::{use_data, SyncStatus},
     },
+    download,
     i18n::{use_i18n, I18n, Key},
     mount::use_mount,
     permissions::use_access,
@@ -305,7 +306,12 @@ pub fn RecordList(
             return;
         };
         let locale = i18n.locale();
-        let mut header = vec![spec.title.iter().map(|f| label_of(collection, f, i18n)).collect::<Vec<_>>().join(" · ")];
+        let mut header = vec![spec
+            .title
+            .iter()
+            .map(|f| label_of(collection, f, i18n))
+            .collect::<Vec<_>>()
+            .join(" · ")];
         header.extend(spec.columns.iter().map(|c| label_of(collection, c, i18n)));
         let header: Vec<&str> = header.iter().map(String::as_str).collect();
         let rows = matching.with_untracked(|positions| {
@@ -356,7 +362,11 @@ pub fn RecordList(
         };
         let state = move || {
             let (by, descending) = sort.get();
-            (by == field).then_some(if descending { "descending" } else { "ascending" })
+            (by == field).then_some(if descending {
+                "descending"
+            } else {
+                "ascending"
+            })
         };
         view! {
             <span role="columnheader" class="list-head-cell" aria-sort=move || state().unwrap_or("none")>
@@ -386,7 +396,8 @@ pub fn RecordList(
         let new_href = new_href.clone();
         let grid = grid.clone();
         let base = base.clone();
-        move || match built.with(|b| match b {
+        move || {
+            match built.with(|b| match b {
             Loaded::Loading => Loaded::Loading,
             Loaded::Failed(e) => Loaded::Failed(e.clone()),
             Loaded::Ready(Built(list)) => Loaded::Ready(list.len()),
@@ -452,6 +463,7 @@ pub fn RecordList(
                 }
                 .into_any()
             }
+        }
         }
     };
 
@@ -538,7 +550,9 @@ fn filter_control(
     to_top: impl Fn() + Copy + 'static,
 ) -> impl IntoView {
     let spec = views::spec(collection);
-    let def = collection.field(name).expect("a filter is a field (tested in core)");
+    let def = collection
+        .field(name)
+        .expect("a filter is a field (tested in core)");
     let id = format!("list-filter-{name}");
     let label = move || def.label(i18n.locale());
     let set = move |update: &dyn Fn(&mut FilterValue)| {
@@ -592,8 +606,7 @@ fn filter_control(
                         let ranks: Vec<u32> = options.iter().map(|(_, t)| places[t.as_str()]).collect();
                         let mut order: Vec<usize> = (0..options.len()).collect();
                         order.sort_by_key(|&i| ranks[i]);
-                        let sorted = order.into_iter().map(|i| std::mem::take(&mut options[i])).collect();
-                        sorted
+                        order.into_iter().map(|i| std::mem::take(&mut options[i])).collect()
                     }
                 }
             };

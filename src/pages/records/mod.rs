@@ -40,7 +40,11 @@ pub fn NewRecordPage(collection: Collection) -> impl IntoView {
         move |id: String| navigate(&format!("/{slug}/{id}"), Default::default())
     };
     let on_cancel = move |()| {
-        if window().history().map(|h| h.length().unwrap_or(0) > 1).unwrap_or(false) {
+        if window()
+            .history()
+            .map(|h| h.length().unwrap_or(0) > 1)
+            .unwrap_or(false)
+        {
             let _ = window().history().and_then(|h| h.back());
         } else {
             navigate(&format!("/{slug}"), Default::default());
