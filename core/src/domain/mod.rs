@@ -23,6 +23,7 @@ mod target;
 mod validate;
 
 pub use error::ValidationError;
+pub use opportunity::{LostReason, Stage};
 pub use org::{STALL_DAYS_FIELDS, WIN_PROBABILITY_FIELDS};
 pub use target::subject_collection;
 pub(crate) use validate::{parse_date, parse_instant};
@@ -370,6 +371,47 @@ macro_rules! choices {
 }
 pub(crate) use choices;
 
+/// Declares an enum field whose values rules branch on as a Rust enum too (an opportunity's stage):
+/// one list gives the variants, their wire names (serde and `as_str`), their labels and the field's
+/// choices, so the enum and the table cannot disagree. Each variant's doc is its Chinese label.
+macro_rules! choice_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident in $values:ident, $choices:ident {
+            $($variant:ident = $wire:literal => $zh:literal, $en:literal;)+
+        }
+    ) => {
+        $crate::domain::choices!($values, $choices { $($wire => $zh, $en;)+ });
+
+        $(#[$meta])*
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize,
+        )]
+        pub enum $name {
+            $(#[doc = $zh] #[serde(rename = $wire)] $variant,)+
+        }
+
+        impl $name {
+            /// Every value, in the order of the field's choices.
+            pub const ALL: [$name; $values.len()] = [$($name::$variant),+];
+
+            /// The wire value, as in the record's field.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $wire,)+
+                }
+            }
+
+            /// The value with this wire name; `None` for anything else.
+            pub fn parse(wire: &str) -> Option<$name> {
+                $name::ALL.into_iter().find(|value| value.as_str() == wire)
+            }
+        }
+    };
+}
+pub(crate) use choice_enum;
+
 choices!(CURRENCIES, CURRENCY_CHOICES {
     "CNY" => "人民币", "Chinese yuan (CNY)";
     "USD" => "美元", "US dollar (USD)";
@@ -625,6 +667,23 @@ mod tests {
             Collection::Opportunity.field("name").unwrap().choices(),
             None
         );
+    }
+
+    #[test]
+    fn the_stage_enum_is_the_stage_field_with_the_same_wire_names() {
+        let values = |name| match Collection::Opportunity.field(name).unwrap().kind {
+            FieldKind::Enum(values) => values.to_vec(),
+            other => panic!("{name} is {other:?}"),
+        };
+        let stages: Vec<_> = Stage::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(values("stage"), stages);
+        for stage in Stage::ALL {
+            assert_eq!(serde_json::to_value(stage).unwrap(), stage.as_str());
+            assert_eq!(Stage::parse(stage.as_str()), Some(stage));
+        }
+        let reasons: Vec<_> = LostReason::ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(values("lost_reason"), reasons);
+        assert_eq!(Stage::parse("Won"), None);
     }
 
     #[test]

@@ -8,28 +8,35 @@ use serde_json::{Map, Value};
 use super::error::{ValidationError, LOST_NEEDS_REASON, WON_NEEDS_TIME};
 use super::validate::{present, text_of};
 use super::{
-    choices, no_value_rules, Collection, FieldDef, FieldKind::*, Table, CURRENCIES, MAX_COUNT,
-    NAME_CHARS, NOTES_CHARS,
+    choice_enum, choices, no_value_rules, Collection, FieldDef, FieldKind::*, Table, CURRENCIES,
+    MAX_COUNT, NAME_CHARS, NOTES_CHARS,
 };
 
-choices!(STAGES, STAGE_CHOICES {
-    "aware" => "了解", "Aware";
-    "compare" => "比较", "Compare";
-    "negotiate" => "谈判", "Negotiate";
-    "commit" => "确定", "Commit";
-    "won" => "赢单", "Won";
-    "lost" => "输单", "Lost";
-});
+choice_enum! {
+    /// A stage of the funnel (阶段), in funnel order; 赢单 and 输单 close the deal. The funnel, the
+    /// stage moves of the sync protocol and the record's field all use this one type.
+    pub enum Stage in STAGES, STAGE_CHOICES {
+        Aware = "aware" => "了解", "Aware";
+        Compare = "compare" => "比较", "Compare";
+        Negotiate = "negotiate" => "谈判", "Negotiate";
+        Commit = "commit" => "确定", "Commit";
+        Won = "won" => "赢单", "Won";
+        Lost = "lost" => "输单", "Lost";
+    }
+}
 
-choices!(LOST_REASONS, LOST_REASON_CHOICES {
-    "price" => "价格", "Price";
-    "competitor" => "竞争对手", "Competitor";
-    "no_budget" => "客户无预算", "No budget";
-    "no_decision" => "客户未决策", "No decision";
-    "product_fit" => "产品不匹配", "Product fit";
-    "timing" => "时机不对", "Timing";
-    "other" => "其他", "Other";
-});
+choice_enum! {
+    /// 输单原因: why a deal was lost.
+    pub enum LostReason in LOST_REASONS, LOST_REASON_CHOICES {
+        Price = "price" => "价格", "Price";
+        Competitor = "competitor" => "竞争对手", "Competitor";
+        NoBudget = "no_budget" => "客户无预算", "No budget";
+        NoDecision = "no_decision" => "客户未决策", "No decision";
+        ProductFit = "product_fit" => "产品不匹配", "Product fit";
+        Timing = "timing" => "时机不对", "Timing";
+        Other = "other" => "其他", "Other";
+    }
+}
 
 choices!(SOURCES, SOURCE_CHOICES {
     "referral" => "客户转介绍", "Referral";

@@ -46,6 +46,7 @@ mod settings;
 mod stats;
 mod table;
 
+pub use crate::domain::{LostReason, Stage};
 pub use deal::{Deal, DealError, StageEntry};
 pub use engine::{
     by_owner, by_unit, conversion, dwell, figures, forecast, report, sales_cycle, snapshot,
@@ -65,34 +66,8 @@ pub use table::DealTable;
 
 use serde::{Deserialize, Serialize};
 
-/// A stage of the funnel, in funnel order; 赢单 and 输单 close the deal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// 了解
-    Aware,
-    /// 比较
-    Compare,
-    /// 谈判
-    Negotiate,
-    /// 确定
-    Commit,
-    /// 赢单
-    Won,
-    /// 输单
-    Lost,
-}
-
+/// What the funnel adds to the domain's stage: which stages are open and how far along each is.
 impl Stage {
-    /// Every stage, in the order of the opportunity table's choices.
-    pub const ALL: [Stage; 6] = [
-        Stage::Aware,
-        Stage::Compare,
-        Stage::Negotiate,
-        Stage::Commit,
-        Stage::Won,
-        Stage::Lost,
-    ];
     /// The open stages, where a deal dwells and can stall.
     pub const OPEN: [Stage; 4] = [
         Stage::Aware,
@@ -100,22 +75,6 @@ impl Stage {
         Stage::Negotiate,
         Stage::Commit,
     ];
-
-    /// The wire value, as in the opportunity record's `stage` field.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Aware => "aware",
-            Stage::Compare => "compare",
-            Stage::Negotiate => "negotiate",
-            Stage::Commit => "commit",
-            Stage::Won => "won",
-            Stage::Lost => "lost",
-        }
-    }
-
-    pub fn parse(wire: &str) -> Option<Stage> {
-        Stage::ALL.into_iter().find(|s| s.as_str() == wire)
-    }
 
     /// Position among the open stages (了解 0 … 确定 3), `None` when closed.
     pub fn open_index(self) -> Option<usize> {
@@ -131,55 +90,6 @@ impl Stage {
             Stage::Lost => None,
             reached => Some(reached as usize),
         }
-    }
-}
-
-/// 输单原因, as in the opportunity record's `lost_reason` field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LostReason {
-    /// 价格
-    Price,
-    /// 竞争对手
-    Competitor,
-    /// 客户无预算
-    NoBudget,
-    /// 客户未决策
-    NoDecision,
-    /// 产品不匹配
-    ProductFit,
-    /// 时机不对
-    Timing,
-    /// 其他
-    Other,
-}
-
-impl LostReason {
-    /// Every reason, in the order of the opportunity table's choices.
-    pub const ALL: [LostReason; 7] = [
-        LostReason::Price,
-        LostReason::Competitor,
-        LostReason::NoBudget,
-        LostReason::NoDecision,
-        LostReason::ProductFit,
-        LostReason::Timing,
-        LostReason::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LostReason::Price => "price",
-            LostReason::Competitor => "competitor",
-            LostReason::NoBudget => "no_budget",
-            LostReason::NoDecision => "no_decision",
-            LostReason::ProductFit => "product_fit",
-            LostReason::Timing => "timing",
-            LostReason::Other => "other",
-        }
-    }
-
-    pub fn parse(wire: &str) -> Option<LostReason> {
-        LostReason::ALL.into_iter().find(|r| r.as_str() == wire)
     }
 }
 

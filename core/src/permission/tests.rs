@@ -3,6 +3,7 @@ use std::collections::HashSet;
 use serde_json::{json, Map, Value};
 
 use super::*;
+use crate::domain::Stage;
 use crate::scope::{scope_facts, OrgTree, Role, Viewer};
 use crate::sync::protocol::{CreateArgs, MoveStageArgs, RecordRef, SetFieldsArgs};
 
@@ -175,7 +176,7 @@ fn finance_cannot_move_a_deal_and_a_rep_moves_only_their_own() {
     let facts = scope_facts(Collection::Opportunity, &deal, None);
     let intent = Intent::MoveOpportunityStage(MoveStageArgs {
         id: ID.into(),
-        stage: "won".into(),
+        stage: Stage::Won,
         lost_reason: None,
         lost_note: None,
     });

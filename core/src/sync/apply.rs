@@ -13,7 +13,7 @@ use super::{
     },
 };
 use crate::{
-    domain::{self, Collection, ValidationError},
+    domain::{self, Collection, Stage, ValidationError},
     id::is_record_id,
     locale::Locale,
     time::format_instant,
@@ -86,7 +86,7 @@ fn validate_move(args: &MoveStageArgs) -> Result<(), ValidationError> {
     // Stage fields are intent-only, so they are checked with the create rules (which allow them).
     let patch = stage_patch(args);
     domain::validate_fields(Collection::Opportunity, &patch)?;
-    if args.stage == "lost" && args.lost_reason.is_none() {
+    if args.stage == Stage::Lost && args.lost_reason.is_none() {
         return Err(ValidationError::MissingField {
             field: "lost_reason".into(),
         });
@@ -282,22 +282,22 @@ mod tests {
         let id = "0193b3c4-7a1e-7000-8000-000000000003".to_owned();
         for i in 0..600u64 {
             let stage = if i == 599 {
-                "won"
+                Stage::Won
             } else if i % 2 == 0 {
-                "compare"
+                Stage::Compare
             } else {
-                "aware"
+                Stage::Aware
             };
             let intent = Intent::MoveOpportunityStage(MoveStageArgs {
                 id: id.clone(),
-                stage: stage.into(),
+                stage,
                 lost_reason: None,
                 lost_note: None,
             });
             let hlc = Hlc::new(1_767_225_600_000 + i * 1000, 0, "dev");
             match apply(Some(&record), &intent, &hlc) {
                 Ok(Change::Write(next)) => record = next,
-                other => panic!("move {i} to {stage}: {other:?}"),
+                other => panic!("move {i} to {stage:?}: {other:?}"),
             }
         }
         assert_eq!(record.fields["stage"], "won");

@@ -43,7 +43,7 @@ pub fn describe(intent: &Intent, locale: Locale) -> String {
             let stage = target
                 .collection
                 .field("stage")
-                .and_then(|f| f.choice_label(&args.stage, locale))
+                .and_then(|f| f.choice_label(args.stage.as_str(), locale))
                 .unwrap_or(args.stage.as_str());
             if zh {
                 format!("{what}阶段改为「{stage}」")
@@ -78,7 +78,7 @@ mod tests {
 
     use super::*;
     use crate::{
-        domain::Collection,
+        domain::{Collection, Stage},
         sync::protocol::{MoveStageArgs, RecordRef, SetFieldsArgs},
     };
 
@@ -104,7 +104,7 @@ mod tests {
         assert!(describe(&delete, Locale::ZhCn).starts_with("删除"));
         let moved = Intent::MoveOpportunityStage(MoveStageArgs {
             id: "x".into(),
-            stage: "negotiate".into(),
+            stage: Stage::Negotiate,
             lost_reason: None,
             lost_note: None,
         });

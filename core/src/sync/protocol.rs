@@ -6,7 +6,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::hlc::Hlc;
-use crate::{domain::Collection, permission::Denial};
+use crate::{
+    domain::{Collection, Stage},
+    permission::Denial,
+};
 
 /// Most mutations one push may carry; a client with more pushes in several rounds.
 pub const MAX_MUTATIONS_PER_PUSH: usize = 500;
@@ -67,7 +70,9 @@ pub struct RecordRef {
 pub struct MoveStageArgs {
     pub id: String,
     /// The stage entered: aware, compare, negotiate, commit, won or lost.
-    pub stage: String,
+    // A string in the schema, as before the type: the document lists the values (`openapi.rs`).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub stage: Stage,
     /// Required when the stage is `lost`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lost_reason: Option<String>,

@@ -188,7 +188,7 @@ pub fn BoardPage() -> impl IntoView {
         error.set(None);
         let intent = Intent::MoveOpportunityStage(MoveStageArgs {
             id: id.clone(),
-            stage: to.as_str().to_owned(),
+            stage: to,
             lost_reason: reason,
             lost_note: None,
         });

@@ -292,33 +292,32 @@ fn StageCard(id: Memo<String>, deal: Record, note: RwSignal<Option<String>>) -> 
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
-    let move_to =
-        move |stage: &'static str, lost_reason: Option<String>, lost_note: Option<String>| {
-            if busy.get_untracked() {
-                return;
-            }
-            busy.set(true);
-            error.set(None);
-            let intent = Intent::MoveOpportunityStage(MoveStageArgs {
-                id: id.get_untracked(),
-                stage: stage.to_owned(),
-                lost_reason,
-                lost_note,
-            });
-            spawn_local(async move {
-                match data.mutate(intent).await {
-                    Ok(()) => {
-                        closing.set(None);
-                        let label = stage_label(stage, i18n.locale()).to_owned();
-                        note.set(Some(
-                            i18n.format(Key::OpportunityMoved, &[("stage", &label)]),
-                        ));
-                    }
-                    Err(failure) => error.set(Some(failure.to_string())),
+    let move_to = move |stage: Stage, lost_reason: Option<String>, lost_note: Option<String>| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let intent = Intent::MoveOpportunityStage(MoveStageArgs {
+            id: id.get_untracked(),
+            stage,
+            lost_reason,
+            lost_note,
+        });
+        spawn_local(async move {
+            match data.mutate(intent).await {
+                Ok(()) => {
+                    closing.set(None);
+                    let label = stage_label(stage.as_str(), i18n.locale()).to_owned();
+                    note.set(Some(
+                        i18n.format(Key::OpportunityMoved, &[("stage", &label)]),
+                    ));
                 }
-                busy.set(false);
-            });
-        };
+                Err(failure) => error.set(Some(failure.to_string())),
+            }
+            busy.set(false);
+        });
+    };
     let reasons = Collection::Opportunity
         .field("lost_reason")
         .and_then(|d| d.choices())
@@ -340,7 +339,7 @@ fn StageCard(id: Memo<String>, deal: Record, note: RwSignal<Option<String>>) -> 
                                 disabled=move || busy.get()
                                 on:click=move |_| {
                                     if current() != wire {
-                                        move_to(wire, None, None);
+                                        move_to(*stage, None, None);
                                     }
                                 }
                             >
@@ -425,7 +424,7 @@ fn StageCard(id: Memo<String>, deal: Record, note: RwSignal<Option<String>>) -> 
                                 disabled=move || busy.get()
                                 on:click=move |_| {
                                     if !lost {
-                                        move_to("won", None, None);
+                                        move_to(Stage::Won, None, None);
                                         return;
                                     }
                                     let chosen = reason.get_untracked();
@@ -435,7 +434,7 @@ fn StageCard(id: Memo<String>, deal: Record, note: RwSignal<Option<String>>) -> 
                                         return;
                                     }
                                     let text = reason_note.get_untracked().trim().to_owned();
-                                    move_to("lost", Some(chosen), (!text.is_empty()).then_some(text));
+                                    move_to(Stage::Lost, Some(chosen), (!text.is_empty()).then_some(text));
                                 }
                             >
                                 {move || i18n.t(if lost { Key::OpportunityConfirmLost } else { Key::OpportunityConfirmWon })}
