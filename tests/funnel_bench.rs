@@ -30,7 +30,7 @@ use yingxiao_core::{
     funnel::*,
     locale::Locale,
     sync::{client::settle_page, protocol::PullResponse},
-    time::civil_from_days,
+    time::format_instant,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -184,19 +184,6 @@ fn analytics_figures() {
     line("goal: one frame", GOAL_MS);
 }
 
-/// An instant as the protocol writes it.
-fn instant(ms: i64) -> String {
-    let (year, month, day) = civil_from_days(ms.div_euclid(DAY_MS));
-    let in_day = ms.rem_euclid(DAY_MS);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        in_day / 3_600_000,
-        in_day / 60_000 % 60,
-        in_day / 1000 % 60,
-        in_day % 1000
-    )
-}
-
 /// A generated deal as the server sends the opportunity, with a stamp per field.
 fn record(n: usize, deal: &Deal) -> Value {
     let stamp = format!(
@@ -206,15 +193,15 @@ fn record(n: usize, deal: &Deal) -> Value {
     let history: Vec<Value> = deal
         .history
         .iter()
-        .map(|e| json!({"stage": e.stage.as_str(), "entered_at": instant(e.entered_at)}))
+        .map(|e| json!({"stage": e.stage.as_str(), "entered_at": format_instant(e.entered_at as u64)}))
         .collect();
     let mut fields = json!({
         "name": format!("商机{n:06}"), "customer_id": deal.customer_id, "owner_id": deal.owner_id,
         "unit_id": deal.unit_id, "amount": deal.amount,
         "stage": deal.stage().unwrap().as_str(), "stage_history": history,
     });
-    if let Some((y, m, d)) = deal.expected_close {
-        fields["expected_close"] = json!(format!("{y:04}-{m:02}-{d:02}"));
+    if let Some(close) = deal.expected_close {
+        fields["expected_close"] = json!(close.to_string());
     }
     if let Some(reason) = deal.lost_reason {
         fields["lost_reason"] = json!(reason.as_str());

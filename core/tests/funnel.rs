@@ -16,12 +16,16 @@
 use serde_json::{json, Map, Value};
 use yingxiao_core::domain::Collection;
 use yingxiao_core::funnel::*;
-use yingxiao_core::time::{days_from_civil, format_instant};
+use yingxiao_core::time::{format_instant, NaiveDate};
 
 const BASE: i64 = 20_454 * DAY_MS; // 2026-01-01
 
 fn day(n: i64) -> i64 {
     BASE + n * DAY_MS
+}
+
+fn date(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(year, month, day)
 }
 
 fn deal(id: &str, owner: &str, unit: &str, amount: i64, history: &[(Stage, i64)]) -> Deal {
@@ -53,7 +57,7 @@ fn fixture() -> Vec<Deal> {
         100_000,
         &[(Aware, 12), (Compare, 15), (Negotiate, 20)],
     );
-    a.expected_close = Some((2026, 3, 15));
+    a.expected_close = date(2026, 3, 15);
     let b = deal(
         "b",
         "o1",
@@ -65,7 +69,7 @@ fn fixture() -> Vec<Deal> {
     c.lost_reason = Some(LostReason::Price);
     let d = deal("d", "o2", "u1", 400_000, &[(Aware, 2), (Commit, 14)]);
     let mut e = deal("e", "o1", "u2", 500_000, &[(Aware, 28)]);
-    e.expected_close = Some((2026, 2, 10));
+    e.expected_close = date(2026, 2, 10);
     let mut f = deal(
         "f",
         "o2",
@@ -422,7 +426,7 @@ fn weighted_amounts_round_half_up_to_the_fen_per_deal() {
         deal("y", "o", "u", 2, &[(Stage::Compare, 12)]),   // 0.5
     ];
     for d in &mut deals {
-        d.expected_close = Some((2025, 12, 31));
+        d.expected_close = date(2025, 12, 31);
     }
     let forecast = forecast(&deals, all, &query());
     assert_eq!(forecast.months.len(), 1);
@@ -546,9 +550,11 @@ fn a_record_reads_as_a_deal_with_its_history_in_time_order() {
     );
     assert_eq!(
         deal.created_at(),
-        Some((days_from_civil(2026, 9, 1) * 24 + 1) * 3_600_000)
+        date(2026, 9, 1)
+            .and_then(|day| day.and_hms_opt(1, 0, 0))
+            .map(|at| at.and_utc().timestamp_millis())
     );
-    assert_eq!(deal.expected_close, Some((2026, 12, 20)));
+    assert_eq!(deal.expected_close, date(2026, 12, 20));
     assert_eq!(deal.lost_reason, None);
     assert_eq!(deal.product_ids.len(), 2);
 }

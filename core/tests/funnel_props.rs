@@ -2,6 +2,7 @@
 
 use proptest::prelude::*;
 use yingxiao_core::funnel::*;
+use yingxiao_core::time::NaiveDate;
 
 fn arb_deal() -> impl Strategy<Value = Deal> {
     (
@@ -32,7 +33,7 @@ fn arb_deal() -> impl Strategy<Value = Deal> {
                 customer_id: String::new(),
                 amount,
                 history,
-                expected_close: close.map(|(y, m)| (y, m, 1)),
+                expected_close: close.and_then(|(y, m)| NaiveDate::from_ymd_opt(y, m, 1)),
                 lost_reason: reason.map(|r| LostReason::ALL[r]),
                 product_ids: Vec::new(),
             }

@@ -1,7 +1,10 @@
 //! The period a page's figures are for (this month, quarter, year, the last 12 months, or chosen
 //! dates), in the device's time zone.
 
-use yingxiao_core::funnel::Period;
+use yingxiao_core::{
+    funnel::Period,
+    time::{parse_date, Datelike},
+};
 
 use crate::i18n::Key;
 
@@ -37,13 +40,10 @@ fn local_day_ms(year: u32, month0: i32, day: i32) -> i64 {
     js_sys::Date::new_with_year_month_day(year, month0, day).get_time() as i64
 }
 
-/// `"2026-11-27"` as (year, month0, day).
+/// A date input's `"2026-11-27"` as (year, month0, day), the arguments of a local `Date`.
 fn parse_day(text: &str) -> Option<(u32, i32, i32)> {
-    let mut parts = text.splitn(3, '-');
-    let year = parts.next()?.parse().ok()?;
-    let month: i32 = parts.next()?.parse().ok()?;
-    let day = parts.next()?.parse().ok()?;
-    Some((year, month - 1, day))
+    let day = parse_date(text)?;
+    Some((day.year() as u32, day.month0() as i32, day.day() as i32))
 }
 
 /// The chosen period in the device's time zone, and the name it gives an exported file; `None` for

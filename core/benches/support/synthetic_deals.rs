@@ -2,7 +2,7 @@
 //! `tests/funnel_bench.rs` in Chromium (which includes this file), so their figures compare.
 
 use yingxiao_core::funnel::{Deal, LostReason, Stage, StageEntry, DAY_MS};
-use yingxiao_core::time::civil_from_days;
+use yingxiao_core::time::DateTime;
 
 pub const DEALS: usize = 100_000;
 pub const OWNERS: usize = 400;
@@ -97,7 +97,10 @@ pub fn generate() -> Vec<Deal> {
                     }
                 })
                 .collect();
-            let (year, month, day) = civil_from_days(at / DAY_MS + rng.range(-10, 90));
+            let close_day = at / DAY_MS + rng.range(-10, 90);
+            let close = DateTime::from_timestamp_millis(close_day * DAY_MS)
+                .expect("a day near 2026")
+                .date_naive();
             let lost = path.last() == Some(&Stage::Lost);
             Deal {
                 id: record_id(&mut rng),
@@ -106,7 +109,7 @@ pub fn generate() -> Vec<Deal> {
                 customer_id: record_id(&mut rng),
                 amount: rng.range(1_000, 5_000_000) * 100,
                 history,
-                expected_close: rng.percent(90).then_some((year as i32, month, day)),
+                expected_close: rng.percent(90).then_some(close),
                 lost_reason: lost.then(|| LostReason::ALL[rng.below(7) as usize]),
                 product_ids: Vec::new(),
             }

@@ -26,7 +26,6 @@ pub use error::ValidationError;
 pub use opportunity::{LostReason, Stage};
 pub use org::{STALL_DAYS_FIELDS, WIN_PROBABILITY_FIELDS};
 pub use target::subject_collection;
-pub(crate) use validate::{parse_date, parse_instant};
 pub use validate::{validate_create, validate_fields, validate_patch, validate_record};
 
 /// Longest name of a person, customer, product or plan.

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use super::error::{ValidationError, MONTH_STARTS_FIRST, QUARTER_STARTS, YEAR_STARTS_JANUARY};
 use super::validate::{date_of, is_id, text_of};
 use super::{choices, Collection, FieldDef, FieldKind::*, Table, MAX_MONEY, NOTES_CHARS};
+use crate::time::{quarter_start, Datelike};
 
 choices!(PERIODS, PERIOD_CHOICES {
     "year" => "年度", "Year";
@@ -100,13 +101,13 @@ fn target_value_rules(name: &str, value: &Value) -> Result<(), ValidationError> 
 /// Periods are calendar periods (China's accounting year is the calendar year), so roll-ups of
 /// months into quarters and years line up.
 fn target_rules(fields: &Map<String, Value>) -> Result<(), ValidationError> {
-    let Some((_, month, day)) = date_of(fields, "period_start") else {
+    let Some(start) = date_of(fields, "period_start") else {
         return Ok(());
     };
     let broken = match text_of(fields, "period") {
-        Some("year") if (month, day) != (1, 1) => Some(YEAR_STARTS_JANUARY),
-        Some("quarter") if day != 1 || month % 3 != 1 => Some(QUARTER_STARTS),
-        Some("month") if day != 1 => Some(MONTH_STARTS_FIRST),
+        Some("year") if start.ordinal() != 1 => Some(YEAR_STARTS_JANUARY),
+        Some("quarter") if start != quarter_start(start) => Some(QUARTER_STARTS),
+        Some("month") if start.day() != 1 => Some(MONTH_STARTS_FIRST),
         _ => None,
     };
     match broken {

@@ -6,8 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{LostReason, Stage};
-use crate::domain::{parse_date, parse_instant};
-use crate::time::days_from_civil;
+use crate::time::{parse_date, parse_instant, Datelike, NaiveDate};
 
 /// One entry of the stage history (阶段历史): the stage entered and when, in ms since the epoch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,8 +28,8 @@ pub struct Deal {
     /// 预计金额 in 分.
     pub amount: i64,
     pub history: Vec<StageEntry>,
-    /// 预计成交日期 as (year, month, day).
-    pub expected_close: Option<(i32, u32, u32)>,
+    /// 预计成交日期.
+    pub expected_close: Option<NaiveDate>,
     pub lost_reason: Option<LostReason>,
     pub product_ids: Vec<String>,
 }
@@ -58,14 +57,6 @@ impl fmt::Display for DealError {
 
 impl std::error::Error for DealError {}
 
-/// Milliseconds since the epoch of an RFC 3339 UTC instant as the protocol writes it.
-pub(crate) fn instant_ms(text: &str) -> Option<i64> {
-    let ((year, month, day), hour, minute, second, millis) = parse_instant(text)?;
-    let days = days_from_civil(i64::from(year), month, day);
-    let secs = i64::from(hour * 3600 + minute * 60 + second);
-    Some((days * 86_400 + secs) * 1000 + i64::from(millis))
-}
-
 impl Deal {
     /// Reads an opportunity record's fields as the sync layer stores them. The history is put in time
     /// order; a closed deal whose history lacks the closing entry gets it at `won_at`/`closed_at`.
@@ -85,7 +76,7 @@ impl Deal {
                 let at = entry.get("entered_at").and_then(Value::as_str);
                 Some(StageEntry {
                     stage: Stage::parse(stage?)?,
-                    entered_at: instant_ms(at?)?,
+                    entered_at: parse_instant(at?)?.timestamp_millis(),
                 })
             })
             .collect::<Option<Vec<_>>>()
@@ -96,7 +87,8 @@ impl Deal {
             Stage::Lost => text("closed_at"),
             _ => None,
         }
-        .and_then(instant_ms);
+        .and_then(parse_instant)
+        .map(|at| at.timestamp_millis());
         match (history.last(), closed_at) {
             (Some(last), _) if last.stage == stage => {}
             (last, Some(at)) if last.is_none_or(|l| l.entered_at <= at) => {
@@ -126,9 +118,7 @@ impl Deal {
             customer_id: owned("customer_id"),
             amount: fields.get("amount").and_then(Value::as_i64).unwrap_or(0),
             history,
-            expected_close: text("expected_close")
-                .and_then(parse_date)
-                .map(|(y, m, d)| (y as i32, m, d)),
+            expected_close: text("expected_close").and_then(parse_date),
             lost_reason: text("lost_reason").and_then(LostReason::parse),
             product_ids,
         })
@@ -137,6 +127,12 @@ impl Deal {
     /// The current stage: the last history entry's.
     pub fn stage(&self) -> Option<Stage> {
         self.history.last().map(|e| e.stage)
+    }
+
+    /// The expected-close month as `year * 12 + month - 1`, the forecast's bucket key.
+    pub(crate) fn close_month(&self) -> Option<i32> {
+        self.expected_close
+            .map(|day| day.year() * 12 + day.month0() as i32)
     }
 
     /// When the deal entered the funnel: its first history entry.

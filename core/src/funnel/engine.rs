@@ -44,9 +44,7 @@ impl Source for Plain<'_> {
     }
 
     fn close_month(&self, i: usize) -> Option<i32> {
-        self.0[i]
-            .expected_close
-            .map(|(year, month, _)| year * 12 + month as i32 - 1)
+        self.0[i].close_month()
     }
 
     fn reason(&self, i: usize) -> usize {

@@ -65,10 +65,9 @@ impl Columns {
             columns.entries.extend_from_slice(&deal.history);
             columns.starts.push(columns.entries.len() as u32);
             columns.amounts.push(deal.amount);
-            columns.close_months.push(
-                deal.expected_close
-                    .map_or(NO_MONTH, |(year, month, _)| year * 12 + month as i32 - 1),
-            );
+            columns
+                .close_months
+                .push(deal.close_month().unwrap_or(NO_MONTH));
             columns
                 .reasons
                 .push(deal.lost_reason.map_or(NO_REASON, |r| r as u8));
@@ -157,6 +156,7 @@ mod tests {
     use crate::funnel::{
         figures, report, FunnelQuery, FunnelSettings, LostReason, Period, Stage, DAY_MS,
     };
+    use crate::time::NaiveDate;
 
     fn deal(owner: &str, unit: &str, amount: i64, stages: &[(Stage, i64)]) -> Deal {
         Deal {
@@ -172,7 +172,7 @@ mod tests {
                     entered_at: day * DAY_MS,
                 })
                 .collect(),
-            expected_close: (amount % 2 == 0).then_some((2026, 3, 1)),
+            expected_close: (amount % 2 == 0).then(|| NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()),
             lost_reason: (amount % 3 == 0).then_some(LostReason::Price),
             product_ids: Vec::new(),
         }

@@ -1,7 +1,7 @@
 //! Reading one CSV cell as the value of a field kind: amounts in yuan, dates and times as people and
 //! spreadsheets write them, yes/no in both languages. Exact integer arithmetic only.
 
-use crate::time::{civil_from_days, days_from_civil};
+use chrono::{Datelike, NaiveDate, TimeDelta, Timelike};
 
 /// Why a cell could not be read as its field's kind; `RowProblem` words it for people.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,27 +109,14 @@ pub(super) fn percent(text: &str) -> Result<i64, CellError> {
     })
 }
 
-fn is_leap_year(year: u32) -> bool {
-    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
-}
-
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        2 if is_leap_year(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
 fn number(text: &str, min_len: usize, max_len: usize) -> Option<u32> {
     let ok = (min_len..=max_len).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
     ok.then(|| text.parse().ok()).flatten()
 }
 
 /// A calendar day written `2026-11-27`, `2026/11/27`, `2026.11.27`, `2026-1-5`, `20261127` or
-/// `2026年11月27日`, as (year, month, day) if the day exists.
-fn calendar_day(text: &str) -> Option<(u32, u32, u32)> {
+/// `2026年11月27日`, if the day exists: the import's lenient front end to the business date.
+fn calendar_day(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
     let (year, month, day) = if text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()) {
         (
@@ -158,15 +145,15 @@ fn calendar_day(text: &str) -> Option<(u32, u32, u32)> {
             _ => return None,
         }
     };
-    let real =
-        year >= 1 && (1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day);
-    real.then_some((year, month, day))
+    if year == 0 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year as i32, month, day)
 }
 
-/// A business day in any of `calendar_day`'s spellings, as `YYYY-MM-DD`.
+/// A business day in any of `calendar_day`'s spellings, as the wire writes it (`YYYY-MM-DD`).
 pub(super) fn date(text: &str) -> Result<String, CellError> {
-    let (year, month, day) = calendar_day(text).ok_or(CellError::NotDate)?;
-    Ok(format!("{year:04}-{month:02}-{day:02}"))
+    Ok(calendar_day(text).ok_or(CellError::NotDate)?.to_string())
 }
 
 /// A UTC instant as the protocol writes it, from RFC 3339 (`2026-11-27T16:30:00+08:00`,
@@ -175,8 +162,8 @@ pub(super) fn date(text: &str) -> Result<String, CellError> {
 /// not say which day it was in UTC.
 pub(super) fn instant(text: &str) -> Result<String, CellError> {
     let text = text.trim();
-    if let Some((year, month, day)) = calendar_day(text) {
-        return Ok(format!("{year:04}-{month:02}-{day:02}T00:00:00Z"));
+    if let Some(day) = calendar_day(text) {
+        return Ok(format!("{day}T00:00:00Z"));
     }
     rfc3339(text).ok_or(CellError::NotInstant)
 }
@@ -186,7 +173,7 @@ fn rfc3339(text: &str) -> Option<String> {
     if !date.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
         return None;
     }
-    let (year, month, day) = calendar_day(date)?;
+    let day = calendar_day(date)?;
     let rest = rest.strip_prefix(['T', 't', ' '])?;
     let (hour, minute, second) = (
         number(rest.get(..2)?, 2, 2)?,
@@ -225,19 +212,17 @@ fn rfc3339(text: &str) -> Option<String> {
             sign * i64::from(h * 60 + m)
         }
     };
-    let local = days_from_civil(i64::from(year), month, day) * 86_400
-        + i64::from(hour * 3600 + minute * 60 + second);
-    let utc = local - offset_minutes * 60;
-    let (days, secs) = (utc.div_euclid(86_400), utc.rem_euclid(86_400));
-    let (year, month, day) = civil_from_days(days);
-    if !(1..=9999).contains(&year) {
+    let local = day.and_hms_opt(hour, minute, second)?;
+    let utc = local.checked_sub_signed(TimeDelta::minutes(offset_minutes))?;
+    if !(1..=9999).contains(&utc.year()) {
         return None;
     }
     let clock = format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
+        "{}T{:02}:{:02}:{:02}",
+        utc.date(),
+        utc.hour(),
+        utc.minute(),
+        utc.second()
     );
     Some(match millis {
         Some(ms) => format!("{clock}.{ms:03}Z"),
@@ -398,15 +383,6 @@ mod tests {
         ] {
             assert_eq!(instant(text), Err(CellError::NotInstant), "{text:?}");
         }
-    }
-
-    #[test]
-    fn civil_day_arithmetic_round_trips() {
-        for days in [-719_162, -1, 0, 1, 20_000, 2_932_896] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
-        }
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
     }
 
     #[test]
