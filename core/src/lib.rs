@@ -11,6 +11,7 @@ pub mod import;
 pub mod list;
 pub mod locale;
 pub mod permission;
+pub mod records;
 pub mod scope;
 pub mod sync;
 pub mod theme;

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{LostReason, Stage};
-use crate::time::{parse_date, parse_instant, Datelike, NaiveDate};
+use crate::records::{Opportunity, UnreadableField};
+use crate::time::{Datelike, NaiveDate};
 
 /// One entry of the stage history (阶段历史): the stage entered and when, in ms since the epoch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +40,8 @@ pub struct Deal {
 pub enum DealError {
     /// `stage` is missing or not a known stage.
     Stage,
+    /// Another required field of the opportunity (customer, owner, unit, name) is missing or invalid.
+    Unreadable(UnreadableField),
     /// `stage_history` is missing, empty, or has an entry without a known stage and a valid instant.
     StageHistory,
     /// The last history entry is not the current stage, and no closing time says when it was entered.
@@ -47,11 +50,16 @@ pub enum DealError {
 
 impl fmt::Display for DealError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            DealError::Stage => "stage is missing or unknown",
-            DealError::StageHistory => "stage_history is missing or has an invalid entry",
-            DealError::HistoryBehindStage => "stage_history does not end in the current stage",
-        })
+        match self {
+            DealError::Stage => f.write_str("stage is missing or unknown"),
+            DealError::Unreadable(field) => field.fmt(f),
+            DealError::StageHistory => {
+                f.write_str("stage_history is missing or has an invalid entry")
+            }
+            DealError::HistoryBehindStage => {
+                f.write_str("stage_history does not end in the current stage")
+            }
+        }
     }
 }
 
@@ -61,33 +69,31 @@ impl Deal {
     /// Reads an opportunity record's fields as the sync layer stores them. The history is put in time
     /// order; a closed deal whose history lacks the closing entry gets it at `won_at`/`closed_at`.
     pub fn from_fields(id: &str, fields: &Map<String, Value>) -> Result<Deal, DealError> {
-        let text = |name: &str| fields.get(name).and_then(Value::as_str);
-        let owned = |name: &str| text(name).unwrap_or_default().to_owned();
-        let stage = text("stage")
-            .and_then(Stage::parse)
-            .ok_or(DealError::Stage)?;
-        let mut history = fields
-            .get("stage_history")
-            .and_then(Value::as_array)
+        let record = Opportunity::from_fields(fields).map_err(|unreadable| match unreadable {
+            UnreadableField("stage") => DealError::Stage,
+            other => DealError::Unreadable(other),
+        })?;
+        Deal::from_opportunity(id, record)
+    }
+
+    /// The deal of an opportunity already read as a typed record.
+    pub fn from_opportunity(id: &str, record: Opportunity) -> Result<Deal, DealError> {
+        let mut history: Vec<StageEntry> = record
+            .stage_history
             .ok_or(DealError::StageHistory)?
-            .iter()
-            .map(|entry| {
-                let stage = entry.get("stage").and_then(Value::as_str);
-                let at = entry.get("entered_at").and_then(Value::as_str);
-                Some(StageEntry {
-                    stage: Stage::parse(stage?)?,
-                    entered_at: parse_instant(at?)?.timestamp_millis(),
-                })
+            .into_iter()
+            .map(|entry| StageEntry {
+                stage: entry.stage,
+                entered_at: entry.entered_at.timestamp_millis(),
             })
-            .collect::<Option<Vec<_>>>()
-            .ok_or(DealError::StageHistory)?;
+            .collect();
         history.sort_by_key(|e| e.entered_at);
+        let stage = record.stage;
         let closed_at = match stage {
-            Stage::Won => text("won_at").or(text("closed_at")),
-            Stage::Lost => text("closed_at"),
+            Stage::Won => record.won_at.or(record.closed_at),
+            Stage::Lost => record.closed_at,
             _ => None,
         }
-        .and_then(parse_instant)
         .map(|at| at.timestamp_millis());
         match (history.last(), closed_at) {
             (Some(last), _) if last.stage == stage => {}
@@ -100,27 +106,21 @@ impl Deal {
             (None, _) => return Err(DealError::StageHistory),
             _ => return Err(DealError::HistoryBehindStage),
         }
-        let product_ids = fields
-            .get("product_lines")
-            .and_then(Value::as_array)
-            .map(|lines| {
-                lines
-                    .iter()
-                    .filter_map(|line| line.get("product_id").and_then(Value::as_str))
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
         Ok(Deal {
             id: id.to_owned(),
-            owner_id: owned("owner_id"),
-            unit_id: owned("unit_id"),
-            customer_id: owned("customer_id"),
-            amount: fields.get("amount").and_then(Value::as_i64).unwrap_or(0),
+            owner_id: record.owner_id,
+            unit_id: record.unit_id,
+            customer_id: record.customer_id,
+            amount: record.amount.unwrap_or(0),
             history,
-            expected_close: text("expected_close").and_then(parse_date),
-            lost_reason: text("lost_reason").and_then(LostReason::parse),
-            product_ids,
+            expected_close: record.expected_close,
+            lost_reason: record.lost_reason,
+            product_ids: record
+                .product_lines
+                .unwrap_or_default()
+                .into_iter()
+                .map(|line| line.product_id)
+                .collect(),
         })
     }
 

@@ -1,0 +1,45 @@
+//! 促销 and 促销执行报告 as typed records.
+
+use super::record;
+use crate::time::NaiveDate;
+
+record! {
+    /// 促销: a promotion in stores.
+    pub struct Promotion {
+        name: String,
+        /// discount, gift, tasting, display, bundle, coupon or other.
+        kind: String,
+        unit_id: String,
+        /// The retail stores (customers) it runs in.
+        store_ids: Option<Vec<String>>,
+        product_ids: Option<Vec<String>>,
+        starts_on: NaiveDate,
+        ends_on: NaiveDate,
+        /// 促销预算 in 分.
+        budget: Option<i64>,
+        /// planned, approved, running, finished or cancelled.
+        status: String,
+        promoter_ids: Option<Vec<String>>,
+        /// 基线日销售额 in 分: a store's daily sales before the promotion.
+        baseline_daily_sales: Option<i64>,
+        notes: Option<String>,
+    }
+}
+
+record! {
+    /// 促销执行报告: a promoter's report of one store day.
+    pub struct PromotionReport {
+        promotion_id: String,
+        store_id: String,
+        promoter_id: String,
+        report_date: NaiveDate,
+        /// 销售额 in 分.
+        sales_amount: Option<i64>,
+        units_sold: Option<i64>,
+        customer_count: Option<i64>,
+        stock_issue: Option<bool>,
+        competitor_notes: Option<String>,
+        photos_count: Option<i64>,
+        notes: Option<String>,
+    }
+}

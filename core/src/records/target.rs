@@ -1,0 +1,23 @@
+//! 目标 as a typed record.
+
+use super::record;
+use crate::time::NaiveDate;
+
+record! {
+    /// 目标: one target of the top-down target system (目标责任体系).
+    pub struct Target {
+        /// year, quarter or month.
+        period: String,
+        period_start: NaiveDate,
+        /// unit, user or dealer: which collection `subject_id` names.
+        subject_kind: String,
+        subject_id: String,
+        /// sales_amount, order_count, new_customers, visits or opportunity_amount.
+        metric: String,
+        /// In the metric's unit: 分 for amounts, a count otherwise.
+        value: i64,
+        parent_id: Option<String>,
+        unit_id: String,
+        notes: Option<String>,
+    }
+}
