@@ -20,6 +20,8 @@ export const E2E_ADMIN_LOGIN = 'e2e_admin';
 export const E2E_MANAGER_LOGIN = 'e2e_manager';
 /** A promoter (促销员) at the company unit: sees its customers and may change none of them. */
 export const E2E_PROMOTER_LOGIN = 'e2e_promoter';
+/** A second sales rep: sees only their own records, so none of another rep's. */
+export const E2E_OTHER_REP_LOGIN = 'e2e_rep2';
 
 /**
  * The data directory of the server on `port`. Known from the port (not made random) because the
@@ -44,6 +46,8 @@ function serve(port: number, basePath: string) {
       `--role regional_manager --password-stdin --data-dir "${dataDir}" >/dev/null && ` +
       `printf '%s\\n' '${E2E_PASSWORD}' | "${server}" user add --login ${E2E_PROMOTER_LOGIN} --name 测试促销员 ` +
       `--role promoter --password-stdin --data-dir "${dataDir}" >/dev/null && ` +
+      `printf '%s\\n' '${E2E_PASSWORD}' | "${server}" user add --login ${E2E_OTHER_REP_LOGIN} --name 测试业务员二 ` +
+      `--role sales_rep --password-stdin --data-dir "${dataDir}" >/dev/null && ` +
       `exec "${server}" serve --addr 127.0.0.1:${port} --data-dir "${dataDir}" --dist "${dist}" --base-path ${basePath}`,
     url: `http://127.0.0.1:${port}${base}/api/v1/health`,
     reuseExistingServer: false,
