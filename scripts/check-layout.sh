@@ -45,9 +45,36 @@ rule_core_uses_no_server_or_browser_crate() {
     grep -vE '^[^:]+:[0-9]+:\s*//' | offences
 }
 
+rule_a_page_imports_no_other_page() {
+  echo "web: a page imports no other page — src/pages/<feature>/ names no other feature's module; what two"
+  echo "     features share lives in src/components/ (interface) or src/data/ (read models)"
+  local dir feature
+  for dir in src/pages/*/; do
+    feature="$(basename "$dir")"
+    grep -rnHE --include='*.rs' "crate::pages::|super::super::" "$dir" |
+      grep -vE "crate::pages::${feature}\b" |
+      grep -vE '^[^:]+:[0-9]+:\s*//'
+  done | offences
+}
+
+rule_pages_never_call_the_network() {
+  echo "web: pages and components never call the network — they read and change the device's data"
+  echo "     (src/data/) or the session (src/session.rs); only src/api.rs speaks HTTP"
+  grep -rnHE --include='*.rs' '\bapi::[a-z_]+\(|gloo_net|web_sys::Request\b|fetch_with_' src/pages src/components |
+    grep -vE '^[^:]+:[0-9]+:\s*//' | offences
+}
+
+rule_core_knows_no_web_app_or_server() {
+  echo "core: core/ depends on neither the web app nor the server (its Cargo.toml names neither crate)"
+  grep -nHE '^\s*(yingxiao|yingxiao-server)\s*=' core/Cargo.toml | offences
+}
+
 RULES=(
   rule_server_modules_outside_http_never_import_http
   rule_core_uses_no_server_or_browser_crate
+  rule_core_knows_no_web_app_or_server
+  rule_a_page_imports_no_other_page
+  rule_pages_never_call_the_network
 )
 
 broken=0

@@ -23,6 +23,11 @@ impl I18n {
         self.locale.get()
     }
 
+    /// The language now, without following it (in event handlers and tasks).
+    pub fn locale_untracked(&self) -> Locale {
+        self.locale.get_untracked()
+    }
+
     pub fn set_locale(&self, locale: Locale) {
         self.locale.set(locale);
     }

@@ -133,6 +133,14 @@ async fn revoke(token: String) -> bool {
     }
 }
 
+/// Signs in on the server and keeps the session on this device; the server's refusal as it came,
+/// for the page to word.
+pub async fn sign_in(session: SessionState, login: &str, password: &str) -> Result<(), ApiError> {
+    let response = api::login(login, password).await?;
+    session.set(Some(Session::from(response)));
+    Ok(())
+}
+
 /// Signs out. The token goes on the waiting list before anything is sent (so closing the page cannot
 /// lose it); online, the server is asked to revoke it and the session ends on this device once it
 /// answered (or `REVOKE_WAIT_MS` passed), so the page moves on with the token already dead; offline,

@@ -32,7 +32,12 @@ impl<T> Loaded<T> {
             Some(Err(DataError::Unavailable(_))) if status() == SyncStatus::Starting => {
                 Loaded::Loading
             }
-            Some(Err(error)) => Loaded::Failed(error.to_string()),
+            Some(Err(error)) => {
+                // In the language the page is shown in (followed: a change re-words it).
+                let locale = use_context::<crate::i18n::I18n>()
+                    .map_or(yingxiao_core::locale::Locale::ZhCn, |i18n| i18n.locale());
+                Loaded::Failed(error.message(locale))
+            }
             Some(Ok(value)) => Loaded::Ready(value),
         }
     }

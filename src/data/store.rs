@@ -39,6 +39,19 @@ pub enum DataError {
     Invalid(ValidationError),
 }
 
+impl DataError {
+    /// What went wrong, in the user's language (the detail from the browser stays as it came).
+    pub fn message(&self, locale: Locale) -> String {
+        match (self, locale) {
+            (Self::Unavailable(m), Locale::ZhCn) => format!("本机存储不可用：{m}"),
+            (Self::Storage(m), Locale::ZhCn) => format!("本机存储读写失败：{m}"),
+            (Self::Corrupt(m), Locale::ZhCn) => format!("本机数据无法读取：{m}"),
+            (Self::Invalid(e), locale) => e.message(locale),
+            (other, Locale::En) => other.to_string(),
+        }
+    }
+}
+
 impl std::fmt::Display for DataError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

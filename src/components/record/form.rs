@@ -68,6 +68,7 @@ pub type Options = Signal<Vec<(String, String)>>;
 pub struct RecordForm {
     pub collection: Collection,
     data: Data,
+    i18n: I18n,
     fields: StoredValue<Vec<&'static FieldDef>>,
     modes: StoredValue<Option<Modes>>,
     raw: RwSignal<BTreeMap<&'static str, String>>,
@@ -88,6 +89,7 @@ impl RecordForm {
         Self {
             collection,
             data: use_data(),
+            i18n: use_i18n(),
             fields: StoredValue::new(fields),
             modes: StoredValue::new(None),
             raw: RwSignal::new(raw),
@@ -243,9 +245,9 @@ impl RecordForm {
                 Err(error) => {
                     match error {
                         DataError::Invalid(rule) => form.report(rule),
-                        other => form
-                            .problem
-                            .set(Some(FormProblem::Storage(other.to_string()))),
+                        other => form.problem.set(Some(FormProblem::Storage(
+                            other.message(form.i18n.locale_untracked()),
+                        ))),
                     }
                     form.busy.try_set(false);
                 }

@@ -117,7 +117,7 @@ pub(crate) fn DeleteRecord(
                     let name = String::from(js_sys::encode_uri_component(&name));
                     navigate(&format!("{list_path}?deleted={name}"), Default::default());
                 }
-                Err(failure) => error.set(Some(failure.to_string())),
+                Err(failure) => error.set(Some(failure.message(i18n.locale_untracked()))),
             }
         });
     });

@@ -4,9 +4,9 @@ use leptos::{ev, prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::{
-    api::{self, ApiError},
+    api::ApiError,
     i18n::{use_i18n, Key},
-    session::{use_session, Session},
+    session::{self, use_session},
 };
 
 /// The message for a failed sign-in, by what the server (or the network) said.
@@ -55,11 +55,8 @@ pub fn LoginPage() -> impl IntoView {
         error.set(None);
         let navigate = navigate.clone();
         spawn_local(async move {
-            match api::login(name.trim(), &secret).await {
-                Ok(response) => {
-                    session.set(Some(Session::from(response)));
-                    navigate(&destination(), Default::default());
-                }
+            match session::sign_in(session, name.trim(), &secret).await {
+                Ok(()) => navigate(&destination(), Default::default()),
                 Err(failure) => {
                     error.try_set(Some(failure_message(&failure)));
                     password.try_set(String::new());
