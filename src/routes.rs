@@ -17,7 +17,6 @@ use crate::{
     pages::{
         board::BoardPage,
         changes::ChangesPage,
-        customers::{CustomerDetailPage, CustomersPage, NewCustomerPage},
         funnel::FunnelPage,
         home::HomePage,
         not_found::NotFoundPage,
@@ -96,11 +95,6 @@ impl Page {
             Page::Settings => SettingsPage().into_any(),
             Page::Permissions => PermissionsPage().into_any(),
             Page::Changes => ChangesPage().into_any(),
-            Page::List(Collection::Customer) => CustomersPage().into_any(),
-            Page::New(Collection::Customer) => NewCustomerPage().into_any(),
-            Page::Detail(Collection::Customer, id) => {
-                view! { <CustomerDetailPage id /> }.into_any()
-            }
             Page::List(Collection::Opportunity) => OpportunitiesPage().into_any(),
             Page::New(Collection::Opportunity) => NewOpportunityPage().into_any(),
             Page::Detail(Collection::Opportunity, id) => {

@@ -182,7 +182,8 @@ static SPECS: [ViewSpec; 17] = [
         collection: Collection::OrgUnit,
         slug: "org-units",
         group: NavGroup::Organisation,
-        title: &["name"],
+        // With its level, so a customer placed at a store reads "…店 · 门店", not as a region.
+        title: &["name", "kind"],
         columns: &["kind", "code", "parent_id", "manager_id"],
         search: &["code", "address"],
         filters: &["kind", "parent_id"],

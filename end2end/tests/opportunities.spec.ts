@@ -27,16 +27,16 @@ test('a deal made from a customer, moved and lost offline, reaches the server wi
   ]);
 
   await signIn(page, E2E_LOGIN, `customers/${customerId}`);
-  await expect(page.getByTestId('customer-name')).toHaveText(customer);
+  await expect(page.getByTestId('record-title')).toHaveText(customer);
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
   await context.setOffline(true);
 
   // Started from the customer's page, with the customer chosen already.
-  const deals = page.getByTestId('customer-opportunities');
-  await expect(deals).toContainText('这个客户还没有销售机会');
-  await deals.getByRole('link', { name: '新建机会' }).click();
+  const deals = page.getByTestId('related-opportunities');
+  await expect(deals).toContainText('暂无。');
+  await deals.getByRole('link', { name: '新建' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('新建销售机会');
-  await expect(page.locator('#opportunities-customer_id option:checked')).toHaveText(customer);
+  await expect(page.locator('#opportunities-customer_id')).toHaveValue(customer);
   await page.getByRole('button', { name: '创建机会' }).click();
   await expect(page.getByText('“机会名称”为必填项')).toBeVisible();
   const name = `门店冷柜 ${unique}`;

@@ -12,7 +12,7 @@ async function signIn(page: Page) {
   await page.locator('input[name=username]').fill(E2E_LOGIN);
   await page.locator('input[name=password]').fill(E2E_PASSWORD);
   await page.locator('button[type=submit]').click();
-  await expect(page.getByTestId('customers-page')).toHaveAttribute('aria-busy', 'false', { timeout: 20_000 });
+  await expect(page.getByTestId('customers-list')).toHaveAttribute('aria-busy', 'false', { timeout: 20_000 });
 }
 
 /// The clock stamp format of the sync protocol, for a push made by this test as another device.
@@ -31,10 +31,10 @@ test('an edit of a customer handed to someone else meanwhile is refused and show
   const indicator = page.locator('.topbar .sync-indicator');
 
   // Created online; wait until it has reached the server.
-  await page.getByRole('link', { name: '新建客户', exact: true }).click();
-  await page.getByLabel('客户名称').fill(name);
-  await page.getByLabel('客户类型').selectOption({ label: '经销商' });
-  await page.getByRole('button', { name: '创建客户' }).click();
+  await page.getByTestId('list-new').click();
+  await page.getByLabel(/^客户名称\*?$/).fill(name);
+  await page.getByLabel(/^客户类型\*?$/).selectOption({ label: '经销商' });
+  await page.getByRole('button', { name: '创建', exact: true }).click();
   await expect(page).toHaveURL(/\/customers\/[0-9a-f-]{36}$/);
   const id = new URL(page.url()).pathname.split('/').pop()!;
   await expect(indicator).toHaveAttribute('data-state', 'synced', { timeout: 20_000 });
@@ -42,8 +42,8 @@ test('an edit of a customer handed to someone else meanwhile is refused and show
   // Offline, the rep changes the city; the indicator counts the waiting change.
   await context.setOffline(true);
   await page.getByRole('button', { name: '编辑' }).click();
-  await page.getByLabel('城市').fill('苏州');
-  await page.getByRole('button', { name: '保存修改' }).click();
+  await page.getByLabel(/^城市\*?$/).fill('苏州');
+  await page.getByRole('button', { name: '保存', exact: true }).click();
   await expect(page.locator('[data-field=city] dd')).toHaveText('苏州');
 
   // Meanwhile an administrator hands the customer to themselves, through the sync endpoint.
@@ -85,7 +85,7 @@ test('an edit of a customer handed to someone else meanwhile is refused and show
   // The customer is no longer the rep's: it has left the device.
   await page.getByRole('navigation').getByRole('link', { name: '客户' }).click();
   await page.getByLabel('搜索').fill(name);
-  await expect(page.getByTestId('customer-list').getByRole('link')).toHaveCount(0);
+  await expect(page.getByTestId('record-list').getByRole('link')).toHaveCount(0);
 
   // Read and dismissed.
   await indicator.click();

@@ -73,6 +73,15 @@ pub fn RecordDetail(
     let names = use_titles(data, referenced);
     let editing = RwSignal::new(false);
     let saved = RwSignal::new(false);
+    // After an edit the keyboard goes back to 编辑, also once the saved record is drawn again.
+    let refocus = RwSignal::new(false);
+    Effect::new(move |_| {
+        loaded.track();
+        if refocus.get_untracked() {
+            refocus.set(false);
+            focus_later("record-edit");
+        }
+    });
     // Records hanging from a customer without a unit or owner of their own are judged by the
     // customer's (contacts, visits' customers).
     let parent = LocalResource::new(move || {
@@ -170,7 +179,9 @@ pub fn RecordDetail(
                             <Show when=move || may_edit.get()>
                                 <button type="button" class="button" id="record-edit" on:click=move |_| {
                                     saved.set(false);
+                                    refocus.set(false);
                                     editing.set(true);
+                                    focus_first_input();
                                 }>{move || i18n.t(Key::RecordEdit)}</button>
                             </Show>
                         </div>
@@ -190,6 +201,7 @@ pub fn RecordDetail(
                         on_saved=move |_| {
                             editing.set(false);
                             saved.set(true);
+                            refocus.set(true);
                             focus_later("record-edit");
                         }
                         on_cancel=move |()| {
@@ -229,6 +241,22 @@ pub fn RecordDetail(
             {body}
         </section>
     }
+}
+
+/// Moves the keyboard into the form that just opened, at its first input.
+fn focus_first_input() {
+    request_animation_frame(|| {
+        if let Some(element) = document()
+            .query_selector(
+                ".record-form input:not([type=hidden]), .record-form select, .record-form textarea",
+            )
+            .ok()
+            .flatten()
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = element.focus();
+        }
+    });
 }
 
 /// Records that hang from a customer and have no unit or owner of their own take the customer's.
@@ -397,8 +425,12 @@ fn RelatedList(related: Related, parent: Collection, parent_id: String) -> impl 
         })
     };
     let may_create = Memo::new(move |_| access.can(related.collection, Action::Create, None));
-    let new_href = mount.href(&format!("/{}/new?{}={parent_id}", spec.slug, related.field));
-    let _ = parent;
+    let back = format!("/{}/{parent_id}", views::spec(parent).slug);
+    let back = String::from(js_sys::encode_uri_component(&back));
+    let new_href = mount.href(&format!(
+        "/{}/new?{}={parent_id}&return={back}",
+        spec.slug, related.field
+    ));
     view! {
         <section class="card related" data-testid=format!("related-{}", spec.slug)>
             <div class="card-header">

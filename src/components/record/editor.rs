@@ -17,7 +17,9 @@ use yingxiao_core::{
     views,
 };
 
-use super::form::{FieldMode, FormField, FormProblemNote, Options, RecordForm, SaveButton};
+use super::form::{
+    FieldMode, FormField, FormProblemNote, Options, RecordForm, SaveButton, VisibleAfterNote,
+};
 use crate::{
     data::{
         new_record_id,
@@ -208,7 +210,13 @@ pub fn RecordEditor(
                 Some(FieldKind::Ref(_))
             );
         let current = initial_text(form, name);
+        // A record that hangs from a customer (a contact, an opportunity, a ticket) is offered only
+        // from the customer the form has chosen.
+        let same_customer = name != "customer_id"
+            && target.field("customer_id").is_some()
+            && collection.field("customer_id").is_some();
         Some(Signal::derive(move || {
+            let customer = same_customer.then(|| form.get("customer_id"));
             let mut options: Vec<(String, String)> = read.with(|r| {
                 r.as_ref()
                     .and_then(|r| r.as_ref().ok())
@@ -216,9 +224,18 @@ pub fn RecordEditor(
                         titles.with(|titles| {
                             rows.iter()
                                 .filter(|(id, record)| {
+                                    let of_customer = customer.as_deref().is_none_or(|c| {
+                                        c.is_empty()
+                                            || record
+                                                .fields
+                                                .get("customer_id")
+                                                .and_then(Value::as_str)
+                                                == Some(c)
+                                    });
                                     *id == current
                                         || (record.fields.get("active")
                                             != Some(&Value::Bool(false))
+                                            && of_customer
                                             && (!placement || allowed(name, id)))
                                 })
                                 .map(|(id, _)| {
@@ -232,6 +249,28 @@ pub fn RecordEditor(
             options.sort_by(|a, b| a.1.cmp(&b.1));
             options
         }))
+    };
+
+    // Who will see the record after a reassignment, for those who may hand it on.
+    let owner_field = ["owner_id", "author_id", "promoter_id"]
+        .into_iter()
+        .find(|f| names.contains(f));
+    let unit_field = ["unit_id", "region_unit_id"]
+        .into_iter()
+        .find(|f| names.contains(f));
+    let visible_after = match (&before, owner_field, unit_field) {
+        (Some(facts), Some(owner_field), Some(unit_field))
+            if access.can(collection, Action::Reassign, Some(facts)) =>
+        {
+            let before = (
+                initial_text(form, owner_field),
+                initial_text(form, unit_field),
+            );
+            Some(view! {
+                <VisibleAfterNote form owner_field unit_field before names=titles />
+            })
+        }
+        _ => None,
     };
 
     let existing = StoredValue::new(existing);
@@ -294,6 +333,7 @@ pub fn RecordEditor(
                     </fieldset>
                 }
             }).collect_view()}
+            {visible_after}
             <FormProblemNote form />
             <div class="form-actions">
                 <SaveButton form label=save_label />

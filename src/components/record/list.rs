@@ -5,7 +5,7 @@
 use std::{collections::HashSet, sync::Arc};
 
 use leptos::{ev, prelude::*};
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_query_map};
 use serde_json::{Map, Value};
 use yingxiao_core::{
     domain::{Collection, FieldKind},
@@ -30,7 +30,7 @@ use crate::{
 
 /// Height of a row in px (the style sheet's `.list-row`); rows never wrap, so the list can skip
 /// drawing what is out of view.
-const ROW_HEIGHT: f64 = 60.0;
+const ROW_HEIGHT: f64 = 64.0;
 /// Rows drawn beyond the view on each side.
 const OVERSCAN: usize = 8;
 
@@ -331,6 +331,13 @@ pub fn RecordList(
         let _ = download::save_file(&name, "text/csv;charset=utf-8", &file);
     };
 
+    // Said once after a record's page deleted it and came back here.
+    let query = use_query_map();
+    let deleted = move || {
+        query
+            .with(|q| q.get("deleted"))
+            .filter(|name| !name.is_empty())
+    };
     let base = format!("/{}", spec.slug);
     let new_href = mount.href(&format!("{base}/new"));
     let count = move || {
@@ -482,6 +489,11 @@ pub fn RecordList(
                     })}
                 </div>
             </header>
+            {move || deleted().map(|name| view! {
+                <p class="notice notice-ok" role="status" data-testid="record-deleted">
+                    {move || i18n.format(Key::RecordDeleted, &[("name", &name)])}
+                </p>
+            })}
             <div class="card list-toolbar" role="search">
                 <div class="field field-search">
                     <label for="list-search">{move || i18n.t(Key::ListSearch)}</label>
@@ -520,9 +532,10 @@ fn list_row(
     let id = row.id.clone();
     let mark_id = row.id.clone();
     view! {
-        <A href=href attr:class="list-row" attr:role="row" attr:style=format!("top: {}px", at as f64 * ROW_HEIGHT)>
-            <span class="list-cell list-title" role="cell">
-                <span class="list-title-text">{row.title}</span>
+        <div class="list-row" role="row" style:top=format!("{}px", at as f64 * ROW_HEIGHT)>
+            <span class="list-cell list-title" role="rowheader">
+                // The link covers the whole row (style sheet), so a tap anywhere opens the record.
+                <A href=href attr:class="list-link">{row.title}</A>
                 {move || waiting.with(|w| w.contains(&id)).then(|| view! {
                     <span class="chip chip-waiting" data-testid="waiting" title=move || i18n.t(Key::RecordWaitingTitle)>
                         {move || i18n.t(Key::RecordWaiting)}
@@ -533,7 +546,7 @@ fn list_row(
                 }))}
             </span>
             {row.cells.into_iter().map(|cell| view! { <span class="list-cell" role="cell">{cell}</span> }).collect_view()}
-        </A>
+        </div>
     }
 }
 

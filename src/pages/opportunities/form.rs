@@ -317,7 +317,7 @@ pub fn NewOpportunityPage() -> impl IntoView {
     let mount = use_mount();
     let navigate = use_navigate();
     let query = use_query_map();
-    let customer_id = query.with_untracked(|q| q.get("customer"));
+    let customer_id = query.with_untracked(|q| q.get("customer_id"));
     let access = use_access();
     let customer_id = customer_id.unwrap_or_default();
     let on_saved = move |id: String| navigate(&format!("/opportunities/{id}"), Default::default());

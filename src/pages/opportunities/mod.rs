@@ -3,11 +3,9 @@
 //! Everything reads and writes the device's data layer, so it all works offline.
 
 mod detail;
-mod for_customer;
 mod form;
 pub mod list;
 
 pub use detail::OpportunityDetailPage;
-pub use for_customer::CustomerOpportunities;
 pub use form::NewOpportunityPage;
 pub use list::OpportunitiesPage;

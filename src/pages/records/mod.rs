@@ -2,7 +2,10 @@
 //! drawn from core's view specs by `components::record`.
 
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_navigate};
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_query_map},
+};
 use yingxiao_core::{domain::Collection, permission::Action, views};
 
 use crate::{
@@ -35,9 +38,16 @@ pub fn NewRecordPage(collection: Collection) -> impl IntoView {
     let access = use_access();
     let slug = views::spec(collection).slug;
     let may_create = Memo::new(move |_| access.can(collection, Action::Create, None));
+    // From a record's related list (`?return=/customers/<id>`), saving goes back there.
+    let back = use_query_map()
+        .with_untracked(|q| q.get("return"))
+        .filter(|path| path.starts_with('/') && !path.starts_with("//"));
     let on_saved = {
         let navigate = navigate.clone();
-        move |id: String| navigate(&format!("/{slug}/{id}"), Default::default())
+        move |id: String| match &back {
+            Some(path) => navigate(path, Default::default()),
+            None => navigate(&format!("/{slug}/{id}"), Default::default()),
+        }
     };
     let on_cancel = move |()| {
         if window()
