@@ -6,7 +6,7 @@ import { test, expect, type Locator, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { randomUUID } from 'node:crypto';
 import { E2E_ADMIN_LOGIN, E2E_LOGIN, E2E_MANAGER_LOGIN } from '../playwright.config';
-import { apiLogin, newId, pullAll, pushCreates, signIn } from './support';
+import { apiLogin, newId, pullAll, pushCreates, signIn, navigateTo } from './support';
 
 const DAY = 86_400_000;
 
@@ -98,7 +98,7 @@ test('a deal dragged by finger to the next stage moves, syncs, and shows in the 
   await expect(page.getByTestId('board-status')).toContainText(`「${first.fields.name}」已移到「谈判」`);
 
   // The rep's funnel counts it at once.
-  await page.getByRole('navigation').getByRole('link', { name: '销售漏斗' }).click();
+  await navigateTo(page, '销售漏斗');
   await expect(await funnelBand(page, unitId, 'negotiate')).toHaveAttribute('aria-label', /^谈判：1 个机会/);
   await expect(await funnelBand(page, unitId, 'compare')).toHaveAttribute('aria-label', /^比较：1 个机会/);
 
@@ -116,7 +116,7 @@ test('a deal dragged by finger to the next stage moves, syncs, and shows in the 
   }
 
   // Offline, 乙 makes the same move by finger; it waits on the device and syncs after reconnecting.
-  await page.getByRole('navigation').getByRole('link', { name: '看板' }).click();
+  await navigateTo(page, '看板');
   await page.getByLabel('搜索').fill(unique);
   await context.setOffline(true);
   await dragByTouch(page, cardOf(second.fields.name), column(page, 'negotiate'));

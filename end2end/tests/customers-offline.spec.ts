@@ -6,7 +6,7 @@ import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { randomUUID } from 'node:crypto';
 import { E2E_LOGIN, E2E_MANAGER_LOGIN, E2E_NAME, E2E_PASSWORD } from '../playwright.config';
-import { pullAll } from './support';
+import { pullAll, navigateTo } from './support';
 
 /// Signs in through the sign-in page and waits until the customer list has the device's data.
 async function signInToCustomers(page: Page, login = E2E_LOGIN) {
@@ -110,7 +110,7 @@ test('a customer created and edited offline reaches the server once back online'
   await page.screenshot({ path: testInfo.outputPath('customer-offline.png'), fullPage: true });
 
   // The list, offline: found by a search over name, city and phone.
-  await page.getByRole('navigation').getByRole('link', { name: '客户' }).click();
+  await navigateTo(page, '客户');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('客户');
   await page.getByLabel('搜索').fill(unique);
   const rows = page.getByTestId('record-list').getByRole('row');
@@ -237,7 +237,7 @@ test('the customer pages are accessible, touch-sized, and usable by keyboard', a
   await page.locator('.language-toggle').click();
   await expect(fact(page, 'kind')).toHaveText('Retail store');
   await expect(page.locator('[data-field=kind] dt')).toHaveText('Kind');
-  await page.getByRole('navigation').getByRole('link', { name: 'Customers' }).click();
+  await navigateTo(page, 'Customers');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Customers');
   await page.getByLabel('Search').fill(name);
   await expect(page.getByTestId('record-list').getByRole('row')).toHaveCount(1);

@@ -3,7 +3,7 @@
 // their counts; the bands resize by amount, a band lists its deals by pointer and by keyboard, the
 // funnel exports as an SVG file, and the page passes axe in light and dark. No demo data.
 import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
-import { apiLogin, pushCreates } from './support';
+import { apiLogin, pushCreates, navigateTo } from './support';
 import AxeBuilder from '@axe-core/playwright';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -209,7 +209,7 @@ test('a rep sees their own funnel, without the team comparison', async ({ page, 
   await expect(band(page, 'aware')).toHaveAttribute('aria-label', /^了解：0 个机会/);
 
   // The home page's dashboard: this quarter's funnel, figures and stalled deals, from the device.
-  await page.getByRole('navigation').getByRole('link', { name: '首页' }).click();
+  await navigateTo(page, '首页');
   const dashboard = page.getByTestId('dashboard');
   await expect(dashboard.getByRole('heading', { level: 2 })).toHaveText('本季度的销售漏斗');
   await expect(dashboard.locator('.funnel-band[data-stage=aware]')).toHaveCount(1);

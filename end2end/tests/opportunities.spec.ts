@@ -6,7 +6,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import { E2E_ADMIN_LOGIN, E2E_LOGIN } from '../playwright.config';
-import { apiLogin, newId, pullAll, pushCreates, signIn } from './support';
+import { apiLogin, newId, pullAll, pushCreates, signIn, navigateTo } from './support';
 
 test('a deal made from a customer, moved and lost offline, reaches the server with its history', async ({
   page,
@@ -83,7 +83,7 @@ test('a deal made from a customer, moved and lost offline, reaches the server wi
   await page.screenshot({ path: testInfo.outputPath('opportunity-lost.png'), fullPage: true });
 
   // The list: open deals by default, so a lost one shows under 全部阶段; found by its customer.
-  await page.getByRole('navigation').getByRole('link', { name: '销售机会' }).click();
+  await navigateTo(page, '销售机会');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('销售机会');
   await page.getByLabel('搜索').fill(unique);
   await expect(page.getByText('没有符合搜索和筛选条件的机会。')).toBeVisible();

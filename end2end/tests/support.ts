@@ -75,3 +75,13 @@ export function newId(): string {
   const random = randomUUID().replace(/-/g, '');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${random.slice(13, 16)}-${random.slice(16, 20)}-${random.slice(20, 32)}`;
 }
+
+/// Follows a link of the navigation by its name; on a narrow screen, where only the main links are
+/// in the bottom bar, through 更多 / More when the link is in the sheet.
+export async function navigateTo(page: Page, name: string) {
+  const link = page.getByRole('navigation').getByRole('link', { name, exact: true });
+  if (!(await link.isVisible())) {
+    await page.getByRole('navigation').getByRole('button', { name: /^(更多|More)$/ }).click();
+  }
+  await link.click();
+}

@@ -5,6 +5,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { E2E_ADMIN_LOGIN, E2E_LOGIN, E2E_PASSWORD } from '../playwright.config';
+import { navigateTo } from './support';
 
 async function signIn(page: Page) {
   await page.goto('customers');
@@ -83,7 +84,7 @@ test('an edit of a customer handed to someone else meanwhile is refused and show
   await page.screenshot({ path: testInfo.outputPath('refused-change.png'), fullPage: true });
 
   // The customer is no longer the rep's: it has left the device.
-  await page.getByRole('navigation').getByRole('link', { name: '客户' }).click();
+  await navigateTo(page, '客户');
   await page.getByLabel('搜索').fill(name);
   await expect(page.getByTestId('record-list').getByRole('link')).toHaveCount(0);
 

@@ -181,7 +181,8 @@ fn Navigation() -> impl IntoView {
     };
     view! {
         <nav class="sidenav" class:more-open=move || more.get() aria-label=move || i18n.t(Key::NavMainLabel)>
-            <div class="nav-full" id="nav-full">{full}</div>
+            // Following a link (or tapping anywhere in it) closes the sheet.
+            <div class="nav-full" id="nav-full" on:click=move |_| more.set(false)>{full}</div>
             <div class="nav-bar">
                 {bar}
                 <button
