@@ -12,6 +12,9 @@ export CHROMEDRIVER=/usr/bin/chromedriver
 say "cargo fmt --check"
 cargo fmt --all --check
 
+say "layout rules (ARCHITECTURE.md)"
+scripts/check-layout.sh
+
 say "clippy (native)"
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 say "clippy (wasm32)"

@@ -3,6 +3,7 @@
 
 pub mod deals;
 pub mod records;
+pub mod server;
 pub mod settings;
 pub mod store;
 pub mod sync;

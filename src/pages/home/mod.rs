@@ -14,7 +14,6 @@ use yingxiao_core::domain::Collection;
 mod dashboard;
 
 use crate::{
-    api,
     i18n::{use_i18n, Key},
     session::use_session,
 };
@@ -45,7 +44,7 @@ pub fn HomePage() -> impl IntoView {
         }
         in_flight.set(true);
         spawn_local(async move {
-            let result = api::fetch_health().await;
+            let result = crate::data::server::health().await;
             let at = js_sys::Date::now();
             // The page may have been left while the request was out: `try_set` then does nothing.
             check.try_set(match result {
