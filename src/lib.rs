@@ -3,7 +3,7 @@
 pub mod api;
 mod app;
 pub mod collation;
-mod components;
+pub mod components;
 pub mod data;
 pub mod download;
 mod format;

@@ -17,13 +17,13 @@ use serde_json::{json, Value};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 use yingxiao::{
-    data::store::Store,
-    i18n::{I18n, Key},
-    pages::{
-        board::columns,
-        funnel::{chart_data, read_deals, Selection},
-        opportunities::list::deal_list,
+    components::charts::funnel::chart_data,
+    data::{
+        deals::{deal_list, read_deals},
+        store::Store,
     },
+    i18n::{I18n, Key},
+    pages::{board::columns, funnel::Selection},
 };
 use yingxiao_core::{
     domain::Collection,

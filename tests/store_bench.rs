@@ -9,13 +9,15 @@
 #![cfg(target_arch = "wasm32")]
 
 use idb::{Factory, ObjectStoreParams, TransactionMode};
+use std::collections::HashMap;
+
 use js_sys::{Array, Date, Object, Reflect};
 use serde_json::{json, Value};
-use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 use yingxiao::{
+    components::record::list::{list_rows, matching_rows, FilterValue, Row},
     data::store::{database_name, Store},
-    pages::customers::list::{customer_list, matching_rows, CustomerRow},
+    i18n::I18n,
 };
 use yingxiao_core::{
     domain::Collection,
@@ -181,14 +183,39 @@ async fn first_sync_and_list_figures() {
     let raw_read_ms = raw_get_all("bench-list").await;
     console_log!("(reference: IndexedDB getAll of the same rows, unparsed: {raw_read_ms:.0} ms)");
     let started = Date::now();
-    let list = customer_list(&all, Locale::ZhCn);
+    let list = list_rows(
+        Collection::Customer,
+        &all,
+        &HashMap::new(),
+        I18n::new(Locale::ZhCn),
+    );
+    let spec = yingxiao_core::views::spec(Collection::Customer);
+    let filters = |tier: &str| -> Vec<FilterValue> {
+        spec.filters
+            .iter()
+            .map(|f| FilterValue {
+                equals: if *f == "tier" {
+                    tier.to_owned()
+                } else {
+                    String::new()
+                },
+                ..FilterValue::default()
+            })
+            .collect()
+    };
     let order_ms = Date::now() - started;
     let started = Date::now();
-    let first: Vec<CustomerRow> = matching_rows(&list, "", "", "", false)
-        .iter()
-        .take(WINDOW)
-        .map(|&p| list.row(p).clone())
-        .collect();
+    let first: Vec<Row> = matching_rows(
+        Collection::Customer,
+        &list,
+        "",
+        &filters(""),
+        ("name", false),
+    )
+    .iter()
+    .take(WINDOW)
+    .map(|&p| list.row(p).clone())
+    .collect();
     let window_ms = Date::now() - started;
     console_log!(
         "list of {} customers: read from the store {read_ms:.0} ms; pinyin order and search text {order_ms:.0} ms; first {} rows drawn from the ordered list {window_ms:.1} ms (goal: one frame, 16 ms)",
@@ -208,8 +235,14 @@ async fn first_sync_and_list_figures() {
         ("no match", "不存在的客户", ""),
     ] {
         let started = Date::now();
-        let matches = matching_rows(&list, search, tier, "", false);
-        let shown: Vec<CustomerRow> = matches
+        let matches = matching_rows(
+            Collection::Customer,
+            &list,
+            search,
+            &filters(tier),
+            ("name", false),
+        );
+        let shown: Vec<Row> = matches
             .iter()
             .take(WINDOW)
             .map(|&p| list.row(p).clone())

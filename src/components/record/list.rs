@@ -2,7 +2,10 @@
 //! yes/no, reference and date fields, the `待同步` mark, CSV export of what is shown, and rows drawn
 //! only where the user looks, so tens of thousands stay smooth on a tablet.
 
-use std::{collections::HashSet, sync::Arc};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+};
 
 use leptos::{ev, prelude::*};
 use leptos_router::{components::A, hooks::use_query_map};
@@ -12,6 +15,7 @@ use yingxiao_core::{
     export::csv_for_excel,
     list::{visible_window, ListIndex, SearchQuery},
     permission::Action,
+    sync::apply::StoredRecord,
     views::{self, FilterKind, ViewSpec},
 };
 
@@ -36,13 +40,13 @@ const OVERSCAN: usize = 8;
 
 /// One record as the list shows it.
 #[derive(Clone, Debug, PartialEq)]
-struct Row {
-    id: String,
-    title: String,
+pub struct Row {
+    pub id: String,
+    pub title: String,
     /// One text per column of the spec.
-    cells: Vec<String>,
+    pub cells: Vec<String>,
     /// The record's fields, for filtering and sorting by value.
-    fields: Arc<Map<String, Value>>,
+    pub fields: Arc<Map<String, Value>>,
     /// Search text beyond the title: the spec's search fields and the cells.
     haystack: String,
 }
@@ -59,12 +63,12 @@ impl PartialEq for Built {
 
 /// The value a filter keeps; empty keeps everything.
 #[derive(Clone, Debug, Default, PartialEq)]
-struct FilterValue {
+pub struct FilterValue {
     /// A choice, `true`/`false`, or a record id.
-    equals: String,
+    pub equals: String,
     /// Dates `YYYY-MM-DD`, either open.
-    from: String,
-    to: String,
+    pub from: String,
+    pub to: String,
 }
 
 impl FilterValue {
@@ -123,6 +127,97 @@ fn compare_field(
     }
 }
 
+/// A collection's records as list rows, in the order the language sorts their titles (pinyin for
+/// Chinese), then by id; searchable by title, the shown cells and the spec's search fields.
+pub fn list_rows(
+    collection: Collection,
+    records: &[(String, StoredRecord)],
+    names: &HashMap<String, String>,
+    i18n: I18n,
+) -> ListIndex<Row> {
+    let spec = views::spec(collection);
+    let locale = i18n.locale_untracked();
+    let titles: Vec<String> = records
+        .iter()
+        .map(|(_, r)| title_of(collection, &r.fields, Some(names), locale))
+        .collect();
+    let places = collation::ranks(titles.iter().map(String::as_str), locale);
+    let mut order: Vec<usize> = (0..records.len()).collect();
+    order.sort_by_key(|&i| (places[titles[i].as_str()], &records[i].0));
+    let rows = order
+        .into_iter()
+        .map(|i| {
+            let (id, record) = &records[i];
+            let f = &record.fields;
+            let cells: Vec<String> = spec
+                .columns
+                .iter()
+                .map(|c| display_value(collection, c, f, names, i18n).unwrap_or_default())
+                .collect();
+            let mut haystack = cells.join(" ");
+            for s in spec.search {
+                if let Some(Value::String(t)) = f.get(*s) {
+                    haystack.push(' ');
+                    haystack.push_str(t);
+                }
+            }
+            Row {
+                id: id.clone(),
+                title: titles[i].clone(),
+                cells,
+                fields: Arc::new(f.clone()),
+                haystack,
+            }
+        })
+        .collect();
+    ListIndex::new(rows, |r: &Row| [r.title.as_str(), r.haystack.as_str()])
+}
+
+/// Positions of the rows the search and filters keep (one value per filter of the spec), in the
+/// chosen order: by title as built, or re-sorted by another field (numbers as numbers; stable).
+pub fn matching_rows(
+    collection: Collection,
+    list: &ListIndex<Row>,
+    search: &str,
+    chosen: &[FilterValue],
+    (field, descending): (&'static str, bool),
+) -> Vec<u32> {
+    let spec = views::spec(collection);
+    let query = SearchQuery::parse(search);
+    let mut positions = list.filter(
+        &query,
+        |row| {
+            spec.filters.iter().zip(chosen).all(|(name, value)| {
+                spec.filter_kind(name)
+                    .is_none_or(|kind| value.keeps(kind, row.fields.get(*name)))
+            })
+        },
+        false,
+    );
+    if !spec.title.contains(&field) || spec.title.len() > 1 {
+        if let Some(def) = collection.field(field) {
+            let column = spec.columns.iter().position(|c| *c == field);
+            positions.sort_by(|&a, &b| {
+                let (ra, rb) = (list.row(a), list.row(b));
+                let shown = match column {
+                    Some(i) => (ra.cells[i].as_str(), rb.cells[i].as_str()),
+                    None => (ra.title.as_str(), rb.title.as_str()),
+                };
+                let order =
+                    compare_field(def.kind, ra.fields.get(field), rb.fields.get(field), shown);
+                if descending {
+                    order.reverse()
+                } else {
+                    order
+                }
+            });
+        }
+    } else if descending {
+        positions.reverse();
+    }
+    positions
+}
+
 /// The list of a collection. `marks` adds a chip to the rows whose ids it holds (an opportunity's
 /// 停滞), with its label.
 #[component]
@@ -158,51 +253,12 @@ pub fn RecordList(
 
     // Built once per change of the data, the names or the language; every keystroke filters this.
     let built = Memo::new(move |_| {
-        let locale = i18n.locale();
+        // Followed: a change of language rebuilds the rows (titles, choice labels, order).
+        i18n.locale();
         let read = records.with(|read| {
             read.as_ref().map(|r| {
                 r.as_ref().map_err(Clone::clone).map(|records| {
-                    names.with(|names| {
-                        let titles: Vec<String> = records
-                            .iter()
-                            .map(|(_, r)| title_of(collection, &r.fields, Some(names), locale))
-                            .collect();
-                        let places = collation::ranks(titles.iter().map(String::as_str), locale);
-                        let mut order: Vec<usize> = (0..records.len()).collect();
-                        order.sort_by_key(|&i| (places[titles[i].as_str()], &records[i].0));
-                        let rows = order
-                            .into_iter()
-                            .map(|i| {
-                                let (id, record) = &records[i];
-                                let f = &record.fields;
-                                let cells: Vec<String> = spec
-                                    .columns
-                                    .iter()
-                                    .map(|c| {
-                                        display_value(collection, c, f, names, i18n)
-                                            .unwrap_or_default()
-                                    })
-                                    .collect();
-                                let mut haystack = cells.join(" ");
-                                for s in spec.search {
-                                    if let Some(Value::String(t)) = f.get(*s) {
-                                        haystack.push(' ');
-                                        haystack.push_str(t);
-                                    }
-                                }
-                                Row {
-                                    id: id.clone(),
-                                    title: titles[i].clone(),
-                                    cells,
-                                    fields: Arc::new(f.clone()),
-                                    haystack,
-                                }
-                            })
-                            .collect();
-                        Built(Arc::new(ListIndex::new(rows, |r: &Row| {
-                            [r.title.as_str(), r.haystack.as_str()]
-                        })))
-                    })
+                    names.with(|names| Built(Arc::new(list_rows(collection, records, names, i18n))))
                 })
             })
         });
@@ -214,41 +270,7 @@ pub fn RecordList(
             return Vec::new();
         };
         let chosen = filters.get();
-        let (field, descending) = sort.get();
-        let query = search.with(|s| SearchQuery::parse(s));
-        let mut positions = list.filter(
-            &query,
-            |row| {
-                spec.filters.iter().zip(&chosen).all(|(name, value)| {
-                    spec.filter_kind(name)
-                        .is_none_or(|kind| value.keeps(kind, row.fields.get(*name)))
-                })
-            },
-            false,
-        );
-        // Title order is the built order; another column re-sorts what the filters kept (stable).
-        if !spec.title.contains(&field) || spec.title.len() > 1 {
-            if let Some(def) = collection.field(field) {
-                let column = spec.columns.iter().position(|c| *c == field);
-                positions.sort_by(|&a, &b| {
-                    let (ra, rb) = (list.row(a), list.row(b));
-                    let shown = match column {
-                        Some(i) => (ra.cells[i].as_str(), rb.cells[i].as_str()),
-                        None => (ra.title.as_str(), rb.title.as_str()),
-                    };
-                    let order =
-                        compare_field(def.kind, ra.fields.get(field), rb.fields.get(field), shown);
-                    if descending {
-                        order.reverse()
-                    } else {
-                        order
-                    }
-                });
-            }
-        } else if descending {
-            positions.reverse();
-        }
-        positions
+        search.with(|search| matching_rows(collection, &list, search, &chosen, sort.get()))
     });
 
     let total = move || {
