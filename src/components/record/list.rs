@@ -247,6 +247,7 @@ pub fn RecordList(
 
     let search = RwSignal::new(String::new());
     let filters = RwSignal::new(vec![FilterValue::default(); spec.filters.len()]);
+    let filters_open = RwSignal::new(false);
     let sort = RwSignal::new((spec.sort.field, spec.sort.descending));
     let scroll_top = RwSignal::new(0.0_f64);
     let viewport = RwSignal::new(640.0_f64);
@@ -516,13 +517,26 @@ pub fn RecordList(
                     {move || i18n.format(Key::RecordDeleted, &[("name", &name)])}
                 </p>
             })}
-            <div class="card list-toolbar" role="search">
+            <div class="card list-toolbar" role="search" class:filters-open=move || filters_open.get()>
                 <div class="field field-search">
                     <label for="list-search">{move || i18n.t(Key::ListSearch)}</label>
                     <input id="list-search" type="search" autocomplete="off"
                         prop:value=move || search.get()
                         on:input=move |ev| { search.set(event_target_value(&ev)); to_top(); } />
                 </div>
+                // On a phone the filters fold away behind this, so the rows are on the first screen.
+                <button type="button" class="button filters-toggle"
+                    aria-expanded=move || filters_open.get().to_string()
+                    on:click=move |_| filters_open.update(|o| *o = !*o)>
+                    {move || {
+                        let active = filters.with(|f| f.iter().filter(|v| !v.is_empty()).count());
+                        if active == 0 {
+                            i18n.t(Key::ListFilters).to_owned()
+                        } else {
+                            i18n.format(Key::ListFiltersActive, &[("count", &active.to_string())])
+                        }
+                    }}
+                </button>
                 {spec.filters.iter().enumerate().map(|(i, name)| {
                     filter_control(collection, name, i, filters, names, built, i18n, to_top)
                 }).collect_view()}
@@ -596,7 +610,7 @@ fn filter_control(
     };
     match spec.filter_kind(name) {
         Some(FilterKind::DateRange) => view! {
-            <fieldset class="field field-range">
+            <fieldset class="field field-range list-filter">
                 <legend>{label}</legend>
                 <input type="date" id=id.clone() aria-label=move || i18n.format(Key::ListFilterFrom, &[("field", def.label(i18n.locale()))])
                     prop:value=move || filters.with(|f| f[index].from.clone())
@@ -646,7 +660,7 @@ fn filter_control(
                 }
             };
             view! {
-                <div class="field">
+                <div class="field list-filter">
                     <label for=id.clone()>{label}</label>
                     <select id=id on:change=move |ev| { let v = event_target_value(&ev); set(&|f| f.equals = v.clone()); }>
                         <option value="" prop:selected=move || filters.with(|f| f[index].equals.is_empty())>{move || i18n.t(Key::ListFilterAll)}</option>
