@@ -187,7 +187,6 @@ pub fn RecordDetail(
                         </div>
                     </Show>
                 </header>
-                <WaitingNote collection id=record_id.get_value() note=Key::RecordWaitingNote />
                 <Show when=move || saved.get()>
                     <p class="notice notice-ok" role="status" data-testid="record-saved">{move || i18n.t(Key::RecordSaved)}</p>
                 </Show>
@@ -238,6 +237,9 @@ pub fn RecordDetail(
             <p class="breadcrumb">
                 <A href=mount.href(&format!("/{}", spec.slug))>{move || collection.label(i18n.locale())}</A>
             </p>
+            // Outside the part drawn again on every reload of the record, so it never blinks out
+            // while its changes still wait.
+            <WaitingNote collection id=record_id.get_value() note=Key::RecordWaitingNote />
             {body}
         </section>
     }
