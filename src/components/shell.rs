@@ -112,7 +112,7 @@ fn SignOut() -> impl IntoView {
         <span class="user-name" title=move || i18n.t(Key::SignedInAs)>{name}</span>
         <button
             type="button"
-            class="button button-ghost"
+            class="button button-ghost sign-out"
             on:click=sign_out
             disabled=move || leaving.get()
             aria-busy=move || leaving.get().to_string()

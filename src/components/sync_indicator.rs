@@ -34,6 +34,22 @@ pub fn SyncIndicator() -> impl IntoView {
             SyncStatus::Failed(_) => ("failed", i18n.t(Key::SyncFailed).to_owned()),
         }
     };
+    // A phone's top bar has room for a few characters: the same state in short words, shown there
+    // instead of the full sentence (which stays for assistive technology).
+    let short = move || {
+        let pending = data.pending.get();
+        let count = pending.to_string();
+        match data.status.get() {
+            SyncStatus::Starting => i18n.t(Key::SyncStartingShort).to_owned(),
+            SyncStatus::Syncing => i18n.t(Key::SyncSyncing).to_owned(),
+            SyncStatus::Synced if pending == 0 => i18n.t(Key::SyncSynced).to_owned(),
+            SyncStatus::Synced => i18n.format(Key::SyncWaitingShort, &[("count", &count)]),
+            SyncStatus::Offline if pending == 0 => i18n.t(Key::SyncOfflineShort).to_owned(),
+            SyncStatus::Offline => i18n.format(Key::SyncOfflineCountShort, &[("count", &count)]),
+            SyncStatus::SignInNeeded => i18n.t(Key::SyncSignInNeededShort).to_owned(),
+            SyncStatus::Failed(_) => i18n.t(Key::SyncFailedShort).to_owned(),
+        }
+    };
     let detail = move || match data.status.get() {
         SyncStatus::Failed(message) => message,
         _ => String::new(),
@@ -49,9 +65,13 @@ pub fn SyncIndicator() -> impl IntoView {
             attr:data-state=move || state().0 attr:title=detail>
             <span class="sync-dot" aria-hidden="true"></span>
             <span class="sync-text" role="status" aria-live="polite">{move || state().1}</span>
+            <span class="sync-text-short" aria-hidden="true" data-testid="sync-short">{short}</span>
             <Show when=move || { refused() > 0 }>
                 <span class="sync-refused">
-                    {move || i18n.format(Key::SyncRefusedBadge, &[("count", &refused().to_string())])}
+                    <span class="sync-refused-text">
+                        {move || i18n.format(Key::SyncRefusedBadge, &[("count", &refused().to_string())])}
+                    </span>
+                    <span class="sync-refused-count" aria-hidden="true">{refused}</span>
                 </span>
             </Show>
         </A>
