@@ -39,10 +39,11 @@ pub fn Shell(children: Children) -> impl IntoView {
                         <SignOut />
                     </Show>
                 </div>
+                // Hangs under the sticky bar, so it is seen whatever the page's scroll or layout.
+                <Show when=move || session.is_signed_in()>
+                    <FirstSyncProgress />
+                </Show>
             </header>
-            <Show when=move || session.is_signed_in()>
-                <FirstSyncProgress />
-            </Show>
             <Show when=move || session.is_signed_in()>
                 <Navigation />
             </Show>

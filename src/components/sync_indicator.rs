@@ -78,7 +78,8 @@ pub fn SyncIndicator() -> impl IntoView {
     }
 }
 
-/// A thin bar under the top bar while a new device downloads its data for the first time.
+/// A thin bar hanging under the top bar (inside it, so it stays in view above the page and the
+/// navigation) while a new device downloads its data for the first time.
 #[component]
 pub fn FirstSyncProgress() -> impl IntoView {
     let i18n = use_i18n();

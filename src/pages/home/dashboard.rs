@@ -11,7 +11,7 @@ use yingxiao_core::{
 
 use crate::{
     components::charts::funnel::FunnelChart,
-    data::sync::use_data,
+    data::sync::{use_data, SyncStatus},
     i18n::{use_i18n, Key},
     mount::use_mount,
     permissions::use_access,
@@ -151,6 +151,22 @@ pub fn Dashboard() -> impl IntoView {
     let has_deals = move || {
         shown.with(|s| matches!(s, Loaded::Ready(Some(s)) if s.figures.snapshot.total().count > 0))
     };
+    // No deals may only mean "not downloaded yet": until the first sync is done, or one sync has ended
+    // since the page opened, the dashboard says it is downloading instead of offering a first deal.
+    let sync_busy = move || {
+        data.first_sync.get().is_some()
+            || matches!(
+                data.status.get(),
+                SyncStatus::Starting | SyncStatus::Syncing
+            )
+    };
+    let sync_ended = RwSignal::new(!untrack(sync_busy));
+    Effect::new(move |_| {
+        if !sync_busy() {
+            sync_ended.set(true);
+        }
+    });
+    let waiting = move || data.first_sync.get().is_some() || !sync_ended.get();
 
     view! {
         <article class="card dashboard" aria-labelledby="dashboard-title" data-testid="dashboard">
@@ -160,6 +176,12 @@ pub fn Dashboard() -> impl IntoView {
             </header>
             {move || match shown.with(|s| matches!(s, Loaded::Loading)) {
                 true => view! { <p class="hint" role="status">{move || i18n.t(Key::CustomersLoading)}</p> }.into_any(),
+                false if !has_deals() && waiting() => view! {
+                    <p class="hint" role="status" data-testid="dashboard-waiting">{move || match data.first_sync.get() {
+                        Some(count) => i18n.format(Key::SyncFirstProgress, &[("count", &count.to_string())]),
+                        None => i18n.t(Key::CustomersLoading).to_owned(),
+                    }}</p>
+                }.into_any(),
                 false if !has_deals() => view! {
                     <div class="empty-state">
                         <p>{move || i18n.t(Key::DashboardEmpty)}</p>
