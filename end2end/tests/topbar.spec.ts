@@ -1,6 +1,8 @@
 // The top bar at every viewport project: the sync state is in words a user can read (short words on a
-// phone, not a bare dot), and everything stays on one line in Chinese and English.
+// phone, not a bare dot), everything stays on one line in Chinese and English, and the language
+// toggle's accessible name contains the words it shows (WCAG 2.5.3, axe's label-content-name-mismatch).
 import { test, expect, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { E2E_LOGIN } from '../playwright.config';
 import { signIn } from './support';
 
@@ -71,4 +73,21 @@ test('offline, the top bar says so in words and stays on one line, in Chinese an
   expect(await readableWords(page)).toContain('Offline');
   await expectOneLine(page);
   await context.setOffline(false);
+});
+
+test('the language toggle’s accessible name contains the language it shows', async ({ page }) => {
+  await signIn(page, E2E_LOGIN, '');
+  const toggle = page.locator('.topbar button.language-toggle');
+  for (const shown of ['English', '中文']) {
+    const text = toggle.locator('.language-toggle-text');
+    if (await text.isVisible()) {
+      await expect(text).toHaveText(shown);
+    }
+    await expect(toggle).toHaveAccessibleName(new RegExp(`^${shown}`));
+    // Still found by what it does, as before.
+    await expect(toggle).toHaveAccessibleName(shown === 'English' ? /切换语言/ : /switch language/i);
+    const results = await new AxeBuilder({ page }).include('.topbar').withRules(['label-content-name-mismatch']).analyze();
+    expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    await toggle.click();
+  }
 });

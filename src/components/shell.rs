@@ -55,20 +55,24 @@ pub fn Shell(children: Children) -> impl IntoView {
     }
 }
 
-/// One tap to the other language; the full choice lives in settings.
+/// One tap to the other language; the full choice lives in settings. Its accessible name starts with
+/// the language it shows (English / 中文), so a voice user can say what they see (WCAG 2.5.3).
 #[component]
 fn LanguageToggle() -> impl IntoView {
     let i18n = use_i18n();
+    let other = move || i18n.locale().toggled();
     view! {
         <button
             type="button"
             class="button button-ghost language-toggle"
             title=move || i18n.t(Key::LanguageToggleLabel)
-            aria-label=move || i18n.t(Key::LanguageToggleLabel)
-            on:click=move |_| i18n.set_locale(i18n.locale().toggled())
+            aria-label=move || {
+                i18n.format(Key::LanguageToggleName, &[("language", other().native_name())])
+            }
+            on:click=move |_| i18n.set_locale(other())
         >
             <IconSvg icon=Icon::Language />
-            <span>{move || i18n.locale().toggled().native_name()}</span>
+            <span class="language-toggle-text" lang=move || other().tag()>{move || other().native_name()}</span>
         </button>
     }
 }
