@@ -1,5 +1,6 @@
 //! The web app in a real headless Chromium (wasm-bindgen-test): the shell mounts, switching language
-//! changes the visible text, and the home page tells the truth when the server's API is not there.
+//! changes the visible text, and the home page tells an administrator the truth when the server's API
+//! is not there.
 #![cfg(target_arch = "wasm32")]
 
 use std::time::Duration;
@@ -56,17 +57,30 @@ const SESSION: &str = r#"{"token":"test-token","expires_at":"2027-01-01T00:00:00
   "user":{"user_id":"0193b3c4-7a1e-7000-8000-000000000001","login":"wang","name":"王伟",
   "role":"sales_rep","unit_id":"0193b3c4-7a1e-7000-8000-000000000002"}}"#;
 
+/// The same person as an administrator, who alone sees the server's diagnostics on the home page.
+const ADMIN_SESSION: &str = r#"{"token":"test-token","expires_at":"2027-01-01T00:00:00.000Z",
+  "user":{"user_id":"0193b3c4-7a1e-7000-8000-000000000001","login":"wang","name":"王伟",
+  "role":"admin","unit_id":"0193b3c4-7a1e-7000-8000-000000000002"}}"#;
+
 /// Mounts a fresh app with the given stored language, signed in or not; the handle unmounts it
 /// when dropped.
 fn mount(
     stored_locale: &str,
     signed_in: bool,
 ) -> leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable> {
+    mount_as(stored_locale, signed_in.then_some(SESSION))
+}
+
+/// As `mount`, signed in with `session` when there is one.
+fn mount_as(
+    stored_locale: &str,
+    session: Option<&str>,
+) -> leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable> {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     storage.clear().unwrap();
     storage.set_item("yingxiao.locale", stored_locale).unwrap();
-    if signed_in {
-        storage.set_item("yingxiao.session", SESSION).unwrap();
+    if let Some(session) = session {
+        storage.set_item("yingxiao.session", session).unwrap();
     }
     let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&host).unwrap();
@@ -82,6 +96,11 @@ async fn shell_mounts_with_navigation_and_the_home_page() {
         nav.contains("首页") && nav.contains("设置"),
         "nav was {nav:?}"
     );
+    // A sales rep's home has no server diagnostics.
+    assert!(document()
+        .query_selector("[data-testid=server-card]")
+        .unwrap()
+        .is_none());
     assert_eq!(
         document()
             .document_element()
@@ -118,7 +137,7 @@ async fn switching_language_changes_visible_text_and_is_stored() {
 #[wasm_bindgen_test]
 async fn home_says_the_server_is_unreachable_when_the_api_is_missing() {
     // The test runner's web server has no /api/v1/health: the page must not pretend to be connected.
-    let _app = mount("en", true);
+    let _app = mount_as("en", Some(ADMIN_SESSION));
     eventually("the connection check finishes", || {
         let status = text_of("[data-testid=server-status]");
         !status.is_empty() && status != "Checking…"
@@ -129,7 +148,10 @@ async fn home_says_the_server_is_unreachable_when_the_api_is_missing() {
         "Cannot reach the server"
     );
     assert_eq!(text_of("[data-testid=server-version]"), "—");
-    assert_eq!(text_of("[data-testid=signed-in-as]"), "王伟 · Sales rep");
+    assert_eq!(
+        text_of("[data-testid=signed-in-as]"),
+        "王伟 · Administrator"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -1,8 +1,8 @@
 // The home page as each role meets it: during a device's first sync the progress is in view (not under
 // the screen's edge or behind the navigation) and the dashboard waits instead of saying there are no
-// deals. At every viewport project.
+// deals; the server's diagnostics are for administrators only. At every viewport project.
 import { test, expect, type Page } from '@playwright/test';
-import { E2E_LOGIN, E2E_PASSWORD } from '../playwright.config';
+import { E2E_ADMIN_LOGIN, E2E_LOGIN, E2E_PASSWORD } from '../playwright.config';
 
 /// Signs in through the sign-in page on the home page, without waiting for the first sync.
 async function signInHome(page: Page, login: string) {
@@ -55,4 +55,26 @@ test('during the first sync the progress is in view and the dashboard waits for 
   }
   await expect(page.getByRole('progressbar')).toHaveCount(0, { timeout: 30_000 });
   await expect(page.getByTestId('dashboard-waiting')).toHaveCount(0);
+});
+
+test('a sales rep’s home has no server diagnostics; an administrator’s has them', async ({ page, browser, baseURL }) => {
+  await signInHome(page, E2E_LOGIN);
+  await expect(page.locator('.topbar .sync-indicator')).toHaveAttribute('data-state', /synced|waiting/, {
+    timeout: 30_000,
+  });
+  await expect(page.getByTestId('dashboard')).toBeVisible();
+  await expect(page.getByTestId('server-card')).toHaveCount(0);
+  await expect(page.getByText('SQLite（内置）')).toHaveCount(0);
+  await expect(page.getByText('数据库', { exact: true })).toHaveCount(0);
+
+  const other = await browser.newContext({ baseURL, viewport: page.viewportSize()!, locale: 'zh-CN' });
+  try {
+    const admin = await other.newPage();
+    await signInHome(admin, E2E_ADMIN_LOGIN);
+    const card = admin.getByTestId('server-card');
+    await expect(card.getByTestId('server-status')).toHaveText('已连接');
+    await expect(card.getByText('SQLite（内置）')).toBeVisible();
+  } finally {
+    await other.close();
+  }
 });

@@ -2,14 +2,14 @@
 // viewport project and under a sub-path.
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { E2E_LOGIN, E2E_NAME, E2E_PASSWORD } from '../playwright.config';
+import { E2E_ADMIN_LOGIN, E2E_LOGIN, E2E_PASSWORD } from '../playwright.config';
 import { navigateTo } from './support';
 
 /// Signs in through the sign-in page, whatever its language; lands on the page asked for.
-async function signIn(page: Page, path = '') {
+async function signIn(page: Page, path = '', login = E2E_LOGIN) {
   await page.goto(path);
   await expect(page).toHaveURL(/\/login\?next=/);
-  await page.locator('input[name=username]').fill(E2E_LOGIN);
+  await page.locator('input[name=username]').fill(login);
   await page.locator('input[name=password]').fill(E2E_PASSWORD);
   await page.locator('button[type=submit]').click();
   await expect(page.getByRole('navigation')).toBeVisible();
@@ -20,8 +20,9 @@ function basePath(baseURL: string | undefined): string {
   return new URL(baseURL!).pathname.replace(/\/$/, '');
 }
 
-async function openHome(page: Page) {
-  await signIn(page);
+/// The home page; an administrator's shows the server's diagnostics.
+async function openHome(page: Page, login = E2E_LOGIN) {
+  await signIn(page, '', login);
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
 }
 
@@ -30,13 +31,13 @@ test('home shows the real server version and a live connection, in Chinese by de
   request,
 }) => {
   const health = await (await request.get('api/v1/health')).json();
-  await openHome(page);
+  await openHome(page, E2E_ADMIN_LOGIN);
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
   await expect(page).toHaveTitle('营销管理系统');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('概览');
   await expect(page.getByTestId('server-status')).toHaveText('已连接');
   await expect(page.getByTestId('server-version')).toHaveText(health.version);
-  await expect(page.getByTestId('signed-in-as')).toHaveText(`${E2E_NAME} · 业务员`);
+  await expect(page.getByTestId('signed-in-as')).toHaveText('测试管理员 · 系统管理员');
   await expect(page.getByText('SQLite（内置）')).toBeVisible();
   // The boot splash is gone once the app has mounted.
   await expect(page.locator('#boot')).toHaveCount(0);
@@ -72,7 +73,7 @@ test('navigation moves between pages without reloading', async ({ page, baseURL 
 });
 
 test('switching language changes the text and is remembered across reloads', async ({ page }) => {
-  await openHome(page);
+  await openHome(page, E2E_ADMIN_LOGIN);
   await page.getByRole('button', { name: '切换语言' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Overview');
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
@@ -179,7 +180,7 @@ test('every request stays under the base path', async ({ page, baseURL }) => {
   page.on('response', (res) => {
     if (res.status() >= 400) failed.push(`${res.status()} ${res.url()}`);
   });
-  await openHome(page);
+  await openHome(page, E2E_ADMIN_LOGIN);
   await expect(page.getByTestId('server-status')).toHaveText('已连接');
   await page.goto('settings');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('设置');
@@ -203,7 +204,7 @@ test('sign-in, home and settings have no serious accessibility violations', asyn
 });
 
 test('screenshot of the shell for the record', async ({ page }, testInfo) => {
-  await openHome(page);
+  await openHome(page, E2E_ADMIN_LOGIN);
   await expect(page.getByTestId('server-status')).toHaveText('已连接');
   await page.screenshot({ path: testInfo.outputPath('home.png'), fullPage: true });
 });
