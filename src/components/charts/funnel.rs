@@ -4,7 +4,9 @@
 use leptos::{ev, prelude::*};
 use yingxiao_core::{
     domain::Collection,
-    funnel::{layout_funnel, BandInput, FunnelFigures, FunnelLayout, LabelOf, LayoutSpec, Stage},
+    funnel::{
+        layout_funnel, BandInput, FunnelFigures, FunnelLayout, LabelOf, LayoutSpec, Ratio, Stage,
+    },
 };
 
 use crate::{
@@ -37,6 +39,23 @@ pub struct ChartData {
     pub columns: Vec<String>,
     /// The chart's name, for the figure and the table's caption.
     pub caption: String,
+}
+
+/// Closed deals below which a win rate carries a caveat: two won of two closed is no "100%".
+pub const SMALL_SAMPLE_CLOSED: u32 = 10;
+
+/// The note beside a win rate drawn from fewer than `SMALL_SAMPLE_CLOSED` closed deals; none when
+/// nothing closed (the rate is "—" then) or the sample is large enough.
+pub fn win_rate_caveat(rate: Ratio, i18n: I18n) -> Option<String> {
+    (rate.whole > 0 && rate.whole < SMALL_SAMPLE_CLOSED).then(|| {
+        i18n.format(
+            Key::FunnelSmallSample,
+            &[
+                ("count", &rate.whole.to_string()),
+                ("min", &SMALL_SAMPLE_CLOSED.to_string()),
+            ],
+        )
+    })
 }
 
 /// Fallback drawing width before the container is measured.
@@ -289,7 +308,9 @@ pub fn FunnelChart(
         <div class="funnel-chart" class:funnel-compact=compact>
             <div class="funnel-drawing" node_ref=container>{drawing}</div>
             {(!compact).then(|| view! {
-                <div class="funnel-details" data-testid="funnel-details" aria-live="polite">{details}</div>
+                // Without a band to tell about, the panel takes no room (it stays, to announce).
+                <div class="funnel-details" class:funnel-details-empty=move || shown().is_none()
+                    data-testid="funnel-details" aria-live="polite">{details}</div>
             })}
             {table}
         </div>

@@ -17,7 +17,7 @@ use yingxiao_core::{
 };
 
 use crate::{
-    components::charts::funnel::{chart_data, BANDS},
+    components::charts::funnel::{chart_data, win_rate_caveat, BANDS},
     components::period::{chosen_period, PeriodChoice},
     data::records::Shared,
     data::{
@@ -40,6 +40,10 @@ use crate::{
 
 /// Rows of a band's deal list drawn at once.
 const LIST_ROWS: usize = 100;
+/// Stalled deals listed until the user asks for all, so the team comparison below stays in reach.
+const STALLED_SHOWN: usize = 10;
+/// From this many units the org filter gets a search box: a company has hundreds.
+const UNIT_SEARCH_FROM: usize = 12;
 /// Team members' funnels shown side by side.
 const TEAM_FUNNELS: usize = 12;
 const SVG_ID: &str = "funnel-svg";
@@ -84,6 +88,31 @@ fn unit_tree(records: &[(String, StoredRecord)], roots: &[String]) -> Vec<UnitOp
         }
     }
     out
+}
+
+/// The units whose name contains `query` (any case), each with the units above it so the tree still
+/// reads, in tree order; `keep` (the unit chosen) stays whatever the query.
+fn matching_units(tree: &[UnitOption], query: &str, keep: &str) -> Vec<UnitOption> {
+    let query = query.trim().to_lowercase();
+    if query.is_empty() {
+        return tree.to_vec();
+    }
+    let mut shown = vec![false; tree.len()];
+    // Positions of the current unit's ancestors, by depth (the tree is depth first).
+    let mut above: Vec<usize> = Vec::new();
+    for (at, unit) in tree.iter().enumerate() {
+        above.truncate(unit.depth);
+        if unit.id == keep || unit.name.to_lowercase().contains(&query) {
+            shown[at] = true;
+            above.iter().for_each(|&a| shown[a] = true);
+        }
+        above.push(at);
+    }
+    tree.iter()
+        .zip(shown)
+        .filter(|(_, shown)| *shown)
+        .map(|(unit, _)| unit.clone())
+        .collect()
 }
 
 /// The ids of a unit and every unit below it.
@@ -208,6 +237,8 @@ pub fn FunnelPage() -> impl IntoView {
     let by_amount = RwSignal::new(false);
     let selected = RwSignal::new(None::<usize>);
     let list_limit = RwSignal::new(LIST_ROWS);
+    let stalled_limit = RwSignal::new(STALLED_SHOWN);
+    let unit_query = RwSignal::new(String::new());
     let export_failed = RwSignal::new(false);
 
     let role = move || session.get().map(|s| s.user.role);
@@ -347,6 +378,7 @@ pub fn FunnelPage() -> impl IntoView {
         period.track();
         selected.set(None);
         list_limit.set(LIST_ROWS);
+        stalled_limit.set(STALLED_SHOWN);
     });
 
     let busy =
@@ -424,19 +456,21 @@ pub fn FunnelPage() -> impl IntoView {
             })
         })
     });
+    // The first stalled deals (all once asked for), and how many there are.
     let stalled_rows = Memo::new(move |_| {
         let names = user_names.get();
         let customer_names = customer_names.get();
+        let limit = stalled_limit.get();
         figures.with(|f| {
             let Some((Shared(report), query)) = f.as_ref() else {
-                return Vec::new();
+                return (Vec::new(), 0);
             };
             let cut = query.period.cut(query.now_ms);
             deals.with(|d| {
                 let Loaded::Ready(Shared(d)) = d else {
-                    return Vec::new();
+                    return (Vec::new(), 0);
                 };
-                report
+                let rows = report
                     .current
                     .stalled
                     .iter()
@@ -456,8 +490,9 @@ pub fn FunnelPage() -> impl IntoView {
                             stalled: true,
                         })
                     })
-                    .take(LIST_ROWS)
-                    .collect()
+                    .take(limit)
+                    .collect();
+                (rows, report.current.stalled.len())
             })
         })
     });
@@ -530,16 +565,19 @@ pub fn FunnelPage() -> impl IntoView {
                     "cycle",
                 ),
             ];
+            let caveat = win_rate_caveat(now.win_rate, i18n);
             Some(
                 items
                     .into_iter()
                     .map(|(label, value, detail, change, key)| {
+                        let caveat = caveat.clone().filter(|_| key == "win-rate");
                         view! {
                             <div class="fact funnel-fact" data-figure=key>
                                 <dt>{i18n.t(label)}</dt>
                                 <dd>
                                     <span class="funnel-fact-value">{value}</span>
                                     {(!detail.is_empty()).then(|| view! { <span class="fact-detail">{detail}</span> })}
+                                    {caveat.map(|c| view! { <span class="fact-detail win-rate-caveat" data-testid="win-rate-caveat">{c}</span> })}
                                     <span class="fact-detail">{change}</span>
                                 </dd>
                             </div>
@@ -618,15 +656,33 @@ pub fn FunnelPage() -> impl IntoView {
     };
 
     let stalled_section = move || {
-        let rows = stalled_rows.get();
+        let (rows, total) = stalled_rows.get();
+        let shown = rows.len();
         view! {
-            <section class="card funnel-stalled" aria-labelledby="funnel-stalled-title">
+            <section class="card funnel-stalled" aria-labelledby="funnel-stalled-title" data-testid="funnel-stalled">
                 <h2 id="funnel-stalled-title">{move || i18n.t(Key::FunnelStalledTitle)}</h2>
                 {if rows.is_empty() {
                     view! { <p class="hint">{i18n.t(Key::FunnelStalledNone)}</p> }.into_any()
                 } else {
                     deal_list(rows, "funnel-stalled-list", true).into_any()
                 }}
+                {(total > STALLED_SHOWN).then(|| view! {
+                    <div class="list-more">
+                        {if shown < total {
+                            view! {
+                                <button type="button" class="button" on:click=move |_| stalled_limit.set(usize::MAX)>
+                                    {i18n.format(Key::FunnelStalledShowAll, &[("count", &total.to_string())])}
+                                </button>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <button type="button" class="button" on:click=move |_| stalled_limit.set(STALLED_SHOWN)>
+                                    {i18n.format(Key::FunnelStalledShowFewer, &[("count", &STALLED_SHOWN.to_string())])}
+                                </button>
+                            }.into_any()
+                        }}
+                    </div>
+                })}
             </section>
         }
     };
@@ -636,7 +692,7 @@ pub fn FunnelPage() -> impl IntoView {
             return None;
         }
         let names = user_names.get();
-        let groups: Vec<(String, ChartData, String)> = figures.with(|f| {
+        let groups: Vec<(String, ChartData, String, Option<String>)> = figures.with(|f| {
             let (Shared(report), _) = f.as_ref()?;
             Some(
                 report
@@ -655,7 +711,8 @@ pub fn FunnelPage() -> impl IntoView {
                                 ("rate", &percent(headline.win_rate.rate())),
                             ],
                         );
-                        (name, chart_data(&g.figures, caption, i18n), summary)
+                        let caveat = win_rate_caveat(headline.win_rate, i18n);
+                        (name, chart_data(&g.figures, caption, i18n), summary, caveat)
                     })
                     .collect(),
             )
@@ -668,10 +725,11 @@ pub fn FunnelPage() -> impl IntoView {
                 } else {
                     view! {
                         <ul class="funnel-team-grid">
-                            {groups.into_iter().map(|(name, chart, summary)| view! {
+                            {groups.into_iter().map(|(name, chart, summary, caveat)| view! {
                                 <li class="funnel-member">
                                     <h3>{name}</h3>
                                     <p class="fact-detail">{summary}</p>
+                                    {caveat.map(|c| view! { <p class="fact-detail win-rate-caveat">{c}</p> })}
                                     <FunnelChart data=Signal::derive(move || chart.clone()) by_amount=by_amount compact=true />
                                 </li>
                             }).collect_view()}
@@ -703,12 +761,14 @@ pub fn FunnelPage() -> impl IntoView {
                 }
             };
         let unit_choices = Signal::derive(move || {
-            unit_options
-                .get()
+            let chosen = unit.get();
+            unit_query
+                .with(|query| unit_options.with(|tree| matching_units(tree, query, &chosen)))
                 .into_iter()
                 .map(|u| (u.id, format!("{}{}", "\u{3000}".repeat(u.depth), u.name)))
                 .collect()
         });
+        let many_units = move || unit_options.with(Vec::len) >= UNIT_SEARCH_FROM;
         let owner_choices = Signal::derive(move || {
             owner_options
                 .get()
@@ -753,6 +813,15 @@ pub fn FunnelPage() -> impl IntoView {
                         <label for="funnel-to">{move || i18n.t(Key::FunnelTo)}</label>
                         <input id="funnel-to" type="date" prop:value=move || custom_to.get()
                             on:change=move |ev| custom_to.set(event_target_value(&ev)) />
+                    </div>
+                </Show>
+                <Show when=many_units>
+                    <div class="field">
+                        <label for="funnel-unit-search">{move || i18n.t(Key::FunnelUnitSearch)}</label>
+                        <input id="funnel-unit-search" type="search" autocomplete="off" aria-controls="funnel-unit"
+                            placeholder=move || i18n.t(Key::FunnelUnitSearchPlaceholder)
+                            prop:value=move || unit_query.get()
+                            on:input=move |ev| unit_query.set(event_target_value(&ev)) />
                     </div>
                 </Show>
                 {select_filter("funnel-unit", Key::FunnelUnit, Key::FunnelAllUnits, unit, unit_choices)}

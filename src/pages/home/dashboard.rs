@@ -10,7 +10,7 @@ use yingxiao_core::{
 };
 
 use crate::{
-    components::charts::funnel::FunnelChart,
+    components::charts::funnel::{win_rate_caveat, FunnelChart},
     data::sync::{use_data, SyncStatus},
     i18n::{use_i18n, Key},
     mount::use_mount,
@@ -205,7 +205,13 @@ pub fn Dashboard() -> impl IntoView {
                         </div>
                         <div class="fact" data-figure="win-rate">
                             <dt>{move || i18n.t(Key::DashboardWinRate)}</dt>
-                            <dd>{figure(|s, _| percent(s.figures.win_loss.win_rate.rate()))}</dd>
+                            <dd>
+                                {figure(|s, _| percent(s.figures.win_loss.win_rate.rate()))}
+                                {move || shown.with(|s| match s {
+                                    Loaded::Ready(Some(s)) => win_rate_caveat(s.figures.win_loss.win_rate, i18n),
+                                    _ => None,
+                                }).map(|caveat| view! { <span class="fact-detail win-rate-caveat">{caveat}</span> })}
+                            </dd>
                         </div>
                     </dl>
                     <FunnelChart data=chart by_amount=Signal::stored(false) compact=true />
