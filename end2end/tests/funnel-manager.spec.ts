@@ -1,7 +1,7 @@
 // The funnel as a manager of a large company reads it: the org filter is a tree that can be searched,
 // the stalled list shows its first ten (all on request) so the team comparison stays in reach, a win
-// rate from a handful of closed deals says so, and no empty box sits under the chart. The deals are
-// pushed first, under units of their own.
+// rate from a handful of closed deals says so, no empty box sits under the chart, and in English no
+// label of any funnel is cut short. The deals are pushed first, under units of their own.
 import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { randomUUID } from 'node:crypto';
@@ -149,4 +149,24 @@ test('a manager searches the unit tree, reads a bounded stalled list and a cavea
   expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   await page.screenshot({ path: testInfo.outputPath('funnel-manager.png'), fullPage: true });
 
+  // In English every label of every funnel on the page is drawn whole.
+  await page.locator('button.language-toggle').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sales funnel');
+  await expect(page.locator('.funnel-labels text').filter({ hasText: /Median/ }).first()).toBeAttached();
+  const labels = await page.locator('.funnel-labels text').allTextContents();
+  expect(labels.filter((l) => l.includes('…'))).toEqual([]);
+  // And drawn inside their chart's box.
+  const outside = await page.locator('svg.funnel-svg').evaluateAll((svgs) =>
+    svgs.flatMap((svg) => {
+      const frame = svg.getBoundingClientRect();
+      return [...svg.querySelectorAll('.funnel-labels text')]
+        .filter((t) => {
+          const box = t.getBoundingClientRect();
+          return box.left < frame.left - 1 || box.right > frame.right + 1;
+        })
+        .map((t) => t.textContent);
+    }),
+  );
+  expect(outside).toEqual([]);
+  await page.screenshot({ path: testInfo.outputPath('funnel-manager-en.png'), fullPage: true });
 });

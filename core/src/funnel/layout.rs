@@ -1,11 +1,13 @@
 //! Geometry of the funnel chart (漏斗图): a trapezoid band per stage sized by its value, and labels
 //! placed so that none overlaps another and none leaves the drawing.
 //!
-//! Text is measured by estimate (CJK ≈ 1 em, ASCII ≈ 0.55 em), so a label is laid out with the room
-//! its text needs in the worst usual font. A band's labels go inside it when they fit, otherwise into a
+//! Text is measured by estimate (CJK ≈ 1 em, Latin letters and digits ≈ 0.6 em, wide and narrow
+//! ones apart), so a label is laid out with the room its text needs in the widest usual font (DejaVu
+//! Sans, which Linux browsers fall back to, is wider than Arial or PingFang's Latin). A band's labels go inside it when they fit, otherwise into a
 //! column to the right of the funnel with a leader line; labels in that column are stacked so they
 //! never touch, and the drawing grows taller rather than let one leave it. A line too long even for
-//! the column is shortened with "…" (the full figures are in the chart's table and details panel).
+//! the column wraps at its spaces onto more lines; only a single word wider than the column is
+//! shortened with "…" (the full figures are in the chart's table and details panel).
 
 /// Space around the drawing, px.
 const MARGIN: f64 = 4.0;
@@ -195,17 +197,20 @@ impl FunnelLayout {
     }
 }
 
-/// Estimated advance of one character in em: CJK and other wide characters 1, ASCII 0.55
-/// (capitals a little more), anything else between.
+/// Estimated advance of one character in em, rounded up from DejaVu Sans: CJK, arrows and other wide
+/// characters 1, digits 0.64, most letters 0.6 (capitals 0.72, `m` `w` `%` nearly 1, `i` `l` `.`
+/// about 0.3), anything else 0.8.
 fn char_em(c: char) -> f64 {
-    if c.is_ascii_uppercase() {
-        0.68
-    } else if c.is_ascii() {
-        0.55
-    } else if is_wide(c) {
-        1.0
-    } else {
-        0.8
+    match c {
+        ' ' | 'i' | 'j' | 'l' | 'I' | '.' | ',' | ':' | ';' | '!' | '|' | '\'' => 0.32,
+        'f' | 'r' | 't' | '(' | ')' | '[' | ']' | '-' | '/' => 0.45,
+        'm' | 'w' | 'M' | 'W' | '%' | '@' => 0.95,
+        '0'..='9' => 0.64,
+        c if c.is_ascii_uppercase() => 0.72,
+        c if c.is_ascii() => 0.6,
+        '\u{2190}'..='\u{21FF}' => 1.0,
+        c if is_wide(c) => 1.0,
+        _ => 0.8,
     }
 }
 
@@ -243,6 +248,34 @@ fn fit_line(text: &str, max_w: f64, font_px: f64) -> String {
     }
     kept.push(ELLIPSIS);
     kept
+}
+
+/// The text broken at its spaces into lines of estimated width at most `max_w` (as few as will do);
+/// a word wider than that on its own is shortened with "…".
+fn wrap_line(text: &str, max_w: f64, font_px: f64) -> Vec<String> {
+    if text_width(text, font_px) <= max_w {
+        return vec![text.to_owned()];
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let joined = if line.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{line} {word}")
+        };
+        if text_width(&joined, font_px) <= max_w {
+            line = joined;
+        } else {
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            line = fit_line(word, max_w, font_px);
+        }
+    }
+    lines.push(line);
+    lines.retain(|l| !l.is_empty());
+    lines
 }
 
 /// A label still to place: what it is, its lines, and the box its text needs.
@@ -422,7 +455,7 @@ pub fn layout_funnel(bands: &[BandInput], steps: &[String], spec: &LayoutSpec) -
             let lines: Vec<String> = label
                 .lines
                 .iter()
-                .map(|l| fit_line(l, column_w, font))
+                .flat_map(|l| wrap_line(l, column_w, font))
                 .collect();
             let w = lines
                 .iter()
@@ -432,9 +465,9 @@ pub fn layout_funnel(bands: &[BandInput], steps: &[String], spec: &LayoutSpec) -
             beside.push((
                 Pending {
                     of: label.of,
+                    h: line_height * lines.len() as f64,
                     lines,
                     w,
-                    h: label.h,
                 },
                 want.y + want.h / 2.0,
             ));
@@ -512,9 +545,12 @@ mod tests {
     }
 
     #[test]
-    fn text_width_counts_cjk_as_one_em_and_ascii_as_about_half() {
+    fn text_width_counts_cjk_as_one_em_and_latin_by_its_usual_advance() {
         assert_eq!(text_width("了解", 10.0), 20.0);
-        assert!((text_width("12", 10.0) - 11.0).abs() < 1e-9);
+        assert!((text_width("12", 10.0) - 12.8).abs() < 1e-9);
+        // A wide letter takes more room than a narrow one; an arrow as much as a CJK character.
+        assert!(text_width("m", 10.0) > 2.0 * text_width("i", 10.0));
+        assert_eq!(text_width("↓", 10.0), 10.0);
     }
 
     #[test]
@@ -604,6 +640,56 @@ mod tests {
         assert!(layout.height > 100.0);
         for (i, a) in layout.labels.iter().enumerate() {
             assert!(layout.view_box().contains(&a.rect));
+            for b in &layout.labels[i + 1..] {
+                assert!(!a.rect.intersects(&b.rect), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_too_long_for_the_column_wraps_at_spaces_and_keeps_every_word() {
+        // "Median cycle 55.4 d" at 14 px is about 148 px: in a 100 px column it takes two lines.
+        let lines = wrap_line("Median cycle 55.4 d", 100.0, 14.0);
+        assert_eq!(lines, ["Median cycle", "55.4 d"]);
+        assert!(lines.iter().all(|l| text_width(l, 14.0) <= 100.0));
+        assert_eq!(
+            wrap_line("了解 · 3 个机会", 500.0, 14.0),
+            ["了解 · 3 个机会"]
+        );
+        // Only a word wider than the column on its own loses its end.
+        assert_eq!(
+            wrap_line("停留中位数十二天 5", 50.0, 10.0),
+            ["停留中位…", "5"]
+        );
+    }
+
+    #[test]
+    fn a_narrow_funnel_wraps_long_labels_beside_it_instead_of_cutting_them() {
+        let bands = [
+            band(1000.0, &["Aware · 1000 deals", "¥1.0M"]),
+            band(1.0, &["Won · 1 deal", "¥80K", "Median cycle 55.4 d"]),
+        ];
+        let spec = LayoutSpec {
+            width: 220.0,
+            height: 120.0,
+            font_px: 12.0,
+        };
+        let layout = layout_funnel(&bands, &[], &spec);
+        let won = layout
+            .labels
+            .iter()
+            .find(|l| l.of == LabelOf::Band(1))
+            .unwrap();
+        assert!(!won.inside);
+        assert!(
+            won.lines.iter().all(|l| !l.contains(ELLIPSIS)),
+            "{:?}",
+            won.lines
+        );
+        assert_eq!(won.lines.join(" "), "Won · 1 deal ¥80K Median cycle 55.4 d");
+        assert_eq!(won.rect.h, layout.line_height * won.lines.len() as f64);
+        for (i, a) in layout.labels.iter().enumerate() {
+            assert!(layout.view_box().contains(&a.rect), "{a:?}");
             for b in &layout.labels[i + 1..] {
                 assert!(!a.rect.intersects(&b.rect), "{a:?} {b:?}");
             }
