@@ -54,3 +54,30 @@ test('an administrator sets the win probabilities, and a rep reads them', async 
     await other.close();
   }
 });
+
+test('the settings show the values in force, defaults where unset, in titled groups', async ({ page, request }) => {
+  await signIn(page, E2E_LOGIN, 'settings');
+  const card = page.getByTestId('funnel-settings');
+  // What the company unit holds now, or the forecast's default where it holds nothing.
+  const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
+  const company = (await pullAll(request, admin.token)).find(
+    (r) => r.collection === 'org_units' && r.fields.kind === 'company',
+  )!;
+  const defaults: [string, string, number][] = [
+    ['了解', 'win_probability_aware', 10],
+    ['比较', 'win_probability_compare', 25],
+    ['谈判', 'win_probability_negotiate', 50],
+    ['确定', 'win_probability_commit', 80],
+  ];
+  for (const [stage, field, fallback] of defaults) {
+    const value = company.fields[field] ?? fallback;
+    await expect(card.getByLabel(`${stage}阶段赢单概率（%）`)).toHaveValue(String(value));
+  }
+  // Two titled groups, drawn as panels of the card rather than the browser's grooved box.
+  const groups = card.locator('fieldset.settings-group');
+  await expect(groups.locator('legend')).toHaveText(['赢单概率', '停滞天数']);
+  for (const group of await card.locator('fieldset').all()) {
+    expect(await group.evaluate((e) => getComputedStyle(e).borderTopStyle)).not.toBe('groove');
+  }
+  await expect(groups.nth(1)).toContainText('第 90 百分位');
+});

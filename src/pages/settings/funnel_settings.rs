@@ -4,8 +4,10 @@
 //! on the company unit: admins and HQ marketing by default) changes them, everyone else reads them.
 
 use leptos::{ev, prelude::*};
+use serde_json::{Map, Value};
 use yingxiao_core::{
     domain::{Collection, STALL_DAYS_FIELDS, WIN_PROBABILITY_FIELDS},
+    funnel::{FunnelSettings, Stage},
     permission::{Action, FUNNEL_SETTINGS},
     sync::protocol::{Intent, SetFieldsArgs},
 };
@@ -17,6 +19,22 @@ use crate::{
     i18n::{use_i18n, Key},
     permissions::{company_of, use_access},
 };
+
+/// The company unit's fields with each win probability it leaves empty set to the value in force (the
+/// default), so the form shows what the forecast uses; saving then writes what was shown. An empty
+/// stall limit stays empty: it means the stage's 90th percentile, which the form's hint says.
+fn with_defaults(fields: &Map<String, Value>) -> Map<String, Value> {
+    let in_force = FunnelSettings::from_company(fields).probability_percent;
+    let mut shown = fields.clone();
+    for (name, stage) in WIN_PROBABILITY_FIELDS.iter().zip(Stage::OPEN) {
+        if shown.get(*name).is_none_or(Value::is_null) {
+            if let Some(percent) = in_force.get(stage) {
+                shown.insert((*name).to_owned(), Value::from(percent));
+            }
+        }
+    }
+    shown
+}
 
 #[component]
 pub fn FunnelSettingsCard() -> impl IntoView {
@@ -50,7 +68,7 @@ pub fn FunnelSettingsCard() -> impl IntoView {
             Loaded::Ready(None) => view! { <p class="hint">{move || i18n.t(Key::FunnelSettingsNoCompany)}</p> }.into_any(),
             Loaded::Ready(Some((id, fields))) => {
                 let names: Vec<&str> = WIN_PROBABILITY_FIELDS.iter().chain(&STALL_DAYS_FIELDS).copied().collect();
-                let form = RecordForm::new(Collection::OrgUnit, &names, &fields);
+                let form = RecordForm::new(Collection::OrgUnit, &names, &with_defaults(&fields));
                 let before = StoredValue::new(fields);
                 let id = StoredValue::new(id);
                 let submit = move |event: ev::SubmitEvent| {
@@ -87,11 +105,18 @@ pub fn FunnelSettingsCard() -> impl IntoView {
                 };
                 view! {
                     <form class="record-form" on:submit=submit novalidate data-testid="funnel-settings-form">
-                        <fieldset class="form-grid" disabled=move || !may_change.get()>
-                            {WIN_PROBABILITY_FIELDS.iter().chain(&STALL_DAYS_FIELDS).map(|&name| view! {
-                                <FormField form name=name />
-                            }).collect_view()}
-                        </fieldset>
+                        {[
+                            (Key::FunnelSettingsProbabilities, Key::FunnelSettingsProbabilitiesHint, WIN_PROBABILITY_FIELDS),
+                            (Key::FunnelSettingsStallDays, Key::FunnelSettingsStallDaysHint, STALL_DAYS_FIELDS),
+                        ].into_iter().map(|(title, hint, names)| view! {
+                            <fieldset class="settings-group" disabled=move || !may_change.get()>
+                                <legend>{move || i18n.t(title)}</legend>
+                                <p class="hint">{move || i18n.t(hint)}</p>
+                                <div class="form-grid">
+                                    {names.into_iter().map(|name| view! { <FormField form name=name /> }).collect_view()}
+                                </div>
+                            </fieldset>
+                        }).collect_view()}
                         <FormProblemNote form />
                         <Show when=move || saved.get()>
                             <p class="notice notice-ok" role="status">{move || i18n.t(Key::FunnelSettingsSaved)}</p>
