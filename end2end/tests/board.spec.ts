@@ -135,3 +135,117 @@ test('a deal dragged by finger to the next stage moves, syncs, and shows in the 
   await expect.poll(stageOnServer(second.id), { timeout: 60_000, intervals: [500, 1000, 2000] }).toBe('negotiate');
   await expect.poll(stageOnServer(first.id), { timeout: 60_000, intervals: [500, 1000, 2000] }).toBe('commit');
 });
+
+/// The board's visible part, left to right, in the viewport.
+async function boardSpan(page: Page): Promise<[number, number]> {
+  const board = (await page.getByTestId('board').boundingBox())!;
+  return [Math.max(board.x, 0), Math.min(board.x + board.width, page.viewportSize()!.width)];
+}
+
+/// The board shows its last column whole: it has scrolled as far as it goes.
+async function atTheEnd(page: Page): Promise<boolean> {
+  const [, right] = await boardSpan(page);
+  const last = await column(page, 'lost').boundingBox();
+  return !!last && last.x + last.width <= right + 1;
+}
+
+/// Where a pointer may rest over `stage`'s column without scrolling the board (clear of both edge
+/// zones), or `null` when the column is not in sight there.
+async function restingPoint(page: Page, stage: string): Promise<number | null> {
+  const [left, right] = await boardSpan(page);
+  const target = (await column(page, stage).boundingBox())!;
+  const from = Math.max(target.x, left + 72);
+  const to = Math.min(target.x + target.width, right - 72);
+  return from < to ? (from + to) / 2 : null;
+}
+
+/// The dragged card is drawn under the pointer at (x, y), above the board.
+async function cardUnderPointer(page: Page, x: number, y: number): Promise<boolean> {
+  return page.evaluate(([px, py]) => !!document.elementFromPoint(px, py)?.closest('.board-card-dragging'), [x, y]);
+}
+
+test('a card held at the board’s edge scrolls it, stays in view, and reaches 赢单 and 输单', async ({
+  page,
+  request,
+}, testInfo) => {
+  test.setTimeout(90_000);
+  const unique = `${testInfo.project.name} ${randomUUID().slice(0, 8)}`;
+  const rep = await apiLogin(request, E2E_LOGIN);
+  const customerId = newId();
+  const deal = (name: string) => ({
+    collection: 'opportunities',
+    id: newId(),
+    fields: {
+      customer_id: customerId,
+      owner_id: rep.user.user_id,
+      unit_id: rep.user.unit_id,
+      name: `${name} ${unique}`,
+      amount: 500_000,
+      stage: 'aware',
+      stage_history: [{ stage: 'aware', entered_at: new Date(Date.now() - 3 * DAY).toISOString() }],
+    },
+  });
+  const byFinger = deal('边缘机会指');
+  const byMouse = deal('边缘机会鼠');
+  await pushCreates(request, rep.token, [
+    {
+      collection: 'customers',
+      id: customerId,
+      fields: { name: `边缘客户 ${unique}`, kind: 'dealer', region_unit_id: rep.user.unit_id, owner_id: rep.user.user_id },
+    },
+    byFinger,
+    byMouse,
+  ]);
+  await signIn(page, E2E_LOGIN, 'pipeline');
+  await page.getByLabel('搜索').fill(unique);
+  await expect(column(page, 'aware').getByTestId('column-count')).toHaveText('2');
+  const cardOf = (name: string) => page.locator('.board-card').filter({ hasText: name });
+  // The far columns are out of sight to start with, at every screen size.
+  expect(await atTheEnd(page)).toBe(false);
+  const edge = (await boardSpan(page))[1] - 12;
+
+  // By finger: held at the right edge, the board scrolls to its end with the card under the finger;
+  // then the finger moves back over 赢单 and lets go.
+  const card = cardOf(byFinger.fields.name);
+  const from = (await card.boundingBox())!;
+  const y = from.y + from.height / 2;
+  const finger = { pointerId: 21, pointerType: 'touch', isPrimary: true, button: 0, bubbles: true };
+  await card.dispatchEvent('pointerdown', { ...finger, clientX: from.x + from.width / 2, clientY: y, buttons: 1 });
+  for (let step = 1; step <= 8; step++) {
+    const x = from.x + from.width / 2 + ((edge - from.x - from.width / 2) * step) / 8;
+    await card.dispatchEvent('pointermove', { ...finger, clientX: x, clientY: y, buttons: 1 });
+  }
+  await expect.poll(() => atTheEnd(page), { timeout: 15_000 }).toBe(true);
+  await expect.poll(() => cardUnderPointer(page, edge, y)).toBe(true);
+  const over = await restingPoint(page, 'won');
+  expect(over).not.toBeNull();
+  await card.dispatchEvent('pointermove', { ...finger, clientX: over!, clientY: y, buttons: 1 });
+  await expect.poll(() => cardUnderPointer(page, over!, y)).toBe(true);
+  await card.dispatchEvent('pointerup', { ...finger, clientX: over!, clientY: y, buttons: 0 });
+  await expect(column(page, 'won').locator('.board-card')).toHaveText([new RegExp(byFinger.fields.name)]);
+  await expect(page).toHaveURL(/\/pipeline$/);
+
+  // The drop stays in view: the board is not drawn anew when the move is stored.
+  expect(await atTheEnd(page)).toBe(true);
+
+  // By mouse, from the start again: held at the edge until the end, then dropped on 输单.
+  await page.getByTestId('board').evaluate((element) => (element.scrollLeft = 0));
+  await expect.poll(() => atTheEnd(page)).toBe(false);
+  const mouseCard = cardOf(byMouse.fields.name);
+  const start = (await mouseCard.boundingBox())!;
+  const my = start.y + start.height / 2;
+  await page.mouse.move(start.x + start.width / 2, my);
+  await page.mouse.down();
+  await page.mouse.move(edge, my, { steps: 8 });
+  await expect.poll(() => atTheEnd(page), { timeout: 15_000 }).toBe(true);
+  await expect.poll(() => cardUnderPointer(page, edge, my)).toBe(true);
+  const lost = await restingPoint(page, 'lost');
+  expect(lost).not.toBeNull();
+  await page.mouse.move(lost!, my, { steps: 2 });
+  await page.mouse.up();
+  const ask = page.getByTestId('board-lost');
+  await expect(ask).toBeVisible();
+  await ask.getByLabel('输单原因').selectOption({ index: 1 });
+  await ask.getByRole('button', { name: '确认输单' }).click();
+  await expect(column(page, 'lost').locator('.board-card')).toHaveText([new RegExp(byMouse.fields.name)]);
+});

@@ -2,6 +2,8 @@
 //! amount, and the deals as cards. A card is dragged to another stage with a mouse, a finger or a
 //! pen (pointer events), or moved with the arrow keys; the drop is a `move_opportunity_stage` change,
 //! kept on the device and synced like any other, so the board and the funnel follow at once, offline.
+//! Held near the board's left or right edge, a dragged card scrolls the board (and stays under the
+//! pointer), so the far columns (赢单, 输单) are reached on a narrow screen too.
 
 use leptos::{ev, prelude::*, task::spawn_local};
 use leptos_router::components::A;
@@ -32,6 +34,10 @@ use crate::{
 const CARDS_PER_COLUMN: usize = 60;
 /// How far a pointer moves before a press becomes a drag (a tap still opens the deal).
 const DRAG_THRESHOLD_PX: f64 = 6.0;
+/// How near the board's visible edge a dragged card starts scrolling it; wider than a fingertip.
+const EDGE_ZONE_PX: f64 = 64.0;
+/// The fastest the board scrolls, per animation frame (about 1,100 px a second at 60 Hz).
+const EDGE_SPEED_PX: f64 = 18.0;
 /// The board's columns: the open stages, then the two ways a deal closes.
 const COLUMNS: [Stage; 6] = [
     Stage::Aware,
@@ -119,8 +125,111 @@ struct Drag {
     pointer: i32,
     start: (f64, f64),
     now: (f64, f64),
+    /// The board's and the page's scroll offsets when the press began, and now: the card's place in
+    /// the layout moves with them, so its offset makes up for them to stay under the pointer.
+    scroll_start: (f64, f64),
+    scroll_now: (f64, f64),
     moving: bool,
     over: Option<Stage>,
+}
+
+impl Drag {
+    /// How far the card is drawn from its place in the layout.
+    fn offset(&self) -> (f64, f64) {
+        (
+            self.now.0 - self.start.0 + self.scroll_now.0 - self.scroll_start.0,
+            self.now.1 - self.start.1 + self.scroll_now.1 - self.scroll_start.1,
+        )
+    }
+}
+
+/// The board element (the columns' scrolling row).
+fn board_element() -> Option<web_sys::Element> {
+    document().query_selector("[data-testid=board]").ok()?
+}
+
+/// The board's sideways scroll and the page's vertical scroll.
+fn scroll_offsets() -> (f64, f64) {
+    let board = board_element().map_or(0.0, |b| f64::from(b.scroll_left()));
+    (board, window().scroll_y().unwrap_or(0.0))
+}
+
+/// The width of the viewport (the page's, without a scroll bar).
+fn viewport_width() -> f64 {
+    f64::from(
+        document()
+            .document_element()
+            .map_or(0, |e| e.client_width()),
+    )
+}
+
+/// The part of the board the user sees, as (left, right) in viewport coordinates.
+fn visible_span(board: &web_sys::Element) -> (f64, f64) {
+    let rect = board.get_bounding_client_rect();
+    (rect.left().max(0.0), rect.right().min(viewport_width()))
+}
+
+/// How far to scroll the board this frame for a pointer at `x`: towards the edge it is near (or past,
+/// over the navigation or the page's margin), faster the nearer; nothing in the middle, on a board
+/// too narrow to have two zones, or for a pointer outside the window (a mouse taken off the page).
+fn edge_step((left, right): (f64, f64), x: f64) -> f64 {
+    if right - left < 3.0 * EDGE_ZONE_PX || x < 0.0 || x > viewport_width() {
+        return 0.0;
+    }
+    let nearness = |distance: f64| ((EDGE_ZONE_PX - distance) / EDGE_ZONE_PX).clamp(0.0, 1.0);
+    if x < left + EDGE_ZONE_PX {
+        -EDGE_SPEED_PX * nearness(x - left).max(0.2)
+    } else if x > right - EDGE_ZONE_PX {
+        EDGE_SPEED_PX * nearness(right - x).max(0.2)
+    } else {
+        0.0
+    }
+}
+
+/// The furthest the board scrolls sideways: to its last column's edge. The dragged card, drawn past
+/// it, widens the scrollable area too, and must not lead the board on for ever.
+fn max_scroll(board: &web_sys::Element) -> f64 {
+    let Ok(Some(last)) = board.query_selector(".board-column:last-of-type") else {
+        return 0.0;
+    };
+    let left = board.get_bounding_client_rect().left() + f64::from(board.client_left());
+    let end = last.get_bounding_client_rect().right() - left + f64::from(board.scroll_left());
+    (end - f64::from(board.client_width())).max(0.0)
+}
+
+/// While a card is dragged, scrolls the board each frame the pointer is held near its edge, and keeps
+/// the card and the column under it up to date; stops by itself when the drag ends.
+fn auto_scroll(drag: RwSignal<Option<Drag>>) {
+    request_animation_frame(move || {
+        let Some(Some(now)) =
+            drag.try_with_untracked(|d| d.as_ref().filter(|d| d.moving).map(|d| d.now))
+        else {
+            return;
+        };
+        if let Some(board) = board_element() {
+            let step = edge_step(visible_span(&board), now.0);
+            let before = board.scroll_left();
+            let at = f64::from(before);
+            let to = if step > 0.0 {
+                (at + step).min(max_scroll(&board).max(at))
+            } else {
+                (at + step).max(0.0)
+            };
+            if to != at {
+                board.set_scroll_left(to.round() as i32);
+            }
+            if board.scroll_left() != before {
+                let scroll = scroll_offsets();
+                drag.update(|d| {
+                    if let Some(d) = d.as_mut() {
+                        d.scroll_now = scroll;
+                        d.over = column_at(d.now.0, d.now.1);
+                    }
+                });
+            }
+        }
+        auto_scroll(drag);
+    });
 }
 
 /// The column under a point of the viewport, from the columns' boxes (the dragged card itself is
@@ -242,31 +351,40 @@ pub fn BoardPage() -> impl IntoView {
             let _ = target.set_pointer_capture(ev.pointer_id());
         }
         let at = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+        let scroll = scroll_offsets();
         drag.set(Some(Drag {
             id,
             from,
             pointer: ev.pointer_id(),
             start: at,
             now: at,
+            scroll_start: scroll,
+            scroll_now: scroll,
             moving: false,
             over: None,
         }));
     };
     let on_pointer_move = move |ev: ev::PointerEvent| {
         let at = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+        let mut started = false;
         drag.update(|drag| {
             let Some(d) = drag.as_mut().filter(|d| d.pointer == ev.pointer_id()) else {
                 return;
             };
             d.now = at;
+            d.scroll_now = scroll_offsets();
             let moved = (at.0 - d.start.0).hypot(at.1 - d.start.1);
-            if moved > DRAG_THRESHOLD_PX {
+            if moved > DRAG_THRESHOLD_PX && !d.moving {
                 d.moving = true;
+                started = true;
             }
             if d.moving {
                 d.over = column_at(at.0, at.1);
             }
         });
+        if started {
+            auto_scroll(drag);
+        }
         if drag.with_untracked(|d| d.as_ref().is_some_and(|d| d.moving)) {
             ev.prevent_default();
         }
@@ -334,11 +452,10 @@ pub fn BoardPage() -> impl IntoView {
             let id = row.id.clone();
             move || {
                 drag.with(|d| match d {
-                    Some(d) if d.moving && d.id == id => format!(
-                        "translate({}px, {}px)",
-                        d.now.0 - d.start.0,
-                        d.now.1 - d.start.1
-                    ),
+                    Some(d) if d.moving && d.id == id => {
+                        let (x, y) = d.offset();
+                        format!("translate({x}px, {y}px)")
+                    }
                     _ => String::new(),
                 })
             }
@@ -393,26 +510,32 @@ pub fn BoardPage() -> impl IntoView {
         }
     };
 
+    // What the page body is. The board is kept (not drawn anew) while the deals change under it, so
+    // a sync or a drop leaves its scroll, and a drag in progress, alone.
+    let state = Memo::new(move |_| {
+        built.with(|l| match l {
+            Loaded::Ready(Built(list)) => Loaded::Ready(!list.is_empty()),
+            Loaded::Loading => Loaded::Loading,
+            Loaded::Failed(e) => Loaded::Failed(e.clone()),
+        })
+    });
     let body = move || {
-        match built.with(|l| match l {
-        Loaded::Ready(Built(list)) => Loaded::Ready(list.len()),
-        Loaded::Loading => Loaded::Loading,
-        Loaded::Failed(e) => Loaded::Failed(e.clone()),
-    }) {
+        match state.get() {
         Loaded::Loading => view! { <p class="hint" role="status">{move || i18n.t(Key::CustomersLoading)}</p> }.into_any(),
         Loaded::Failed(error) => view! {
             <p class="form-error" role="alert">{move || i18n.format(Key::CustomersLoadFailed, &[("error", &error)])}</p>
         }
         .into_any(),
-        Loaded::Ready(0) => view! {
+        Loaded::Ready(false) => view! {
             <div class="card empty-state">
                 <h2>{move || i18n.t(Key::OpportunitiesEmptyTitle)}</h2>
                 <p>{move || i18n.t(Key::OpportunitiesEmptyBody)}</p>
             </div>
         }
         .into_any(),
-        Loaded::Ready(_) => view! {
-            <div class="board" data-testid="board">
+        Loaded::Ready(true) => view! {
+            <div class="board" data-testid="board"
+                class:board-dragging=move || drag.with(|d| d.as_ref().is_some_and(|d| d.moving))>
                 <For each=move || board.get() key=|column| column.stage let:column>
                     {
                         let stage = column.stage;
