@@ -40,6 +40,12 @@ pub(crate) fn yuan_input(fen: i64) -> String {
     }
 }
 
+/// 分 as a plain number of yuan for a spreadsheet: `12000000` → `120000.00`.
+pub(crate) fn yuan_plain(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", (fen / 100).abs(), (fen % 100).abs())
+}
+
 /// 分 for reading: `123456789` → `¥1,234,567.89`.
 pub fn format_yuan(fen: i64) -> String {
     let sign = if fen < 0 { "-" } else { "" };

@@ -20,7 +20,7 @@ use crate::{
         funnel::FunnelPage,
         home::HomePage,
         not_found::NotFoundPage,
-        opportunities::{NewOpportunityPage, OpportunitiesPage, OpportunityDetailPage},
+        opportunities::{OpportunitiesPage, OpportunityDetailPage},
         records::{NewRecordPage, RecordDetailPage, RecordListPage},
         settings::{PermissionsPage, SettingsPage},
     },
@@ -96,7 +96,6 @@ impl Page {
             Page::Permissions => PermissionsPage().into_any(),
             Page::Changes => ChangesPage().into_any(),
             Page::List(Collection::Opportunity) => OpportunitiesPage().into_any(),
-            Page::New(Collection::Opportunity) => NewOpportunityPage().into_any(),
             Page::Detail(Collection::Opportunity, id) => {
                 view! { <OpportunityDetailPage id /> }.into_any()
             }

@@ -37,21 +37,25 @@ test('a deal made from a customer, moved and lost offline, reaches the server wi
   await deals.getByRole('link', { name: '新建' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('新建销售机会');
   await expect(page.locator('#opportunities-customer_id')).toHaveValue(customer);
-  await page.getByRole('button', { name: '创建机会' }).click();
+  const create = page.getByRole('button', { name: '创建', exact: true });
+  await create.click();
   await expect(page.getByText('“机会名称”为必填项')).toBeVisible();
   const name = `门店冷柜 ${unique}`;
-  await page.getByLabel('机会名称').fill(name);
-  await page.getByLabel('当前阶段').selectOption({ label: '比较' });
-  await page.getByLabel('预计金额').fill('12.345');
-  await page.getByLabel('预计成交日期').fill('2027-03-31');
-  await page.getByRole('button', { name: '创建机会' }).click();
+  await page.locator('#opportunities-name').fill(name);
+  await page.locator('#opportunities-stage').selectOption({ label: '比较' });
+  await page.locator('#opportunities-amount').fill('12.345');
+  await page.locator('#opportunities-expected_close').fill('2027-03-31');
+  await create.click();
   await expect(page.getByText('请输入以元为单位、最多两位小数的金额')).toBeVisible();
-  await page.getByLabel('预计金额').fill('120000');
-  await page.getByRole('button', { name: '创建机会' }).click();
+  await page.locator('#opportunities-amount').fill('120000');
+  await create.click();
 
+  // Saved, the form goes back to the customer's page it came from; the deal is listed there.
+  await expect(page.getByTestId('record-title')).toHaveText(customer);
+  await deals.getByRole('link', { name: new RegExp(name) }).click();
   await expect(page).toHaveURL(/\/opportunities\/[0-9a-f-]{36}$/);
   const id = new URL(page.url()).pathname.split('/').pop()!;
-  await expect(page.getByTestId('opportunity-name')).toHaveText(name);
+  await expect(page.getByTestId('record-title')).toHaveText(name);
   await expect(page.getByTestId('opportunity-stage')).toHaveText('比较');
   await expect(page.getByTestId('waiting-note')).toBeVisible();
   await expect(page.locator('[data-field=amount] dd')).toHaveText('¥120,000.00');
@@ -82,13 +86,17 @@ test('a deal made from a customer, moved and lost offline, reaches the server wi
   await expect(page.getByTestId('stage-history').locator('li')).toHaveCount(3);
   await page.screenshot({ path: testInfo.outputPath('opportunity-lost.png'), fullPage: true });
 
-  // The list: open deals by default, so a lost one shows under 全部阶段; found by its customer.
+  // The list: found by its customer; the stage filter keeps it under 输单 and not under 谈判.
   await navigateTo(page, '销售机会');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('销售机会');
   await page.getByLabel('搜索').fill(unique);
-  await expect(page.getByText('没有符合搜索和筛选条件的机会。')).toBeVisible();
-  await page.getByLabel('阶段', { exact: true }).selectOption({ label: '全部阶段' });
-  const rows = page.getByTestId('deal-list').getByRole('link');
+  const rows = page.locator('.list-row');
+  await expect(rows).toHaveCount(1);
+  const stageFilter = page.locator('#list-filter-stage');
+  if (!(await stageFilter.isVisible())) await page.locator('.filters-toggle').click();
+  await stageFilter.selectOption({ label: '谈判' });
+  await expect(page.getByText('没有符合搜索和筛选条件的记录。')).toBeVisible();
+  await stageFilter.selectOption({ label: '输单' });
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText(name);
   await expect(rows.first()).toContainText('输单');
@@ -96,14 +104,14 @@ test('a deal made from a customer, moved and lost offline, reaches the server wi
   await expect(rows.first().getByTestId('waiting')).toHaveText('待同步');
 
   // CSV for Excel: a byte-order mark, Chinese headers, the deal with its amount in yuan.
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('deals-export').click()]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('list-export').click()]);
   expect(download.suggestedFilename()).toMatch(/^销售机会-\d{4}-\d{2}-\d{2}\.csv$/);
   const bytes = fs.readFileSync((await download.path())!);
   expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   const csv = bytes.subarray(3).toString('utf8');
-  expect(csv.split('\r\n')[0]).toBe('机会名称,客户,负责人,阶段,预计金额（元）,预计成交日期,本阶段天数,停滞');
-  expect(csv).toContain(`${name},${customer},`);
-  expect(csv).toContain(',输单,120000.00,2027-03-31,');
+  expect(csv.split('\r\n')[0]).toBe('机会名称,客户,阶段,预计金额（元）,负责人,预计成交日期');
+  expect(csv).toContain(`${name},${customer},输单,120000.00,`);
+  expect(csv).toContain(',2027-03-31');
 
   // Back online: the server has the deal, lost for a competitor, with all three stages entered.
   await context.setOffline(false);
@@ -163,22 +171,35 @@ test('a long list draws only the rows in view and still finds any deal', async (
 
   await signIn(page, E2E_LOGIN, 'opportunities');
   await page.getByLabel('搜索').fill(unique);
-  await expect(page.getByTestId('deals-count')).toContainText('300');
-  const drawn = page.getByTestId('deal-list').locator('li');
+  await expect(page.getByTestId('list-count')).toContainText('300');
+  const drawn = page.getByTestId('record-list').locator('.list-row');
   // Only a window of the 300 is in the document.
   await expect.poll(() => drawn.count()).toBeLessThan(60);
   await expect.poll(() => drawn.count()).toBeGreaterThan(3);
-  // Largest amount first: deal 299 (¥30,000.00) at the top.
-  await page.getByLabel('排序').selectOption({ label: '金额（最大在前）' });
+  // Largest amount first: the amount's column header pressed twice, or on a phone (no headers) the
+  // order chosen among the filters.
+  const amount = page.getByRole('columnheader', { name: /预计金额/ });
+  if (await amount.isVisible()) {
+    await amount.getByRole('button').click();
+    await expect(amount).toHaveAttribute('aria-sort', 'ascending');
+    await expect(drawn.first()).toContainText(`批量机会 ${unique} 000`);
+    await amount.getByRole('button').click();
+    await expect(amount).toHaveAttribute('aria-sort', 'descending');
+  } else {
+    await page.locator('.filters-toggle').click();
+    await page.getByLabel('排序').selectOption({ label: '预计金额（升序）' });
+    await expect(drawn.first()).toContainText(`批量机会 ${unique} 000`);
+    await page.getByLabel('排序').selectOption({ label: '预计金额（降序）' });
+  }
   await expect(drawn.first()).toContainText(`批量机会 ${unique} 299`);
   await expect(drawn.first()).toContainText('¥30,000.00');
   // Scrolled to the end, the last rows are drawn.
-  await page.getByTestId('deal-list').evaluate((list) => list.parentElement!.scrollTo(0, list.scrollHeight));
-  await expect(page.getByTestId('deal-list').getByText(`批量机会 ${unique} 000`)).toBeVisible();
+  await page.locator('.list-scroller').evaluate((list) => list.scrollTo(0, list.scrollHeight));
+  await expect(page.getByTestId('record-list').getByText(`批量机会 ${unique} 000`)).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('opportunities-list.png') });
 });
 
-test('a deal shows its products with quantity, price and line amount', async ({ page, request }, testInfo) => {
+test('a deal shows its products with quantity, price and line amount on its page', async ({ page, request }, testInfo) => {
   const unique = `${testInfo.project.name} ${randomUUID().slice(0, 8)}`;
   const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
   const rep = await apiLogin(request, E2E_LOGIN);
@@ -213,12 +234,14 @@ test('a deal shows its products with quantity, price and line amount', async ({ 
     },
   ]);
   await signIn(page, E2E_LOGIN, `opportunities/${dealId}`);
-  const lines = page.getByTestId('product-lines').locator('li');
+  const lines = page.locator('[data-field=product_lines] tbody tr');
   await expect(lines).toHaveCount(2);
-  // A unit price given on the line wins; without one the product's list price applies.
   await expect(lines.nth(0)).toContainText(`冷柜 ${unique}`);
-  await expect(lines.nth(0)).toContainText('× 3 · ¥1,200.00');
+  await expect(lines.nth(0)).toContainText('¥1,200.00');
   await expect(lines.nth(0)).toContainText('¥3,600.00');
-  await expect(lines.nth(1)).toContainText('× 10 · ¥80.00');
+  // A line saved without a price of its own is priced at the product's list price.
+  await expect(lines.nth(1)).toContainText(`展架 ${unique}`);
+  await expect(lines.nth(1)).toContainText('¥80.00');
   await expect(lines.nth(1)).toContainText('¥800.00');
+  await expect(page.locator('[data-field=product_lines] [data-testid=lines-total]')).toHaveText('¥4,400.00');
 });

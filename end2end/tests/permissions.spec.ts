@@ -264,7 +264,7 @@ test('a deal deleted offline after the office took that right away is refused, w
     try {
       // The rep, offline, deletes the deal (which the table allows them, so far).
       await signIn(page, E2E_LOGIN, `opportunities/${dealId}`);
-      await expect(page.getByTestId('opportunity-name')).toHaveText(dealName);
+      await expect(page.getByTestId('record-title')).toHaveText(dealName);
       await context.setOffline(true);
       await page.getByRole('button', { name: '删除', exact: true }).click();
       await page.getByRole('alertdialog').getByRole('button', { name: '确认删除' }).click();
@@ -309,7 +309,7 @@ test('a deal deleted offline after the office took that right away is refused, w
 
       // The deal is back on the rep's device, now without a delete button.
       await page.goto(`opportunities/${dealId}`);
-      await expect(page.getByTestId('opportunity-name')).toHaveText(dealName);
+      await expect(page.getByTestId('record-title')).toHaveText(dealName);
       await expect(page.getByRole('button', { name: '编辑' })).toBeVisible();
       await expect(page.getByRole('button', { name: '删除', exact: true })).toHaveCount(0);
 

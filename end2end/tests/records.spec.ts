@@ -3,7 +3,8 @@
 // core's message beside its field, in Chinese and in English), find it in the list marked 待同步,
 // edit it, reconnect, and see through the server's sync endpoint that a second user whose scope
 // includes it receives it and one whose scope does not, does not. Orders also prove editable lines
-// with their amounts and total, checked on the server.
+// with their amounts and total, and an opportunity's products priced from the catalogue, checked on
+// the server.
 //
 // Runs at the desktop project (all collections) and on a touch tablet (a few), to keep the test
 // command's time in bounds; every other spec covers the shell at each size.
@@ -100,6 +101,50 @@ const CASES: Case[] = [
     search: (w) => `测试人员 ${w.unique}`,
     check: (f) => expect(f.role).toBe('sales_rep'),
     sees: E2E_MANAGER_LOGIN,
+  },
+  {
+    slug: 'customers', heading: '客户', writer: E2E_LOGIN,
+    fill: async (page, w) => {
+      await field(page, '客户类型').selectOption({ label: '经销商' });
+      await fillText(page, '备注', `客户备注 ${w.unique}`);
+    },
+    bad: {
+      field: 'name', make: async () => {}, fix: (page, w) => fillText(page, '客户名称', `新客户 ${w.unique}`),
+      zh: '“客户名称”为必填项', en: '“Name” is required',
+    },
+    edit: { label: '备注', field: 'notes' },
+    search: (w) => `新客户 ${w.unique}`,
+    check: (f) => expect(f.kind).toBe('dealer'),
+    sees: E2E_MANAGER_LOGIN, blind: E2E_OTHER_REP_LOGIN,
+  },
+  {
+    // A deal's products: the product brings its list price, the line its amount, the table a total.
+    slug: 'opportunities', heading: '销售机会', writer: E2E_LOGIN, touch: true,
+    fill: async (page, w) => {
+      await pick(page, '客户', w.customer.name);
+      await field(page, '阶段').selectOption({ label: '比较' });
+      await page.getByTestId('line-add').click();
+      const line = page.getByTestId('line').first();
+      await line.getByRole('combobox').fill(w.product.name);
+      await page.getByRole('option', { name: w.product.name }).first().click();
+      await expect(page.getByLabel('单价 1', { exact: true })).toHaveValue('12.50');
+      await page.getByLabel('数量 1', { exact: true }).fill('4');
+      await expect(line.getByTestId('line-amount')).toHaveText('¥50.00');
+      await expect(page.getByTestId('lines-total')).toHaveText('¥50.00');
+    },
+    bad: {
+      field: 'name', make: async () => {}, fix: (page, w) => fillText(page, '机会名称', `新机会 ${w.unique}`),
+      zh: '“机会名称”为必填项', en: '“Name” is required',
+    },
+    edit: { label: '备注', field: 'notes' },
+    search: (w) => `新机会 ${w.unique}`,
+    check: (f, w) => {
+      expect(f.customer_id).toBe(w.customer.id);
+      expect(f.product_lines).toEqual([{ product_id: w.product.id, quantity: 4, unit_price: 1250 }]);
+      expect(f.stage).toBe('compare');
+      expect((f.stage_history as { stage: string }[]).map((h) => h.stage)).toEqual(['compare']);
+    },
+    sees: E2E_MANAGER_LOGIN, blind: E2E_OTHER_REP_LOGIN,
   },
   {
     slug: 'contacts', heading: '联系人', writer: E2E_LOGIN, touch: true,

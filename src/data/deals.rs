@@ -69,16 +69,7 @@ pub fn deal_list(
         .iter()
         .map(|(id, r)| Deal::from_fields(id, &r.fields).ok())
         .collect();
-    let readable: Vec<Deal> = deals.iter().flatten().cloned().collect();
-    let query = FunnelQuery {
-        period: Period::new(now_ms - STALL_LOOKBACK_MS, now_ms + 1),
-        now_ms,
-        settings,
-    };
-    let stalled: HashSet<&str> = funnel::stalled(&readable, |_| true, &query)
-        .iter()
-        .map(|s| readable[s.deal].id.as_str())
-        .collect();
+    let stalled = stalled_ids(deals.iter().flatten(), now_ms, settings);
     let places = collation::ranks(records.iter().map(|(_, r)| text(&r.fields, "name")), locale);
     let mut order: Vec<usize> = (0..records.len()).collect();
     order.sort_unstable_by(|&a, &b| {
@@ -109,12 +100,49 @@ pub fn deal_list(
                 amount: f.get("amount").and_then(|v| v.as_i64()),
                 expected_close: text(f, "expected_close").to_owned(),
                 days_in_stage: entered.map(|at| ((now_ms - at) / DAY_MS).max(0)),
-                stalled: stalled.contains(id.as_str()),
+                stalled: stalled.contains(id),
             }
         })
         .collect();
     ListIndex::new(rows, |r: &DealRow| {
         [r.name.as_str(), r.customer.as_str(), r.owner.as_str()]
+    })
+}
+
+/// The deals stalled in their stage as of `now_ms`, by the company's dwell limits (from a year of
+/// history): the 停滞 marks of the list and the board.
+pub fn stalled_ids<'a>(
+    deals: impl Iterator<Item = &'a Deal>,
+    now_ms: i64,
+    settings: FunnelSettings,
+) -> HashSet<String> {
+    let readable: Vec<Deal> = deals.cloned().collect();
+    let query = FunnelQuery {
+        period: Period::new(now_ms - STALL_LOOKBACK_MS, now_ms + 1),
+        now_ms,
+        settings,
+    };
+    funnel::stalled(&readable, |_| true, &query)
+        .iter()
+        .map(|s| readable[s.deal].id.clone())
+        .collect()
+}
+
+/// The ids of the stalled opportunities the user sees, kept as the deals and settings change.
+pub(crate) fn use_stalled(data: Data) -> Memo<HashSet<String>> {
+    let opportunities = watch_collection(data, Collection::Opportunity, || None);
+    let settings = use_funnel_settings(data);
+    Memo::new(move |_| {
+        opportunities.with(|read| match read {
+            Some(Ok(records)) => {
+                let deals: Vec<Deal> = records
+                    .iter()
+                    .filter_map(|(id, r)| Deal::from_fields(id, &r.fields).ok())
+                    .collect();
+                stalled_ids(deals.iter(), js_sys::Date::now() as i64, settings.get())
+            }
+            _ => HashSet::new(),
+        })
     })
 }
 

@@ -23,7 +23,7 @@ mod target;
 mod validate;
 
 pub use error::ValidationError;
-pub use opportunity::{LostReason, Stage};
+pub use opportunity::{enter_first_stage, LostReason, Stage};
 pub use org::{STALL_DAYS_FIELDS, WIN_PROBABILITY_FIELDS};
 pub use target::subject_collection;
 pub use validate::{validate_create, validate_fields, validate_patch, validate_record};

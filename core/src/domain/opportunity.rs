@@ -49,6 +49,30 @@ choices!(SOURCES, SOURCE_CHOICES {
     "other" => "其他", "Other";
 });
 
+/// Makes a new deal one that entered its stage `at` (an RFC 3339 instant): a one-entry stage history
+/// and, for a deal created closed, its won/closed time. Fields already given are kept. The import
+/// and the new-deal form both start deals this way.
+pub fn enter_first_stage(fields: &mut Map<String, Value>, at: &str) {
+    let Some(stage) = fields
+        .get("stage")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return;
+    };
+    fields
+        .entry("stage_history")
+        .or_insert_with(|| serde_json::json!([{"stage": stage, "entered_at": at}]));
+    let closing: &[&str] = match stage.as_str() {
+        "won" => &["won_at", "closed_at"],
+        "lost" => &["closed_at"],
+        _ => &[],
+    };
+    for field in closing {
+        fields.entry(*field).or_insert_with(|| Value::from(at));
+    }
+}
+
 /// One entry of the stage history: the stage entered and when (for dwell time and conversion).
 const STAGE_HISTORY_FIELDS: &[FieldDef] = &[
     FieldDef::new("stage", Enum(STAGES), "阶段", "Stage").required(),
@@ -148,6 +172,37 @@ mod tests {
 
     use super::super::{validate_create, validate_record};
     use super::*;
+
+    #[test]
+    fn a_new_deal_enters_its_first_stage_once() {
+        let at = "2026-11-30T08:00:00Z";
+        let mut open = json!({"name": "冷柜", "stage": "compare"})
+            .as_object()
+            .unwrap()
+            .clone();
+        enter_first_stage(&mut open, at);
+        assert_eq!(
+            open["stage_history"],
+            json!([{"stage": "compare", "entered_at": at}])
+        );
+        assert!(!open.contains_key("closed_at"));
+
+        let mut won = json!({"stage": "won", "won_at": "2026-11-01T00:00:00Z"})
+            .as_object()
+            .unwrap()
+            .clone();
+        enter_first_stage(&mut won, at);
+        assert_eq!(
+            won["won_at"],
+            json!("2026-11-01T00:00:00Z"),
+            "a given time is kept"
+        );
+        assert_eq!(won["closed_at"], json!(at));
+
+        let mut none = Map::new();
+        enter_first_stage(&mut none, at);
+        assert!(none.is_empty(), "no stage, nothing to enter");
+    }
 
     fn deal(stage: &str) -> Map<String, Value> {
         json!({

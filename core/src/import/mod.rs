@@ -13,7 +13,7 @@ mod mapping;
 mod tests;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub use error::{ImportError, RowError};
 pub use lookup::{natural_keys, Ambiguous, Lookup, RecordIndex};
@@ -506,20 +506,7 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
             return Vec::new();
         };
         let at = entered_at.unwrap_or_else(|| self.now.clone());
-        fields.insert(
-            "stage_history".into(),
-            json!([{"stage": stage, "entered_at": at}]),
-        );
-        match stage.as_str() {
-            "won" => {
-                fields.insert("won_at".into(), Value::from(at.clone()));
-                fields.insert("closed_at".into(), Value::from(at));
-            }
-            "lost" => {
-                fields.insert("closed_at".into(), Value::from(at));
-            }
-            _ => {}
-        }
+        crate::domain::enter_first_stage(fields, &at);
         if stage == "lost" {
             return Vec::new();
         }

@@ -71,6 +71,7 @@ pub fn RecordDetail(
         })
         .collect();
     let names = use_titles(data, referenced);
+    let prices = list_prices(collection);
     let editing = RwSignal::new(false);
     let saved = RwSignal::new(false);
     // After an edit the keyboard goes back to 编辑, also once the saved record is drawn again.
@@ -107,14 +108,67 @@ pub fn RecordDetail(
         }
     });
 
+    // What the page is drawing: changes only when the record appears, goes or fails to load, so a
+    // reload after each change redraws the fields, not the page (nor a part's own state).
+    let shape = Memo::new(move |_| {
+        loaded.with(|l| match l {
+            Loaded::Loading => Loaded::Loading,
+            Loaded::Failed(e) => Loaded::Failed(e.clone()),
+            Loaded::Ready(r) => Loaded::Ready(r.is_some()),
+        })
+    });
+    let fields = Memo::new(move |_| {
+        loaded.with(|l| match l {
+            Loaded::Ready(Some(r)) => r.fields.clone(),
+            _ => Map::new(),
+        })
+    });
+    let facts = Memo::new(move |_| {
+        let parent_facts = parent.with(|p| {
+            p.as_ref()
+                .and_then(|p| p.as_ref())
+                .map(|c| scope_facts(Collection::Customer, &c.fields, None))
+        });
+        fields.with(|f| scope_facts(collection, f, parent_facts.as_ref()))
+    });
+    let title = Memo::new(move |_| {
+        fields.with(|f| names.with(|n| title_of(collection, f, Some(n), i18n.locale())))
+    });
+    let may_edit = Memo::new(move |_| {
+        let editable: Vec<&str> = spec.form_fields().collect();
+        facts.with(|facts| access.can_edit_any(collection, &editable, facts))
+    });
+    let may_delete =
+        Memo::new(move |_| facts.with(|facts| access.can(collection, Action::Delete, Some(facts))));
+    let sections = move || {
+        spec.sections
+            .iter()
+            .map(|section| {
+                let rows = fields.with(|fields| {
+                    section
+                        .fields
+                        .iter()
+                        .map(|&name| field_row(collection, name, fields, names, prices, i18n))
+                        .collect_view()
+                });
+                view! {
+                    <section class="card detail-section">
+                        <h2>{move || section.label(i18n.locale())}</h2>
+                        <dl class="detail-fields">{rows}</dl>
+                    </section>
+                }
+            })
+            .collect_view()
+    };
+
     let body = move || {
-        match loaded.get() {
+        match shape.get() {
         Loaded::Loading => view! { <p class="hint" role="status">{move || i18n.t(Key::ListLoading)}</p> }.into_any(),
         Loaded::Failed(error) => view! {
             <p class="form-error" role="alert">{move || i18n.format(Key::ListLoadFailed, &[("error", &error)])}</p>
         }
         .into_any(),
-        Loaded::Ready(None) => {
+        Loaded::Ready(false) => {
             let list_path = list_path.clone();
             view! {
                 <div class="card empty-state" data-testid="record-not-found">
@@ -127,49 +181,7 @@ pub fn RecordDetail(
             }
             .into_any()
         }
-        Loaded::Ready(Some(record)) => {
-            let fields = record.fields.clone();
-            let parent_facts = parent.with(|p| {
-                p.as_ref()
-                    .and_then(|p| p.as_ref())
-                    .map(|c| scope_facts(Collection::Customer, &c.fields, None))
-            });
-            let facts = scope_facts(collection, &fields, parent_facts.as_ref());
-            let title = Memo::new({
-                let fields = fields.clone();
-                move |_| names.with(|n| title_of(collection, &fields, Some(n), i18n.locale()))
-            });
-            let may_edit = {
-                let facts = facts.clone();
-                let editable: Vec<&str> = spec.form_fields().collect();
-                Memo::new(move |_| access.can_edit_any(collection, &editable, &facts))
-            };
-            let may_delete = {
-                let facts = facts.clone();
-                Memo::new(move |_| access.can(collection, Action::Delete, Some(&facts)))
-            };
-            let existing = (record_id.get_value(), fields.clone());
-            let shown_fields = StoredValue::new(fields.clone());
-            let sections = move || {
-                spec.sections
-                    .iter()
-                    .map(|section| {
-                        let rows = shown_fields.with_value(|fields| {
-                            section
-                                .fields
-                                .iter()
-                                .map(|&name| field_row(collection, name, fields, names, i18n))
-                                .collect_view()
-                        });
-                        view! {
-                            <section class="card detail-section">
-                                <h2>{move || section.label(i18n.locale())}</h2>
-                                <dl class="detail-fields">{rows}</dl>
-                            </section>
-                        }
-                    })
-                    .collect_view()
-            };
+        Loaded::Ready(true) => {
             let list_path = list_path.clone();
             view! {
                 <header class="page-header detail-header">
@@ -192,11 +204,11 @@ pub fn RecordDetail(
                 </Show>
                 <Show
                     when=move || editing.get()
-                    fallback=move || view! { <div class="detail-sections">{sections()}</div> }
+                    fallback=move || view! { <div class="detail-sections">{sections}</div> }
                 >
                     <RecordEditor
                         collection
-                        existing=existing.clone()
+                        existing=(record_id.get_value(), fields.get_untracked())
                         on_saved=move |_| {
                             editing.set(false);
                             saved.set(true);
@@ -268,18 +280,60 @@ pub(crate) fn hangs_from_customer(collection: Collection) -> bool {
         && collection.field("owner_id").is_none()
 }
 
+/// The catalogue's list prices by product id, for a collection whose lines name products: a line
+/// without a unit price of its own is priced at the list price (the domain's rule).
+fn list_prices(collection: Collection) -> Option<Memo<HashMap<String, i64>>> {
+    let names_products = collection.fields().iter().any(|d| match d.kind {
+        FieldKind::Lines(lines) => lines
+            .iter()
+            .any(|l| l.kind == FieldKind::Ref(Collection::Product)),
+        _ => false,
+    });
+    if !names_products {
+        return None;
+    }
+    let products = watch_collection(use_data(), Collection::Product, || None);
+    Some(Memo::new(move |_| {
+        products.with(|read| match read {
+            Some(Ok(rows)) => rows
+                .iter()
+                .filter_map(|(id, p)| Some((id.clone(), p.fields.get("list_price")?.as_i64()?)))
+                .collect(),
+            _ => HashMap::new(),
+        })
+    }))
+}
+
 /// One labelled value: references link to their record; lists and lines are drawn as lists/tables.
 fn field_row(
     collection: Collection,
     name: &'static str,
     fields: &Map<String, Value>,
     names: Memo<HashMap<String, String>>,
+    prices: Option<Memo<HashMap<String, i64>>>,
     i18n: I18n,
 ) -> impl IntoView {
     let def = collection
         .field(name)
         .expect("a section names fields (tested in core)");
-    let value = fields.get(name).filter(|v| !v.is_null()).cloned();
+    let mut value = fields.get(name).filter(|v| !v.is_null()).cloned();
+    // Lines without a price of their own take the product's list price.
+    if let (Some(Value::Array(lines)), Some(prices)) = (value.as_mut(), prices) {
+        prices.with(|prices| {
+            for line in lines.iter_mut().filter_map(Value::as_object_mut) {
+                if line.contains_key("unit_price") {
+                    continue;
+                }
+                let price = line
+                    .get("product_id")
+                    .and_then(Value::as_str)
+                    .and_then(|p| prices.get(p));
+                if let Some(price) = price {
+                    line.insert("unit_price".to_owned(), Value::from(*price));
+                }
+            }
+        });
+    }
     let fields = fields.clone();
     let shown = move || -> AnyView {
         let mount = use_mount();

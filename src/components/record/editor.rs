@@ -9,7 +9,7 @@ use leptos::{ev, prelude::*};
 use leptos_router::hooks::use_query_map;
 use serde_json::{Map, Value};
 use yingxiao_core::{
-    domain::{Collection, FieldAccess, FieldKind},
+    domain::{enter_first_stage, Collection, FieldAccess, FieldKind},
     permission::Action,
     scope::{scope_facts, ScopeFacts},
     sync::protocol::{CreateArgs, Intent, SetFieldsArgs},
@@ -280,7 +280,10 @@ pub fn RecordEditor(
             return;
         }
         let intent = existing.with_value(|existing| match existing {
-            None => form.for_create(Map::new()).map(|fields| {
+            None => form.for_create(Map::new()).map(|mut fields| {
+                if collection == Collection::Opportunity {
+                    enter_first_stage(&mut fields, &format_instant(js_sys::Date::now() as u64));
+                }
                 Intent::Create(CreateArgs {
                     collection,
                     id: new_record_id(),

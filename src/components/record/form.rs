@@ -17,6 +17,7 @@ use yingxiao_core::{
 
 use crate::{
     data::{
+        records::watch_collection,
         store::DataError,
         sync::{use_data, Data},
     },
@@ -884,6 +885,33 @@ fn LinesEditor(
         }
         write(all);
     };
+    // A product picked for a line without a price brings its list price, which the user may change.
+    let catalogue = watch_collection(use_data(), Collection::Product, || None);
+    let pick = move |at: usize, field: &'static str, picked: String| {
+        let mut all = rows.get_untracked();
+        let Some(row) = all.get_mut(at) else {
+            return;
+        };
+        let priced = row.get("unit_price").is_some_and(|p| !p.trim().is_empty());
+        let has_price_field = line_defs.iter().any(|d| d.name == "unit_price");
+        if !priced && has_price_field {
+            let list_price = catalogue.with_untracked(|read| {
+                read.as_ref()?
+                    .as_ref()
+                    .ok()?
+                    .iter()
+                    .find(|(id, _)| *id == picked)
+                    .and_then(|(_, product)| {
+                        product.fields.get("list_price").and_then(Value::as_i64)
+                    })
+            });
+            if let Some(price) = list_price {
+                row.insert("unit_price".to_owned(), yuan_input(price));
+            }
+        }
+        row.insert(field.to_owned(), picked);
+        write(all);
+    };
     let amount_of = move |row: &BTreeMap<String, String>| -> Option<i64> {
         let number = |field: &str| -> Option<i64> {
             let def = line_defs.iter().find(|d| d.name == field)?;
@@ -923,7 +951,7 @@ fn LinesEditor(
                             let control = match d.kind {
                                 FieldKind::Ref(_) => view! {
                                     <RefPicker id=cell_id options=products value
-                                        on_pick=Callback::new(move |picked: String| edit(at, field, picked)) required=d.required />
+                                        on_pick=Callback::new(move |picked: String| pick(at, field, picked)) required=d.required />
                                 }.into_any(),
                                 kind => view! {
                                     <input id=cell_id type="text"

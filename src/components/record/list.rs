@@ -27,6 +27,7 @@ use crate::{
         sync::{use_data, SyncStatus},
     },
     download,
+    format::yuan_plain,
     i18n::{use_i18n, I18n, Key},
     mount::use_mount,
     permissions::use_access,
@@ -335,15 +336,30 @@ pub fn RecordList(
             .map(|f| label_of(collection, f, i18n))
             .collect::<Vec<_>>()
             .join(" · ")];
-        header.extend(spec.columns.iter().map(|c| label_of(collection, c, i18n)));
+        // Amounts go out as plain yuan, so the spreadsheet can add them up.
+        let money = |c: &str| matches!(collection.field(c).map(|d| d.kind), Some(FieldKind::Money));
+        header.extend(spec.columns.iter().map(|c| {
+            let label = label_of(collection, c, i18n);
+            if money(c) {
+                i18n.format(Key::ListExportMoney, &[("field", &label)])
+            } else {
+                label
+            }
+        }));
         let header: Vec<&str> = header.iter().map(String::as_str).collect();
         let rows = matching.with_untracked(|positions| {
             positions
                 .iter()
                 .map(|&p| {
                     let row = list.row(p);
+                    let cells = spec.columns.iter().zip(&row.cells).map(|(c, cell)| {
+                        match row.fields.get(*c).and_then(Value::as_i64) {
+                            Some(fen) if money(c) => yuan_plain(fen),
+                            _ => cell.clone(),
+                        }
+                    });
                     std::iter::once(row.title.clone())
-                        .chain(row.cells.iter().cloned())
+                        .chain(cells)
                         .collect::<Vec<_>>()
                 })
                 .collect::<Vec<_>>()
@@ -537,6 +553,35 @@ pub fn RecordList(
                         }
                     }}
                 </button>
+                // Phones have no column headers; the order is chosen here instead.
+                <div class="field list-filter list-sort-select">
+                    <label for="list-sort">{move || i18n.t(Key::ListSort)}</label>
+                    <select id="list-sort" on:change=move |ev| {
+                        let chosen = event_target_value(&ev);
+                        if let Some((field, way)) = chosen.split_once(':') {
+                            if let Some(&field) = std::iter::once(&spec.title[0]).chain(spec.columns).find(|f| **f == field) {
+                                sort.set((field, way == "desc"));
+                                to_top();
+                            }
+                        }
+                    }>
+                        {std::iter::once(spec.title[0]).chain(spec.columns.iter().copied()).flat_map(|field| {
+                            [false, true].map(|descending| {
+                                let value = format!("{field}:{}", if descending { "desc" } else { "asc" });
+                                let text = move || {
+                                    let label = if spec.title.contains(&field) && field == spec.title[0] {
+                                        spec.title.iter().map(|f| label_of(collection, f, i18n)).collect::<Vec<_>>().join(" · ")
+                                    } else {
+                                        label_of(collection, field, i18n)
+                                    };
+                                    let key = if descending { Key::ListSortDescending } else { Key::ListSortAscending };
+                                    i18n.format(key, &[("field", &label)])
+                                };
+                                view! { <option value=value prop:selected=move || sort.get() == (field, descending)>{text}</option> }
+                            })
+                        }).collect_view()}
+                    </select>
+                </div>
                 {spec.filters.iter().enumerate().map(|(i, name)| {
                     filter_control(collection, name, i, filters, names, built, i18n, to_top)
                 }).collect_view()}
