@@ -115,12 +115,8 @@ pub struct Access {
 impl Access {
     /// Follows the org units and the user's own customers on the device, and the session.
     pub fn new(data: Data, session: SessionState) -> Self {
-        let units = watch_collection(data, Collection::OrgUnit, || None);
-        // Only the user's own customers, through the owner index: cheap even for a big company.
-        let own = watch_collection(data, Collection::Customer, move || {
-            let me = session.get().map(|s| s.user.user_id).unwrap_or_default();
-            Some(("owner", me))
-        });
+        let units = watch_collection(data, Collection::OrgUnit);
+        let customers = watch_collection(data, Collection::Customer);
         let inputs = Memo::new(move |_| {
             let me = session
                 .get()
@@ -137,12 +133,19 @@ impl Access {
                     .collect();
                 (parents, records.and_then(|r| company_of(r)))
             });
-            let own_customers = own.with(|read| {
+            let mine = me
+                .as_ref()
+                .map(|(id, _, _)| id.as_str())
+                .unwrap_or_default();
+            let own_customers = customers.with(|read| {
                 let mut ids: Vec<String> = read
                     .as_ref()
                     .and_then(|r| r.as_ref().ok())
                     .into_iter()
-                    .flatten()
+                    .flat_map(|rows| rows.iter())
+                    .filter(|(_, customer)| {
+                        !mine.is_empty() && text(&customer.fields, "owner_id") == mine
+                    })
                     .map(|(id, _)| id.clone())
                     .collect();
                 ids.sort();

@@ -416,3 +416,50 @@ fn new_ids_are_time_ordered_uuid_version_7() {
     distinct.dedup();
     assert_eq!(distinct.len(), ids.len());
 }
+
+/// The in-memory read model patched with the records a change touched is what reading the whole
+/// collection again gives: created, renamed, deleted, in id order.
+#[wasm_bindgen_test]
+async fn a_read_model_patched_record_by_record_matches_a_fresh_read() {
+    let user = fresh("patch").await;
+    let store = Store::open(&user).await.unwrap();
+    store.sync_state(|| id(901)).await.unwrap();
+    for n in [2, 4, 6] {
+        store
+            .record_mutation(create(&id(n), &format!("客户{n}")), 1_000)
+            .await
+            .unwrap();
+    }
+    let mut model = store.view(Collection::Customer, None).await.unwrap();
+    let changes = [
+        create(&id(1), "新客户一"),
+        create(&id(5), "新客户五"),
+        rename(&id(4), "改名四"),
+        Intent::Delete(target(&id(6))),
+    ];
+    let mut touched = Vec::new();
+    for change in changes {
+        touched.push(change.target());
+        store.record_mutation(change, 2_000).await.unwrap();
+    }
+    let mut fresh = Vec::new();
+    for target in &touched {
+        fresh.push((target.id.clone(), store.view_one(target).await.unwrap()));
+    }
+    yingxiao::data::cache::patch(&mut model, fresh);
+    let read = store.view(Collection::Customer, None).await.unwrap();
+    let names = |rows: &[(String, yingxiao_core::sync::apply::StoredRecord)]| {
+        rows.iter()
+            .map(|(id, r)| (id.clone(), r.fields["name"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&model), names(&read));
+    assert_eq!(
+        names(&model)
+            .iter()
+            .map(|(_, n)| n.as_str().unwrap().to_owned())
+            .collect::<Vec<_>>(),
+        ["新客户一", "客户2", "改名四", "新客户五"]
+    );
+    store.close();
+}

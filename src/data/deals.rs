@@ -14,7 +14,7 @@ use yingxiao_core::{
 };
 
 use super::{
-    records::{names_by_id, text, watch_collection, Loaded},
+    records::{names_by_id, text, watch_collection, Loaded, Shared},
     settings::use_funnel_settings,
     sync::Data,
 };
@@ -130,18 +130,18 @@ pub fn stalled_ids<'a>(
 
 /// The ids of the stalled opportunities the user sees, kept as the deals and settings change.
 pub(crate) fn use_stalled(data: Data) -> Memo<HashSet<String>> {
-    let opportunities = watch_collection(data, Collection::Opportunity, || None);
-    let settings = use_funnel_settings(data);
-    Memo::new(move |_| {
-        opportunities.with(|read| match read {
-            Some(Ok(records)) => {
-                let deals: Vec<Deal> = records
-                    .iter()
-                    .filter_map(|(id, r)| Deal::from_fields(id, &r.fields).ok())
-                    .collect();
-                stalled_ids(deals.iter(), js_sys::Date::now() as i64, settings.get())
-            }
-            _ => HashSet::new(),
+    data.model("stalled", || {
+        let deals = use_deals(data);
+        let settings = use_funnel_settings(data);
+        Memo::new(move |_| {
+            deals.with(|d| match d {
+                Loaded::Ready(d) => stalled_ids(
+                    d.deals.deals().iter(),
+                    js_sys::Date::now() as i64,
+                    settings.get(),
+                ),
+                _ => HashSet::new(),
+            })
         })
     })
 }
@@ -159,34 +159,54 @@ impl PartialEq for Built {
 /// Every opportunity the user sees as list rows, rebuilt when the deals, the names they show or the
 /// company's funnel settings change; the list page and the stage board read the same.
 pub(crate) fn use_deal_list(data: Data) -> Memo<Loaded<Built>> {
-    let i18n = use_i18n();
-    let opportunities = watch_collection(data, Collection::Opportunity, || None);
-    let customers = watch_collection(data, Collection::Customer, || None);
-    let users = watch_collection(data, Collection::User, || None);
-    let settings = use_funnel_settings(data);
-    let owners = Memo::new(move |_| names_by_id(&users));
-    let customer_names = Memo::new(move |_| names_by_id(&customers));
-    Memo::new(move |_| {
-        let read = opportunities.with(|read| {
-            read.as_ref().map(|r| {
-                r.as_ref().map_err(Clone::clone).map(|records| {
-                    let list = customer_names.with(|customers| {
-                        owners.with(|owners| {
-                            deal_list(
-                                records,
-                                customers,
-                                owners,
-                                js_sys::Date::now() as i64,
-                                i18n.locale(),
-                                settings.get(),
-                            )
-                        })
-                    });
-                    Built(Arc::new(list))
+    data.model("deal-list", || {
+        let i18n = use_i18n();
+        let opportunities = watch_collection(data, Collection::Opportunity);
+        let customers = watch_collection(data, Collection::Customer);
+        let users = watch_collection(data, Collection::User);
+        let settings = use_funnel_settings(data);
+        let owners = Memo::new(move |_| names_by_id(&users));
+        let customer_names = Memo::new(move |_| names_by_id(&customers));
+        Memo::new(move |_| {
+            let read = opportunities.with(|read| {
+                read.as_ref().map(|r| {
+                    r.as_ref().map_err(Clone::clone).map(|records| {
+                        let list = customer_names.with(|customers| {
+                            owners.with(|owners| {
+                                deal_list(
+                                    records,
+                                    customers,
+                                    owners,
+                                    js_sys::Date::now() as i64,
+                                    i18n.locale(),
+                                    settings.get(),
+                                )
+                            })
+                        });
+                        Built(Arc::new(list))
+                    })
                 })
-            })
-        });
-        Loaded::from_read(read, || data.status.get())
+            });
+            Loaded::from_read(read, || data.status.get())
+        })
+    })
+}
+
+/// Every opportunity the user sees read as deals, once per change of the opportunities, for the
+/// funnel, the dashboard and the 停滞 marks.
+pub(crate) fn use_deals(data: Data) -> Memo<Loaded<Shared<Deals>>> {
+    data.model("deals", || {
+        let opportunities = watch_collection(data, Collection::Opportunity);
+        Memo::new(move |_| {
+            let read = opportunities.with(|read| {
+                read.as_ref().map(|r| {
+                    r.as_ref()
+                        .map_err(Clone::clone)
+                        .map(|records| Shared(Arc::new(read_deals(records))))
+                })
+            });
+            Loaded::from_read(read, || data.status.get())
+        })
     })
 }
 

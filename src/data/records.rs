@@ -5,9 +5,10 @@ use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
 use serde_json::{Map, Value};
-use yingxiao_core::{domain::Collection, sync::apply::StoredRecord};
+use yingxiao_core::domain::Collection;
 
 use super::{
+    cache::Watched,
     store::DataError,
     sync::{Data, SyncStatus},
 };
@@ -43,20 +44,9 @@ impl<T> Loaded<T> {
     }
 }
 
-/// A collection as the user sees it, re-read whenever the data may have changed.
-pub(crate) fn watch_collection(
-    data: Data,
-    collection: Collection,
-    by: impl Fn() -> Option<(&'static str, String)> + 'static,
-) -> LocalResource<Result<Vec<(String, StoredRecord)>, DataError>> {
-    LocalResource::new(move || {
-        data.revision.get();
-        let by = by();
-        async move {
-            let by = by.as_ref().map(|(field, value)| (*field, value.as_str()));
-            data.view(collection, by).await
-        }
-    })
+/// A collection as the user sees it: the session's read model (see `cache`), kept up to date.
+pub(crate) fn watch_collection(data: Data, collection: Collection) -> Watched {
+    data.watch(collection)
 }
 
 /// Ids of a collection's records with changes on this device that have not reached the server yet.
@@ -84,9 +74,7 @@ pub(crate) fn waiting_ids(data: Data, collection: Collection) -> Memo<HashSet<St
 }
 
 /// Names of the records of a reference collection (users, org units) by id, for showing references.
-pub(crate) fn names_by_id(
-    records: &LocalResource<Result<Vec<(String, StoredRecord)>, DataError>>,
-) -> HashMap<String, String> {
+pub(crate) fn names_by_id(records: &Watched) -> HashMap<String, String> {
     records
         .with(|read| {
             read.as_ref().and_then(|r| r.as_ref().ok()).map(|rows| {
@@ -106,6 +94,26 @@ pub(crate) fn text<'a>(fields: &'a Map<String, Value>, name: &str) -> &'a str {
 /// Compared by identity: re-reading the device is what counts as a change.
 #[derive(Clone, Debug)]
 pub struct Shared<T>(pub std::sync::Arc<T>);
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Shared<T>
+where
+    &'a T: IntoIterator,
+{
+    type Item = <&'a T as IntoIterator>::Item;
+    type IntoIter = <&'a T as IntoIterator>::IntoIter;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.as_ref().into_iter()
+    }
+}
 
 impl<T> PartialEq for Shared<T> {
     fn eq(&self, other: &Self) -> bool {
@@ -171,9 +179,18 @@ pub(crate) fn use_titles(
     }
     wanted.sort();
     wanted.dedup();
+    let key = format!("titles:{wanted:?}");
+    data.model(&key, move || titles_of(data, wanted, i18n))
+}
+
+fn titles_of(
+    data: Data,
+    wanted: Vec<Collection>,
+    i18n: crate::i18n::I18n,
+) -> Memo<HashMap<String, String>> {
     let reads: Vec<(Collection, _)> = wanted
         .into_iter()
-        .map(|c| (c, watch_collection(data, c, || None)))
+        .map(|c| (c, watch_collection(data, c)))
         .collect();
     Memo::new(move |_| {
         let locale = i18n.locale();

@@ -22,7 +22,10 @@ use yingxiao_core::{
     },
 };
 
-use super::store::{DataError, Store};
+use super::{
+    cache::{Cache, Changed, Watched},
+    store::{DataError, Store},
+};
 use crate::{api, api::ApiError};
 
 /// Records per pull page: large enough for a quick first sync, small enough to show progress.
@@ -33,6 +36,10 @@ const PERIOD_MS: f64 = 60_000.0;
 const AFTER_CHANGE_MS: f64 = 800.0;
 const BACKOFF_FIRST_MS: f64 = 2_000.0;
 const BACKOFF_MAX_MS: f64 = 300_000.0;
+/// How a tab tells the others that records changed: this, then the records as JSON, or `*` for all.
+const CHANGED: &str = "changed:";
+/// Records listed in one such message; more are announced as "all".
+const ANNOUNCED_RECORDS: usize = 200;
 
 /// What the sync indicator shows.
 #[derive(Clone, Debug, PartialEq)]
@@ -86,8 +93,10 @@ pub struct Data {
     pub rejected: RwSignal<Vec<RejectedChange>>,
     /// Records received so far during a device's first sync; `None` otherwise.
     pub first_sync: RwSignal<Option<u64>>,
-    /// Bumped whenever the data the pages show may have changed; views re-read on it.
+    /// Bumped whenever the data the pages show may have changed; one-record reads re-read on it.
     pub revision: RwSignal<u64>,
+    /// The collections pages read, kept in memory for the session (see `cache`).
+    cache: StoredValue<Rc<Cache>, LocalStorage>,
 }
 
 /// An event handler kept alive as long as the engine.
@@ -116,7 +125,19 @@ impl Data {
             rejected: RwSignal::new(Vec::new()),
             first_sync: RwSignal::new(None),
             revision: RwSignal::new(0),
+            cache: StoredValue::new_local(Cache::new()),
         }
+    }
+
+    /// A collection as the user sees it, kept up to date; loaded from the device on first use.
+    pub(crate) fn watch(self, collection: Collection) -> Watched {
+        self.cache.with_value(|cache| cache.watch(self, collection))
+    }
+
+    /// A model derived from the collections, kept for the session (see `Cache::model`).
+    pub(crate) fn model<T: Clone + 'static>(self, key: &str, make: impl FnOnce() -> T) -> T {
+        let cache = self.cache.with_value(Rc::clone);
+        cache.model(key, make)
     }
 
     fn engine(&self) -> Result<Rc<Engine>, DataError> {
@@ -158,7 +179,7 @@ impl Data {
             });
             engine.listen(self);
             self.engine.set_value(Some(engine.clone()));
-            self.refresh(&engine).await;
+            self.refresh(&engine, Changed::All).await;
             run(engine, self).await;
         });
     }
@@ -174,6 +195,7 @@ impl Data {
             engine.store.close();
         }
         self.engine.set_value(None);
+        self.cache.with_value(|cache| cache.clear());
         self.pending.set(0);
         self.rejected.set(Vec::new());
         self.first_sync.set(None);
@@ -183,12 +205,13 @@ impl Data {
     /// Records a user's change: it shows at once, is kept on the device, and is sent soon.
     pub async fn mutate(self, intent: Intent) -> Result<(), DataError> {
         let engine = self.engine()?;
+        let changed = Changed::Records(vec![intent.target()]);
         engine
             .store
             .record_mutation(intent, js_sys::Date::now() as u64)
             .await?;
-        self.refresh(&engine).await;
-        engine.announce();
+        self.refresh(&engine, changed.clone()).await;
+        engine.announce(&changed);
         engine.soon();
         Ok(())
     }
@@ -221,8 +244,10 @@ impl Data {
     pub async fn dismiss(self, mutation_id: u64) -> Result<(), DataError> {
         let engine = self.engine()?;
         engine.store.dismiss_rejected(mutation_id).await?;
-        self.refresh(&engine).await;
-        engine.announce();
+        // The refused change left the record's view when it was refused; nothing to re-read.
+        let changed = Changed::Records(Vec::new());
+        self.refresh(&engine, changed.clone()).await;
+        engine.announce(&changed);
         Ok(())
     }
 
@@ -234,8 +259,9 @@ impl Data {
         }
     }
 
-    /// Re-reads the counts the indicator shows and tells views to re-read.
-    async fn refresh(self, engine: &Engine) {
+    /// Re-reads the counts the indicator shows, brings the read models up to date with what
+    /// `changed`, and tells one-record views to re-read.
+    async fn refresh(self, engine: &Engine, changed: Changed) {
         match engine.store.sync_state(new_client_id).await {
             Ok(state) => {
                 self.pending.set(state.pending.len());
@@ -243,6 +269,7 @@ impl Data {
             }
             Err(error) => self.status.set(SyncStatus::Failed(error.to_string())),
         }
+        self.cache.with_value(|cache| cache.changed(self, changed));
         self.revision.update(|n| *n += 1);
     }
 }
@@ -304,9 +331,15 @@ impl Engine {
         });
     }
 
-    /// Tells the user's other tabs that the data changed.
-    fn announce(&self) {
-        self.post("changed");
+    /// Tells the user's other tabs which records changed (all, when too many to list).
+    fn announce(&self, changed: &Changed) {
+        let listed = match changed {
+            Changed::Records(refs) if refs.len() <= ANNOUNCED_RECORDS => {
+                serde_json::to_string(refs).ok()
+            }
+            _ => None,
+        };
+        self.post(&format!("{CHANGED}{}", listed.as_deref().unwrap_or("*")));
     }
 
     fn post(&self, message: &str) {
@@ -329,8 +362,13 @@ impl Engine {
                 if let Some(status) = SyncStatus::from_tag(&message) {
                     data.status.set(status);
                 }
+                let Some(listed) = message.strip_prefix(CHANGED) else {
+                    return;
+                };
+                let changed = serde_json::from_str::<Vec<RecordRef>>(listed)
+                    .map_or(Changed::All, Changed::Records);
                 if let Some(engine) = engine.upgrade() {
-                    spawn_local(async move { data.refresh(&engine).await });
+                    spawn_local(async move { data.refresh(&engine, changed).await });
                 }
             });
             channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -422,6 +460,9 @@ async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
     // Push in rounds from the last hole in pending (see `push_batch`); mutations the server has
     // processed stay pending until the pull confirms them.
     let mut sent_up_to = 0;
+    // What this sync changed on the device, for the read models and the other tabs.
+    let mut changed: Vec<RecordRef> = Vec::new();
+    let mut reset = false;
     loop {
         let unsent: Vec<_> = state
             .pending
@@ -441,10 +482,9 @@ async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
             },
         )
         .await?;
-        engine
-            .store
-            .reject(&settle_push(&state.pending, &reply).rejected)
-            .await?;
+        let rejected = settle_push(&state.pending, &reply).rejected;
+        changed.extend(rejected.iter().map(|r| r.mutation.intent.target()));
+        engine.store.reject(&rejected).await?;
         sent_up_to = last;
     }
 
@@ -467,6 +507,21 @@ async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
         let received = page.records.len() as u64;
         let effects = settle_page(&pending, page);
         engine.store.apply_page(&effects).await?;
+        reset |= effects.reset;
+        changed.extend(effects.put.iter().map(|r| RecordRef {
+            collection: r.collection,
+            id: r.id.clone(),
+        }));
+        changed.extend(effects.forget.iter().cloned());
+        changed.extend(effects.rejected.iter().map(|r| r.mutation.intent.target()));
+        if let Some(up_to) = effects.confirmed_up_to {
+            changed.extend(
+                pending
+                    .iter()
+                    .filter(|m| m.id <= up_to)
+                    .map(|m| m.intent.target()),
+            );
+        }
         if data.first_sync.get_untracked().is_some() {
             data.first_sync.update(|n| *n = n.map(|n| n + received));
         }
@@ -475,8 +530,13 @@ async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
             break;
         }
     }
-    data.refresh(&engine).await;
-    engine.announce();
+    let changed = if reset {
+        Changed::All
+    } else {
+        Changed::Records(changed)
+    };
+    data.refresh(&engine, changed.clone()).await;
+    engine.announce(&changed);
     Ok(())
 }
 

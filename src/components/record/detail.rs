@@ -292,7 +292,7 @@ fn list_prices(collection: Collection) -> Option<Memo<HashMap<String, i64>>> {
     if !names_products {
         return None;
     }
-    let products = watch_collection(use_data(), Collection::Product, || None);
+    let products = watch_collection(use_data(), Collection::Product);
     Some(Memo::new(move |_| {
         products.with(|read| match read {
             Some(Ok(rows)) => rows
@@ -444,7 +444,7 @@ fn RelatedList(related: Related, parent: Collection, parent_id: String) -> impl 
     let data = use_data();
     let access = use_access();
     let spec = views::spec(related.collection);
-    let rows = watch_collection(data, related.collection, || None);
+    let rows = watch_collection(data, related.collection);
     let names = use_titles(data, vec![related.collection]);
     let mine = {
         let parent_id = parent_id.clone();

@@ -109,7 +109,7 @@ pub fn RecordEditor(
 
     // Records hanging from a customer (contacts, visits) are judged with the customer's facts.
     let customers = super::detail::hangs_from_customer(collection)
-        .then(|| watch_collection(data, Collection::Customer, || None));
+        .then(|| watch_collection(data, Collection::Customer));
     let parent_facts = move |fields: &Map<String, Value>| -> Option<ScopeFacts> {
         let customers = customers.as_ref()?;
         let id = fields.get("customer_id")?.as_str()?;
@@ -199,7 +199,7 @@ pub fn RecordEditor(
         .collect();
     let target_ids: HashMap<Collection, _> = targets
         .iter()
-        .map(|&t| (t, watch_collection(data, t, || None)))
+        .map(|&t| (t, watch_collection(data, t)))
         .collect();
     let options_for = move |name: &'static str| -> Option<Options> {
         let target = *kinds.get(name)?;

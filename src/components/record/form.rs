@@ -886,7 +886,7 @@ fn LinesEditor(
         write(all);
     };
     // A product picked for a line without a price brings its list price, which the user may change.
-    let catalogue = watch_collection(use_data(), Collection::Product, || None);
+    let catalogue = watch_collection(use_data(), Collection::Product);
     let pick = move |at: usize, field: &'static str, picked: String| {
         let mut all = rows.get_untracked();
         let Some(row) = all.get_mut(at) else {

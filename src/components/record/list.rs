@@ -24,7 +24,7 @@ use crate::{
     collation,
     data::{
         records::{title_of, use_titles, waiting_ids, watch_collection, Loaded},
-        sync::{use_data, SyncStatus},
+        sync::{use_data, Data, SyncStatus},
     },
     download,
     format::yuan_plain,
@@ -232,18 +232,7 @@ pub fn RecordList(
     let access = use_access();
     let spec: &'static ViewSpec = views::spec(collection);
     let may_create = Memo::new(move |_| access.can(collection, Action::Create, None));
-    let records = watch_collection(data, collection, || None);
-    let referenced: Vec<Collection> = spec
-        .columns
-        .iter()
-        .chain(spec.filters)
-        .chain(spec.title)
-        .filter_map(|f| match collection.field(f).map(|d| d.kind) {
-            Some(FieldKind::Ref(target)) => Some(target),
-            _ => None,
-        })
-        .collect();
-    let names = use_titles(data, referenced);
+    let (built, names) = use_list_rows(data, collection);
     let waiting = waiting_ids(data, collection);
 
     let search = RwSignal::new(String::new());
@@ -252,20 +241,6 @@ pub fn RecordList(
     let sort = RwSignal::new((spec.sort.field, spec.sort.descending));
     let scroll_top = RwSignal::new(0.0_f64);
     let viewport = RwSignal::new(640.0_f64);
-
-    // Built once per change of the data, the names or the language; every keystroke filters this.
-    let built = Memo::new(move |_| {
-        // Followed: a change of language rebuilds the rows (titles, choice labels, order).
-        i18n.locale();
-        let read = records.with(|read| {
-            read.as_ref().map(|r| {
-                r.as_ref().map_err(Clone::clone).map(|records| {
-                    names.with(|names| Built(Arc::new(list_rows(collection, records, names, i18n))))
-                })
-            })
-        });
-        Loaded::from_read(read, || data.status.get())
-    });
 
     let matching = Memo::new(move |_| {
         let Loaded::Ready(Built(list)) = built.get() else {
@@ -590,6 +565,47 @@ pub fn RecordList(
             {body}
         </section>
     }
+}
+
+/// A collection's rows and the names they show, built once per change of the data, the names or
+/// the language and kept for the session, so coming back to a list only draws it; every keystroke
+/// filters these.
+fn use_list_rows(
+    data: Data,
+    collection: Collection,
+) -> (Memo<Loaded<Built>>, Memo<HashMap<String, String>>) {
+    let key = format!("list:{}", collection.as_str());
+    data.model(&key, || {
+        let i18n = use_i18n();
+        let spec = views::spec(collection);
+        let records = watch_collection(data, collection);
+        let referenced: Vec<Collection> = spec
+            .columns
+            .iter()
+            .chain(spec.filters)
+            .chain(spec.title)
+            .filter_map(|f| match collection.field(f).map(|d| d.kind) {
+                Some(FieldKind::Ref(target)) => Some(target),
+                _ => None,
+            })
+            .collect();
+        let names = use_titles(data, referenced);
+        let built = Memo::new(move |_| {
+            // Followed: a change of language rebuilds the rows (titles, choice labels, order).
+            i18n.locale();
+            let read = records.with(|read| {
+                read.as_ref().map(|r| {
+                    r.as_ref().map_err(Clone::clone).map(|records| {
+                        names.with(|names| {
+                            Built(Arc::new(list_rows(collection, records, names, i18n)))
+                        })
+                    })
+                })
+            });
+            Loaded::from_read(read, || data.status.get())
+        });
+        (built, names)
+    })
 }
 
 fn label_of(collection: Collection, field: &str, i18n: I18n) -> String {

@@ -21,8 +21,8 @@ use crate::{
     components::period::{chosen_period, PeriodChoice},
     data::records::Shared,
     data::{
-        deals::read_deals,
-        records::{names_by_id, text, watch_collection, Loaded},
+        deals::use_deals,
+        records::{text, use_titles, watch_collection, Loaded},
         settings::use_funnel_settings,
     },
     format::{format_yuan, percent},
@@ -221,11 +221,9 @@ pub fn FunnelPage() -> impl IntoView {
     let mount = use_mount();
     let data = use_data();
     let session = use_session();
-    let opportunities = watch_collection(data, Collection::Opportunity, || None);
-    let users = watch_collection(data, Collection::User, || None);
-    let units = watch_collection(data, Collection::OrgUnit, || None);
-    let customers = watch_collection(data, Collection::Customer, || None);
-    let products = watch_collection(data, Collection::Product, || None);
+    let units = watch_collection(data, Collection::OrgUnit);
+    let customers = watch_collection(data, Collection::Customer);
+    let products = watch_collection(data, Collection::Product);
 
     let period_choice = RwSignal::new(PeriodChoice::Month);
     let custom_from = RwSignal::new(String::new());
@@ -244,18 +242,9 @@ pub fn FunnelPage() -> impl IntoView {
     let role = move || session.get().map(|s| s.user.role);
     let is_manager = move || role().is_some_and(|r| !matches!(r, Role::SalesRep | Role::Promoter));
 
-    let deals = Memo::new(move |_| {
-        let read = opportunities.with(|read| {
-            read.as_ref().map(|r| {
-                r.as_ref()
-                    .map_err(Clone::clone)
-                    .map(|records| Shared(Arc::new(read_deals(records))))
-            })
-        });
-        Loaded::from_read(read, || data.status.get())
-    });
-    let user_names = Memo::new(move |_| names_by_id(&users));
-    let customer_names = Memo::new(move |_| names_by_id(&customers));
+    let deals = use_deals(data);
+    let user_names = use_titles(data, vec![Collection::User]);
+    let customer_names = use_titles(data, vec![Collection::Customer]);
 
     // The units the user may pick: the whole company for company-wide roles, else their own unit's
     // subtree (where their sight reaches).

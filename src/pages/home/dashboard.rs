@@ -22,7 +22,8 @@ use crate::{
         period::{chosen_period, PeriodChoice},
     },
     data::{
-        records::{text, watch_collection, Loaded},
+        deals::use_deals,
+        records::{Loaded, Shared},
         settings::use_funnel_settings,
     },
     format::{compact_yuan, format_yuan, percent},
@@ -97,36 +98,29 @@ pub fn Dashboard() -> impl IntoView {
     let i18n = use_i18n();
     let mount = StoredValue::new(use_mount());
     let data = use_data();
-    let opportunities = watch_collection(data, Collection::Opportunity, || None);
+    let deals = use_deals(data);
     let settings = use_funnel_settings(data);
     let shown = Memo::new(move |_| {
-        let read = opportunities.with(|read| {
-            read.as_ref().map(|r| {
-                r.as_ref().map_err(Clone::clone).map(|records| {
-                    let (deals, names): (Vec<Deal>, Vec<String>) = records
-                        .iter()
-                        .filter_map(|(id, r)| {
-                            Deal::from_fields(id, &r.fields)
-                                .ok()
-                                .map(|d| (d, text(&r.fields, "name").to_owned()))
-                        })
-                        .unzip();
-                    let today = js_sys::Date::new_0();
-                    let quarter = (today.get_full_year() as i32, today.get_month() / 3 * 3 + 1);
+        deals.with(|read| match read {
+            Loaded::Loading => Loaded::Loading,
+            Loaded::Failed(error) => Loaded::Failed(error.clone()),
+            Loaded::Ready(Shared(d)) => {
+                let today = js_sys::Date::new_0();
+                let quarter = (today.get_full_year() as i32, today.get_month() / 3 * 3 + 1);
+                Loaded::Ready(
                     chosen_period(PeriodChoice::Quarter, "", "").map(|(period, _)| {
                         snapshot(
-                            &deals,
-                            &names,
+                            d.deals.deals(),
+                            &d.names,
                             period,
                             quarter,
                             js_sys::Date::now() as i64,
                             settings.get(),
                         )
-                    })
-                })
-            })
-        });
-        Loaded::from_read(read, || data.status.get())
+                    }),
+                )
+            }
+        })
     });
     let chart = Signal::derive(move || {
         shown.with(|s| match s {

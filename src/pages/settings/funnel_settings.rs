@@ -42,7 +42,7 @@ pub fn FunnelSettingsCard() -> impl IntoView {
     let data = use_data();
     let access = use_access();
     let may_change = Memo::new(move |_| access.can_on_company(Action::Field(FUNNEL_SETTINGS)));
-    let units = watch_collection(data, Collection::OrgUnit, || None);
+    let units = watch_collection(data, Collection::OrgUnit);
     let found = Memo::new(move |_| {
         let read = units.with(|read| {
             read.as_ref().map(|r| {

@@ -1,0 +1,238 @@
+//! Read models that stay in memory: each collection a page reads is loaded from the device once per
+//! session and then kept up to date in place, record by record, by every local change and every
+//! pull, so a navigation only draws. One queue does all of it in order, so a slow load can never
+//! overwrite a newer change.
+
+use std::{
+    any::Any,
+    cell::{Cell, RefCell},
+    collections::{HashMap, VecDeque},
+    rc::Rc,
+    sync::Arc,
+};
+
+use leptos::{prelude::*, task::spawn_local};
+use yingxiao_core::{
+    domain::Collection,
+    sync::{apply::StoredRecord, protocol::RecordRef},
+};
+
+use super::{records::Shared, store::DataError, sync::Data};
+
+/// A collection's records as the user sees them, sorted by id; shared, compared by identity.
+pub(crate) type Rows = Shared<Vec<(String, StoredRecord)>>;
+
+/// A collection as read so far: `None` until its first load finishes.
+pub(crate) type Read = Option<Result<Rows, DataError>>;
+
+/// A collection's read model, as pages follow it.
+pub(crate) type Watched = ReadSignal<Read>;
+
+/// Above this many changed records of one collection, it is read again whole (a first sync, a
+/// reset) instead of record by record.
+const RELOAD_ABOVE: usize = 500;
+
+/// What changed on the device since the read models last looked.
+#[derive(Clone, Debug)]
+pub(crate) enum Changed {
+    /// Anything may have (a new session, another tab's sync, a scope reset).
+    All,
+    /// These records.
+    Records(Vec<RecordRef>),
+}
+
+impl Changed {
+    pub(crate) fn merge(self, other: Changed) -> Changed {
+        match (self, other) {
+            (Changed::Records(mut a), Changed::Records(b)) => {
+                a.extend(b);
+                Changed::Records(a)
+            }
+            _ => Changed::All,
+        }
+    }
+}
+
+enum Job {
+    Load(Collection),
+    Apply(Changed),
+}
+
+/// The session's read models; one per app, held by `Data`.
+pub(crate) struct Cache {
+    /// The app's owner: the models outlive the pages that first asked for them.
+    owner: Owner,
+    slots: RefCell<HashMap<Collection, RwSignal<Read>>>,
+    /// What pages derive from the collections (a list's rows, the deals, names), made once.
+    models: RefCell<HashMap<String, Box<dyn Any>>>,
+    queue: RefCell<VecDeque<Job>>,
+    running: Cell<bool>,
+}
+
+impl Cache {
+    pub(crate) fn new() -> Rc<Self> {
+        Rc::new(Self {
+            owner: Owner::current().unwrap_or_default(),
+            slots: RefCell::new(HashMap::new()),
+            models: RefCell::new(HashMap::new()),
+            queue: RefCell::new(VecDeque::new()),
+            running: Cell::new(false),
+        })
+    }
+
+    /// The collection's read model, loaded on first use.
+    pub(crate) fn watch(self: &Rc<Self>, data: Data, collection: Collection) -> Watched {
+        if let Some(slot) = self.slots.borrow().get(&collection) {
+            return slot.read_only();
+        }
+        let slot = self.owner.with(|| RwSignal::new(None));
+        self.slots.borrow_mut().insert(collection, slot);
+        self.push(data, Job::Load(collection));
+        slot.read_only()
+    }
+
+    /// The derived model named `key`, made by `make` the first time under the app's owner, so it
+    /// lives for the session: its memos keep their value between pages and recompute only when
+    /// what they read changes. `make` must only build signals and memos (no work of its own).
+    pub(crate) fn model<T: Clone + 'static>(&self, key: &str, make: impl FnOnce() -> T) -> T {
+        if let Some(model) = self.models.borrow().get(key) {
+            if let Some(model) = model.downcast_ref::<T>() {
+                return model.clone();
+            }
+        }
+        let model = self.owner.with(make);
+        self.models
+            .borrow_mut()
+            .insert(key.to_owned(), Box::new(model.clone()));
+        model
+    }
+
+    /// Brings the loaded models up to date with what changed on the device.
+    pub(crate) fn changed(self: &Rc<Self>, data: Data, changed: Changed) {
+        self.push(data, Job::Apply(changed));
+    }
+
+    /// Forgets every model's records (signing out); they load again for the next session.
+    pub(crate) fn clear(&self) {
+        self.queue.borrow_mut().clear();
+        for slot in self.slots.borrow().values() {
+            slot.set(None);
+        }
+    }
+
+    fn push(self: &Rc<Self>, data: Data, job: Job) {
+        {
+            let mut queue = self.queue.borrow_mut();
+            // Changes waiting together are applied together.
+            if let (Job::Apply(next), Some(Job::Apply(last))) = (&job, queue.back_mut()) {
+                let merged = std::mem::replace(last, Changed::All).merge(next.clone());
+                *last = merged;
+            } else {
+                queue.push_back(job);
+            }
+        }
+        if self.running.replace(true) {
+            return;
+        }
+        let cache = self.clone();
+        spawn_local(async move {
+            loop {
+                let next = cache.queue.borrow_mut().pop_front();
+                let Some(job) = next else { break };
+                match job {
+                    Job::Load(collection) => cache.load(data, collection).await,
+                    Job::Apply(changed) => cache.apply(data, changed).await,
+                }
+            }
+            cache.running.set(false);
+        });
+    }
+
+    fn slot(&self, collection: Collection) -> Option<RwSignal<Read>> {
+        self.slots.borrow().get(&collection).copied()
+    }
+
+    async fn load(&self, data: Data, collection: Collection) {
+        let Some(slot) = self.slot(collection) else {
+            return;
+        };
+        let read = data.view(collection, None).await;
+        slot.set(Some(read.map(|rows| Shared(Arc::new(rows)))));
+    }
+
+    async fn apply(&self, data: Data, changed: Changed) {
+        let loaded: Vec<Collection> = self.slots.borrow().keys().copied().collect();
+        let refs = match changed {
+            Changed::All => {
+                for collection in loaded {
+                    self.load(data, collection).await;
+                }
+                return;
+            }
+            Changed::Records(refs) => refs,
+        };
+        for collection in loaded {
+            let mut ids: Vec<&str> = refs
+                .iter()
+                .filter(|r| r.collection == collection)
+                .map(|r| r.id.as_str())
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let Some(slot) = self.slot(collection) else {
+                continue;
+            };
+            let ready = slot.with_untracked(|s| matches!(s, Some(Ok(_))));
+            if ids.is_empty() {
+                continue;
+            }
+            if !ready || ids.len() > RELOAD_ABOVE {
+                self.load(data, collection).await;
+                continue;
+            }
+            let mut fresh = Vec::with_capacity(ids.len());
+            for id in ids {
+                let target = RecordRef {
+                    collection,
+                    id: id.to_owned(),
+                };
+                match data.view_one(&target).await {
+                    Ok(record) => fresh.push((target.id, record)),
+                    Err(_) => {
+                        self.load(data, collection).await;
+                        fresh.clear();
+                        break;
+                    }
+                }
+            }
+            if fresh.is_empty() {
+                continue;
+            }
+            slot.update(|read| {
+                if let Some(Ok(rows)) = read {
+                    // A new identity, so whatever compares rows by identity sees the change; the
+                    // records move rather than copy unless someone still holds the old ones.
+                    let mut all = Arc::try_unwrap(std::mem::take(&mut rows.0))
+                        .unwrap_or_else(|shared| (*shared).clone());
+                    patch(&mut all, fresh);
+                    rows.0 = Arc::new(all);
+                }
+            });
+        }
+    }
+}
+
+/// Puts each record's new state into `rows` (sorted by id): replaced, inserted, or removed (`None`).
+pub fn patch(rows: &mut Vec<(String, StoredRecord)>, fresh: Vec<(String, Option<StoredRecord>)>) {
+    for (id, record) in fresh {
+        let at = rows.binary_search_by(|(other, _)| other.as_str().cmp(&id));
+        match (at, record) {
+            (Ok(at), Some(record)) => rows[at].1 = record,
+            (Err(at), Some(record)) => rows.insert(at, (id, record)),
+            (Ok(at), None) => {
+                rows.remove(at);
+            }
+            (Err(_), None) => {}
+        }
+    }
+}
