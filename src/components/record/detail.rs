@@ -221,7 +221,8 @@ pub fn RecordDetail(
                         }
                     />
                 </Show>
-                {children.clone().map(|c| c())}
+                // The collection's own parts step aside while its fields are edited.
+                {children.clone().map(|c| view! { <Show when=move || !editing.get()>{c()}</Show> })}
                 {spec.related.iter().map(|related| view! {
                     <RelatedList related=*related parent=collection parent_id=record_id.get_value() />
                 }).collect_view()}
@@ -445,7 +446,18 @@ fn RelatedList(related: Related, parent: Collection, parent_id: String) -> impl 
     let access = use_access();
     let spec = views::spec(related.collection);
     let rows = watch_collection(data, related.collection);
-    let names = use_titles(data, vec![related.collection]);
+    // The related records' titles and the names their first columns show (an order's customer).
+    let mut shown: Vec<Collection> = spec
+        .columns
+        .iter()
+        .take(3)
+        .filter_map(|c| match related.collection.field(c).map(|d| d.kind) {
+            Some(FieldKind::Ref(target)) => Some(target),
+            _ => None,
+        })
+        .collect();
+    shown.push(related.collection);
+    let names = use_titles(data, shown);
     let mine = {
         let parent_id = parent_id.clone();
         Memo::new(move |_| {

@@ -60,9 +60,9 @@ pub fn DealStage(id: String) -> impl IntoView {
     let note = RwSignal::new(None::<String>);
     let stage = move || text(&fields_of(&deal), "stage").to_owned();
     view! {
-        <section class="card detail-section deal-stage">
-        <h2>
-            {move || Collection::Opportunity.field("stage").map(|d| d.label(i18n.locale())).unwrap_or("")}
+        <section class="card stage-card" aria-labelledby="stage-heading">
+        <h2 id="stage-heading">
+            {move || i18n.t(Key::OpportunityStageHeading)}
             " "
             <span class="chip stage-chip" data-stage=stage data-testid="opportunity-stage">
                 {move || stage_label(&stage(), i18n.locale()).to_owned()}
@@ -86,10 +86,10 @@ pub fn DealStage(id: String) -> impl IntoView {
             })
         }}
         {move || note.get().map(|text| view! { <p class="notice notice-ok" role="status" data-testid="opportunity-note">{text}</p> })}
-        </section>
         <Show when=move || may_move.get()>
             <StageCard id deal note />
         </Show>
+        </section>
         <StageHistory deal />
     }
 }
@@ -147,8 +147,7 @@ fn StageCard(id: Memo<String>, deal: Record, note: RwSignal<Option<String>>) -> 
         .unwrap_or_default();
 
     view! {
-        <section class="card stage-card" aria-labelledby="stage-heading" data-testid="stage-card">
-            <h2 id="stage-heading">{move || i18n.t(Key::OpportunityStageHeading)}</h2>
+        <div class="stage-moves" data-testid="stage-card">
             <ol class="stage-steps">
                 {Stage::OPEN.iter().map(|stage| {
                     let wire = stage.as_str();
@@ -272,7 +271,7 @@ fn StageCard(id: Memo<String>, deal: Record, note: RwSignal<Option<String>>) -> 
             {move || error.get().map(|error| view! {
                 <p class="form-error" role="alert">{move || i18n.format(Key::FormSaveFailed, &[("error", &error)])}</p>
             })}
-        </section>
+        </div>
     }
 }
 
