@@ -121,8 +121,10 @@ fn compare_field(
             n(a).cmp(&n(b))
         }
         FieldKind::Date | FieldKind::Instant => {
-            let t = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_owned();
-            t(a).cmp(&t(b))
+            fn text(v: Option<&Value>) -> &str {
+                v.and_then(Value::as_str).unwrap_or("")
+            }
+            text(a).cmp(text(b))
         }
         _ => shown.0.cmp(shown.1),
     }
@@ -232,7 +234,7 @@ pub fn RecordList(
     let access = use_access();
     let spec: &'static ViewSpec = views::spec(collection);
     let may_create = Memo::new(move |_| access.can(collection, Action::Create, None));
-    let (built, names) = use_list_rows(data, collection);
+    let (built, references) = use_list_rows(data, collection);
     let waiting = waiting_ids(data, collection);
 
     let search = RwSignal::new(String::new());
@@ -558,7 +560,7 @@ pub fn RecordList(
                     </select>
                 </div>
                 {spec.filters.iter().enumerate().map(|(i, name)| {
-                    filter_control(collection, name, i, filters, names, built, i18n, to_top)
+                    filter_control(collection, name, i, filters, references, i18n, to_top)
                 }).collect_view()}
             </div>
             <p class="list-count" role="status" data-testid="list-count">{count}</p>
@@ -570,10 +572,11 @@ pub fn RecordList(
 /// A collection's rows and the names they show, built once per change of the data, the names or
 /// the language and kept for the session, so coming back to a list only draws it; every keystroke
 /// filters these.
+#[allow(clippy::type_complexity)]
 fn use_list_rows(
     data: Data,
     collection: Collection,
-) -> (Memo<Loaded<Built>>, Memo<HashMap<String, String>>) {
+) -> (Memo<Loaded<Built>>, Memo<Vec<Vec<(String, String)>>>) {
     let key = format!("list:{}", collection.as_str());
     data.model(&key, || {
         let i18n = use_i18n();
@@ -604,7 +607,47 @@ fn use_list_rows(
             });
             Loaded::from_read(read, || data.status.get())
         });
-        (built, names)
+        // Each filter's choices when it names records: those the rows refer to, by name, in the
+        // language's order (one list per filter of the spec; empty for the other kinds).
+        let references = Memo::new(move |_| {
+            let locale = i18n.locale();
+            let Loaded::Ready(Built(list)) = built.get() else {
+                return vec![Vec::new(); spec.filters.len()];
+            };
+            spec.filters
+                .iter()
+                .map(|&name| {
+                    if !matches!(spec.filter_kind(name), Some(FilterKind::Reference(_))) {
+                        return Vec::new();
+                    }
+                    let mut seen = HashSet::new();
+                    let mut options: Vec<(String, String)> = names.with(|names| {
+                        (0..list.len() as u32)
+                            .filter_map(|p| {
+                                list.row(p).fields.get(name)?.as_str().map(str::to_owned)
+                            })
+                            .filter(|id| seen.insert(id.clone()))
+                            .map(|id| {
+                                let title = names
+                                    .get(&id)
+                                    .cloned()
+                                    .unwrap_or_else(|| i18n.t(Key::RecordUnknownRef).to_owned());
+                                (id, title)
+                            })
+                            .collect()
+                    });
+                    let places = collation::ranks(options.iter().map(|(_, t)| t.as_str()), locale);
+                    let ranks: Vec<u32> = options.iter().map(|(_, t)| places[t.as_str()]).collect();
+                    let mut order: Vec<usize> = (0..options.len()).collect();
+                    order.sort_by_key(|&i| ranks[i]);
+                    order
+                        .into_iter()
+                        .map(|i| std::mem::take(&mut options[i]))
+                        .collect()
+                })
+                .collect::<Vec<_>>()
+        });
+        (built, references)
     })
 }
 
@@ -654,8 +697,7 @@ fn filter_control(
     name: &'static str,
     index: usize,
     filters: RwSignal<Vec<FilterValue>>,
-    names: Memo<std::collections::HashMap<String, String>>,
-    built: Memo<Loaded<Built>>,
+    references: Memo<Vec<Vec<(String, String)>>>,
     i18n: I18n,
     to_top: impl Fn() + Copy + 'static,
 ) -> impl IntoView {
@@ -697,27 +739,7 @@ fn filter_control(
                         ("true".into(), i18n.t(Key::RecordYes).to_owned()),
                         ("false".into(), i18n.t(Key::RecordNo).to_owned()),
                     ],
-                    _ => {
-                        let Loaded::Ready(Built(list)) = built.get() else {
-                            return Vec::new();
-                        };
-                        let mut seen = HashSet::new();
-                        let mut options: Vec<(String, String)> = names.with(|names| {
-                            (0..list.len() as u32)
-                                .filter_map(|p| list.row(p).fields.get(name)?.as_str().map(str::to_owned))
-                                .filter(|id| seen.insert(id.clone()))
-                                .map(|id| {
-                                    let title = names.get(&id).cloned().unwrap_or_else(|| i18n.t(Key::RecordUnknownRef).to_owned());
-                                    (id, title)
-                                })
-                                .collect()
-                        });
-                        let places = collation::ranks(options.iter().map(|(_, t)| t.as_str()), locale);
-                        let ranks: Vec<u32> = options.iter().map(|(_, t)| places[t.as_str()]).collect();
-                        let mut order: Vec<usize> = (0..options.len()).collect();
-                        order.sort_by_key(|&i| ranks[i]);
-                        order.into_iter().map(|i| std::mem::take(&mut options[i])).collect()
-                    }
+                    _ => references.with(|all| all.get(index).cloned().unwrap_or_default()),
                 }
             };
             view! {
