@@ -46,7 +46,7 @@ pub struct Row {
     pub title: String,
     /// One text per column of the spec.
     pub cells: Vec<String>,
-    /// The record's fields, for filtering and sorting by value.
+    /// The record's fields the list filters, sorts and exports by (not the others).
     pub fields: Arc<Map<String, Value>>,
     /// Search text beyond the title: the spec's search fields and the cells.
     haystack: String,
@@ -140,13 +140,24 @@ pub fn list_rows(
 ) -> ListIndex<Row> {
     let spec = views::spec(collection);
     let locale = i18n.locale_untracked();
-    let titles: Vec<String> = records
+    let mut titles: Vec<String> = records
         .iter()
         .map(|(_, r)| title_of(collection, &r.fields, Some(names), locale))
         .collect();
     let places = collation::ranks(titles.iter().map(String::as_str), locale);
     let mut order: Vec<usize> = (0..records.len()).collect();
     order.sort_by_key(|&i| (places[titles[i].as_str()], &records[i].0));
+    drop(places);
+    // A row keeps only the fields the list filters, sorts and exports by, not the whole record:
+    // the records themselves stay in the session's read model once.
+    let kept: Vec<&str> = spec
+        .filters
+        .iter()
+        .chain(spec.columns)
+        .chain(spec.title)
+        .chain(std::iter::once(&spec.sort.field))
+        .copied()
+        .collect();
     let rows = order
         .into_iter()
         .map(|i| {
@@ -164,11 +175,16 @@ pub fn list_rows(
                     haystack.push_str(t);
                 }
             }
+            let fields: Map<String, Value> = f
+                .iter()
+                .filter(|(name, _)| kept.contains(&name.as_str()))
+                .map(|(name, value)| (name.clone(), value.clone()))
+                .collect();
             Row {
                 id: id.clone(),
-                title: titles[i].clone(),
+                title: std::mem::take(&mut titles[i]),
                 cells,
-                fields: Arc::new(f.clone()),
+                fields: Arc::new(fields),
                 haystack,
             }
         })
