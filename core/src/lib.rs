@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod base_path;
+pub mod calendar;
 pub mod domain;
 pub mod export;
 pub mod funnel;
