@@ -1,11 +1,18 @@
-//! The promotion calendar's layout, as plain functions over date spans: which lane each promotion
-//! takes so that none overlaps another in its lane (the fewest lanes possible), how many promotions
-//! fall on each day of a range, and how many of them a view with a few lanes leaves out ("+N more").
-//! The calendar pages draw from these; nothing here knows the browser.
+//! The promotion calendar's model, as plain functions: which lane each promotion takes so that none
+//! overlaps another in its lane (the fewest lanes possible), how many promotions fall on each day of
+//! a range, how many of them a view with a few lanes leaves out ("+N more"), and which promotions
+//! conflict (the same store at once with the same product or two price promotions; a unit's
+//! promotions over its promotion budget), each with its reason in Chinese and English. The calendar
+//! pages draw from these; nothing here knows the browser.
 
-use std::{cmp::Reverse, collections::BinaryHeap};
+use std::{
+    cmp::Reverse,
+    collections::{BTreeMap, BinaryHeap},
+};
 
 use chrono::NaiveDate;
+
+use crate::locale::Locale;
 
 /// A promotion on the calendar: its first and last day, both included.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,6 +110,185 @@ pub fn hidden_per_day(
         .map(|(span, _)| *span)
         .collect();
     day_counts(&hidden, from, to)
+}
+
+/// Kinds that change the shelf price: two of them in one store at once confuse the till and the
+/// shopper, whatever the products.
+pub const PRICE_KINDS: [&str; 3] = ["discount", "bundle", "coupon"];
+
+/// A promotion as the conflict rules see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Planned<'a> {
+    pub id: &'a str,
+    pub kind: &'a str,
+    /// Cancelled promotions conflict with nothing.
+    pub cancelled: bool,
+    pub unit_id: &'a str,
+    pub stores: Vec<&'a str>,
+    pub products: Vec<&'a str>,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    /// 分.
+    pub budget: Option<i64>,
+}
+
+/// A unit's promotion budget for a period (a budget line whose cost item is promotion).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PromotionBudget<'a> {
+    pub id: &'a str,
+    pub unit_id: &'a str,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    /// 分.
+    pub amount: i64,
+}
+
+/// Why two promotions, or a unit's promotions, cannot all go ahead as planned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Conflict {
+    /// Both in `store` on overlapping days, with `product` in both.
+    SameProduct {
+        promotions: [String; 2],
+        store: String,
+        product: String,
+    },
+    /// Both in `store` on overlapping days, and both change the price.
+    TwoPriceOffers {
+        promotions: [String; 2],
+        store: String,
+    },
+    /// The unit's promotions starting in the budget's period plan more than it holds (分).
+    OverBudget {
+        budget: String,
+        unit: String,
+        planned: i64,
+        amount: i64,
+    },
+}
+
+impl Conflict {
+    /// The promotions it concerns (none for a budget: all of the unit's in the period).
+    pub fn promotions(&self) -> &[String] {
+        match self {
+            Conflict::SameProduct { promotions, .. }
+            | Conflict::TwoPriceOffers { promotions, .. } => promotions,
+            Conflict::OverBudget { .. } => &[],
+        }
+    }
+
+    /// The reason in `locale`, with records named by `name` (an id to its title).
+    pub fn message(&self, locale: Locale, name: impl Fn(&str) -> String) -> String {
+        let yuan = |fen: i64| format!("¥{}.{:02}", fen / 100, fen % 100);
+        match (self, locale) {
+            (Conflict::SameProduct { promotions: [a, b], store, product }, Locale::ZhCn) => format!(
+                "「{}」与「{}」同期在{}促销同一产品「{}」",
+                name(a),
+                name(b),
+                name(store),
+                name(product)
+            ),
+            (Conflict::SameProduct { promotions: [a, b], store, product }, Locale::En) => format!(
+                "“{}” and “{}” promote the same product “{}” at {} on the same days",
+                name(a),
+                name(b),
+                name(product),
+                name(store)
+            ),
+            (Conflict::TwoPriceOffers { promotions: [a, b], store }, Locale::ZhCn) => format!(
+                "「{}」与「{}」同期在{}都改价（折扣、组合装或优惠券只能同时有一个）",
+                name(a),
+                name(b),
+                name(store)
+            ),
+            (Conflict::TwoPriceOffers { promotions: [a, b], store }, Locale::En) => format!(
+                "“{}” and “{}” both change the price at {} on the same days (one discount, bundle or coupon at a time)",
+                name(a),
+                name(b),
+                name(store)
+            ),
+            (Conflict::OverBudget { unit, planned, amount, .. }, Locale::ZhCn) => format!(
+                "{}本期促销计划 {}，超出促销预算 {}",
+                name(unit),
+                yuan(*planned),
+                yuan(*amount)
+            ),
+            (Conflict::OverBudget { unit, planned, amount, .. }, Locale::En) => format!(
+                "{}'s promotions this period plan {}, over its promotion budget of {}",
+                name(unit),
+                yuan(*planned),
+                yuan(*amount)
+            ),
+        }
+    }
+}
+
+/// Every conflict among `promotions` and against `budgets`, in a stable order: store conflicts by
+/// store, then first day, then ids; budget conflicts after them by budget id.
+pub fn conflicts(promotions: &[Planned], budgets: &[PromotionBudget]) -> Vec<Conflict> {
+    let live: Vec<&Planned> = promotions
+        .iter()
+        .filter(|p| !p.cancelled && p.first <= p.last)
+        .collect();
+    // Per store, its promotions by first day: only neighbours in that order can overlap.
+    let mut by_store: BTreeMap<&str, Vec<&Planned>> = BTreeMap::new();
+    for p in &live {
+        let mut stores = p.stores.clone();
+        stores.sort_unstable();
+        stores.dedup();
+        for store in stores {
+            by_store.entry(store).or_default().push(p);
+        }
+    }
+    let mut found = Vec::new();
+    for (store, mut list) in by_store {
+        list.sort_by_key(|p| (p.first, p.id));
+        for (i, a) in list.iter().enumerate() {
+            for b in &list[i + 1..] {
+                if b.first > a.last {
+                    break;
+                }
+                let promotions = [a.id.to_owned(), b.id.to_owned()];
+                let mut shared: Vec<&str> = a
+                    .products
+                    .iter()
+                    .filter(|p| b.products.contains(p))
+                    .copied()
+                    .collect();
+                shared.sort_unstable();
+                if let Some(product) = shared.first() {
+                    found.push(Conflict::SameProduct {
+                        promotions,
+                        store: store.to_owned(),
+                        product: (*product).to_owned(),
+                    });
+                } else if PRICE_KINDS.contains(&a.kind) && PRICE_KINDS.contains(&b.kind) {
+                    found.push(Conflict::TwoPriceOffers {
+                        promotions,
+                        store: store.to_owned(),
+                    });
+                }
+            }
+        }
+    }
+    let mut budgets: Vec<&PromotionBudget> = budgets.iter().collect();
+    budgets.sort_by_key(|b| b.id);
+    for budget in budgets {
+        let planned: i64 = live
+            .iter()
+            .filter(|p| p.unit_id == budget.unit_id)
+            .filter(|p| budget.first <= p.first && p.first <= budget.last)
+            .filter_map(|p| p.budget)
+            .sum();
+        if planned > budget.amount {
+            found.push(Conflict::OverBudget {
+                budget: budget.id.to_owned(),
+                unit: budget.unit_id.to_owned(),
+                planned,
+                amount: budget.amount,
+            });
+        }
+    }
+    found
 }
 
 #[cfg(test)]
@@ -242,5 +428,129 @@ mod tests {
             hidden_per_day(&spans, &lanes, 3, day(1), day(3)),
             vec![0, 0, 0]
         );
+    }
+
+    fn planned<'a>(
+        id: &'a str,
+        kind: &'a str,
+        stores: &[&'a str],
+        products: &[&'a str],
+        first: u32,
+        last: u32,
+        budget: i64,
+    ) -> Planned<'a> {
+        Planned {
+            id,
+            kind,
+            cancelled: false,
+            unit_id: "east",
+            stores: stores.to_vec(),
+            products: products.to_vec(),
+            first: day(first),
+            last: day(last),
+            budget: Some(budget),
+        }
+    }
+
+    #[test]
+    fn same_store_same_days_same_product_conflicts() {
+        let promotions = [
+            planned("p1", "tasting", &["s1", "s2"], &["tea"], 1, 7, 0),
+            planned("p2", "display", &["s2"], &["tea", "juice"], 7, 10, 0),
+            // Same product, same days, another store: no conflict.
+            planned("p3", "tasting", &["s3"], &["tea"], 1, 7, 0),
+            // The same store after p2 ended.
+            planned("p4", "gift", &["s2"], &["tea"], 11, 12, 0),
+        ];
+        assert_eq!(
+            conflicts(&promotions, &[]),
+            vec![Conflict::SameProduct {
+                promotions: ["p1".into(), "p2".into()],
+                store: "s2".into(),
+                product: "tea".into(),
+            }]
+        );
+    }
+
+    #[test]
+    fn two_price_offers_in_one_store_conflict_whatever_the_products() {
+        let mut promotions = vec![
+            planned("d", "discount", &["s1"], &["tea"], 3, 5, 0),
+            planned("c", "coupon", &["s1"], &["juice"], 5, 6, 0),
+            planned("t", "tasting", &["s1"], &["milk"], 1, 9, 0),
+        ];
+        assert_eq!(
+            conflicts(&promotions, &[]),
+            vec![Conflict::TwoPriceOffers {
+                promotions: ["d".into(), "c".into()],
+                store: "s1".into(),
+            }]
+        );
+        // Cancelled promotions conflict with nothing.
+        promotions[1].cancelled = true;
+        assert!(conflicts(&promotions, &[]).is_empty());
+    }
+
+    #[test]
+    fn a_units_promotions_over_its_budget_conflict() {
+        let promotions = [
+            planned("a", "tasting", &["s1"], &[], 2, 4, 600_000),
+            planned("b", "display", &["s2"], &[], 20, 25, 500_000),
+            // Starts after the budget's period: another period's money.
+            planned("c", "display", &["s3"], &[], 31, 31, 900_000),
+        ];
+        let budget = PromotionBudget {
+            id: "bud",
+            unit_id: "east",
+            first: day(1),
+            last: day(30),
+            amount: 1_000_000,
+        };
+        let found = conflicts(&promotions, &[budget]);
+        assert_eq!(
+            found,
+            vec![Conflict::OverBudget {
+                budget: "bud".into(),
+                unit: "east".into(),
+                planned: 1_100_000,
+                amount: 1_000_000,
+            }]
+        );
+        let name = |id: &str| match id {
+            "east" => "华东大区".to_owned(),
+            other => other.to_owned(),
+        };
+        assert_eq!(
+            found[0].message(Locale::ZhCn, name),
+            "华东大区本期促销计划 ¥11000.00，超出促销预算 ¥10000.00"
+        );
+        assert_eq!(
+            found[0].message(Locale::En, name),
+            "华东大区's promotions this period plan ¥11000.00, over its promotion budget of ¥10000.00"
+        );
+    }
+
+    #[test]
+    fn store_conflicts_are_said_in_both_languages() {
+        let conflict = Conflict::SameProduct {
+            promotions: ["p1".into(), "p2".into()],
+            store: "s".into(),
+            product: "x".into(),
+        };
+        let name = |id: &str| match id {
+            "p1" => "春节特惠".to_owned(),
+            "p2" => "新品试饮".to_owned(),
+            "s" => "徐汇店".to_owned(),
+            _ => "茉莉绿茶".to_owned(),
+        };
+        assert_eq!(
+            conflict.message(Locale::ZhCn, name),
+            "「春节特惠」与「新品试饮」同期在徐汇店促销同一产品「茉莉绿茶」"
+        );
+        assert_eq!(
+            conflict.message(Locale::En, name),
+            "“春节特惠” and “新品试饮” promote the same product “茉莉绿茶” at 徐汇店 on the same days"
+        );
+        assert_eq!(conflict.promotions(), ["p1".to_owned(), "p2".to_owned()]);
     }
 }
