@@ -7,6 +7,7 @@ pub mod domain;
 pub mod export;
 pub mod funnel;
 pub mod health;
+pub mod ics;
 pub mod id;
 pub mod import;
 pub mod list;
