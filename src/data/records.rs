@@ -42,6 +42,16 @@ impl<T> Loaded<T> {
             Some(Ok(value)) => Loaded::Ready(value),
         }
     }
+
+    /// The same state with what is ready seen through `f` (a count, a flag), for a part of the page
+    /// that should redraw only when that changes.
+    pub(crate) fn map_ref<U>(&self, f: impl FnOnce(&T) -> U) -> Loaded<U> {
+        match self {
+            Loaded::Loading => Loaded::Loading,
+            Loaded::Failed(error) => Loaded::Failed(error.clone()),
+            Loaded::Ready(value) => Loaded::Ready(f(value)),
+        }
+    }
 }
 
 /// A collection as the user sees it: the session's read model (see `cache`), kept up to date.

@@ -110,13 +110,7 @@ pub fn RecordDetail(
 
     // What the page is drawing: changes only when the record appears, goes or fails to load, so a
     // reload after each change redraws the fields, not the page (nor a part's own state).
-    let shape = Memo::new(move |_| {
-        loaded.with(|l| match l {
-            Loaded::Loading => Loaded::Loading,
-            Loaded::Failed(e) => Loaded::Failed(e.clone()),
-            Loaded::Ready(r) => Loaded::Ready(r.is_some()),
-        })
-    });
+    let shape = Memo::new(move |_| loaded.with(|l| l.map_ref(Option::is_some)));
     let fields = Memo::new(move |_| {
         loaded.with(|l| match l {
             Loaded::Ready(Some(r)) => r.fields.clone(),

@@ -436,11 +436,7 @@ pub fn RecordList(
         let grid = grid.clone();
         let base = base.clone();
         move || {
-            match built.with(|b| match b {
-            Loaded::Loading => Loaded::Loading,
-            Loaded::Failed(e) => Loaded::Failed(e.clone()),
-            Loaded::Ready(Built(list)) => Loaded::Ready(list.len()),
-        }) {
+            match built.with(|b| b.map_ref(|Built(list)| list.len())) {
             Loaded::Loading => view! { <p class="hint" role="status">{move || i18n.t(Key::ListLoading)}</p> }.into_any(),
             Loaded::Failed(error) => view! {
                 <p class="form-error" role="alert">{move || i18n.format(Key::ListLoadFailed, &[("error", &error)])}</p>

@@ -512,13 +512,7 @@ pub fn BoardPage() -> impl IntoView {
 
     // What the page body is. The board is kept (not drawn anew) while the deals change under it, so
     // a sync or a drop leaves its scroll, and a drag in progress, alone.
-    let state = Memo::new(move |_| {
-        built.with(|l| match l {
-            Loaded::Ready(Built(list)) => Loaded::Ready(!list.is_empty()),
-            Loaded::Loading => Loaded::Loading,
-            Loaded::Failed(e) => Loaded::Failed(e.clone()),
-        })
-    });
+    let state = Memo::new(move |_| built.with(|l| l.map_ref(|Built(list)| !list.is_empty())));
     let body = move || {
         match state.get() {
         Loaded::Loading => view! { <p class="hint" role="status">{move || i18n.t(Key::CustomersLoading)}</p> }.into_any(),

@@ -373,11 +373,7 @@ pub fn FunnelPage() -> impl IntoView {
     let busy =
         move || deals.with(|d| matches!(d, Loaded::Loading)) || data.first_sync.get().is_some();
     let state = Memo::new(move |_| {
-        let loaded = deals.with(|d| match d {
-            Loaded::Loading => Loaded::Loading,
-            Loaded::Failed(e) => Loaded::Failed(e.clone()),
-            Loaded::Ready(Shared(d)) => Loaded::Ready(d.deals.deals().len() + d.unreadable),
-        });
+        let loaded = deals.with(|d| d.map_ref(|Shared(d)| d.deals.deals().len() + d.unreadable));
         match loaded {
             Loaded::Loading => PageState::Loading,
             Loaded::Failed(error) => PageState::Failed(error),

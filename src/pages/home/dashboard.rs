@@ -101,25 +101,21 @@ pub fn Dashboard() -> impl IntoView {
     let deals = use_deals(data);
     let settings = use_funnel_settings(data);
     let shown = Memo::new(move |_| {
-        deals.with(|read| match read {
-            Loaded::Loading => Loaded::Loading,
-            Loaded::Failed(error) => Loaded::Failed(error.clone()),
-            Loaded::Ready(Shared(d)) => {
+        deals.with(|read| {
+            read.map_ref(|Shared(d)| {
                 let today = js_sys::Date::new_0();
                 let quarter = (today.get_full_year() as i32, today.get_month() / 3 * 3 + 1);
-                Loaded::Ready(
-                    chosen_period(PeriodChoice::Quarter, "", "").map(|(period, _)| {
-                        snapshot(
-                            d.deals.deals(),
-                            &d.names,
-                            period,
-                            quarter,
-                            js_sys::Date::now() as i64,
-                            settings.get(),
-                        )
-                    }),
-                )
-            }
+                chosen_period(PeriodChoice::Quarter, "", "").map(|(period, _)| {
+                    snapshot(
+                        d.deals.deals(),
+                        &d.names,
+                        period,
+                        quarter,
+                        js_sys::Date::now() as i64,
+                        settings.get(),
+                    )
+                })
+            })
         })
     });
     let chart = Signal::derive(move || {
