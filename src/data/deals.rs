@@ -69,7 +69,8 @@ pub fn deal_list(
         .iter()
         .map(|(id, r)| Deal::from_fields(id, &r.fields).ok())
         .collect();
-    let stalled = stalled_ids(deals.iter().flatten(), now_ms, settings);
+    let readable: Vec<Deal> = deals.iter().flatten().cloned().collect();
+    let stalled = stalled_ids(&readable, now_ms, settings);
     let places = collation::ranks(records.iter().map(|(_, r)| text(&r.fields, "name")), locale);
     let mut order: Vec<usize> = (0..records.len()).collect();
     order.sort_unstable_by(|&a, &b| {
@@ -111,18 +112,13 @@ pub fn deal_list(
 
 /// The deals stalled in their stage as of `now_ms`, by the company's dwell limits (from a year of
 /// history): the 停滞 marks of the list and the board.
-pub fn stalled_ids<'a>(
-    deals: impl Iterator<Item = &'a Deal>,
-    now_ms: i64,
-    settings: FunnelSettings,
-) -> HashSet<String> {
-    let readable: Vec<Deal> = deals.cloned().collect();
+pub fn stalled_ids(readable: &[Deal], now_ms: i64, settings: FunnelSettings) -> HashSet<String> {
     let query = FunnelQuery {
         period: Period::new(now_ms - STALL_LOOKBACK_MS, now_ms + 1),
         now_ms,
         settings,
     };
-    funnel::stalled(&readable, |_| true, &query)
+    funnel::stalled(readable, |_| true, &query)
         .iter()
         .map(|s| readable[s.deal].id.clone())
         .collect()
@@ -135,11 +131,9 @@ pub(crate) fn use_stalled(data: Data) -> Memo<HashSet<String>> {
         let settings = use_funnel_settings(data);
         Memo::new(move |_| {
             deals.with(|d| match d {
-                Loaded::Ready(d) => stalled_ids(
-                    d.deals.deals().iter(),
-                    js_sys::Date::now() as i64,
-                    settings.get(),
-                ),
+                Loaded::Ready(d) => {
+                    stalled_ids(d.deals.deals(), js_sys::Date::now() as i64, settings.get())
+                }
                 _ => HashSet::new(),
             })
         })
