@@ -168,6 +168,23 @@ pub(crate) fn title_of(
     parts.join(" · ")
 }
 
+/// The catalogue's list prices (分) by product id, kept for the session: what a line without a
+/// price of its own is priced at, and what picking a product on a line brings.
+pub(crate) fn use_list_prices(data: Data) -> Memo<HashMap<String, i64>> {
+    data.model("list-prices", || {
+        let products = watch_collection(data, Collection::Product);
+        Memo::new(move |_| {
+            products.with(|read| match read {
+                Some(Ok(rows)) => rows
+                    .iter()
+                    .filter_map(|(id, p)| Some((id.clone(), p.fields.get("list_price")?.as_i64()?)))
+                    .collect(),
+                _ => HashMap::new(),
+            })
+        })
+    })
+}
+
 /// Titles of every record of `collections` by id (record ids are unique across collections), for
 /// showing references and picking them; titles that name other records (a report's store) name them
 /// too. Follows the device's data and the language.

@@ -19,7 +19,7 @@ use yingxiao_core::{
 use super::{display_value, editor::RecordEditor, focus_later, DeleteRecord, WaitingNote};
 use crate::{
     data::{
-        records::{title_of, use_titles, watch_collection, Loaded},
+        records::{title_of, use_list_prices, use_titles, watch_collection, Loaded},
         store::DataError,
         sync::use_data,
     },
@@ -284,19 +284,7 @@ fn list_prices(collection: Collection) -> Option<Memo<HashMap<String, i64>>> {
             .any(|l| l.kind == FieldKind::Ref(Collection::Product)),
         _ => false,
     });
-    if !names_products {
-        return None;
-    }
-    let products = watch_collection(use_data(), Collection::Product);
-    Some(Memo::new(move |_| {
-        products.with(|read| match read {
-            Some(Ok(rows)) => rows
-                .iter()
-                .filter_map(|(id, p)| Some((id.clone(), p.fields.get("list_price")?.as_i64()?)))
-                .collect(),
-            _ => HashMap::new(),
-        })
-    }))
+    names_products.then(|| use_list_prices(use_data()))
 }
 
 /// One labelled value: references link to their record; lists and lines are drawn as lists/tables.

@@ -17,7 +17,7 @@ use yingxiao_core::{
 
 use crate::{
     data::{
-        records::watch_collection,
+        records::use_list_prices,
         store::DataError,
         sync::{use_data, Data},
     },
@@ -886,7 +886,7 @@ fn LinesEditor(
         write(all);
     };
     // A product picked for a line without a price brings its list price, which the user may change.
-    let catalogue = watch_collection(use_data(), Collection::Product);
+    let list_prices = use_list_prices(use_data());
     let pick = move |at: usize, field: &'static str, picked: String| {
         let mut all = rows.get_untracked();
         let Some(row) = all.get_mut(at) else {
@@ -895,16 +895,7 @@ fn LinesEditor(
         let priced = row.get("unit_price").is_some_and(|p| !p.trim().is_empty());
         let has_price_field = line_defs.iter().any(|d| d.name == "unit_price");
         if !priced && has_price_field {
-            let list_price = catalogue.with_untracked(|read| {
-                read.as_ref()?
-                    .as_ref()
-                    .ok()?
-                    .iter()
-                    .find(|(id, _)| *id == picked)
-                    .and_then(|(_, product)| {
-                        product.fields.get("list_price").and_then(Value::as_i64)
-                    })
-            });
+            let list_price = list_prices.with_untracked(|prices| prices.get(&picked).copied());
             if let Some(price) = list_price {
                 row.insert("unit_price".to_owned(), yuan_input(price));
             }
