@@ -5,6 +5,7 @@
 //! checks such objects against these tables.
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::locale::Locale;
 
@@ -27,6 +28,15 @@ pub use opportunity::{enter_first_stage, LostReason, Stage};
 pub use org::{STALL_DAYS_FIELDS, WIN_PROBABILITY_FIELDS};
 pub use target::subject_collection;
 pub use validate::{validate_create, validate_fields, validate_patch, validate_record};
+
+/// What a record created on a device gets beyond what its form sets, as of `at` (an RFC 3339
+/// instant): a new opportunity enters its first stage. The forms call this for every collection, so
+/// the rule stays here with the collection it belongs to.
+pub fn complete_new(collection: Collection, fields: &mut Map<String, Value>, at: &str) {
+    if collection == Collection::Opportunity {
+        enter_first_stage(fields, at);
+    }
+}
 
 /// Longest name of a person, customer, product or plan.
 pub(crate) const NAME_CHARS: u32 = 200;
@@ -454,6 +464,23 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
+
+    #[test]
+    fn only_a_new_opportunity_is_completed() {
+        let at = "2026-11-30T08:00:00Z";
+        let mut deal: Map<String, Value> =
+            serde_json::from_str(r#"{"name": "冷柜", "stage": "aware"}"#).unwrap();
+        complete_new(Collection::Opportunity, &mut deal, at);
+        assert_eq!(
+            deal["stage_history"],
+            serde_json::json!([{"stage": "aware", "entered_at": at}])
+        );
+        let mut order: Map<String, Value> =
+            serde_json::from_str(r#"{"order_no": "SO-1", "stage": "aware"}"#).unwrap();
+        let before = order.clone();
+        complete_new(Collection::Order, &mut order, at);
+        assert_eq!(order, before);
+    }
 
     /// Every field of a collection, nested line fields included, with its path.
     fn all_fields(

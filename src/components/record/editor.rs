@@ -9,7 +9,7 @@ use leptos::{ev, prelude::*};
 use leptos_router::hooks::use_query_map;
 use serde_json::{Map, Value};
 use yingxiao_core::{
-    domain::{enter_first_stage, Collection, FieldAccess, FieldKind},
+    domain::{complete_new, Collection, FieldAccess, FieldKind},
     permission::Action,
     scope::{scope_facts, ScopeFacts},
     sync::protocol::{CreateArgs, Intent, SetFieldsArgs},
@@ -281,9 +281,11 @@ pub fn RecordEditor(
         }
         let intent = existing.with_value(|existing| match existing {
             None => form.for_create(Map::new()).map(|mut fields| {
-                if collection == Collection::Opportunity {
-                    enter_first_stage(&mut fields, &format_instant(js_sys::Date::now() as u64));
-                }
+                complete_new(
+                    collection,
+                    &mut fields,
+                    &format_instant(js_sys::Date::now() as u64),
+                );
                 Intent::Create(CreateArgs {
                     collection,
                     id: new_record_id(),
