@@ -323,12 +323,7 @@ pub fn RecordList(
             return;
         };
         let locale = i18n.locale();
-        let mut header = vec![spec
-            .title
-            .iter()
-            .map(|f| label_of(collection, f, i18n))
-            .collect::<Vec<_>>()
-            .join(" · ")];
+        let mut header = vec![title_label(collection, i18n)];
         // Amounts go out as plain yuan, so the spreadsheet can add them up.
         let money = |c: &str| matches!(collection.field(c).map(|d| d.kind), Some(FieldKind::Money));
         header.extend(spec.columns.iter().map(|c| {
@@ -390,11 +385,7 @@ pub fn RecordList(
     let header_cell = move |field: &'static str, title: bool| {
         let label = move || {
             if title {
-                spec.title
-                    .iter()
-                    .map(|f| label_of(collection, f, i18n))
-                    .collect::<Vec<_>>()
-                    .join(" · ")
+                title_label(collection, i18n)
             } else {
                 label_of(collection, field, i18n)
             }
@@ -558,8 +549,8 @@ pub fn RecordList(
                             [false, true].map(|descending| {
                                 let value = format!("{field}:{}", if descending { "desc" } else { "asc" });
                                 let text = move || {
-                                    let label = if spec.title.contains(&field) && field == spec.title[0] {
-                                        spec.title.iter().map(|f| label_of(collection, f, i18n)).collect::<Vec<_>>().join(" · ")
+                                    let label = if field == spec.title[0] {
+                                        title_label(collection, i18n)
                                     } else {
                                         label_of(collection, field, i18n)
                                     };
@@ -661,6 +652,16 @@ fn use_list_rows(
         });
         (built, references)
     })
+}
+
+/// What the title column is called: its fields' labels, joined as the title joins their values.
+fn title_label(collection: Collection, i18n: I18n) -> String {
+    views::spec(collection)
+        .title
+        .iter()
+        .map(|f| label_of(collection, f, i18n))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 fn label_of(collection: Collection, field: &str, i18n: I18n) -> String {
