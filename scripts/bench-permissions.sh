@@ -21,7 +21,9 @@ fresh_database() {
   export YINGXIAO_BENCH_POSTGRES_URL="postgres://yingxiao@127.0.0.1:$PG_PORT/bench_$runs"
 }
 git worktree add --detach "$work/before" "$BEFORE" >/dev/null
-cp server/benches/sync_throughput.rs "$work/before/server/benches/sync_throughput.rs"
+# The bench as it is now, with the one import that moved since (StorageArgs left config for storage).
+sed 's/storage::{Storage, StorageArgs},/config::StorageArgs, storage::Storage,/' \
+  server/benches/sync_throughput.rs >"$work/before/server/benches/sync_throughput.rs"
 say "building the benchmark before ($BEFORE) and now"
 (cd "$work/before" && CARGO_TARGET_DIR="$ROOT/target/bench-before" \
   cargo bench --profile server -p yingxiao-server --bench sync_throughput --no-run --quiet)

@@ -10,7 +10,7 @@ use std::{
     collections::{BTreeMap, BinaryHeap},
 };
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::locale::Locale;
 
@@ -110,6 +110,111 @@ pub fn hidden_per_day(
         .map(|(span, _)| *span)
         .collect();
     day_counts(&hidden, from, to)
+}
+
+/// The Monday on or before `day`: weeks on the calendar run Monday to Sunday, as in China.
+pub fn week_start(day: NaiveDate) -> NaiveDate {
+    day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()))
+}
+
+/// The first day of a month grid showing `month` (any day in it): the Monday on or before the 1st.
+/// Six weeks from it always cover the month.
+pub fn month_grid_start(month: NaiveDate) -> NaiveDate {
+    week_start(month.with_day(1).unwrap_or(month))
+}
+
+/// One promotion's bar in a week row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bar {
+    /// Its position in the spans laid out.
+    pub index: usize,
+    pub lane: u32,
+    /// The first column it covers (0 = Monday) and how many columns.
+    pub column: u32,
+    pub columns: u32,
+    /// It began before this week, or goes on after it (the bar's ends are drawn open).
+    pub continued: bool,
+    pub continues: bool,
+}
+
+/// A week of a month or week view: the bars in the lanes it draws, and per day how many
+/// promotions it leaves out ("+N more"); nothing is made for a hidden promotion but its count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WeekRow {
+    pub first: NaiveDate,
+    pub bars: Vec<Bar>,
+    pub hidden: [u32; 7],
+    /// Lanes the week would need to draw everything.
+    pub lanes: u32,
+}
+
+/// The `weeks` week rows from `first` (a Monday), each drawing at most `shown` lanes. Lanes are
+/// packed per week over the days each span has in it, so a busy week does not push a quiet one's
+/// bars down.
+pub fn week_rows(spans: &[Span], first: NaiveDate, weeks: u32, shown: u32) -> Vec<WeekRow> {
+    (0..weeks)
+        .map(|w| {
+            let from = first + chrono::Duration::days(i64::from(w) * 7);
+            let to = from + chrono::Duration::days(6);
+            let mut inside: Vec<usize> = Vec::new();
+            let mut clipped: Vec<Span> = Vec::new();
+            for (i, span) in spans.iter().enumerate() {
+                if span.first <= to && span.last >= from && span.first <= span.last {
+                    inside.push(i);
+                    clipped.push(Span {
+                        id: span.id,
+                        first: span.first.max(from),
+                        last: span.last.min(to),
+                    });
+                }
+            }
+            let lane_of = lanes(&clipped);
+            let mut bars: Vec<Bar> = Vec::new();
+            for (k, &i) in inside.iter().enumerate() {
+                if lane_of[k] >= shown {
+                    continue;
+                }
+                let c = &clipped[k];
+                bars.push(Bar {
+                    index: i,
+                    lane: lane_of[k],
+                    column: (c.first - from).num_days() as u32,
+                    columns: (c.last - c.first).num_days() as u32 + 1,
+                    continued: spans[i].first < from,
+                    continues: spans[i].last > to,
+                });
+            }
+            bars.sort_by_key(|b| (b.lane, b.column));
+            let counts = hidden_per_day(&clipped, &lane_of, shown, from, to);
+            let mut hidden = [0; 7];
+            hidden.copy_from_slice(&counts[..7]);
+            WeekRow {
+                first: from,
+                bars,
+                hidden,
+                lanes: lane_of.iter().max().map_or(0, |l| l + 1),
+            }
+        })
+        .collect()
+}
+
+/// A span moved by `days` (a drag of the whole bar), or with its first or last day moved (a drag
+/// of one edge), never shorter than one day.
+pub fn moved(first: NaiveDate, last: NaiveDate, grip: Grip, days: i64) -> (NaiveDate, NaiveDate) {
+    let by = chrono::Duration::days(days);
+    match grip {
+        Grip::Whole => (first + by, last + by),
+        Grip::Start => ((first + by).min(last), last),
+        Grip::End => (first, (last + by).max(first)),
+    }
+}
+
+/// What part of a bar is held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grip {
+    Whole,
+    Start,
+    End,
 }
 
 /// Kinds that change the shelf price: two of them in one store at once confuse the till and the
@@ -552,5 +657,71 @@ mod tests {
             "“春节特惠” and “新品试饮” promote the same product “茉莉绿茶” at 徐汇店 on the same days"
         );
         assert_eq!(conflict.promotions(), ["p1".to_owned(), "p2".to_owned()]);
+    }
+
+    #[test]
+    fn a_month_grid_starts_on_the_monday_before_the_first_and_weeks_draw_their_lanes_or_count_the_rest(
+    ) {
+        assert_eq!(
+            month_grid_start(day(15)),
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+        );
+        assert_eq!(
+            week_start(day(6)),
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+        );
+        assert_eq!(week_start(day(7)), day(7));
+        let spans = [
+            span("a", 1, 3),
+            span("b", 2, 9),
+            span("c", 2, 2),
+            span("d", 3, 3),
+        ];
+        let rows = week_rows(&spans, month_grid_start(day(1)), 2, 2);
+        let bar = |index, lane, column, columns, continued, continues| Bar {
+            index,
+            lane,
+            column,
+            columns,
+            continued,
+            continues,
+        };
+        assert_eq!(
+            rows[0].bars,
+            [bar(0, 0, 1, 3, false, false), bar(1, 1, 2, 5, false, true)]
+        );
+        assert_eq!(rows[0].hidden, [0, 0, 1, 1, 0, 0, 0]);
+        assert_eq!(rows[0].lanes, 3);
+        assert_eq!(rows[1].first, day(7));
+        assert_eq!(rows[1].bars, [bar(1, 0, 0, 3, true, false)]);
+        assert_eq!(rows[1].hidden, [0; 7]);
+        // Every span is drawn or counted on each of its days in the grid.
+        for row in &rows {
+            let drawn: u32 = row.bars.iter().map(|b| b.columns).sum();
+            let hidden: u32 = row.hidden.iter().sum();
+            let days: u32 = spans
+                .iter()
+                .map(|s| {
+                    let last = row.first + chrono::Duration::days(6);
+                    let (a, b) = (s.first.max(row.first), s.last.min(last));
+                    if a > b {
+                        0
+                    } else {
+                        (b - a).num_days() as u32 + 1
+                    }
+                })
+                .sum();
+            assert_eq!(drawn + hidden, days);
+        }
+    }
+
+    #[test]
+    fn a_bar_moves_whole_or_by_one_edge_and_keeps_at_least_a_day() {
+        assert_eq!(moved(day(1), day(3), Grip::Whole, 7), (day(8), day(10)));
+        assert_eq!(moved(day(8), day(10), Grip::Whole, -7), (day(1), day(3)));
+        assert_eq!(moved(day(1), day(3), Grip::End, 2), (day(1), day(5)));
+        assert_eq!(moved(day(1), day(3), Grip::End, -5), (day(1), day(1)));
+        assert_eq!(moved(day(1), day(3), Grip::Start, 5), (day(3), day(3)));
+        assert_eq!(moved(day(5), day(9), Grip::Start, -2), (day(3), day(9)));
     }
 }

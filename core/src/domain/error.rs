@@ -171,6 +171,15 @@ pub(crate) const PROBABILITIES_RISE: Reason = Reason {
     zh: "不能低于前面阶段的赢单概率",
 };
 
+pub(crate) const PROMOTION_OVER: Reason = Reason {
+    en: "a finished or cancelled promotion cannot be rescheduled",
+    zh: "已结束或已取消的促销不能改期",
+};
+pub(crate) const STORE_NOT_LISTED: Reason = Reason {
+    en: "does not list the store being moved (it changed meanwhile)",
+    zh: "已不包含要移走的门店（其间已被修改）",
+};
+
 /// Every reason, for translating `Invalid` back to Chinese.
 pub(crate) const REASONS: &[Reason] = &[
     END_BEFORE_START,
@@ -187,6 +196,8 @@ pub(crate) const REASONS: &[Reason] = &[
     FUNNEL_SETTINGS_ON_COMPANY,
     PROBABILITIES_RISE,
     PERMISSION_OVERRIDE,
+    PROMOTION_OVER,
+    STORE_NOT_LISTED,
 ];
 
 impl ValidationError {

@@ -26,6 +26,7 @@ mod validate;
 pub use error::ValidationError;
 pub use opportunity::{enter_first_stage, LostReason, Stage};
 pub use org::{STALL_DAYS_FIELDS, WIN_PROBABILITY_FIELDS};
+pub use promotion::{may_reschedule, reschedule_patch};
 pub use target::subject_collection;
 pub use validate::{validate_create, validate_fields, validate_patch, validate_record};
 

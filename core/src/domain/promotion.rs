@@ -1,9 +1,10 @@
 //! 促销管理: promotions in stores and the promoters' daily execution reports (促销执行报告).
 
-use serde_json::{Map, Value};
+use chrono::NaiveDate;
+use serde_json::{json, Map, Value};
 
-use super::error::ValidationError;
-use super::validate::dates_in_order;
+use super::error::{ValidationError, PROMOTION_OVER, STORE_NOT_LISTED};
+use super::validate::{dates_in_order, validate_fields};
 use super::{
     choices, no_record_rules, no_value_rules, Collection, FieldDef, FieldKind::*, Table, MAX_COUNT,
     NAME_CHARS, NOTES_CHARS,
@@ -83,6 +84,55 @@ pub(super) static PROMOTIONS: Table = Table {
 
 fn promotion_rules(fields: &Map<String, Value>) -> Result<(), ValidationError> {
     dates_in_order(fields, "starts_on", "ends_on")
+}
+
+/// Whether a promotion may still be moved on the calendar: not once it is finished or cancelled, nor
+/// once its last day is before `today`.
+pub fn may_reschedule(fields: &Map<String, Value>, today: NaiveDate) -> bool {
+    let status = fields.get("status").and_then(Value::as_str);
+    let ended = fields
+        .get("ends_on")
+        .and_then(Value::as_str)
+        .and_then(crate::time::parse_date)
+        .is_some_and(|last| last < today);
+    !matches!(status, Some("finished" | "cancelled")) && !ended
+}
+
+/// The fields a reschedule writes over a promotion's `fields`: the new dates, and with a store move
+/// the store list with `from` replaced by `to` (kept once if `to` was already listed).
+pub fn reschedule_patch(
+    fields: &Map<String, Value>,
+    starts_on: &str,
+    ends_on: &str,
+    store_move: Option<(&str, &str)>,
+    today: NaiveDate,
+) -> Result<Map<String, Value>, ValidationError> {
+    if !may_reschedule(fields, today) {
+        return Err(PROMOTION_OVER.at("status"));
+    }
+    let mut patch = Map::new();
+    patch.insert("starts_on".into(), json!(starts_on));
+    patch.insert("ends_on".into(), json!(ends_on));
+    if let Some((from, to)) = store_move {
+        let stores: Vec<&str> = match fields.get("store_ids") {
+            Some(Value::Array(ids)) => ids.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        if !stores.contains(&from) {
+            return Err(STORE_NOT_LISTED.at("store_ids"));
+        }
+        let mut moved: Vec<&str> = Vec::with_capacity(stores.len());
+        for store in stores {
+            let store = if store == from { to } else { store };
+            if !moved.contains(&store) {
+                moved.push(store);
+            }
+        }
+        patch.insert("store_ids".into(), json!(moved));
+    }
+    validate_fields(Collection::Promotion, &patch)?;
+    dates_in_order(&patch, "starts_on", "ends_on")?;
+    Ok(patch)
 }
 
 /// Whether the report's date lies within its promotion needs the promotion: the server checks it.
@@ -203,5 +253,67 @@ mod tests {
                 field: "report_date".into()
             })
         );
+    }
+
+    #[test]
+    fn a_reschedule_writes_dates_and_swaps_one_store_once_until_the_promotion_is_over() {
+        let id = |n: u32| format!("0193b3c4-7a1e-7000-8000-00000000000{n}");
+        let (a, b, c, d) = (id(1), id(2), id(3), id(4));
+        let promotion = json!({"status": "approved", "starts_on": "2026-12-01",
+            "ends_on": "2026-12-07", "store_ids": [a, b, c]});
+        let fields = promotion.as_object().unwrap();
+        let day = |text: &str| crate::time::parse_date(text).unwrap();
+        let today = day("2026-11-30");
+        let patch = reschedule_patch(fields, "2026-12-08", "2026-12-10", None, today).unwrap();
+        assert_eq!(
+            Value::Object(patch),
+            json!({"starts_on": "2026-12-08", "ends_on": "2026-12-10"})
+        );
+        let moved = reschedule_patch(
+            fields,
+            "2026-12-01",
+            "2026-12-07",
+            Some((b.as_str(), d.as_str())),
+            today,
+        );
+        assert_eq!(moved.unwrap()["store_ids"], json!([a, d, c]));
+        let merged = reschedule_patch(
+            fields,
+            "2026-12-01",
+            "2026-12-07",
+            Some((a.as_str(), c.as_str())),
+            today,
+        );
+        assert_eq!(merged.unwrap()["store_ids"], json!([c, b]));
+        assert_eq!(
+            reschedule_patch(
+                fields,
+                "2026-12-01",
+                "2026-12-07",
+                Some((id(9).as_str(), d.as_str())),
+                today
+            ),
+            Err(STORE_NOT_LISTED.at("store_ids"))
+        );
+        assert_eq!(
+            reschedule_patch(fields, "2026-12-09", "2026-12-08", None, today),
+            Err(END_BEFORE_START.at("ends_on"))
+        );
+        assert!(matches!(
+            reschedule_patch(fields, "2026-12-32", "2026-12-33", None, today),
+            Err(ValidationError::InvalidDate { .. })
+        ));
+        // Over: after its last day, or finished or cancelled whatever the day.
+        assert!(may_reschedule(fields, day("2026-12-07")));
+        assert!(!may_reschedule(fields, day("2026-12-08")));
+        for status in ["finished", "cancelled"] {
+            let mut over = fields.clone();
+            over.insert("status".into(), json!(status));
+            assert!(!may_reschedule(&over, today));
+            assert_eq!(
+                reschedule_patch(&over, "2026-12-08", "2026-12-10", None, today),
+                Err(PROMOTION_OVER.at("status"))
+            );
+        }
     }
 }

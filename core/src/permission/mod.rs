@@ -22,7 +22,7 @@ use crate::{
     domain::Collection,
     locale::Locale,
     scope::{OrgTree, Role, ScopeFacts, Viewer},
-    sync::protocol::Intent,
+    sync::protocol::{Intent, SetFieldsArgs},
 };
 
 /// Something a user may do to a record of a collection.
@@ -441,18 +441,8 @@ impl Permissions {
         after: Option<&ScopeFacts>,
     ) -> Result<(), Denial> {
         let collection = intent.target().collection;
-        let need = |action: Action, facts: &ScopeFacts| -> Result<(), Denial> {
-            if self.allows(viewer, org, collection, action, facts) {
-                Ok(())
-            } else {
-                Err(Denial::Action {
-                    role: viewer.role,
-                    collection,
-                    action,
-                    extent: self.extent(viewer.role, collection, action),
-                })
-            }
-        };
+        let need =
+            |action: Action, facts: &ScopeFacts| self.need(viewer, org, collection, action, facts);
         match (intent, before) {
             (Intent::Create(args), _) => {
                 let facts = after.cloned().unwrap_or_default();
@@ -465,27 +455,63 @@ impl Permissions {
                 Ok(())
             }
             (Intent::SetFields(args), Some((fields, facts))) => {
-                let mut needed = Vec::new();
-                for (field, value) in &args.fields {
-                    let current = fields.get(field).unwrap_or(&Value::Null);
-                    if current == value {
-                        continue;
-                    }
-                    let action = Action::for_field(collection, field);
-                    if !needed.contains(&action) {
-                        needed.push(action);
-                    }
-                }
-                needed.sort();
-                for action in needed {
-                    need(action, facts)?;
-                }
-                Ok(())
+                self.check_edit(viewer, org, args, fields, facts)
             }
             (Intent::Delete(_), Some((_, facts))) => need(Action::Delete, facts),
             (Intent::MoveOpportunityStage(_), Some((_, facts))) => need(Action::MoveStage, facts),
+            // A reschedule is judged as the edit of dates and stores it makes; one that cannot be
+            // made at all is left to the merge rules, which refuse it with their reason.
+            (Intent::ReschedulePromotion(_), Some((fields, facts))) => {
+                match intent.as_edit(fields) {
+                    Some(Ok(edit)) => self.check_edit(viewer, org, &edit, fields, facts),
+                    _ => Ok(()),
+                }
+            }
             // Nothing to check against: the merge rules answer "not found".
             (_, None) => Ok(()),
+        }
+    }
+
+    /// The actions a plain edit of a record with `fields` and `facts` needs, each checked.
+    fn check_edit(
+        &self,
+        viewer: &Viewer,
+        org: &OrgTree,
+        args: &SetFieldsArgs,
+        fields: &Map<String, Value>,
+        facts: &ScopeFacts,
+    ) -> Result<(), Denial> {
+        let mut needed = Vec::new();
+        for (field, value) in &args.fields {
+            if fields.get(field).unwrap_or(&Value::Null) != value {
+                needed.push(Action::for_field(args.collection, field));
+            }
+        }
+        needed.sort();
+        needed.dedup();
+        needed
+            .into_iter()
+            .try_for_each(|action| self.need(viewer, org, args.collection, action, facts))
+    }
+
+    /// `Ok` if the viewer may take `action` on a record with `facts`, else the denial saying so.
+    fn need(
+        &self,
+        viewer: &Viewer,
+        org: &OrgTree,
+        collection: Collection,
+        action: Action,
+        facts: &ScopeFacts,
+    ) -> Result<(), Denial> {
+        if self.allows(viewer, org, collection, action, facts) {
+            Ok(())
+        } else {
+            Err(Denial::Action {
+                role: viewer.role,
+                collection,
+                action,
+                extent: self.extent(viewer.role, collection, action),
+            })
         }
     }
 

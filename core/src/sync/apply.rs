@@ -9,7 +9,8 @@ use serde_json::{json, Map, Value};
 use super::{
     hlc::Hlc,
     protocol::{
-        CreateArgs, Intent, MoveStageArgs, RecordRef, RejectCode, Rejection, SetFieldsArgs,
+        CreateArgs, Intent, MoveStageArgs, RecordRef, RejectCode, Rejection, RescheduleArgs,
+        SetFieldsArgs,
     },
 };
 use crate::{
@@ -51,6 +52,10 @@ impl Intent {
                 collection: Collection::Opportunity,
                 id: args.id.clone(),
             },
+            Intent::ReschedulePromotion(args) => RecordRef {
+                collection: Collection::Promotion,
+                id: args.id.clone(),
+            },
         }
     }
 
@@ -66,8 +71,64 @@ impl Intent {
             Intent::SetFields(args) => domain::validate_patch(args.collection, &args.fields),
             Intent::Delete(_) => Ok(()),
             Intent::MoveOpportunityStage(args) => validate_move(args),
+            Intent::ReschedulePromotion(args) => validate_reschedule(args),
         }
     }
+
+    /// The plain field edit a mutation amounts to over the record's current `fields`, for the checks
+    /// that judge edits (permissions, references): a reschedule is an edit of the promotion's dates and
+    /// store list. `None` for the other kinds of mutation.
+    pub fn as_edit(&self, fields: &Map<String, Value>) -> Option<Result<SetFieldsArgs, Rejection>> {
+        match self {
+            Intent::ReschedulePromotion(args) => {
+                Some(reschedule_edit(fields, args, None).map_err(invalid))
+            }
+            _ => None,
+        }
+    }
+}
+
+fn validate_reschedule(args: &RescheduleArgs) -> Result<(), ValidationError> {
+    let mut patch = Map::new();
+    patch.insert("starts_on".into(), json!(args.starts_on));
+    patch.insert("ends_on".into(), json!(args.ends_on));
+    domain::validate_fields(Collection::Promotion, &patch)?;
+    if let Some(moved) = &args.move_store {
+        for (field, id) in [
+            ("move_store.from", &moved.from),
+            ("move_store.to", &moved.to),
+        ] {
+            if !is_record_id(id) {
+                return Err(ValidationError::InvalidId {
+                    field: field.into(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The edit a reschedule makes to a promotion with these `fields`; checked against the day of `hlc`
+/// when given (the merge), not when only the fields it touches are wanted (the permission checks).
+fn reschedule_edit(
+    fields: &Map<String, Value>,
+    args: &RescheduleArgs,
+    hlc: Option<&Hlc>,
+) -> Result<SetFieldsArgs, ValidationError> {
+    let today = hlc
+        .and_then(|hlc| i64::try_from(hlc.millis).ok())
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map_or(chrono::NaiveDate::MIN, |at| at.date_naive());
+    let store = args
+        .move_store
+        .as_ref()
+        .map(|m| (m.from.as_str(), m.to.as_str()));
+    let patch = domain::reschedule_patch(fields, &args.starts_on, &args.ends_on, store, today)?;
+    Ok(SetFieldsArgs {
+        collection: Collection::Promotion,
+        id: args.id.clone(),
+        fields: patch,
+    })
 }
 
 fn stage_patch(args: &MoveStageArgs) -> Map<String, Value> {
@@ -113,6 +174,11 @@ pub fn apply(
         Intent::SetFields(args) => set_fields(live(existing, intent)?, args, hlc),
         Intent::Delete(_) => Ok(delete(existing.ok_or_else(|| not_found(intent))?)),
         Intent::MoveOpportunityStage(args) => move_stage(live(existing, intent)?, args, hlc),
+        Intent::ReschedulePromotion(args) => {
+            let record = live(existing, intent)?;
+            let edit = reschedule_edit(&record.fields, args, Some(hlc)).map_err(invalid)?;
+            set_fields(record, &edit, hlc)
+        }
     }
 }
 

@@ -51,6 +51,16 @@ pub fn describe(intent: &Intent, locale: Locale) -> String {
                 format!("Move {} to “{stage}”", what.to_lowercase())
             }
         }
+        Intent::ReschedulePromotion(args) => {
+            let moved = args.move_store.is_some();
+            let (first, last) = (&args.starts_on, &args.ends_on);
+            match (zh, moved) {
+                (true, false) => format!("{what}改期为 {first} 至 {last}"),
+                (true, true) => format!("{what}换门店并改期为 {first} 至 {last}"),
+                (false, false) => format!("Reschedule promotion to {first} – {last}"),
+                (false, true) => format!("Move promotion to another store, {first} – {last}"),
+            }
+        }
     }
 }
 

@@ -33,6 +33,9 @@ pub enum Intent {
     Delete(RecordRef),
     /// An opportunity enters another funnel stage; records the entry time in its stage history.
     MoveOpportunityStage(MoveStageArgs),
+    /// A promotion moves to other dates, and may swap one of its stores for another (a bar dragged
+    /// on the promotion calendar): only those fields change, merged against the record as it is.
+    ReschedulePromotion(RescheduleArgs),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -78,6 +81,30 @@ pub struct MoveStageArgs {
     pub lost_reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lost_note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RescheduleArgs {
+    pub id: String,
+    /// The new first day, `YYYY-MM-DD`.
+    pub starts_on: String,
+    /// The new last day (inclusive), `YYYY-MM-DD`.
+    pub ends_on: String,
+    /// A store of the promotion replaced by another (dragged to another store's row).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub move_store: Option<StoreMove>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoreMove {
+    /// A store the promotion lists now.
+    pub from: String,
+    /// The store that takes its place.
+    pub to: String,
 }
 
 /// One entry of a client's pending log.

@@ -86,11 +86,19 @@ impl Modify for ServerLimits {
             ("SetFieldsArgs", "id"),
             ("RecordRef", "id"),
             ("MoveStageArgs", "id"),
+            ("RescheduleArgs", "id"),
+            ("StoreMove", "from"),
+            ("StoreMove", "to"),
             ("PushRequest", "client_id"),
             ("PullRequest", "client_id"),
         ] {
             if let Some(id) = property(schemas, schema, field) {
                 id.pattern = Some(RECORD_ID_PATTERN.into());
+            }
+        }
+        for field in ["starts_on", "ends_on"] {
+            if let Some(day) = property(schemas, "RescheduleArgs", field) {
+                day.pattern = Some("^[0-9]{4}-[0-9]{2}-[0-9]{2}$".into());
             }
         }
         // A cursor is only ever one this server issued: `epoch.version.rejections`.

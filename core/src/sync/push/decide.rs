@@ -15,7 +15,7 @@ use crate::{
     sync::{
         apply::{apply, Change, StoredRecord},
         hlc::Hlc,
-        protocol::{Intent, RecordRef, RejectCode, Rejection},
+        protocol::{Intent, RecordRef, RejectCode, Rejection, RescheduleArgs},
     },
 };
 
@@ -59,6 +59,16 @@ pub(super) fn keys_read_by(intent: &Intent) -> Vec<RecordRef> {
                 .into_iter()
                 .map(|(_, collection, id)| RecordRef { collection, id }),
         );
+    }
+    if let Intent::ReschedulePromotion(RescheduleArgs {
+        move_store: Some(moved),
+        ..
+    }) = intent
+    {
+        keys.push(RecordRef {
+            collection: Collection::Customer,
+            id: moved.to.clone(),
+        });
     }
     keys
 }
@@ -200,9 +210,13 @@ impl PushDecision<'_> {
         intent: &Intent,
         existing: Option<&ServerRecord>,
     ) -> Result<(), Failure> {
-        let (collection, fields) = match intent {
-            Intent::Create(args) => (args.collection, &args.fields),
-            Intent::SetFields(args) => (args.collection, &args.fields),
+        let edit = match (intent, existing) {
+            (Intent::ReschedulePromotion(_), Some(row)) => intent.as_edit(&row.state.fields),
+            _ => None,
+        };
+        let (collection, fields) = match (intent, &edit) {
+            (Intent::Create(args), _) => (args.collection, &args.fields),
+            (Intent::SetFields(args), _) | (_, Some(Ok(args))) => (args.collection, &args.fields),
             _ => return Ok(()),
         };
         let named_before: HashSet<(&str, String)> = existing

@@ -475,3 +475,96 @@ fn a_malformed_push_is_refused_with_what_to_fix() {
         "client_id must be a UUID made on the device"
     );
 }
+
+#[test]
+fn a_promotion_is_rescheduled_within_the_rules_of_an_edit_and_never_once_it_has_finished() {
+    use crate::sync::protocol::{RescheduleArgs, StoreMove};
+    const PROMOTION: u64 = 50;
+    let mut store = Store::seeded();
+    store.apply(
+        &system(),
+        vec![create(
+            Collection::Promotion,
+            PROMOTION,
+            json!({"name": "暑期特价", "kind": "discount", "unit_id": id(REGION),
+                "store_ids": [id(CUSTOMER)], "starts_on": "2025-07-01", "ends_on": "2025-07-07",
+                "status": "planned"}),
+        )],
+    );
+    let reschedule = |to: Option<u64>| {
+        Intent::ReschedulePromotion(RescheduleArgs {
+            id: id(PROMOTION),
+            starts_on: "2025-07-08".into(),
+            ends_on: "2025-07-16".into(),
+            move_store: to.map(|to| StoreMove {
+                from: id(CUSTOMER),
+                to: id(to),
+            }),
+        })
+    };
+    let refusal = |writes: &Written| match &writes.response.outcomes[0] {
+        Outcome::Rejected { reason, .. } => Some(reason.clone()),
+        _ => None,
+    };
+
+    // Finance reads the region's promotions but may not move them.
+    let writes = store.apply(&author(15, Role::Finance, REGION), vec![reschedule(None)]);
+    let reason = refusal(&writes).expect("finance's reschedule is refused");
+    assert!(
+        matches!(
+            reason.denial,
+            Some(Denial::Action {
+                action: Action::Edit,
+                ..
+            })
+        ),
+        "{reason:?}"
+    );
+
+    // The region's manager moves it a week on and to the other rep's store.
+    let manager = author(14, Role::RegionalManager, REGION);
+    let writes = store.apply(&manager, vec![reschedule(Some(OTHER_CUSTOMER))]);
+    assert_eq!(refusal(&writes), None);
+    let fields = &store.records[&key(Collection::Promotion, PROMOTION)]
+        .state
+        .fields;
+    assert_eq!(fields["starts_on"], "2025-07-08");
+    assert_eq!(fields["ends_on"], "2025-07-16");
+    assert_eq!(fields["store_ids"], json!([id(OTHER_CUSTOMER)]));
+    assert_eq!(fields["name"], "暑期特价");
+
+    // A store that is no longer listed cannot be moved again; one that does not exist cannot be named.
+    let writes = store.apply(&manager, vec![reschedule(Some(CUSTOMER))]);
+    assert_eq!(refusal(&writes).map(|r| r.code), Some(RejectCode::Invalid));
+    store.apply(
+        &system(),
+        vec![set(
+            Collection::Promotion,
+            PROMOTION,
+            json!({"store_ids": [id(CUSTOMER)]}),
+        )],
+    );
+    let writes = store.apply(&manager, vec![reschedule(Some(99))]);
+    let reason = refusal(&writes).expect("an unknown store is refused");
+    assert!(
+        matches!(reason.denial, Some(Denial::Reference { .. })),
+        "{reason:?}"
+    );
+
+    // Finished is final.
+    store.apply(
+        &system(),
+        vec![set(
+            Collection::Promotion,
+            PROMOTION,
+            json!({"status": "finished"}),
+        )],
+    );
+    let writes = store.apply(&manager, vec![reschedule(None)]);
+    let reason = refusal(&writes).expect("a finished promotion stays where it is");
+    assert_eq!(reason.code, RejectCode::Invalid);
+    assert!(
+        reason.message.contains("cannot be rescheduled"),
+        "{reason:?}"
+    );
+}
