@@ -21,6 +21,7 @@ use crate::{
         home::HomePage,
         not_found::NotFoundPage,
         opportunities::{OpportunitiesPage, OpportunityDetailPage},
+        promotions::PromotionsPage,
         records::{NewRecordPage, RecordDetailPage, RecordListPage},
         settings::{PermissionsPage, SettingsPage},
     },
@@ -96,6 +97,7 @@ impl Page {
             Page::Permissions => PermissionsPage().into_any(),
             Page::Changes => ChangesPage().into_any(),
             Page::List(Collection::Opportunity) => OpportunitiesPage().into_any(),
+            Page::List(Collection::Promotion) => PromotionsPage().into_any(),
             Page::Detail(Collection::Opportunity, id) => {
                 view! { <OpportunityDetailPage id /> }.into_any()
             }

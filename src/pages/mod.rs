@@ -10,5 +10,6 @@ pub mod home;
 pub mod login;
 pub mod not_found;
 pub mod opportunities;
+pub mod promotions;
 pub mod records;
 pub mod settings;

@@ -1,0 +1,151 @@
+// The promotion calendar as a regional manager uses it on a tablet: a discount dragged by finger to
+// the next week, where a coupon runs in the same store, shows the conflict at once; its end is then
+// dragged a day on; both changes sync and reach a second user's calendar. Offline, the keyboard
+// moves and shortens it, and the changes reach the server after reconnecting. The promotions are
+// pushed first, in a store of their own, and the calendar is searched for them, so other tests'
+// promotions do not count.
+import { test, expect, type Locator, type Page } from '@playwright/test';
+import { randomUUID } from 'node:crypto';
+import { E2E_ADMIN_LOGIN, E2E_MANAGER_LOGIN } from '../playwright.config';
+import { apiLogin, newId, pullAll, pushCreates, signIn } from './support';
+
+/// A local calendar day as the app writes it.
+function iso(day: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`;
+}
+
+function addDays(day: Date, days: number): Date {
+  return new Date(day.getFullYear(), day.getMonth(), day.getDate() + days);
+}
+
+/// The Monday the month view of this month starts on.
+function gridStart(): Date {
+  const now = new Date();
+  const first = new Date(now.getFullYear(), now.getMonth(), 1);
+  return addDays(first, -((first.getDay() + 6) % 7));
+}
+
+/// Presses `handle` (a bar or one of its grips) and drags it by finger onto the cell of `day`.
+async function dragByTouch(page: Page, handle: Locator, day: string) {
+  const from = (await handle.boundingBox())!;
+  const to = (await page.locator(`[data-day="${day}"]`).boundingBox())!;
+  const start = { x: from.x + from.width / 2, y: from.y + from.height / 2 };
+  const end = { x: to.x + to.width / 2, y: to.y + to.height / 2 };
+  const finger = { pointerId: 31, pointerType: 'touch', isPrimary: true, button: 0, bubbles: true };
+  await handle.dispatchEvent('pointerdown', { ...finger, clientX: start.x, clientY: start.y, buttons: 1 });
+  // Later events go to the bar, which holds the pointer capture.
+  const bar = handle.locator('xpath=ancestor-or-self::a[@data-testid="calendar-bar"]');
+  for (let step = 1; step <= 8; step++) {
+    const x = start.x + ((end.x - start.x) * step) / 8;
+    const y = start.y + ((end.y - start.y) * step) / 8;
+    await bar.dispatchEvent('pointermove', { ...finger, clientX: x, clientY: y, buttons: 1 });
+  }
+  await bar.dispatchEvent('pointerup', { ...finger, clientX: end.x, clientY: end.y, buttons: 0 });
+}
+
+test('a promotion dragged by finger to the next week shows its conflict, syncs, and reaches another calendar', async ({
+  page,
+  context,
+  browser,
+  request,
+  baseURL,
+}, testInfo) => {
+  test.skip(testInfo.project.name === 'phone' || testInfo.project.name === 'sub-path-tablet', 'tablet and desktop sizes');
+  test.setTimeout(150_000);
+  const unique = `${testInfo.project.name} ${randomUUID().slice(0, 8)}`;
+  const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
+  const manager = await apiLogin(request, E2E_MANAGER_LOGIN);
+  const company = (await pullAll(request, admin.token)).find(
+    (r) => r.collection === 'org_units' && r.fields.kind === 'company',
+  )!;
+  const week2 = addDays(gridStart(), 7);
+  const week3 = addDays(gridStart(), 14);
+  const storeId = newId();
+  const discount = { id: newId(), name: `日历特价 ${unique}` };
+  const coupon = { id: newId(), name: `日历券 ${unique}` };
+  const promotion = (p: { id: string; name: string }, kind: string, first: Date, last: Date) => ({
+    collection: 'promotions',
+    id: p.id,
+    fields: {
+      name: p.name,
+      kind,
+      unit_id: company.id,
+      store_ids: [storeId],
+      starts_on: iso(first),
+      ends_on: iso(last),
+      status: 'approved',
+      budget: 500_000,
+    },
+  });
+  await pushCreates(request, admin.token, [
+    {
+      collection: 'customers',
+      id: storeId,
+      fields: { name: `日历门店 ${unique}`, kind: 'retail_store', region_unit_id: company.id, owner_id: manager.user.user_id },
+    },
+    promotion(discount, 'discount', addDays(week2, 1), addDays(week2, 3)),
+    promotion(coupon, 'coupon', addDays(week3, 2), addDays(week3, 4)),
+  ]);
+  const onServer = (id: string) => async () => {
+    const record = (await pullAll(request, admin.token)).find((r) => r.id === id);
+    return record ? `${record.fields.starts_on} ${record.fields.ends_on}` : 'missing';
+  };
+
+  await signIn(page, E2E_MANAGER_LOGIN, 'promotions');
+  await page.getByLabel('搜索').fill(unique);
+  const bar = (id: string) => page.locator(`[data-testid=calendar-bar][data-id="${id}"]`);
+  await expect(bar(discount.id)).toHaveAttribute('data-first', iso(addDays(week2, 1)));
+  await expect(page.getByTestId('calendar-summary')).toContainText('2 个促销');
+  await expect(bar(discount.id).getByTestId('conflict-mark')).toHaveCount(0);
+
+  // By finger, a week on: Tuesday to Thursday of week 3, over the coupon's Wednesday to Friday.
+  await dragByTouch(page, bar(discount.id), iso(addDays(week3, 2)));
+  await expect(bar(discount.id)).toHaveAttribute('data-first', iso(addDays(week3, 1)));
+  await expect(bar(discount.id)).toHaveAttribute('data-last', iso(addDays(week3, 3)));
+  await expect(bar(discount.id).getByTestId('conflict-mark')).toHaveCount(1);
+  await expect(bar(coupon.id).getByTestId('conflict-mark')).toHaveCount(1);
+  await expect(page.getByTestId('calendar-conflict')).toContainText([
+    new RegExp(`「${discount.name}」与「${coupon.name}」同期在日历门店 .*都改价`),
+  ]);
+
+  // Its last day's grip, a day on: to Friday.
+  await dragByTouch(page, bar(discount.id).locator('.calendar-grip-end'), iso(addDays(week3, 4)));
+  await expect(bar(discount.id)).toHaveAttribute('data-last', iso(addDays(week3, 4)));
+  await expect(bar(discount.id)).toHaveAttribute('data-first', iso(addDays(week3, 1)));
+  await page.screenshot({ path: testInfo.outputPath('calendar-conflict.png'), fullPage: true });
+
+  await expect
+    .poll(onServer(discount.id), { timeout: 30_000, intervals: [500, 1000, 2000] })
+    .toBe(`${iso(addDays(week3, 1))} ${iso(addDays(week3, 4))}`);
+
+  // A second user's calendar shows the new days and the conflict.
+  const other = await browser.newContext({ baseURL, locale: 'zh-CN', viewport: page.viewportSize()!, hasTouch: true });
+  try {
+    const office = await other.newPage();
+    await signIn(office, E2E_ADMIN_LOGIN, 'promotions');
+    await office.getByLabel('搜索').fill(unique);
+    const theirs = office.locator(`[data-testid=calendar-bar][data-id="${discount.id}"]`);
+    await expect(theirs).toHaveAttribute('data-first', iso(addDays(week3, 1)));
+    await expect(theirs).toHaveAttribute('data-last', iso(addDays(week3, 4)));
+    await expect(theirs.getByTestId('conflict-mark')).toHaveCount(1);
+  } finally {
+    await other.close();
+  }
+
+  // Offline, by keyboard: → a day on, then Shift+← a day shorter; the keyboard stays on the bar.
+  await context.setOffline(true);
+  await bar(discount.id).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(bar(discount.id)).toHaveAttribute('data-first', iso(addDays(week3, 2)));
+  await expect(bar(discount.id)).toBeFocused();
+  await page.keyboard.press('Shift+ArrowLeft');
+  await expect(bar(discount.id)).toHaveAttribute('data-last', iso(addDays(week3, 4)));
+  await expect(bar(discount.id)).toHaveAttribute('data-first', iso(addDays(week3, 2)));
+  await expect(page.getByTestId('calendar-status')).toContainText(`${iso(addDays(week3, 2))} 至 ${iso(addDays(week3, 4))}`);
+  await expect(page.locator('.topbar .sync-indicator')).toHaveAttribute('data-state', 'offline', { timeout: 20_000 });
+  await context.setOffline(false);
+  await expect
+    .poll(onServer(discount.id), { timeout: 60_000, intervals: [500, 1000, 2000] })
+    .toBe(`${iso(addDays(week3, 2))} ${iso(addDays(week3, 4))}`);
+});

@@ -1,0 +1,186 @@
+//! The promotions read model of the calendar: every promotion the user sees, read once per change
+//! as rows with their dates parsed, and the conflicts among them and against the units' promotion
+//! budgets (core's `calendar::conflicts`), kept for the session.
+
+use std::{collections::HashMap, sync::Arc};
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use serde_json::Value;
+use yingxiao_core::{
+    calendar::{conflicts, Conflict, Planned, PromotionBudget, Span},
+    domain::{may_reschedule, Collection},
+    scope::{scope_facts, ScopeFacts},
+    sync::apply::StoredRecord,
+    time::parse_date,
+};
+
+use super::{
+    records::{text, watch_collection, Loaded, Shared},
+    sync::Data,
+};
+
+/// One promotion as the calendar draws and checks it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PromoRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub status: String,
+    pub unit_id: String,
+    pub stores: Vec<String>,
+    pub products: Vec<String>,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    /// 分.
+    pub budget: Option<i64>,
+    /// What its rights are judged by.
+    pub facts: ScopeFacts,
+    /// Not finished, cancelled or past (as of the read): it may still be moved.
+    pub open: bool,
+}
+
+impl PromoRow {
+    pub fn span(&self) -> Span<'_> {
+        Span {
+            id: &self.id,
+            first: self.first,
+            last: self.last,
+        }
+    }
+
+    fn planned(&self) -> Planned<'_> {
+        Planned {
+            id: &self.id,
+            kind: &self.kind,
+            cancelled: self.status == "cancelled",
+            unit_id: &self.unit_id,
+            stores: self.stores.iter().map(String::as_str).collect(),
+            products: self.products.iter().map(String::as_str).collect(),
+            first: self.first,
+            last: self.last,
+            budget: self.budget,
+        }
+    }
+}
+
+fn ids(fields: &serde_json::Map<String, Value>, name: &str) -> Vec<String> {
+    match fields.get(name) {
+        Some(Value::Array(ids)) => ids
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The promotions with readable dates, by first day then name; `today` decides which are open.
+pub fn promo_rows(records: &[(String, StoredRecord)], today: NaiveDate) -> Vec<PromoRow> {
+    let mut rows: Vec<PromoRow> = records
+        .iter()
+        .filter_map(|(id, record)| {
+            let f = &record.fields;
+            let first = parse_date(text(f, "starts_on"))?;
+            let last = parse_date(text(f, "ends_on"))?;
+            Some(PromoRow {
+                id: id.clone(),
+                name: text(f, "name").to_owned(),
+                kind: text(f, "kind").to_owned(),
+                status: text(f, "status").to_owned(),
+                unit_id: text(f, "unit_id").to_owned(),
+                stores: ids(f, "store_ids"),
+                products: ids(f, "product_ids"),
+                first,
+                last,
+                budget: f.get("budget").and_then(Value::as_i64),
+                facts: scope_facts(Collection::Promotion, f, None),
+                open: may_reschedule(f, today),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| (a.first, &a.name, &a.id).cmp(&(b.first, &b.name, &b.id)));
+    rows
+}
+
+/// The promotions and their conflicts.
+#[derive(Debug, Default)]
+pub struct Promotions {
+    pub rows: Vec<PromoRow>,
+    pub conflicts: Vec<Conflict>,
+    /// For each promotion id, the positions in `conflicts` that concern it.
+    pub conflicted: HashMap<String, Vec<usize>>,
+}
+
+/// Reads the promotions and checks them against each other and the promotion budgets.
+pub fn read_promotions(
+    records: &[(String, StoredRecord)],
+    budgets: &[(String, StoredRecord)],
+    today: NaiveDate,
+) -> Promotions {
+    let rows = promo_rows(records, today);
+    let planned: Vec<Planned> = rows.iter().map(PromoRow::planned).collect();
+    let budget_lines: Vec<PromotionBudget> = budgets
+        .iter()
+        .filter(|(_, b)| text(&b.fields, "cost_item") == "promotion")
+        .filter_map(|(id, b)| {
+            let f = &b.fields;
+            Some(PromotionBudget {
+                id,
+                unit_id: text(f, "unit_id"),
+                first: parse_date(text(f, "period_start"))?,
+                last: parse_date(text(f, "period_end"))?,
+                amount: f.get("amount").and_then(Value::as_i64)?,
+            })
+        })
+        .collect();
+    let found = conflicts(&planned, &budget_lines);
+    let mut conflicted: HashMap<String, Vec<usize>> = HashMap::new();
+    for (at, conflict) in found.iter().enumerate() {
+        for id in conflict.promotions() {
+            conflicted.entry(id.clone()).or_default().push(at);
+        }
+    }
+    Promotions {
+        rows,
+        conflicts: found,
+        conflicted,
+    }
+}
+
+/// Today on the device's calendar.
+pub fn today() -> NaiveDate {
+    let now = js_sys::Date::new_0();
+    NaiveDate::from_ymd_opt(
+        now.get_full_year() as i32,
+        now.get_month() + 1,
+        now.get_date(),
+    )
+    .unwrap_or_default()
+}
+
+/// Every promotion the user sees with its conflicts, once per change of the promotions or budgets.
+pub(crate) fn use_promotions(data: Data) -> Memo<Loaded<Shared<Promotions>>> {
+    data.model("promotions", || {
+        let promotions = watch_collection(data, Collection::Promotion);
+        let budgets = watch_collection(data, Collection::Budget);
+        Memo::new(move |_| {
+            let read = promotions.with(|read| {
+                read.as_ref().map(|r| {
+                    r.as_ref().map_err(Clone::clone).map(|records| {
+                        let read = budgets.with(|b| {
+                            let none = Vec::new();
+                            let budget_rows = match b {
+                                Some(Ok(rows)) => rows,
+                                _ => &none,
+                            };
+                            read_promotions(records, budget_rows, today())
+                        });
+                        Shared(Arc::new(read))
+                    })
+                })
+            });
+            Loaded::from_read(read, || data.status.get())
+        })
+    })
+}

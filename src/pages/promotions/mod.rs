@@ -1,0 +1,412 @@
+//! Promotions (促销): the promotion calendar, a month or a week of promotions drawn from Rust over
+//! core's week rows, with filters, colours by kind or status, the budget of what is in view, the
+//! conflicts among them, and an iCalendar export; the generated list is its third view. A bar is
+//! dragged to other days or by either edge with a mouse, a finger or a pen, or moved with the
+//! keyboard; each drop is one `reschedule_promotion` change, kept on the device and synced.
+
+mod calendar;
+
+use chrono::{Datelike, NaiveDate};
+use leptos::prelude::*;
+use yingxiao_core::{
+    calendar::{month_grid_start, week_rows, week_start, Span},
+    domain::Collection,
+    ics,
+    locale::Locale,
+};
+
+use crate::{
+    components::record::list::RecordList,
+    data::{
+        promotions::{today, use_promotions, PromoRow, Promotions},
+        records::{use_titles, Loaded},
+        sync::use_data,
+    },
+    format::format_yuan,
+    i18n::{use_i18n, Key},
+};
+use calendar::{CalendarGrid, GridWeek, PlacedBar};
+
+/// Lanes a month's week draws before "+N more"; a week view draws many more.
+const MONTH_LANES: u32 = 3;
+const WEEK_LANES: u32 = 16;
+
+/// Which view of the promotions is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Month,
+    Week,
+    List,
+}
+
+/// What colours the bars.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ColourBy {
+    Kind,
+    Status,
+}
+
+impl ColourBy {
+    fn field(self) -> &'static str {
+        match self {
+            ColourBy::Kind => "kind",
+            ColourBy::Status => "status",
+        }
+    }
+}
+
+/// The filters of the calendar.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Filter {
+    search: String,
+    kind: String,
+    status: String,
+}
+
+impl Filter {
+    fn keeps(&self, row: &PromoRow) -> bool {
+        (self.kind.is_empty() || row.kind == self.kind)
+            && (self.status.is_empty() || row.status == self.status)
+            && (self.search.trim().is_empty()
+                || row
+                    .name
+                    .to_lowercase()
+                    .contains(&self.search.trim().to_lowercase()))
+    }
+}
+
+/// The days a view shows: its first day (a Monday) and how many weeks.
+fn range(mode: Mode, anchor: NaiveDate) -> (NaiveDate, u32) {
+    match mode {
+        Mode::Week => (week_start(anchor), 1),
+        _ => (month_grid_start(anchor), 6),
+    }
+}
+
+/// The view's title: "2026年12月" or "December 2026", or the week's first and last day.
+fn title(mode: Mode, anchor: NaiveDate, locale: Locale) -> String {
+    match (mode, locale) {
+        (Mode::Week, _) => {
+            let first = week_start(anchor);
+            format!("{first} – {}", first + chrono::Duration::days(6))
+        }
+        (_, Locale::ZhCn) => format!("{}年{}月", anchor.year(), anchor.month()),
+        (_, Locale::En) => {
+            const MONTHS: [&str; 12] = [
+                "January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December",
+            ];
+            format!("{} {}", MONTHS[anchor.month0() as usize], anchor.year())
+        }
+    }
+}
+
+/// The anchor one step on (`step` −1 back, +1 on): a month or a week.
+fn step(mode: Mode, anchor: NaiveDate, step: i32) -> NaiveDate {
+    match mode {
+        Mode::Week => anchor + chrono::Duration::days(i64::from(step) * 7),
+        _ => {
+            let first = anchor.with_day(1).unwrap_or(anchor);
+            if step > 0 {
+                first.checked_add_months(chrono::Months::new(1))
+            } else {
+                first.checked_sub_months(chrono::Months::new(1))
+            }
+            .unwrap_or(first)
+        }
+    }
+}
+
+/// The grid of the view: the week rows over the promotions the filter keeps, and what is in view.
+fn layout(
+    promotions: &Promotions,
+    filter: &Filter,
+    first: NaiveDate,
+    weeks: u32,
+    shown: u32,
+) -> CalendarGrid {
+    let last = first + chrono::Duration::days(i64::from(weeks) * 7 - 1);
+    let kept: Vec<&PromoRow> = promotions
+        .rows
+        .iter()
+        .filter(|r| r.first <= last && r.last >= first && filter.keeps(r))
+        .collect();
+    let spans: Vec<Span> = kept.iter().map(|r| r.span()).collect();
+    let weeks = week_rows(&spans, first, weeks, shown)
+        .into_iter()
+        .map(|week| GridWeek {
+            first: week.first,
+            lanes: week.lanes.min(shown),
+            hidden: week.hidden,
+            bars: week
+                .bars
+                .iter()
+                .map(|bar| {
+                    let row = kept[bar.index];
+                    PlacedBar {
+                        row: row.clone(),
+                        bar: *bar,
+                        conflicted: promotions.conflicted.contains_key(&row.id),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let in_view: Vec<String> = kept.iter().map(|r| r.id.clone()).collect();
+    let budget = kept.iter().filter_map(|r| r.budget).sum();
+    CalendarGrid {
+        weeks,
+        in_view,
+        budget,
+    }
+}
+
+#[component]
+pub fn PromotionsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let data = use_data();
+    let promotions = use_promotions(data);
+    let titles = use_titles(
+        data,
+        vec![
+            Collection::Customer,
+            Collection::Product,
+            Collection::OrgUnit,
+            Collection::Promotion,
+        ],
+    );
+    let mode = RwSignal::new(Mode::Month);
+    let anchor = RwSignal::new(today());
+    let filter = RwSignal::new(Filter::default());
+    let colour_by = RwSignal::new(ColourBy::Kind);
+    let export_error = RwSignal::new(None::<String>);
+
+    let grid = Memo::new(move |_| {
+        let (first, weeks) = range(mode.get(), anchor.get());
+        let shown = if mode.get() == Mode::Week {
+            WEEK_LANES
+        } else {
+            MONTH_LANES
+        };
+        filter.with(|filter| {
+            promotions.with(|loaded| {
+                loaded.map_ref(|p| layout(p, filter, first, weeks, shown))
+            })
+        })
+    });
+    // What the body is; the calendar itself is kept (not drawn anew) while the promotions change.
+    let state = Memo::new(move |_| grid.with(|g| g.map_ref(|_| ())));
+    let in_view_count = Memo::new(move |_| {
+        grid.with(|g| match g {
+            Loaded::Ready(g) => Some((g.in_view.len(), g.budget)),
+            _ => None,
+        })
+    });
+    // The conflicts that concern a promotion in view, or a unit's budget: in the user's language.
+    let conflict_lines = Memo::new(move |_| {
+        let locale = i18n.locale();
+        let in_view: std::collections::HashSet<String> = grid.with(|g| match g {
+            Loaded::Ready(g) => g.in_view.iter().cloned().collect(),
+            _ => Default::default(),
+        });
+        promotions.with(|loaded| match loaded {
+            Loaded::Ready(p) => titles.with(|names| {
+                p.conflicts
+                    .iter()
+                    .filter(|c| {
+                        c.promotions().is_empty() || c.promotions().iter().any(|id| in_view.contains(id))
+                    })
+                    .map(|c| {
+                        let ids = c.promotions().to_vec();
+                        let text = c.message(locale, |id| {
+                            names.get(id).cloned().unwrap_or_else(|| id.chars().take(8).collect())
+                        });
+                        (text, ids)
+                    })
+                    .collect::<Vec<_>>()
+            }),
+            _ => Vec::new(),
+        })
+    });
+
+    let export = move |_| {
+        export_error.set(None);
+        let (first, weeks) = range(mode.get_untracked(), anchor.get_untracked());
+        let last = first + chrono::Duration::days(i64::from(weeks) * 7 - 1);
+        let file = promotions.with_untracked(|loaded| match loaded {
+            Loaded::Ready(p) => filter.with_untracked(|filter| {
+                let events: Vec<ics::Event> = p
+                    .rows
+                    .iter()
+                    .filter(|r| r.first <= last && r.last >= first && filter.keeps(r))
+                    .map(|r| ics::Event {
+                        id: &r.id,
+                        summary: &r.name,
+                        description: None,
+                        location: None,
+                        first: r.first,
+                        last: r.last,
+                    })
+                    .collect();
+                let stamp = js_sys::Date::new_0()
+                    .to_iso_string()
+                    .as_string()
+                    .unwrap_or_default()
+                    .replace(['-', ':'], "");
+                let stamp = format!("{}Z", stamp.split('.').next().unwrap_or_default());
+                Some(ics::calendar(
+                    i18n.t(Key::PromotionsCalendarTitle),
+                    &events,
+                    &stamp,
+                ))
+            }),
+            _ => None,
+        });
+        if let Some(file) = file {
+            let name = format!("promotions-{first}.ics");
+            if let Err(error) =
+                crate::download::save_file(&name, "text/calendar;charset=utf-8", file.as_bytes())
+            {
+                export_error.set(Some(error));
+            }
+        }
+    };
+
+    let mode_button = move |m: Mode, key: Key, testid: &'static str| {
+        view! {
+            <button type="button" class="button segmented-button" data-testid=testid
+                aria-pressed=move || (mode.get() == m).to_string()
+                on:click=move |_| mode.set(m)>
+                {move || i18n.t(key)}
+            </button>
+        }
+    };
+    let choice_select = move |field: &'static str, id: &'static str, label: Key, set: fn(&mut Filter, String)| {
+        let choices = Collection::Promotion
+            .field(field)
+            .and_then(|d| d.choices())
+            .unwrap_or_default();
+        view! {
+            <div class="field">
+                <label for=id>{move || i18n.t(label)}</label>
+                <select id=id on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    filter.update(|f| set(f, value));
+                }>
+                    <option value="">{move || i18n.t(Key::ListFilterAll)}</option>
+                    {choices.iter().map(|c| view! { <option value=c.value>{move || c.label(i18n.locale())}</option> }).collect_view()}
+                </select>
+            </div>
+        }
+    };
+
+    let calendar = move || {
+        view! {
+            <div class="card calendar-toolbar" role="search">
+                <div class="calendar-nav">
+                    <button type="button" class="button" data-testid="calendar-prev"
+                        aria-label=move || i18n.t(Key::PromotionsPrevious)
+                        on:click=move |_| anchor.update(|a| *a = step(mode.get_untracked(), *a, -1))>"‹"</button>
+                    <button type="button" class="button" data-testid="calendar-today"
+                        on:click=move |_| anchor.set(today())>{move || i18n.t(Key::PromotionsToday)}</button>
+                    <button type="button" class="button" data-testid="calendar-next"
+                        aria-label=move || i18n.t(Key::PromotionsNext)
+                        on:click=move |_| anchor.update(|a| *a = step(mode.get_untracked(), *a, 1))>"›"</button>
+                    <h2 class="calendar-title" data-testid="calendar-title" aria-live="polite">
+                        {move || title(mode.get(), anchor.get(), i18n.locale())}
+                    </h2>
+                </div>
+                <div class="calendar-filters">
+                    <div class="field field-search">
+                        <label for="calendar-search">{move || i18n.t(Key::CustomersSearch)}</label>
+                        <input id="calendar-search" type="search" autocomplete="off"
+                            prop:value=move || filter.with(|f| f.search.clone())
+                            on:input=move |ev| filter.update(|f| f.search = event_target_value(&ev)) />
+                    </div>
+                    {choice_select("kind", "calendar-kind", Key::PromotionsKind, |f, v| f.kind = v)}
+                    {choice_select("status", "calendar-status", Key::PromotionsStatus, |f, v| f.status = v)}
+                    <div class="field">
+                        <label for="calendar-colour">{move || i18n.t(Key::PromotionsColourBy)}</label>
+                        <select id="calendar-colour" on:change=move |ev| {
+                            colour_by.set(if event_target_value(&ev) == "status" { ColourBy::Status } else { ColourBy::Kind });
+                        }>
+                            <option value="kind">{move || i18n.t(Key::PromotionsKind)}</option>
+                            <option value="status">{move || i18n.t(Key::PromotionsStatus)}</option>
+                        </select>
+                    </div>
+                    <button type="button" class="button" data-testid="calendar-export" on:click=export>
+                        {move || i18n.t(Key::PromotionsExportIcs)}
+                    </button>
+                </div>
+            </div>
+            {move || export_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            <Legend colour_by />
+            <p class="hint calendar-summary" data-testid="calendar-summary">
+                {move || in_view_count.get().map(|(count, budget)| i18n.format(
+                    Key::PromotionsInView,
+                    &[("count", &count.to_string()), ("budget", &format_yuan(budget))],
+                ))}
+            </p>
+            {move || match state.get() {
+                Loaded::Loading => view! { <p class="hint" role="status">{move || i18n.t(Key::CustomersLoading)}</p> }.into_any(),
+                Loaded::Failed(error) => view! {
+                    <p class="form-error" role="alert">{move || i18n.format(Key::CustomersLoadFailed, &[("error", &error)])}</p>
+                }.into_any(),
+                Loaded::Ready(()) => view! {
+                    <calendar::Calendar grid anchor_month=Signal::derive(move || (mode.get() != Mode::Week).then(|| anchor.get().month())) colour_by
+                        tall=Signal::derive(move || mode.get() == Mode::Week) promotions />
+                }.into_any(),
+            }}
+            <Show when=move || !conflict_lines.with(Vec::is_empty)>
+                <section class="card calendar-conflicts" data-testid="calendar-conflicts" aria-labelledby="calendar-conflicts-title">
+                    <h2 id="calendar-conflicts-title">{move || i18n.t(Key::PromotionsConflicts)}</h2>
+                    <ul>
+                        {move || conflict_lines.get().into_iter().map(|(text, _)| view! {
+                            <li data-testid="calendar-conflict">{text}</li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            </Show>
+        }
+    };
+
+    view! {
+        <section class="page promotions-page" data-testid="promotions-page">
+            <header class="page-header">
+                <h1 class="page-title">{move || i18n.t(Key::PromotionsCalendarTitle)}</h1>
+                <div class="segmented" role="group" aria-label=move || i18n.t(Key::PromotionsViews)>
+                    {mode_button(Mode::Month, Key::PromotionsMonth, "view-month")}
+                    {mode_button(Mode::Week, Key::PromotionsWeek, "view-week")}
+                    {mode_button(Mode::List, Key::PromotionsList, "view-list")}
+                </div>
+            </header>
+            {move || if mode.get() == Mode::List {
+                view! { <RecordList collection=Collection::Promotion /> }.into_any()
+            } else {
+                calendar().into_any()
+            }}
+        </section>
+    }
+}
+
+/// What each colour means.
+#[component]
+fn Legend(colour_by: RwSignal<ColourBy>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ul class="calendar-legend" aria-label=move || i18n.t(Key::PromotionsLegend)>
+            {move || {
+                let field = colour_by.get().field();
+                Collection::Promotion
+                    .field(field)
+                    .and_then(|d| d.choices())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|c| view! {
+                        <li><span class="calendar-swatch" data-colour=format!("{field}-{}", c.value)></span>{c.label(i18n.locale())}</li>
+                    })
+                    .collect_view()
+            }}
+        </ul>
+    }
+}
