@@ -91,6 +91,10 @@ pub struct ScopeFacts {
     /// The customer a record hangs from (contacts, visits, orders…), for reps who own that customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
+    /// The units of the stores a promotion runs in (its stores' own units, found when it is
+    /// written): the promoters of those stores see it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub store_units: Vec<String>,
 }
 
 /// Org structure, company-wide reference data: everyone signed in may read it.
@@ -137,6 +141,7 @@ pub fn scope_facts(
         unit_id,
         user_ids,
         customer_id,
+        store_units: Vec::new(),
     };
     if let Some(parent) = parent {
         if facts.unit_id.is_none() {
@@ -213,7 +218,14 @@ impl Viewer {
         };
         match self.role.reach() {
             Reach::Company => true,
-            Reach::UnitSubtree | Reach::OwnAndStore => own || in_unit(),
+            Reach::UnitSubtree => own || in_unit(),
+            Reach::OwnAndStore => {
+                own || in_unit()
+                    || facts
+                        .store_units
+                        .iter()
+                        .any(|unit| org.is_within(unit, &self.unit_id))
+            }
             Reach::OwnAndCustomers => {
                 own || facts
                     .customer_id
@@ -281,7 +293,23 @@ mod tests {
             unit_id: unit.map(str::to_owned),
             user_ids: users.iter().map(|u| u.to_string()).collect(),
             customer_id: customer.map(str::to_owned),
+            store_units: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_promoter_sees_a_promotion_that_lists_a_store_of_her_unit_and_no_other() {
+        let promoter = viewer(Role::Promoter, "store-1");
+        let mut promotion = facts(Some("east"), &[], None);
+        assert!(!promoter.can_see(Collection::Promotion, &promotion, &org()));
+        promotion.store_units = vec!["store-1".into()];
+        assert!(promoter.can_see(Collection::Promotion, &promotion, &org()));
+        promotion.store_units = vec!["west".into()];
+        assert!(!promoter.can_see(Collection::Promotion, &promotion, &org()));
+        // Others see it by its own unit, as before.
+        let supervisor = viewer(Role::AreaSupervisor, "store-1");
+        promotion.store_units = vec!["store-1".into()];
+        assert!(!supervisor.can_see(Collection::Promotion, &promotion, &org()));
     }
 
     #[test]

@@ -5,8 +5,9 @@
 // pushed first, in a store of their own, and the calendar is searched for them, so other tests'
 // promotions do not count.
 import { test, expect, type Locator, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { E2E_ADMIN_LOGIN, E2E_MANAGER_LOGIN } from '../playwright.config';
+import { dataDirFor, E2E_ADMIN_LOGIN, E2E_MANAGER_LOGIN, E2E_PASSWORD, server } from '../playwright.config';
 import { apiLogin, newId, pullAll, pushCreates, signIn } from './support';
 
 /// A local calendar day as the app writes it.
@@ -148,4 +149,50 @@ test('a promotion dragged by finger to the next week shows its conflict, syncs, 
   await expect
     .poll(onServer(discount.id), { timeout: 60_000, intervals: [500, 1000, 2000] })
     .toBe(`${iso(addDays(week3, 2))} ${iso(addDays(week3, 4))}`);
+});
+
+test('a promoter sees the promotions that list her store, and no other', async ({ page, request }, testInfo) => {
+  test.skip(testInfo.project.name !== 'tablet-landscape', 'one size is enough for a question of scope');
+  const unique = randomUUID().slice(0, 8);
+  const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
+  const company = (await pullAll(request, admin.token)).find(
+    (r) => r.collection === 'org_units' && r.fields.kind === 'company',
+  )!;
+  const [mine, theirs] = [newId(), newId()];
+  const [myStore, theirStore] = [newId(), newId()];
+  const [listsMine, listsTheirs] = [newId(), newId()];
+  const today = iso(new Date());
+  const promotion = (id: string, name: string, store: string) => ({
+    collection: 'promotions',
+    id,
+    fields: { name: `${name} ${unique}`, kind: 'tasting', unit_id: company.id, store_ids: [store], starts_on: today, ends_on: today, status: 'running' },
+  });
+  await pushCreates(request, admin.token, [
+    { collection: 'org_units', id: mine, fields: { name: `本店 ${unique}`, kind: 'store', parent_id: company.id } },
+    { collection: 'org_units', id: theirs, fields: { name: `他店 ${unique}`, kind: 'store', parent_id: company.id } },
+    { collection: 'customers', id: myStore, fields: { name: `本店 ${unique}`, kind: 'retail_store', region_unit_id: mine, owner_id: admin.user.user_id } },
+    { collection: 'customers', id: theirStore, fields: { name: `他店 ${unique}`, kind: 'retail_store', region_unit_id: theirs, owner_id: admin.user.user_id } },
+    promotion(listsMine, '本店试吃', myStore),
+    promotion(listsTheirs, '他店试吃', theirStore),
+  ]);
+  // A promoter of the first store, added as an administrator would.
+  const login = `promoter_${unique}`;
+  const port = Number(new URL(testInfo.project.use.baseURL!).port);
+  execFileSync(
+    server,
+    ['user', 'add', '--login', login, '--role', 'promoter', '--unit', mine, '--name', `店员 ${unique}`, '--password-stdin', '--data-dir', dataDirFor(port)],
+    { input: `${E2E_PASSWORD}\n`, env: { ...process.env, RUST_LOG: 'warn' } },
+  );
+  const promoter = await apiLogin(request, login);
+  const seen = (await pullAll(request, promoter.token)).filter((r) => r.collection === 'promotions').map((r) => r.id);
+  expect(seen).toContain(listsMine);
+  expect(seen).not.toContain(listsTheirs);
+
+  await signIn(page, login, 'promotions');
+  await page.getByLabel('搜索').fill(unique);
+  const bar = page.locator(`[data-testid=calendar-bar][data-id="${listsMine}"]`);
+  await expect(bar).toBeVisible();
+  await expect(bar).toHaveAttribute('data-movable', 'false');
+  await expect(page.locator('[data-testid=calendar-bar]')).toHaveCount(1);
+  await expect(page.getByTestId('calendar-summary')).toContainText('1 个促销');
 });

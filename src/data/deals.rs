@@ -51,6 +51,7 @@ impl DealRow {
             unit_id: some(&self.unit_id),
             user_ids: some(&self.owner_id).into_iter().collect(),
             customer_id: some(&self.customer_id),
+            store_units: Vec::new(),
         }
     }
 }

@@ -235,6 +235,7 @@ fn a_promoter_writes_her_store_reports_and_nothing_else() {
         unit_id: Some("store-1".into()),
         user_ids: vec!["rep".into()],
         customer_id: None,
+        store_units: Vec::new(),
     };
     let facts = scope_facts(Collection::PromotionReport, &fields, Some(&store));
     let intent = Intent::Create(CreateArgs {

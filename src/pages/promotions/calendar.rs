@@ -373,7 +373,9 @@ pub fn Calendar(
 
     let week_view = move |week: GridWeek| {
         let rows = week.lanes.max(1);
-        let style = format!("grid-template-rows: 1.75rem repeat({rows}, var(--bar-height)) minmax(1.5rem, auto);");
+        let style = format!(
+            "grid-template-rows: 1.75rem repeat({rows}, var(--bar-height)) minmax(1.5rem, auto);"
+        );
         let days: Vec<NaiveDate> = (0..7)
             .map(|i| week.first + chrono::Duration::days(i))
             .collect();

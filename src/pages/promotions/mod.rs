@@ -93,8 +93,18 @@ fn title(mode: Mode, anchor: NaiveDate, locale: Locale) -> String {
         (_, Locale::ZhCn) => format!("{}年{}月", anchor.year(), anchor.month()),
         (_, Locale::En) => {
             const MONTHS: [&str; 12] = [
-                "January", "February", "March", "April", "May", "June", "July", "August",
-                "September", "October", "November", "December",
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
             ];
             format!("{} {}", MONTHS[anchor.month0() as usize], anchor.year())
         }
@@ -189,9 +199,7 @@ pub fn PromotionsPage() -> impl IntoView {
             MONTH_LANES
         };
         filter.with(|filter| {
-            promotions.with(|loaded| {
-                loaded.map_ref(|p| layout(p, filter, first, weeks, shown))
-            })
+            promotions.with(|loaded| loaded.map_ref(|p| layout(p, filter, first, weeks, shown)))
         })
     });
     // What the body is; the calendar itself is kept (not drawn anew) while the promotions change.
@@ -214,12 +222,16 @@ pub fn PromotionsPage() -> impl IntoView {
                 p.conflicts
                     .iter()
                     .filter(|c| {
-                        c.promotions().is_empty() || c.promotions().iter().any(|id| in_view.contains(id))
+                        c.promotions().is_empty()
+                            || c.promotions().iter().any(|id| in_view.contains(id))
                     })
                     .map(|c| {
                         let ids = c.promotions().to_vec();
                         let text = c.message(locale, |id| {
-                            names.get(id).cloned().unwrap_or_else(|| id.chars().take(8).collect())
+                            names
+                                .get(id)
+                                .cloned()
+                                .unwrap_or_else(|| id.chars().take(8).collect())
                         });
                         (text, ids)
                     })
@@ -281,7 +293,10 @@ pub fn PromotionsPage() -> impl IntoView {
             </button>
         }
     };
-    let choice_select = move |field: &'static str, id: &'static str, label: Key, set: fn(&mut Filter, String)| {
+    let choice_select = move |field: &'static str,
+                              id: &'static str,
+                              label: Key,
+                              set: fn(&mut Filter, String)| {
         let choices = Collection::Promotion
             .field(field)
             .and_then(|d| d.choices())

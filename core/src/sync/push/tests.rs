@@ -568,3 +568,67 @@ fn a_promotion_is_rescheduled_within_the_rules_of_an_edit_and_never_once_it_has_
         "{reason:?}"
     );
 }
+
+#[test]
+fn a_promotion_takes_its_stores_units_so_their_promoters_see_it() {
+    const STORE_UNIT: u64 = 4;
+    const STORE: u64 = 22;
+    const PROMOTION: u64 = 51;
+    let mut store = Store::seeded();
+    store.apply(
+        &system(),
+        vec![
+            create(
+                Collection::OrgUnit,
+                STORE_UNIT,
+                json!({"name": "联华一店", "kind": "store", "parent_id": id(REGION)}),
+            ),
+            create(
+                Collection::Customer,
+                STORE,
+                json!({"name": "联华一店", "kind": "retail_store", "region_unit_id": id(STORE_UNIT),
+                    "owner_id": id(REP)}),
+            ),
+        ],
+    );
+    // Written by the region's manager in a push of its own: the store is read to learn its unit.
+    let writes = store.apply(
+        &author(14, Role::RegionalManager, REGION),
+        vec![create(
+            Collection::Promotion,
+            PROMOTION,
+            json!({"name": "周末试吃", "kind": "tasting", "unit_id": id(REGION),
+                "store_ids": [id(STORE), id(CUSTOMER)], "starts_on": "2025-07-01",
+                "ends_on": "2025-07-02", "status": "planned"}),
+        )],
+    );
+    assert_eq!(writes.response.outcomes, [Outcome::Applied { id: 1 }]);
+    assert_eq!(
+        store.scope(Collection::Promotion, PROMOTION).store_units,
+        [id(REGION), id(STORE_UNIT)]
+    );
+    let promoter = Viewer {
+        user_id: id(40),
+        role: Role::Promoter,
+        unit_id: id(STORE_UNIT),
+        own_customers: Default::default(),
+    };
+    assert!(promoter.can_see(
+        Collection::Promotion,
+        store.scope(Collection::Promotion, PROMOTION),
+        &store.org()
+    ));
+    // Another edit keeps them, reading the stores again.
+    store.apply(
+        &system(),
+        vec![set(
+            Collection::Promotion,
+            PROMOTION,
+            json!({"name": "周末试吃（加场）"}),
+        )],
+    );
+    assert_eq!(
+        store.scope(Collection::Promotion, PROMOTION).store_units,
+        [id(REGION), id(STORE_UNIT)]
+    );
+}

@@ -108,7 +108,43 @@ impl Workspace {
                 .map(|row| &row.scope),
             _ => None,
         };
-        Ok(scope_facts(collection, fields, parent))
+        let mut facts = scope_facts(collection, fields, parent);
+        if collection == Collection::Promotion {
+            facts.store_units = self.store_units(fields)?;
+        }
+        Ok(facts)
+    }
+
+    /// The units of the live stores a promotion's fields list, sorted and once each; any store not
+    /// yet read is asked for, all in one go.
+    fn store_units(&self, fields: &Map<String, Value>) -> Result<Vec<String>, Wanted> {
+        let stores = fields.get("store_ids").and_then(Value::as_array);
+        let keys: Vec<RecordRef> = stores
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(|id| RecordRef {
+                collection: Collection::Customer,
+                id: id.to_owned(),
+            })
+            .collect();
+        let missing: Vec<RecordRef> = keys
+            .iter()
+            .filter(|key| !self.rows.contains_key(*key))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            return Err(Wanted::Records(missing));
+        }
+        let mut units: Vec<String> = keys
+            .iter()
+            .filter_map(|key| self.rows.get(key)?.as_ref())
+            .filter(|row| !row.state.deleted)
+            .filter_map(|row| row.scope.unit_id.clone())
+            .collect();
+        units.sort();
+        units.dedup();
+        Ok(units)
     }
 
     /// Live records hanging from a customer as this push leaves them (stored ones once read, and
