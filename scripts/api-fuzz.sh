@@ -7,12 +7,8 @@ set -euo pipefail
 source "$(dirname "$0")/tools.sh"
 server="$1" dist="$2"
 
+ensure_python_tools >/dev/null
 venv="$ROOT/.tools/venv"
-if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "version 4"; then
-  say "installing schemathesis 4 from PyPI into .tools/venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check 'schemathesis>=4,<5'
-fi
 
 work="$(mktemp -d /tmp/yingxiao-fuzz.XXXXXX)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"

@@ -44,6 +44,6 @@ scripts/api-fuzz.sh "$ROOT/target/debug/yingxiao-server" "$ROOT/dist"
 
 say "Playwright end-to-end tests (Debian Chromium, real server, release web app)"
 (cd end2end && YINGXIAO_SERVER_BIN="$ROOT/target/debug/yingxiao-server" YINGXIAO_DIST="$ROOT/dist" \
-  npx playwright test)
+  YINGXIAO_PYTHON="$(ensure_python_tools)" npx playwright test)
 
 say "all tests passed"

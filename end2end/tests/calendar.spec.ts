@@ -7,6 +7,7 @@
 import { test, expect, type Locator, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
 import { dataDirFor, E2E_ADMIN_LOGIN, E2E_MANAGER_LOGIN, E2E_PASSWORD, server } from '../playwright.config';
 import { apiLogin, newId, pullAll, pushCreates, signIn } from './support';
 
@@ -119,6 +120,21 @@ test('a promotion dragged by finger to the next week shows its conflict, syncs, 
   await expect
     .poll(onServer(discount.id), { timeout: 30_000, intervals: [500, 1000, 2000] })
     .toBe(`${iso(addDays(week3, 1))} ${iso(addDays(week3, 4))}`);
+
+  // The view exported as iCalendar reads back in Python's icalendar with both promotions' days.
+  const download = page.waitForEvent('download');
+  await page.getByTestId('calendar-export').click();
+  const file = testInfo.outputPath('promotions.ics');
+  await (await download).saveAs(file);
+  const expected = {
+    [`${discount.id}@yingxiao`]: [discount.name, iso(addDays(week3, 1)), iso(addDays(week3, 4)), `日历门店 ${unique}`],
+    [`${coupon.id}@yingxiao`]: [coupon.name, iso(addDays(week3, 2)), iso(addDays(week3, 4)), `日历门店 ${unique}`],
+  };
+  const python = process.env.YINGXIAO_PYTHON ?? path.resolve(__dirname, '../../.tools/venv/bin/python');
+  const read = execFileSync(python, [path.resolve(__dirname, '../../scripts/ics-check.py'), file, JSON.stringify(expected)], {
+    encoding: 'utf8',
+  });
+  expect(read).toContain(`${discount.id}@yingxiao: ${discount.name}`);
 
   // A second user's calendar shows the new days and the conflict.
   const other = await browser.newContext({ baseURL, locale: 'zh-CN', viewport: page.viewportSize()!, hasTouch: true });

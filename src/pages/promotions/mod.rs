@@ -247,15 +247,43 @@ pub fn PromotionsPage() -> impl IntoView {
         let last = first + chrono::Duration::days(i64::from(weeks) * 7 - 1);
         let file = promotions.with_untracked(|loaded| match loaded {
             Loaded::Ready(p) => filter.with_untracked(|filter| {
-                let events: Vec<ics::Event> = p
+                let locale = i18n.locale_untracked();
+                let kept: Vec<&PromoRow> = p
                     .rows
                     .iter()
                     .filter(|r| r.first <= last && r.last >= first && filter.keeps(r))
-                    .map(|r| ics::Event {
+                    .collect();
+                // What a calendar app shows beside the name: kind, status and budget; the stores.
+                let label = |field: &str, value: &str| {
+                    Collection::Promotion
+                        .field(field)
+                        .and_then(|d| d.choice_label(value, locale))
+                        .unwrap_or(value)
+                        .to_owned()
+                };
+                let details: Vec<(String, String)> = titles.with_untracked(|names| {
+                    kept.iter()
+                        .map(|r| {
+                            let mut about =
+                                vec![label("kind", &r.kind), label("status", &r.status)];
+                            about.extend(r.budget.map(format_yuan));
+                            let stores: Vec<&str> = r
+                                .stores
+                                .iter()
+                                .filter_map(|s| names.get(s).map(String::as_str))
+                                .collect();
+                            (about.join(" · "), stores.join("、"))
+                        })
+                        .collect()
+                });
+                let events: Vec<ics::Event> = kept
+                    .iter()
+                    .zip(&details)
+                    .map(|(r, (about, stores))| ics::Event {
                         id: &r.id,
                         summary: &r.name,
-                        description: None,
-                        location: None,
+                        description: Some(about.as_str()),
+                        location: (!stores.is_empty()).then_some(stores.as_str()),
                         first: r.first,
                         last: r.last,
                     })
