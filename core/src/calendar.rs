@@ -217,6 +217,66 @@ pub enum Grip {
     End,
 }
 
+/// A store's row on the timeline: its promotions (positions in the spans laid out) each in a lane,
+/// and how many lanes the row needs (at least one, so an empty store still has a row).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimelineRow {
+    pub bars: Vec<(usize, u32)>,
+    pub lanes: u32,
+}
+
+/// The timeline's rows: for each row, the spans (by position) that belong to it, packed in lanes.
+/// A promotion in several stores is in each of their rows.
+pub fn timeline_rows(spans: &[Span], rows: &[Vec<usize>]) -> Vec<TimelineRow> {
+    rows.iter()
+        .map(|members| {
+            let own: Vec<Span> = members.iter().map(|&i| spans[i]).collect();
+            let lane_of = lanes(&own);
+            TimelineRow {
+                bars: members
+                    .iter()
+                    .copied()
+                    .zip(lane_of.iter().copied())
+                    .collect(),
+                lanes: lane_of.iter().max().map_or(1, |l| l + 1),
+            }
+        })
+        .collect()
+}
+
+/// Where each row starts, top down, for rows `lanes` high of `lane_px` each plus `padding_px`; one
+/// more entry gives the total height.
+pub fn row_offsets(rows: &[TimelineRow], lane_px: f64, padding_px: f64) -> Vec<f64> {
+    let mut offsets = Vec::with_capacity(rows.len() + 1);
+    let mut at = 0.0;
+    offsets.push(at);
+    for row in rows {
+        at += f64::from(row.lanes) * lane_px + padding_px;
+        offsets.push(at);
+    }
+    offsets
+}
+
+/// The rows a scrolled timeline draws (of rows starting at `offsets`, as [`row_offsets`] gives them):
+/// those crossing the viewport, plus `overscan` on each side.
+pub fn rows_in_view(
+    offsets: &[f64],
+    scroll_top: f64,
+    viewport_height: f64,
+    overscan: usize,
+) -> std::ops::Range<usize> {
+    let rows = offsets.len().saturating_sub(1);
+    if rows == 0 {
+        return 0..0;
+    }
+    let top = scroll_top.max(0.0);
+    let bottom = top + viewport_height.max(0.0);
+    // The first row whose end is below the top, the first row starting at or below the bottom.
+    let first = offsets[1..].partition_point(|&end| end <= top);
+    let last = offsets[..rows].partition_point(|&start| start < bottom);
+    first.saturating_sub(overscan)..last.saturating_add(overscan).min(rows)
+}
+
 /// Kinds that change the shelf price: two of them in one store at once confuse the till and the
 /// shopper, whatever the products.
 pub const PRICE_KINDS: [&str; 3] = ["discount", "bundle", "coupon"];
@@ -723,5 +783,28 @@ mod tests {
         assert_eq!(moved(day(1), day(3), Grip::End, -5), (day(1), day(1)));
         assert_eq!(moved(day(1), day(3), Grip::Start, 5), (day(3), day(3)));
         assert_eq!(moved(day(5), day(9), Grip::Start, -2), (day(3), day(9)));
+    }
+
+    #[test]
+    fn timeline_rows_pack_each_store_alone_and_only_rows_in_view_are_drawn() {
+        let spans = [
+            span("a", 1, 5),
+            span("b", 3, 8),
+            span("c", 6, 9),
+            span("d", 1, 1),
+        ];
+        let rows = timeline_rows(&spans, &[vec![0, 1, 2], vec![3], vec![]]);
+        assert_eq!(rows[0].bars, [(0, 0), (1, 1), (2, 0)]);
+        assert_eq!(rows[0].lanes, 2);
+        assert_eq!(rows[1].lanes, 1);
+        assert_eq!(rows[2].lanes, 1, "an empty store keeps a row");
+        let offsets = row_offsets(&rows, 20.0, 4.0);
+        assert_eq!(offsets, [0.0, 44.0, 68.0, 92.0]);
+        assert_eq!(rows_in_view(&offsets, 0.0, 44.0, 0), 0..1);
+        assert_eq!(rows_in_view(&offsets, 0.0, 45.0, 0), 0..2);
+        assert_eq!(rows_in_view(&offsets, 50.0, 10.0, 0), 1..2);
+        assert_eq!(rows_in_view(&offsets, 50.0, 10.0, 1), 0..3);
+        assert_eq!(rows_in_view(&offsets, 500.0, 10.0, 0), 3..3);
+        assert_eq!(rows_in_view(&[0.0], 0.0, 100.0, 2), 0..0);
     }
 }

@@ -424,6 +424,14 @@ pub fn Calendar(
             <p class="form-error" role="alert">{move || i18n.format(Key::FormSaveFailed, &[("error", &error)])}</p>
         })}
         <div class="calendar" role="grid" data-testid="calendar"
+            data-first=move || grid.with(|g| match g {
+                Loaded::Ready(g) => g.weeks.first().map(|w| w.first.to_string()),
+                _ => None,
+            })
+            data-bars=move || grid.with(|g| match g {
+                Loaded::Ready(g) => g.weeks.iter().map(|w| w.bars.len()).sum::<usize>().to_string(),
+                _ => String::new(),
+            })
             class:calendar-tall=move || tall.get()
             class:calendar-dragging=move || drag.with(|d| d.as_ref().is_some_and(|d| d.moving))>
             <div class="calendar-weekdays" role="row">

@@ -186,7 +186,11 @@ pub fn PromotionsPage() -> impl IntoView {
         ],
     );
     let mode = RwSignal::new(Mode::Month);
-    let anchor = RwSignal::new(today());
+    // `?date=2026-01-15` opens the calendar on that day's month (a link from elsewhere, a bookmark).
+    let asked = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("date"))
+        .and_then(|d| yingxiao_core::time::parse_date(&d));
+    let anchor = RwSignal::new(asked.unwrap_or_else(today));
     let filter = RwSignal::new(Filter::default());
     let colour_by = RwSignal::new(ColourBy::Kind);
     let export_error = RwSignal::new(None::<String>);
