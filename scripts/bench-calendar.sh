@@ -53,11 +53,29 @@ node "$peers/measure-url.js" --url "http://127.0.0.1:$PORT/promotions?date=2026-
   --after "!!document.querySelector('.calendar-tall [data-testid=calendar-bar]')" \
   --action "document.querySelector('[data-testid=view-month]').click()" --after "$(drawn 2026-01-26)" \
   | tail -n 20
-say "the peers in the same run: FullCalendar (cal, cal-max)"
-(cd "$peers" && node run-peers.js --only cal,cal-max --runs "$RUNS" --out "$work/peers.json" | tail -n 20)
+# The year timeline of 300 stores, opened on January: complete when the rows in view (which cover
+# the viewport) show every bar they should (`data-bars`, counted by the same pass that draws them).
+timeline_drawn() {
+  echo "(() => { const t = document.querySelector('[data-testid=timeline]'); return !!t && t.dataset.measured === 'true' && ($1) && +t.dataset.bars > 0 && t.querySelectorAll('[data-testid=calendar-bar]').length === +t.dataset.bars; })()"
+}
+say "the app: /promotions year timeline of 300 stores, $RUNS fresh loads"
+node "$peers/measure-url.js" --url "http://127.0.0.1:$PORT/promotions?date=2026-01-01&view=timeline" --runs "$RUNS" \
+  --label app-timeline --out "$work/app-timeline.json" --setup "$ROOT/end2end/bench/calendar-login.cjs" \
+  --ready "$(timeline_drawn true)" \
+  --action "(() => { const t = document.querySelector('[data-testid=timeline]'); t.scrollTop += t.clientHeight; window.__top = t.scrollTop; })()" \
+  --after "$(timeline_drawn "+t.dataset.scrollTop === window.__top")" \
+  --action "document.querySelector('[data-testid=calendar-next]').click()" \
+  --after "$(timeline_drawn "+t.dataset.scrollLeft === 31 * 32")" \
+  | tail -n 12
+node end2end/bench/timeline-frames.cjs "$peers/lib/harness.js" \
+  "http://127.0.0.1:$PORT/promotions?date=2026-01-01&view=timeline"
+
+say "the peers in the same run: FullCalendar (cal, cal-max), Bryntum Scheduler Pro and EventCalendar timelines"
+(cd "$peers" && node run-peers.js --only cal,cal-max,bryntum-timeline,bryntum-timeline-year,ec-timeline \
+  --runs "$RUNS" --out "$work/peers.json" | tail -n 60)
 
 node -e '
-const app = require(process.argv[1]), peers = require(process.argv[2]);
+const app = require(process.argv[1]), peers = require(process.argv[2]), timeline = require(process.argv[3]);
 const median = (xs) => { const s = xs.filter((x) => typeof x === "number").sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
 const a = (k) => median(app.runs.filter((r) => r.ok).map((r) => r[k]));
 const p = (suite, k) => median(peers.suites[suite].runs.filter((r) => r.ok).map((r) => r[k]));
@@ -69,4 +87,12 @@ row("  against FullCalendar with +N more", a("step3_ms"), p("cal-max", "render_m
 row("next month (January → February)", a("step1_ms"), p("cal", "next_ms"), "FullCalendar next()");
 row("  against FullCalendar with +N more", a("step1_ms"), p("cal-max", "next_ms"), "FullCalendar dayMaxEvents");
 console.log(`app document elements: ${a("dom_elements")}; goal: 20× FullCalendar (render, next)`);
-' "$work/app.json" "$work/peers.json"
+const t = (k) => median(timeline.runs.filter((r) => r.ok).map((r) => r[k]));
+console.log("\nyear timeline, 300 stores (medians)             app            peer, same run");
+row("from navigation start to the first full screen", t("ready_since_nav_ms"), p("bryntum-timeline-year", "render_since_nav_ms"), "Bryntum year since nav");
+row("  against Bryntum with bars in the DOM", t("ready_since_nav_ms"), p("bryntum-timeline-year", "render_since_nav_ms") - p("bryntum-timeline-year", "render_ms") + p("bryntum-timeline-year", "render_dom_ms"), "Bryntum year, DOM only");
+row("  against EventCalendar month timeline", t("ready_since_nav_ms"), p("ec-timeline", "render_since_nav_ms"), "EventCalendar since nav");
+row("scroll one screen down", t("step1_ms"), p("bryntum-timeline-year", "scroll_ms"), "Bryntum year scroll");
+row("next month", t("step2_ms"), p("bryntum-timeline", "next_ms"), "Bryntum shiftNext()");
+console.log(`app timeline document elements: ${t("dom_elements")}; goal: first screen 10× Bryntum, every scroll frame under 16 ms`);
+' "$work/app.json" "$work/peers.json" "$work/app-timeline.json"

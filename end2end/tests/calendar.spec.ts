@@ -21,10 +21,16 @@ function addDays(day: Date, days: number): Date {
   return new Date(day.getFullYear(), day.getMonth(), day.getDate() + days);
 }
 
-/// The Monday the month view of this month starts on.
-function gridStart(): Date {
+/// The first day of next month: the tests plan there, so their promotions have not ended whatever
+/// day they run on (a promotion whose last day has passed can no longer be moved).
+function nextMonth(): Date {
   const now = new Date();
-  const first = new Date(now.getFullYear(), now.getMonth(), 1);
+  return new Date(now.getFullYear(), now.getMonth() + 1, 1);
+}
+
+/// The Monday the month view of next month starts on.
+function gridStart(): Date {
+  const first = nextMonth();
   return addDays(first, -((first.getDay() + 6) % 7));
 }
 
@@ -94,7 +100,7 @@ test('a promotion dragged by finger to the next week shows its conflict, syncs, 
     return record ? `${record.fields.starts_on} ${record.fields.ends_on}` : 'missing';
   };
 
-  await signIn(page, E2E_MANAGER_LOGIN, 'promotions');
+  await signIn(page, E2E_MANAGER_LOGIN, `promotions?date=${iso(nextMonth())}`);
   await page.getByLabel('搜索').fill(unique);
   const bar = (id: string) => page.locator(`[data-testid=calendar-bar][data-id="${id}"]`);
   await expect(bar(discount.id)).toHaveAttribute('data-first', iso(addDays(week2, 1)));
@@ -140,7 +146,7 @@ test('a promotion dragged by finger to the next week shows its conflict, syncs, 
   const other = await browser.newContext({ baseURL, locale: 'zh-CN', viewport: page.viewportSize()!, hasTouch: true });
   try {
     const office = await other.newPage();
-    await signIn(office, E2E_ADMIN_LOGIN, 'promotions');
+    await signIn(office, E2E_ADMIN_LOGIN, `promotions?date=${iso(nextMonth())}`);
     await office.getByLabel('搜索').fill(unique);
     const theirs = office.locator(`[data-testid=calendar-bar][data-id="${discount.id}"]`);
     await expect(theirs).toHaveAttribute('data-first', iso(addDays(week3, 1)));
@@ -211,4 +217,83 @@ test('a promoter sees the promotions that list her store, and no other', async (
   await expect(bar).toHaveAttribute('data-movable', 'false');
   await expect(page.locator('[data-testid=calendar-bar]')).toHaveCount(1);
   await expect(page.getByTestId('calendar-summary')).toContainText('1 个促销');
+});
+
+test('on the timeline a promotion dragged by finger to another store row moves to that store', async ({
+  page,
+  request,
+}, testInfo) => {
+  test.skip(testInfo.project.name !== 'tablet-landscape' && testInfo.project.name !== 'tablet-portrait', 'tablet sizes');
+  const unique = `${testInfo.project.name} ${randomUUID().slice(0, 8)}`;
+  const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
+  const manager = await apiLogin(request, E2E_MANAGER_LOGIN);
+  const company = (await pullAll(request, admin.token)).find(
+    (r) => r.collection === 'org_units' && r.fields.kind === 'company',
+  )!;
+  const [east, west] = [newId(), newId()];
+  const promotionId = newId();
+  const first = addDays(nextMonth(), 3);
+  const last = addDays(first, 2);
+  await pushCreates(request, admin.token, [
+    { collection: 'customers', id: east, fields: { name: `东店 ${unique}`, kind: 'retail_store', region_unit_id: company.id, owner_id: manager.user.user_id } },
+    { collection: 'customers', id: west, fields: { name: `西店 ${unique}`, kind: 'retail_store', region_unit_id: company.id, owner_id: manager.user.user_id } },
+    {
+      collection: 'promotions',
+      id: promotionId,
+      fields: { name: `轴上陈列 ${unique}`, kind: 'display', unit_id: company.id, store_ids: [east], starts_on: iso(first), ends_on: iso(last), status: 'planned' },
+    },
+  ]);
+  // Another store row for the drop: only stores with a matching promotion are listed under a
+  // filter, so the second store gets one of its own (kept on other days).
+  await pushCreates(request, admin.token, [
+    {
+      collection: 'promotions',
+      id: newId(),
+      fields: { name: `轴上试吃 ${unique}`, kind: 'tasting', unit_id: company.id, store_ids: [west], starts_on: iso(addDays(first, 10)), ends_on: iso(addDays(first, 10)), status: 'planned' },
+    },
+  ]);
+
+  await signIn(page, E2E_MANAGER_LOGIN, `promotions?date=${iso(nextMonth())}`);
+  await page.getByTestId('view-timeline').click();
+  await page.getByLabel('搜索').fill(unique);
+  const timeline = page.getByTestId('timeline');
+  await expect(timeline).toHaveAttribute('data-rows', '2');
+  const bar = timeline.locator(`[data-testid=calendar-bar][data-id="${promotionId}"]`);
+  await bar.scrollIntoViewIfNeeded();
+  await expect(bar).toBeVisible();
+  const westRow = timeline.locator(`.timeline-row[data-store="${west}"]`);
+  await expect(westRow).toBeVisible();
+
+  // Two days on and into the other store's row, by finger; the outline shows where it lands.
+  const from = (await bar.boundingBox())!;
+  const row = (await westRow.boundingBox())!;
+  const start = { x: from.x + 16, y: from.y + from.height / 2 };
+  const end = { x: start.x + 2 * 32, y: row.y + row.height / 2 };
+  const finger = { pointerId: 41, pointerType: 'touch', isPrimary: true, button: 0, bubbles: true };
+  await bar.dispatchEvent('pointerdown', { ...finger, clientX: start.x, clientY: start.y, buttons: 1 });
+  for (let step = 1; step <= 8; step++) {
+    await bar.dispatchEvent('pointermove', {
+      ...finger,
+      clientX: start.x + ((end.x - start.x) * step) / 8,
+      clientY: start.y + ((end.y - start.y) * step) / 8,
+      buttons: 1,
+    });
+  }
+  await expect(page.getByTestId('timeline-ghost')).toBeVisible();
+  await bar.dispatchEvent('pointerup', { ...finger, clientX: end.x, clientY: end.y, buttons: 0 });
+
+  const moved = westRow.locator(`[data-testid=calendar-bar][data-id="${promotionId}"]`);
+  await expect(moved).toHaveAttribute('data-first', iso(addDays(first, 2)));
+  await expect(moved).toHaveAttribute('data-last', iso(addDays(last, 2)));
+  await expect(timeline.locator(`.timeline-row[data-store="${east}"] [data-id="${promotionId}"]`)).toHaveCount(0);
+  await page.screenshot({ path: testInfo.outputPath('timeline.png') });
+  await expect
+    .poll(
+      async () => {
+        const record = (await pullAll(request, admin.token)).find((r) => r.id === promotionId);
+        return record ? `${(record.fields.store_ids as string[]).join()} ${record.fields.starts_on}` : 'missing';
+      },
+      { timeout: 30_000, intervals: [500, 1000, 2000] },
+    )
+    .toBe(`${west} ${iso(addDays(first, 2))}`);
 });

@@ -4,7 +4,10 @@
 //! dragged to other days or by either edge with a mouse, a finger or a pen, or moved with the
 //! keyboard; each drop is one `reschedule_promotion` change, kept on the device and synced.
 
+mod bar;
 mod calendar;
+mod mover;
+mod timeline;
 
 use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
@@ -26,6 +29,8 @@ use crate::{
     i18n::{use_i18n, Key},
 };
 use calendar::{CalendarGrid, GridWeek, PlacedBar};
+use mover::{Mover, MoverNotes};
+use timeline::{StoreRow, Timeline};
 
 /// Lanes a month's week draws before "+N more"; a week view draws many more.
 const MONTH_LANES: u32 = 3;
@@ -36,6 +41,7 @@ const WEEK_LANES: u32 = 16;
 enum Mode {
     Month,
     Week,
+    Timeline,
     List,
 }
 
@@ -57,14 +63,14 @@ impl ColourBy {
 
 /// The filters of the calendar.
 #[derive(Clone, Debug, Default, PartialEq)]
-struct Filter {
+pub(crate) struct Filter {
     search: String,
     kind: String,
     status: String,
 }
 
 impl Filter {
-    fn keeps(&self, row: &PromoRow) -> bool {
+    pub(crate) fn keeps(&self, row: &PromoRow) -> bool {
         (self.kind.is_empty() || row.kind == self.kind)
             && (self.status.is_empty() || row.status == self.status)
             && (self.search.trim().is_empty()
@@ -79,6 +85,11 @@ impl Filter {
 fn range(mode: Mode, anchor: NaiveDate) -> (NaiveDate, u32) {
     match mode {
         Mode::Week => (week_start(anchor), 1),
+        // The timeline shows the anchor's year.
+        Mode::Timeline => {
+            let first = NaiveDate::from_ymd_opt(anchor.year(), 1, 1).unwrap_or(anchor);
+            (week_start(first), 54)
+        }
         _ => (month_grid_start(anchor), 6),
     }
 }
@@ -185,9 +196,18 @@ pub fn PromotionsPage() -> impl IntoView {
             Collection::Promotion,
         ],
     );
-    let mode = RwSignal::new(Mode::Month);
-    // `?date=2026-01-15` opens the calendar on that day's month (a link from elsewhere, a bookmark).
-    let asked = leptos_router::hooks::use_query_map()
+    let mover = Mover::new();
+    let stores = use_stores(data);
+    // `?date=2026-01-15` opens the calendar on that day's month, `?view=week|timeline|list` in that
+    // view (a link from elsewhere, a bookmark).
+    let query = leptos_router::hooks::use_query_map();
+    let mode = RwSignal::new(match query.with_untracked(|q| q.get("view")).as_deref() {
+        Some("week") => Mode::Week,
+        Some("timeline") => Mode::Timeline,
+        Some("list") => Mode::List,
+        _ => Mode::Month,
+    });
+    let asked = query
         .with_untracked(|q| q.get("date"))
         .and_then(|d| yingxiao_core::time::parse_date(&d));
     let anchor = RwSignal::new(asked.unwrap_or_else(today));
@@ -399,9 +419,14 @@ pub fn PromotionsPage() -> impl IntoView {
                 Loaded::Failed(error) => view! {
                     <p class="form-error" role="alert">{move || i18n.format(Key::CustomersLoadFailed, &[("error", &error)])}</p>
                 }.into_any(),
+                Loaded::Ready(()) if mode.get() == Mode::Timeline => view! {
+                    <MoverNotes mover />
+                    <Timeline promotions stores filter anchor colour_by mover />
+                }.into_any(),
                 Loaded::Ready(()) => view! {
+                    <MoverNotes mover />
                     <calendar::Calendar grid anchor_month=Signal::derive(move || (mode.get() != Mode::Week).then(|| anchor.get().month())) colour_by
-                        tall=Signal::derive(move || mode.get() == Mode::Week) promotions />
+                        tall=Signal::derive(move || mode.get() == Mode::Week) promotions mover />
                 }.into_any(),
             }}
             <Show when=move || !conflict_lines.with(Vec::is_empty)>
@@ -424,6 +449,7 @@ pub fn PromotionsPage() -> impl IntoView {
                 <div class="segmented" role="group" aria-label=move || i18n.t(Key::PromotionsViews)>
                     {mode_button(Mode::Month, Key::PromotionsMonth, "view-month")}
                     {mode_button(Mode::Week, Key::PromotionsWeek, "view-week")}
+                    {mode_button(Mode::Timeline, Key::PromotionsTimeline, "view-timeline")}
                     {mode_button(Mode::List, Key::PromotionsList, "view-list")}
                 </div>
             </header>
@@ -456,4 +482,38 @@ fn Legend(colour_by: RwSignal<ColourBy>) -> impl IntoView {
             }}
         </ul>
     }
+}
+
+/// The stores the user sees (customers of kind retail_store), in order of their unit, then name:
+/// the timeline's rows.
+fn use_stores(data: crate::data::sync::Data) -> Memo<Vec<StoreRow>> {
+    let customers = crate::data::records::watch_collection(data, Collection::Customer);
+    let units = use_titles(data, vec![Collection::OrgUnit]);
+    Memo::new(move |_| {
+        let text = |f: &serde_json::Map<String, serde_json::Value>, name: &str| {
+            f.get(name)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_owned()
+        };
+        let mut rows: Vec<StoreRow> = customers.with(|read| match read {
+            Some(Ok(records)) => units.with(|units| {
+                records
+                    .iter()
+                    .filter(|(_, c)| text(&c.fields, "kind") == "retail_store")
+                    .map(|(id, c)| StoreRow {
+                        id: id.clone(),
+                        name: text(&c.fields, "name"),
+                        unit: units
+                            .get(&text(&c.fields, "region_unit_id"))
+                            .cloned()
+                            .unwrap_or_default(),
+                    })
+                    .collect()
+            }),
+            _ => Vec::new(),
+        });
+        rows.sort_by(|a, b| (&a.unit, &a.name, &a.id).cmp(&(&b.unit, &b.name, &b.id)));
+        rows
+    })
 }
