@@ -1,10 +1,15 @@
 //! iCalendar files (RFC 5545) of promotions, for calendar apps: all-day events from a first to a last
-//! day, with stable UIDs, text escaped, lines folded at 75 octets, CRLF line ends.
+//! day, with stable UIDs, text escaped, lines folded at 75 octets, CRLF line ends. `import` reads a
+//! retailer's calendar back as days to plan promotions on.
+
+mod import;
 
 use chrono::{Datelike, Days, NaiveDate};
 
+pub use import::{read, Imported, Skip, Skipped};
+
 /// Where UIDs live, so a calendar app recognises the same promotion in every export.
-const UID_DOMAIN: &str = "yingxiao";
+pub const UID_DOMAIN: &str = "yingxiao";
 /// RFC 5545 §3.1: lines longer than this many octets are folded.
 const LINE_OCTETS: usize = 75;
 
