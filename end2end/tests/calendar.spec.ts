@@ -297,3 +297,84 @@ test('on the timeline a promotion dragged by finger to another store row moves t
     )
     .toBe(`${west} ${iso(addDays(first, 2))}`);
 });
+
+test('a retailer’s iCalendar file is imported as planned promotions, with what was left out said', async ({
+  page,
+  request,
+}, testInfo) => {
+  test.skip(testInfo.project.name !== 'tablet-portrait', 'one size is enough for a file import');
+  const unique = randomUUID().slice(0, 8);
+  const first = addDays(gridStart(), 8);
+  const basic = (day: Date) => iso(day).replace(/-/g, '');
+  // A weekly tasting three times, a one-off, and a rule the reader does not follow.
+  const file = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Retailer//Promo//ZH',
+    'BEGIN:VEVENT',
+    `UID:tasting-${unique}@retailer`,
+    `SUMMARY:周末试吃 ${unique}`,
+    `DTSTART;VALUE=DATE:${basic(first)}`,
+    `DTEND;VALUE=DATE:${basic(addDays(first, 2))}`,
+    'RRULE:FREQ=WEEKLY;COUNT=3',
+    'LOCATION:联华一店',
+    'END:VEVENT',
+    'BEGIN:VEVENT',
+    `UID:display-${unique}@retailer`,
+    `SUMMARY:端架陈列 ${unique}`,
+    `DTSTART:${basic(addDays(first, 1))}T090000`,
+    `DTEND:${basic(addDays(first, 3))}T180000`,
+    'END:VEVENT',
+    'BEGIN:VEVENT',
+    `SUMMARY:每月第一个周一 ${unique}`,
+    `DTSTART;VALUE=DATE:${basic(first)}`,
+    'RRULE:FREQ=MONTHLY;BYDAY=1MO',
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
+
+  await signIn(page, E2E_MANAGER_LOGIN, `promotions?date=${iso(nextMonth())}`);
+  await page.getByTestId('calendar-import').locator('input[type=file]').setInputFiles({
+    name: 'retailer.ics',
+    mimeType: 'text/calendar',
+    buffer: Buffer.from(file, 'utf8'),
+  });
+  const panel = page.getByTestId('calendar-import-panel');
+  await expect(panel.getByTestId('calendar-import-summary')).toContainText('将新建 4 个计划中的促销');
+  await expect(panel.getByTestId('calendar-import-summary')).toContainText('跳过 1 项');
+  await expect(panel.getByTestId('calendar-import-skipped')).toContainText(`「每月第一个周一 ${unique}」：不支持的重复规则：BYDAY=1MO`);
+  await panel.getByLabel('促销方式').selectOption('tasting');
+  await panel.getByTestId('calendar-import-confirm').click();
+  await expect(page.getByTestId('calendar-import-outcome')).toContainText('已导入 4 个促销');
+
+  await page.getByLabel('搜索').fill(unique);
+  await expect(page.getByTestId('calendar-summary')).toContainText('4 个促销');
+  const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
+  await expect
+    .poll(
+      async () =>
+        (await pullAll(request, admin.token))
+          .filter((r) => r.collection === 'promotions' && String(r.fields.name).includes(unique))
+          .map((r) => `${r.fields.name} ${r.fields.kind} ${r.fields.status} ${r.fields.starts_on} ${r.fields.ends_on}`)
+          .sort(),
+      { timeout: 30_000, intervals: [500, 1000, 2000] },
+    )
+    .toEqual(
+      [
+        `周末试吃 ${unique} tasting planned ${iso(first)} ${iso(addDays(first, 1))}`,
+        `周末试吃 ${unique} tasting planned ${iso(addDays(first, 7))} ${iso(addDays(first, 8))}`,
+        `周末试吃 ${unique} tasting planned ${iso(addDays(first, 14))} ${iso(addDays(first, 15))}`,
+        `端架陈列 ${unique} tasting planned ${iso(addDays(first, 1))} ${iso(addDays(first, 3))}`,
+      ].sort(),
+    );
+
+  // The same file again plans nothing twice.
+  await page.getByTestId('calendar-import').locator('input[type=file]').setInputFiles({
+    name: 'retailer.ics',
+    mimeType: 'text/calendar',
+    buffer: Buffer.from(file, 'utf8'),
+  });
+  await expect(panel.getByTestId('calendar-import-summary')).toContainText('将新建 0 个计划中的促销');
+  await expect(panel.getByTestId('calendar-import-summary')).toContainText('已有 4 个相同的不再导入');
+});

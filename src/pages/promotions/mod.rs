@@ -6,6 +6,7 @@
 
 mod bar;
 mod calendar;
+mod import;
 mod mover;
 mod timeline;
 
@@ -404,6 +405,7 @@ pub fn PromotionsPage() -> impl IntoView {
                     <button type="button" class="button" data-testid="calendar-export" on:click=export>
                         {move || i18n.t(Key::PromotionsExportIcs)}
                     </button>
+                    <import::IcsImport promotions />
                 </div>
             </div>
             {move || export_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
