@@ -92,13 +92,16 @@ fn grip_of(ev: &ev::PointerEvent) -> Grip {
     }
 }
 
+/// How a view finds the place under a point of the screen.
+type Locate = Box<dyn Fn(f64, f64) -> Option<Place>>;
+
 /// The drag state of one view, and how it finds a place under the pointer.
 #[derive(Clone, Copy)]
 pub struct Dragging {
     drag: RwSignal<Option<Drag>>,
     /// A drag ends with a click on the bar's link; that click must not open the promotion.
     swallow_click: StoredValue<bool>,
-    locate: StoredValue<Box<dyn Fn(f64, f64) -> Option<Place>>, LocalStorage>,
+    locate: StoredValue<Locate, LocalStorage>,
     pub mover: Mover,
 }
 
