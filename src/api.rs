@@ -140,6 +140,36 @@ pub async fn pull(token: &str, request: &PullRequest) -> Result<PullResponse, Ap
     post_json("api/v1/sync/pull", token, request).await
 }
 
+#[derive(Deserialize)]
+struct Feed {
+    path: String,
+}
+
+/// `POST api/v1/calendar/feed`: a new calendar feed for the signed-in user (ending the old one);
+/// the feed's path on the server.
+pub async fn start_calendar_feed(token: &str) -> Result<String, ApiError> {
+    let response = Request::post("api/v1/calendar/feed")
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    read::<Feed>(response).await.map(|feed| feed.path)
+}
+
+/// `DELETE api/v1/calendar/feed`: ends the user's calendar feed (a 404 when there was none).
+pub async fn end_calendar_feed(token: &str) -> Result<(), ApiError> {
+    let response = Request::delete("api/v1/calendar/feed")
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    if response.ok() {
+        Ok(())
+    } else {
+        read::<serde_json::Value>(response).await.map(drop)
+    }
+}
+
 /// `GET api/v1/health`. A 503 still carries a `Health` body (status `degraded`), so it is not an error.
 pub async fn fetch_health() -> Result<Health, ApiError> {
     let response = Request::get("api/v1/health")

@@ -378,3 +378,41 @@ test('a retailer’s iCalendar file is imported as planned promotions, with what
   await expect(panel.getByTestId('calendar-import-summary')).toContainText('将新建 0 个计划中的促销');
   await expect(panel.getByTestId('calendar-import-summary')).toContainText('已有 4 个相同的不再导入');
 });
+
+test('a calendar app subscribes to the promotions a user sees at a private address that can be ended', async ({
+  page,
+  request,
+}, testInfo) => {
+  test.skip(testInfo.project.name !== 'tablet-landscape', 'one size is enough for a subscription');
+  const unique = randomUUID().slice(0, 8);
+  const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
+  const company = (await pullAll(request, admin.token)).find(
+    (r) => r.collection === 'org_units' && r.fields.kind === 'company',
+  )!;
+  const promotionId = newId();
+  await pushCreates(request, admin.token, [
+    {
+      collection: 'promotions',
+      id: promotionId,
+      fields: { name: `订阅可见 ${unique}`, kind: 'gift', unit_id: company.id, starts_on: iso(nextMonth()), ends_on: iso(addDays(nextMonth(), 4)), status: 'approved' },
+    },
+  ]);
+
+  await signIn(page, E2E_MANAGER_LOGIN, 'promotions');
+  await page.getByTestId('calendar-subscribe').click();
+  await page.getByTestId('calendar-feed-start').click();
+  const url = await page.getByTestId('calendar-feed-url').inputValue();
+  expect(url).toMatch(/\/api\/v1\/calendar\/feeds\/[A-Za-z0-9_-]{43}\.ics$/);
+
+  // The calendar app: no sign-in, just the address.
+  const feed = await request.get(url);
+  expect(feed.status()).toBe(200);
+  expect(feed.headers()['content-type']).toBe('text/calendar; charset=utf-8');
+  const text = await feed.text();
+  expect(text).toContain(`UID:${promotionId}@yingxiao`);
+  expect(text).toContain(`DTSTART;VALUE=DATE:${iso(nextMonth()).replace(/-/g, '')}`);
+
+  await page.getByTestId('calendar-feed-end').click();
+  await expect(page.getByTestId('calendar-feed-message')).toContainText('订阅已停用');
+  expect((await request.get(url)).status()).toBe(404);
+});

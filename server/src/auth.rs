@@ -205,6 +205,57 @@ pub async fn revoke_all_sessions(conn: &mut AnyConnection, user_id: &str) -> Res
     Ok(())
 }
 
+/// Starts a new calendar feed for a user, ending any they had; returns its token (shown once).
+pub async fn create_feed(conn: &mut AnyConnection, user_id: &str) -> Result<String, AuthError> {
+    revoke_feeds(conn, user_id).await?;
+    let token = new_token();
+    sqlx::query("INSERT INTO calendar_feeds (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
+        .bind(token_hash(&token))
+        .bind(user_id)
+        .bind(now_millis())
+        .execute(&mut *conn)
+        .await?;
+    Ok(token)
+}
+
+/// Ends a user's calendar feed; false when they had none.
+pub async fn revoke_feeds(conn: &mut AnyConnection, user_id: &str) -> Result<bool, AuthError> {
+    let ended = sqlx::query(
+        "UPDATE calendar_feeds SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now_millis())
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(ended.rows_affected() > 0)
+}
+
+/// The user behind a live calendar feed token, if their account is enabled.
+pub async fn caller_for_feed(
+    conn: &mut AnyConnection,
+    token: &str,
+) -> Result<Option<Caller>, AuthError> {
+    let row = sqlx::query(
+        "SELECT a.user_id, a.login, a.scope_epoch, r.fields
+         FROM calendar_feeds f
+         JOIN accounts a ON a.user_id = f.user_id
+         JOIN records r ON r.collection = 'users' AND r.id = a.user_id AND r.deleted = 0
+         WHERE f.token_hash = $1 AND f.revoked_at IS NULL AND a.disabled = 0",
+    )
+    .bind(token_hash(token))
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let fields: Map<String, Value> =
+        serde_json::from_str(&row.try_get::<String, _>(3)?).map_err(AuthError::StoredFields)?;
+    Ok(Caller::from_parts(
+        row.try_get(0)?,
+        row.try_get(1)?,
+        row.try_get(2)?,
+        &fields,
+    ))
+}
+
 /// An account's id and password hash by login, if it exists and is enabled.
 pub async fn find_account(
     conn: &mut AnyConnection,

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod bulk;
 pub mod config;
 pub mod demo;
+pub mod fixups;
 pub mod http;
 pub mod import;
 pub mod maintenance;

@@ -85,6 +85,7 @@ impl Storage {
             None => Self::open_sqlite(&args.data_dir).await?,
         };
         MIGRATOR.run(&storage.pool).await?;
+        crate::fixups::run(&mut *storage.writer().await?).await?;
         Ok(storage)
     }
 

@@ -1,6 +1,7 @@
 //! The HTTP surface: `app()` builds the whole router, API and web app, for `serve` and for tests.
 
 mod auth;
+mod calendar;
 mod client_address;
 mod error;
 mod health;
@@ -88,6 +89,11 @@ pub fn app(state: AppState) -> Router {
         .route(&api("/me"), get(auth::current_user))
         .route(&api("/sync/push"), post(sync::push))
         .route(&api("/sync/pull"), post(sync::pull))
+        .route(
+            &api("/calendar/feed"),
+            post(calendar::start_feed).delete(calendar::end_feed),
+        )
+        .route(&api("/calendar/feeds/{file}"), get(calendar::read_feed))
         .route(&api("/openapi.json"), get(openapi::document))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .method_not_allowed_fallback(error::method_not_allowed)

@@ -13,7 +13,7 @@ use utoipa::{
 };
 use yingxiao_core::sync::protocol::{MAX_MUTATIONS_PER_PUSH, MAX_PULL_LIMIT};
 
-use super::{auth, error::ErrorBody, health, sync, AppState};
+use super::{auth, calendar, error::ErrorBody, health, sync, AppState};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,11 +29,14 @@ use super::{auth, error::ErrorBody, health, sync, AppState};
         auth::current_user,
         sync::push,
         sync::pull,
+        calendar::start_feed,
+        calendar::end_feed,
+        calendar::read_feed,
         document,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth, &ServerLimits),
-    tags((name = "sync", description = "Server-authoritative push and pull"), (name = "auth"), (name = "system"))
+    tags((name = "sync", description = "Server-authoritative push and pull"), (name = "auth"), (name = "calendar", description = "Subscribing a calendar app to one's promotions"), (name = "system"))
 )]
 pub struct ApiDoc;
 

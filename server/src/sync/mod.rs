@@ -3,6 +3,7 @@
 //! one transaction. `pull` pages through records in version order and keeps those the one scope rule
 //! lets the caller see, with deletions, removals from scope and repeated rejections.
 
+mod feed;
 mod pull;
 mod push;
 
@@ -14,6 +15,7 @@ use yingxiao_core::{
     sync::{protocol::MAX_PULL_LIMIT, push::PushRefusal},
 };
 
+pub use feed::promotions_ics;
 pub use pull::{pull, Cursor, PullPage, PulledRecord};
 pub use push::push;
 

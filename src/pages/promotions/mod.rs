@@ -8,6 +8,7 @@ mod bar;
 mod calendar;
 mod import;
 mod mover;
+mod subscribe;
 mod timeline;
 
 use chrono::{Datelike, NaiveDate};
@@ -406,6 +407,7 @@ pub fn PromotionsPage() -> impl IntoView {
                         {move || i18n.t(Key::PromotionsExportIcs)}
                     </button>
                     <import::IcsImport promotions />
+                    <subscribe::Subscribe />
                 </div>
             </div>
             {move || export_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}

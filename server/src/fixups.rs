@@ -1,0 +1,91 @@
+//! Data fix-ups: changes to stored data that a schema migration cannot make in SQL common to SQLite
+//! and PostgreSQL, run once each (by name, in the `fixups` table) right after the migrations.
+//!
+//! - `promotion_store_units`: a promotion's scope names its stores' units (so their promoters see
+//!   it); promotions written before that rule get them here.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+use sqlx::{AnyConnection, Connection, Row};
+use yingxiao_core::scope::ScopeFacts;
+
+use crate::auth::now_millis;
+
+/// Runs every fix-up not yet done, each in a transaction of its own.
+pub async fn run(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    if !done(conn, "promotion_store_units").await? {
+        let mut tx = conn.begin().await?;
+        promotion_store_units(&mut tx).await?;
+        mark(&mut tx, "promotion_store_units").await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+async fn done(conn: &mut AnyConnection, name: &str) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query("SELECT 1 FROM fixups WHERE name = $1")
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some())
+}
+
+async fn mark(conn: &mut AnyConnection, name: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO fixups (name, done_at) VALUES ($1, $2)")
+        .bind(name)
+        .bind(now_millis())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+fn decode<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+async fn promotion_store_units(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    // The unit of every live store customer.
+    let mut unit_of: HashMap<String, String> = HashMap::new();
+    let customers =
+        sqlx::query("SELECT id, scope FROM records WHERE collection = 'customers' AND deleted = 0")
+            .fetch_all(&mut *conn)
+            .await?;
+    for row in customers {
+        let scope: ScopeFacts = decode(&row.try_get::<String, _>(1)?)?;
+        if let Some(unit) = scope.unit_id {
+            unit_of.insert(row.try_get(0)?, unit);
+        }
+    }
+    let promotions = sqlx::query(
+        "SELECT id, fields, scope FROM records WHERE collection = 'promotions' AND deleted = 0",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in promotions {
+        let id: String = row.try_get(0)?;
+        let fields: Map<String, Value> = decode(&row.try_get::<String, _>(1)?)?;
+        let mut scope: ScopeFacts = decode(&row.try_get::<String, _>(2)?)?;
+        let mut units: Vec<String> = match fields.get("store_ids") {
+            Some(Value::Array(ids)) => ids
+                .iter()
+                .filter_map(Value::as_str)
+                .filter_map(|store| unit_of.get(store).cloned())
+                .collect(),
+            _ => Vec::new(),
+        };
+        units.sort();
+        units.dedup();
+        if units == scope.store_units {
+            continue;
+        }
+        scope.store_units = units;
+        let text = serde_json::to_string(&scope).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        sqlx::query("UPDATE records SET scope = $1 WHERE collection = 'promotions' AND id = $2")
+            .bind(text)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
