@@ -5,6 +5,7 @@ use yingxiao_core::{locale::Locale, theme::ThemePreference};
 
 const LOCALE_KEY: &str = "yingxiao.locale";
 const THEME_KEY: &str = "yingxiao.theme";
+const PROMOTIONS_VIEW_KEY: &str = "yingxiao.promotions.view";
 
 fn storage() -> Option<web_sys::Storage> {
     // Storage can be unavailable (privacy modes, sandboxed portal frames): preferences then last a session.
@@ -73,4 +74,14 @@ pub struct ThemeChoice(pub RwSignal<ThemePreference>);
 
 pub fn use_theme() -> ThemeChoice {
     expect_context::<ThemeChoice>()
+}
+
+/// The promotions page's view last chosen on this device (`month`, `week`, `timeline`, `list`), so
+/// coming back to the page from a record shows what the user left.
+pub fn promotions_view() -> Option<String> {
+    read(PROMOTIONS_VIEW_KEY)
+}
+
+pub fn save_promotions_view(view: &str) {
+    write(PROMOTIONS_VIEW_KEY, view);
 }

@@ -35,6 +35,8 @@ type Case = {
   slug: string;
   /// The list's heading (the collection's name in Chinese).
   heading: string;
+  /// The page's view that is the list, where it has others (promotions open on their calendar).
+  view?: string;
   writer: string;
   /// Fills the new record's form (all but the field the bad value case leaves wrong).
   fill: (page: Page, w: World) => Promise<void>;
@@ -283,7 +285,7 @@ const CASES: Case[] = [
     sees: E2E_ADMIN_LOGIN, blind: E2E_LOGIN,
   },
   {
-    slug: 'promotions', heading: '促销', writer: E2E_MANAGER_LOGIN,
+    slug: 'promotions', heading: '促销', writer: E2E_MANAGER_LOGIN, view: 'list',
     fill: async (page, w) => {
       // A list of stores: each pick adds a chip and empties the picker for the next.
       await field(page, '门店').fill(w.store.name);
@@ -405,7 +407,7 @@ for (const c of CASES) {
     const unique = `${project.slice(0, 3)}${randomUUID().slice(0, 8)}`;
     const w = await world(request, unique);
 
-    await signIn(page, c.writer, c.slug);
+    await signIn(page, c.writer, c.view ? `${c.slug}?view=${c.view}` : c.slug);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(c.heading);
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
     await context.setOffline(true);

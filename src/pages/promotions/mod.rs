@@ -13,6 +13,7 @@ mod timeline;
 
 use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
+use leptos_router::components::A;
 use yingxiao_core::{
     calendar::{month_grid_start, week_rows, week_start, Span},
     domain::Collection,
@@ -45,6 +46,26 @@ enum Mode {
     Week,
     Timeline,
     List,
+}
+
+impl Mode {
+    fn parse(wire: Option<&str>) -> Mode {
+        match wire {
+            Some("week") => Mode::Week,
+            Some("timeline") => Mode::Timeline,
+            Some("list") => Mode::List,
+            _ => Mode::Month,
+        }
+    }
+
+    fn wire(self) -> &'static str {
+        match self {
+            Mode::Month => "month",
+            Mode::Week => "week",
+            Mode::Timeline => "timeline",
+            Mode::List => "list",
+        }
+    }
 }
 
 /// What colours the bars.
@@ -198,17 +219,25 @@ pub fn PromotionsPage() -> impl IntoView {
             Collection::Promotion,
         ],
     );
+    let access = crate::permissions::use_access();
+    let may_create = Memo::new(move |_| {
+        access.can(
+            Collection::Promotion,
+            yingxiao_core::permission::Action::Create,
+            None,
+        )
+    });
+    let new_href = StoredValue::new(crate::mount::use_mount().href("/promotions/new"));
     let mover = Mover::new();
     let stores = use_stores(data);
     // `?date=2026-01-15` opens the calendar on that day's month, `?view=week|timeline|list` in that
     // view (a link from elsewhere, a bookmark).
     let query = leptos_router::hooks::use_query_map();
-    let mode = RwSignal::new(match query.with_untracked(|q| q.get("view")).as_deref() {
-        Some("week") => Mode::Week,
-        Some("timeline") => Mode::Timeline,
-        Some("list") => Mode::List,
-        _ => Mode::Month,
-    });
+    let asked_view = query
+        .with_untracked(|q| q.get("view"))
+        .or_else(crate::prefs::promotions_view);
+    let mode = RwSignal::new(Mode::parse(asked_view.as_deref()));
+    Effect::new(move |_| crate::prefs::save_promotions_view(mode.get().wire()));
     let asked = query
         .with_untracked(|q| q.get("date"))
         .and_then(|d| yingxiao_core::time::parse_date(&d));
@@ -449,7 +478,13 @@ pub fn PromotionsPage() -> impl IntoView {
     view! {
         <section class="page promotions-page" data-testid="promotions-page">
             <header class="page-header">
-                <h1 class="page-title">{move || i18n.t(Key::PromotionsCalendarTitle)}</h1>
+                // The list draws its own heading (with its 新建).
+                <Show when=move || mode.get() != Mode::List>
+                    <h1 class="page-title">{move || Collection::Promotion.label(i18n.locale())}</h1>
+                    <Show when=move || may_create.get()>
+                        <A href=new_href.get_value() attr:class="button button-primary" attr:data-testid="calendar-new">{move || i18n.t(Key::ListNew)}</A>
+                    </Show>
+                </Show>
                 <div class="segmented" role="group" aria-label=move || i18n.t(Key::PromotionsViews)>
                     {mode_button(Mode::Month, Key::PromotionsMonth, "view-month")}
                     {mode_button(Mode::Week, Key::PromotionsWeek, "view-week")}
