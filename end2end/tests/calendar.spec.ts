@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { dataDirFor, E2E_ADMIN_LOGIN, E2E_MANAGER_LOGIN, E2E_PASSWORD, server } from '../playwright.config';
-import { apiLogin, newId, pullAll, pushCreates, signIn } from './support';
+import { apiLogin, companyUnit, newId, pullAll, pushCreates, signIn } from './support';
 
 /// A local calendar day as the app writes it.
 function iso(day: Date): string {
@@ -64,9 +64,7 @@ test('a promotion dragged by finger to the next week shows its conflict, syncs, 
   const unique = `${testInfo.project.name} ${randomUUID().slice(0, 8)}`;
   const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
   const manager = await apiLogin(request, E2E_MANAGER_LOGIN);
-  const company = (await pullAll(request, admin.token)).find(
-    (r) => r.collection === 'org_units' && r.fields.kind === 'company',
-  )!;
+  const company = await companyUnit(request, admin.token);
   const week2 = addDays(gridStart(), 7);
   const week3 = addDays(gridStart(), 14);
   const storeId = newId();
@@ -177,9 +175,7 @@ test('a promoter sees the promotions that list her store, and no other', async (
   test.skip(testInfo.project.name !== 'tablet-landscape', 'one size is enough for a question of scope');
   const unique = randomUUID().slice(0, 8);
   const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
-  const company = (await pullAll(request, admin.token)).find(
-    (r) => r.collection === 'org_units' && r.fields.kind === 'company',
-  )!;
+  const company = await companyUnit(request, admin.token);
   const [mine, theirs] = [newId(), newId()];
   const [myStore, theirStore] = [newId(), newId()];
   const [listsMine, listsTheirs] = [newId(), newId()];
@@ -227,9 +223,7 @@ test('on the timeline a promotion dragged by finger to another store row moves t
   const unique = `${testInfo.project.name} ${randomUUID().slice(0, 8)}`;
   const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
   const manager = await apiLogin(request, E2E_MANAGER_LOGIN);
-  const company = (await pullAll(request, admin.token)).find(
-    (r) => r.collection === 'org_units' && r.fields.kind === 'company',
-  )!;
+  const company = await companyUnit(request, admin.token);
   const [east, west] = [newId(), newId()];
   const promotionId = newId();
   const first = addDays(nextMonth(), 3);
@@ -386,9 +380,7 @@ test('a calendar app subscribes to the promotions a user sees at a private addre
   test.skip(testInfo.project.name !== 'tablet-landscape', 'one size is enough for a subscription');
   const unique = randomUUID().slice(0, 8);
   const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
-  const company = (await pullAll(request, admin.token)).find(
-    (r) => r.collection === 'org_units' && r.fields.kind === 'company',
-  )!;
+  const company = await companyUnit(request, admin.token);
   const promotionId = newId();
   await pushCreates(request, admin.token, [
     {

@@ -45,6 +45,13 @@ export async function pullAll(request: APIRequestContext, token: string): Promis
   }
 }
 
+/// The company's org unit (the root of the tree), as the account sees it.
+export async function companyUnit(request: APIRequestContext, token: string): Promise<ServerRecord> {
+  const company = (await pullAll(request, token)).find((r) => r.collection === 'org_units' && r.fields.kind === 'company');
+  expect(company, 'the company org unit').toBeTruthy();
+  return company!;
+}
+
 /// Pushes `create` mutations as a fresh device and expects each to be applied.
 export async function pushCreates(
   request: APIRequestContext,

@@ -151,6 +151,11 @@ pub async fn caller_for_token(
     .bind(now_millis())
     .fetch_optional(&mut *conn)
     .await?;
+    caller_from_row(row)
+}
+
+/// The caller of a row of (user id, login, scope epoch, user record fields).
+fn caller_from_row(row: Option<sqlx::any::AnyRow>) -> Result<Option<Caller>, AuthError> {
     let Some(row) = row else { return Ok(None) };
     let fields: Map<String, Value> =
         serde_json::from_str(&row.try_get::<String, _>(3)?).map_err(AuthError::StoredFields)?;
@@ -245,15 +250,7 @@ pub async fn caller_for_feed(
     .bind(token_hash(token))
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let fields: Map<String, Value> =
-        serde_json::from_str(&row.try_get::<String, _>(3)?).map_err(AuthError::StoredFields)?;
-    Ok(Caller::from_parts(
-        row.try_get(0)?,
-        row.try_get(1)?,
-        row.try_get(2)?,
-        &fields,
-    ))
+    caller_from_row(row)
 }
 
 /// An account's id and password hash by login, if it exists and is enabled.

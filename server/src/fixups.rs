@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 use sqlx::{AnyConnection, Connection, Row};
-use yingxiao_core::scope::ScopeFacts;
+use yingxiao_core::{domain::id_list, scope::ScopeFacts};
 
 use crate::auth::now_millis;
 
@@ -66,14 +66,10 @@ async fn promotion_store_units(conn: &mut AnyConnection) -> Result<(), sqlx::Err
         let id: String = row.try_get(0)?;
         let fields: Map<String, Value> = decode(&row.try_get::<String, _>(1)?)?;
         let mut scope: ScopeFacts = decode(&row.try_get::<String, _>(2)?)?;
-        let mut units: Vec<String> = match fields.get("store_ids") {
-            Some(Value::Array(ids)) => ids
-                .iter()
-                .filter_map(Value::as_str)
-                .filter_map(|store| unit_of.get(store).cloned())
-                .collect(),
-            _ => Vec::new(),
-        };
+        let mut units: Vec<String> = id_list(&fields, "store_ids")
+            .into_iter()
+            .filter_map(|store| unit_of.get(store).cloned())
+            .collect();
         units.sort();
         units.dedup();
         if units == scope.store_units {

@@ -6,7 +6,8 @@
 //! - regional managers, area supervisors, finance and service agents see records whose unit lies in
 //!   their unit's subtree, and records they own;
 //! - a sales rep sees their own records and the records hanging from customers they own;
-//! - a promoter sees the records of their store unit and the records assigning them;
+//! - a promoter sees the records of their store unit, the records assigning them, and the promotions
+//!   that list a store (a customer) of their store unit;
 //! - org units, users and products are reference data that everyone sees.
 //!
 //! "Own" means named in `owner_id`, `author_id`, `promoter_id` or `promoter_ids`, or being the person a
@@ -100,7 +101,21 @@ impl Company {
                     .and_then(|id| self.get("customers", &id))
                     .is_some_and(|c| text(c, "owner_id") == Some(viewer.id.as_str()))
             }
-            Role::Promoter => owns || unit.as_deref() == Some(viewer.unit.as_str()),
+            Role::Promoter => {
+                owns || unit.as_deref() == Some(viewer.unit.as_str())
+                    || collection == "promotions" && self.lists_a_store_of(fields, &viewer.unit)
+            }
+        }
+    }
+
+    /// Whether a promotion lists a store (customer) whose unit is `unit`.
+    fn lists_a_store_of(&self, fields: &Map<String, Value>, unit: &str) -> bool {
+        match fields.get("store_ids") {
+            Some(Value::Array(ids)) => ids.iter().filter_map(Value::as_str).any(|id| {
+                self.get("customers", id)
+                    .is_some_and(|c| text(c, "region_unit_id") == Some(unit))
+            }),
+            _ => false,
         }
     }
 

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 use yingxiao_core::{
     calendar::{conflicts, Conflict, Planned, PromotionBudget, Span},
-    domain::{may_reschedule, Collection},
+    domain::{id_list, may_reschedule, Collection},
     scope::{scope_facts, ScopeFacts},
     sync::apply::StoredRecord,
     time::parse_date,
@@ -65,14 +65,10 @@ impl PromoRow {
 }
 
 fn ids(fields: &serde_json::Map<String, Value>, name: &str) -> Vec<String> {
-    match fields.get(name) {
-        Some(Value::Array(ids)) => ids
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        _ => Vec::new(),
-    }
+    id_list(fields, name)
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The promotions with readable dates, by first day then name; `today` decides which are open.

@@ -27,6 +27,14 @@ pub use error::ValidationError;
 pub use opportunity::{enter_first_stage, LostReason, Stage};
 pub use org::{STALL_DAYS_FIELDS, WIN_PROBABILITY_FIELDS};
 pub use promotion::{may_reschedule, reschedule_patch};
+
+/// The ids a list-of-references field holds (a promotion's stores…), in order; none when absent.
+pub fn id_list<'a>(fields: &'a Map<String, Value>, name: &str) -> Vec<&'a str> {
+    match fields.get(name) {
+        Some(Value::Array(ids)) => ids.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
 pub use target::subject_collection;
 pub use validate::{validate_create, validate_fields, validate_patch, validate_record};
 

@@ -114,10 +114,7 @@ pub fn reschedule_patch(
     patch.insert("starts_on".into(), json!(starts_on));
     patch.insert("ends_on".into(), json!(ends_on));
     if let Some((from, to)) = store_move {
-        let stores: Vec<&str> = match fields.get("store_ids") {
-            Some(Value::Array(ids)) => ids.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
-        };
+        let stores = super::id_list(fields, "store_ids");
         if !stores.contains(&from) {
             return Err(STORE_NOT_LISTED.at("store_ids"));
         }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 use sqlx::{AnyConnection, Row};
 use yingxiao_core::{
-    domain::Collection,
+    domain::{self, Collection},
     ics,
     locale::Locale,
     scope::{ScopeFacts, Viewer},
@@ -71,14 +71,10 @@ pub async fn promotions_ics(
         if let Some(budget) = fields.get("budget").and_then(Value::as_i64) {
             about.push(format!("预算 ¥{}.{:02}", budget / 100, budget % 100));
         }
-        let stores = match fields.get("store_ids") {
-            Some(Value::Array(ids)) => ids
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect(),
-            _ => Vec::new(),
-        };
+        let stores = domain::id_list(&fields, "store_ids")
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
         entries.push(Entry {
             id: row.try_get(0)?,
             name: text("name").to_owned(),

@@ -118,11 +118,8 @@ impl Workspace {
     /// The units of the live stores a promotion's fields list, sorted and once each; any store not
     /// yet read is asked for, all in one go.
     fn store_units(&self, fields: &Map<String, Value>) -> Result<Vec<String>, Wanted> {
-        let stores = fields.get("store_ids").and_then(Value::as_array);
-        let keys: Vec<RecordRef> = stores
+        let keys: Vec<RecordRef> = crate::domain::id_list(fields, "store_ids")
             .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
             .map(|id| RecordRef {
                 collection: Collection::Customer,
                 id: id.to_owned(),
