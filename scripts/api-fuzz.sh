@@ -24,11 +24,14 @@ token="$(curl -fs -H 'Content-Type: application/json' -d '{"login":"fuzz","passw
 
 # Signed in, so the fuzzer reaches past the token check into the sync endpoint's validation. Sign-out
 # is left out: it would end the very session the rest of the run needs (its own tests cover it).
+# `ensure_resource_availability` is left out: its only link is starting a calendar feed → reading it,
+# and a user has one live feed, so a chain that starts a second feed and then reads the first rightly
+# gets 404 (server/tests/calendar_feed.rs checks that a new feed is read at once and the old one ends).
 "$venv/bin/schemathesis" --config-file "$ROOT/schemathesis.toml" run \
   "http://127.0.0.1:$port/api/v1/openapi.json" \
   --header "Authorization: Bearer $token" \
   --exclude-path /api/v1/auth/logout \
-  --checks "${YINGXIAO_FUZZ_CHECKS:-all}" \
+  --checks "${YINGXIAO_FUZZ_CHECKS:-all}" --exclude-checks ensure_resource_availability \
   --max-examples 60 --seed 1 --workers 2
 if grep -q "panicked" "$work/server.log"; then
   die "the server panicked during fuzzing: $(grep -m1 panicked "$work/server.log")"
