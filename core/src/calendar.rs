@@ -291,6 +291,8 @@ pub struct Planned<'a> {
     pub unit_id: &'a str,
     pub stores: Vec<&'a str>,
     pub products: Vec<&'a str>,
+    /// The promoters assigned to it, on every one of its days.
+    pub promoters: Vec<&'a str>,
     pub first: NaiveDate,
     pub last: NaiveDate,
     /// 分.
@@ -322,6 +324,13 @@ pub enum Conflict {
         promotions: [String; 2],
         store: String,
     },
+    /// `promoter` is assigned to both on `day` (their first day together), and they do not run in the
+    /// same stores: one person cannot work two stores at once.
+    PromoterDoubleBooked {
+        promotions: [String; 2],
+        promoter: String,
+        day: NaiveDate,
+    },
     /// The unit's promotions starting in the budget's period plan more than it holds (分).
     OverBudget {
         budget: String,
@@ -336,7 +345,8 @@ impl Conflict {
     pub fn promotions(&self) -> &[String] {
         match self {
             Conflict::SameProduct { promotions, .. }
-            | Conflict::TwoPriceOffers { promotions, .. } => promotions,
+            | Conflict::TwoPriceOffers { promotions, .. }
+            | Conflict::PromoterDoubleBooked { promotions, .. } => promotions,
             Conflict::OverBudget { .. } => &[],
         }
     }
@@ -371,6 +381,22 @@ impl Conflict {
                 name(b),
                 name(store)
             ),
+            (Conflict::PromoterDoubleBooked { promotions: [a, b], promoter, day }, Locale::ZhCn) => {
+                format!(
+                    "促销员{}在 {day} 同时排在「{}」和「{}」，两者不在同一门店",
+                    name(promoter),
+                    name(a),
+                    name(b)
+                )
+            }
+            (Conflict::PromoterDoubleBooked { promotions: [a, b], promoter, day }, Locale::En) => {
+                format!(
+                    "{} is booked for “{}” and “{}” on {day}, which are not in the same stores",
+                    name(promoter),
+                    name(a),
+                    name(b)
+                )
+            }
             (Conflict::OverBudget { unit, planned, amount, .. }, Locale::ZhCn) => format!(
                 "{}本期促销计划 {}，超出促销预算 {}",
                 name(unit),
@@ -388,7 +414,8 @@ impl Conflict {
 }
 
 /// Every conflict among `promotions` and against `budgets`, in a stable order: store conflicts by
-/// store, then first day, then ids; budget conflicts after them by budget id.
+/// store, then first day, then ids; promoters booked twice by promoter the same way; budget
+/// conflicts after them by budget id.
 pub fn conflicts(promotions: &[Planned], budgets: &[PromotionBudget]) -> Vec<Conflict> {
     let live: Vec<&Planned> = promotions
         .iter()
@@ -430,6 +457,39 @@ pub fn conflicts(promotions: &[Planned], budgets: &[PromotionBudget]) -> Vec<Con
                     found.push(Conflict::TwoPriceOffers {
                         promotions,
                         store: store.to_owned(),
+                    });
+                }
+            }
+        }
+    }
+    // Per promoter, their promotions by first day: overlapping ones in other stores double-book them.
+    let mut by_promoter: BTreeMap<&str, Vec<&Planned>> = BTreeMap::new();
+    for p in &live {
+        let mut promoters = p.promoters.clone();
+        promoters.sort_unstable();
+        promoters.dedup();
+        for promoter in promoters {
+            by_promoter.entry(promoter).or_default().push(p);
+        }
+    }
+    fn stores_of<'a>(p: &Planned<'a>) -> Vec<&'a str> {
+        let mut stores = p.stores.clone();
+        stores.sort_unstable();
+        stores.dedup();
+        stores
+    }
+    for (promoter, mut list) in by_promoter {
+        list.sort_by_key(|p| (p.first, p.id));
+        for (i, a) in list.iter().enumerate() {
+            for b in &list[i + 1..] {
+                if b.first > a.last {
+                    break;
+                }
+                if stores_of(a) != stores_of(b) {
+                    found.push(Conflict::PromoterDoubleBooked {
+                        promotions: [a.id.to_owned(), b.id.to_owned()],
+                        promoter: promoter.to_owned(),
+                        day: b.first,
                     });
                 }
             }
@@ -611,10 +671,55 @@ mod tests {
             unit_id: "east",
             stores: stores.to_vec(),
             products: products.to_vec(),
+            promoters: Vec::new(),
             first: day(first),
             last: day(last),
             budget: Some(budget),
         }
+    }
+
+    #[test]
+    fn a_promoter_on_two_promotions_in_other_stores_at_once_is_double_booked() {
+        let with = |mut p: Planned<'static>, promoters: &[&'static str]| {
+            p.promoters = promoters.to_vec();
+            p
+        };
+        let promotions = [
+            with(
+                planned("a", "tasting", &["s1"], &[], 1, 5, 0),
+                &["wang", "li"],
+            ),
+            // Same promoter, another store, overlapping from the 4th.
+            with(planned("b", "display", &["s2"], &[], 4, 8, 0), &["wang"]),
+            // Same promoter, the same store as a: one place, no conflict.
+            with(planned("c", "gift", &["s1"], &[], 2, 3, 0), &["li"]),
+            // After b: free again.
+            with(planned("d", "display", &["s3"], &[], 9, 9, 0), &["wang"]),
+        ];
+        let found = conflicts(&promotions, &[]);
+        assert_eq!(
+            found,
+            vec![Conflict::PromoterDoubleBooked {
+                promotions: ["a".into(), "b".into()],
+                promoter: "wang".into(),
+                day: day(4),
+            }]
+        );
+        let name = |id: &str| match id {
+            "wang" => "王芳".to_owned(),
+            "a" => "试吃".to_owned(),
+            "b" => "陈列".to_owned(),
+            other => other.to_owned(),
+        };
+        assert_eq!(
+            found[0].message(Locale::ZhCn, name),
+            "促销员王芳在 2026-12-04 同时排在「试吃」和「陈列」，两者不在同一门店"
+        );
+        assert_eq!(
+            found[0].message(Locale::En, name),
+            "王芳 is booked for “试吃” and “陈列” on 2026-12-04, which are not in the same stores"
+        );
+        assert_eq!(found[0].promotions(), ["a".to_owned(), "b".to_owned()]);
     }
 
     #[test]

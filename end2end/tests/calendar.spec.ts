@@ -8,7 +8,7 @@ import { test, expect, type Locator, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import { dataDirFor, E2E_ADMIN_LOGIN, E2E_MANAGER_LOGIN, E2E_PASSWORD, server } from '../playwright.config';
+import { dataDirFor, E2E_ADMIN_LOGIN, E2E_MANAGER_LOGIN, E2E_PASSWORD, E2E_PROMOTER_LOGIN, server } from '../playwright.config';
 import { apiLogin, companyUnit, newId, pullAll, pushCreates, signIn } from './support';
 
 /// A local calendar day as the app writes it.
@@ -407,4 +407,40 @@ test('a calendar app subscribes to the promotions a user sees at a private addre
   await page.getByTestId('calendar-feed-end').click();
   await expect(page.getByTestId('calendar-feed-message')).toContainText('订阅已停用');
   expect((await request.get(url)).status()).toBe(404);
+});
+
+test('a promoter planned in two stores on the same days is shown as a conflict', async ({ page, request }, testInfo) => {
+  test.skip(testInfo.project.name !== 'desktop', 'one size is enough for a conflict rule');
+  const unique = randomUUID().slice(0, 8);
+  const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
+  const promoter = await apiLogin(request, E2E_PROMOTER_LOGIN);
+  const company = await companyUnit(request, admin.token);
+  const [north, south] = [newId(), newId()];
+  const first = addDays(nextMonth(), 5);
+  const promotion = (name: string, store: string, from: Date, to: Date) => ({
+    collection: 'promotions',
+    id: newId(),
+    fields: {
+      name: `${name} ${unique}`, kind: 'tasting', unit_id: company.id, store_ids: [store],
+      promoter_ids: [promoter.user.user_id], starts_on: iso(from), ends_on: iso(to), status: 'planned',
+    },
+  });
+  const northPromotion = promotion('北店试吃', north, first, addDays(first, 3));
+  const southPromotion = promotion('南店试吃', south, addDays(first, 2), addDays(first, 6));
+  await pushCreates(request, admin.token, [
+    { collection: 'customers', id: north, fields: { name: `北店 ${unique}`, kind: 'retail_store', region_unit_id: company.id, owner_id: admin.user.user_id } },
+    { collection: 'customers', id: south, fields: { name: `南店 ${unique}`, kind: 'retail_store', region_unit_id: company.id, owner_id: admin.user.user_id } },
+    northPromotion,
+    southPromotion,
+  ]);
+
+  await signIn(page, E2E_ADMIN_LOGIN, `promotions?date=${iso(nextMonth())}`);
+  await page.getByLabel('搜索').fill(unique);
+  await expect(page.getByTestId('calendar-conflict')).toHaveText([
+    `促销员测试促销员在 ${iso(addDays(first, 2))} 同时排在「北店试吃 ${unique}」和「南店试吃 ${unique}」，两者不在同一门店`,
+  ]);
+  // Both promotions' bars (a bar crossing a week is drawn in each week) carry the mark.
+  for (const p of [northPromotion, southPromotion]) {
+    await expect(page.locator(`[data-testid=calendar-bar][data-id="${p.id}"]`).first().getByTestId('conflict-mark')).toHaveCount(1);
+  }
 });

@@ -30,6 +30,7 @@ pub struct PromoRow {
     pub unit_id: String,
     pub stores: Vec<String>,
     pub products: Vec<String>,
+    pub promoters: Vec<String>,
     pub first: NaiveDate,
     pub last: NaiveDate,
     /// 分.
@@ -57,6 +58,7 @@ impl PromoRow {
             unit_id: &self.unit_id,
             stores: self.stores.iter().map(String::as_str).collect(),
             products: self.products.iter().map(String::as_str).collect(),
+            promoters: self.promoters.iter().map(String::as_str).collect(),
             first: self.first,
             last: self.last,
             budget: self.budget,
@@ -87,6 +89,7 @@ pub fn promo_rows(records: &[(String, StoredRecord)], today: NaiveDate) -> Vec<P
                 unit_id: text(f, "unit_id").to_owned(),
                 stores: ids(f, "store_ids"),
                 products: ids(f, "product_ids"),
+                promoters: ids(f, "promoter_ids"),
                 first,
                 last,
                 budget: f.get("budget").and_then(Value::as_i64),

@@ -217,6 +217,7 @@ pub fn PromotionsPage() -> impl IntoView {
             Collection::Product,
             Collection::OrgUnit,
             Collection::Promotion,
+            Collection::User,
         ],
     );
     let access = crate::permissions::use_access();
