@@ -46,6 +46,17 @@ pub(crate) fn yuan_plain(fen: i64) -> String {
     format!("{sign}{}.{:02}", (fen / 100).abs(), (fen % 100).abs())
 }
 
+/// Today on the device's calendar (its time zone, not UTC).
+pub(crate) fn local_today() -> chrono::NaiveDate {
+    let now = js_sys::Date::new_0();
+    chrono::NaiveDate::from_ymd_opt(
+        now.get_full_year() as i32,
+        now.get_month() + 1,
+        now.get_date(),
+    )
+    .unwrap_or_default()
+}
+
 /// 分 for reading: `123456789` → `¥1,234,567.89`.
 pub fn format_yuan(fen: i64) -> String {
     let sign = if fen < 0 { "-" } else { "" };

@@ -15,6 +15,8 @@ use yingxiao_core::{
     time::parse_date,
 };
 
+use crate::format::local_today;
+
 use super::{
     records::{text, watch_collection, Loaded, Shared},
     sync::Data,
@@ -147,17 +149,6 @@ pub fn read_promotions(
     }
 }
 
-/// Today on the device's calendar.
-pub fn today() -> NaiveDate {
-    let now = js_sys::Date::new_0();
-    NaiveDate::from_ymd_opt(
-        now.get_full_year() as i32,
-        now.get_month() + 1,
-        now.get_date(),
-    )
-    .unwrap_or_default()
-}
-
 /// Every promotion the user sees with its conflicts, once per change of the promotions or budgets.
 pub(crate) fn use_promotions(data: Data) -> Memo<Loaded<Shared<Promotions>>> {
     data.model("promotions", || {
@@ -173,7 +164,7 @@ pub(crate) fn use_promotions(data: Data) -> Memo<Loaded<Shared<Promotions>>> {
                                 Some(Ok(rows)) => rows,
                                 _ => &none,
                             };
-                            read_promotions(records, budget_rows, today())
+                            read_promotions(records, budget_rows, local_today())
                         });
                         Shared(Arc::new(read))
                     })

@@ -36,7 +36,6 @@ use crate::{
 /// field named in the address (`?customer_id=…`, from a related list's "new").
 fn defaults(collection: Collection, preset: &Map<String, Value>) -> Map<String, Value> {
     let me = use_session().get_untracked().map(|s| s.user);
-    let today = String::from(js_sys::Date::new_0().to_iso_string());
     let now_ms = js_sys::Date::now() as u64;
     let mut fields = Map::new();
     for def in collection.fields() {
@@ -47,7 +46,9 @@ fn defaults(collection: Collection, preset: &Map<String, Value>) -> Map<String, 
             ("unit_id" | "region_unit_id", FieldKind::Ref(Collection::OrgUnit)) => {
                 me.as_ref().map(|m| Value::from(m.unit_id.clone()))
             }
-            (_, FieldKind::Date) if def.required => Some(Value::from(local_today(&today))),
+            (_, FieldKind::Date) if def.required => {
+                Some(Value::from(crate::format::local_today().to_string()))
+            }
             (_, FieldKind::Instant) if def.required => Some(Value::from(format_instant(now_ms))),
             (_, FieldKind::Enum(values)) if def.required => values.first().map(|v| Value::from(*v)),
             (_, FieldKind::Bool) if def.name == "active" => Some(Value::Bool(true)),
@@ -63,17 +64,6 @@ fn defaults(collection: Collection, preset: &Map<String, Value>) -> Map<String, 
         }
     }
     fields
-}
-
-/// Today in the device's time zone as `YYYY-MM-DD` (the ISO text is UTC; the Date knows the zone).
-fn local_today(_iso: &str) -> String {
-    let now = js_sys::Date::new_0();
-    format!(
-        "{:04}-{:02}-{:02}",
-        now.get_full_year(),
-        now.get_month() + 1,
-        now.get_date()
-    )
 }
 
 /// The form of a new record (`existing` is `None`) or of one record's fields.

@@ -14,9 +14,10 @@ use super::{
 };
 use crate::{
     data::{
-        promotions::{today, PromoRow, Promotions},
+        promotions::{PromoRow, Promotions},
         records::{Loaded, Shared},
     },
+    format::local_today,
     i18n::{use_i18n, Key},
     mount::use_mount,
 };
@@ -134,7 +135,7 @@ pub fn Calendar(
                 {days.iter().enumerate().map(|(i, &day)| {
                     let hidden = week.hidden[i];
                     let outside = move || anchor_month.get().is_some_and(|m| day.month() != m);
-                    let is_today = day == today();
+                    let is_today = day == local_today();
                     view! {
                         <div class="calendar-day" role="gridcell"
                             data-day=day.to_string()

@@ -16,10 +16,11 @@ use yingxiao_core::{
 use crate::{
     data::{
         new_record_id,
-        promotions::{today, Promotions},
+        promotions::Promotions,
         records::{Loaded, Shared},
         sync::use_data,
     },
+    format::local_today,
     i18n::{use_i18n, Key},
     permissions::use_access,
 };
@@ -67,7 +68,7 @@ pub fn IcsImport(promotions: Memo<Loaded<Shared<Promotions>>>) -> impl IntoView 
                     return;
                 }
             };
-            let horizon = today()
+            let horizon = local_today()
                 .checked_add_days(Days::new(HORIZON_DAYS))
                 .unwrap_or(NaiveDate::MAX);
             let (found, skipped) = ics::read(&text, horizon);

@@ -24,11 +24,11 @@ use yingxiao_core::{
 use crate::{
     components::record::list::RecordList,
     data::{
-        promotions::{today, use_promotions, PromoRow, Promotions},
+        promotions::{use_promotions, PromoRow, Promotions},
         records::{use_titles, Loaded},
         sync::use_data,
     },
-    format::format_yuan,
+    format::{format_yuan, local_today},
     i18n::{use_i18n, Key},
 };
 use calendar::{CalendarGrid, GridWeek, PlacedBar};
@@ -242,7 +242,7 @@ pub fn PromotionsPage() -> impl IntoView {
     let asked = query
         .with_untracked(|q| q.get("date"))
         .and_then(|d| yingxiao_core::time::parse_date(&d));
-    let anchor = RwSignal::new(asked.unwrap_or_else(today));
+    let anchor = RwSignal::new(asked.unwrap_or_else(local_today));
     let filter = RwSignal::new(Filter::default());
     let colour_by = RwSignal::new(ColourBy::Kind);
     let export_error = RwSignal::new(None::<String>);
@@ -407,7 +407,7 @@ pub fn PromotionsPage() -> impl IntoView {
                         aria-label=move || i18n.t(Key::PromotionsPrevious)
                         on:click=move |_| anchor.update(|a| *a = step(mode.get_untracked(), *a, -1))>"‹"</button>
                     <button type="button" class="button" data-testid="calendar-today"
-                        on:click=move |_| anchor.set(today())>{move || i18n.t(Key::PromotionsToday)}</button>
+                        on:click=move |_| anchor.set(local_today())>{move || i18n.t(Key::PromotionsToday)}</button>
                     <button type="button" class="button" data-testid="calendar-next"
                         aria-label=move || i18n.t(Key::PromotionsNext)
                         on:click=move |_| anchor.update(|a| *a = step(mode.get_untracked(), *a, 1))>"›"</button>
