@@ -353,7 +353,6 @@ impl Conflict {
 
     /// The reason in `locale`, with records named by `name` (an id to its title).
     pub fn message(&self, locale: Locale, name: impl Fn(&str) -> String) -> String {
-        let yuan = |fen: i64| format!("¥{}.{:02}", fen / 100, fen % 100);
         match (self, locale) {
             (Conflict::SameProduct { promotions: [a, b], store, product }, Locale::ZhCn) => format!(
                 "「{}」与「{}」同期在{}促销同一产品「{}」",
@@ -411,6 +410,11 @@ impl Conflict {
             ),
         }
     }
+}
+
+/// 分 as the calendar's texts write them: `¥11000.00`.
+pub(crate) fn yuan(fen: i64) -> String {
+    format!("¥{}.{:02}", fen / 100, fen % 100)
 }
 
 /// Every conflict among `promotions` and against `budgets`, in a stable order: store conflicts by

@@ -62,6 +62,42 @@ pub fn calendar(name: &str, events: &[Event], stamp: &str) -> String {
     out
 }
 
+/// A DTSTAMP for the instant `millis` (UTC): `20261201T080000Z`.
+pub fn stamp(millis: u64) -> String {
+    let at = crate::time::format_instant(millis);
+    // 2026-12-01T08:00:00.000Z → 20261201T080000Z
+    let basic: String = at[..19]
+        .chars()
+        .filter(|c| *c != '-' && *c != ':')
+        .collect();
+    format!("{basic}Z")
+}
+
+/// What a calendar app shows beside a promotion's name: its kind, status and budget, in `locale`.
+pub fn promotion_description(
+    kind: &str,
+    status: &str,
+    budget: Option<i64>,
+    locale: crate::locale::Locale,
+) -> String {
+    use crate::domain::Collection;
+    let label = |field: &str, value: &str| {
+        Collection::Promotion
+            .field(field)
+            .and_then(|d| d.choice_label(value, locale))
+            .unwrap_or(value)
+            .to_owned()
+    };
+    let mut parts = vec![label("kind", kind), label("status", status)];
+    if let Some(fen) = budget {
+        let name = Collection::Promotion
+            .field("budget")
+            .map_or("budget", |d| d.label(locale));
+        parts.push(format!("{name} {}", crate::calendar::yuan(fen)));
+    }
+    parts.join(" · ")
+}
+
 /// A DATE value: `20261230`.
 fn basic(day: NaiveDate) -> String {
     format!("{:04}{:02}{:02}", day.year(), day.month(), day.day())
@@ -174,5 +210,20 @@ mod tests {
             .find(|l| l.starts_with("SUMMARY:"))
             .unwrap();
         assert_eq!(summary_line, format!("SUMMARY:{summary}"));
+    }
+
+    #[test]
+    fn a_stamp_is_basic_utc_and_a_description_names_kind_status_and_budget() {
+        // 2026-12-01T08:00:00Z.
+        assert_eq!(stamp(1_796_112_000_000), "20261201T080000Z");
+        use crate::locale::Locale;
+        assert_eq!(
+            promotion_description("discount", "approved", Some(500_000), Locale::ZhCn),
+            "折扣 · 已批准 · 促销预算 ¥5000.00"
+        );
+        assert_eq!(
+            promotion_description("tasting", "planned", None, Locale::En),
+            "Tasting · Planned"
+        );
     }
 }

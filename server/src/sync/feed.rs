@@ -11,7 +11,7 @@ use yingxiao_core::{
     ics,
     locale::Locale,
     scope::{ScopeFacts, Viewer},
-    time::{format_instant, parse_date},
+    time::parse_date,
 };
 
 use super::{load_org, parse_json, placeholders, SyncError, ROWS_PER_STATEMENT};
@@ -44,13 +44,6 @@ pub async fn promotions_ics(
     )
     .fetch_all(&mut *conn)
     .await?;
-    let label = |field: &str, value: &str| {
-        Collection::Promotion
-            .field(field)
-            .and_then(|d| d.choice_label(value, Locale::ZhCn))
-            .unwrap_or(value)
-            .to_owned()
-    };
     let mut entries = Vec::new();
     for row in rows {
         let scope: ScopeFacts = parse_json(&row.try_get::<String, _>(2)?)?;
@@ -67,10 +60,12 @@ pub async fn promotions_ics(
         if text("status") == "cancelled" {
             continue;
         }
-        let mut about = vec![label("kind", text("kind")), label("status", text("status"))];
-        if let Some(budget) = fields.get("budget").and_then(Value::as_i64) {
-            about.push(format!("预算 ¥{}.{:02}", budget / 100, budget % 100));
-        }
+        let about = ics::promotion_description(
+            text("kind"),
+            text("status"),
+            fields.get("budget").and_then(Value::as_i64),
+            Locale::ZhCn,
+        );
         let stores = domain::id_list(&fields, "store_ids")
             .into_iter()
             .map(str::to_owned)
@@ -78,7 +73,7 @@ pub async fn promotions_ics(
         entries.push(Entry {
             id: row.try_get(0)?,
             name: text("name").to_owned(),
-            about: about.join(" · "),
+            about,
             stores,
             first,
             last,
@@ -107,13 +102,8 @@ pub async fn promotions_ics(
             last: e.last,
         })
         .collect();
-    let stamp = format_instant(now_millis().max(0) as u64);
-    // 2026-12-01T08:00:00.000Z → 20261201T080000Z
-    let stamp: String = stamp[..19]
-        .chars()
-        .filter(|c| *c != '-' && *c != ':')
-        .collect();
-    Ok(ics::calendar("营销促销日历", &events, &format!("{stamp}Z")))
+    let stamp = ics::stamp(now_millis().max(0) as u64);
+    Ok(ics::calendar("营销促销日历", &events, &stamp))
 }
 
 /// The names of the stores the entries list.

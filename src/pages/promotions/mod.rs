@@ -310,25 +310,17 @@ pub fn PromotionsPage() -> impl IntoView {
                     .filter(|r| r.first <= last && r.last >= first && filter.keeps(r))
                     .collect();
                 // What a calendar app shows beside the name: kind, status and budget; the stores.
-                let label = |field: &str, value: &str| {
-                    Collection::Promotion
-                        .field(field)
-                        .and_then(|d| d.choice_label(value, locale))
-                        .unwrap_or(value)
-                        .to_owned()
-                };
                 let details: Vec<(String, String)> = titles.with_untracked(|names| {
                     kept.iter()
                         .map(|r| {
-                            let mut about =
-                                vec![label("kind", &r.kind), label("status", &r.status)];
-                            about.extend(r.budget.map(format_yuan));
+                            let about =
+                                ics::promotion_description(&r.kind, &r.status, r.budget, locale);
                             let stores: Vec<&str> = r
                                 .stores
                                 .iter()
                                 .filter_map(|s| names.get(s).map(String::as_str))
                                 .collect();
-                            (about.join(" · "), stores.join("、"))
+                            (about, stores.join("、"))
                         })
                         .collect()
                 });
@@ -344,12 +336,7 @@ pub fn PromotionsPage() -> impl IntoView {
                         last: r.last,
                     })
                     .collect();
-                let stamp = js_sys::Date::new_0()
-                    .to_iso_string()
-                    .as_string()
-                    .unwrap_or_default()
-                    .replace(['-', ':'], "");
-                let stamp = format!("{}Z", stamp.split('.').next().unwrap_or_default());
+                let stamp = ics::stamp(js_sys::Date::now() as u64);
                 Some(ics::calendar(
                     i18n.t(Key::PromotionsCalendarTitle),
                     &events,
