@@ -93,7 +93,12 @@ pub(crate) struct Filter {
 }
 
 impl Filter {
-    pub(crate) fn keeps(&self, row: &PromoRow) -> bool {
+    /// Whether the filter keeps `row` and it runs on some day from `first` to `last`.
+    pub(crate) fn keeps_within(&self, row: &PromoRow, first: NaiveDate, last: NaiveDate) -> bool {
+        row.first <= last && row.last >= first && self.keeps(row)
+    }
+
+    fn keeps(&self, row: &PromoRow) -> bool {
         (self.kind.is_empty() || row.kind == self.kind)
             && (self.status.is_empty() || row.status == self.status)
             && (self.search.trim().is_empty()
@@ -102,6 +107,11 @@ impl Filter {
                     .to_lowercase()
                     .contains(&self.search.trim().to_lowercase()))
     }
+}
+
+/// The last day of `weeks` weeks from `first`.
+fn last_of(first: NaiveDate, weeks: u32) -> NaiveDate {
+    first + chrono::Duration::days(i64::from(weeks) * 7 - 1)
 }
 
 /// The days a view shows: its first day (a Monday) and how many weeks.
@@ -169,11 +179,11 @@ fn layout(
     weeks: u32,
     shown: u32,
 ) -> CalendarGrid {
-    let last = first + chrono::Duration::days(i64::from(weeks) * 7 - 1);
+    let last = last_of(first, weeks);
     let kept: Vec<&PromoRow> = promotions
         .rows
         .iter()
-        .filter(|r| r.first <= last && r.last >= first && filter.keeps(r))
+        .filter(|r| filter.keeps_within(r, first, last))
         .collect();
     let spans: Vec<Span> = kept.iter().map(|r| r.span()).collect();
     let weeks = week_rows(&spans, first, weeks, shown)
@@ -300,14 +310,14 @@ pub fn PromotionsPage() -> impl IntoView {
     let export = move |_| {
         export_error.set(None);
         let (first, weeks) = range(mode.get_untracked(), anchor.get_untracked());
-        let last = first + chrono::Duration::days(i64::from(weeks) * 7 - 1);
+        let last = last_of(first, weeks);
         let file = promotions.with_untracked(|loaded| match loaded {
             Loaded::Ready(p) => filter.with_untracked(|filter| {
                 let locale = i18n.locale_untracked();
                 let kept: Vec<&PromoRow> = p
                     .rows
                     .iter()
-                    .filter(|r| r.first <= last && r.last >= first && filter.keeps(r))
+                    .filter(|r| filter.keeps_within(r, first, last))
                     .collect();
                 // What a calendar app shows beside the name: kind, status and budget; the stores.
                 let details: Vec<(String, String)> = titles.with_untracked(|names| {

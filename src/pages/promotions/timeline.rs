@@ -62,7 +62,7 @@ fn layout(promotions: &Promotions, stores: &[StoreRow], filter: &Filter, year: i
     let kept: Vec<PromoRow> = promotions
         .rows
         .iter()
-        .filter(|r| r.first <= last && r.last >= first && filter.keeps(r))
+        .filter(|r| filter.keeps_within(r, first, last))
         .cloned()
         .collect();
     let conflicted = kept
