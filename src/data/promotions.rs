@@ -18,7 +18,7 @@ use yingxiao_core::{
 use crate::format::local_today;
 
 use super::{
-    records::{text, watch_collection, Loaded, Shared},
+    records::{text, use_titles, watch_collection, Loaded, Shared},
     sync::Data,
 };
 
@@ -171,6 +171,45 @@ pub(crate) fn use_promotions(data: Data) -> Memo<Loaded<Shared<Promotions>>> {
                 })
             });
             Loaded::from_read(read, || data.status.get())
+        })
+    })
+}
+
+/// A store as the calendar's timeline lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoreRow {
+    pub id: String,
+    pub name: String,
+    /// Its unit's name, shown under it.
+    pub unit: String,
+}
+
+/// The stores the user sees (customers of kind retail_store), in order of their unit, then name,
+/// kept for the session: the timeline's rows.
+pub(crate) fn use_stores(data: Data) -> Memo<Vec<StoreRow>> {
+    data.model("stores", || {
+        let customers = watch_collection(data, Collection::Customer);
+        let units = use_titles(data, vec![Collection::OrgUnit]);
+        Memo::new(move |_| {
+            let mut rows: Vec<StoreRow> = customers.with(|read| match read {
+                Some(Ok(records)) => units.with(|units| {
+                    records
+                        .iter()
+                        .filter(|(_, c)| text(&c.fields, "kind") == "retail_store")
+                        .map(|(id, c)| StoreRow {
+                            id: id.clone(),
+                            name: text(&c.fields, "name").to_owned(),
+                            unit: units
+                                .get(text(&c.fields, "region_unit_id"))
+                                .cloned()
+                                .unwrap_or_default(),
+                        })
+                        .collect()
+                }),
+                _ => Vec::new(),
+            });
+            rows.sort_by(|a, b| (&a.unit, &a.name, &a.id).cmp(&(&b.unit, &b.name, &b.id)));
+            rows
         })
     })
 }

@@ -24,7 +24,7 @@ use yingxiao_core::{
 use crate::{
     components::record::list::RecordList,
     data::{
-        promotions::{use_promotions, PromoRow, Promotions},
+        promotions::{use_promotions, use_stores, PromoRow, Promotions},
         records::{use_titles, Loaded},
         sync::use_data,
     },
@@ -33,7 +33,7 @@ use crate::{
 };
 use calendar::{CalendarGrid, GridWeek, PlacedBar};
 use mover::{Mover, MoverNotes};
-use timeline::{StoreRow, Timeline};
+use timeline::Timeline;
 
 /// Lanes a month's week draws before "+N more"; a week view draws many more.
 const MONTH_LANES: u32 = 3;
@@ -519,38 +519,4 @@ fn Legend(colour_by: RwSignal<ColourBy>) -> impl IntoView {
             }}
         </ul>
     }
-}
-
-/// The stores the user sees (customers of kind retail_store), in order of their unit, then name:
-/// the timeline's rows.
-fn use_stores(data: crate::data::sync::Data) -> Memo<Vec<StoreRow>> {
-    let customers = crate::data::records::watch_collection(data, Collection::Customer);
-    let units = use_titles(data, vec![Collection::OrgUnit]);
-    Memo::new(move |_| {
-        let text = |f: &serde_json::Map<String, serde_json::Value>, name: &str| {
-            f.get(name)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_owned()
-        };
-        let mut rows: Vec<StoreRow> = customers.with(|read| match read {
-            Some(Ok(records)) => units.with(|units| {
-                records
-                    .iter()
-                    .filter(|(_, c)| text(&c.fields, "kind") == "retail_store")
-                    .map(|(id, c)| StoreRow {
-                        id: id.clone(),
-                        name: text(&c.fields, "name"),
-                        unit: units
-                            .get(&text(&c.fields, "region_unit_id"))
-                            .cloned()
-                            .unwrap_or_default(),
-                    })
-                    .collect()
-            }),
-            _ => Vec::new(),
-        });
-        rows.sort_by(|a, b| (&a.unit, &a.name, &a.id).cmp(&(&b.unit, &b.name, &b.id)));
-        rows
-    })
 }

@@ -18,7 +18,7 @@ use super::{
 };
 use crate::{
     data::{
-        promotions::{PromoRow, Promotions},
+        promotions::{PromoRow, Promotions, StoreRow},
         records::{Loaded, Shared},
     },
     i18n::{use_i18n, Key},
@@ -32,15 +32,6 @@ const HEADER_PX: f64 = 44.0;
 /// Rows and days drawn beyond the viewport on each side, so a fast flick never shows a blank.
 const OVERSCAN_ROWS: usize = 4;
 const OVERSCAN_DAYS: i64 = 7;
-
-/// A store as the timeline lists it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StoreRow {
-    pub id: String,
-    pub name: String,
-    /// Its unit's name, shown under it.
-    pub unit: String,
-}
 
 /// The timeline of a year as laid out for the filter.
 #[derive(Debug, PartialEq)]
