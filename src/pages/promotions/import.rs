@@ -8,7 +8,7 @@ use leptos::{ev, prelude::*, task::spawn_local};
 use serde_json::{json, Map};
 use wasm_bindgen::JsCast;
 use yingxiao_core::{
-    domain::{self, Collection},
+    domain::{self, Collection, FieldKind},
     ics::{self, Imported, Skipped},
     sync::protocol::{CreateArgs, Intent},
 };
@@ -35,6 +35,15 @@ struct Reading {
     new: Vec<Imported>,
     already: usize,
     skipped: Vec<Skipped>,
+}
+
+/// `text` cut to what the promotion's text `field` holds, by core's field table.
+fn fit(field: &str, text: &str) -> String {
+    let max = match Collection::Promotion.field(field).map(|d| d.kind) {
+        Some(FieldKind::Text { max_chars }) => max_chars as usize,
+        _ => usize::MAX,
+    };
+    text.chars().take(max).collect()
 }
 
 #[component]
@@ -107,7 +116,7 @@ pub fn IcsImport(promotions: Memo<Loaded<Shared<Promotions>>>) -> impl IntoView 
                 let mut fields = Map::new();
                 let name = match event.summary.trim() {
                     "" => i18n.t(Key::PromotionsImportUntitled).to_owned(),
-                    name => name.chars().take(200).collect(),
+                    name => fit("name", name),
                 };
                 fields.insert("name".into(), json!(name));
                 fields.insert("kind".into(), json!(kind));
@@ -120,8 +129,7 @@ pub fn IcsImport(promotions: Memo<Loaded<Shared<Promotions>>>) -> impl IntoView 
                     .flatten()
                     .collect();
                 if !notes.is_empty() {
-                    let notes: String = notes.join("\n").chars().take(2000).collect();
-                    fields.insert("notes".into(), json!(notes));
+                    fields.insert("notes".into(), json!(fit("notes", &notes.join("\n"))));
                 }
                 domain::complete_new(
                     Collection::Promotion,
