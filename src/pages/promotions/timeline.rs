@@ -104,6 +104,15 @@ fn layout(promotions: &Promotions, stores: &[StoreRow], filter: &Filter, year: i
     }
 }
 
+/// A store row in view as drawn: where it sits, and its bars (promotion, placement, in conflict).
+#[derive(Clone, Debug, PartialEq)]
+struct DrawnRow {
+    store: StoreRow,
+    top: f64,
+    height: f64,
+    bars: Vec<(PromoRow, String, bool)>,
+}
+
 /// Where the timeline is scrolled to, and how much of it is seen.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 struct Viewport {
@@ -213,17 +222,15 @@ pub fn Timeline(
         })
     };
 
-    // How many bars the rows in view should show: with the scroll position, what tells a benchmark
-    // (and a test) that the picture on screen is complete.
-    let expected_bars = RwSignal::new(0usize);
-    // The rows in view, each with its bars in the days in view.
-    let rows = move || {
+    // The rows in view, each with its bars in the days in view: what is drawn, and (its bar count)
+    // what tells a benchmark or a test that the picture on screen is complete.
+    let visible = Memo::new(move |_| {
         let view_port = viewport.get();
         model.with(|m| {
             let Some(m) = m else {
                 return Vec::new();
             };
-            let visible = rows_in_view(
+            let rows = rows_in_view(
                 &m.offsets,
                 view_port.top - HEADER_PX,
                 view_port.height,
@@ -235,52 +242,62 @@ pub fn Timeline(
                 + chrono::Duration::days(
                     ((view_port.left + view_port.width) / DAY_PX).ceil() as i64 + OVERSCAN_DAYS,
                 );
-            let mut expected = 0;
-            let drawn = stores.with(|stores| {
-                visible
-                    .map(|r| {
-                        let store = stores[m.shown[r]].clone();
-                        let top = HEADER_PX + m.offsets[r];
-                        let height = m.offsets[r + 1] - m.offsets[r];
-                        let bars: Vec<_> = m.rows[r]
-                            .bars
-                            .iter()
-                            .filter(|&&(i, _)| m.kept[i].first <= day_to && m.kept[i].last >= day_from)
-                            .map(|&(i, lane)| {
-                                let row = m.kept[i].clone();
-                                let start = (row.first.max(m.first) - m.first).num_days() as f64;
-                                let days = (row.last - row.first.max(m.first)).num_days() as f64 + 1.0;
-                                let style = format!(
-                                    "position: absolute; left: {}px; width: {}px; top: {}px; height: {}px;",
-                                    LABEL_PX + start * DAY_PX,
-                                    days * DAY_PX - 2.0,
-                                    f64::from(lane) * LANE_PX + ROW_PADDING_PX / 2.0,
-                                    LANE_PX - 3.0
-                                );
-                                let conflicted = m.conflicted[i];
-                                view! {
-                                    <PromoBar row style continued=false continues=false conflicted
-                                        tall=Signal::stored(false) colour_by dragging />
-                                }
-                            })
-                            .collect();
-                        expected += bars.len();
+            stores.with(|stores| {
+                rows.map(|r| DrawnRow {
+                    store: stores[m.shown[r]].clone(),
+                    top: HEADER_PX + m.offsets[r],
+                    height: m.offsets[r + 1] - m.offsets[r],
+                    bars: m.rows[r]
+                        .bars
+                        .iter()
+                        .filter(|&&(i, _)| m.kept[i].first <= day_to && m.kept[i].last >= day_from)
+                        .map(|&(i, lane)| {
+                            let row = m.kept[i].clone();
+                            let start = (row.first.max(m.first) - m.first).num_days() as f64;
+                            let days = (row.last - row.first.max(m.first)).num_days() as f64 + 1.0;
+                            let style = format!(
+                                "position: absolute; left: {}px; width: {}px; top: {}px; height: {}px;",
+                                LABEL_PX + start * DAY_PX,
+                                days * DAY_PX - 2.0,
+                                f64::from(lane) * LANE_PX + ROW_PADDING_PX / 2.0,
+                                LANE_PX - 3.0
+                            );
+                            (row, style, m.conflicted[i])
+                        })
+                        .collect(),
+                })
+                .collect()
+            })
+        })
+    });
+    let rows = move || {
+        visible
+            .get()
+            .into_iter()
+            .map(|drawn| {
+                let bars = drawn
+                    .bars
+                    .into_iter()
+                    .map(|(row, style, conflicted)| {
                         view! {
-                            <div class="timeline-row" data-store=store.id.clone() role="row"
-                                style=format!("top: {top}px; height: {height}px;")>
-                                <div class="timeline-label" role="rowheader">
-                                    <span class="timeline-store">{store.name.clone()}</span>
-                                    <span class="timeline-unit">{store.unit.clone()}</span>
-                                </div>
-                                {bars}
-                            </div>
+                            <PromoBar row style continued=false continues=false conflicted
+                                tall=Signal::stored(false) colour_by dragging />
                         }
                     })
-                    .collect::<Vec<_>>()
-            });
-            expected_bars.set(expected);
-            drawn
-        })
+                    .collect::<Vec<_>>();
+                let (top, height) = (drawn.top, drawn.height);
+                view! {
+                    <div class="timeline-row" data-store=drawn.store.id.clone() role="row"
+                        style=format!("top: {top}px; height: {height}px;")>
+                        <div class="timeline-label" role="rowheader">
+                            <span class="timeline-store">{drawn.store.name}</span>
+                            <span class="timeline-unit">{drawn.store.unit}</span>
+                        </div>
+                        {bars}
+                    </div>
+                }
+            })
+            .collect::<Vec<_>>()
     };
 
     // Where the held bar would land, drawn as an outline in its row.
@@ -326,7 +343,7 @@ pub fn Timeline(
             <div class="timeline" node_ref=scroller role="grid" data-testid="timeline"
                 aria-label=move || i18n.t(Key::PromotionsTimeline)
                 data-rows=move || drawn_stores().to_string()
-                data-bars=move || expected_bars.get().to_string()
+                data-bars=move || visible.with(|rows| rows.iter().map(|r| r.bars.len()).sum::<usize>().to_string())
                 data-scroll-top=move || viewport.get().top.to_string()
                 data-scroll-left=move || viewport.get().left.to_string()
                 data-measured=move || (viewport.get().height > 0.0).to_string()
