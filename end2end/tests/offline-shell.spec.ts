@@ -29,6 +29,13 @@ async function signIn(page: Page) {
 }
 
 /// Whether the page can reach the API: it must fail offline, since the worker never caches it.
+/// Waits until the server is out of reach from the page. Chromium applies the context's offline
+/// emulation to the service worker, through which the page's requests go, a moment after
+/// `setOffline` returns (one clean-clone run saw the health check still answered right after it).
+async function waitUntilOffline(page: Page) {
+  await expect.poll(() => apiAnswers(page), { timeout: 10_000 }).toBe(false);
+}
+
 async function apiAnswers(page: Page): Promise<boolean> {
   return page.evaluate(() =>
     fetch('api/v1/health').then(
@@ -47,7 +54,7 @@ test('signed out, the sign-in page starts with no network', async ({ page, conte
   expect(new URL(scope).pathname).toBe(`${basePath(baseURL)}/`);
 
   await context.setOffline(true);
-  expect(await apiAnswers(page)).toBe(false);
+  await waitUntilOffline(page);
   const response = await page.reload();
   expect(response?.fromServiceWorker()).toBe(true);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('登录营销管理系统');
@@ -60,7 +67,7 @@ test('signed in, client routes start with no network', async ({ page, context, b
   await signIn(page);
   await controlledByServiceWorker(page);
   await context.setOffline(true);
-  expect(await apiAnswers(page)).toBe(false);
+  await waitUntilOffline(page);
 
   // A full page load of a deep link, not a client-side navigation.
   const settings = await page.goto('settings');
