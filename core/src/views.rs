@@ -573,6 +573,7 @@ static SPECS: [ViewSpec; 17] = [
                 BASICS.1,
                 &["name", "kind", "status", "starts_on", "ends_on", "unit_id"],
             ),
+            section("审批", "Approval", &["decision_comment", "decided_at"]),
             section(
                 "门店与人员",
                 "Stores and people",

@@ -570,6 +570,13 @@ impl Plan {
                 plain_field(collection).to_owned(),
                 json!(format!("改过 {n}")),
             ),
+            // A promotion's status moves only by `decide_promotion`.
+            "approve" if collection == "promotions" => {
+                case.name = "decide_promotion";
+                case.args = json!({"id": case.target.1, "status": "approved"});
+                case.effect = Effect::Field("status".into(), json!("approved"));
+                return Ok(case);
+            }
             "approve" => {
                 approval_status(collection).ok_or(format!(
                     "{collection} have no approval field: no change of one needs `approve`"

@@ -179,6 +179,14 @@ pub(crate) const STORE_NOT_LISTED: Reason = Reason {
     en: "does not list the store being moved (it changed meanwhile)",
     zh: "已不包含要移走的门店（其间已被修改）",
 };
+pub(crate) const STATUS_NOT_NEXT: Reason = Reason {
+    en: "cannot move to this status from the promotion's current one (it may have changed meanwhile)",
+    zh: "不能从促销的当前状态改为此状态（其间可能已被修改）",
+};
+pub(crate) const COMMENT_REQUIRED: Reason = Reason {
+    en: "a comment is required when a plan is sent back or cancelled",
+    zh: "退回或取消计划时须填写审批意见",
+};
 
 /// Every reason, for translating `Invalid` back to Chinese.
 pub(crate) const REASONS: &[Reason] = &[
@@ -198,6 +206,8 @@ pub(crate) const REASONS: &[Reason] = &[
     PERMISSION_OVERRIDE,
     PROMOTION_OVER,
     STORE_NOT_LISTED,
+    STATUS_NOT_NEXT,
+    COMMENT_REQUIRED,
 ];
 
 impl ValidationError {

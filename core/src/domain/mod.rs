@@ -26,7 +26,10 @@ mod validate;
 pub use error::ValidationError;
 pub use opportunity::{enter_first_stage, LostReason, Stage};
 pub use org::{STALL_DAYS_FIELDS, WIN_PROBABILITY_FIELDS};
-pub use promotion::{may_reschedule, reschedule_patch};
+pub use promotion::{
+    decision_needs_comment, decision_patch, may_reschedule, next_statuses, reschedule_patch,
+    stale_decision,
+};
 
 /// The ids a list-of-references field holds (a promotion's stores…), in order; none when absent.
 pub fn id_list<'a>(fields: &'a Map<String, Value>, name: &str) -> Vec<&'a str> {
@@ -735,7 +738,7 @@ mod tests {
     }
 
     #[test]
-    fn only_opportunity_stage_fields_are_intent_only() {
+    fn only_stage_and_promotion_status_fields_are_intent_only() {
         let intent_only: Vec<_> = every_field()
             .into_iter()
             .filter(|(_, _, def)| def.access == FieldAccess::IntentOnly)
@@ -750,6 +753,9 @@ mod tests {
                 "opportunities.lost_note",
                 "opportunities.won_at",
                 "opportunities.closed_at",
+                "promotions.status",
+                "promotions.decision_comment",
+                "promotions.decided_at",
             ]
         );
     }

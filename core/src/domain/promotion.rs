@@ -3,7 +3,9 @@
 use chrono::NaiveDate;
 use serde_json::{json, Map, Value};
 
-use super::error::{ValidationError, PROMOTION_OVER, STORE_NOT_LISTED};
+use super::error::{
+    ValidationError, COMMENT_REQUIRED, PROMOTION_OVER, STATUS_NOT_NEXT, STORE_NOT_LISTED,
+};
 use super::validate::{dates_in_order, validate_fields};
 use super::{
     choices, no_record_rules, no_value_rules, Collection, FieldDef, FieldKind::*, Table, MAX_COUNT,
@@ -55,7 +57,20 @@ pub(super) static PROMOTIONS: Table = Table {
         FieldDef::new("starts_on", Date, "开始日期", "Starts on").required(),
         FieldDef::new("ends_on", Date, "结束日期", "Ends on").required(),
         FieldDef::new("budget", Money, "促销预算", "Budget"),
-        FieldDef::new("status", Enum(PROMOTION_STATUSES), "状态", "Status").required(),
+        // The status moves only by `decide_promotion` (`next_statuses`), which also stamps the decision.
+        FieldDef::new("status", Enum(PROMOTION_STATUSES), "状态", "Status")
+            .required()
+            .intent_only(),
+        FieldDef::new(
+            "decision_comment",
+            Text {
+                max_chars: NOTES_CHARS,
+            },
+            "审批意见",
+            "Decision comment",
+        )
+        .intent_only(),
+        FieldDef::new("decided_at", Instant, "审批时间", "Decided at").intent_only(),
         FieldDef::new(
             "promoter_ids",
             RefList(Collection::User),
@@ -130,6 +145,60 @@ pub fn reschedule_patch(
     validate_fields(Collection::Promotion, &patch)?;
     dates_in_order(&patch, "starts_on", "ends_on")?;
     Ok(patch)
+}
+
+/// The statuses a promotion may move to from `from`: planned → approved → running → finished; an
+/// approved plan may be sent back to planned, and anything not yet over may be cancelled.
+pub fn next_statuses(from: &str) -> &'static [&'static str] {
+    match from {
+        "planned" => &["approved", "cancelled"],
+        "approved" => &["running", "planned", "cancelled"],
+        "running" => &["finished", "cancelled"],
+        _ => &[],
+    }
+}
+
+/// The refusal of a decision made before the status's last change (offline, delivered late): it was
+/// decided over a status the promotion no longer has.
+pub fn stale_decision() -> ValidationError {
+    STATUS_NOT_NEXT.at("status")
+}
+
+/// Whether a move to `to` must say why: sending a plan back or cancelling it.
+pub fn decision_needs_comment(to: &str) -> bool {
+    matches!(to, "planned" | "cancelled")
+}
+
+/// The fields a decision writes over a promotion's `fields`: the new status, the comment (cleared
+/// when none is given) and `decided_at`. `Ok(None)` when the promotion already has that status.
+pub fn decision_patch(
+    fields: &Map<String, Value>,
+    to: &str,
+    comment: Option<&str>,
+    decided_at: &str,
+) -> Result<Option<Map<String, Value>>, ValidationError> {
+    let from = fields.get("status").and_then(Value::as_str).unwrap_or("");
+    if from == to {
+        return Ok(None);
+    }
+    if !next_statuses(from).contains(&to) {
+        return Err(STATUS_NOT_NEXT.at("status"));
+    }
+    let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+    if comment.is_none() && decision_needs_comment(to) {
+        return Err(COMMENT_REQUIRED.at("decision_comment"));
+    }
+    let mut patch = Map::new();
+    patch.insert("status".into(), json!(to));
+    patch.insert(
+        "decision_comment".into(),
+        comment.map_or(Value::Null, Value::from),
+    );
+    patch.insert("decided_at".into(), json!(decided_at));
+    let mut checked = patch.clone();
+    checked.retain(|_, v| !v.is_null());
+    validate_fields(Collection::Promotion, &checked)?;
+    Ok(Some(patch))
 }
 
 /// Whether the report's date lies within its promotion needs the promotion: the server checks it.
@@ -250,6 +319,54 @@ mod tests {
                 field: "report_date".into()
             })
         );
+    }
+
+    #[test]
+    fn a_decision_follows_the_status_steps_and_says_why_when_it_sends_back_or_cancels() {
+        let at = "2026-12-01T08:00:00.000Z";
+        let with = |status: &str| json!({"status": status}).as_object().unwrap().clone();
+        let statuses = ["planned", "approved", "running", "finished", "cancelled"];
+        let mut allowed = Vec::new();
+        for from in statuses {
+            for to in statuses {
+                let comment = decision_needs_comment(to).then_some("原因");
+                if from != to && decision_patch(&with(from), to, comment, at).is_ok() {
+                    allowed.push(format!("{from}→{to}"));
+                }
+            }
+        }
+        assert_eq!(
+            allowed,
+            [
+                "planned→approved",
+                "planned→cancelled",
+                "approved→planned",
+                "approved→running",
+                "approved→cancelled",
+                "running→finished",
+                "running→cancelled",
+            ]
+        );
+        assert_eq!(
+            decision_patch(&with("approved"), "approved", None, at),
+            Ok(None)
+        );
+        assert_eq!(
+            decision_patch(&with("approved"), "cancelled", Some(" \n"), at),
+            Err(COMMENT_REQUIRED.at("decision_comment"))
+        );
+        let patch = decision_patch(&with("planned"), "approved", None, at)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            Value::Object(patch),
+            json!({"status": "approved", "decision_comment": null, "decided_at": at})
+        );
+        let long = "意".repeat(NOTES_CHARS as usize + 1);
+        assert!(matches!(
+            decision_patch(&with("planned"), "approved", Some(&long), at),
+            Err(ValidationError::TooLong { .. })
+        ));
     }
 
     #[test]

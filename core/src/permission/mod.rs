@@ -467,6 +467,8 @@ impl Permissions {
                     _ => Ok(()),
                 }
             }
+            // Moving the status on is approving, whatever the comment says.
+            (Intent::DecidePromotion(_), Some((_, facts))) => need(Action::Approve, facts),
             // Nothing to check against: the merge rules answer "not found".
             (_, None) => Ok(()),
         }

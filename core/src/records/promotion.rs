@@ -1,7 +1,7 @@
 //! 促销 and 促销执行报告 as typed records.
 
 use super::record;
-use crate::time::NaiveDate;
+use crate::time::{DateTime, NaiveDate, Utc};
 
 record! {
     /// 促销: a promotion in stores.
@@ -19,6 +19,8 @@ record! {
         budget: Option<i64>,
         /// planned, approved, running, finished or cancelled.
         status: String,
+        decision_comment: Option<String>,
+        decided_at: Option<DateTime<Utc>>,
         promoter_ids: Option<Vec<String>>,
         /// 基线日销售额 in 分: a store's daily sales before the promotion.
         baseline_daily_sales: Option<i64>,

@@ -9,8 +9,8 @@ use serde_json::{json, Map, Value};
 use super::{
     hlc::Hlc,
     protocol::{
-        CreateArgs, Intent, MoveStageArgs, RecordRef, RejectCode, Rejection, RescheduleArgs,
-        SetFieldsArgs,
+        CreateArgs, DecideArgs, Intent, MoveStageArgs, RecordRef, RejectCode, Rejection,
+        RescheduleArgs, SetFieldsArgs,
     },
 };
 use crate::{
@@ -56,6 +56,10 @@ impl Intent {
                 collection: Collection::Promotion,
                 id: args.id.clone(),
             },
+            Intent::DecidePromotion(args) => RecordRef {
+                collection: Collection::Promotion,
+                id: args.id.clone(),
+            },
         }
     }
 
@@ -72,6 +76,7 @@ impl Intent {
             Intent::Delete(_) => Ok(()),
             Intent::MoveOpportunityStage(args) => validate_move(args),
             Intent::ReschedulePromotion(args) => validate_reschedule(args),
+            Intent::DecidePromotion(args) => validate_decision(args),
         }
     }
 
@@ -85,6 +90,42 @@ impl Intent {
             }
             _ => None,
         }
+    }
+}
+
+fn validate_decision(args: &DecideArgs) -> Result<(), ValidationError> {
+    let mut values = Map::new();
+    values.insert("status".into(), json!(args.status));
+    if let Some(comment) = &args.comment {
+        values.insert("decision_comment".into(), json!(comment));
+    }
+    domain::validate_fields(Collection::Promotion, &values)
+}
+
+/// A decision over the promotion as it is, stamped with the admitted clock.
+fn decide(record: &StoredRecord, args: &DecideArgs, hlc: &Hlc) -> Result<Change, Rejection> {
+    // A decision stamped before the status's last change cannot be merged field by field.
+    if record
+        .stamps
+        .get("status")
+        .is_some_and(|stamp| hlc <= stamp)
+    {
+        return Err(invalid(domain::stale_decision()));
+    }
+    let at = format_instant(hlc.millis);
+    let patch = domain::decision_patch(&record.fields, &args.status, args.comment.as_deref(), &at)
+        .map_err(invalid)?;
+    match patch {
+        None => Ok(Change::Unchanged),
+        Some(fields) => set_fields(
+            record,
+            &SetFieldsArgs {
+                collection: Collection::Promotion,
+                id: args.id.clone(),
+                fields,
+            },
+            hlc,
+        ),
     }
 }
 
@@ -179,6 +220,7 @@ pub fn apply(
             let edit = reschedule_edit(&record.fields, args, Some(hlc)).map_err(invalid)?;
             set_fields(record, &edit, hlc)
         }
+        Intent::DecidePromotion(args) => decide(live(existing, intent)?, args, hlc),
     }
 }
 

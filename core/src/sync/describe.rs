@@ -61,6 +61,18 @@ pub fn describe(intent: &Intent, locale: Locale) -> String {
                 (false, true) => format!("Move promotion to another store, {first} – {last}"),
             }
         }
+        Intent::DecidePromotion(args) => {
+            let status = target
+                .collection
+                .field("status")
+                .and_then(|f| f.choice_label(&args.status, locale))
+                .unwrap_or(args.status.as_str());
+            if zh {
+                format!("{what}状态改为「{status}」")
+            } else {
+                format!("Set promotion status to “{status}”")
+            }
+        }
     }
 }
 

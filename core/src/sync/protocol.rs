@@ -36,6 +36,9 @@ pub enum Intent {
     /// A promotion moves to other dates, and may swap one of its stores for another (a bar dragged
     /// on the promotion calendar): only those fields change, merged against the record as it is.
     ReschedulePromotion(RescheduleArgs),
+    /// A promotion's status moves on (approved, running, finished, sent back or cancelled) with the
+    /// decider's comment; the move must be one `domain::next_statuses` allows from the status it has.
+    DecidePromotion(DecideArgs),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -95,6 +98,18 @@ pub struct RescheduleArgs {
     /// A store of the promotion replaced by another (dragged to another store's row).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub move_store: Option<StoreMove>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DecideArgs {
+    pub id: String,
+    /// The status decided: approved, running, finished, planned (sent back) or cancelled.
+    pub status: String,
+    /// The decider's comment; required to send a plan back or cancel it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,7 +11,10 @@ use utoipa::{
     },
     Modify, Number, OpenApi,
 };
-use yingxiao_core::sync::protocol::{MAX_MUTATIONS_PER_PUSH, MAX_PULL_LIMIT};
+use yingxiao_core::{
+    domain::Collection,
+    sync::protocol::{MAX_MUTATIONS_PER_PUSH, MAX_PULL_LIMIT},
+};
 
 use super::{auth, calendar, error::ErrorBody, health, sync, AppState};
 
@@ -90,6 +93,7 @@ impl Modify for ServerLimits {
             ("RecordRef", "id"),
             ("MoveStageArgs", "id"),
             ("RescheduleArgs", "id"),
+            ("DecideArgs", "id"),
             ("StoreMove", "from"),
             ("StoreMove", "to"),
             ("PushRequest", "client_id"),
@@ -108,10 +112,13 @@ impl Modify for ServerLimits {
         if let Some(cursor) = property(schemas, "PullRequest", "cursor") {
             cursor.pattern = Some(r"^[0-9]{1,18}\.[0-9]{1,18}\.[0-9]{1,18}$".into());
         }
+        if let Some(status) = property(schemas, "DecideArgs", "status") {
+            status.enum_values = Some(choice_values(Collection::Promotion, "status"));
+        }
         for (field, values) in [
-            ("stage", choice_values("stage")),
+            ("stage", choice_values(Collection::Opportunity, "stage")),
             ("lost_reason", {
-                let mut values = choice_values("lost_reason");
+                let mut values = choice_values(Collection::Opportunity, "lost_reason");
                 values.push(serde_json::Value::Null);
                 values
             }),
@@ -130,9 +137,9 @@ impl Modify for ServerLimits {
 
 const RECORD_ID_PATTERN: &str = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
 
-/// The wire values of one of an opportunity's choice fields.
-fn choice_values(field: &str) -> Vec<serde_json::Value> {
-    yingxiao_core::domain::Collection::Opportunity
+/// The wire values of one of a collection's choice fields.
+fn choice_values(collection: Collection, field: &str) -> Vec<serde_json::Value> {
+    collection
         .field(field)
         .and_then(|f| f.choices())
         .unwrap_or_default()

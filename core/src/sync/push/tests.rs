@@ -4,7 +4,7 @@ use serde_json::{json, Map, Value};
 
 use super::*;
 use crate::{
-    domain::Collection,
+    domain::{Collection, ValidationError},
     permission::{Action, Denial},
     sync::protocol::{CreateArgs, Intent, RejectCode, SetFieldsArgs},
 };
@@ -478,7 +478,7 @@ fn a_malformed_push_is_refused_with_what_to_fix() {
 
 #[test]
 fn a_promotion_is_rescheduled_within_the_rules_of_an_edit_and_never_once_it_has_finished() {
-    use crate::sync::protocol::{RescheduleArgs, StoreMove};
+    use crate::sync::protocol::{DecideArgs, RescheduleArgs, StoreMove};
     const PROMOTION: u64 = 50;
     let mut store = Store::seeded();
     store.apply(
@@ -552,14 +552,18 @@ fn a_promotion_is_rescheduled_within_the_rules_of_an_edit_and_never_once_it_has_
     );
 
     // Finished is final.
-    store.apply(
-        &system(),
-        vec![set(
-            Collection::Promotion,
-            PROMOTION,
-            json!({"status": "finished"}),
-        )],
+    let decide = |status: &str| {
+        Intent::DecidePromotion(DecideArgs {
+            id: id(PROMOTION),
+            status: status.into(),
+            comment: None,
+        })
+    };
+    let writes = store.apply(
+        &manager,
+        vec![decide("approved"), decide("running"), decide("finished")],
     );
+    assert_eq!(refusal(&writes), None);
     let writes = store.apply(&manager, vec![reschedule(None)]);
     let reason = refusal(&writes).expect("a finished promotion stays where it is");
     assert_eq!(reason.code, RejectCode::Invalid);
@@ -567,6 +571,108 @@ fn a_promotion_is_rescheduled_within_the_rules_of_an_edit_and_never_once_it_has_
         reason.message.contains("cannot be rescheduled"),
         "{reason:?}"
     );
+}
+
+#[test]
+fn a_promotion_moves_through_its_statuses_by_decisions_of_those_who_approve() {
+    use crate::sync::protocol::DecideArgs;
+    const PROMOTION: u64 = 52;
+    let mut store = Store::seeded();
+    store.apply(
+        &system(),
+        vec![create(
+            Collection::Promotion,
+            PROMOTION,
+            json!({"name": "国庆买赠", "kind": "gift", "unit_id": id(REGION),
+                "starts_on": "2025-10-01", "ends_on": "2025-10-07", "status": "planned"}),
+        )],
+    );
+    let decide = |status: &str, comment: Option<&str>| {
+        Intent::DecidePromotion(DecideArgs {
+            id: id(PROMOTION),
+            status: status.into(),
+            comment: comment.map(str::to_owned),
+        })
+    };
+    let refusal = |writes: &Written| match &writes.response.outcomes[0] {
+        Outcome::Rejected { reason, .. } => Some(reason.clone()),
+        _ => None,
+    };
+    let fields = |store: &Store| {
+        store.records[&key(Collection::Promotion, PROMOTION)]
+            .state
+            .fields
+            .clone()
+    };
+
+    // Finance sees the region's promotion but may not approve it; a plain edit of the status is
+    // refused as malformed whoever sends it.
+    let writes = store.apply(
+        &author(15, Role::Finance, REGION),
+        vec![decide("approved", None)],
+    );
+    let reason = refusal(&writes).expect("finance's approval is refused");
+    assert!(
+        matches!(
+            reason.denial,
+            Some(Denial::Action {
+                action: Action::Approve,
+                ..
+            })
+        ),
+        "{reason:?}"
+    );
+    let manager = author(14, Role::RegionalManager, REGION);
+    assert!(matches!(
+        set(
+            Collection::Promotion,
+            PROMOTION,
+            json!({"status": "approved"})
+        )
+        .validate(),
+        Err(ValidationError::IntentOnly { .. })
+    ));
+
+    // The region's manager sends it back only with a comment, then approves it.
+    let writes = store.apply(&manager, vec![decide("approved", Some("  预算合理 "))]);
+    assert_eq!(refusal(&writes), None);
+    let approved = fields(&store);
+    assert_eq!(approved["status"], "approved");
+    assert_eq!(approved["decision_comment"], "预算合理");
+    assert!(approved["decided_at"]
+        .as_str()
+        .is_some_and(|at| at.ends_with('Z')));
+    let writes = store.apply(&manager, vec![decide("planned", Some(" "))]);
+    let reason = refusal(&writes).expect("sending back needs a comment");
+    assert!(reason.message.contains("comment is required"), "{reason:?}");
+    let writes = store.apply(
+        &manager,
+        vec![decide("planned", Some("门店数太多，请缩减"))],
+    );
+    assert_eq!(refusal(&writes), None);
+    assert_eq!(fields(&store)["status"], "planned");
+
+    // A planned promotion cannot skip to running or finished; approving twice changes nothing.
+    for status in ["running", "finished"] {
+        let writes = store.apply(&manager, vec![decide(status, None)]);
+        let reason = refusal(&writes).expect("a skipped step is refused");
+        assert!(
+            reason.message.contains("cannot move to this status"),
+            "{reason:?}"
+        );
+    }
+    let writes = store.apply(&manager, vec![decide("approved", None)]);
+    assert_eq!(refusal(&writes), None);
+    assert_eq!(fields(&store).get("decision_comment"), None);
+    let written = fields(&store);
+    store.apply(&manager, vec![decide("approved", None)]);
+    assert_eq!(fields(&store), written);
+
+    // Cancelled is final.
+    store.apply(&manager, vec![decide("cancelled", Some("渠道调整"))]);
+    let writes = store.apply(&manager, vec![decide("approved", None)]);
+    assert_eq!(refusal(&writes).map(|r| r.code), Some(RejectCode::Invalid));
+    assert_eq!(fields(&store)["status"], "cancelled");
 }
 
 #[test]
