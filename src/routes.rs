@@ -21,7 +21,7 @@ use crate::{
         home::HomePage,
         not_found::NotFoundPage,
         opportunities::{OpportunitiesPage, OpportunityDetailPage},
-        promotions::PromotionsPage,
+        promotions::{PromotionDetailPage, PromotionsPage},
         records::{NewRecordPage, RecordDetailPage, RecordListPage},
         settings::{PermissionsPage, SettingsPage},
     },
@@ -100,6 +100,9 @@ impl Page {
             Page::List(Collection::Promotion) => PromotionsPage().into_any(),
             Page::Detail(Collection::Opportunity, id) => {
                 view! { <OpportunityDetailPage id /> }.into_any()
+            }
+            Page::Detail(Collection::Promotion, id) => {
+                view! { <PromotionDetailPage id /> }.into_any()
             }
             Page::List(collection) => view! { <RecordListPage collection /> }.into_any(),
             Page::New(collection) => view! { <NewRecordPage collection /> }.into_any(),

@@ -5,7 +5,10 @@ use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
 use serde_json::{Map, Value};
-use yingxiao_core::domain::Collection;
+use yingxiao_core::{
+    domain::Collection,
+    sync::{apply::StoredRecord, protocol::RecordRef},
+};
 
 use super::{
     cache::Watched,
@@ -97,6 +100,33 @@ pub(crate) fn names_by_id(records: &Watched) -> HashMap<String, String> {
 }
 
 /// A text field of a record, or "" when it is absent.
+/// One record read for its page, following the data's revision.
+pub(crate) type OneRecord = LocalResource<Result<Option<StoredRecord>, DataError>>;
+
+/// Reads the record `id` of `collection` for its page, again whenever the data changes.
+pub(crate) fn use_one_record(data: Data, collection: Collection, id: Memo<String>) -> OneRecord {
+    LocalResource::new(move || {
+        data.revision.get();
+        let target = RecordRef {
+            collection,
+            id: id.get(),
+        };
+        async move { data.view_one(&target).await }
+    })
+}
+
+/// The fields of a record as read now (empty while loading or when it is gone).
+pub(crate) fn fields_of(record: &OneRecord) -> Map<String, Value> {
+    record
+        .with(|read| {
+            read.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .and_then(|r| r.as_ref())
+                .map(|record| record.fields.clone())
+        })
+        .unwrap_or_default()
+}
+
 pub(crate) fn text<'a>(fields: &'a Map<String, Value>, name: &str) -> &'a str {
     fields.get(name).and_then(Value::as_str).unwrap_or("")
 }

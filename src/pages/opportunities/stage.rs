@@ -3,40 +3,26 @@
 //! need), and the stage history with the days spent in each stage.
 
 use leptos::{prelude::*, task::spawn_local};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use yingxiao_core::{
     domain::Collection,
     funnel::{Deal, Stage, DAY_MS},
     permission::Action,
     scope::scope_facts,
-    sync::{
-        apply::StoredRecord,
-        protocol::{Intent, MoveStageArgs, RecordRef},
-    },
+    sync::protocol::{Intent, MoveStageArgs},
     time::format_instant,
 };
 
 use crate::{
     components::record::focus_later,
-    data::records::text,
-    data::{store::DataError, sync::use_data},
+    data::{
+        records::{fields_of, text, use_one_record, OneRecord},
+        sync::use_data,
+    },
     format::{local_date_time, stage_label},
     i18n::{use_i18n, Key},
     permissions::use_access,
 };
-
-type Record = LocalResource<Result<Option<StoredRecord>, DataError>>;
-
-/// The fields of the deal as shown now (empty while loading or when it is gone).
-fn fields_of(deal: &Record) -> Map<String, Value> {
-    deal.with(|read| {
-        read.as_ref()
-            .and_then(|r| r.as_ref().ok())
-            .and_then(|r| r.as_ref())
-            .map(|record| record.fields.clone())
-    })
-    .unwrap_or_default()
-}
 
 /// The deal's stage: where it is, the moves the user may make, and how it got there.
 #[component]
@@ -45,14 +31,7 @@ pub fn DealStage(id: String) -> impl IntoView {
     let data = use_data();
     let access = use_access();
     let id = Memo::new(move |_| id.clone());
-    let deal: Record = LocalResource::new(move || {
-        data.revision.get();
-        let target = RecordRef {
-            collection: Collection::Opportunity,
-            id: id.get(),
-        };
-        async move { data.view_one(&target).await }
-    });
+    let deal = use_one_record(data, Collection::Opportunity, id);
     let may_move = Memo::new(move |_| {
         let facts = scope_facts(Collection::Opportunity, &fields_of(&deal), None);
         access.can(Collection::Opportunity, Action::MoveStage, Some(&facts))
@@ -104,7 +83,7 @@ enum Closing {
 /// The stage: a button per open stage to move the deal there, and won / lost to close it (lost asks
 /// for the reason the funnel's win/loss figures need).
 #[component]
-fn StageCard(id: Memo<String>, deal: Record, note: RwSignal<Option<String>>) -> impl IntoView {
+fn StageCard(id: Memo<String>, deal: OneRecord, note: RwSignal<Option<String>>) -> impl IntoView {
     let i18n = use_i18n();
     let data = use_data();
     let current = move || text(&fields_of(&deal), "stage").to_owned();
@@ -277,7 +256,7 @@ fn StageCard(id: Memo<String>, deal: Record, note: RwSignal<Option<String>>) -> 
 
 /// Every stage the deal entered, when, and how long it stayed.
 #[component]
-fn StageHistory(deal: Record) -> impl IntoView {
+fn StageHistory(deal: OneRecord) -> impl IntoView {
     let i18n = use_i18n();
     let entries = move || {
         let fields = fields_of(&deal);

@@ -6,6 +6,7 @@
 
 mod bar;
 mod calendar;
+mod decision;
 mod import;
 mod mover;
 mod subscribe;
@@ -22,7 +23,7 @@ use yingxiao_core::{
 };
 
 use crate::{
-    components::record::list::RecordList,
+    components::record::{detail::RecordDetail, list::RecordList},
     data::{
         promotions::{use_promotions, use_stores, PromoRow, Promotions},
         records::{use_titles, Loaded},
@@ -212,6 +213,17 @@ fn layout(
         weeks,
         in_view,
         budget,
+    }
+}
+
+/// `/promotions/:id`: the generated record page with the promotion's status steps below its fields.
+#[component]
+pub fn PromotionDetailPage(id: String) -> impl IntoView {
+    let own = id.clone();
+    view! {
+        <RecordDetail collection=Collection::Promotion id>
+            <decision::PromotionDecision id=own.clone() />
+        </RecordDetail>
     }
 }
 
