@@ -291,8 +291,12 @@ pub struct Planned<'a> {
     pub unit_id: &'a str,
     pub stores: Vec<&'a str>,
     pub products: Vec<&'a str>,
-    /// The promoters assigned to it, on every one of its days.
+    /// The promoters assigned to it: on every one of its days in all its stores, unless `shifts`
+    /// name their days.
     pub promoters: Vec<&'a str>,
+    /// Promoters' days in one store each (day, store, promoter): a promoter with shifts works only
+    /// those days, in that store.
+    pub shifts: Vec<(NaiveDate, &'a str, &'a str)>,
     pub first: NaiveDate,
     pub last: NaiveDate,
     /// 分.
@@ -482,6 +486,18 @@ pub fn conflicts(promotions: &[Planned], budgets: &[PromotionBudget]) -> Vec<Con
         stores.dedup();
         stores
     }
+    // Where `p` books `promoter` on `day`: the shift's store, none on a day without a shift, or all
+    // its stores when it gives the promoter no shifts.
+    fn booked<'a>(p: &Planned<'a>, promoter: &str, day: NaiveDate) -> Option<Vec<&'a str>> {
+        let mut shifts = p.shifts.iter().filter(|s| s.2 == promoter).peekable();
+        if shifts.peek().is_none() {
+            return Some(stores_of(p));
+        }
+        let mut stores: Vec<&str> = shifts.filter(|s| s.0 == day).map(|s| s.1).collect();
+        stores.sort_unstable();
+        stores.dedup();
+        (!stores.is_empty()).then_some(stores)
+    }
     for (promoter, mut list) in by_promoter {
         list.sort_by_key(|p| (p.first, p.id));
         for (i, a) in list.iter().enumerate() {
@@ -489,11 +505,21 @@ pub fn conflicts(promotions: &[Planned], budgets: &[PromotionBudget]) -> Vec<Con
                 if b.first > a.last {
                     break;
                 }
-                if stores_of(a) != stores_of(b) {
+                let clash = b
+                    .first
+                    .iter_days()
+                    .take_while(|d| *d <= a.last.min(b.last))
+                    .find(
+                        |&day| match (booked(a, promoter, day), booked(b, promoter, day)) {
+                            (Some(x), Some(y)) => x != y,
+                            _ => false,
+                        },
+                    );
+                if let Some(day) = clash {
                     found.push(Conflict::PromoterDoubleBooked {
                         promotions: [a.id.to_owned(), b.id.to_owned()],
                         promoter: promoter.to_owned(),
-                        day: b.first,
+                        day,
                     });
                 }
             }
@@ -676,6 +702,7 @@ mod tests {
             stores: stores.to_vec(),
             products: products.to_vec(),
             promoters: Vec::new(),
+            shifts: Vec::new(),
             first: day(first),
             last: day(last),
             budget: Some(budget),
@@ -724,6 +751,36 @@ mod tests {
             "王芳 is booked for “试吃” and “陈列” on 2026-12-04, which are not in the same stores"
         );
         assert_eq!(found[0].promotions(), ["a".to_owned(), "b".to_owned()]);
+    }
+
+    #[test]
+    fn a_promoter_with_shifts_is_booked_only_on_those_days_in_that_store() {
+        let with = |mut p: Planned<'static>, shifts: &[(u32, &'static str)]| {
+            p.promoters = vec!["wang"];
+            p.shifts = shifts.iter().map(|&(d, s)| (day(d), s, "wang")).collect();
+            p
+        };
+        // a runs the 1st to the 10th in two stores; wang works s1 on the 2nd and s2 on the 6th.
+        let a = with(
+            planned("a", "tasting", &["s1", "s2"], &[], 1, 10, 0),
+            &[(2, "s1"), (6, "s2")],
+        );
+        // b, in s3 from the 3rd to the 5th, books wang every day: no day in common with a's shifts.
+        let b = with(planned("b", "display", &["s3"], &[], 3, 5, 0), &[]);
+        assert_eq!(conflicts(&[a.clone(), b], &[]), vec![]);
+        // c, in s3 on the 6th with a shift: the same day as a's shift in s2.
+        let c = with(planned("c", "display", &["s3"], &[], 4, 8, 0), &[(6, "s3")]);
+        // d, in s2 on the 6th: the same store as a's shift that day, one place with a, not with c.
+        let d = with(planned("d", "gift", &["s2"], &[], 6, 6, 0), &[(6, "s2")]);
+        let booked = |a: &str, b: &str| Conflict::PromoterDoubleBooked {
+            promotions: [a.into(), b.into()],
+            promoter: "wang".into(),
+            day: day(6),
+        };
+        assert_eq!(
+            conflicts(&[a, c, d], &[]),
+            vec![booked("a", "c"), booked("c", "d")]
+        );
     }
 
     #[test]

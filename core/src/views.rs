@@ -577,9 +577,23 @@ static SPECS: [ViewSpec; 17] = [
             section(
                 "门店与人员",
                 "Stores and people",
-                &["store_ids", "product_ids", "promoter_ids"],
+                &[
+                    "store_ids",
+                    "product_ids",
+                    "promoter_ids",
+                    "promoter_shifts",
+                ],
             ),
-            section("预算", "Budget", &["budget", "baseline_daily_sales"]),
+            section(
+                "预算与目标",
+                "Budget and goal",
+                &[
+                    "budget_lines",
+                    "budget",
+                    "baseline_daily_sales",
+                    "goal_uplift_percent",
+                ],
+            ),
             section(NOTES.0, NOTES.1, &["notes"]),
         ],
         related: &[

@@ -33,6 +33,8 @@ pub struct PromoRow {
     pub stores: Vec<String>,
     pub products: Vec<String>,
     pub promoters: Vec<String>,
+    /// The promoters' days: (day, store, promoter).
+    pub shifts: Vec<(NaiveDate, String, String)>,
     pub first: NaiveDate,
     pub last: NaiveDate,
     /// 分.
@@ -61,6 +63,11 @@ impl PromoRow {
             stores: self.stores.iter().map(String::as_str).collect(),
             products: self.products.iter().map(String::as_str).collect(),
             promoters: self.promoters.iter().map(String::as_str).collect(),
+            shifts: self
+                .shifts
+                .iter()
+                .map(|(day, store, promoter)| (*day, store.as_str(), promoter.as_str()))
+                .collect(),
             first: self.first,
             last: self.last,
             budget: self.budget,
@@ -72,6 +79,25 @@ fn ids(fields: &serde_json::Map<String, Value>, name: &str) -> Vec<String> {
     id_list(fields, name)
         .into_iter()
         .map(str::to_owned)
+        .collect()
+}
+
+/// The readable lines of a promotion's `promoter_shifts`.
+fn shifts(fields: &serde_json::Map<String, Value>) -> Vec<(NaiveDate, String, String)> {
+    let Some(Value::Array(lines)) = fields.get("promoter_shifts") else {
+        return Vec::new();
+    };
+    lines
+        .iter()
+        .filter_map(|line| {
+            let line = line.as_object()?;
+            let day = parse_date(text(line, "day"))?;
+            Some((
+                day,
+                text(line, "store_id").to_owned(),
+                text(line, "promoter_id").to_owned(),
+            ))
+        })
         .collect()
 }
 
@@ -92,6 +118,7 @@ pub fn promo_rows(records: &[(String, StoredRecord)], today: NaiveDate) -> Vec<P
                 stores: ids(f, "store_ids"),
                 products: ids(f, "product_ids"),
                 promoters: ids(f, "promoter_ids"),
+                shifts: shifts(f),
                 first,
                 last,
                 budget: f.get("budget").and_then(Value::as_i64),

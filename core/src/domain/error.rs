@@ -187,6 +187,26 @@ pub(crate) const COMMENT_REQUIRED: Reason = Reason {
     en: "a comment is required when a plan is sent back or cancelled",
     zh: "退回或取消计划时须填写审批意见",
 };
+pub(crate) const BUDGET_BELOW_LINES: Reason = Reason {
+    en: "is less than the sum of the budget lines",
+    zh: "小于预算明细的合计",
+};
+pub(crate) const SHIFT_OUTSIDE_DATES: Reason = Reason {
+    en: "is not a day of the promotion",
+    zh: "不在促销日期内",
+};
+pub(crate) const SHIFT_STORE_NOT_LISTED: Reason = Reason {
+    en: "is not one of the promotion's stores",
+    zh: "不是本促销的门店",
+};
+pub(crate) const SHIFT_PROMOTER_NOT_LISTED: Reason = Reason {
+    en: "is not one of the promotion's promoters",
+    zh: "不是本促销的促销员",
+};
+pub(crate) const SHIFT_TWICE: Reason = Reason {
+    en: "is already on shift that day",
+    zh: "当天已有排班",
+};
 
 /// Every reason, for translating `Invalid` back to Chinese.
 pub(crate) const REASONS: &[Reason] = &[
@@ -208,6 +228,11 @@ pub(crate) const REASONS: &[Reason] = &[
     STORE_NOT_LISTED,
     STATUS_NOT_NEXT,
     COMMENT_REQUIRED,
+    BUDGET_BELOW_LINES,
+    SHIFT_OUTSIDE_DATES,
+    SHIFT_STORE_NOT_LISTED,
+    SHIFT_PROMOTER_NOT_LISTED,
+    SHIFT_TWICE,
 ];
 
 impl ValidationError {

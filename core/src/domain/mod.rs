@@ -460,6 +460,7 @@ const ALL_CHOICES: &[&[Choice]] = &[
     org::EXTENT_CHOICES,
     promotion::PROMOTION_KIND_CHOICES,
     promotion::PROMOTION_STATUS_CHOICES,
+    promotion::PROMOTION_COST_ITEM_CHOICES,
     service::TICKET_KIND_CHOICES,
     service::PRIORITY_CHOICES,
     service::TICKET_STATUS_CHOICES,

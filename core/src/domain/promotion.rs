@@ -4,9 +4,11 @@ use chrono::NaiveDate;
 use serde_json::{json, Map, Value};
 
 use super::error::{
-    ValidationError, COMMENT_REQUIRED, PROMOTION_OVER, STATUS_NOT_NEXT, STORE_NOT_LISTED,
+    ValidationError, BUDGET_BELOW_LINES, COMMENT_REQUIRED, PROMOTION_OVER, SHIFT_OUTSIDE_DATES,
+    SHIFT_PROMOTER_NOT_LISTED, SHIFT_STORE_NOT_LISTED, SHIFT_TWICE, STATUS_NOT_NEXT,
+    STORE_NOT_LISTED,
 };
-use super::validate::{dates_in_order, validate_fields};
+use super::validate::{date_of, dates_in_order, validate_fields};
 use super::{
     choices, no_record_rules, no_value_rules, Collection, FieldDef, FieldKind::*, Table, MAX_COUNT,
     NAME_CHARS, NOTES_CHARS,
@@ -29,6 +31,47 @@ choices!(PROMOTION_STATUSES, PROMOTION_STATUS_CHOICES {
     "finished" => "已结束", "Finished";
     "cancelled" => "已取消", "Cancelled";
 });
+
+choices!(PROMOTION_COST_ITEMS, PROMOTION_COST_ITEM_CHOICES {
+    "materials" => "物料", "Materials";
+    "staff" => "人员", "Staff";
+    "venue" => "场地", "Venue";
+    "gifts" => "赠品", "Gifts";
+    "price_support" => "让利", "Price support";
+    "advertising" => "广告", "Advertising";
+    "other" => "其他", "Other";
+});
+
+/// One line of a promotion's budget: what it is spent on and how much.
+const BUDGET_LINE_FIELDS: &[FieldDef] = &[
+    FieldDef::new(
+        "cost_item",
+        Enum(PROMOTION_COST_ITEMS),
+        "费用项目",
+        "Cost item",
+    )
+    .required(),
+    FieldDef::new("amount", Money, "金额", "Amount").required(),
+    FieldDef::new(
+        "note",
+        Text {
+            max_chars: NAME_CHARS,
+        },
+        "说明",
+        "Note",
+    ),
+];
+
+/// One promoter's day in one store. The store and the promoter must be among the promotion's own,
+/// the day within its dates.
+const SHIFT_FIELDS: &[FieldDef] = &[
+    FieldDef::new("day", Date, "日期", "Day").required(),
+    FieldDef::new("store_id", Ref(Collection::Customer), "门店", "Store").required(),
+    FieldDef::new("promoter_id", Ref(Collection::User), "促销员", "Promoter").required(),
+];
+
+/// The highest goal uplift, in percent over the baseline.
+pub const MAX_UPLIFT_PERCENT: i64 = 1000;
 
 pub(super) static PROMOTIONS: Table = Table {
     wire: "promotions",
@@ -57,6 +100,22 @@ pub(super) static PROMOTIONS: Table = Table {
         FieldDef::new("starts_on", Date, "开始日期", "Starts on").required(),
         FieldDef::new("ends_on", Date, "结束日期", "Ends on").required(),
         FieldDef::new("budget", Money, "促销预算", "Budget"),
+        FieldDef::new(
+            "budget_lines",
+            Lines(BUDGET_LINE_FIELDS),
+            "预算明细",
+            "Budget lines",
+        ),
+        // The sales uplift over the baseline the promotion is planned to reach.
+        FieldDef::new(
+            "goal_uplift_percent",
+            Integer {
+                min: 0,
+                max: MAX_UPLIFT_PERCENT,
+            },
+            "目标提升 %",
+            "Goal uplift %",
+        ),
         // The status moves only by `decide_promotion` (`next_statuses`), which also stamps the decision.
         FieldDef::new("status", Enum(PROMOTION_STATUSES), "状态", "Status")
             .required()
@@ -76,6 +135,12 @@ pub(super) static PROMOTIONS: Table = Table {
             RefList(Collection::User),
             "促销员",
             "Promoters",
+        ),
+        FieldDef::new(
+            "promoter_shifts",
+            Lines(SHIFT_FIELDS),
+            "促销员排班",
+            "Promoter shifts",
         ),
         // Daily sales per store before the promotion, the base of uplift and ROI (费效比).
         FieldDef::new(
@@ -98,7 +163,40 @@ pub(super) static PROMOTIONS: Table = Table {
 };
 
 fn promotion_rules(fields: &Map<String, Value>) -> Result<(), ValidationError> {
-    dates_in_order(fields, "starts_on", "ends_on")
+    dates_in_order(fields, "starts_on", "ends_on")?;
+    let lines = fields.get("budget_lines").and_then(Value::as_array);
+    let planned: i64 = lines
+        .into_iter()
+        .flatten()
+        .filter_map(|line| line.get("amount").and_then(Value::as_i64))
+        .sum();
+    let budget = fields.get("budget").and_then(Value::as_i64);
+    if lines.is_some_and(|l| !l.is_empty()) && budget.is_none_or(|budget| budget < planned) {
+        return Err(BUDGET_BELOW_LINES.at("budget"));
+    }
+    let (first, last) = (date_of(fields, "starts_on"), date_of(fields, "ends_on"));
+    let stores = super::id_list(fields, "store_ids");
+    let promoters = super::id_list(fields, "promoter_ids");
+    let shifts = fields.get("promoter_shifts").and_then(Value::as_array);
+    let mut seen = std::collections::HashSet::new();
+    for (at, shift) in shifts.into_iter().flatten().enumerate() {
+        let text = |name: &str| shift.get(name).and_then(Value::as_str).unwrap_or("");
+        let day = crate::time::parse_date(text("day"));
+        let path = |name: &str| format!("promoter_shifts[{at}].{name}");
+        if day.is_none_or(|day| first.is_some_and(|f| day < f) || last.is_some_and(|l| day > l)) {
+            return Err(SHIFT_OUTSIDE_DATES.at(&path("day")));
+        }
+        if !stores.contains(&text("store_id")) {
+            return Err(SHIFT_STORE_NOT_LISTED.at(&path("store_id")));
+        }
+        if !promoters.contains(&text("promoter_id")) {
+            return Err(SHIFT_PROMOTER_NOT_LISTED.at(&path("promoter_id")));
+        }
+        if !seen.insert((text("day"), text("promoter_id"))) {
+            return Err(SHIFT_TWICE.at(&path("promoter_id")));
+        }
+    }
+    Ok(())
 }
 
 /// Whether a promotion may still be moved on the calendar: not once it is finished or cancelled, nor
@@ -141,6 +239,36 @@ pub fn reschedule_patch(
             }
         }
         patch.insert("store_ids".into(), json!(moved));
+    }
+    // The promoters' days move with the promotion's first day, and with the store they were in.
+    if let Some(shifts) = fields.get("promoter_shifts").and_then(Value::as_array) {
+        let offset = match (
+            date_of(fields, "starts_on"),
+            crate::time::parse_date(starts_on),
+        ) {
+            (Some(before), Some(after)) => after - before,
+            _ => chrono::Duration::zero(),
+        };
+        let moved: Vec<Value> = shifts
+            .iter()
+            .map(|shift| {
+                let mut shift = shift.clone();
+                let day = shift
+                    .get("day")
+                    .and_then(Value::as_str)
+                    .and_then(crate::time::parse_date);
+                if let (Some(day), Some(line)) = (day, shift.as_object_mut()) {
+                    line.insert("day".into(), json!((day + offset).to_string()));
+                    if let Some((from, to)) = store_move {
+                        if line.get("store_id").and_then(Value::as_str) == Some(from) {
+                            line.insert("store_id".into(), json!(to));
+                        }
+                    }
+                }
+                shift
+            })
+            .collect();
+        patch.insert("promoter_shifts".into(), Value::Array(moved));
     }
     validate_fields(Collection::Promotion, &patch)?;
     dates_in_order(&patch, "starts_on", "ends_on")?;
@@ -318,6 +446,91 @@ mod tests {
             Err(ValidationError::MissingField {
                 field: "report_date".into()
             })
+        );
+    }
+
+    #[test]
+    fn budget_lines_fit_the_budget_and_shifts_are_days_of_the_promotion_in_its_stores() {
+        let id = |n: u32| format!("0193b3c4-7a1e-7000-8000-00000000000{n}");
+        let (unit, store, other_store, promoter, other) = (id(1), id(2), id(3), id(4), id(5));
+        let base = json!({
+            "name": "端午试吃", "kind": "tasting", "unit_id": unit, "status": "planned",
+            "starts_on": "2027-06-10", "ends_on": "2027-06-12",
+            "store_ids": [store], "promoter_ids": [promoter],
+            "budget": 50_000,
+            "budget_lines": [
+                {"cost_item": "materials", "amount": 20_000, "note": "试吃台"},
+                {"cost_item": "staff", "amount": 30_000},
+            ],
+            "goal_uplift_percent": 35,
+            "promoter_shifts": [
+                {"day": "2027-06-10", "store_id": store, "promoter_id": promoter},
+                {"day": "2027-06-12", "store_id": store, "promoter_id": promoter},
+            ],
+        });
+        let base = base.as_object().unwrap().clone();
+        assert_eq!(validate_create(Collection::Promotion, &base), Ok(()));
+        let with = |field: &str, value: Value| {
+            let mut fields = base.clone();
+            fields.insert(field.into(), value);
+            validate_record(Collection::Promotion, &fields)
+        };
+        assert_eq!(
+            with("budget", json!(49_999)),
+            Err(BUDGET_BELOW_LINES.at("budget"))
+        );
+        assert_eq!(
+            with("budget", Value::Null),
+            Err(BUDGET_BELOW_LINES.at("budget"))
+        );
+        assert_eq!(with("budget_lines", json!([])), Ok(()));
+        assert!(matches!(
+            with("goal_uplift_percent", json!(MAX_UPLIFT_PERCENT + 1)),
+            Err(ValidationError::OutOfRange { .. })
+        ));
+        let shift = |day: &str, store: &str, promoter: &str| {
+            with(
+                "promoter_shifts",
+                json!([{"day": "2027-06-11", "store_id": store, "promoter_id": promoter},
+                    {"day": day, "store_id": store, "promoter_id": promoter}]),
+            )
+        };
+        assert_eq!(shift("2027-06-12", &store, &promoter), Ok(()));
+        assert_eq!(
+            shift("2027-06-13", &store, &promoter),
+            Err(SHIFT_OUTSIDE_DATES.at("promoter_shifts[1].day"))
+        );
+        assert_eq!(
+            shift("2027-06-12", &other_store, &promoter),
+            Err(SHIFT_STORE_NOT_LISTED.at("promoter_shifts[0].store_id"))
+        );
+        assert_eq!(
+            shift("2027-06-12", &store, &other),
+            Err(SHIFT_PROMOTER_NOT_LISTED.at("promoter_shifts[0].promoter_id"))
+        );
+        assert_eq!(
+            shift("2027-06-11", &store, &promoter),
+            Err(SHIFT_TWICE.at("promoter_shifts[1].promoter_id"))
+        );
+
+        // Moved two days on and to another store, the shifts go along; shortened past a shift, the
+        // move is refused with the shift that no longer fits.
+        let today = crate::time::parse_date("2027-06-01").unwrap();
+        let pair = (store.as_str(), other_store.as_str());
+        let patch = reschedule_patch(&base, "2027-06-12", "2027-06-14", Some(pair), today).unwrap();
+        assert_eq!(
+            patch["promoter_shifts"],
+            json!([{"day": "2027-06-12", "store_id": other_store, "promoter_id": promoter},
+                {"day": "2027-06-14", "store_id": other_store, "promoter_id": promoter}])
+        );
+        let mut moved = base.clone();
+        moved.extend(patch);
+        assert_eq!(validate_record(Collection::Promotion, &moved), Ok(()));
+        let mut shortened = base.clone();
+        shortened.extend(reschedule_patch(&base, "2027-06-10", "2027-06-11", None, today).unwrap());
+        assert_eq!(
+            validate_record(Collection::Promotion, &shortened),
+            Err(SHIFT_OUTSIDE_DATES.at("promoter_shifts[1].day"))
         );
     }
 

@@ -39,7 +39,7 @@ pub use opportunity::{Opportunity, ProductLine, StageHistoryEntry};
 pub use order::{Order, OrderLine};
 pub use org::{OrgUnit, PermissionOverride, User};
 pub use product::Product;
-pub use promotion::{Promotion, PromotionReport};
+pub use promotion::{BudgetLine, Promotion, PromotionReport, Shift};
 pub use service::{Survey, Ticket};
 pub use target::Target;
 

@@ -17,14 +17,38 @@ record! {
         ends_on: NaiveDate,
         /// 促销预算 in 分.
         budget: Option<i64>,
+        budget_lines: Option<Vec<BudgetLine>>,
+        /// 目标提升 in percent over the baseline.
+        goal_uplift_percent: Option<i64>,
         /// planned, approved, running, finished or cancelled.
         status: String,
         decision_comment: Option<String>,
         decided_at: Option<DateTime<Utc>>,
         promoter_ids: Option<Vec<String>>,
+        promoter_shifts: Option<Vec<Shift>>,
         /// 基线日销售额 in 分: a store's daily sales before the promotion.
         baseline_daily_sales: Option<i64>,
         notes: Option<String>,
+    }
+}
+
+record! {
+    /// One line of a promotion's budget (预算明细).
+    pub struct BudgetLine {
+        /// materials, staff, venue, gifts, price_support, advertising or other.
+        cost_item: String,
+        /// 金额 in 分.
+        amount: i64,
+        note: Option<String>,
+    }
+}
+
+record! {
+    /// One promoter's day in one of the promotion's stores (促销员排班).
+    pub struct Shift {
+        day: NaiveDate,
+        store_id: String,
+        promoter_id: String,
     }
 }
 

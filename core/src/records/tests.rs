@@ -40,6 +40,8 @@ fn line_fields(collection: Collection, field: &str) -> &'static [&'static str] {
         (Collection::Opportunity, "stage_history") => StageHistoryEntry::FIELDS,
         (Collection::Opportunity, "product_lines") => ProductLine::FIELDS,
         (Collection::Order, "lines") => OrderLine::FIELDS,
+        (Collection::Promotion, "budget_lines") => BudgetLine::FIELDS,
+        (Collection::Promotion, "promoter_shifts") => Shift::FIELDS,
         _ => panic!("{collection}.{field} has no typed line"),
     }
 }

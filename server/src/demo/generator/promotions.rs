@@ -124,11 +124,51 @@ impl Generator {
                 .iter()
                 .map(|&p| world.products[p].as_str())
                 .collect();
+            // The budget by cost item: staff where promoters work, materials, and the rest in what
+            // the kind gives away. Derived, not drawn, so the rest of the data stays as it was.
+            let staff = if promoters.is_empty() {
+                0
+            } else {
+                budget * 4 / 10
+            };
+            let materials = budget * 3 / 10;
+            let rest_item = match kinds[kind] {
+                "gift" | "tasting" => "gifts",
+                "discount" | "bundle" | "coupon" => "price_support",
+                _ => "venue",
+            };
+            let budget_lines: Vec<serde_json::Value> = [
+                ("materials", materials),
+                ("staff", staff),
+                (rest_item, budget - materials - staff),
+            ]
+            .into_iter()
+            .filter(|(_, amount)| *amount > 0)
+            .map(|(item, amount)| json!({"cost_item": item, "amount": amount}))
+            .collect();
+            let goal_uplift = 10 + budget / 10_000 % 50;
+            // Each store's first promoter on every day, where that stays a short roster.
+            let mut shifts = Vec::new();
+            if stores.len() as i64 * days <= 60 {
+                for &s in &stores {
+                    let Some(promoter) = world.stores[s].promoters.first() else {
+                        continue;
+                    };
+                    if !promoters.contains(promoter) {
+                        continue;
+                    }
+                    for day in 0..days {
+                        shifts.push(json!({"day": starts_on.plus(day).to_string(),
+                            "store_id": world.stores[s].customer_id, "promoter_id": promoter}));
+                    }
+                }
+            }
             let fields = json!({"name": name, "kind": kinds[kind], "unit_id": world.areas[area].id,
                 "store_ids": store_ids, "product_ids": product_ids,
                 "starts_on": starts_on.to_string(), "ends_on": ends_on.to_string(), "budget": budget,
-                "status": status, "promoter_ids": promoters, "baseline_daily_sales": baseline,
-                "notes": notes});
+                "budget_lines": budget_lines, "goal_uplift_percent": goal_uplift,
+                "status": status, "promoter_ids": promoters, "promoter_shifts": shifts,
+                "baseline_daily_sales": baseline, "notes": notes});
             self.add(Collection::Promotion, &id, fields);
             world.promotions.push(Promotion {
                 id,
