@@ -191,6 +191,27 @@ impl OrgTree {
         }
         false
     }
+
+    /// The units from just below the top of the tree down to `unit` itself (a store's region, area
+    /// and store unit under the company): how a list of records is grouped. Empty for the top unit
+    /// or an unknown one; a cycle stops the walk.
+    pub fn path_below_top<'a>(&'a self, unit: &'a str) -> Vec<&'a str> {
+        let mut path = vec![unit];
+        let mut current = unit;
+        for _ in 0..self.parents.len() {
+            match self.parents.get(current) {
+                Some(parent) if !path.contains(&parent.as_str()) => {
+                    path.push(parent);
+                    current = parent;
+                }
+                _ => break,
+            }
+        }
+        // The last one has no parent: the top, which every record shares.
+        path.pop();
+        path.reverse();
+        path
+    }
 }
 
 /// A signed-in user as the scope rule needs them.
@@ -397,6 +418,27 @@ mod tests {
             Some(&customer),
         );
         assert_eq!(contact, facts(Some("east"), &["rep"], Some("c1")));
+    }
+
+    #[test]
+    fn a_units_path_runs_from_below_the_top_down_to_it() {
+        let tree = OrgTree::new([
+            ("east".to_owned(), "hq".to_owned()),
+            ("shanghai".to_owned(), "east".to_owned()),
+            ("store-1".to_owned(), "shanghai".to_owned()),
+        ]);
+        assert_eq!(
+            tree.path_below_top("store-1"),
+            ["east", "shanghai", "store-1"]
+        );
+        assert_eq!(tree.path_below_top("east"), ["east"]);
+        assert!(tree.path_below_top("hq").is_empty());
+        assert!(tree.path_below_top("unknown").is_empty());
+        let cycle = OrgTree::new([
+            ("a".to_owned(), "b".to_owned()),
+            ("b".to_owned(), "a".to_owned()),
+        ]);
+        assert_eq!(cycle.path_below_top("a").len(), 1);
     }
 
     #[test]

@@ -804,18 +804,79 @@ pub fn line_amount(quantity: i64, unit_price: i64, discount_percent: i64) -> Opt
     i64::try_from((kept + 50) / 100).ok()
 }
 
-/// The sum of a `lines` field's amounts, from each line's `quantity`, `unit_price` and
-/// `discount_percent` (absent: none); lines missing a number count as zero.
+/// What a `Lines` field's lines are worth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineMoney {
+    /// Quantity × unit price less a discount (an order line, an opportunity's product).
+    Priced,
+    /// An `amount` of their own (a promotion's budget line).
+    Own,
+    /// No money (a roster).
+    None,
+}
+
+impl LineMoney {
+    pub fn of(line_defs: &[crate::domain::FieldDef]) -> LineMoney {
+        let has = |name: &str| line_defs.iter().any(|d| d.name == name);
+        if has("amount") {
+            LineMoney::Own
+        } else if has("unit_price") {
+            LineMoney::Priced
+        } else {
+            LineMoney::None
+        }
+    }
+}
+
+/// One line's amount in 分: its own `amount`, or quantity × unit price less its discount (absent
+/// numbers count as zero). `None` when it would overflow.
+pub fn line_value(line: &serde_json::Value) -> Option<i64> {
+    let number = |name: &str| line.get(name).and_then(serde_json::Value::as_i64);
+    if let Some(amount) = number("amount") {
+        return Some(amount);
+    }
+    line_amount(
+        number("quantity").unwrap_or(0),
+        number("unit_price").unwrap_or(0),
+        number("discount_percent").unwrap_or(0),
+    )
+}
+
+/// The sum of a `Lines` field's amounts (`line_value`).
 pub fn lines_total(lines: &[serde_json::Value]) -> Option<i64> {
-    lines.iter().try_fold(0_i64, |sum, line| {
-        let number = |name: &str| line.get(name).and_then(serde_json::Value::as_i64);
-        let amount = line_amount(
-            number("quantity").unwrap_or(0),
-            number("unit_price").unwrap_or(0),
-            number("discount_percent").unwrap_or(0),
-        )?;
-        sum.checked_add(amount)
-    })
+    lines
+        .iter()
+        .try_fold(0_i64, |sum, line| sum.checked_add(line_value(line)?))
+}
+
+/// The record field a `Lines` field's total fills in as the lines change in a form: an order's total,
+/// a promotion's budget.
+pub fn lines_total_field(collection: Collection, lines: &str) -> Option<&'static str> {
+    match (collection, lines) {
+        (Collection::Order, "lines") => Some("total"),
+        (Collection::Promotion, "budget_lines") => Some("budget"),
+        _ => None,
+    }
+}
+
+/// The field that places a record of `target` in the org tree, by which a list of them is picked
+/// in groups (stores by region and area, people by unit).
+pub fn group_field(target: Collection) -> Option<&'static str> {
+    match target {
+        Collection::Customer => Some("region_unit_id"),
+        Collection::User => Some("unit_id"),
+        _ => None,
+    }
+}
+
+/// The record's own list a line's reference must be picked from, if it has one of `target`: a
+/// promotion's shifts name its stores and its promoters.
+pub fn line_choices_from(collection: Collection, target: Collection) -> Option<&'static str> {
+    collection
+        .fields()
+        .iter()
+        .find(|d| d.kind == crate::domain::FieldKind::RefList(target))
+        .map(|d| d.name)
 }
 
 #[cfg(test)]
@@ -954,5 +1015,38 @@ mod tests {
         ];
         assert_eq!(lines_total(&lines), Some(11_500));
         assert_eq!(lines_total(&[]), Some(0));
+        let budget = vec![
+            serde_json::json!({"cost_item": "materials", "amount": 20_000}),
+            serde_json::json!({"cost_item": "staff", "amount": 30_001}),
+        ];
+        assert_eq!(lines_total(&budget), Some(50_001));
+        let line_defs = |c: Collection, f: &str| match c.field(f).map(|d| d.kind) {
+            Some(crate::domain::FieldKind::Lines(defs)) => defs,
+            _ => panic!("{f} is not a lines field"),
+        };
+        assert_eq!(
+            LineMoney::of(line_defs(Collection::Order, "lines")),
+            LineMoney::Priced
+        );
+        assert_eq!(
+            LineMoney::of(line_defs(Collection::Promotion, "budget_lines")),
+            LineMoney::Own
+        );
+        assert_eq!(
+            LineMoney::of(line_defs(Collection::Promotion, "promoter_shifts")),
+            LineMoney::None
+        );
+        assert_eq!(
+            lines_total_field(Collection::Promotion, "budget_lines"),
+            Some("budget")
+        );
+        assert_eq!(
+            line_choices_from(Collection::Promotion, Collection::Customer),
+            Some("store_ids")
+        );
+        assert_eq!(
+            line_choices_from(Collection::Order, Collection::Product),
+            None
+        );
     }
 }

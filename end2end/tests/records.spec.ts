@@ -287,10 +287,11 @@ const CASES: Case[] = [
   {
     slug: 'promotions', heading: '促销', writer: E2E_MANAGER_LOGIN, view: 'list',
     fill: async (page, w) => {
-      // A list of stores: each pick adds a chip and empties the picker for the next.
-      await field(page, '门店').fill(w.store.name);
-      await page.getByRole('option', { name: w.store.name }).first().click();
-      await expect(page.locator('[data-field=store_ids] .chips li')).toHaveCount(1);
+      // Stores are ticked in groups of region and area; the search narrows every group.
+      const stores = page.getByTestId('grouped-store_ids');
+      await stores.getByRole('searchbox').fill(w.store.name);
+      await stores.getByRole('checkbox', { name: w.store.name, exact: true }).check();
+      await expect(stores.getByTestId('grouped-count')).toContainText('已选 1 /');
     },
     bad: {
       field: 'name', make: async () => {}, fix: (page, w) => fillText(page, '促销名称', `促销 ${w.unique}`),

@@ -13,7 +13,7 @@ use yingxiao_core::{
     permission::Action,
     scope::scope_facts,
     sync::{apply::StoredRecord, protocol::RecordRef},
-    views::{self, Related},
+    views::{self, LineMoney, Related},
 };
 
 use super::{display_value, editor::RecordEditor, focus_later, DeleteRecord, WaitingNote};
@@ -61,13 +61,16 @@ pub fn RecordDetail(
     let referenced: Vec<Collection> = collection
         .fields()
         .iter()
-        .filter_map(|d| match d.kind {
-            FieldKind::Ref(t) | FieldKind::RefList(t) => Some(t),
-            FieldKind::Lines(lines) => lines.iter().find_map(|l| match l.kind {
-                FieldKind::Ref(t) => Some(t),
-                _ => None,
-            }),
-            _ => None,
+        .flat_map(|d| match d.kind {
+            FieldKind::Ref(t) | FieldKind::RefList(t) => vec![t],
+            FieldKind::Lines(lines) => lines
+                .iter()
+                .filter_map(|l| match l.kind {
+                    FieldKind::Ref(t) => Some(t),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
         })
         .collect();
     let names = use_titles(data, referenced);
@@ -347,6 +350,8 @@ fn field_row(
                 view! { <ul class="inline-list">{links}</ul> }.into_any()
             }
             (FieldKind::Lines(line_defs), Some(Value::Array(lines))) => {
+                let money = LineMoney::of(line_defs);
+                let priced = money == LineMoney::Priced;
                 let head = line_defs
                     .iter()
                     .map(|d| view! { <th scope="col">{d.label(i18n.locale())}</th> })
@@ -379,25 +384,23 @@ fn field_row(
                                 view! { <td>{cell}</td> }
                             })
                             .collect_view();
-                        let amount = line.get("unit_price").is_some().then(|| {
-                            let n = |f: &str| line.get(f).and_then(Value::as_i64);
-                            yingxiao_core::views::line_amount(
-                                n("quantity").unwrap_or(0),
-                                n("unit_price").unwrap_or(0),
-                                n("discount_percent").unwrap_or(0),
-                            )
-                            .map(format_yuan)
-                            .unwrap_or_default()
+                        let amount = priced.then(|| {
+                            yingxiao_core::views::line_value(line)
+                                .map(format_yuan)
+                                .unwrap_or_default()
                         });
-                        view! { <tr>{cells}<td class="numeric">{amount}</td></tr> }
+                        view! { <tr>{cells}{amount.map(|a| view! { <td class="numeric">{a}</td> })}</tr> }
                     })
                     .collect_view();
                 let total = yingxiao_core::views::lines_total(lines).map(format_yuan);
+                let label_cols = line_defs.len() - usize::from(money == LineMoney::Own);
                 view! {
                     <table class="lines-table lines-read">
-                        <thead><tr>{head}<th scope="col" class="numeric">{i18n.t(Key::FormLineAmount)}</th></tr></thead>
+                        <thead><tr>{head}{priced.then(|| view! { <th scope="col" class="numeric">{i18n.t(Key::FormLineAmount)}</th> })}</tr></thead>
                         <tbody>{rows}</tbody>
-                        <tfoot><tr><th scope="row" colspan=line_defs.len()>{i18n.t(Key::FormLinesTotal)}</th><td class="numeric" data-testid="lines-total">{total}</td></tr></tfoot>
+                        {(money != LineMoney::None).then(|| view! {
+                            <tfoot><tr><th scope="row" colspan=label_cols>{i18n.t(Key::FormLinesTotal)}</th><td class="numeric" data-testid="lines-total">{total}</td></tr></tfoot>
+                        })}
                     </table>
                 }
                 .into_any()

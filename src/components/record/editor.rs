@@ -139,6 +139,11 @@ pub fn RecordEditor(
                     FieldMode::Edit
                 }
                 Some(_) => FieldMode::ReadOnly,
+                // Set by its own action later (a promotion's decision), unless a new record must
+                // start with it (its status).
+                None if intent_only && !collection.field(name).is_some_and(|d| d.required) => {
+                    FieldMode::Hidden
+                }
                 None => {
                     let facts = facts_of(&placed(None));
                     if access.can_set_on_create(collection, name, &facts) {
@@ -321,8 +326,10 @@ pub fn RecordEditor(
                         None => view! { <FormField form name /> }.into_any(),
                     }
                 }).collect_view();
+                // A section with nothing to show (a new promotion's decision) is left out.
+                let shown = move || section.fields.iter().any(|n| form.mode(n) != FieldMode::Hidden);
                 view! {
-                    <fieldset class="form-section">
+                    <fieldset class="form-section" hidden=move || !shown()>
                         <legend>{move || section.label(i18n.locale())}</legend>
                         <div class="form-grid">{fields}</div>
                     </fieldset>

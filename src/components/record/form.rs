@@ -13,11 +13,15 @@ use wasm_bindgen::{JsCast, JsValue};
 use yingxiao_core::{
     domain::{validate_create, validate_fields, validate_patch, Collection, FieldDef, FieldKind},
     sync::protocol::Intent,
+    views::{
+        group_field, line_choices_from, line_value, lines_total, lines_total_field, LineMoney,
+    },
 };
 
+use super::grouped::GroupedRefList;
 use crate::{
     data::{
-        records::use_list_prices,
+        records::{use_list_prices, use_titles},
         store::DataError,
         sync::{use_data, Data},
     },
@@ -494,6 +498,10 @@ fn editable_field(
             />
         }
         .into_any(),
+        FieldKind::RefList(target) if group_field(target).is_some() => view! {
+            <GroupedRefList id=id.clone() form name target options=options.unwrap_or_default() />
+        }
+        .into_any(),
         FieldKind::RefList(_) => view! {
             <RefListEditor id=id.clone() form name options=options.unwrap_or_default() />
         }
@@ -851,19 +859,25 @@ fn RefListEditor(
     }
 }
 
-/// The lines of an order or an opportunity's products as an editable table: one row per line with
-/// an input per line field, the line's amount, and the total. When the form also has the record's
-/// `total`, it follows the lines as they change (it stays editable for a rounding agreed otherwise).
+/// A `Lines` field as an editable table: one row per line with an input per line field (a picker for
+/// a reference, a list for a choice, a date, text or a number), the line's amount where lines are
+/// priced, and the total where they carry money. When the form has the field the lines' total
+/// fills in (`views::lines_total_field`: an order's total, a promotion's budget), it follows the
+/// lines as they change and stays editable. A reference the record lists itself (a shift's store
+/// among the promotion's stores) is picked from that list as the form has it now.
 #[component]
 fn LinesEditor(
     id: String,
     form: RecordForm,
     name: &'static str,
     line_defs: &'static [FieldDef],
-    /// The products (the lines' one reference).
+    /// The choices of the lines' reference that the record does not list itself (an order line's product).
     options: Options,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let data = use_data();
+    let money = LineMoney::of(line_defs);
+    let total_field = lines_total_field(form.collection, name).filter(|f| form.has(f));
     let rows = Memo::new(move |_| lines_raw(&form.get(name)));
     let write = move |rows: Vec<BTreeMap<String, String>>| {
         let text = if rows.is_empty() {
@@ -872,9 +886,11 @@ fn LinesEditor(
             serde_json::to_string(&rows).unwrap_or_default()
         };
         form.set(name, text);
-        if form.has("total") && untrack(|| form.mode("total")) == FieldMode::Edit {
-            if let Some(total) = converted_total(line_defs, &rows) {
-                form.set("total", yuan_input(total));
+        if let Some(total) = total_field {
+            if untrack(|| form.mode(total)) == FieldMode::Edit {
+                if let Some(sum) = converted_total(line_defs, &rows) {
+                    form.set(total, yuan_input(sum));
+                }
             }
         }
     };
@@ -886,15 +902,14 @@ fn LinesEditor(
         write(all);
     };
     // A product picked for a line without a price brings its list price, which the user may change.
-    let list_prices = use_list_prices(use_data());
+    let list_prices = use_list_prices(data);
     let pick = move |at: usize, field: &'static str, picked: String| {
         let mut all = rows.get_untracked();
         let Some(row) = all.get_mut(at) else {
             return;
         };
         let priced = row.get("unit_price").is_some_and(|p| !p.trim().is_empty());
-        let has_price_field = line_defs.iter().any(|d| d.name == "unit_price");
-        if !priced && has_price_field {
+        if !priced && money == LineMoney::Priced {
             let list_price = list_prices.with_untracked(|prices| prices.get(&picked).copied());
             if let Some(price) = list_price {
                 row.insert("unit_price".to_owned(), yuan_input(price));
@@ -903,32 +918,49 @@ fn LinesEditor(
         row.insert(field.to_owned(), picked);
         write(all);
     };
-    let amount_of = move |row: &BTreeMap<String, String>| -> Option<i64> {
-        let number = |field: &str| -> Option<i64> {
-            let def = line_defs.iter().find(|d| d.name == field)?;
-            let text = row.get(field).map(String::as_str).unwrap_or("");
-            match from_raw(def, text) {
-                Ok(Some(v)) => v.as_i64(),
-                Ok(None) => Some(0),
-                Err(_) => None,
+    // The references the record lists itself, offered from the form's list with their titles.
+    let own_lists: Vec<(Collection, &'static str)> = line_defs
+        .iter()
+        .filter_map(|d| match d.kind {
+            FieldKind::Ref(target) => {
+                line_choices_from(form.collection, target).map(|list| (target, list))
             }
-        };
-        yingxiao_core::views::line_amount(
-            number("quantity")?,
-            number("unit_price")?,
-            number("discount_percent").unwrap_or(0),
-        )
+            _ => None,
+        })
+        .collect();
+    let titles = use_titles(data, own_lists.iter().map(|(t, _)| *t).collect());
+    let options_for = move |target: Collection| -> Options {
+        match own_lists.iter().find(|(t, _)| *t == target) {
+            Some(&(_, list)) => Signal::derive(move || {
+                titles.with(|titles| {
+                    ids_raw(&form.get(list))
+                        .into_iter()
+                        .map(|id| {
+                            let title = titles.get(&id).cloned().unwrap_or_default();
+                            (id, title)
+                        })
+                        .collect()
+                })
+            }),
+            None => options,
+        }
+    };
+    let amount_of = move |row: &BTreeMap<String, String>| -> Option<i64> {
+        line_value(&converted_line(line_defs, row)?)
     };
     let total = move || rows.with(|all| all.iter().map(amount_of).sum::<Option<i64>>());
-    let products = options;
+    let priced = money == LineMoney::Priced;
+    let label_cols = line_defs.len() + 1 - usize::from(money == LineMoney::Own);
     view! {
         <div class="lines-editor" id=id data-testid=format!("lines-{name}")>
             <table class="lines-table">
                 <thead>
                     <tr>
                         <th scope="col">"#"</th>
-                        {line_defs.iter().map(|d| view! { <th scope="col">{move || d.label(i18n.locale())}</th> }).collect_view()}
-                        <th scope="col" class="numeric">{move || i18n.t(Key::FormLineAmount)}</th>
+                        {line_defs.iter().map(|d| view! {
+                            <th scope="col" class:numeric=matches!(d.kind, FieldKind::Money)>{move || d.label(i18n.locale())}</th>
+                        }).collect_view()}
+                        {priced.then(|| view! { <th scope="col" class="numeric">{move || i18n.t(Key::FormLineAmount)}</th> })}
                         <th scope="col"><span class="visually-hidden">{move || i18n.t(Key::FormLineRemove)}</span></th>
                     </tr>
                 </thead>
@@ -939,17 +971,34 @@ fn LinesEditor(
                             let cell_id = format!("{}-{name}-{at}-{field}", form.collection.as_str());
                             let value = Signal::derive(move || rows.with(|r| r.get(at).and_then(|row| row.get(field).cloned()).unwrap_or_default()));
                             let label = move || format!("{} {}", d.label(i18n.locale()), at + 1);
+                            let on_input = move |ev| edit(at, field, event_target_value(&ev));
                             let control = match d.kind {
-                                FieldKind::Ref(_) => view! {
-                                    <RefPicker id=cell_id options=products value
+                                FieldKind::Ref(target) => view! {
+                                    <RefPicker id=cell_id options=options_for(target) value
                                         on_pick=Callback::new(move |picked: String| pick(at, field, picked)) required=d.required />
+                                }.into_any(),
+                                FieldKind::Enum(_) => view! {
+                                    <select id=cell_id aria-label=label on:change=on_input>
+                                        <option value="">{move || i18n.t(Key::FormChoose)}</option>
+                                        {d.choices().unwrap_or_default().iter().map(|choice| view! {
+                                            <option value=choice.value prop:selected=move || value.with(|v| v == choice.value)>
+                                                {move || choice.label(i18n.locale())}
+                                            </option>
+                                        }).collect_view()}
+                                    </select>
+                                }.into_any(),
+                                FieldKind::Date => view! {
+                                    <input id=cell_id type="date" aria-label=label prop:value=value on:input=on_input />
+                                }.into_any(),
+                                FieldKind::Text { max_chars } => view! {
+                                    <input id=cell_id type="text" maxlength=max_chars aria-label=label prop:value=value on:input=on_input />
                                 }.into_any(),
                                 kind => view! {
                                     <input id=cell_id type="text"
                                         inputmode=if matches!(kind, FieldKind::Money) { "decimal" } else { "numeric" }
                                         aria-label=label
                                         prop:value=value
-                                        on:input=move |ev| edit(at, field, event_target_value(&ev)) />
+                                        on:input=on_input />
                                 }.into_any(),
                             };
                             view! { <td data-label=move || d.label(i18n.locale())>{control}</td> }
@@ -959,7 +1008,7 @@ fn LinesEditor(
                             <tr data-testid="line">
                                 <td>{at + 1}</td>
                                 {cells}
-                                <td class="numeric" data-testid="line-amount">{row_amount}</td>
+                                {priced.then(|| view! { <td class="numeric" data-testid="line-amount">{row_amount}</td> })}
                                 <td>
                                     <button type="button" class="button button-ghost"
                                         aria-label=move || i18n.format(Key::FormLineRemoveNumbered, &[("number", &(at + 1).to_string())])
@@ -970,13 +1019,15 @@ fn LinesEditor(
                         }
                     }).collect_view()}
                 </tbody>
-                <tfoot>
-                    <tr>
-                        <th scope="row" colspan=line_defs.len() + 1>{move || i18n.t(Key::FormLinesTotal)}</th>
-                        <td class="numeric" data-testid="lines-total">{move || total().map(format_yuan).unwrap_or_else(|| "—".into())}</td>
-                        <td></td>
-                    </tr>
-                </tfoot>
+                {(money != LineMoney::None).then(|| view! {
+                    <tfoot>
+                        <tr>
+                            <th scope="row" colspan=label_cols>{move || i18n.t(Key::FormLinesTotal)}</th>
+                            <td class="numeric" data-testid="lines-total">{move || total().map(format_yuan).unwrap_or_else(|| "—".into())}</td>
+                            <td></td>
+                        </tr>
+                    </tfoot>
+                })}
             </table>
             <button type="button" class="button" data-testid="line-add" on:click=move |_| {
                 let mut all = rows.get_untracked();
@@ -987,20 +1038,25 @@ fn LinesEditor(
     }
 }
 
+/// A line's text as its JSON value; `None` if a field does not convert.
+fn converted_line(line_defs: &[FieldDef], row: &BTreeMap<String, String>) -> Option<Value> {
+    let mut line = Map::new();
+    for d in line_defs {
+        let text = row.get(d.name).map(String::as_str).unwrap_or("");
+        if let Some(v) = from_raw(d, text).ok()? {
+            line.insert(d.name.to_owned(), v);
+        }
+    }
+    Some(Value::Object(line))
+}
+
 /// The lines' total in 分 when every line converts.
 fn converted_total(line_defs: &[FieldDef], rows: &[BTreeMap<String, String>]) -> Option<i64> {
-    let mut lines = Vec::with_capacity(rows.len());
-    for row in rows {
-        let mut line = Map::new();
-        for d in line_defs {
-            let text = row.get(d.name).map(String::as_str).unwrap_or("");
-            if let Some(v) = from_raw(d, text).ok()? {
-                line.insert(d.name.to_owned(), v);
-            }
-        }
-        lines.push(Value::Object(line));
-    }
-    yingxiao_core::views::lines_total(&lines)
+    let lines = rows
+        .iter()
+        .map(|row| converted_line(line_defs, row))
+        .collect::<Option<Vec<_>>>()?;
+    lines_total(&lines)
 }
 
 /// The form's own message: the summary of marked fields, a rule about no one field, a storage failure.

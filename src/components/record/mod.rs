@@ -5,6 +5,7 @@
 pub mod detail;
 pub mod editor;
 pub mod form;
+mod grouped;
 pub mod list;
 
 use std::collections::HashMap;
