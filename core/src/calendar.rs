@@ -29,6 +29,97 @@ impl Span<'_> {
     }
 }
 
+/// A promotion as the calendar's filter reads it.
+#[derive(Clone, Copy, Debug)]
+pub struct Facts<'a> {
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub status: &'a str,
+    /// Every unit it runs in: its stores' units and its own, each with the units above it
+    /// ([`Places::of`]).
+    pub places: &'a [String],
+    pub stores: &'a [String],
+    pub products: &'a [String],
+    pub promoters: &'a [String],
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+/// What the calendar is narrowed to: every part that is set must match.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Words of the name, in any case.
+    pub search: String,
+    pub kind: String,
+    pub status: String,
+    /// A region or area (or any unit): promotions in one of its stores, or of a unit within it.
+    pub unit: String,
+    pub store: String,
+    pub product: String,
+    pub promoter: String,
+}
+
+impl Filter {
+    /// Whether it keeps everything.
+    pub fn is_empty(&self) -> bool {
+        *self == Filter::default()
+    }
+
+    /// Whether it narrows by place (a unit or a store), so a timeline shows only the stores in it.
+    pub fn by_place(&self) -> bool {
+        !self.unit.is_empty() || !self.store.is_empty()
+    }
+
+    /// Whether it keeps `promotion`, on whatever days.
+    pub fn keeps(&self, promotion: &Facts) -> bool {
+        let is = |wanted: &str, value: &str| wanted.is_empty() || wanted == value;
+        let lists =
+            |wanted: &str, list: &[String]| wanted.is_empty() || list.iter().any(|v| v == wanted);
+        let search = self.search.trim().to_lowercase();
+        is(&self.kind, promotion.kind)
+            && is(&self.status, promotion.status)
+            && lists(&self.unit, promotion.places)
+            && lists(&self.store, promotion.stores)
+            && lists(&self.product, promotion.products)
+            && lists(&self.promoter, promotion.promoters)
+            && (search.is_empty() || promotion.name.to_lowercase().contains(&search))
+    }
+
+    /// Whether it keeps `promotion` and it runs on some day from `first` to `last`.
+    pub fn keeps_within(&self, promotion: &Facts, first: NaiveDate, last: NaiveDate) -> bool {
+        promotion.first <= last && promotion.last >= first && self.keeps(promotion)
+    }
+}
+
+/// Where promotions run, for [`Filter::unit`]: the org tree and each store's unit.
+#[derive(Clone, Debug, Default)]
+pub struct Places {
+    pub tree: crate::scope::OrgTree,
+    /// Store (customer) id → the unit it belongs to.
+    pub store_units: std::collections::HashMap<String, String>,
+}
+
+impl Places {
+    /// The units a promotion of `unit_id` in `stores` runs in: its own unit and its stores' units,
+    /// each with the units above it up to, not including, the top.
+    pub fn of(&self, unit_id: &str, stores: &[String]) -> Vec<String> {
+        let units = std::iter::once(unit_id).chain(
+            stores
+                .iter()
+                .filter_map(|s| self.store_units.get(s).map(String::as_str)),
+        );
+        let mut out: Vec<String> = Vec::new();
+        for unit in units {
+            for place in self.tree.path_below_top(unit) {
+                if !out.iter().any(|p| p == place) {
+                    out.push(place.to_owned());
+                }
+            }
+        }
+        out
+    }
+}
+
 /// The lane of each span (by position in `spans`), numbered from 0, so that no two spans in a lane
 /// share a day and as few lanes are used as the busiest day needs (interval partitioning).
 ///
@@ -751,6 +842,58 @@ mod tests {
             "王芳 is booked for “试吃” and “陈列” on 2026-12-04, which are not in the same stores"
         );
         assert_eq!(found[0].promotions(), ["a".to_owned(), "b".to_owned()]);
+    }
+
+    #[test]
+    fn the_filter_keeps_a_promotion_when_every_part_set_matches() {
+        let tree = crate::scope::OrgTree::new([
+            ("east".to_owned(), "hq".to_owned()),
+            ("shanghai".to_owned(), "east".to_owned()),
+            ("store-unit".to_owned(), "shanghai".to_owned()),
+            ("west".to_owned(), "hq".to_owned()),
+        ]);
+        let known = Places {
+            tree,
+            store_units: [("s1".to_owned(), "store-unit".to_owned())].into(),
+        };
+        let places = known.of("east", &["s1".to_owned(), "unknown".to_owned()]);
+        assert_eq!(places, ["east", "shanghai", "store-unit"]);
+        let owned = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let (stores, products, promoters) = (owned(&["s1"]), owned(&["tea"]), owned(&["wang"]));
+        let facts = Facts {
+            name: "中秋 Tea 买赠",
+            kind: "gift",
+            status: "approved",
+            places: &places,
+            stores: &stores,
+            products: &products,
+            promoters: &promoters,
+            first: day(10),
+            last: day(12),
+        };
+        let with = |change: fn(&mut Filter)| {
+            let mut filter = Filter::default();
+            change(&mut filter);
+            filter.keeps(&facts)
+        };
+        assert!(Filter::default().keeps(&facts));
+        assert!(with(|f| f.search = " tea ".into()));
+        assert!(!with(|f| f.search = "咖啡".into()));
+        assert!(with(|f| f.unit = "shanghai".into()));
+        assert!(with(|f| f.unit = "east".into()));
+        assert!(!with(|f| f.unit = "west".into()));
+        assert!(with(|f| f.store = "s1".into()));
+        assert!(!with(|f| f.store = "s2".into()));
+        assert!(!with(|f| f.product = "juice".into()));
+        assert!(with(|f| f.promoter = "wang".into()));
+        assert!(!with(|f| {
+            f.kind = "gift".into();
+            f.status = "planned".into();
+        }));
+        let filter = Filter::default();
+        assert!(filter.keeps_within(&facts, day(12), day(20)));
+        assert!(!filter.keeps_within(&facts, day(13), day(20)));
+        assert!(!filter.by_place() && filter.is_empty());
     }
 
     #[test]

@@ -8,9 +8,9 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde_json::Value;
 use yingxiao_core::{
-    calendar::{conflicts, Conflict, Planned, PromotionBudget, Span},
+    calendar::{conflicts, Conflict, Facts, Places, Planned, PromotionBudget, Span},
     domain::{id_list, may_reschedule, Collection},
-    scope::{scope_facts, ScopeFacts},
+    scope::{scope_facts, OrgTree, ScopeFacts},
     sync::apply::StoredRecord,
     time::parse_date,
 };
@@ -18,7 +18,7 @@ use yingxiao_core::{
 use crate::format::local_today;
 
 use super::{
-    records::{text, use_titles, watch_collection, Loaded, Shared},
+    records::{names_by_id, text, use_titles, watch_collection, Loaded, Shared},
     sync::Data,
 };
 
@@ -35,6 +35,8 @@ pub struct PromoRow {
     pub promoters: Vec<String>,
     /// The promoters' days: (day, store, promoter).
     pub shifts: Vec<(NaiveDate, String, String)>,
+    /// The units it runs in, with those above them (`Places::of`).
+    pub places: Vec<String>,
     pub first: NaiveDate,
     pub last: NaiveDate,
     /// 分.
@@ -49,6 +51,21 @@ impl PromoRow {
     pub fn span(&self) -> Span<'_> {
         Span {
             id: &self.id,
+            first: self.first,
+            last: self.last,
+        }
+    }
+
+    /// What the calendar's filter reads.
+    pub fn facts(&self) -> Facts<'_> {
+        Facts {
+            name: &self.name,
+            kind: &self.kind,
+            status: &self.status,
+            places: &self.places,
+            stores: &self.stores,
+            products: &self.products,
+            promoters: &self.promoters,
             first: self.first,
             last: self.last,
         }
@@ -102,20 +119,26 @@ fn shifts(fields: &serde_json::Map<String, Value>) -> Vec<(NaiveDate, String, St
 }
 
 /// The promotions with readable dates, by first day then name; `today` decides which are open.
-pub fn promo_rows(records: &[(String, StoredRecord)], today: NaiveDate) -> Vec<PromoRow> {
+pub fn promo_rows(
+    records: &[(String, StoredRecord)],
+    places: &Places,
+    today: NaiveDate,
+) -> Vec<PromoRow> {
     let mut rows: Vec<PromoRow> = records
         .iter()
         .filter_map(|(id, record)| {
             let f = &record.fields;
             let first = parse_date(text(f, "starts_on"))?;
             let last = parse_date(text(f, "ends_on"))?;
+            let stores = ids(f, "store_ids");
             Some(PromoRow {
                 id: id.clone(),
+                places: places.of(text(f, "unit_id"), &stores),
                 name: text(f, "name").to_owned(),
                 kind: text(f, "kind").to_owned(),
                 status: text(f, "status").to_owned(),
                 unit_id: text(f, "unit_id").to_owned(),
-                stores: ids(f, "store_ids"),
+                stores,
                 products: ids(f, "product_ids"),
                 promoters: ids(f, "promoter_ids"),
                 shifts: shifts(f),
@@ -144,9 +167,10 @@ pub struct Promotions {
 pub fn read_promotions(
     records: &[(String, StoredRecord)],
     budgets: &[(String, StoredRecord)],
+    places: &Places,
     today: NaiveDate,
 ) -> Promotions {
-    let rows = promo_rows(records, today);
+    let rows = promo_rows(records, places, today);
     let planned: Vec<Planned> = rows.iter().map(PromoRow::planned).collect();
     let budget_lines: Vec<PromotionBudget> = budgets
         .iter()
@@ -181,7 +205,9 @@ pub(crate) fn use_promotions(data: Data) -> Memo<Loaded<Shared<Promotions>>> {
     data.model("promotions", || {
         let promotions = watch_collection(data, Collection::Promotion);
         let budgets = watch_collection(data, Collection::Budget);
+        let places = use_places(data);
         Memo::new(move |_| {
+            let places = places.get();
             let read = promotions.with(|read| {
                 read.as_ref().map(|r| {
                     r.as_ref().map_err(Clone::clone).map(|records| {
@@ -191,13 +217,39 @@ pub(crate) fn use_promotions(data: Data) -> Memo<Loaded<Shared<Promotions>>> {
                                 Some(Ok(rows)) => rows,
                                 _ => &none,
                             };
-                            read_promotions(records, budget_rows, local_today())
+                            read_promotions(records, budget_rows, &places, local_today())
                         });
                         Shared(Arc::new(read))
                     })
                 })
             });
             Loaded::from_read(read, || data.status.get())
+        })
+    })
+}
+
+/// The org tree and each store's unit, once per change of the units or customers, for the session.
+pub(crate) fn use_places(data: Data) -> Memo<Shared<Places>> {
+    data.model("places", || {
+        let customers = watch_collection(data, Collection::Customer);
+        let units = watch_collection(data, Collection::OrgUnit);
+        Memo::new(move |_| {
+            let tree = units.with(|read| match read {
+                Some(Ok(rows)) => OrgTree::new(rows.iter().filter_map(|(id, unit)| {
+                    let parent = text(&unit.fields, "parent_id");
+                    (!parent.is_empty()).then(|| (id.clone(), parent.to_owned()))
+                })),
+                _ => OrgTree::default(),
+            });
+            let store_units = customers.with(|read| match read {
+                Some(Ok(rows)) => rows
+                    .iter()
+                    .filter(|(_, c)| text(&c.fields, "kind") == "retail_store")
+                    .map(|(id, c)| (id.clone(), text(&c.fields, "region_unit_id").to_owned()))
+                    .collect(),
+                _ => HashMap::new(),
+            });
+            Shared(Arc::new(Places { tree, store_units }))
         })
     })
 }
@@ -209,33 +261,68 @@ pub struct StoreRow {
     pub name: String,
     /// Its unit's name, shown under it.
     pub unit: String,
+    /// The units it is grouped under on the timeline, its region and area: ids (empty if none)
+    /// and names.
+    pub region: String,
+    pub area: String,
+    pub region_name: String,
+    pub area_name: String,
 }
 
-/// The stores the user sees (customers of kind retail_store), in order of their unit, then name,
-/// kept for the session: the timeline's rows.
+/// The stores the user sees (customers of kind retail_store), by region, area, then name, kept for
+/// the session: the timeline's rows.
 pub(crate) fn use_stores(data: Data) -> Memo<Vec<StoreRow>> {
     data.model("stores", || {
         let customers = watch_collection(data, Collection::Customer);
+        let unit_records = watch_collection(data, Collection::OrgUnit);
         let units = use_titles(data, vec![Collection::OrgUnit]);
+        let places = use_places(data);
         Memo::new(move |_| {
+            let places = places.get();
+            let names = names_by_id(&unit_records);
+            let name = |id: &str| names.get(id).cloned().unwrap_or_default();
             let mut rows: Vec<StoreRow> = customers.with(|read| match read {
                 Some(Ok(records)) => units.with(|units| {
                     records
                         .iter()
                         .filter(|(_, c)| text(&c.fields, "kind") == "retail_store")
-                        .map(|(id, c)| StoreRow {
-                            id: id.clone(),
-                            name: text(&c.fields, "name").to_owned(),
-                            unit: units
-                                .get(text(&c.fields, "region_unit_id"))
-                                .cloned()
-                                .unwrap_or_default(),
+                        .map(|(id, c)| {
+                            let unit = text(&c.fields, "region_unit_id");
+                            let path = places.tree.path_below_top(unit);
+                            let level = |at: usize| path.get(at).copied().unwrap_or("").to_owned();
+                            let (region, area) = (level(0), level(1));
+                            StoreRow {
+                                id: id.clone(),
+                                name: text(&c.fields, "name").to_owned(),
+                                unit: units.get(unit).cloned().unwrap_or_default(),
+                                region_name: name(&region),
+                                area_name: name(&area),
+                                region,
+                                area,
+                            }
                         })
                         .collect()
                 }),
                 _ => Vec::new(),
             });
-            rows.sort_by(|a, b| (&a.unit, &a.name, &a.id).cmp(&(&b.unit, &b.name, &b.id)));
+            rows.sort_by(|a, b| {
+                (
+                    &a.region_name,
+                    &a.region,
+                    &a.area_name,
+                    &a.area,
+                    &a.name,
+                    &a.id,
+                )
+                    .cmp(&(
+                        &b.region_name,
+                        &b.region,
+                        &b.area_name,
+                        &b.area,
+                        &b.name,
+                        &b.id,
+                    ))
+            });
             rows
         })
     })

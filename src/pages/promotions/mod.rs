@@ -16,7 +16,7 @@ use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use yingxiao_core::{
-    calendar::{month_grid_start, week_rows, week_start, Span},
+    calendar::{month_grid_start, week_rows, week_start, Filter, Span},
     domain::Collection,
     ics,
     locale::Locale,
@@ -34,7 +34,7 @@ use crate::{
 };
 use calendar::{CalendarGrid, GridWeek, PlacedBar};
 use mover::{Mover, MoverNotes};
-use timeline::Timeline;
+use timeline::{RowsBy, Timeline};
 
 /// Lanes a month's week draws before "+N more"; a week view draws many more.
 const MONTH_LANES: u32 = 3;
@@ -82,31 +82,6 @@ impl ColourBy {
             ColourBy::Kind => "kind",
             ColourBy::Status => "status",
         }
-    }
-}
-
-/// The filters of the calendar.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct Filter {
-    search: String,
-    kind: String,
-    status: String,
-}
-
-impl Filter {
-    /// Whether the filter keeps `row` and it runs on some day from `first` to `last`.
-    pub(crate) fn keeps_within(&self, row: &PromoRow, first: NaiveDate, last: NaiveDate) -> bool {
-        row.first <= last && row.last >= first && self.keeps(row)
-    }
-
-    fn keeps(&self, row: &PromoRow) -> bool {
-        (self.kind.is_empty() || row.kind == self.kind)
-            && (self.status.is_empty() || row.status == self.status)
-            && (self.search.trim().is_empty()
-                || row
-                    .name
-                    .to_lowercase()
-                    .contains(&self.search.trim().to_lowercase()))
     }
 }
 
@@ -184,7 +159,7 @@ fn layout(
     let kept: Vec<&PromoRow> = promotions
         .rows
         .iter()
-        .filter(|r| filter.keeps_within(r, first, last))
+        .filter(|r| filter.keeps_within(&r.facts(), first, last))
         .collect();
     let spans: Vec<Span> = kept.iter().map(|r| r.span()).collect();
     let weeks = week_rows(&spans, first, weeks, shown)
@@ -267,6 +242,8 @@ pub fn PromotionsPage() -> impl IntoView {
     let anchor = RwSignal::new(asked.unwrap_or_else(local_today));
     let filter = RwSignal::new(Filter::default());
     let colour_by = RwSignal::new(ColourBy::Kind);
+    let rows_by = RwSignal::new(RowsBy::Store);
+    let filters_open = RwSignal::new(false);
     let export_error = RwSignal::new(None::<String>);
 
     let grid = Memo::new(move |_| {
@@ -329,7 +306,7 @@ pub fn PromotionsPage() -> impl IntoView {
                 let kept: Vec<&PromoRow> = p
                     .rows
                     .iter()
-                    .filter(|r| filter.keeps_within(r, first, last))
+                    .filter(|r| filter.keeps_within(&r.facts(), first, last))
                     .collect();
                 // What a calendar app shows beside the name: kind, status and budget; the stores.
                 let details: Vec<(String, String)> = titles.with_untracked(|names| {
@@ -408,6 +385,85 @@ pub fn PromotionsPage() -> impl IntoView {
         }
     };
 
+    // The choices of the place, product and promoter filters: regions and areas by their path, the
+    // stores in the chosen place, and the products and promoters the promotions name.
+    let unit_choices = Memo::new(move |_| {
+        let mut choices: Vec<(String, String)> = stores.with(|stores| {
+            let mut seen = std::collections::BTreeMap::new();
+            for s in stores {
+                if !s.region.is_empty() {
+                    seen.insert(s.region.clone(), s.region_name.clone());
+                }
+                if !s.area.is_empty() {
+                    seen.insert(
+                        s.area.clone(),
+                        format!("{} › {}", s.region_name, s.area_name),
+                    );
+                }
+            }
+            seen.into_iter().collect()
+        });
+        choices.sort_by(|a, b| a.1.cmp(&b.1));
+        choices
+    });
+    let store_choices = Memo::new(move |_| {
+        let unit = filter.with(|f| f.unit.clone());
+        stores.with(|stores| {
+            stores
+                .iter()
+                .filter(|s| unit.is_empty() || s.region == unit || s.area == unit)
+                .map(|s| (s.id.clone(), s.name.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let named_in_promotions = move |pick: fn(&PromoRow) -> &[String]| {
+        Memo::new(move |_| {
+            let names = titles.get();
+            let mut ids: Vec<String> = promotions.with(|loaded| match loaded {
+                Loaded::Ready(p) => p
+                    .rows
+                    .iter()
+                    .flat_map(|r| pick(r).iter().cloned())
+                    .collect(),
+                _ => Vec::new(),
+            });
+            ids.sort();
+            ids.dedup();
+            let mut choices: Vec<(String, String)> = ids
+                .into_iter()
+                .map(|id| {
+                    let name = names.get(&id).cloned().unwrap_or_default();
+                    (id, name)
+                })
+                .collect();
+            choices.sort_by(|a, b| a.1.cmp(&b.1));
+            choices
+        })
+    };
+    let product_choices = named_in_promotions(|r| &r.products);
+    let promoter_choices = named_in_promotions(|r| &r.promoters);
+    let id_select = move |id: &'static str,
+                          label: Key,
+                          choices: Memo<Vec<(String, String)>>,
+                          get: fn(&Filter) -> &String,
+                          set: fn(&mut Filter, String)| {
+        view! {
+            <div class="field">
+                <label for=id>{move || i18n.t(label)}</label>
+                <select id=id on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    filter.update(|f| set(f, value));
+                }>
+                    <option value="">{move || i18n.t(Key::ListFilterAll)}</option>
+                    {move || choices.get().into_iter().map(|(value, name)| {
+                        let chosen = filter.with_untracked(|f| *get(f) == value);
+                        view! { <option value=value selected=chosen>{name}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+    };
+
     let calendar = move || {
         view! {
             <div class="card calendar-toolbar" role="search">
@@ -424,15 +480,40 @@ pub fn PromotionsPage() -> impl IntoView {
                         {move || title(mode.get(), anchor.get(), i18n.locale())}
                     </h2>
                 </div>
-                <div class="calendar-filters">
+                <div class="calendar-filters" class:filters-open=move || filters_open.get()>
                     <div class="field field-search">
                         <label for="calendar-search">{move || i18n.t(Key::CustomersSearch)}</label>
                         <input id="calendar-search" type="search" autocomplete="off"
                             prop:value=move || filter.with(|f| f.search.clone())
                             on:input=move |ev| filter.update(|f| f.search = event_target_value(&ev)) />
                     </div>
+                    // On a phone the rest folds away behind this, so the calendar is on the first screen.
+                    <button type="button" class="button filters-toggle" data-testid="calendar-filters-toggle"
+                        aria-expanded=move || filters_open.get().to_string()
+                        on:click=move |_| filters_open.update(|o| *o = !*o)>
+                        {move || {
+                            let active = filter.with(|f| {
+                                [&f.kind, &f.status, &f.unit, &f.store, &f.product, &f.promoter]
+                                    .iter()
+                                    .filter(|v| !v.is_empty())
+                                    .count()
+                            });
+                            if active == 0 {
+                                i18n.t(Key::ListFilters).to_owned()
+                            } else {
+                                i18n.format(Key::ListFiltersActive, &[("count", &active.to_string())])
+                            }
+                        }}
+                    </button>
                     {choice_select("kind", "calendar-kind", Key::PromotionsKind, |f, v| f.kind = v)}
                     {choice_select("status", "calendar-status", Key::PromotionsStatus, |f, v| f.status = v)}
+                    {id_select("calendar-unit", Key::PromotionsPlace, unit_choices, |f| &f.unit, |f, v| {
+                        f.unit = v;
+                        f.store.clear();
+                    })}
+                    {id_select("calendar-store", Key::PromotionsStore, store_choices, |f| &f.store, |f, v| f.store = v)}
+                    {id_select("calendar-product", Key::PromotionsProduct, product_choices, |f| &f.product, |f, v| f.product = v)}
+                    {id_select("calendar-promoter", Key::PromotionsPromoter, promoter_choices, |f| &f.promoter, |f, v| f.promoter = v)}
                     <div class="field">
                         <label for="calendar-colour">{move || i18n.t(Key::PromotionsColourBy)}</label>
                         <select id="calendar-colour" on:change=move |ev| {
@@ -442,6 +523,17 @@ pub fn PromotionsPage() -> impl IntoView {
                             <option value="status">{move || i18n.t(Key::PromotionsStatus)}</option>
                         </select>
                     </div>
+                    <Show when=move || mode.get() == Mode::Timeline>
+                        <div class="field">
+                            <label for="timeline-rows">{move || i18n.t(Key::PromotionsRowsBy)}</label>
+                            <select id="timeline-rows" on:change=move |ev| {
+                                rows_by.set(if event_target_value(&ev) == "product" { RowsBy::Product } else { RowsBy::Store });
+                            }>
+                                <option value="store" selected=move || rows_by.get_untracked() == RowsBy::Store>{move || i18n.t(Key::PromotionsStore)}</option>
+                                <option value="product" selected=move || rows_by.get_untracked() == RowsBy::Product>{move || i18n.t(Key::PromotionsProduct)}</option>
+                            </select>
+                        </div>
+                    </Show>
                     <button type="button" class="button" data-testid="calendar-export" on:click=export>
                         {move || i18n.t(Key::PromotionsExportIcs)}
                     </button>
@@ -464,7 +556,7 @@ pub fn PromotionsPage() -> impl IntoView {
                 }.into_any(),
                 Loaded::Ready(()) if mode.get() == Mode::Timeline => view! {
                     <MoverNotes mover />
-                    <Timeline promotions stores filter anchor colour_by mover />
+                    <Timeline promotions stores filter anchor colour_by mover rows_by names=titles />
                 }.into_any(),
                 Loaded::Ready(()) => view! {
                     <MoverNotes mover />

@@ -9,12 +9,14 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use leptos::{html, prelude::*};
-use yingxiao_core::calendar::{row_offsets, rows_in_view, timeline_rows, Span, TimelineRow};
+use yingxiao_core::calendar::{
+    row_offsets, rows_in_view, timeline_rows, Filter, Span, TimelineRow,
+};
 
 use super::{
     bar::{Dragging, Place, PromoBar},
     mover::Mover,
-    ColourBy, Filter,
+    ColourBy,
 };
 use crate::{
     data::{
@@ -27,18 +29,49 @@ use crate::{
 const DAY_PX: f64 = 32.0;
 const LANE_PX: f64 = 26.0;
 const ROW_PADDING_PX: f64 = 6.0;
+/// The store names' column, narrower on a phone so the days keep most of the screen.
 const LABEL_PX: f64 = 168.0;
+const NARROW_LABEL_PX: f64 = 104.0;
+
+fn label_px() -> f64 {
+    let width = window()
+        .inner_width()
+        .ok()
+        .and_then(|w| w.as_f64())
+        .unwrap_or(1024.0);
+    if width < 600.0 {
+        NARROW_LABEL_PX
+    } else {
+        LABEL_PX
+    }
+}
 const HEADER_PX: f64 = 44.0;
 /// Rows and days drawn beyond the viewport on each side, so a fast flick never shows a blank.
 const OVERSCAN_ROWS: usize = 4;
 const OVERSCAN_DAYS: i64 = 7;
 
+/// What the timeline's rows are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowsBy {
+    Store,
+    Product,
+}
+
+/// One row of the timeline: a region's or an area's heading over its stores, a store (its position
+/// in the store list), or a product (its id; empty for the promotions that name none).
+#[derive(Clone, Debug, PartialEq)]
+enum Line {
+    Heading { name: String, area: bool },
+    Store(usize),
+    Product(String),
+}
+
 /// The timeline of a year as laid out for the filter.
 #[derive(Debug, PartialEq)]
 struct Layout {
     first: NaiveDate,
-    /// The stores drawn, as positions in the store list.
-    shown: Vec<usize>,
+    /// The rows drawn.
+    shown: Vec<Line>,
     days: i64,
     /// The promotions the filter keeps in the year.
     kept: Vec<PromoRow>,
@@ -47,32 +80,26 @@ struct Layout {
     offsets: Vec<f64>,
 }
 
-fn layout(promotions: &Promotions, stores: &[StoreRow], filter: &Filter, year: i32) -> Layout {
+fn layout(
+    promotions: &Promotions,
+    stores: &[StoreRow],
+    filter: &Filter,
+    year: i32,
+    by: RowsBy,
+    names: &HashMap<String, String>,
+) -> Layout {
     let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
     let last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default();
     let kept: Vec<PromoRow> = promotions
         .rows
         .iter()
-        .filter(|r| filter.keeps_within(r, first, last))
+        .filter(|r| filter.keeps_within(&r.facts(), first, last))
         .cloned()
         .collect();
     let conflicted = kept
         .iter()
         .map(|r| promotions.conflicted.contains_key(&r.id))
         .collect();
-    let row_of: HashMap<&str, usize> = stores
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); stores.len()];
-    for (i, promotion) in kept.iter().enumerate() {
-        for store in &promotion.stores {
-            if let Some(&row) = row_of.get(store.as_str()) {
-                members[row].push(i);
-            }
-        }
-    }
     // Lanes over the days each promotion has in the year.
     let spans: Vec<Span> = kept
         .iter()
@@ -82,15 +109,10 @@ fn layout(promotions: &Promotions, stores: &[StoreRow], filter: &Filter, year: i
             last: r.last.min(last),
         })
         .collect();
-    // With a filter on, only the stores it leaves a promotion in.
-    let filtered = *filter != Filter::default();
-    let shown: Vec<usize> = (0..stores.len())
-        .filter(|&r| !filtered || !members[r].is_empty())
-        .collect();
-    let members: Vec<Vec<usize>> = shown
-        .iter()
-        .map(|&r| std::mem::take(&mut members[r]))
-        .collect();
+    let (shown, members) = match by {
+        RowsBy::Store => store_lines(stores, &kept, filter),
+        RowsBy::Product => product_lines(&kept, names),
+    };
     let rows = timeline_rows(&spans, &members);
     let offsets = row_offsets(&rows, LANE_PX, ROW_PADDING_PX);
     Layout {
@@ -104,10 +126,106 @@ fn layout(promotions: &Promotions, stores: &[StoreRow], filter: &Filter, year: i
     }
 }
 
-/// A store row in view as drawn: where it sits, and its bars (promotion, placement, in conflict).
+/// A row per store, under a heading for each region and area, with the promotions (positions in
+/// `kept`) of each row. A place filter leaves the stores in that place; any other filter, the
+/// stores it leaves a promotion in.
+fn store_lines(
+    stores: &[StoreRow],
+    kept: &[PromoRow],
+    filter: &Filter,
+) -> (Vec<Line>, Vec<Vec<usize>>) {
+    let row_of: HashMap<&str, usize> = stores
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let mut of_store: Vec<Vec<usize>> = vec![Vec::new(); stores.len()];
+    for (i, promotion) in kept.iter().enumerate() {
+        for store in &promotion.stores {
+            if let Some(&row) = row_of.get(store.as_str()) {
+                of_store[row].push(i);
+            }
+        }
+    }
+    let in_place = |s: &StoreRow| {
+        (filter.unit.is_empty() || s.region == filter.unit || s.area == filter.unit)
+            && (filter.store.is_empty() || s.id == filter.store)
+    };
+    let only_place = Filter {
+        unit: filter.unit.clone(),
+        store: filter.store.clone(),
+        ..Filter::default()
+    } == *filter;
+    let mut lines = Vec::new();
+    let mut members = Vec::new();
+    let (mut region, mut area) = (None::<&str>, None::<&str>);
+    for (at, store) in stores.iter().enumerate() {
+        if !in_place(store) || (!only_place && of_store[at].is_empty()) {
+            continue;
+        }
+        if region != Some(store.region.as_str()) {
+            region = Some(&store.region);
+            area = None;
+            if !store.region.is_empty() {
+                lines.push(Line::Heading {
+                    name: store.region_name.clone(),
+                    area: false,
+                });
+                members.push(Vec::new());
+            }
+        }
+        if area != Some(store.area.as_str()) {
+            area = Some(&store.area);
+            if !store.area.is_empty() {
+                lines.push(Line::Heading {
+                    name: store.area_name.clone(),
+                    area: true,
+                });
+                members.push(Vec::new());
+            }
+        }
+        lines.push(Line::Store(at));
+        members.push(std::mem::take(&mut of_store[at]));
+    }
+    (lines, members)
+}
+
+/// A row per product the kept promotions name, by name, then one for those that name none.
+fn product_lines(
+    kept: &[PromoRow],
+    names: &HashMap<String, String>,
+) -> (Vec<Line>, Vec<Vec<usize>>) {
+    let mut of_product: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, promotion) in kept.iter().enumerate() {
+        if promotion.products.is_empty() {
+            of_product.entry("").or_default().push(i);
+        }
+        for product in &promotion.products {
+            of_product.entry(product.as_str()).or_default().push(i);
+        }
+    }
+    let mut products: Vec<(&str, Vec<usize>)> = of_product.into_iter().collect();
+    let name = |id: &str| names.get(id).map_or("", String::as_str);
+    products
+        .sort_by(|a, b| (a.0.is_empty(), name(a.0), a.0).cmp(&(b.0.is_empty(), name(b.0), b.0)));
+    products
+        .into_iter()
+        .map(|(id, members)| (Line::Product(id.to_owned()), members))
+        .unzip()
+}
+
+/// What a row in view is drawn as.
+#[derive(Clone, Debug, PartialEq)]
+enum Head {
+    Heading { name: String, area: bool },
+    Store(StoreRow),
+    Product { id: String, name: String },
+}
+
+/// A row in view as drawn: where it sits, and its bars (promotion, placement, in conflict).
 #[derive(Clone, Debug, PartialEq)]
 struct DrawnRow {
-    store: StoreRow,
+    head: Head,
     top: f64,
     height: f64,
     bars: Vec<(PromoRow, String, bool)>,
@@ -130,6 +248,10 @@ pub fn Timeline(
     anchor: RwSignal<NaiveDate>,
     colour_by: RwSignal<ColourBy>,
     mover: Mover,
+    /// Stores (under their regions and areas) or products.
+    rows_by: RwSignal<RowsBy>,
+    /// Names of units and products.
+    names: Memo<HashMap<String, String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let scroller = NodeRef::<html::Div>::new();
@@ -138,9 +260,11 @@ pub fn Timeline(
     let model = Memo::new(move |_| {
         let year = year.get();
         promotions.with(|p| match p {
-            Loaded::Ready(p) => {
-                stores.with(|stores| filter.with(|f| Some(layout(p, stores, f, year))))
-            }
+            Loaded::Ready(p) => stores.with(|stores| {
+                filter.with(|f| {
+                    names.with(|names| Some(layout(p, stores, f, year, rows_by.get(), names)))
+                })
+            }),
             _ => None,
         })
     });
@@ -168,14 +292,18 @@ pub fn Timeline(
         el.set_scroll_left(x as i32);
         request_animation_frame(measure);
     });
-    let on_resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    let label = RwSignal::new(label_px());
+    let on_resize = window_event_listener(leptos::ev::resize, move |_| {
+        label.set(label_px());
+        measure();
+    });
     on_cleanup(move || on_resize.remove());
 
     // Where a point of the screen falls: the day under it, and the store row.
     let locate = move |x: f64, y: f64| -> Option<Place> {
         let el = scroller.get_untracked()?;
         let rect = el.get_bounding_client_rect();
-        let inside_x = x - rect.left() + f64::from(el.scroll_left()) - LABEL_PX;
+        let inside_x = x - rect.left() + f64::from(el.scroll_left()) - label.get_untracked();
         let inside_y = y - rect.top() + f64::from(el.scroll_top()) - HEADER_PX;
         model.with_untracked(|m| {
             let m = m.as_ref()?;
@@ -184,10 +312,12 @@ pub fn Timeline(
                 return None;
             }
             let row = m.offsets[1..].partition_point(|&end| end <= inside_y);
-            let store = m
-                .shown
-                .get(row)
-                .and_then(|&at| stores.with_untracked(|s| s.get(at).map(|s| s.id.clone())));
+            let store = match m.shown.get(row) {
+                Some(Line::Store(at)) => {
+                    stores.with_untracked(|s| s.get(*at).map(|s| s.id.clone()))
+                }
+                _ => None,
+            };
             Some(Place {
                 day: m.first + chrono::Duration::days(day),
                 store,
@@ -198,6 +328,7 @@ pub fn Timeline(
 
     let header = move || {
         let view_port = viewport.get();
+        let label_px = label.get();
         model.with(|m| {
             let Some(m) = m else {
                 return Vec::new();
@@ -212,7 +343,7 @@ pub fn Timeline(
                     let month_start = day.day() == 1;
                     view! {
                         <span class="timeline-day" class:timeline-weekend=weekend
-                            style=format!("left: {}px;", LABEL_PX + d as f64 * DAY_PX)>
+                            style=format!("left: {}px;", label_px + d as f64 * DAY_PX)>
                             {month_start.then(|| view! { <b class="timeline-month">{format!("{}/{}", day.year(), day.month())}</b> })}
                             <span>{day.day()}</span>
                         </span>
@@ -226,6 +357,7 @@ pub fn Timeline(
     // what tells a benchmark or a test that the picture on screen is complete.
     let visible = Memo::new(move |_| {
         let view_port = viewport.get();
+        let label_px = label.get();
         model.with(|m| {
             let Some(m) = m else {
                 return Vec::new();
@@ -244,7 +376,14 @@ pub fn Timeline(
                 );
             stores.with(|stores| {
                 rows.map(|r| DrawnRow {
-                    store: stores[m.shown[r]].clone(),
+                    head: match &m.shown[r] {
+                        Line::Heading { name, area } => Head::Heading { name: name.clone(), area: *area },
+                        Line::Store(at) => Head::Store(stores[*at].clone()),
+                        Line::Product(id) => Head::Product {
+                            id: id.clone(),
+                            name: names.with_untracked(|n| n.get(id).cloned()).unwrap_or_default(),
+                        },
+                    },
                     top: HEADER_PX + m.offsets[r],
                     height: m.offsets[r + 1] - m.offsets[r],
                     bars: m.rows[r]
@@ -257,7 +396,7 @@ pub fn Timeline(
                             let days = (row.last - row.first.max(m.first)).num_days() as f64 + 1.0;
                             let style = format!(
                                 "position: absolute; left: {}px; width: {}px; top: {}px; height: {}px;",
-                                LABEL_PX + start * DAY_PX,
+                                label_px + start * DAY_PX,
                                 days * DAY_PX - 2.0,
                                 f64::from(lane) * LANE_PX + ROW_PADDING_PX / 2.0,
                                 LANE_PX - 3.0
@@ -286,15 +425,38 @@ pub fn Timeline(
                     })
                     .collect::<Vec<_>>();
                 let (top, height) = (drawn.top, drawn.height);
-                view! {
-                    <div class="timeline-row" data-store=drawn.store.id.clone() role="row"
-                        style=format!("top: {top}px; height: {height}px;")>
-                        <div class="timeline-label" role="rowheader">
-                            <span class="timeline-store">{drawn.store.name}</span>
-                            <span class="timeline-unit">{drawn.store.unit}</span>
+                let style = format!("top: {top}px; height: {height}px;");
+                match drawn.head {
+                    Head::Heading { name, area } => view! {
+                        <div class="timeline-row timeline-heading" class:timeline-area=area role="row" style=style
+                            data-testid="timeline-heading">
+                            <div class="timeline-label" role="rowheader">
+                                <span class="timeline-store">{name}</span>
+                            </div>
                         </div>
-                        {bars}
-                    </div>
+                    }.into_any(),
+                    Head::Store(store) => view! {
+                        <div class="timeline-row" data-store=store.id.clone() role="row" style=style>
+                            <div class="timeline-label" role="rowheader">
+                                <span class="timeline-store">{store.name}</span>
+                                <span class="timeline-unit">{store.unit}</span>
+                            </div>
+                            {bars}
+                        </div>
+                    }.into_any(),
+                    Head::Product { id, name } => {
+                        let empty = id.is_empty();
+                        view! {
+                            <div class="timeline-row" data-product=id role="row" style=style>
+                                <div class="timeline-label" role="rowheader">
+                                    <span class="timeline-store">
+                                        {move || if empty { i18n.t(Key::PromotionsNoProduct).to_owned() } else { name.clone() }}
+                                    </span>
+                                </div>
+                                {bars}
+                            </div>
+                        }.into_any()
+                    }
                 }
             })
             .collect::<Vec<_>>()
@@ -309,13 +471,17 @@ pub fn Timeline(
                 Some(moved) => moved.to.clone(),
                 None => return None,
             };
-            let row = stores.with(|s| m.shown.iter().position(|&at| s[at].id == store))?;
+            let row = stores.with(|s| {
+                m.shown
+                    .iter()
+                    .position(|line| matches!(line, Line::Store(at) if s[*at].id == store))
+            })?;
             let start = (landing.first - m.first).num_days() as f64;
             let days = (landing.last - landing.first).num_days() as f64 + 1.0;
             Some(view! {
                 <div class="timeline-ghost" data-testid="timeline-ghost" style=format!(
                     "left: {}px; width: {}px; top: {}px; height: {}px;",
-                    LABEL_PX + start * DAY_PX,
+                    label.get() + start * DAY_PX,
                     days * DAY_PX - 2.0,
                     HEADER_PX + m.offsets[row] + ROW_PADDING_PX / 2.0,
                     LANE_PX - 3.0
@@ -328,19 +494,29 @@ pub fn Timeline(
         model.with(|m| match m {
             Some(m) => format!(
                 "width: {}px; height: {}px;",
-                LABEL_PX + m.days as f64 * DAY_PX,
+                label.get() + m.days as f64 * DAY_PX,
                 HEADER_PX + m.offsets.last().copied().unwrap_or_default()
             ),
             None => String::new(),
         })
     };
-    let drawn_stores = move || model.with(|m| m.as_ref().map_or(0, |m| m.shown.len()));
+    let drawn_stores = move || {
+        model.with(|m| {
+            m.as_ref().map_or(0, |m| {
+                m.shown
+                    .iter()
+                    .filter(|l| !matches!(l, Line::Heading { .. }))
+                    .count()
+            })
+        })
+    };
     let any_store = move || drawn_stores() > 0;
     view! {
         <Show when=any_store fallback=move || view! {
             <div class="card empty-state"><p>{move || i18n.t(Key::PromotionsNoStores)}</p></div>
         }>
             <div class="timeline" node_ref=scroller role="grid" data-testid="timeline"
+                style=move || format!("--timeline-label: {}px;", label.get())
                 aria-label=move || i18n.t(Key::PromotionsTimeline)
                 data-rows=move || drawn_stores().to_string()
                 data-bars=move || visible.with(|rows| rows.iter().map(|r| r.bars.len()).sum::<usize>().to_string())
@@ -350,7 +526,10 @@ pub fn Timeline(
                 on:scroll=move |_| measure()>
                 <div class="timeline-canvas" style=size>
                     <div class="timeline-header" role="row">
-                        <span class="timeline-corner">{move || i18n.t(Key::PromotionsStore)}</span>
+                        <span class="timeline-corner">{move || i18n.t(match rows_by.get() {
+                            RowsBy::Store => Key::PromotionsStore,
+                            RowsBy::Product => Key::PromotionsProduct,
+                        })}</span>
                         {header}
                     </div>
                     {rows}
