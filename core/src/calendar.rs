@@ -35,9 +35,7 @@ pub struct Facts<'a> {
     pub name: &'a str,
     pub kind: &'a str,
     pub status: &'a str,
-    /// Every unit it runs in: its stores' units and its own, each with the units above it
-    /// ([`Places::of`]).
-    pub places: &'a [String],
+    pub unit_id: &'a str,
     pub stores: &'a [String],
     pub products: &'a [String],
     pub promoters: &'a [String],
@@ -70,15 +68,18 @@ impl Filter {
         !self.unit.is_empty() || !self.store.is_empty()
     }
 
-    /// Whether it keeps `promotion`, on whatever days.
-    pub fn keeps(&self, promotion: &Facts) -> bool {
+    /// Whether it keeps `promotion`, on whatever days; `places` answers the unit part.
+    pub fn keeps(&self, promotion: &Facts, places: &Places) -> bool {
         let is = |wanted: &str, value: &str| wanted.is_empty() || wanted == value;
         let lists =
             |wanted: &str, list: &[String]| wanted.is_empty() || list.iter().any(|v| v == wanted);
         let search = self.search.trim().to_lowercase();
         is(&self.kind, promotion.kind)
             && is(&self.status, promotion.status)
-            && lists(&self.unit, promotion.places)
+            && (self.unit.is_empty()
+                || places
+                    .of(promotion.unit_id, promotion.stores)
+                    .contains(&self.unit))
             && lists(&self.store, promotion.stores)
             && lists(&self.product, promotion.products)
             && lists(&self.promoter, promotion.promoters)
@@ -86,8 +87,14 @@ impl Filter {
     }
 
     /// Whether it keeps `promotion` and it runs on some day from `first` to `last`.
-    pub fn keeps_within(&self, promotion: &Facts, first: NaiveDate, last: NaiveDate) -> bool {
-        promotion.first <= last && promotion.last >= first && self.keeps(promotion)
+    pub fn keeps_within(
+        &self,
+        promotion: &Facts,
+        places: &Places,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> bool {
+        promotion.first <= last && promotion.last >= first && self.keeps(promotion, places)
     }
 }
 
@@ -856,15 +863,15 @@ mod tests {
             tree,
             store_units: [("s1".to_owned(), "store-unit".to_owned())].into(),
         };
-        let places = known.of("east", &["s1".to_owned(), "unknown".to_owned()]);
-        assert_eq!(places, ["east", "shanghai", "store-unit"]);
+        let in_places = known.of("east", &["s1".to_owned(), "unknown".to_owned()]);
+        assert_eq!(in_places, ["east", "shanghai", "store-unit"]);
         let owned = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         let (stores, products, promoters) = (owned(&["s1"]), owned(&["tea"]), owned(&["wang"]));
         let facts = Facts {
             name: "中秋 Tea 买赠",
             kind: "gift",
             status: "approved",
-            places: &places,
+            unit_id: "east",
             stores: &stores,
             products: &products,
             promoters: &promoters,
@@ -874,9 +881,9 @@ mod tests {
         let with = |change: fn(&mut Filter)| {
             let mut filter = Filter::default();
             change(&mut filter);
-            filter.keeps(&facts)
+            filter.keeps(&facts, &known)
         };
-        assert!(Filter::default().keeps(&facts));
+        assert!(Filter::default().keeps(&facts, &known));
         assert!(with(|f| f.search = " tea ".into()));
         assert!(!with(|f| f.search = "咖啡".into()));
         assert!(with(|f| f.unit = "shanghai".into()));
@@ -891,8 +898,8 @@ mod tests {
             f.status = "planned".into();
         }));
         let filter = Filter::default();
-        assert!(filter.keeps_within(&facts, day(12), day(20)));
-        assert!(!filter.keeps_within(&facts, day(13), day(20)));
+        assert!(filter.keeps_within(&facts, &known, day(12), day(20)));
+        assert!(!filter.keeps_within(&facts, &known, day(13), day(20)));
         assert!(!filter.by_place() && filter.is_empty());
     }
 

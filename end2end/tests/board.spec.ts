@@ -6,24 +6,19 @@ import { test, expect, type Locator, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { randomUUID } from 'node:crypto';
 import { E2E_ADMIN_LOGIN, E2E_LOGIN, E2E_MANAGER_LOGIN } from '../playwright.config';
-import { apiLogin, newId, pullAll, pushCreates, signIn, navigateTo } from './support';
+import { apiLogin, finger, middleOf, newId, pullAll, pushCreates, signIn, navigateTo } from './support';
 
 const DAY = 86_400_000;
 
 /// Drags `card` onto `column` with touch pointer events, as a finger would.
-async function dragByTouch(page: Page, card: Locator, column: Locator) {
-  const from = (await card.boundingBox())!;
+async function dragByTouch(card: Locator, column: Locator) {
+  const start = await middleOf(card);
   const to = (await column.boundingBox())!;
-  const start = { x: from.x + from.width / 2, y: from.y + from.height / 2 };
   const end = { x: to.x + to.width / 2, y: to.y + Math.min(to.height / 2, 120) };
-  const pointer = { pointerId: 11, pointerType: 'touch', isPrimary: true, button: 0, bubbles: true };
-  await card.dispatchEvent('pointerdown', { ...pointer, clientX: start.x, clientY: start.y, buttons: 1 });
-  for (let step = 1; step <= 8; step++) {
-    const x = start.x + ((end.x - start.x) * step) / 8;
-    const y = start.y + ((end.y - start.y) * step) / 8;
-    await card.dispatchEvent('pointermove', { ...pointer, clientX: x, clientY: y, buttons: 1 });
-  }
-  await card.dispatchEvent('pointerup', { ...pointer, clientX: end.x, clientY: end.y, buttons: 0 });
+  const touch = finger(card, 11);
+  await touch.down(start);
+  await touch.slide(start, end);
+  await touch.up(end);
 }
 
 function column(page: Page, stage: string) {
@@ -91,7 +86,7 @@ test('a deal dragged by finger to the next stage moves, syncs, and shows in the 
 
   // 甲 by finger from 比较 to 谈判: it moves at once, and a tap was not taken as opening the deal.
   const cardOf = (name: string) => page.locator('.board-card').filter({ hasText: name });
-  await dragByTouch(page, cardOf(first.fields.name), column(page, 'negotiate'));
+  await dragByTouch(cardOf(first.fields.name), column(page, 'negotiate'));
   await expect(column(page, 'negotiate').locator('.board-card')).toHaveText([new RegExp(first.fields.name)]);
   await expect(column(page, 'compare').getByTestId('column-count')).toHaveText('1');
   await expect(page).toHaveURL(/\/pipeline$/);
@@ -119,7 +114,7 @@ test('a deal dragged by finger to the next stage moves, syncs, and shows in the 
   await navigateTo(page, '看板');
   await page.getByLabel('搜索').fill(unique);
   await context.setOffline(true);
-  await dragByTouch(page, cardOf(second.fields.name), column(page, 'negotiate'));
+  await dragByTouch(cardOf(second.fields.name), column(page, 'negotiate'));
   await expect(column(page, 'negotiate').getByTestId('column-count')).toHaveText('2');
   await expect(column(page, 'compare').getByTestId('column-count')).toHaveText('0');
   await expect(page.locator('.topbar .sync-indicator')).toHaveAttribute('data-state', 'offline', { timeout: 20_000 });
@@ -209,19 +204,17 @@ test('a card held at the board’s edge scrolls it, stays in view, and reaches �
   const card = cardOf(byFinger.fields.name);
   const from = (await card.boundingBox())!;
   const y = from.y + from.height / 2;
-  const finger = { pointerId: 21, pointerType: 'touch', isPrimary: true, button: 0, bubbles: true };
-  await card.dispatchEvent('pointerdown', { ...finger, clientX: from.x + from.width / 2, clientY: y, buttons: 1 });
-  for (let step = 1; step <= 8; step++) {
-    const x = from.x + from.width / 2 + ((edge - from.x - from.width / 2) * step) / 8;
-    await card.dispatchEvent('pointermove', { ...finger, clientX: x, clientY: y, buttons: 1 });
-  }
+  const touch = finger(card, 21);
+  const held = { x: from.x + from.width / 2, y };
+  await touch.down(held);
+  await touch.slide(held, { x: edge, y });
   await expect.poll(() => atTheEnd(page), { timeout: 15_000 }).toBe(true);
   await expect.poll(() => cardUnderPointer(page, edge, y)).toBe(true);
   const over = await restingPoint(page, 'won');
   expect(over).not.toBeNull();
-  await card.dispatchEvent('pointermove', { ...finger, clientX: over!, clientY: y, buttons: 1 });
+  await touch.move({ x: over!, y });
   await expect.poll(() => cardUnderPointer(page, over!, y)).toBe(true);
-  await card.dispatchEvent('pointerup', { ...finger, clientX: over!, clientY: y, buttons: 0 });
+  await touch.up({ x: over!, y });
   await expect(column(page, 'won').locator('.board-card')).toHaveText([new RegExp(byFinger.fields.name)]);
   await expect(page).toHaveURL(/\/pipeline$/);
 

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { dataDirFor, E2E_ADMIN_LOGIN, E2E_MANAGER_LOGIN, E2E_PASSWORD, E2E_PROMOTER_LOGIN, server } from '../playwright.config';
-import { apiLogin, companyUnit, newId, pullAll, pushCreates, signIn } from './support';
+import { apiLogin, companyUnit, finger, middleOf, newId, pullAll, pushCreates, signIn } from './support';
 
 /// A local calendar day as the app writes it.
 function iso(day: Date): string {
@@ -36,20 +36,13 @@ function gridStart(): Date {
 
 /// Presses `handle` (a bar or one of its grips) and drags it by finger onto the cell of `day`.
 async function dragByTouch(page: Page, handle: Locator, day: string) {
-  const from = (await handle.boundingBox())!;
-  const to = (await page.locator(`[data-day="${day}"]`).boundingBox())!;
-  const start = { x: from.x + from.width / 2, y: from.y + from.height / 2 };
-  const end = { x: to.x + to.width / 2, y: to.y + to.height / 2 };
-  const finger = { pointerId: 31, pointerType: 'touch', isPrimary: true, button: 0, bubbles: true };
-  await handle.dispatchEvent('pointerdown', { ...finger, clientX: start.x, clientY: start.y, buttons: 1 });
+  const start = await middleOf(handle);
+  const end = await middleOf(page.locator(`[data-day="${day}"]`));
+  await finger(handle, 31).down(start);
   // Later events go to the bar, which holds the pointer capture.
-  const bar = handle.locator('xpath=ancestor-or-self::a[@data-testid="calendar-bar"]');
-  for (let step = 1; step <= 8; step++) {
-    const x = start.x + ((end.x - start.x) * step) / 8;
-    const y = start.y + ((end.y - start.y) * step) / 8;
-    await bar.dispatchEvent('pointermove', { ...finger, clientX: x, clientY: y, buttons: 1 });
-  }
-  await bar.dispatchEvent('pointerup', { ...finger, clientX: end.x, clientY: end.y, buttons: 0 });
+  const bar = finger(handle.locator('xpath=ancestor-or-self::a[@data-testid="calendar-bar"]'), 31);
+  await bar.slide(start, end);
+  await bar.up(end);
 }
 
 test('a promotion dragged by finger to the next week shows its conflict, syncs, and reaches another calendar', async ({
@@ -263,18 +256,11 @@ test('on the timeline a promotion dragged by finger to another store row moves t
   const row = (await westRow.boundingBox())!;
   const start = { x: from.x + 16, y: from.y + from.height / 2 };
   const end = { x: start.x + 2 * 32, y: row.y + row.height / 2 };
-  const finger = { pointerId: 41, pointerType: 'touch', isPrimary: true, button: 0, bubbles: true };
-  await bar.dispatchEvent('pointerdown', { ...finger, clientX: start.x, clientY: start.y, buttons: 1 });
-  for (let step = 1; step <= 8; step++) {
-    await bar.dispatchEvent('pointermove', {
-      ...finger,
-      clientX: start.x + ((end.x - start.x) * step) / 8,
-      clientY: start.y + ((end.y - start.y) * step) / 8,
-      buttons: 1,
-    });
-  }
+  const touch = finger(bar, 41);
+  await touch.down(start);
+  await touch.slide(start, end);
   await expect(page.getByTestId('timeline-ghost')).toBeVisible();
-  await bar.dispatchEvent('pointerup', { ...finger, clientX: end.x, clientY: end.y, buttons: 0 });
+  await touch.up(end);
 
   const moved = westRow.locator(`[data-testid=calendar-bar][data-id="${promotionId}"]`);
   await expect(moved).toHaveAttribute('data-first', iso(addDays(first, 2)));

@@ -1,6 +1,6 @@
 // What several specs do the same way: sign in through the page, talk to the sync endpoint as a
 // separate device, and read everything a user may see from the server.
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { E2E_LOGIN, E2E_PASSWORD } from '../playwright.config';
 
@@ -91,4 +91,31 @@ export async function navigateTo(page: Page, name: string) {
     await page.getByRole('navigation').getByRole('button', { name: /^(更多|More)$/ }).click();
   }
   await link.click();
+}
+
+export type Point = { x: number; y: number };
+
+/// A finger on the screen: touch pointer events sent to `target` (for moves and the lift, the element
+/// that holds the pointer capture). Playwright's touchscreen only taps, so drags are sent this way.
+export function finger(target: Locator, pointerId: number) {
+  const base = { pointerId, pointerType: 'touch', isPrimary: true, button: 0, bubbles: true };
+  const send = (type: string, at: Point, buttons: number) =>
+    target.dispatchEvent(type, { ...base, clientX: at.x, clientY: at.y, buttons });
+  return {
+    down: (at: Point) => send('pointerdown', at, 1),
+    move: (at: Point) => send('pointermove', at, 1),
+    up: (at: Point) => send('pointerup', at, 0),
+    /// Moves from `from` to `to` in eight steps, as a finger slides.
+    async slide(from: Point, to: Point) {
+      for (let step = 1; step <= 8; step++) {
+        await send('pointermove', { x: from.x + ((to.x - from.x) * step) / 8, y: from.y + ((to.y - from.y) * step) / 8 }, 1);
+      }
+    },
+  };
+}
+
+/// The middle of an element on the screen.
+export async function middleOf(element: Locator): Promise<Point> {
+  const box = (await element.boundingBox())!;
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }

@@ -91,6 +91,23 @@ async fn a_feed_shows_what_its_user_sees_until_it_is_ended(backend: Backend) {
         assert!(file.starts_with("BEGIN:VCALENDAR\r\n"));
         let expected = pulled_promotions(&device, router).await;
         assert_eq!(uids(&file), expected, "{login}");
+        // The same events in English when the address asks for it; another language is a 400.
+        let (status, _, english) = send(router, "GET", &format!("{path}?lang=en"), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(uids(&english), expected, "{login}");
+        assert!(
+            english.contains("X-WR-CALNAME:Yingxiao promotions"),
+            "{english:.300}"
+        );
+        assert!(file.contains("X-WR-CALNAME:营销促销日历"));
+        if !expected.is_empty() {
+            assert!(
+                english.contains("Budget") || english.contains("Status"),
+                "{english:.600}"
+            );
+        }
+        let (status, _, body) = send(router, "GET", &format!("{path}?lang=fr"), None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         if login == "hq" {
             assert!(!expected.is_empty(), "the demo company has promotions");
         }

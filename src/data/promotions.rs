@@ -35,8 +35,6 @@ pub struct PromoRow {
     pub promoters: Vec<String>,
     /// The promoters' days: (day, store, promoter).
     pub shifts: Vec<(NaiveDate, String, String)>,
-    /// The units it runs in, with those above them (`Places::of`).
-    pub places: Vec<String>,
     pub first: NaiveDate,
     pub last: NaiveDate,
     /// 分.
@@ -62,7 +60,7 @@ impl PromoRow {
             name: &self.name,
             kind: &self.kind,
             status: &self.status,
-            places: &self.places,
+            unit_id: &self.unit_id,
             stores: &self.stores,
             products: &self.products,
             promoters: &self.promoters,
@@ -119,11 +117,7 @@ fn shifts(fields: &serde_json::Map<String, Value>) -> Vec<(NaiveDate, String, St
 }
 
 /// The promotions with readable dates, by first day then name; `today` decides which are open.
-pub fn promo_rows(
-    records: &[(String, StoredRecord)],
-    places: &Places,
-    today: NaiveDate,
-) -> Vec<PromoRow> {
+pub fn promo_rows(records: &[(String, StoredRecord)], today: NaiveDate) -> Vec<PromoRow> {
     let mut rows: Vec<PromoRow> = records
         .iter()
         .filter_map(|(id, record)| {
@@ -133,7 +127,6 @@ pub fn promo_rows(
             let stores = ids(f, "store_ids");
             Some(PromoRow {
                 id: id.clone(),
-                places: places.of(text(f, "unit_id"), &stores),
                 name: text(f, "name").to_owned(),
                 kind: text(f, "kind").to_owned(),
                 status: text(f, "status").to_owned(),
@@ -167,10 +160,9 @@ pub struct Promotions {
 pub fn read_promotions(
     records: &[(String, StoredRecord)],
     budgets: &[(String, StoredRecord)],
-    places: &Places,
     today: NaiveDate,
 ) -> Promotions {
-    let rows = promo_rows(records, places, today);
+    let rows = promo_rows(records, today);
     let planned: Vec<Planned> = rows.iter().map(PromoRow::planned).collect();
     let budget_lines: Vec<PromotionBudget> = budgets
         .iter()
@@ -205,9 +197,7 @@ pub(crate) fn use_promotions(data: Data) -> Memo<Loaded<Shared<Promotions>>> {
     data.model("promotions", || {
         let promotions = watch_collection(data, Collection::Promotion);
         let budgets = watch_collection(data, Collection::Budget);
-        let places = use_places(data);
         Memo::new(move |_| {
-            let places = places.get();
             let read = promotions.with(|read| {
                 read.as_ref().map(|r| {
                     r.as_ref().map_err(Clone::clone).map(|records| {
@@ -217,7 +207,7 @@ pub(crate) fn use_promotions(data: Data) -> Memo<Loaded<Shared<Promotions>>> {
                                 Some(Ok(rows)) => rows,
                                 _ => &none,
                             };
-                            read_promotions(records, budget_rows, &places, local_today())
+                            read_promotions(records, budget_rows, local_today())
                         });
                         Shared(Arc::new(read))
                     })

@@ -3,12 +3,14 @@
 //! is kept, a user has at most one live feed, and a disabled account's feed answers nothing.
 
 use axum::{
-    extract::{Path, State},
+    extract::{Path, RawQuery, State},
     http::{header, StatusCode},
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use yingxiao_core::locale::Locale;
 
 use super::{error::ErrorBody, ApiError, ApiJson, AppState};
 use crate::{auth, auth::Caller, sync};
@@ -87,25 +89,30 @@ pub(super) async fn end_feed(
     get,
     path = "/api/v1/calendar/feeds/{file}",
     tag = "calendar",
-    params(("file" = String, Path, description = "The feed's token and `.ics`", pattern = r"^[A-Za-z0-9_-]{43}\.ics$")),
+    params(
+        ("file" = String, Path, description = "The feed's token and `.ics`", pattern = r"^[A-Za-z0-9_-]{43}\.ics$"),
+        ("lang" = Option<String>, Query, description = "The language of the calendar's texts: `zh-CN` (the default) or `en`", pattern = "^(zh-CN|en)$"),
+    ),
     responses(
         (status = 200, description = "The promotions", content_type = "text/calendar", body = String),
-        (status = 400, description = "Not a feed address", body = ErrorBody),
+        (status = 400, description = "Not a feed address, or a language other than zh-CN and en", body = ErrorBody),
         (status = 404, description = "No live feed at this address (ended, or its account disabled)", body = ErrorBody),
     )
 )]
 pub(super) async fn read_feed(
     State(state): State<AppState>,
     Path(file): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let token = token_of(&file).ok_or_else(|| {
         ApiError::BadRequest(format!("not a feed address: expected {FEED_FILE_PATTERN}"))
     })?;
+    let locale = feed_locale(query.as_deref())?;
     let mut conn = state.storage.pool.acquire().await?;
     let caller = auth::caller_for_feed(&mut conn, token)
         .await?
         .ok_or_else(|| ApiError::NotFound("no calendar feed at this address".into()))?;
-    let file = sync::promotions_ics(&mut conn, &caller).await?;
+    let file = sync::promotions_ics(&mut conn, &caller, locale).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
@@ -117,9 +124,35 @@ pub(super) async fn read_feed(
         .into_response())
 }
 
+/// The feed's language from its address's `lang` (other parameters a calendar app adds are left
+/// alone): Chinese unless it says `en`.
+fn feed_locale(query: Option<&str>) -> Result<Locale, ApiError> {
+    let lang = query
+        .unwrap_or("")
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("lang="));
+    match lang {
+        None => Ok(Locale::ZhCn),
+        Some("zh-CN") => Ok(Locale::ZhCn),
+        Some("en") => Ok(Locale::En),
+        Some(_) => Err(ApiError::BadRequest("lang must be zh-CN or en".to_owned())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_feed_speaks_chinese_unless_its_address_asks_for_english() {
+        assert_eq!(feed_locale(None).unwrap(), Locale::ZhCn);
+        assert_eq!(feed_locale(Some("x=1&lang=en")).unwrap(), Locale::En);
+        assert_eq!(feed_locale(Some("lang=zh-CN")).unwrap(), Locale::ZhCn);
+        assert!(matches!(
+            feed_locale(Some("lang=fr")),
+            Err(ApiError::BadRequest(_))
+        ));
+    }
 
     #[test]
     fn only_a_token_and_ics_is_a_feed_file() {

@@ -31,6 +31,7 @@ struct Entry {
 pub async fn promotions_ics(
     conn: &mut AnyConnection,
     caller: &Caller,
+    locale: Locale,
 ) -> Result<String, SyncError> {
     let (org, _) = load_org(conn).await?;
     let viewer = Viewer {
@@ -64,7 +65,7 @@ pub async fn promotions_ics(
             text("kind"),
             text("status"),
             fields.get("budget").and_then(Value::as_i64),
-            Locale::ZhCn,
+            locale,
         );
         let stores = domain::id_list(&fields, "store_ids")
             .into_iter()
@@ -87,7 +88,7 @@ pub async fn promotions_ics(
                 .iter()
                 .filter_map(|id| names.get(id).map(String::as_str))
                 .collect::<Vec<_>>()
-                .join("、")
+                .join(if locale == Locale::ZhCn { "、" } else { ", " })
         })
         .collect();
     let events: Vec<ics::Event> = entries
@@ -103,7 +104,11 @@ pub async fn promotions_ics(
         })
         .collect();
     let stamp = ics::stamp(now_millis().max(0) as u64);
-    Ok(ics::calendar("营销促销日历", &events, &stamp))
+    let title = match locale {
+        Locale::ZhCn => "营销促销日历",
+        Locale::En => "Yingxiao promotions",
+    };
+    Ok(ics::calendar(title, &events, &stamp))
 }
 
 /// The names of the stores the entries list.

@@ -16,7 +16,7 @@ use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use yingxiao_core::{
-    calendar::{month_grid_start, week_rows, week_start, Filter, Span},
+    calendar::{month_grid_start, week_rows, week_start, Filter, Places, Span},
     domain::Collection,
     ics,
     locale::Locale,
@@ -25,8 +25,8 @@ use yingxiao_core::{
 use crate::{
     components::record::{detail::RecordDetail, list::RecordList},
     data::{
-        promotions::{use_promotions, use_stores, PromoRow, Promotions},
-        records::{use_titles, Loaded},
+        promotions::{use_places, use_promotions, use_stores, PromoRow, Promotions},
+        records::{use_titles, Loaded, Shared},
         sync::use_data,
     },
     format::{format_yuan, local_today},
@@ -35,6 +35,9 @@ use crate::{
 use calendar::{CalendarGrid, GridWeek, PlacedBar};
 use mover::{Mover, MoverNotes};
 use timeline::{RowsBy, Timeline};
+
+/// Most stores the store filter lists before a region or area is chosen.
+const MAX_UNNARROWED_STORES: usize = 60;
 
 /// Lanes a month's week draws before "+N more"; a week view draws many more.
 const MONTH_LANES: u32 = 3;
@@ -82,6 +85,19 @@ impl ColourBy {
             ColourBy::Kind => "kind",
             ColourBy::Status => "status",
         }
+    }
+}
+
+/// Where promotions run, read only while the filter names a region or area: loading the org tree
+/// and the stores then does not lay the calendar out again.
+pub(crate) fn places_in_use(
+    filter: RwSignal<Filter>,
+    places: Memo<Shared<Places>>,
+) -> Shared<Places> {
+    if filter.with(|f| f.unit.is_empty()) {
+        Shared(std::sync::Arc::new(Places::default()))
+    } else {
+        places.get()
     }
 }
 
@@ -151,6 +167,7 @@ fn step(mode: Mode, anchor: NaiveDate, step: i32) -> NaiveDate {
 fn layout(
     promotions: &Promotions,
     filter: &Filter,
+    places: &Places,
     first: NaiveDate,
     weeks: u32,
     shown: u32,
@@ -159,7 +176,7 @@ fn layout(
     let kept: Vec<&PromoRow> = promotions
         .rows
         .iter()
-        .filter(|r| filter.keeps_within(&r.facts(), first, last))
+        .filter(|r| filter.keeps_within(&r.facts(), places, first, last))
         .collect();
     let spans: Vec<Span> = kept.iter().map(|r| r.span()).collect();
     let weeks = week_rows(&spans, first, weeks, shown)
@@ -241,9 +258,11 @@ pub fn PromotionsPage() -> impl IntoView {
         .and_then(|d| yingxiao_core::time::parse_date(&d));
     let anchor = RwSignal::new(asked.unwrap_or_else(local_today));
     let filter = RwSignal::new(Filter::default());
+    let places = use_places(data);
     let colour_by = RwSignal::new(ColourBy::Kind);
     let rows_by = RwSignal::new(RowsBy::Store);
     let filters_open = RwSignal::new(false);
+    let is_list = Memo::new(move |_| mode.get() == Mode::List);
     let export_error = RwSignal::new(None::<String>);
 
     let grid = Memo::new(move |_| {
@@ -253,8 +272,10 @@ pub fn PromotionsPage() -> impl IntoView {
         } else {
             MONTH_LANES
         };
+        let places = places_in_use(filter, places);
         filter.with(|filter| {
-            promotions.with(|loaded| loaded.map_ref(|p| layout(p, filter, first, weeks, shown)))
+            promotions
+                .with(|loaded| loaded.map_ref(|p| layout(p, filter, &places, first, weeks, shown)))
         })
     });
     // What the body is; the calendar itself is kept (not drawn anew) while the promotions change.
@@ -306,7 +327,11 @@ pub fn PromotionsPage() -> impl IntoView {
                 let kept: Vec<&PromoRow> = p
                     .rows
                     .iter()
-                    .filter(|r| filter.keeps_within(&r.facts(), first, last))
+                    .filter(|r| {
+                        places.with_untracked(|places| {
+                            filter.keeps_within(&r.facts(), places, first, last)
+                        })
+                    })
                     .collect();
                 // What a calendar app shows beside the name: kind, status and budget; the stores.
                 let details: Vec<(String, String)> = titles.with_untracked(|names| {
@@ -406,9 +431,14 @@ pub fn PromotionsPage() -> impl IntoView {
         choices.sort_by(|a, b| a.1.cmp(&b.1));
         choices
     });
+    // The stores of the chosen region or area; all of them only while they are few enough to pick
+    // from one list (hundreds of stores are narrowed by region first).
     let store_choices = Memo::new(move |_| {
         let unit = filter.with(|f| f.unit.clone());
         stores.with(|stores| {
+            if unit.is_empty() && stores.len() > MAX_UNNARROWED_STORES {
+                return Vec::new();
+            }
             stores
                 .iter()
                 .filter(|s| unit.is_empty() || s.region == unit || s.area == unit)
@@ -446,7 +476,9 @@ pub fn PromotionsPage() -> impl IntoView {
                           label: Key,
                           choices: Memo<Vec<(String, String)>>,
                           get: fn(&Filter) -> &String,
-                          set: fn(&mut Filter, String)| {
+                          set: fn(&mut Filter, String),
+                          // The first choice's words when there is nothing else to choose.
+                          when_none: Key| {
         view! {
             <div class="field">
                 <label for=id>{move || i18n.t(label)}</label>
@@ -454,7 +486,7 @@ pub fn PromotionsPage() -> impl IntoView {
                     let value = event_target_value(&ev);
                     filter.update(|f| set(f, value));
                 }>
-                    <option value="">{move || i18n.t(Key::ListFilterAll)}</option>
+                    <option value="">{move || if choices.with(Vec::is_empty) { i18n.t(when_none) } else { i18n.t(Key::ListFilterAll) }}</option>
                     {move || choices.get().into_iter().map(|(value, name)| {
                         let chosen = filter.with_untracked(|f| *get(f) == value);
                         view! { <option value=value selected=chosen>{name}</option> }
@@ -510,10 +542,10 @@ pub fn PromotionsPage() -> impl IntoView {
                     {id_select("calendar-unit", Key::PromotionsPlace, unit_choices, |f| &f.unit, |f, v| {
                         f.unit = v;
                         f.store.clear();
-                    })}
-                    {id_select("calendar-store", Key::PromotionsStore, store_choices, |f| &f.store, |f, v| f.store = v)}
-                    {id_select("calendar-product", Key::PromotionsProduct, product_choices, |f| &f.product, |f, v| f.product = v)}
-                    {id_select("calendar-promoter", Key::PromotionsPromoter, promoter_choices, |f| &f.promoter, |f, v| f.promoter = v)}
+                    }, Key::ListFilterAll)}
+                    {id_select("calendar-store", Key::PromotionsStore, store_choices, |f| &f.store, |f, v| f.store = v, Key::PromotionsStoreNarrowFirst)}
+                    {id_select("calendar-product", Key::PromotionsProduct, product_choices, |f| &f.product, |f, v| f.product = v, Key::ListFilterAll)}
+                    {id_select("calendar-promoter", Key::PromotionsPromoter, promoter_choices, |f| &f.promoter, |f, v| f.promoter = v, Key::ListFilterAll)}
                     <div class="field">
                         <label for="calendar-colour">{move || i18n.t(Key::PromotionsColourBy)}</label>
                         <select id="calendar-colour" on:change=move |ev| {
@@ -556,7 +588,7 @@ pub fn PromotionsPage() -> impl IntoView {
                 }.into_any(),
                 Loaded::Ready(()) if mode.get() == Mode::Timeline => view! {
                     <MoverNotes mover />
-                    <Timeline promotions stores filter anchor colour_by mover rows_by names=titles />
+                    <Timeline promotions stores filter places anchor colour_by mover rows_by names=titles />
                 }.into_any(),
                 Loaded::Ready(()) => view! {
                     <MoverNotes mover />
@@ -594,7 +626,9 @@ pub fn PromotionsPage() -> impl IntoView {
                     {mode_button(Mode::List, Key::PromotionsList, "view-list")}
                 </div>
             </header>
-            {move || if mode.get() == Mode::List {
+            // Only the list and the calendar are drawn anew: turning between month, week and timeline
+            // keeps the toolbar and its filters.
+            {move || if is_list.get() {
                 view! { <RecordList collection=Collection::Promotion /> }.into_any()
             } else {
                 calendar().into_any()

@@ -27,7 +27,11 @@ pub fn Subscribe() -> impl IntoView {
         message.set(None);
         spawn_local(async move {
             match start_calendar_feed(&token).await {
-                Ok(url) => address.set(Some(url)),
+                // The calendar app shows the promotions' kind and status in the user's language.
+                Ok(url) => address.set(Some(match i18n.locale_untracked() {
+                    yingxiao_core::locale::Locale::En => format!("{url}?lang=en"),
+                    yingxiao_core::locale::Locale::ZhCn => url,
+                })),
                 Err(error) => message.set(Some(
                     i18n.format(Key::PromotionsFeedFailed, &[("error", &error.to_string())]),
                 )),

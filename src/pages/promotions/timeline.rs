@@ -10,13 +10,13 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 use leptos::{html, prelude::*};
 use yingxiao_core::calendar::{
-    row_offsets, rows_in_view, timeline_rows, Filter, Span, TimelineRow,
+    row_offsets, rows_in_view, timeline_rows, Filter, Places, Span, TimelineRow,
 };
 
 use super::{
     bar::{Dragging, Place, PromoBar},
     mover::Mover,
-    ColourBy,
+    places_in_use, ColourBy,
 };
 use crate::{
     data::{
@@ -84,6 +84,7 @@ fn layout(
     promotions: &Promotions,
     stores: &[StoreRow],
     filter: &Filter,
+    places: &Places,
     year: i32,
     by: RowsBy,
     names: &HashMap<String, String>,
@@ -93,7 +94,7 @@ fn layout(
     let kept: Vec<PromoRow> = promotions
         .rows
         .iter()
-        .filter(|r| filter.keeps_within(&r.facts(), first, last))
+        .filter(|r| filter.keeps_within(&r.facts(), places, first, last))
         .cloned()
         .collect();
     let conflicted = kept
@@ -245,6 +246,7 @@ pub fn Timeline(
     promotions: Memo<Loaded<Shared<Promotions>>>,
     stores: Memo<Vec<StoreRow>>,
     filter: RwSignal<Filter>,
+    places: Memo<Shared<Places>>,
     anchor: RwSignal<NaiveDate>,
     colour_by: RwSignal<ColourBy>,
     mover: Mover,
@@ -261,8 +263,18 @@ pub fn Timeline(
         let year = year.get();
         promotions.with(|p| match p {
             Loaded::Ready(p) => stores.with(|stores| {
+                let places = places_in_use(filter, places);
+                let by = rows_by.get();
+                // Names are read only for product rows, so titles loading do not lay stores out again.
+                let no_names = HashMap::new();
                 filter.with(|f| {
-                    names.with(|names| Some(layout(p, stores, f, year, rows_by.get(), names)))
+                    let lay = |names: &HashMap<String, String>| {
+                        layout(p, stores, f, &places, year, by, names)
+                    };
+                    Some(match by {
+                        RowsBy::Product => names.with(|names| lay(names)),
+                        RowsBy::Store => lay(&no_names),
+                    })
                 })
             }),
             _ => None,
