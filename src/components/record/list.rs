@@ -239,6 +239,15 @@ pub fn matching_rows(
 
 /// The list of a collection. `marks` adds a chip to the rows whose ids it holds (an opportunity's
 /// 停滞), with its label.
+/// Whether a loaded list has rows to draw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rows {
+    /// None yet, and the first sync is still bringing them.
+    FirstSync,
+    None,
+    Some,
+}
+
 #[component]
 pub fn RecordList(
     collection: Collection,
@@ -422,25 +431,36 @@ pub fn RecordList(
         }
     };
 
+    // What the body shows: only a change of this draws it anew. A sync that adds a record to a list
+    // already shown must not replace the scroller (and lose where the user had scrolled to).
+    let state = Memo::new(
+        move |_| match built.with(|b| b.map_ref(|Built(list)| list.len())) {
+            Loaded::Loading => Loaded::Loading,
+            Loaded::Failed(error) => Loaded::Failed(error),
+            Loaded::Ready(0) if waiting_first_sync() => Loaded::Ready(Rows::FirstSync),
+            Loaded::Ready(0) => Loaded::Ready(Rows::None),
+            Loaded::Ready(_) => Loaded::Ready(Rows::Some),
+        },
+    );
     let body = {
         let new_href = new_href.clone();
         let grid = grid.clone();
         let base = base.clone();
         move || {
-            match built.with(|b| b.map_ref(|Built(list)| list.len())) {
+            match state.get() {
             Loaded::Loading => view! { <p class="hint" role="status">{move || i18n.t(Key::ListLoading)}</p> }.into_any(),
             Loaded::Failed(error) => view! {
                 <p class="form-error" role="alert">{move || i18n.format(Key::ListLoadFailed, &[("error", &error)])}</p>
             }
             .into_any(),
-            Loaded::Ready(0) if waiting_first_sync() => view! {
+            Loaded::Ready(Rows::FirstSync) => view! {
                 <p class="hint" role="status" data-testid="list-first-sync">{move || match data.first_sync.get() {
                     Some(count) => i18n.format(Key::ListFirstSync, &[("count", &count.to_string())]),
                     None => i18n.t(Key::ListLoading).to_owned(),
                 }}</p>
             }
             .into_any(),
-            Loaded::Ready(0) => {
+            Loaded::Ready(Rows::None) => {
                 let new_href = new_href.clone();
                 view! {
                     <div class="card empty-state" data-testid="list-empty">
@@ -452,7 +472,7 @@ pub fn RecordList(
                 }
                 .into_any()
             }
-            Loaded::Ready(_) => {
+            Loaded::Ready(Rows::Some) => {
                 let grid = grid.clone();
                 let base = StoredValue::new(base.clone());
                 view! {
