@@ -194,9 +194,23 @@ test('a long list draws only the rows in view and still finds any deal', async (
   await expect(drawn.first()).toContainText(`批量机会 ${unique} 299`);
   await expect(drawn.first()).toContainText('¥30,000.00');
   // Scrolled to the end, the last rows are drawn.
-  await page.locator('.list-scroller').evaluate((list) => list.scrollTo(0, list.scrollHeight));
+  const scroller = page.locator('.list-scroller');
+  await scroller.evaluate((list) => list.scrollTo(0, list.scrollHeight));
   await expect(page.getByTestId('record-list').getByText(`批量机会 ${unique} 000`)).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('opportunities-list.png') });
+  // A deal another device adds arrives by sync (the browser coming back online syncs at once): the
+  // list stays where it was scrolled to.
+  const at = await scroller.evaluate((list) => list.scrollTop);
+  expect(at).toBeGreaterThan(0);
+  const later = newId();
+  await pushCreates(request, rep.token, [
+    { ...deals[0], id: later, fields: { ...deals[0].fields, name: `后来的机会 ${unique}` } },
+  ]);
+  await page.context().setOffline(true);
+  await page.context().setOffline(false);
+  await expect(page.getByTestId('list-count')).toContainText('301');
+  await expect(page.getByTestId('record-list').getByText(`批量机会 ${unique} 000`)).toBeVisible();
+  expect(await scroller.evaluate((list) => list.scrollTop)).toBe(at);
 });
 
 test('a deal shows its products with quantity, price and line amount on its page', async ({ page, request }, testInfo) => {
