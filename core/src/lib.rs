@@ -4,6 +4,7 @@ pub mod account;
 pub mod base_path;
 pub mod calendar;
 pub mod domain;
+pub mod evaluation;
 pub mod export;
 pub mod funnel;
 pub mod health;
