@@ -16,6 +16,7 @@ pub mod locale;
 pub mod permission;
 pub mod records;
 pub mod scope;
+pub mod storage;
 pub mod sync;
 pub mod theme;
 pub mod time;

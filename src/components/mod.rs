@@ -6,5 +6,6 @@ pub mod owner_filter;
 pub mod period;
 pub mod record;
 pub mod shell;
+pub mod storage_guard;
 pub mod sync_indicator;
 pub mod update_notice;

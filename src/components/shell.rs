@@ -9,6 +9,7 @@ use leptos_router::{
 use crate::{
     components::{
         icons::{Icon, IconSvg},
+        storage_guard::StorageGuard,
         sync_indicator::{FirstSyncProgress, SyncIndicator},
         update_notice::UpdateNotice,
     },
@@ -48,6 +49,9 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <Navigation />
             </Show>
             <main class="content" id="main">
+                <Show when=move || session.is_signed_in()>
+                    <StorageGuard />
+                </Show>
                 {children()}
             </main>
             <UpdateNotice />

@@ -446,6 +446,16 @@ pub fn PromotionsPage() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    let all = Signal::stored(Key::ListFilterAll);
+    // With many stores and no region chosen, the store list says to choose a region first.
+    let store_first = Signal::derive(move || {
+        let many = stores.with(|s| s.len() > MAX_UNNARROWED_STORES);
+        if many && filter.with(|f| f.unit.is_empty()) {
+            Key::PromotionsStoreNarrowFirst
+        } else {
+            Key::ListFilterAll
+        }
+    });
     let named_in_promotions = move |pick: fn(&PromoRow) -> &[String]| {
         Memo::new(move |_| {
             let names = titles.get();
@@ -477,8 +487,8 @@ pub fn PromotionsPage() -> impl IntoView {
                           choices: Memo<Vec<(String, String)>>,
                           get: fn(&Filter) -> &String,
                           set: fn(&mut Filter, String),
-                          // The first choice's words when there is nothing else to choose.
-                          when_none: Key| {
+                          // The words of the first choice, "all".
+                          first: Signal<Key>| {
         view! {
             <div class="field">
                 <label for=id>{move || i18n.t(label)}</label>
@@ -486,7 +496,7 @@ pub fn PromotionsPage() -> impl IntoView {
                     let value = event_target_value(&ev);
                     filter.update(|f| set(f, value));
                 }>
-                    <option value="">{move || if choices.with(Vec::is_empty) { i18n.t(when_none) } else { i18n.t(Key::ListFilterAll) }}</option>
+                    <option value="">{move || i18n.t(first.get())}</option>
                     {move || choices.get().into_iter().map(|(value, name)| {
                         let chosen = filter.with_untracked(|f| *get(f) == value);
                         view! { <option value=value selected=chosen>{name}</option> }
@@ -542,10 +552,10 @@ pub fn PromotionsPage() -> impl IntoView {
                     {id_select("calendar-unit", Key::PromotionsPlace, unit_choices, |f| &f.unit, |f, v| {
                         f.unit = v;
                         f.store.clear();
-                    }, Key::ListFilterAll)}
-                    {id_select("calendar-store", Key::PromotionsStore, store_choices, |f| &f.store, |f, v| f.store = v, Key::PromotionsStoreNarrowFirst)}
-                    {id_select("calendar-product", Key::PromotionsProduct, product_choices, |f| &f.product, |f, v| f.product = v, Key::ListFilterAll)}
-                    {id_select("calendar-promoter", Key::PromotionsPromoter, promoter_choices, |f| &f.promoter, |f, v| f.promoter = v, Key::ListFilterAll)}
+                    }, all)}
+                    {id_select("calendar-store", Key::PromotionsStore, store_choices, |f| &f.store, |f, v| f.store = v, store_first)}
+                    {id_select("calendar-product", Key::PromotionsProduct, product_choices, |f| &f.product, |f, v| f.product = v, all)}
+                    {id_select("calendar-promoter", Key::PromotionsPromoter, promoter_choices, |f| &f.promoter, |f, v| f.promoter = v, all)}
                     <div class="field">
                         <label for="calendar-colour">{move || i18n.t(Key::PromotionsColourBy)}</label>
                         <select id="calendar-colour" on:change=move |ev| {
