@@ -76,9 +76,12 @@ test('a regional manager approves, sends back with a reason, and starts a promot
   await card.locator('[data-decision=approved]').tap();
   await card.getByTestId('decision-confirm').tap();
   await expect(card.getByTestId('promotion-status')).toHaveText('已批准');
+  // The steps wait (disabled) until the last decision is stored; then the keyboard takes the next.
+  await expect(card.locator('[data-decision=running]')).toBeEnabled();
   await card.locator('[data-decision=running]').focus();
   await page.keyboard.press('Enter');
   await page.locator('#decision-comment').fill('5月1日开始');
+  await expect(page.getByTestId('decision-confirm')).toBeEnabled();
   await page.getByTestId('decision-confirm').focus();
   await page.keyboard.press('Enter');
   await expect(card.getByTestId('promotion-status')).toHaveText('进行中');

@@ -286,12 +286,6 @@ pub fn next_statuses(from: &str) -> &'static [&'static str] {
     }
 }
 
-/// The refusal of a decision made before the status's last change (offline, delivered late): it was
-/// decided over a status the promotion no longer has.
-pub fn stale_decision() -> ValidationError {
-    STATUS_NOT_NEXT.at("status")
-}
-
 /// Whether a move to `to` must say why: sending a plan back or cancelling it.
 pub fn decision_needs_comment(to: &str) -> bool {
     matches!(to, "planned" | "cancelled")

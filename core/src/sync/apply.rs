@@ -102,31 +102,32 @@ fn validate_decision(args: &DecideArgs) -> Result<(), ValidationError> {
     domain::validate_fields(Collection::Promotion, &values)
 }
 
-/// A decision over the promotion as it is, stamped with the admitted clock.
+/// A decision over the promotion as it is when it arrives: judged by the status it finds (core's
+/// `next_statuses`), not by clocks, and written whole. Its fields are stamped with the admitted clock,
+/// or kept at a later stamp they already have: a device's clock may trail the stamps it has pulled,
+/// and a decision is never merged away field by field.
 fn decide(record: &StoredRecord, args: &DecideArgs, hlc: &Hlc) -> Result<Change, Rejection> {
-    // A decision stamped before the status's last change cannot be merged field by field.
-    if record
-        .stamps
-        .get("status")
-        .is_some_and(|stamp| hlc <= stamp)
-    {
-        return Err(invalid(domain::stale_decision()));
-    }
     let at = format_instant(hlc.millis);
     let patch = domain::decision_patch(&record.fields, &args.status, args.comment.as_deref(), &at)
         .map_err(invalid)?;
-    match patch {
-        None => Ok(Change::Unchanged),
-        Some(fields) => set_fields(
-            record,
-            &SetFieldsArgs {
-                collection: Collection::Promotion,
-                id: args.id.clone(),
-                fields,
-            },
-            hlc,
-        ),
+    let Some(fields) = patch else {
+        return Ok(Change::Unchanged);
+    };
+    let mut next = record.clone();
+    for (field, value) in fields {
+        let stamp = match next.stamps.get(&field) {
+            Some(stamp) if stamp > hlc => stamp.clone(),
+            _ => hlc.clone(),
+        };
+        next.stamps.insert(field.clone(), stamp);
+        if value.is_null() {
+            next.fields.remove(&field);
+        } else {
+            next.fields.insert(field, value);
+        }
     }
+    domain::validate_record(Collection::Promotion, &next.fields).map_err(invalid)?;
+    Ok(Change::Write(next))
 }
 
 fn validate_reschedule(args: &RescheduleArgs) -> Result<(), ValidationError> {
@@ -375,6 +376,41 @@ fn move_stage(record: &StoredRecord, args: &MoveStageArgs, hlc: &Hlc) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decision_is_judged_by_the_status_it_finds_not_by_a_clock_that_trails_it() {
+        let fields = json!({"name": "周末试吃", "kind": "tasting",
+            "unit_id": "0193b3c4-7a1e-7000-8000-000000000001", "starts_on": "2026-12-05",
+            "ends_on": "2026-12-06", "status": "planned"});
+        let id = "0193b3c4-7a1e-7000-8000-000000000002".to_owned();
+        let decide = |status: &str| {
+            Intent::DecidePromotion(DecideArgs {
+                id: id.clone(),
+                status: status.into(),
+                comment: Some("好".into()),
+            })
+        };
+        let server = Hlc::new(1_767_225_600_500, 3, "server");
+        let mut record = StoredRecord {
+            fields: fields.as_object().unwrap().clone(),
+            ..StoredRecord::default()
+        };
+        match apply(Some(&record), &decide("approved"), &server) {
+            Ok(Change::Write(next)) => record = next,
+            other => panic!("{other:?}"),
+        }
+        // The device's clock trails the stamp it pulled: the next step still applies, whole.
+        let device = Hlc::new(1_767_225_600_100, 0, "device");
+        let Ok(Change::Write(started)) = apply(Some(&record), &decide("running"), &device) else {
+            panic!("a valid next step applies whatever the clocks");
+        };
+        assert_eq!(started.fields["status"], "running");
+        assert_eq!(started.stamps["status"], server, "the later stamp is kept");
+        // A step the status it finds does not allow is refused, with its reason.
+        let refused = apply(Some(&started), &decide("approved"), &device).unwrap_err();
+        assert_eq!(refused.code, RejectCode::Invalid);
+        assert!(refused.message.contains("cannot move to this status"));
+    }
 
     #[test]
     fn a_deal_moved_back_and_forth_hundreds_of_times_can_still_be_won() {
