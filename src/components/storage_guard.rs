@@ -1,5 +1,6 @@
 //! Keeping the device's data: once signed in, the app asks the browser to keep its storage
-//! (`navigator.storage.persist()`), and whenever changes wait to be sent it reads how the storage
+//! (`navigator.storage.persist()`), and whenever changes wait and cannot be sent (offline, a failed
+//! sync, a session to sign in again) it reads how the storage
 //! stands; core's `StorageState::warning` decides whether to warn, in plain words under the top bar,
 //! that waiting changes could be lost (storage the browser may clear, or nearly full).
 
@@ -8,7 +9,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yingxiao_core::storage::StorageState;
 
-use crate::{data::sync::use_data, i18n::use_i18n};
+use crate::{
+    data::sync::{use_data, SyncStatus},
+    i18n::use_i18n,
+};
 
 /// `navigator.storage`, where the browser has it (not in an insecure context).
 fn storage_manager() -> Option<JsValue> {
@@ -70,8 +74,17 @@ pub fn StorageGuard() -> impl IntoView {
         }
         pending
     });
+    // Changes are at risk only while they cannot be sent: online they go within seconds, and a
+    // warning that came and went with each save would move the page under the user's finger.
+    let stuck = move || {
+        matches!(
+            data.status.get(),
+            SyncStatus::Offline | SyncStatus::Failed(_) | SyncStatus::SignInNeeded
+        )
+    };
     move || {
-        state.get().warning(data.pending.get()).map(|warning| {
+        let waiting = if stuck() { data.pending.get() } else { 0 };
+        state.get().warning(waiting).map(|warning| {
             view! {
                 <p class="notice storage-warning" role="alert" data-testid="storage-warning">
                     {move || warning.message(i18n.locale())}
