@@ -1,6 +1,7 @@
 //! Pure domain logic shared by the Yingxiao web app and server: no I/O, compiles for wasm32 and native.
 
 pub mod account;
+pub mod attachment;
 pub mod base_path;
 pub mod calendar;
 pub mod domain;

@@ -79,6 +79,7 @@ pub(crate) const EXPECT_ID: &str = "a record id string";
 pub(crate) const EXPECT_ID_LIST: &str = "an array of record ids";
 pub(crate) const EXPECT_LINES: &str = "an array of rows";
 pub(crate) const EXPECT_ROW: &str = "an object";
+pub(crate) const EXPECT_ATTACHMENT: &str = "a file's SHA-256 (64 lowercase hex digits)";
 
 fn expected_zh(expected: &str) -> &'static str {
     match expected {
@@ -94,6 +95,7 @@ fn expected_zh(expected: &str) -> &'static str {
         EXPECT_ID_LIST => "记录编号列表",
         EXPECT_LINES => "明细行列表",
         EXPECT_ROW => "一行明细（对象）",
+        EXPECT_ATTACHMENT => "文件的 SHA-256（64 位小写十六进制）",
         _ => "其他类型",
     }
 }
@@ -473,6 +475,7 @@ mod tests {
             EXPECT_ID_LIST,
             EXPECT_LINES,
             EXPECT_ROW,
+            EXPECT_ATTACHMENT,
         ] {
             assert_ne!(expected_zh(expected), "其他类型", "{expected}");
         }

@@ -363,6 +363,8 @@ pub enum FieldKind {
     RefList(Collection),
     /// An array (at most `MAX_LIST_LEN`) of objects, each checked against these fields.
     Lines(&'static [FieldDef]),
+    /// A file kept by the attachment store, named by its SHA-256 (`crate::attachment`).
+    Attachment,
 }
 
 /// One option of an `Enum` field with its labels.
@@ -460,6 +462,9 @@ const ALL_CHOICES: &[&[Choice]] = &[
     promotion::PROMOTION_KIND_CHOICES,
     promotion::PROMOTION_STATUS_CHOICES,
     promotion::PROMOTION_COST_ITEM_CHOICES,
+    promotion::ATTENDANCE_EVENT_CHOICES,
+    promotion::POSITION_STATE_CHOICES,
+    promotion::REVIEW_FLAG_CHOICES,
     service::TICKET_KIND_CHOICES,
     service::PRIORITY_CHOICES,
     service::TICKET_STATUS_CHOICES,
@@ -738,7 +743,7 @@ mod tests {
     }
 
     #[test]
-    fn only_stage_and_promotion_status_fields_are_intent_only() {
+    fn only_stage_promotion_status_and_review_fields_are_intent_only() {
         let intent_only: Vec<_> = every_field()
             .into_iter()
             .filter(|(_, _, def)| def.access == FieldAccess::IntentOnly)
@@ -756,6 +761,10 @@ mod tests {
                 "promotions.status",
                 "promotions.decision_comment",
                 "promotions.decided_at",
+                "promotion_reports.review_flags",
+                "promotion_reports.review_comment",
+                "promotion_reports.reviewer_id",
+                "promotion_reports.reviewed_at",
             ]
         );
     }

@@ -323,7 +323,129 @@ pub fn decision_patch(
     Ok(Some(patch))
 }
 
+choices!(ATTENDANCE_EVENTS, ATTENDANCE_EVENT_CHOICES {
+    "check_in" => "签到", "Check-in";
+    "check_out" => "签退", "Check-out";
+});
+
+choices!(POSITION_STATES, POSITION_STATE_CHOICES {
+    "located" => "已定位", "Located";
+    "refused" => "拒绝定位", "Position refused";
+    "unavailable" => "无法定位", "No position";
+});
+
+choices!(REVIEW_FLAGS, REVIEW_FLAG_CHOICES {
+    "display_missing" => "陈列缺失", "Display missing";
+    "stock_out" => "缺货", "Stock out";
+    "price_wrong" => "价签错误", "Wrong price tag";
+    "promoter_absent" => "促销员不在岗", "Promoter absent";
+    "figures_doubtful" => "数据存疑", "Figures doubtful";
+    "other" => "其他", "Other";
+});
+
+/// A check-in or check-out: when, and where if the browser told (a refused or missing position is
+/// recorded as such and never blocks the day). Coordinates in millionths of a degree.
+const ATTENDANCE_FIELDS: &[FieldDef] = &[
+    FieldDef::new("event", Enum(ATTENDANCE_EVENTS), "类型", "Event").required(),
+    FieldDef::new("at", Instant, "时间", "Time").required(),
+    FieldDef::new("position", Enum(POSITION_STATES), "位置", "Position").required(),
+    FieldDef::new(
+        "latitude_e6",
+        Integer {
+            min: -90_000_000,
+            max: 90_000_000,
+        },
+        "纬度（百万分之一度）",
+        "Latitude (µ°)",
+    ),
+    FieldDef::new(
+        "longitude_e6",
+        Integer {
+            min: -180_000_000,
+            max: 180_000_000,
+        },
+        "经度（百万分之一度）",
+        "Longitude (µ°)",
+    ),
+    FieldDef::new(
+        "accuracy_m",
+        Integer {
+            min: 0,
+            max: 100_000,
+        },
+        "精度（米）",
+        "Accuracy (m)",
+    ),
+];
+
+/// The day's sales of one product in the store.
+const SALES_LINE_FIELDS: &[FieldDef] = &[
+    FieldDef::new("product_id", Ref(Collection::Product), "产品", "Product").required(),
+    FieldDef::new(
+        "units",
+        Integer {
+            min: 0,
+            max: MAX_COUNT,
+        },
+        "销量",
+        "Units",
+    )
+    .required(),
+    FieldDef::new("amount", Money, "销售额", "Amount"),
+];
+
+/// A photo of the display, taken on the device.
+const DISPLAY_PHOTO_FIELDS: &[FieldDef] = &[
+    FieldDef::new("photo", Attachment, "照片", "Photo").required(),
+    FieldDef::new(
+        "caption",
+        Text {
+            max_chars: NAME_CHARS,
+        },
+        "说明",
+        "Caption",
+    ),
+    FieldDef::new("taken_at", Instant, "拍摄时间", "Taken at"),
+];
+
+/// What a competitor does in the store.
+const COMPETITOR_FIELDS: &[FieldDef] = &[
+    FieldDef::new(
+        "brand",
+        Text {
+            max_chars: NAME_CHARS,
+        },
+        "品牌",
+        "Brand",
+    )
+    .required(),
+    FieldDef::new(
+        "product",
+        Text {
+            max_chars: NAME_CHARS,
+        },
+        "产品",
+        "Product",
+    ),
+    FieldDef::new("price", Money, "价格", "Price"),
+    FieldDef::new(
+        "promotion",
+        Text {
+            max_chars: NAME_CHARS,
+        },
+        "促销方式",
+        "Their promotion",
+    ),
+    FieldDef::new("photo", Attachment, "照片", "Photo"),
+];
+
+/// A problem the supervisor found in the report.
+const REVIEW_FLAG_FIELDS: &[FieldDef] =
+    &[FieldDef::new("flag", Enum(REVIEW_FLAGS), "问题", "Problem").required()];
+
 /// Whether the report's date lies within its promotion needs the promotion: the server checks it.
+/// The promoter writes the day (attendance, sales, photos, competitors) and submits it; the
+/// supervisor's review (`review_report`) closes it for the promoter.
 pub(super) static PROMOTION_REPORTS: Table = Table {
     wire: "promotion_reports",
     label_zh: "促销执行报告",
@@ -339,6 +461,13 @@ pub(super) static PROMOTION_REPORTS: Table = Table {
         FieldDef::new("store_id", Ref(Collection::Customer), "门店", "Store").required(),
         FieldDef::new("promoter_id", Ref(Collection::User), "促销员", "Promoter").required(),
         FieldDef::new("report_date", Date, "报告日期", "Report date").required(),
+        FieldDef::new("attendance", Lines(ATTENDANCE_FIELDS), "考勤", "Attendance"),
+        FieldDef::new(
+            "sales_lines",
+            Lines(SALES_LINE_FIELDS),
+            "分产品销售",
+            "Sales by product",
+        ),
         FieldDef::new("sales_amount", Money, "销售额", "Sales amount"),
         FieldDef::new(
             "units_sold",
@@ -358,7 +487,37 @@ pub(super) static PROMOTION_REPORTS: Table = Table {
             "接待顾客数",
             "Customers served",
         ),
+        FieldDef::new(
+            "samples_given",
+            Integer {
+                min: 0,
+                max: MAX_COUNT,
+            },
+            "派发试用装",
+            "Samples given",
+        ),
+        FieldDef::new(
+            "coupons_redeemed",
+            Integer {
+                min: 0,
+                max: MAX_COUNT,
+            },
+            "核销优惠券",
+            "Coupons redeemed",
+        ),
         FieldDef::new("stock_issue", Bool, "缺货", "Stock issue"),
+        FieldDef::new(
+            "display_photos",
+            Lines(DISPLAY_PHOTO_FIELDS),
+            "陈列照片",
+            "Display photos",
+        ),
+        FieldDef::new(
+            "competitor_activity",
+            Lines(COMPETITOR_FIELDS),
+            "竞品活动",
+            "Competitor activity",
+        ),
         FieldDef::new(
             "competitor_notes",
             Text {
@@ -381,6 +540,31 @@ pub(super) static PROMOTION_REPORTS: Table = Table {
             "备注",
             "Notes",
         ),
+        FieldDef::new("submitted_at", Instant, "提交时间", "Submitted at"),
+        FieldDef::new(
+            "review_flags",
+            Lines(REVIEW_FLAG_FIELDS),
+            "发现的问题",
+            "Problems found",
+        )
+        .intent_only(),
+        FieldDef::new(
+            "review_comment",
+            Text {
+                max_chars: NOTES_CHARS,
+            },
+            "主管意见",
+            "Supervisor's comment",
+        )
+        .intent_only(),
+        FieldDef::new(
+            "reviewer_id",
+            Ref(Collection::User),
+            "审阅人",
+            "Reviewed by",
+        )
+        .intent_only(),
+        FieldDef::new("reviewed_at", Instant, "审阅时间", "Reviewed at").intent_only(),
     ],
     check_value: no_value_rules,
     check_record: no_record_rules,

@@ -212,6 +212,10 @@ pub(crate) fn check_value(
             }
             Ok(())
         }
+        FieldKind::Attachment => match value.as_str() {
+            Some(text) if crate::attachment::is_hash(text) => Ok(()),
+            _ => Err(wrong(path, EXPECT_ATTACHMENT)),
+        },
         FieldKind::Lines(defs) => {
             let rows = list(value, path, EXPECT_LINES)?;
             for (i, row) in rows.iter().enumerate() {

@@ -206,7 +206,7 @@ pub(super) fn targets(kind: ImportKind) -> Vec<(&'static str, Target)> {
     let collection = kind.collection();
     let mut out = Vec::new();
     for def in collection.fields() {
-        if matches!(def.kind, FieldKind::Lines(_))
+        if matches!(def.kind, FieldKind::Lines(_) | FieldKind::Attachment)
             || (kind == ImportKind::Opportunities && DERIVED.contains(&def.name))
         {
             continue;

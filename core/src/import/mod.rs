@@ -422,7 +422,7 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
                 .map(|key| self.resolve(target, key).map(Value::from))
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::Array),
-            FieldKind::Lines(_) => Err(Problem::NotImportable),
+            FieldKind::Lines(_) | FieldKind::Attachment => Err(Problem::NotImportable),
         }
     }
 

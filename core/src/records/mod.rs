@@ -39,7 +39,10 @@ pub use opportunity::{Opportunity, ProductLine, StageHistoryEntry};
 pub use order::{Order, OrderLine};
 pub use org::{OrgUnit, PermissionOverride, User};
 pub use product::Product;
-pub use promotion::{BudgetLine, Promotion, PromotionReport, Shift};
+pub use promotion::{
+    Attendance, BudgetLine, CompetitorActivity, DisplayPhoto, Promotion, PromotionReport,
+    ReviewFlag, SalesLine, Shift,
+};
 pub use service::{Survey, Ticket};
 pub use target::Target;
 

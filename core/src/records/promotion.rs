@@ -59,13 +59,77 @@ record! {
         store_id: String,
         promoter_id: String,
         report_date: NaiveDate,
+        attendance: Option<Vec<Attendance>>,
+        sales_lines: Option<Vec<SalesLine>>,
         /// 销售额 in 分.
         sales_amount: Option<i64>,
         units_sold: Option<i64>,
         customer_count: Option<i64>,
+        samples_given: Option<i64>,
+        coupons_redeemed: Option<i64>,
         stock_issue: Option<bool>,
+        display_photos: Option<Vec<DisplayPhoto>>,
+        competitor_activity: Option<Vec<CompetitorActivity>>,
         competitor_notes: Option<String>,
         photos_count: Option<i64>,
         notes: Option<String>,
+        submitted_at: Option<DateTime<Utc>>,
+        review_flags: Option<Vec<ReviewFlag>>,
+        review_comment: Option<String>,
+        reviewer_id: Option<String>,
+        reviewed_at: Option<DateTime<Utc>>,
+    }
+}
+
+record! {
+    /// 签到 or 签退, with the position if the browser gave one.
+    pub struct Attendance {
+        /// check_in or check_out.
+        event: String,
+        at: DateTime<Utc>,
+        /// located, refused or unavailable.
+        position: String,
+        latitude_e6: Option<i64>,
+        longitude_e6: Option<i64>,
+        accuracy_m: Option<i64>,
+    }
+}
+
+record! {
+    /// One product's sales of the day.
+    pub struct SalesLine {
+        product_id: String,
+        units: i64,
+        /// 销售额 in 分.
+        amount: Option<i64>,
+    }
+}
+
+record! {
+    /// A display photo: the attachment's SHA-256 and its caption.
+    pub struct DisplayPhoto {
+        photo: String,
+        caption: Option<String>,
+        taken_at: Option<DateTime<Utc>>,
+    }
+}
+
+record! {
+    /// What a competitor does in the store (竞品活动).
+    pub struct CompetitorActivity {
+        brand: String,
+        product: Option<String>,
+        /// 价格 in 分.
+        price: Option<i64>,
+        promotion: Option<String>,
+        photo: Option<String>,
+    }
+}
+
+record! {
+    /// A problem the supervisor flagged.
+    pub struct ReviewFlag {
+        /// display_missing, stock_out, price_wrong, promoter_absent, figures_doubtful or other.
+        flag: String,
     }
 }

@@ -42,6 +42,11 @@ fn line_fields(collection: Collection, field: &str) -> &'static [&'static str] {
         (Collection::Order, "lines") => OrderLine::FIELDS,
         (Collection::Promotion, "budget_lines") => BudgetLine::FIELDS,
         (Collection::Promotion, "promoter_shifts") => Shift::FIELDS,
+        (Collection::PromotionReport, "attendance") => Attendance::FIELDS,
+        (Collection::PromotionReport, "sales_lines") => SalesLine::FIELDS,
+        (Collection::PromotionReport, "display_photos") => DisplayPhoto::FIELDS,
+        (Collection::PromotionReport, "competitor_activity") => CompetitorActivity::FIELDS,
+        (Collection::PromotionReport, "review_flags") => ReviewFlag::FIELDS,
         _ => panic!("{collection}.{field} has no typed line"),
     }
 }
@@ -66,6 +71,7 @@ fn sample(kind: FieldKind) -> Value {
         FieldKind::Ref(_) => json!(ID),
         FieldKind::RefList(_) => json!([ID]),
         FieldKind::Lines(defs) => json!([sample_row(defs, |_| true)]),
+        FieldKind::Attachment => json!(crate::attachment::hash(b"photo")),
     }
 }
 
