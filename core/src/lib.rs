@@ -18,6 +18,7 @@ pub mod permission;
 pub mod records;
 pub mod scope;
 pub mod storage;
+pub mod store_day;
 pub mod sync;
 pub mod theme;
 pub mod time;
