@@ -183,3 +183,86 @@ pub async fn fetch_health() -> Result<Health, ApiError> {
         .await
         .map_err(|e| ApiError::BadResponse(format!("HTTP {status}: {e}")))
 }
+
+/// How far an attachment's upload has come (`core::attachment`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct UploadState {
+    pub received: u64,
+    pub total: u64,
+    pub complete: bool,
+}
+
+/// An attachment and the record it is sent or read through (the server takes a file only
+/// through a record that names it).
+#[derive(Clone, Copy, Debug)]
+pub struct FileOf<'a> {
+    pub hash: &'a str,
+    pub collection: &'a str,
+    pub record: &'a str,
+}
+
+impl FileOf<'_> {
+    fn path(&self, tail: &str) -> String {
+        format!(
+            "api/v1/attachments/{}{tail}?collection={}&record={}",
+            self.hash, self.collection, self.record
+        )
+    }
+}
+
+/// `GET api/v1/attachments/{hash}/upload`: what the server holds of an upload, to resume it.
+pub async fn upload_state(token: &str, file: FileOf<'_>) -> Result<UploadState, ApiError> {
+    let response = Request::get(&file.path("/upload"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    read(response).await
+}
+
+/// `PUT api/v1/attachments/{hash}`: one chunk of an upload at `offset` of `total` bytes.
+pub async fn upload_chunk(
+    token: &str,
+    file: FileOf<'_>,
+    content_type: &str,
+    offset: u64,
+    total: u64,
+    chunk: &[u8],
+) -> Result<UploadState, ApiError> {
+    let path = format!("{}&offset={offset}&total={total}", file.path(""));
+    let body = js_sys::Uint8Array::from(chunk);
+    let response = Request::put(&path)
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Content-Type", content_type)
+        .body(body)
+        .map_err(|e| ApiError::BadResponse(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    read(response).await
+}
+
+/// `GET api/v1/attachments/{hash}`: the file and its type.
+pub async fn fetch_attachment(
+    token: &str,
+    file: FileOf<'_>,
+) -> Result<(Vec<u8>, String), ApiError> {
+    let response = Request::get(&file.path(""))
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    if !response.ok() {
+        read::<serde_json::Value>(response).await?;
+        return Err(ApiError::BadResponse("no file".into()));
+    }
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .unwrap_or_else(|| "application/octet-stream".into());
+    let bytes = response
+        .binary()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    Ok((bytes, content_type))
+}

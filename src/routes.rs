@@ -24,6 +24,7 @@ use crate::{
         promotions::{PromotionDetailPage, PromotionsPage},
         records::{NewRecordPage, RecordDetailPage, RecordListPage},
         settings::{PermissionsPage, SettingsPage},
+        store::StorePage,
     },
     permissions::Access,
 };
@@ -37,6 +38,8 @@ pub enum Page {
     Settings,
     Permissions,
     Changes,
+    /// 门店模式: a promoter's day in their stores.
+    Store,
     /// A collection's list.
     List(Collection),
     /// A new record of a collection.
@@ -53,6 +56,7 @@ const FIXED: &[(&str, Page)] = &[
     ("settings", Page::Settings),
     ("settings/permissions", Page::Permissions),
     ("changes", Page::Changes),
+    ("store", Page::Store),
 ];
 
 impl Page {
@@ -96,6 +100,7 @@ impl Page {
             Page::Settings => SettingsPage().into_any(),
             Page::Permissions => PermissionsPage().into_any(),
             Page::Changes => ChangesPage().into_any(),
+            Page::Store => StorePage().into_any(),
             Page::List(Collection::Opportunity) => OpportunitiesPage().into_any(),
             Page::List(Collection::Promotion) => PromotionsPage().into_any(),
             Page::Detail(Collection::Opportunity, id) => {
@@ -171,9 +176,23 @@ pub fn navigation(access: &Access) -> Vec<NavPart> {
         return Vec::new();
     };
     let role = viewer.role;
+    let mut first = vec![NavLink::fixed(Page::Home, Key::NavHome, Icon::Home, true)];
+    // Store mode for those who write store reports (promoters), next to home.
+    if access.can(
+        Collection::PromotionReport,
+        yingxiao_core::permission::Action::Create,
+        None,
+    ) {
+        first.push(NavLink::fixed(
+            Page::Store,
+            Key::NavStore,
+            Icon::Store,
+            true,
+        ));
+    }
     let mut parts = vec![NavPart {
         group: None,
-        links: vec![NavLink::fixed(Page::Home, Key::NavHome, Icon::Home, true)],
+        links: first,
     }];
     for group in NavGroup::ALL {
         let collections: Vec<Collection> =
@@ -247,6 +266,7 @@ mod tests {
             Page::Settings,
             Page::Permissions,
             Page::Changes,
+            Page::Store,
         ];
         for c in Collection::ALL {
             pages.push(Page::List(c));

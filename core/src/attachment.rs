@@ -83,10 +83,8 @@ pub fn is_named_by(collection: Collection, fields: &Map<String, Value>, file: &s
 fn collect(defs: &[FieldDef], fields: &Map<String, Value>, out: &mut Vec<String>) {
     for def in defs {
         match (def.kind, fields.get(def.name)) {
-            (FieldKind::Attachment, Some(Value::String(h))) if is_hash(h) => {
-                if !out.contains(h) {
-                    out.push(h.clone());
-                }
+            (FieldKind::Attachment, Some(Value::String(h))) if is_hash(h) && !out.contains(h) => {
+                out.push(h.clone());
             }
             (FieldKind::Lines(inner), Some(Value::Array(rows))) => {
                 for row in rows.iter().filter_map(Value::as_object) {

@@ -1,5 +1,6 @@
 //! Light and dark themes: the user's choice, or the system's (`prefers-color-scheme`) when they have not
-//! chosen. The style sheet does the drawing through `light-dark()`; this is only the stored choice.
+//! chosen, and a high-contrast light theme for a bright store floor. The style sheet does the drawing
+//! through `light-dark()`; this is only the stored choice.
 
 /// What the user picked in settings.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -9,10 +10,12 @@ pub enum ThemePreference {
     System,
     Light,
     Dark,
+    /// Black on white with heavy borders, readable under a store's lights.
+    Contrast,
 }
 
 impl ThemePreference {
-    pub const ALL: [ThemePreference; 3] = [Self::System, Self::Light, Self::Dark];
+    pub const ALL: [ThemePreference; 4] = [Self::System, Self::Light, Self::Dark, Self::Contrast];
 
     /// The stored form of the preference, also the value of `<html data-theme>` (absent for `System`).
     pub fn as_str(self) -> &'static str {
@@ -20,6 +23,7 @@ impl ThemePreference {
             Self::System => "system",
             Self::Light => "light",
             Self::Dark => "dark",
+            Self::Contrast => "contrast",
         }
     }
 
@@ -28,6 +32,7 @@ impl ThemePreference {
         match stored {
             "light" => Self::Light,
             "dark" => Self::Dark,
+            "contrast" => Self::Contrast,
             _ => Self::System,
         }
     }

@@ -68,7 +68,7 @@ pub fn StorageGuard() -> impl IntoView {
     spawn_local(async move { state.set(read_state(true).await) });
     // Read again when the number of waiting changes moves (a save, a sync).
     Effect::new(move |previous: Option<usize>| {
-        let pending = data.pending.get();
+        let pending = data.pending.get() + data.files_waiting.get();
         if previous.is_some_and(|p| p != pending) {
             spawn_local(async move { state.set(read_state(false).await) });
         }
@@ -83,7 +83,12 @@ pub fn StorageGuard() -> impl IntoView {
         )
     };
     move || {
-        let waiting = if stuck() { data.pending.get() } else { 0 };
+        // Photos that wait count as changes: they too would go with the storage.
+        let waiting = if stuck() {
+            data.pending.get() + data.files_waiting.get()
+        } else {
+            0
+        };
         state.get().warning(waiting).map(|warning| {
             view! {
                 <p class="notice storage-warning" role="alert" data-testid="storage-warning">

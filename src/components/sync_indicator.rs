@@ -64,7 +64,13 @@ pub fn SyncIndicator() -> impl IntoView {
         <A href=href attr:class="sync-indicator"
             attr:data-state=move || state().0 attr:title=detail>
             <span class="sync-dot" aria-hidden="true"></span>
-            <span class="sync-text" role="status" aria-live="polite">{move || state().1}</span>
+            <span class="sync-text" role="status" aria-live="polite">
+                {move || state().1}
+                {move || {
+                    let files = data.files_waiting.get();
+                    (files > 0).then(|| format!(" · {}", i18n.format(Key::SyncFilesWaiting, &[("count", &files.to_string())])))
+                }}
+            </span>
             <span class="sync-text-short" aria-hidden="true" data-testid="sync-short">{short}</span>
             <Show when=move || { refused() > 0 }>
                 <span class="sync-refused">

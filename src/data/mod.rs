@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod deals;
+pub mod files;
 pub mod promotions;
 pub mod records;
 pub mod server;

@@ -71,12 +71,14 @@ impl From<idb::Error> for DataError {
 
 /// The schema version this build writes. Each step in `upgrade` takes a database from the version
 /// before it; steps never touch pending work.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 const RECORDS: &str = "records";
 const PENDING: &str = "pending";
 const REJECTED: &str = "rejected";
 const META: &str = "meta";
+/// Files taken on the device (photos) by SHA-256, until the server has them (see `files`).
+pub(super) const FILES: &str = "files";
 
 /// Indexes on `records` for the lists pages show: by owner, customer, unit, stage and date within a
 /// collection. (All of a collection is a range of the primary key `[collection, id]`.) Each index
@@ -155,6 +157,10 @@ fn upgrade(
         if from > 0 {
             write_json(&transaction.object_store(META)?, META_REINDEX, &true)?;
         }
+    }
+    if from < 4 && to >= 4 {
+        // Version 4: photos taken on the device, kept until uploaded (then only their thumbnails).
+        db.create_object_store(FILES, ObjectStoreParams::new())?;
     }
     Ok(())
 }
@@ -259,7 +265,7 @@ impl Store {
         self.db.version().unwrap_or(0)
     }
 
-    fn transaction(
+    pub(super) fn transaction(
         &self,
         stores: &[&str],
         mode: TransactionMode,

@@ -24,6 +24,7 @@ use yingxiao_core::{
 
 use super::{
     cache::{Cache, Changed, Watched},
+    files,
     store::{DataError, Store},
 };
 use crate::{api, api::ApiError};
@@ -95,6 +96,8 @@ pub struct Data {
     pub first_sync: RwSignal<Option<u64>>,
     /// Bumped whenever the data the pages show may have changed; one-record reads re-read on it.
     pub revision: RwSignal<u64>,
+    /// Photos taken on this device that the server does not have yet.
+    pub files_waiting: RwSignal<usize>,
     /// The collections pages read, kept in memory for the session (see `cache`).
     cache: StoredValue<Rc<Cache>, LocalStorage>,
 }
@@ -102,10 +105,10 @@ pub struct Data {
 /// An event handler kept alive as long as the engine.
 type Listener = Closure<dyn FnMut(JsValue)>;
 
-struct Engine {
+pub(super) struct Engine {
     user_id: String,
-    token: RefCell<String>,
-    store: Store,
+    pub(super) token: RefCell<String>,
+    pub(super) store: Store,
     /// Resolves the current wait between syncs, so a change or `online` starts one at once.
     wake: RefCell<Option<Function>>,
     /// A sync is wanted soon after the current one (a change arrived while syncing).
@@ -125,6 +128,7 @@ impl Data {
             rejected: RwSignal::new(Vec::new()),
             first_sync: RwSignal::new(None),
             revision: RwSignal::new(0),
+            files_waiting: RwSignal::new(0),
             cache: StoredValue::new_local(Cache::new()),
         }
     }
@@ -140,7 +144,7 @@ impl Data {
         cache.model(key, make)
     }
 
-    fn engine(&self) -> Result<Rc<Engine>, DataError> {
+    pub(super) fn engine(&self) -> Result<Rc<Engine>, DataError> {
         self.engine
             .with_value(Clone::clone)
             .ok_or_else(|| DataError::Unavailable("not signed in".into()))
@@ -180,6 +184,9 @@ impl Data {
             engine.listen(self);
             self.engine.set_value(Some(engine.clone()));
             self.refresh(&engine, Changed::All).await;
+            if let Ok(files) = engine.store.files().await {
+                self.files_waiting.set(files::waiting(&files));
+            }
             run(engine, self).await;
         });
     }
@@ -199,6 +206,7 @@ impl Data {
         self.pending.set(0);
         self.rejected.set(Vec::new());
         self.first_sync.set(None);
+        self.files_waiting.set(0);
         self.revision.update(|n| *n += 1);
     }
 
@@ -320,7 +328,7 @@ impl Engine {
     }
 
     /// A sync shortly after a change.
-    fn soon(self: &Rc<Self>) {
+    pub(super) fn soon(self: &Rc<Self>) {
         let engine = self.clone();
         let wake = Closure::once_into_js(move || engine.kick());
         let _ = web_sys::window().map(|w| {
@@ -537,6 +545,31 @@ async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
     };
     data.refresh(&engine, changed.clone()).await;
     engine.announce(&changed);
+
+    // Photos whose records the server now has.
+    let waiting_records: Vec<RecordRef> = engine
+        .store
+        .sync_state(new_client_id)
+        .await?
+        .pending
+        .iter()
+        .map(|m| m.intent.target())
+        .collect();
+    let today = crate::format::local_today().to_string();
+    let left = files::upload_waiting(&engine.store, &token, &today, |collection, id| {
+        waiting_records
+            .iter()
+            .any(|r| r.collection == collection && r.id == id)
+    })
+    .await
+    .map_err(|e| match e {
+        files::SendError::Api(e) => Stop::from(e),
+        files::SendError::Data(e) => Stop::from(e),
+    });
+    if let Ok(files) = engine.store.files().await {
+        data.files_waiting.set(files::waiting(&files));
+    }
+    left?;
     Ok(())
 }
 

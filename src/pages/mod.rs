@@ -13,3 +13,4 @@ pub mod opportunities;
 pub mod promotions;
 pub mod records;
 pub mod settings;
+pub mod store;

@@ -244,6 +244,14 @@ impl Collection {
     pub fn field(self, name: &str) -> Option<&'static FieldDef> {
         self.fields().iter().find(|f| f.name == name)
     }
+
+    /// A field of the lines of `lines` (`budget_lines` → `cost_item`).
+    pub fn line_field(self, lines: &str, name: &str) -> Option<&'static FieldDef> {
+        match self.field(lines)?.kind {
+            FieldKind::Lines(defs) => defs.iter().find(|f| f.name == name),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Display for Collection {

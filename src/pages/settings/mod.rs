@@ -20,6 +20,7 @@ fn theme_label(theme: ThemePreference) -> Key {
         ThemePreference::System => Key::ThemeSystem,
         ThemePreference::Light => Key::ThemeLight,
         ThemePreference::Dark => Key::ThemeDark,
+        ThemePreference::Contrast => Key::ThemeContrast,
     }
 }
 
