@@ -188,7 +188,9 @@ pub async fn fetch_health() -> Result<Health, ApiError> {
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 pub struct UploadState {
     pub received: u64,
-    pub total: u64,
+    /// The size the upload was started with; `None` before any of it arrived.
+    #[serde(default)]
+    pub total: Option<u64>,
     pub complete: bool,
 }
 

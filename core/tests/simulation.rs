@@ -1403,6 +1403,7 @@ fn describe(intent: &Intent) -> String {
         Intent::MoveOpportunityStage(args) => format!("move {}", short(&args.id)),
         Intent::ReschedulePromotion(args) => format!("reschedule {}", short(&args.id)),
         Intent::DecidePromotion(args) => format!("decide {} {}", short(&args.id), args.status),
+        Intent::ReviewReport(args) => format!("review {}", short(&args.id)),
     }
 }
 

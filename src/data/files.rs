@@ -148,7 +148,7 @@ async fn send(token: &str, file: &LocalFile) -> Result<Sent, ApiError> {
     };
     let mut offset = match api::upload_state(token, of).await {
         Ok(state) if state.complete => return Ok(Sent::Done),
-        Ok(state) if state.total == total && state.received <= total => state.received,
+        Ok(state) if state.total == Some(total) && state.received <= total => state.received,
         Ok(_) => 0,
         Err(e) => return refused(e),
     };

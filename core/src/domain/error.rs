@@ -189,6 +189,10 @@ pub(crate) const COMMENT_REQUIRED: Reason = Reason {
     en: "a comment is required when a plan is sent back or cancelled",
     zh: "退回或取消计划时须填写审批意见",
 };
+pub(crate) const REPORT_NOT_SUBMITTED: Reason = Reason {
+    en: "the report has not been submitted yet, so it cannot be reviewed",
+    zh: "报告尚未提交，不能审阅",
+};
 pub(crate) const BUDGET_BELOW_LINES: Reason = Reason {
     en: "is less than the sum of the budget lines",
     zh: "小于预算明细的合计",
@@ -230,6 +234,7 @@ pub(crate) const REASONS: &[Reason] = &[
     STORE_NOT_LISTED,
     STATUS_NOT_NEXT,
     COMMENT_REQUIRED,
+    REPORT_NOT_SUBMITTED,
     BUDGET_BELOW_LINES,
     SHIFT_OUTSIDE_DATES,
     SHIFT_STORE_NOT_LISTED,

@@ -28,6 +28,7 @@ pub use opportunity::{enter_first_stage, LostReason, Stage};
 pub use org::{STALL_DAYS_FIELDS, WIN_PROBABILITY_FIELDS};
 pub use promotion::{
     decision_needs_comment, decision_patch, may_reschedule, next_statuses, reschedule_patch,
+    review_patch,
 };
 
 /// The ids a list-of-references field holds (a promotion's stores…), in order; none when absent.

@@ -4,9 +4,9 @@ use chrono::NaiveDate;
 use serde_json::{json, Map, Value};
 
 use super::error::{
-    ValidationError, BUDGET_BELOW_LINES, COMMENT_REQUIRED, PROMOTION_OVER, SHIFT_OUTSIDE_DATES,
-    SHIFT_PROMOTER_NOT_LISTED, SHIFT_STORE_NOT_LISTED, SHIFT_TWICE, STATUS_NOT_NEXT,
-    STORE_NOT_LISTED,
+    ValidationError, BUDGET_BELOW_LINES, COMMENT_REQUIRED, PROMOTION_OVER, REPORT_NOT_SUBMITTED,
+    SHIFT_OUTSIDE_DATES, SHIFT_PROMOTER_NOT_LISTED, SHIFT_STORE_NOT_LISTED, SHIFT_TWICE,
+    STATUS_NOT_NEXT, STORE_NOT_LISTED,
 };
 use super::validate::{date_of, dates_in_order, validate_fields};
 use super::{
@@ -442,6 +442,39 @@ const COMPETITOR_FIELDS: &[FieldDef] = &[
 /// A problem the supervisor found in the report.
 const REVIEW_FLAG_FIELDS: &[FieldDef] =
     &[FieldDef::new("flag", Enum(REVIEW_FLAGS), "问题", "Problem").required()];
+
+/// The fields a supervisor's review writes on a submitted report: the problems flagged (each once,
+/// in the table's order), the comment (blank clears it), who reviewed and when. A report not yet
+/// submitted cannot be reviewed. Reviewing again replaces the earlier review.
+pub fn review_patch(
+    fields: &Map<String, Value>,
+    flags: &[String],
+    comment: Option<&str>,
+    reviewer_id: &str,
+    reviewed_at: &str,
+) -> Result<Map<String, Value>, ValidationError> {
+    if fields.get("submitted_at").is_none_or(Value::is_null) {
+        return Err(REPORT_NOT_SUBMITTED.at("submitted_at"));
+    }
+    let flags: Vec<Value> = REVIEW_FLAGS
+        .iter()
+        .filter(|f| flags.iter().any(|g| g == *f))
+        .map(|f| json!({ "flag": f }))
+        .collect();
+    let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+    let mut patch = Map::new();
+    patch.insert("review_flags".into(), Value::Array(flags));
+    patch.insert(
+        "review_comment".into(),
+        comment.map_or(Value::Null, Value::from),
+    );
+    patch.insert("reviewer_id".into(), json!(reviewer_id));
+    patch.insert("reviewed_at".into(), json!(reviewed_at));
+    let mut checked = patch.clone();
+    checked.retain(|_, v| !v.is_null());
+    validate_fields(Collection::PromotionReport, &checked)?;
+    Ok(patch)
+}
 
 /// Whether the report's date lies within its promotion needs the promotion: the server checks it.
 /// The promoter writes the day (attendance, sales, photos, competitors) and submits it; the

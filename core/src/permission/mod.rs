@@ -128,7 +128,11 @@ impl Action {
         match self {
             Action::Create | Action::Edit | Action::Delete => true,
             Action::MoveStage => collection == Collection::Opportunity,
-            Action::Approve => APPROVAL_FIELDS.iter().any(|(c, _, _)| *c == collection),
+            // A report's review (`review_report`) is its approval; it has no status field.
+            Action::Approve => {
+                APPROVAL_FIELDS.iter().any(|(c, _, _)| *c == collection)
+                    || collection == Collection::PromotionReport
+            }
             Action::Reassign => collection
                 .fields()
                 .iter()
@@ -206,7 +210,9 @@ impl Action {
             Action::Delete => "delete".into(),
             Action::MoveStage if zh => "推进阶段".into(),
             Action::MoveStage => "move the stage of".into(),
+            Action::Approve if zh && collection == Collection::PromotionReport => "审阅".into(),
             Action::Approve if zh => "审批".into(),
+            Action::Approve if collection == Collection::PromotionReport => "review".into(),
             Action::Approve => "approve".into(),
             Action::Reassign if zh => "转移（换负责人或组织）".into(),
             Action::Reassign => "hand to another owner or unit".into(),
@@ -469,6 +475,18 @@ impl Permissions {
             }
             // Moving the status on is approving, whatever the comment says.
             (Intent::DecidePromotion(_), Some((_, facts))) => need(Action::Approve, facts),
+            // Reviewing a report is approving it, in the reviewer's own name only.
+            (Intent::ReviewReport(args), Some((_, facts))) => {
+                if args.reviewer_id != viewer.user_id {
+                    return Err(Denial::Action {
+                        role: viewer.role,
+                        collection,
+                        action: Action::Approve,
+                        extent: None,
+                    });
+                }
+                need(Action::Approve, facts)
+            }
             // Nothing to check against: the merge rules answer "not found".
             (_, None) => Ok(()),
         }
@@ -488,6 +506,13 @@ impl Permissions {
             if fields.get(field).unwrap_or(&Value::Null) != value {
                 needed.push(Action::for_field(args.collection, field));
             }
+        }
+        // A reviewed report is closed: changing it is for those who may review it.
+        if args.collection == Collection::PromotionReport
+            && !needed.is_empty()
+            && fields.get("reviewed_at").is_some_and(|v| !v.is_null())
+        {
+            needed.push(Action::Approve);
         }
         needed.sort();
         needed.dedup();
@@ -850,6 +875,12 @@ fn default_rules() -> &'static [Rule] {
         ),
         (
             &[HqMarketing],
+            &[C::PromotionReport],
+            &[Approve],
+            Extent::All,
+        ),
+        (
+            &[HqMarketing],
             &[C::Ticket, C::Survey],
             &[Create, Edit, Reassign],
             Extent::All,
@@ -895,7 +926,12 @@ fn default_rules() -> &'static [Rule] {
             &[Create, Edit, Delete],
             Extent::Own,
         ),
-        (MANAGERS, &[C::PromotionReport], &[Edit], Extent::Subtree),
+        (
+            MANAGERS,
+            &[C::PromotionReport],
+            &[Edit, Approve],
+            Extent::Subtree,
+        ),
         (
             MANAGERS,
             &[C::DailyReport],

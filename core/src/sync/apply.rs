@@ -10,7 +10,7 @@ use super::{
     hlc::Hlc,
     protocol::{
         CreateArgs, DecideArgs, Intent, MoveStageArgs, RecordRef, RejectCode, Rejection,
-        RescheduleArgs, SetFieldsArgs,
+        RescheduleArgs, ReviewArgs, SetFieldsArgs,
     },
 };
 use crate::{
@@ -60,6 +60,10 @@ impl Intent {
                 collection: Collection::Promotion,
                 id: args.id.clone(),
             },
+            Intent::ReviewReport(args) => RecordRef {
+                collection: Collection::PromotionReport,
+                id: args.id.clone(),
+            },
         }
     }
 
@@ -77,6 +81,7 @@ impl Intent {
             Intent::MoveOpportunityStage(args) => validate_move(args),
             Intent::ReschedulePromotion(args) => validate_reschedule(args),
             Intent::DecidePromotion(args) => validate_decision(args),
+            Intent::ReviewReport(args) => validate_review(args),
         }
     }
 
@@ -91,6 +96,55 @@ impl Intent {
             _ => None,
         }
     }
+}
+
+fn validate_review(args: &ReviewArgs) -> Result<(), ValidationError> {
+    let mut values = Map::new();
+    values.insert("reviewer_id".into(), json!(args.reviewer_id));
+    values.insert(
+        "review_flags".into(),
+        Value::Array(args.flags.iter().map(|f| json!({ "flag": f })).collect()),
+    );
+    if let Some(comment) = &args.comment {
+        values.insert("review_comment".into(), json!(comment));
+    }
+    domain::validate_fields(Collection::PromotionReport, &values)
+}
+
+/// Writes `patch` over the record whole, each field stamped with the admitted clock or a later stamp
+/// it already has (a device's clock may trail stamps it pulled; an intent is never merged away field
+/// by field). `null` removes a field.
+fn write_whole(record: &StoredRecord, patch: Map<String, Value>, hlc: &Hlc) -> StoredRecord {
+    let mut next = record.clone();
+    for (field, value) in patch {
+        let stamp = match next.stamps.get(&field) {
+            Some(stamp) if stamp > hlc => stamp.clone(),
+            _ => hlc.clone(),
+        };
+        next.stamps.insert(field.clone(), stamp);
+        if value.is_null() {
+            next.fields.remove(&field);
+        } else {
+            next.fields.insert(field, value);
+        }
+    }
+    next
+}
+
+/// A review over the report as it is when it arrives: it must have been submitted.
+fn review(record: &StoredRecord, args: &ReviewArgs, hlc: &Hlc) -> Result<Change, Rejection> {
+    let at = format_instant(hlc.millis);
+    let patch = domain::review_patch(
+        &record.fields,
+        &args.flags,
+        args.comment.as_deref(),
+        &args.reviewer_id,
+        &at,
+    )
+    .map_err(invalid)?;
+    let next = write_whole(record, patch, hlc);
+    domain::validate_record(Collection::PromotionReport, &next.fields).map_err(invalid)?;
+    Ok(Change::Write(next))
 }
 
 fn validate_decision(args: &DecideArgs) -> Result<(), ValidationError> {
@@ -113,19 +167,7 @@ fn decide(record: &StoredRecord, args: &DecideArgs, hlc: &Hlc) -> Result<Change,
     let Some(fields) = patch else {
         return Ok(Change::Unchanged);
     };
-    let mut next = record.clone();
-    for (field, value) in fields {
-        let stamp = match next.stamps.get(&field) {
-            Some(stamp) if stamp > hlc => stamp.clone(),
-            _ => hlc.clone(),
-        };
-        next.stamps.insert(field.clone(), stamp);
-        if value.is_null() {
-            next.fields.remove(&field);
-        } else {
-            next.fields.insert(field, value);
-        }
-    }
+    let next = write_whole(record, fields, hlc);
     domain::validate_record(Collection::Promotion, &next.fields).map_err(invalid)?;
     Ok(Change::Write(next))
 }
@@ -222,6 +264,7 @@ pub fn apply(
             set_fields(record, &edit, hlc)
         }
         Intent::DecidePromotion(args) => decide(live(existing, intent)?, args, hlc),
+        Intent::ReviewReport(args) => review(live(existing, intent)?, args, hlc),
     }
 }
 

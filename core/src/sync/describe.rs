@@ -73,6 +73,12 @@ pub fn describe(intent: &Intent, locale: Locale) -> String {
                 format!("Set promotion status to “{status}”")
             }
         }
+        Intent::ReviewReport(args) => match (zh, args.flags.len()) {
+            (true, 0) => format!("审阅{what}"),
+            (true, n) => format!("审阅{what}，标出 {n} 个问题"),
+            (false, 0) => "Review promotion report".to_owned(),
+            (false, n) => format!("Review promotion report, {n} problem(s) flagged"),
+        },
     }
 }
 

@@ -39,6 +39,9 @@ pub enum Intent {
     /// A promotion's status moves on (approved, running, finished, sent back or cancelled) with the
     /// decider's comment; the move must be one `domain::next_statuses` allows from the status it has.
     DecidePromotion(DecideArgs),
+    /// A supervisor reviews a submitted promotion report: the problems found and a comment. A
+    /// reviewed report is closed to those who may not review it.
+    ReviewReport(ReviewArgs),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -108,6 +111,22 @@ pub struct DecideArgs {
     /// The status decided: approved, running, finished, planned (sent back) or cancelled.
     pub status: String,
     /// The decider's comment; required to send a plan back or cancel it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewArgs {
+    /// The promotion report reviewed.
+    pub id: String,
+    /// The reviewer: the user who pushes the review (the server refuses anyone else's name).
+    pub reviewer_id: String,
+    /// Problems found: display_missing, stock_out, price_wrong, promoter_absent, figures_doubtful,
+    /// other.
+    #[serde(default)]
+    pub flags: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }

@@ -23,7 +23,7 @@ use crate::{
     data::{
         new_record_id,
         records::{names_by_id, use_list_prices, watch_collection},
-        sync::use_data,
+        sync::{use_data, Data},
     },
     format::{format_yuan, local_date_time},
     i18n::{use_i18n, Key},
@@ -36,6 +36,7 @@ const LOCATE_MS: i32 = 8_000;
 /// The report being recorded: what the page shows and how a change reaches the device.
 #[derive(Clone, Copy)]
 pub(crate) struct Draft {
+    pub data: Data,
     pub fields: RwSignal<Map<String, Value>>,
     id: StoredValue<Option<String>>,
     /// The report is on the device (found there, or this page's creation of it was written).
@@ -78,7 +79,7 @@ impl Draft {
     }
 
     async fn write(self) {
-        let data = use_data();
+        let data = self.data;
         loop {
             let patch = std::mem::take(&mut *self.queued.write_value());
             if patch.is_empty() {
@@ -241,6 +242,7 @@ pub(crate) fn DayPanel(
     let ready = Memo::new(move |_| reports.with(Option::is_some));
     let editable = Memo::new(move |_| ready.get() && may_write.get() && state.get().editable());
     let draft = Draft {
+        data,
         fields,
         id: StoredValue::new(None),
         created: StoredValue::new(false),

@@ -105,13 +105,13 @@ pub(crate) async fn shrink(file: &web_sys::File) -> Result<Shot, String> {
     })
 }
 
-/// Takes the photos of an `<input type=file>` change: each shrunk and kept, then handed to
-/// `named` with its hash (to be written into the report). Says what failed.
+/// Takes the photos of an `<input type=file>` change: each shrunk and kept on the device for the
+/// report; their hashes, for the report to name. Says what failed.
 pub(crate) async fn take(
     input: web_sys::HtmlInputElement,
     draft: Draft,
 ) -> Result<Vec<String>, String> {
-    let data = use_data();
+    let data = draft.data;
     let files = input.files();
     let mut hashes = Vec::new();
     for i in 0..files.as_ref().map_or(0, web_sys::FileList::length) {

@@ -738,3 +738,126 @@ fn a_promotion_takes_its_stores_units_so_their_promoters_see_it() {
         [id(REGION), id(STORE_UNIT)]
     );
 }
+
+#[test]
+fn a_submitted_report_is_reviewed_in_the_reviewers_name_and_then_closed_to_the_promoter() {
+    use crate::sync::protocol::ReviewArgs;
+    const PROMOTER: u64 = 16;
+    const PROMOTION: u64 = 53;
+    const REPORT: u64 = 54;
+    let mut store = Store::seeded();
+    store.apply(
+        &system(),
+        vec![
+            create(
+                Collection::User,
+                PROMOTER,
+                json!({"name": "促销员", "login": "p16", "role": "promoter", "unit_id": id(REGION)}),
+            ),
+            create(
+                Collection::Promotion,
+                PROMOTION,
+                json!({"name": "试饮", "kind": "tasting", "unit_id": id(REGION),
+                    "store_ids": [id(CUSTOMER)], "promoter_ids": [id(PROMOTER)],
+                    "starts_on": "2025-06-10", "ends_on": "2025-06-12", "status": "running"}),
+            ),
+        ],
+    );
+    let promoter = author(PROMOTER, Role::Promoter, REGION);
+    let supervisor = author(17, Role::AreaSupervisor, REGION);
+    let refusal = |writes: &Written| match &writes.response.outcomes[0] {
+        Outcome::Rejected { reason, .. } => Some(reason.clone()),
+        _ => None,
+    };
+    let review = |reviewer: u64, flags: &[&str], comment: Option<&str>| {
+        Intent::ReviewReport(ReviewArgs {
+            id: id(REPORT),
+            reviewer_id: id(reviewer),
+            flags: flags.iter().map(|f| (*f).to_owned()).collect(),
+            comment: comment.map(str::to_owned),
+        })
+    };
+    let writes = store.apply(
+        &promoter,
+        vec![create(
+            Collection::PromotionReport,
+            REPORT,
+            json!({"promotion_id": id(PROMOTION), "store_id": id(CUSTOMER),
+                "promoter_id": id(PROMOTER), "report_date": "2025-06-10", "units_sold": 12}),
+        )],
+    );
+    assert_eq!(refusal(&writes), None);
+
+    // Not submitted yet: nothing to review.
+    let writes = store.apply(&supervisor, vec![review(17, &["stock_out"], None)]);
+    let reason = refusal(&writes).expect("an open report is not reviewed");
+    assert_eq!(reason.code, RejectCode::Invalid);
+    assert!(reason.message.contains("not been submitted"), "{reason:?}");
+
+    let writes = store.apply(
+        &promoter,
+        vec![set(
+            Collection::PromotionReport,
+            REPORT,
+            json!({"submitted_at": "2025-06-10T10:00:00Z"}),
+        )],
+    );
+    assert_eq!(refusal(&writes), None);
+    // The promoter may not review their own report, nor anyone review in another's name.
+    let writes = store.apply(&promoter, vec![review(PROMOTER, &[], Some("很好"))]);
+    assert!(refusal(&writes).is_some_and(|r| r.code == RejectCode::Forbidden));
+    let writes = store.apply(&supervisor, vec![review(ADMIN, &[], None)]);
+    assert!(refusal(&writes).is_some_and(|r| r.code == RejectCode::Forbidden));
+
+    // The supervisor flags two problems (each once, in the table's order) and comments.
+    let writes = store.apply(
+        &supervisor,
+        vec![review(
+            17,
+            &["stock_out", "display_missing", "stock_out"],
+            Some(" 端架没有摆出来 "),
+        )],
+    );
+    assert_eq!(refusal(&writes), None);
+    let report = store.records[&key(Collection::PromotionReport, REPORT)]
+        .state
+        .fields
+        .clone();
+    assert_eq!(
+        report["review_flags"],
+        json!([{"flag": "display_missing"}, {"flag": "stock_out"}])
+    );
+    assert_eq!(report["review_comment"], "端架没有摆出来");
+    assert_eq!(report["reviewer_id"], json!(id(17)));
+    assert!(report["reviewed_at"].is_string());
+
+    // Closed to the promoter now; the supervisor may still correct it.
+    let writes = store.apply(
+        &promoter,
+        vec![set(
+            Collection::PromotionReport,
+            REPORT,
+            json!({"units_sold": 30}),
+        )],
+    );
+    let reason = refusal(&writes).expect("a reviewed report is closed to the promoter");
+    assert!(
+        matches!(
+            reason.denial,
+            Some(Denial::Action {
+                action: Action::Approve,
+                ..
+            })
+        ),
+        "{reason:?}"
+    );
+    let writes = store.apply(
+        &supervisor,
+        vec![set(
+            Collection::PromotionReport,
+            REPORT,
+            json!({"units_sold": 13}),
+        )],
+    );
+    assert_eq!(refusal(&writes), None);
+}
