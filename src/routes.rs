@@ -23,6 +23,7 @@ use crate::{
         opportunities::{OpportunitiesPage, OpportunityDetailPage},
         promotions::{PromotionDetailPage, PromotionsPage},
         records::{NewRecordPage, RecordDetailPage, RecordListPage},
+        reports::ReportDetailPage,
         settings::{PermissionsPage, SettingsPage},
         store::StorePage,
     },
@@ -108,6 +109,9 @@ impl Page {
             }
             Page::Detail(Collection::Promotion, id) => {
                 view! { <PromotionDetailPage id /> }.into_any()
+            }
+            Page::Detail(Collection::PromotionReport, id) => {
+                view! { <ReportDetailPage id /> }.into_any()
             }
             Page::List(collection) => view! { <RecordListPage collection /> }.into_any(),
             Page::New(collection) => view! { <NewRecordPage collection /> }.into_any(),

@@ -490,7 +490,8 @@ impl Plan {
                 "unit_id": unit, "starts_on": "2026-03-01", "ends_on": "2026-03-31",
                 "status": "planned", "promoter_ids": [owner], "budget": 1_000_000}),
             "promotion_reports" => json!({"promotion_id": a.promotion, "store_id": a.customer,
-                "promoter_id": owner, "report_date": "2026-03-10", "sales_amount": 100_000}),
+                "promoter_id": owner, "report_date": "2026-03-10", "sales_amount": 100_000,
+                "submitted_at": "2026-03-10T10:00:00Z"}),
             "daily_reports" => json!({"author_id": owner, "unit_id": unit,
                 "report_date": "2026-03-10", "summary": "日报"}),
             "tickets" => json!({"customer_id": a.customer, "owner_id": owner, "unit_id": unit,
@@ -575,6 +576,14 @@ impl Plan {
                 case.name = "decide_promotion";
                 case.args = json!({"id": case.target.1, "status": "approved"});
                 case.effect = Effect::Field("status".into(), json!("approved"));
+                return Ok(case);
+            }
+            // A report is approved by its review, in the reviewer's own name.
+            "approve" if collection == "promotion_reports" => {
+                case.name = "review_report";
+                case.args = json!({"id": case.target.1, "reviewer_id": pusher.id,
+                    "flags": ["stock_out"], "comment": "缺货"});
+                case.effect = Effect::Field("review_comment".into(), json!("缺货"));
                 return Ok(case);
             }
             "approve" => {

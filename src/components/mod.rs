@@ -4,6 +4,7 @@ pub mod charts;
 pub mod icons;
 pub mod owner_filter;
 pub mod period;
+pub mod photo;
 pub mod record;
 pub mod shell;
 pub mod storage_guard;

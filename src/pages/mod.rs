@@ -12,5 +12,6 @@ pub mod not_found;
 pub mod opportunities;
 pub mod promotions;
 pub mod records;
+pub mod reports;
 pub mod settings;
 pub mod store;

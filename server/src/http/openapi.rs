@@ -94,6 +94,8 @@ impl Modify for ServerLimits {
             ("MoveStageArgs", "id"),
             ("RescheduleArgs", "id"),
             ("DecideArgs", "id"),
+            ("ReviewArgs", "id"),
+            ("ReviewArgs", "reviewer_id"),
             ("StoreMove", "from"),
             ("StoreMove", "to"),
             ("PushRequest", "client_id"),

@@ -18,6 +18,7 @@ use yingxiao_core::{
 
 use super::{display_value, editor::RecordEditor, focus_later, DeleteRecord, WaitingNote};
 use crate::{
+    components::photo::PhotoTile,
     data::{
         records::{title_of, use_list_prices, use_titles, watch_collection, Loaded},
         store::DataError,
@@ -145,7 +146,17 @@ pub fn RecordDetail(
                     section
                         .fields
                         .iter()
-                        .map(|&name| field_row(collection, name, fields, names, prices, i18n))
+                        .map(|&name| {
+                            field_row(
+                                collection,
+                                &record_id.get_value(),
+                                name,
+                                fields,
+                                names,
+                                prices,
+                                i18n,
+                            )
+                        })
                         .collect_view()
                 });
                 view! {
@@ -293,6 +304,7 @@ fn list_prices(collection: Collection) -> Option<Memo<HashMap<String, i64>>> {
 /// One labelled value: references link to their record; lists and lines are drawn as lists/tables.
 fn field_row(
     collection: Collection,
+    record: &str,
     name: &'static str,
     fields: &Map<String, Value>,
     names: Memo<HashMap<String, String>>,
@@ -321,6 +333,7 @@ fn field_row(
         });
     }
     let fields = fields.clone();
+    let record = record.to_owned();
     let shown = move || -> AnyView {
         let mount = use_mount();
         match (def.kind, &value) {
@@ -362,6 +375,15 @@ fn field_row(
                         let cells = line_defs
                             .iter()
                             .map(|d| {
+                                if let (FieldKind::Attachment, Some(Value::String(hash))) =
+                                    (d.kind, line.get(d.name))
+                                {
+                                    let record = record.clone();
+                                    return view! {
+                                        <td class="photo-cell"><PhotoTile hash=hash.clone() collection record /></td>
+                                    }
+                                    .into_any();
+                                }
                                 let cell = match (d.kind, line.get(d.name)) {
                                     (FieldKind::Ref(_), Some(Value::String(id))) => {
                                         names.with(|n| n.get(id).cloned()).unwrap_or_else(|| {
@@ -381,7 +403,7 @@ fn field_row(
                                     (_, Some(other)) => other.to_string(),
                                     (_, None) => String::new(),
                                 };
-                                view! { <td>{cell}</td> }
+                                view! { <td>{cell}</td> }.into_any()
                             })
                             .collect_view();
                         let amount = priced.then(|| {

@@ -993,6 +993,13 @@ fn LinesEditor(
                                 FieldKind::Text { max_chars } => view! {
                                     <input id=cell_id type="text" maxlength=max_chars aria-label=label prop:value=value on:input=on_input />
                                 }.into_any(),
+                                // A file is added where it is taken (store mode); here it is named,
+                                // not typed.
+                                FieldKind::Attachment => view! {
+                                    <span id=cell_id class="muted" aria-label=label>
+                                        {move || i18n.format(Key::FormAttachment, &[("hash", &value.get().chars().take(8).collect::<String>())])}
+                                    </span>
+                                }.into_any(),
                                 kind => view! {
                                     <input id=cell_id type="text"
                                         inputmode=if matches!(kind, FieldKind::Money) { "decimal" } else { "numeric" }

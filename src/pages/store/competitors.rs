@@ -4,11 +4,14 @@
 use leptos::{prelude::*, task::spawn_local};
 use serde_json::{json, Map, Value};
 
+use yingxiao_core::domain::Collection;
+
 use super::{
     day::Draft,
-    photos::{take, CameraButton, PhotoTile},
+    photos::{take, CameraButton},
 };
 use crate::{
+    components::photo::PhotoTile,
     format::{format_yuan, parse_yuan},
     i18n::{use_i18n, Key},
 };
@@ -155,7 +158,7 @@ pub(crate) fn Competitors(draft: Draft) -> impl IntoView {
                                 else { i18n.t(Key::StoreTakePhoto).to_owned() })
                             disabled=Signal::derive(move || busy.get())
                             on_files />
-                        {move || photo.get().map(|hash| view! { <PhotoTile hash record /> })}
+                        {move || photo.get().map(|hash| view! { <PhotoTile hash collection=Collection::PromotionReport record /> })}
                     </div>
                     {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="competitor-error">{e}</p> })}
                     <div class="form-actions">
@@ -181,7 +184,7 @@ pub(crate) fn Competitors(draft: Draft) -> impl IntoView {
                                     <strong>{c.brand.clone()}</strong>
                                     <p class="muted">{detail.join(" · ")}</p>
                                 </div>
-                                {c.photo.clone().map(|hash| view! { <PhotoTile hash record /> })}
+                                {c.photo.clone().map(|hash| view! { <PhotoTile hash collection=Collection::PromotionReport record /> })}
                                 <Show when=move || draft.editable.get()>
                                     {move || if confirm_remove.get() == Some(i) {
                                         view! {

@@ -11,7 +11,8 @@ use yingxiao_core::{attachment, domain::Collection};
 
 use super::day::{now_instant, Draft};
 use crate::{
-    data::{files::LocalFile, sync::use_data},
+    components::photo::PhotoTile,
+    data::files::LocalFile,
     format::local_today,
     i18n::{use_i18n, Key},
 };
@@ -138,55 +139,6 @@ pub(crate) async fn take(
     Ok(hashes)
 }
 
-/// A photo of the report, from the device or the server, with whether the server has it.
-#[component]
-pub(crate) fn PhotoTile(
-    hash: String,
-    record: Signal<String>,
-    #[prop(optional, into)] caption: Option<String>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let data = use_data();
-    let src = {
-        let hash = hash.clone();
-        LocalResource::new(move || {
-            let (hash, record) = (hash.clone(), record.get());
-            async move {
-                data.file_url(&hash, Collection::PromotionReport, &record)
-                    .await
-            }
-        })
-    };
-    let state = {
-        let hash = hash.clone();
-        LocalResource::new(move || {
-            data.files_waiting.get();
-            let hash = hash.clone();
-            async move { data.local_file(&hash).await.ok().flatten() }
-        })
-    };
-    let alt = caption.clone().unwrap_or_default();
-    view! {
-        <figure class="photo-tile" data-testid="photo-tile" data-hash=hash.clone()>
-            {move || match src.get().flatten() {
-                Some(url) => view! { <img src=url alt=alt.clone() loading="lazy" /> }.into_any(),
-                None => view! { <div class="photo-missing">{i18n.t(Key::StorePhotoMissing)}</div> }.into_any(),
-            }}
-            <figcaption>
-                {caption.clone()}
-                {move || state.get().flatten().map(|f| {
-                    let (class, text) = match (&f.refused, f.uploaded) {
-                        (Some(reason), _) => ("chip chip-stalled", i18n.format(Key::StorePhotoRefused, &[("reason", reason)])),
-                        (None, true) => ("chip", i18n.t(Key::StorePhotoSent).to_owned()),
-                        (None, false) => ("chip chip-waiting", i18n.t(Key::StorePhotoWaiting).to_owned()),
-                    };
-                    view! { <span class=class data-testid="photo-state">{text}</span> }
-                })}
-            </figcaption>
-        </figure>
-    }
-}
-
 /// The camera button: a label over a hidden file input, as large as any touch target.
 #[component]
 pub(crate) fn CameraButton(
@@ -293,7 +245,7 @@ pub(crate) fn DisplayPhotos(draft: Draft) -> impl IntoView {
                 <div class="photo-grid">
                     {move || photos.get().into_iter().enumerate().map(|(i, p)| view! {
                         <div class="photo-cell">
-                            <PhotoTile hash=p.photo.clone() record caption=p.caption.clone().unwrap_or_default() />
+                            <PhotoTile hash=p.photo.clone() collection=Collection::PromotionReport record caption=p.caption.clone().unwrap_or_default() />
                             <Show when=move || draft.editable.get()>
                                 {move || if confirm_remove.get() == Some(i) {
                                     view! {
