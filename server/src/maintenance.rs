@@ -54,7 +54,7 @@ async fn prune(storage: &Storage) -> Result<(), sqlx::Error> {
 
 /// Deletes uploads left incomplete for `attachments::STALE_UPLOAD_MILLIS` (a device that never came
 /// back, a file no record names any more): their chunks would otherwise stay for good.
-pub async fn prune_uploads(storage: &Storage) -> Result<u64, sqlx::Error> {
+async fn prune_uploads(storage: &Storage) -> Result<u64, sqlx::Error> {
     let mut conn = storage.writer().await?;
     let forgotten = attachments::forget_stale_uploads(&mut conn, now_millis()).await?;
     if forgotten > 0 {

@@ -1,6 +1,6 @@
 //! The HTTP layer's error type: every failure a handler meets — a bad request, or another module's
-//! error (`SyncError`, `AuthError`, `AttachmentError`, a database error) — becomes a status code and a JSON message a
-//! client can show, here and nowhere else.
+//! error (`SyncError`, `AuthError`, `AttachmentError`, a database error) — becomes a status code and
+//! a JSON message a client can show, here and nowhere else.
 
 use axum::{
     extract::rejection::JsonRejection,

@@ -95,8 +95,8 @@ pub fn app(state: AppState) -> Router {
             post(calendar::start_feed).delete(calendar::end_feed),
         )
         .route(&api("/calendar/feeds/{file}"), get(calendar::read_feed))
-        // A chunk's own limit, inside the API's: a larger body is refused with a JSON 413 as it
-        // arrives, before anything is read into memory.
+        // A chunk's own limit, inside the API's: a larger body is refused with a JSON 413 once it
+        // passes the limit, never read whole.
         .route(
             &api("/attachments/{hash}"),
             get(attachments::read)
