@@ -75,6 +75,18 @@ pub fn named_by(collection: Collection, fields: &Map<String, Value>) -> Vec<Stri
     out
 }
 
+/// True if records of `collection` can name files (it has an attachment field, in lines or not).
+pub fn names_files(collection: Collection) -> bool {
+    fn any(defs: &[FieldDef]) -> bool {
+        defs.iter().any(|def| match def.kind {
+            FieldKind::Attachment => true,
+            FieldKind::Lines(inner) => any(inner),
+            _ => false,
+        })
+    }
+    any(collection.fields())
+}
+
 /// True if the record names the file.
 pub fn is_named_by(collection: Collection, fields: &Map<String, Value>, file: &str) -> bool {
     named_by(collection, fields).iter().any(|h| h == file)
@@ -149,5 +161,14 @@ mod tests {
             report,
             &hash(b"not a file field")
         ));
+    }
+
+    #[test]
+    fn only_promotion_reports_name_files_today() {
+        let naming: Vec<Collection> = Collection::ALL
+            .into_iter()
+            .filter(|c| names_files(*c))
+            .collect();
+        assert_eq!(naming, [Collection::PromotionReport]);
     }
 }

@@ -1,6 +1,7 @@
 //! The Yingxiao server: the sync endpoint's HTTP API, the built web app, storage, and the admin CLI.
 
 pub mod admin;
+pub mod attachments;
 pub mod auth;
 pub mod bulk;
 pub mod config;

@@ -1,18 +1,18 @@
-//! Housekeeping while the server runs: the SQLite WAL checkpointed so it stays small, and sign-in
-//! counters that no longer matter deleted.
+//! Housekeeping while the server runs: the SQLite WAL checkpointed so it stays small, sign-in
+//! counters that no longer matter deleted, and attachment uploads abandoned for a week deleted.
 
 use std::time::{Duration, Instant};
 
 use tokio::task::JoinHandle;
 
-use crate::{auth::now_millis, sign_in_limits, storage::Storage};
+use crate::{attachments, auth::now_millis, sign_in_limits, storage::Storage};
 
 /// How often the WAL is checkpointed and truncated: the WAL holds at most about this long's writes.
 /// Measured by scripts/wal-burst.sh (60 s, 4 devices pushing, 8 pulling, about 1,600 rows/s): the WAL
 /// stayed under 6.3 MiB; with one read transaction held 20 s it reached 92 MiB meanwhile and was
 /// 4.5 MiB at the end (without this checkpoint: 143 MiB, and 16 MiB left).
 pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(10);
-/// How often old sign-in counters are deleted.
+/// How often old sign-in counters and abandoned uploads are deleted.
 pub const PRUNE_EVERY: Duration = Duration::from_secs(600);
 
 /// Runs the housekeeping every `checkpoint_every` until the handle is aborted or the runtime stops.
@@ -35,6 +35,9 @@ pub fn spawn(storage: Storage, checkpoint_every: Duration) -> JoinHandle<()> {
                 if let Err(error) = prune(&storage).await {
                     tracing::warn!(%error, "cannot delete old sign-in counters");
                 }
+                if let Err(error) = prune_uploads(&storage).await {
+                    tracing::warn!(%error, "cannot delete abandoned uploads");
+                }
             }
         }
     })
@@ -47,4 +50,15 @@ async fn prune(storage: &Storage) -> Result<(), sqlx::Error> {
         tracing::debug!(forgotten, "deleted old sign-in counters");
     }
     Ok(())
+}
+
+/// Deletes uploads left incomplete for `attachments::STALE_UPLOAD_MILLIS` (a device that never came
+/// back, a file no record names any more): their chunks would otherwise stay for good.
+async fn prune_uploads(storage: &Storage) -> Result<u64, sqlx::Error> {
+    let mut conn = storage.writer().await?;
+    let forgotten = attachments::forget_stale_uploads(&mut conn, now_millis()).await?;
+    if forgotten > 0 {
+        tracing::debug!(forgotten, "deleted abandoned uploads");
+    }
+    Ok(forgotten)
 }

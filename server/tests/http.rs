@@ -472,6 +472,8 @@ async fn the_openapi_document_describes_every_endpoint_under_the_base_path() {
         "/api/v1/me",
         "/api/v1/sync/push",
         "/api/v1/sync/pull",
+        "/api/v1/attachments/{hash}",
+        "/api/v1/attachments/{hash}/upload",
         "/api/v1/openapi.json",
     ] {
         assert!(

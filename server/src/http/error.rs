@@ -1,6 +1,6 @@
 //! The HTTP layer's error type: every failure a handler meets — a bad request, or another module's
-//! error (`SyncError`, `AuthError`, a database error) — becomes a status code and a JSON message a
-//! client can show, here and nowhere else.
+//! error (`SyncError`, `AuthError`, `AttachmentError`, a database error) — becomes a status code and
+//! a JSON message a client can show, here and nowhere else.
 
 use axum::{
     extract::rejection::JsonRejection,
@@ -12,7 +12,7 @@ use serde::Serialize;
 use sqlx::error::DatabaseError;
 use yingxiao_core::sync::push::PushRefusal;
 
-use crate::{auth::AuthError, sync::SyncError};
+use crate::{attachments::AttachmentError, auth::AuthError, sync::SyncError};
 
 /// An error answered to an API caller as `{"error": {"code": ..., "message": ...}}`.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +33,9 @@ pub enum ApiError {
     /// The request conflicts with the server's state (a gap in mutation ids).
     #[error("{0}")]
     Conflict(String),
+    /// A chunk that does not fit the upload the server holds; `received` says where it stands.
+    #[error("{message}")]
+    UploadConflict { message: String, received: u64 },
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -58,6 +61,10 @@ pub enum ApiError {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
+    /// Only for an attachment chunk refused with 409: the bytes of the file the server holds, where
+    /// the upload resumes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub received: Option<u64>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -77,7 +84,7 @@ impl ApiError {
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
-            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Self::Conflict(_) | Self::UploadConflict { .. } => (StatusCode::CONFLICT, "conflict"),
             Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Self::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
@@ -136,6 +143,37 @@ impl From<SyncError> for ApiError {
     }
 }
 
+impl From<AttachmentError> for ApiError {
+    fn from(error: AttachmentError) -> Self {
+        let message = error.to_string();
+        match error {
+            AttachmentError::BadHash
+            | AttachmentError::BadCollection
+            | AttachmentError::BadRecord
+            | AttachmentError::BadNumber(_)
+            | AttachmentError::EmptyFile
+            | AttachmentError::EmptyChunk
+            | AttachmentError::PastEnd { .. } => Self::BadRequest(message),
+            AttachmentError::NotFound => Self::NotFound(message),
+            AttachmentError::Denied(_) => Self::Forbidden(message),
+            AttachmentError::TooLarge | AttachmentError::ChunkTooLarge => {
+                Self::PayloadTooLarge(message)
+            }
+            AttachmentError::UnsupportedType
+            | AttachmentError::NotThatType { .. }
+            | AttachmentError::OtherType { .. } => Self::UnsupportedMediaType(message),
+            AttachmentError::WrongOffset { received }
+            | AttachmentError::WrongTotal { received, .. } => {
+                Self::UploadConflict { message, received }
+            }
+            AttachmentError::HashMismatch => Self::Unprocessable(message),
+            AttachmentError::Sync(error) => error.into(),
+            AttachmentError::Database(error) => error.into(),
+            AttachmentError::Corrupt(detail) => Self::Internal(detail),
+        }
+    }
+}
+
 impl From<AuthError> for ApiError {
     fn from(error: AuthError) -> Self {
         match error {
@@ -172,6 +210,10 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: code.to_owned(),
                 message: self.to_string(),
+            },
+            received: match &self {
+                Self::UploadConflict { received, .. } => Some(*received),
+                _ => None,
             },
         };
         let mut response = (status, Json(body)).into_response();

@@ -1,5 +1,6 @@
 //! The HTTP surface: `app()` builds the whole router, API and web app, for `serve` and for tests.
 
+mod attachments;
 mod auth;
 mod calendar;
 mod client_address;
@@ -23,7 +24,7 @@ use tower_http::{
     trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer},
 };
 use tracing::Level;
-use yingxiao_core::base_path::BasePath;
+use yingxiao_core::{attachment::CHUNK_BYTES, base_path::BasePath};
 
 pub use client_address::ClientAddress;
 pub use error::{ApiError, ApiJson};
@@ -94,6 +95,18 @@ pub fn app(state: AppState) -> Router {
             post(calendar::start_feed).delete(calendar::end_feed),
         )
         .route(&api("/calendar/feeds/{file}"), get(calendar::read_feed))
+        // A chunk's own limit, inside the API's: a larger body is refused with a JSON 413 once it
+        // passes the limit, never read whole.
+        .route(
+            &api("/attachments/{hash}"),
+            get(attachments::read)
+                .put(attachments::put_chunk)
+                .layer(DefaultBodyLimit::max(CHUNK_BYTES)),
+        )
+        .route(
+            &api("/attachments/{hash}/upload"),
+            get(attachments::upload_status),
+        )
         .route(&api("/openapi.json"), get(openapi::document))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .method_not_allowed_fallback(error::method_not_allowed)

@@ -12,17 +12,18 @@ use utoipa::{
     Modify, Number, OpenApi,
 };
 use yingxiao_core::{
+    attachment,
     domain::Collection,
     sync::protocol::{MAX_MUTATIONS_PER_PUSH, MAX_PULL_LIMIT},
 };
 
-use super::{auth, calendar, error::ErrorBody, health, sync, AppState};
+use super::{attachments, auth, calendar, error::ErrorBody, health, sync, AppState};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Yingxiao 营销 API",
-        description = "Sign-in and the sync endpoint of the Yingxiao marketing management system. \
+        description = "Sign-in, the sync endpoint and attachments of the Yingxiao marketing management system. \
             Every path lives under the server's base path."
     ),
     paths(
@@ -35,11 +36,14 @@ use super::{auth, calendar, error::ErrorBody, health, sync, AppState};
         calendar::start_feed,
         calendar::end_feed,
         calendar::read_feed,
+        attachments::put_chunk,
+        attachments::upload_status,
+        attachments::read,
         document,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth, &ServerLimits),
-    tags((name = "sync", description = "Server-authoritative push and pull"), (name = "auth"), (name = "calendar", description = "Subscribing a calendar app to one's promotions"), (name = "system"))
+    tags((name = "sync", description = "Server-authoritative push and pull"), (name = "auth"), (name = "calendar", description = "Subscribing a calendar app to one's promotions"), (name = "attachments", description = "Files named from records by their SHA-256: chunked, resumable uploads and reads"), (name = "system"))
 )]
 pub struct ApiDoc;
 
@@ -132,6 +136,27 @@ impl Modify for ServerLimits {
         if let Some(RefOr::T(Schema::Object(push))) = schemas.get_mut("PushRequest") {
             if let Some(RefOr::T(Schema::Array(mutations))) = push.properties.get_mut("mutations") {
                 mutations.max_items = Some(MAX_MUTATIONS_PER_PUSH);
+            }
+        }
+        // A file is reached through a record of a collection that names files.
+        let naming: Vec<serde_json::Value> = Collection::ALL
+            .into_iter()
+            .filter(|c| attachment::names_files(*c))
+            .map(|c| serde_json::Value::from(c.as_str()))
+            .collect();
+        for (_, item) in openapi
+            .paths
+            .paths
+            .iter_mut()
+            .filter(|(path, _)| path.starts_with("/api/v1/attachments/"))
+        {
+            for operation in [item.get.as_mut(), item.put.as_mut()].into_iter().flatten() {
+                let parameters = operation.parameters.iter_mut().flatten();
+                for parameter in parameters.filter(|p| p.name == "collection") {
+                    if let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() {
+                        schema.enum_values = Some(naming.clone());
+                    }
+                }
             }
         }
     }

@@ -16,7 +16,7 @@ use yingxiao_core::{
 };
 
 pub use feed::promotions_ics;
-pub use pull::{pull, Cursor, PullPage, PulledRecord};
+pub use pull::{load_viewer, pull, Cursor, PullPage, PulledRecord};
 pub use push::push;
 
 /// Why a push or pull was not answered with data.
@@ -66,8 +66,9 @@ fn placeholders(first: usize, count: usize) -> String {
 }
 
 /// The org tree from the live `org_units` records, and the company's permission table (the defaults
-/// with the overrides stored on the company unit).
-async fn load_org(conn: &mut AnyConnection) -> Result<(OrgTree, Permissions), SyncError> {
+/// with the overrides stored on the company unit). Also for the modules that answer about one record
+/// beside sync (attachments), so the scope and permission rules see the same company.
+pub async fn load_org(conn: &mut AnyConnection) -> Result<(OrgTree, Permissions), SyncError> {
     let rows = sqlx::query(
         "SELECT id, fields FROM records WHERE collection = 'org_units' AND deleted = 0",
     )

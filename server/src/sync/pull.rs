@@ -20,8 +20,8 @@ use super::{corrupt, load_org, parse_json, placeholders, to_json, SyncError, ROW
 use crate::{auth::Caller, bulk::Dialect};
 
 /// The caller as the scope rule sees them, knowing which of `customers` they own (a rep sees what
-/// hangs from their own customers). Only the customers a page actually mentions are looked up.
-async fn load_viewer(
+/// hangs from their own customers). Only the customers a page (or one record) mentions are looked up.
+pub async fn load_viewer(
     conn: &mut AnyConnection,
     caller: &Caller,
     customers: &HashSet<String>,
