@@ -137,6 +137,7 @@ test('a promoter records a whole day offline on a tablet and it reaches the supe
   page,
   context,
   request,
+  browser,
 }, testInfo) => {
   test.skip(!testInfo.project.name.startsWith('tablet-'), 'store mode is for tablets');
   test.setTimeout(120_000);
@@ -251,4 +252,34 @@ test('a promoter records a whole day offline on a tablet and it reaches the supe
     brand: '某茶',
     price: 350,
   });
+
+  // The supervisor reads the report on its page, photos included, flags a problem and comments.
+  const office = await browser.newContext({
+    baseURL: testInfo.project.use.baseURL,
+    viewport: testInfo.project.use.viewport,
+    hasTouch: true,
+  });
+  const supervisor = await office.newPage();
+  await signIn(supervisor, E2E_MANAGER_LOGIN, `promotion-reports/${report.id}`);
+  const panel = supervisor.getByTestId('review-panel');
+  await expect(panel.getByTestId('review-state')).toHaveText('已提交，等待审阅。');
+  const shown = supervisor.locator('[data-field="display_photos"] img');
+  await expect(shown).toHaveCount(2);
+  await expect
+    .poll(() => shown.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth > 0)))
+    .toEqual([true, true]);
+  await panel.getByLabel('缺货').check();
+  await panel.getByTestId('review-comment-input').fill('端架没有摆满，明天补货后再拍一张');
+  await panel.getByTestId('review-save').tap();
+  await expect(panel.getByTestId('review-note')).toBeVisible();
+  await expect(panel.getByTestId('review-state')).toContainText('促销员不能再修改', { timeout: 30_000 });
+  await office.close();
+
+  // The promoter sees the comment on the tablet, and the day is closed.
+  await page.reload();
+  await openDay(page, setup);
+  await expect(page.getByTestId('review-comment')).toHaveText('端架没有摆满，明天补货后再拍一张', { timeout: 30_000 });
+  await expect(page.getByTestId('review-card')).toContainText('缺货');
+  await expect(page.getByTestId('day-state')).toHaveText('主管已审阅，不能再修改');
+  await expect(row(page, `sales-${setup.tea}`).getByTestId('count-plus')).toBeDisabled();
 });
