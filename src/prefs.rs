@@ -5,6 +5,7 @@ use yingxiao_core::{locale::Locale, theme::ThemePreference};
 
 const LOCALE_KEY: &str = "yingxiao.locale";
 const THEME_KEY: &str = "yingxiao.theme";
+const STORE_CHOICE_KEY: &str = "yingxiao.store-choice";
 const PROMOTIONS_VIEW_KEY: &str = "yingxiao.promotions.view";
 
 fn storage() -> Option<web_sys::Storage> {
@@ -80,6 +81,18 @@ pub fn use_theme() -> ThemeChoice {
 /// coming back to the page from a record shows what the user left.
 pub fn promotions_view() -> Option<String> {
     read(PROMOTIONS_VIEW_KEY)
+}
+
+/// The store and promotion the promoter last had open in store mode (`store_id promotion_id`), so a
+/// reload or the next visit opens the same day.
+pub fn store_choice() -> Option<(String, String)> {
+    let text = read(STORE_CHOICE_KEY)?;
+    let (store, promotion) = text.split_once(' ')?;
+    Some((store.to_owned(), promotion.to_owned()))
+}
+
+pub fn save_store_choice(store: &str, promotion: &str) {
+    write(STORE_CHOICE_KEY, &format!("{store} {promotion}"));
 }
 
 pub fn save_promotions_view(view: &str) {

@@ -121,6 +121,8 @@ async function plan(request: APIRequestContext): Promise<Setup> {
 
 /// Opens the day of the set-up promotion (picking its store and card among any others of the day).
 async function openDay(page: Page, setup: Setup) {
+  // The day's promotions are drawn once the device's data is read; the switch with them.
+  await expect(page.getByTestId('store-promotion').first()).toBeVisible();
   const switcher = page.getByTestId('store-switch');
   if (await switcher.isVisible()) {
     await switcher.getByRole('button', { name: setup.storeName }).tap();
@@ -272,7 +274,9 @@ test('a promoter records a whole day offline on a tablet and it reaches the supe
   await panel.getByTestId('review-comment-input').fill('端架没有摆满，明天补货后再拍一张');
   await panel.getByTestId('review-save').tap();
   await expect(panel.getByTestId('review-note')).toBeVisible();
-  await expect(panel.getByTestId('review-state')).toContainText('促销员不能再修改', { timeout: 30_000 });
+  await expect(panel.getByTestId('review-state')).toContainText('促销员不能再修改');
+  // Sent before the supervisor's browser closes.
+  await expect(supervisor.locator('.topbar .sync-indicator')).toHaveAttribute('data-state', 'synced', { timeout: 30_000 });
   await office.close();
 
   // The promoter sees the comment on the tablet, and the day is closed.

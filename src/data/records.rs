@@ -115,6 +115,36 @@ pub(crate) fn use_one_record(data: Data, collection: Collection, id: Memo<String
     })
 }
 
+/// The scope facts of a record read for its page, as the server computes them: a record that hangs
+/// from a customer (a contact, a report's store) takes the unit and owner it lacks from it.
+pub(crate) fn use_record_facts(
+    data: Data,
+    collection: Collection,
+    record: OneRecord,
+) -> Memo<yingxiao_core::scope::ScopeFacts> {
+    use yingxiao_core::scope::scope_facts;
+    let parent = LocalResource::new(move || {
+        let customer = (collection != Collection::Customer)
+            .then(|| scope_facts(collection, &fields_of(&record), None).customer_id)
+            .flatten();
+        async move {
+            let target = RecordRef {
+                collection: Collection::Customer,
+                id: customer?,
+            };
+            data.view_one(&target).await.ok().flatten()
+        }
+    });
+    Memo::new(move |_| {
+        let parent = parent.with(|p| {
+            p.as_ref()
+                .and_then(|p| p.as_ref())
+                .map(|c| scope_facts(Collection::Customer, &c.fields, None))
+        });
+        scope_facts(collection, &fields_of(&record), parent.as_ref())
+    })
+}
+
 /// The fields of a record as read now (empty while loading or when it is gone).
 pub(crate) fn fields_of(record: &OneRecord) -> Map<String, Value> {
     record

@@ -87,21 +87,15 @@ pub fn RecordDetail(
             focus_later("record-edit");
         }
     });
-    // Records hanging from a customer without a unit or owner of their own are judged by the
-    // customer's (contacts, visits' customers).
+    // Records that hang from a customer (contacts, visits, a report's store) take the unit and
+    // owner they lack from it, as the server computes their facts.
     let parent = LocalResource::new(move || {
-        let customer = hangs_from_customer(collection)
-            .then(|| {
-                loaded.with(|l| match l {
-                    Loaded::Ready(Some(r)) => r
-                        .fields
-                        .get("customer_id")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned),
-                    _ => None,
-                })
-            })
-            .flatten();
+        let customer = loaded.with(|l| match l {
+            Loaded::Ready(Some(r)) if collection != Collection::Customer => {
+                scope_facts(collection, &r.fields, None).customer_id
+            }
+            _ => None,
+        });
         async move {
             let id = customer?;
             let target = RecordRef {

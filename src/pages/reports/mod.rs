@@ -9,7 +9,6 @@ use yingxiao_core::{
     domain::Collection,
     permission::Action,
     records::PromotionReport,
-    scope::scope_facts,
     store_day::DayState,
     sync::protocol::{Intent, ReviewArgs},
 };
@@ -17,7 +16,7 @@ use yingxiao_core::{
 use crate::{
     components::record::detail::RecordDetail,
     data::{
-        records::{fields_of, use_one_record},
+        records::{fields_of, use_one_record, use_record_facts},
         sync::use_data,
     },
     format::local_date_time,
@@ -44,9 +43,9 @@ fn ReviewPanel(id: String) -> impl IntoView {
     let id = Memo::new(move |_| id.clone());
     let record = use_one_record(data, Collection::PromotionReport, id);
     let report = Memo::new(move |_| PromotionReport::from_fields(&fields_of(&record)).ok());
+    let facts = use_record_facts(data, Collection::PromotionReport, record);
     let may_review = Memo::new(move |_| {
-        let facts = scope_facts(Collection::PromotionReport, &fields_of(&record), None);
-        access.can(Collection::PromotionReport, Action::Approve, Some(&facts))
+        facts.with(|facts| access.can(Collection::PromotionReport, Action::Approve, Some(facts)))
     });
     let state = Memo::new(move |_| report.get().map(|r| DayState::of(&r)));
     let flags = RwSignal::new(Vec::<String>::new());

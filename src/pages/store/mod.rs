@@ -127,7 +127,8 @@ pub fn StorePage() -> impl IntoView {
         })
     });
     // The store and promotion chosen; the first of each until the promoter picks.
-    let picked_store = RwSignal::new(None::<String>);
+    let remembered = crate::prefs::store_choice();
+    let picked_store = RwSignal::new(remembered.as_ref().map(|(s, _)| s.clone()));
     let store = Memo::new(move |_| {
         let stores = stores.get();
         picked_store
@@ -144,7 +145,7 @@ pub fn StorePage() -> impl IntoView {
                 .collect::<Vec<Assignment>>()
         })
     });
-    let picked_promotion = RwSignal::new(None::<String>);
+    let picked_promotion = RwSignal::new(remembered.map(|(_, p)| p));
     let chosen = Memo::new(move |_| {
         let here = here.get();
         let picked = picked_promotion.get();
@@ -152,6 +153,11 @@ pub fn StorePage() -> impl IntoView {
             .find(|a| Some(&a.promotion_id) == picked.as_ref())
             .or_else(|| here.first())
             .cloned()
+    });
+    Effect::new(move |_| {
+        if let Some(a) = chosen.get() {
+            crate::prefs::save_store_choice(&a.store_id, &a.promotion_id);
+        }
     });
     let card_by_id = move |id: &str| {
         cards.with(|cards| {
