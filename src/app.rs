@@ -43,6 +43,7 @@ pub fn App() -> impl IntoView {
     let update = AppUpdate::new();
     provide_context(update);
     sw::register(update);
+    crate::components::install::listen_for_install_prompt();
 
     // The one bridge from preferences to the page and to storage.
     Effect::new(move || {

@@ -2,6 +2,7 @@
 
 pub mod charts;
 pub mod icons;
+pub mod install;
 pub mod owner_filter;
 pub mod period;
 pub mod photo;

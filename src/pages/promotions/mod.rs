@@ -9,6 +9,7 @@ mod calendar;
 mod decision;
 mod import;
 mod mover;
+mod photos;
 mod subscribe;
 mod timeline;
 
@@ -208,13 +209,15 @@ fn layout(
     }
 }
 
-/// `/promotions/:id`: the generated record page with the promotion's status steps below its fields.
+/// `/promotions/:id`: the generated record page with the promotion's status steps and its photo
+/// gallery below its fields.
 #[component]
 pub fn PromotionDetailPage(id: String) -> impl IntoView {
     let own = id.clone();
     view! {
         <RecordDetail collection=Collection::Promotion id>
             <decision::PromotionDecision id=own.clone() />
+            <photos::PromotionPhotos id=own.clone() />
         </RecordDetail>
     }
 }

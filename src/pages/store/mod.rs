@@ -21,6 +21,7 @@ use yingxiao_core::{
 };
 
 use crate::{
+    components::install::InstallHint,
     data::{
         records::{text, watch_collection},
         sync::use_data,
@@ -185,6 +186,7 @@ pub fn StorePage() -> impl IntoView {
                     {move || i18n.t(Key::StoreHighContrast)}
                 </button>
             </header>
+            <InstallHint />
             {move || {
                 if loading.get() {
                     return view! { <p class="muted" role="status">{i18n.t(Key::StoreLoading)}</p> }.into_any();
