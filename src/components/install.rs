@@ -62,7 +62,7 @@ pub fn InstallHint() -> impl IntoView {
             return;
         };
         if let Ok(show) = js_sys::Reflect::get(&prompt, &"prompt".into())
-            .and_then(|f| f.dyn_into::<js_sys::Function>().map_err(Into::into))
+            .and_then(|f| f.dyn_into::<js_sys::Function>())
         {
             let _ = show.call0(&prompt);
         }

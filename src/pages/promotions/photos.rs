@@ -75,7 +75,11 @@ pub fn PromotionPhotos(id: String) -> impl IntoView {
     });
     let picked = RwSignal::new(None::<String>);
     let name = move |id: &str| titles.with(|t| t.get(id).cloned().unwrap_or_default());
-    let report_slug = views::spec(Collection::PromotionReport).slug;
+    // Each photo links to its report's page.
+    let report_base = StoredValue::new(mount.href(&format!(
+        "/{}/",
+        views::spec(Collection::PromotionReport).slug
+    )));
 
     view! {
         <section class="card promotion-photos" aria-labelledby="photos-heading" data-testid="promotion-photos">
@@ -103,7 +107,7 @@ pub fn PromotionPhotos(id: String) -> impl IntoView {
                         <h3>{name(&store)}</h3>
                         <div class="photo-grid">
                             {shots.into_iter().map(|shot| {
-                                let href = mount.href(&format!("/{report_slug}/{}", shot.report));
+                                let href = report_base.with_value(|base| format!("{base}{}", shot.report));
                                 let kind = if shot.competitor { i18n.t(Key::PromotionPhotoCompetitor) } else { i18n.t(Key::PromotionPhotoDisplay) };
                                 let caption = [kind.to_owned(), shot.day.clone(), name(&shot.promoter), shot.caption.clone()]
                                     .into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" · ");
