@@ -275,6 +275,12 @@ test('a promoter records a whole day offline on a tablet and it reaches the supe
   await panel.getByTestId('review-save').tap();
   await expect(panel.getByTestId('review-note')).toBeVisible();
   await expect(panel.getByTestId('review-state')).toContainText('促销员不能再修改');
+  // The promotion's gallery has both photos under the store.
+  await supervisor.goto(`promotions/${setup.promotionId}`);
+  const gallery = supervisor.getByTestId('promotion-photos');
+  await expect(gallery.getByRole('heading', { name: setup.storeName })).toBeVisible();
+  await expect(gallery.getByTestId('photo-tile')).toHaveCount(2);
+  await expect(gallery.getByTestId('photo-tile').first()).toContainText('陈列');
   // Sent before the supervisor's browser closes.
   await expect(supervisor.locator('.topbar .sync-indicator')).toHaveAttribute('data-state', 'synced', { timeout: 30_000 });
   await office.close();
