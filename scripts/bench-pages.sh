@@ -36,5 +36,5 @@ for _ in $(seq 1 100); do
   curl -fs "http://127.0.0.1:$PORT/api/v1/health" >/dev/null && break
   sleep 0.2
 done
-(cd end2end && BENCH_URL="http://127.0.0.1:$PORT/" npx playwright test -c bench.config.ts 2>&1 |
+(cd end2end && BENCH_URL="http://127.0.0.1:$PORT/" npx playwright test -c bench.config.ts pages.bench.ts 2>&1 |
   grep -vE "^\s*$|Running 1 test|^\s+[0-9]+ passed")

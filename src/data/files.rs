@@ -176,15 +176,17 @@ async fn send(token: &str, file: &LocalFile) -> Result<Sent, ApiError> {
 }
 
 /// Sends the files whose records have reached the server; `blocked` says which records still have
-/// changes waiting. Files of earlier days keep only their thumbnails once sent. Returns how many
-/// files still wait.
+/// changes waiting; `progress` hears how many still wait after each file. Files of earlier days keep
+/// only their thumbnails once sent. Returns how many files still wait.
 pub(super) async fn upload_waiting(
     store: &Store,
     token: &str,
     today: &str,
     blocked: impl Fn(Collection, &str) -> bool,
+    progress: impl Fn(usize),
 ) -> Result<usize, SendError> {
     let files = store.files().await?;
+    let mut left = waiting(&files);
     for mut file in files {
         if file.uploaded || file.refused.is_some() {
             if file.uploaded && file.full.is_some() && file.day.as_str() < today {
@@ -206,6 +208,8 @@ pub(super) async fn upload_waiting(
             Sent::Refused(reason) => file.refused = Some(reason),
         }
         store.put_file(&file).await?;
+        left = left.saturating_sub(1);
+        progress(left);
     }
     Ok(waiting(&store.files().await?))
 }

@@ -556,11 +556,17 @@ async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
         .map(|m| m.intent.target())
         .collect();
     let today = crate::format::local_today().to_string();
-    let left = files::upload_waiting(&engine.store, &token, &today, |collection, id| {
-        waiting_records
-            .iter()
-            .any(|r| r.collection == collection && r.id == id)
-    })
+    let left = files::upload_waiting(
+        &engine.store,
+        &token,
+        &today,
+        |collection, id| {
+            waiting_records
+                .iter()
+                .any(|r| r.collection == collection && r.id == id)
+        },
+        |left| data.files_waiting.set(left),
+    )
     .await
     .map_err(|e| match e {
         files::SendError::Api(e) => Stop::from(e),

@@ -1,0 +1,158 @@
+// Store mode's figures (issue 12), not tests: run by `scripts/bench-store.sh` against the demo company
+// as the demo promoter on a tablet-sized viewport. Nothing is asserted on time; each figure is
+// printed beside its reference measured in the same run.
+//
+// 1. Cold start after the first visit on a slow network: a new tab opens /store and the day is usable
+//    (the first +1 enabled). Reference: the same start on an unthrottled network; goal: under 1 s.
+// 2. Upload: 20 photos taken offline, then the network comes back throttled; halfway through it drops
+//    for 3 s. Time until the server has all of them, and the throughput beside the line's rate.
+import { test, expect, type CDPSession, type Page } from '@playwright/test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+
+const LOGIN = process.env.BENCH_LOGIN ?? 'sh_promoter';
+const PASSWORD = 'yingxiao-demo';
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/** The slow network: 400 ms round trip, 400 kbit/s down, 400 kbit/s up (Chromium's "slow 3G"-like). */
+const SLOW = { offline: false, latency: 400, downloadThroughput: 50_000, uploadThroughput: 50_000 };
+/** The upload's line: 2 Mbit/s up, 150 ms round trip. */
+const LINE = { offline: false, latency: 150, downloadThroughput: 1_000_000, uploadThroughput: 250_000 };
+
+function crc32(bytes: Buffer): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** A noisy RGB PNG: after the device's JPEG compression, a photo of roughly 300 KB. */
+function noisyPng(width: number, height: number, seed: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8;
+  header[9] = 2;
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  let state = seed * 2654435761;
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    for (let x = 0; x < width * 3; x++) {
+      state = (state * 1103515245 + 12345) >>> 0;
+      // Smooth picture with some grain, as a shelf photo has.
+      raw[row + 1 + x] = (((x >> 4) * 7 + (y >> 3) * 5 + seed * 13) & 0xff) ^ ((state >>> 24) & 0x3f);
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+test.use({ viewport: { width: 1024, height: 768 }, hasTouch: true });
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (n: number) => `${Math.round(n).toString().padStart(6)} ms`;
+
+/** Opens /store in a new tab of the context and returns the time until the day is usable. */
+async function coldStart(page: Page, network: typeof SLOW | null): Promise<number> {
+  const tab = await page.context().newPage();
+  const cdp: CDPSession = await tab.context().newCDPSession(tab);
+  await cdp.send('Network.enable');
+  if (network) await cdp.send('Network.emulateNetworkConditions', network);
+  const start = Date.now();
+  await tab.goto('store');
+  await expect(tab.getByTestId('count-plus').first()).toBeEnabled({ timeout: 60_000 });
+  const took = Date.now() - start;
+  await tab.close();
+  return took;
+}
+
+test(`store mode as ${LOGIN}`, async ({ page, context }) => {
+  test.setTimeout(20 * 60_000);
+  // The first visit: sign in, the first sync, the app kept by the service worker.
+  await page.goto('login?next=/store');
+  await page.getByLabel('账号').fill(LOGIN);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page.locator('.topbar .sync-indicator')).toHaveAttribute('data-state', 'synced', { timeout: 120_000 });
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
+  await expect(page.getByTestId('count-plus').first()).toBeVisible();
+
+  const fast: number[] = [];
+  const slow: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    fast.push(await coldStart(page, null));
+    slow.push(await coldStart(page, SLOW));
+  }
+
+  // 20 photos taken offline, in one pick of the camera input.
+  // Written to files: together they are over what Playwright hands a page in memory.
+  const dir = mkdtempSync(join(tmpdir(), 'yingxiao-bench-photos-'));
+  const photos = Array.from({ length: 20 }, (_, i) => {
+    const path = join(dir, `shelf-${i}.png`);
+    writeFileSync(path, noisyPng(1280, 960, i + 1));
+    return path;
+  });
+  await context.setOffline(true);
+  await page.getByTestId('display-photo-input').setInputFiles(photos);
+  const states = page.getByTestId('display-photos').getByTestId('photo-state');
+  await expect(states.filter({ hasText: '待上传' })).toHaveCount(20, { timeout: 120_000 });
+  const sizes: number[] = await page.evaluate(async () => {
+    // The device's copies, read from its own database (what the upload will send).
+    const dbs = await indexedDB.databases();
+    const name = dbs.map((d) => d.name ?? '').find((n) => n.startsWith('yingxiao.'))!;
+    const db: IDBDatabase = await new Promise((ok, ko) => {
+      const r = indexedDB.open(name);
+      r.onsuccess = () => ok(r.result);
+      r.onerror = () => ko(r.error);
+    });
+    const rows: { f?: Uint8Array; u: boolean }[] = await new Promise((ok) => {
+      const r = db.transaction('files').objectStore('files').getAll();
+      r.onsuccess = () => ok(r.result);
+    });
+    db.close();
+    return rows.filter((r) => !r.u && r.f).map((r) => r.f!.length);
+  });
+  const bytes = sizes.reduce((a, b) => a + b, 0);
+
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await context.setOffline(false);
+  await cdp.send('Network.emulateNetworkConditions', LINE);
+  const start = Date.now();
+  await expect.poll(() => states.filter({ hasText: '已上传' }).count(), { timeout: 600_000 }).toBeGreaterThanOrEqual(10);
+  const before = await states.filter({ hasText: '已上传' }).count();
+  // The connection drops for 3 s in the middle.
+  await context.setOffline(true);
+  await cdp.send('Network.emulateNetworkConditions', { ...LINE, offline: true });
+  await page.waitForTimeout(3_000);
+  // Back in this order: Playwright's own offline switch resets the emulated line.
+  await context.setOffline(false);
+  await cdp.send('Network.emulateNetworkConditions', LINE);
+  await expect(states.filter({ hasText: '已上传' })).toHaveCount(20, { timeout: 600_000 });
+  const took = (Date.now() - start) / 1000;
+  const lineKbit = (LINE.uploadThroughput * 8) / 1000;
+  const kbit = (bytes * 8) / 1000 / took;
+
+  console.log('\nstore mode, demo company, 1024×768 tablet, median of', RUNS, 'runs');
+  console.log(`  cold start, usable          ${ms(median(slow))}  (slow network: 400 ms RTT, 400 kbit/s)`);
+  console.log(`  reference: same, no throttle ${ms(median(fast))}   goal: under 1000 ms`);
+  console.log(`  slowest of the slow starts  ${ms(Math.max(...slow))}`);
+  console.log(`upload of 20 photos (${(bytes / 1024).toFixed(0)} KiB, ${(bytes / 20 / 1024).toFixed(0)} KiB each), one 3 s drop midway`);
+  console.log(`  time to the server          ${took.toFixed(1).padStart(6)} s   (${before} sent when the line dropped)`);
+  console.log(`  throughput                  ${kbit.toFixed(0).padStart(6)} kbit/s   line: ${lineKbit.toFixed(0)} kbit/s up, 150 ms RTT`);
+});
