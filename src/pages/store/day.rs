@@ -42,6 +42,8 @@ pub(crate) struct Draft {
     /// The report is on the device (found there, or this page's creation of it was written).
     created: StoredValue<bool>,
     queued: StoredValue<Map<String, Value>>,
+    /// What is being written now: still shown over a stored report that arrives meanwhile.
+    in_flight: StoredValue<Map<String, Value>>,
     writing: StoredValue<bool>,
     start: StoredValue<Map<String, Value>>,
     pub error: RwSignal<Option<String>>,
@@ -85,6 +87,7 @@ impl Draft {
             if patch.is_empty() {
                 break;
             }
+            self.in_flight.set_value(patch.clone());
             let creating = !self.created.get_value();
             let id = self.id();
             let intent = if !creating {
@@ -105,7 +108,10 @@ impl Draft {
                     })
                 }
             };
-            match data.mutate(intent).await {
+            let written = data.mutate(intent).await;
+            // Written (the read models have it now) or given back to the queue below.
+            self.in_flight.set_value(Map::new());
+            match written {
                 Ok(()) => {
                     self.created.set_value(true);
                     self.error.set(None);
@@ -247,6 +253,7 @@ pub(crate) fn DayPanel(
         id: StoredValue::new(None),
         created: StoredValue::new(false),
         queued: StoredValue::new(Map::new()),
+        in_flight: StoredValue::new(Map::new()),
         writing: StoredValue::new(false),
         start: StoredValue::new(start.clone()),
         error: RwSignal::new(None),
@@ -260,6 +267,7 @@ pub(crate) fn DayPanel(
                 draft.created.set_value(true);
             }
             let mut shown = stored;
+            shown.extend(draft.in_flight.get_value());
             shown.extend(draft.queued.get_value());
             fields.set(shown);
         }
