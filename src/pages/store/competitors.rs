@@ -2,7 +2,7 @@
 //! each entry a line of the report's `competitor_activity`.
 
 use leptos::{prelude::*, task::spawn_local};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use yingxiao_core::domain::Collection;
 
@@ -42,19 +42,7 @@ pub(crate) fn Competitors(draft: Draft) -> impl IntoView {
         draft.fields.track();
         draft.id()
     });
-    let lines_now = move || {
-        draft.fields.with_untracked(|f| {
-            f.get("competitor_activity")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-        })
-    };
-    let write = move |lines: Vec<Value>| {
-        let mut patch = Map::new();
-        patch.insert("competitor_activity".into(), Value::Array(lines));
-        draft.change(patch);
-    };
+    let write = move |lines: Vec<Value>| draft.set("competitor_activity", Value::Array(lines));
     let reset = move || {
         for s in [brand, product, price, promotion] {
             s.set(String::new());
@@ -94,7 +82,7 @@ pub(crate) fn Competitors(draft: Draft) -> impl IntoView {
         if let Some(hash) = photo.get_untracked() {
             line["photo"] = json!(hash);
         }
-        let mut lines = lines_now();
+        let mut lines = draft.lines("competitor_activity");
         lines.push(line);
         write(lines);
         reset();
@@ -115,7 +103,7 @@ pub(crate) fn Competitors(draft: Draft) -> impl IntoView {
         });
     });
     let remove = move |index: usize| {
-        let mut lines = lines_now();
+        let mut lines = draft.lines("competitor_activity");
         if index < lines.len() {
             lines.remove(index);
             write(lines);

@@ -67,6 +67,23 @@ impl Draft {
         id
     }
 
+    /// The rows of a `Lines` field as shown now (none when it is empty).
+    pub fn lines(self, field: &str) -> Vec<Value> {
+        self.fields.with_untracked(|f| {
+            f.get(field)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        })
+    }
+
+    /// Changes one field (`null` clears it).
+    pub fn set(self, field: &str, value: Value) {
+        let mut patch = Map::new();
+        patch.insert(field.to_owned(), value);
+        self.change(patch);
+    }
+
     /// Changes fields: shown at once, written in order.
     pub fn change(self, patch: Map<String, Value>) {
         if !self.editable.get_untracked() || patch.is_empty() {
@@ -307,9 +324,7 @@ pub(crate) fn DayPanel(
             <CountRow label=i18n.t(key) value disabled=Signal::derive(move || !editable.get())
                 testid=format!("count-{field}")
                 on_set=Callback::new(move |n: i64| {
-                    let mut patch = Map::new();
-                    patch.insert(field.into(), json!(n.max(0)));
-                    draft.change(patch);
+                    draft.set(field, json!(n.max(0)));
                 }) />
         }
     };
@@ -323,16 +338,9 @@ pub(crate) fn DayPanel(
         locating.set(true);
         spawn_local(async move {
             let position = locate().await;
-            let mut list = fields.with_untracked(|f| {
-                f.get("attendance")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default()
-            });
+            let mut list = draft.lines("attendance");
             list.push(attendance_line(check_out, &at, position));
-            let mut patch = Map::new();
-            patch.insert("attendance".into(), Value::Array(list));
-            draft.change(patch);
+            draft.set("attendance", Value::Array(list));
             locating.set(false);
         });
     };
@@ -340,9 +348,7 @@ pub(crate) fn DayPanel(
 
     let confirming = RwSignal::new(false);
     let submit = move || {
-        let mut patch = Map::new();
-        patch.insert("submitted_at".into(), json!(now_instant()));
-        draft.change(patch);
+        draft.set("submitted_at", json!(now_instant()));
         confirming.set(false);
     };
 
@@ -466,9 +472,7 @@ pub(crate) fn DayPanel(
                         prop:checked=move || fields.with(|f| f.get("stock_issue") == Some(&Value::Bool(true)))
                         disabled=move || !editable.get()
                         on:change=move |e| {
-                            let mut patch = Map::new();
-                            patch.insert("stock_issue".into(), json!(event_target_checked(&e)));
-                            draft.change(patch);
+                            draft.set("stock_issue", json!(event_target_checked(&e)));
                         } />
                     <span>{move || i18n.t(Key::StoreStockIssue)}</span>
                 </label>
@@ -485,9 +489,7 @@ pub(crate) fn DayPanel(
                     disabled=move || !editable.get()
                     on:change=move |e| {
                         let text = event_target_value(&e);
-                        let mut patch = Map::new();
-                        patch.insert("notes".into(), if text.trim().is_empty() { Value::Null } else { json!(text) });
-                        draft.change(patch);
+                        draft.set("notes", if text.trim().is_empty() { Value::Null } else { json!(text) });
                     }></textarea>
             </section>
 

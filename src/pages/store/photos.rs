@@ -4,7 +4,7 @@
 //! report has reached the server. Each photo shows whether it waits, was sent or was refused.
 
 use leptos::{prelude::*, task::spawn_local};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use wasm_bindgen::{prelude::*, JsCast};
 use wasm_bindgen_futures::JsFuture;
 use yingxiao_core::{attachment, domain::Collection};
@@ -184,12 +184,7 @@ pub(crate) fn DisplayPhotos(draft: Draft) -> impl IntoView {
         spawn_local(async move {
             match take(input, draft).await {
                 Ok(hashes) if !hashes.is_empty() => {
-                    let mut lines: Vec<Value> = draft.fields.with_untracked(|f| {
-                        f.get("display_photos")
-                            .and_then(Value::as_array)
-                            .cloned()
-                            .unwrap_or_default()
-                    });
+                    let mut lines: Vec<Value> = draft.lines("display_photos");
                     let text = caption.get_untracked().trim().to_owned();
                     for hash in hashes {
                         let mut line = json!({"photo": hash, "taken_at": now_instant()});
@@ -198,9 +193,7 @@ pub(crate) fn DisplayPhotos(draft: Draft) -> impl IntoView {
                         }
                         lines.push(line);
                     }
-                    let mut patch = Map::new();
-                    patch.insert("display_photos".into(), Value::Array(lines));
-                    draft.change(patch);
+                    draft.set("display_photos", Value::Array(lines));
                     caption.set(String::new());
                 }
                 Ok(_) => {}
@@ -210,18 +203,11 @@ pub(crate) fn DisplayPhotos(draft: Draft) -> impl IntoView {
         });
     });
     let remove = move |index: usize| {
-        let mut lines: Vec<Value> = draft.fields.with_untracked(|f| {
-            f.get("display_photos")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-        });
+        let mut lines: Vec<Value> = draft.lines("display_photos");
         if index < lines.len() {
             lines.remove(index);
         }
-        let mut patch = Map::new();
-        patch.insert("display_photos".into(), Value::Array(lines));
-        draft.change(patch);
+        draft.set("display_photos", Value::Array(lines));
     };
     let confirm_remove = RwSignal::new(None::<usize>);
     view! {
