@@ -211,7 +211,7 @@ pub(super) async fn upload_waiting(
         left = left.saturating_sub(1);
         progress(left);
     }
-    Ok(waiting(&store.files().await?))
+    Ok(left)
 }
 
 /// Why an upload round stopped.

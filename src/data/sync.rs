@@ -571,11 +571,8 @@ async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
     .map_err(|e| match e {
         files::SendError::Api(e) => Stop::from(e),
         files::SendError::Data(e) => Stop::from(e),
-    });
-    if let Ok(files) = engine.store.files().await {
-        data.files_waiting.set(files::waiting(&files));
-    }
-    left?;
+    })?;
+    data.files_waiting.set(left);
     Ok(())
 }
 
