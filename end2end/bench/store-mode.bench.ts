@@ -10,7 +10,7 @@ import { test, expect, type CDPSession, type Page } from '@playwright/test';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
+import { png } from '../tests/support';
 
 const LOGIN = process.env.BENCH_LOGIN ?? 'sh_promoter';
 const PASSWORD = 'yingxiao-demo';
@@ -20,46 +20,14 @@ const SLOW = { offline: false, latency: 400, downloadThroughput: 50_000, uploadT
 /** The upload's line: 2 Mbit/s up, 150 ms round trip. */
 const LINE = { offline: false, latency: 150, downloadThroughput: 1_000_000, uploadThroughput: 250_000 };
 
-function crc32(bytes: Buffer): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-/** A noisy RGB PNG: after the device's JPEG compression, a photo of roughly 300 KB. */
+/** A noisy photo: after the device's JPEG compression, roughly 350 KB at 1280×960. */
 function noisyPng(width: number, height: number, seed: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8;
-  header[9] = 2;
-  const raw = Buffer.alloc((width * 3 + 1) * height);
   let state = seed * 2654435761;
-  for (let y = 0; y < height; y++) {
-    const row = y * (width * 3 + 1);
-    for (let x = 0; x < width * 3; x++) {
-      state = (state * 1103515245 + 12345) >>> 0;
-      // Smooth picture with some grain, as a shelf photo has.
-      raw[row + 1 + x] = (((x >> 4) * 7 + (y >> 3) * 5 + seed * 13) & 0xff) ^ ((state >>> 24) & 0x3f);
-    }
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return png(width, height, (x, y) => {
+    state = (state * 1103515245 + 12345) >>> 0;
+    // Smooth picture with some grain, as a shelf photo has.
+    return (((x >> 4) * 7 + (y >> 3) * 5 + seed * 13) & 0xff) ^ ((state >>> 24) & 0x3f);
+  });
 }
 
 test.use({ viewport: { width: 1024, height: 768 }, hasTouch: true });

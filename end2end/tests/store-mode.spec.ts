@@ -5,51 +5,18 @@
 // comments, and the promoter sees the comment on the tablet.
 import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
 import { createHash, randomUUID } from 'node:crypto';
-import { deflateSync } from 'node:zlib';
 import { E2E_ADMIN_LOGIN, E2E_MANAGER_LOGIN, E2E_PROMOTER_LOGIN } from '../playwright.config';
-import { apiLogin, companyUnit, newId, pullAll, pushCreates, signIn, type ServerRecord } from './support';
+import { apiLogin, companyUnit, newId, png, pullAll, pushCreates, signIn, type ServerRecord } from './support';
 
-/// A CRC-32 as PNG chunks carry it.
-function crc32(bytes: Buffer): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-/// A real RGB PNG of `width` × `height` with a pattern of its own (`seed`), as a camera would hand
-/// the page a file.
-function png(width: number, height: number, seed: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // bits per sample
-  header[9] = 2; // RGB
-  const raw = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    const row = y * (width * 3 + 1);
-    for (let x = 0; x < width; x++) {
-      raw[row + 1 + x * 3] = (x * seed) & 0xff;
-      raw[row + 2 + x * 3] = (y + seed * 7) & 0xff;
-      raw[row + 3 + x * 3] = ((x ^ y) + seed * 31) & 0xff;
-    }
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+/// A photo with a pattern of its own (`seed`).
+function shelfPhoto(width: number, height: number, seed: number): Buffer {
+  // Byte x of a row is channel x % 3 of pixel x / 3: the same picture as drawn pixel by pixel.
+  return png(width, height, (x, y) => {
+    const [px, channel] = [Math.floor(x / 3), x % 3];
+    if (channel === 0) return px * seed;
+    if (channel === 1) return y + seed * 7;
+    return (px ^ y) + seed * 31;
+  });
 }
 
 function isoDay(offset: number): string {
@@ -183,9 +150,9 @@ test('a promoter records a whole day offline on a tablet and it reaches the supe
 
   // Two display photos through the camera input, the first with a caption.
   await page.getByTestId('photo-caption').fill('端架陈列');
-  await page.getByTestId('display-photo-input').setInputFiles({ name: 'a.png', mimeType: 'image/png', buffer: png(1200, 900, 3) });
+  await page.getByTestId('display-photo-input').setInputFiles({ name: 'a.png', mimeType: 'image/png', buffer: shelfPhoto(1200, 900, 3) });
   await expect(page.getByTestId('display-photos').getByTestId('photo-tile')).toHaveCount(1);
-  await page.getByTestId('display-photo-input').setInputFiles({ name: 'b.png', mimeType: 'image/png', buffer: png(900, 1200, 11) });
+  await page.getByTestId('display-photo-input').setInputFiles({ name: 'b.png', mimeType: 'image/png', buffer: shelfPhoto(900, 1200, 11) });
   const tiles = page.getByTestId('display-photos').getByTestId('photo-tile');
   await expect(tiles).toHaveCount(2);
   await expect(tiles.first()).toContainText('端架陈列');

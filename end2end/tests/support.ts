@@ -2,6 +2,7 @@
 // separate device, and read everything a user may see from the server.
 import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
 import { E2E_LOGIN, E2E_PASSWORD } from '../playwright.config';
 
 /// Signs in through the sign-in page, starting from `path`, and waits for the first sync to end.
@@ -118,4 +119,43 @@ export function finger(target: Locator, pointerId: number) {
 export async function middleOf(element: Locator): Promise<Point> {
   const box = (await element.boundingBox())!;
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/// A CRC-32 as PNG chunks carry it.
+function crc32(bytes: Buffer): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/// A real RGB PNG of `width` × `height`, each byte of a row (x counts R, G, B of each pixel in turn)
+/// given by `sample(x, y)`, as a camera would hand the page a file.
+export function png(width: number, height: number, sample: (x: number, y: number) => number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bits per sample
+  header[9] = 2; // RGB
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    for (let x = 0; x < width * 3; x++) raw[row + 1 + x] = sample(x, y) & 0xff;
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
