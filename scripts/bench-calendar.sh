@@ -32,10 +32,7 @@ printf '%s\n' "$BENCH_PASSWORD" | "$SERVER" user add --login "$BENCH_LOGIN" --ro
   --password-stdin --data-dir "$work/data" >/dev/null
 "$SERVER" serve --addr "127.0.0.1:$PORT" --data-dir "$work/data" --dist "$ROOT/dist" >"$work/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$PORT/api/v1/health" >/dev/null && break
-  sleep 0.2
-done
+wait_for_health "$PORT"
 node end2end/bench/calendar-load.mjs "http://127.0.0.1:$PORT/" "$BENCH_LOGIN" "$BENCH_PASSWORD" \
   "$peers/data/promos-5000.json"
 

@@ -14,14 +14,7 @@ ensure_test_tools
 SCALE="${BENCH_SCALE:-10}"
 DATA="$ROOT/target/bench-pages-scale$SCALE"
 PORT="${BENCH_PORT:-18480}"
-if [ -z "${BENCH_DIST:-}" ]; then
-  build_web_app
-  BENCH_DIST="$ROOT/dist"
-fi
-if [ -z "${BENCH_SERVER:-}" ]; then
-  cargo build --quiet --profile server -p yingxiao-server
-  BENCH_SERVER="$ROOT/target/server/yingxiao-server"
-fi
+bench_builds
 SERVER="$BENCH_SERVER"
 if [ ! -s "$DATA/yingxiao.sqlite3" ]; then
   say "seeding the demo company at scale $SCALE (once)"
@@ -32,9 +25,6 @@ fi
 "$SERVER" serve --addr "127.0.0.1:$PORT" --data-dir "$DATA" --dist "$BENCH_DIST" >/dev/null 2>&1 &
 SERVER_PID=$!
 trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$PORT/api/v1/health" >/dev/null && break
-  sleep 0.2
-done
+wait_for_health "$PORT"
 (cd end2end && BENCH_URL="http://127.0.0.1:$PORT/" npx playwright test -c bench.config.ts pages.bench.ts 2>&1 |
   grep -vE "^\s*$|Running 1 test|^\s+[0-9]+ passed")

@@ -83,3 +83,25 @@ build_web_app() {
   say "building the web app (release)"
   (cd "$ROOT" && cargo fetch --quiet && trunk build --release --skip-version-check --offline=true)
 }
+
+# What a page benchmark measures: BENCH_DIST (a web app build) and BENCH_SERVER (a server binary),
+# each built here unless given.
+bench_builds() {
+  if [ -z "${BENCH_DIST:-}" ]; then
+    build_web_app
+    BENCH_DIST="$ROOT/dist"
+  fi
+  if [ -z "${BENCH_SERVER:-}" ]; then
+    cargo build --quiet --profile server -p yingxiao-server
+    BENCH_SERVER="$ROOT/target/server/yingxiao-server"
+  fi
+}
+
+# Waits (up to 20 s) until the server on port $1 answers its health check.
+wait_for_health() {
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$1/api/v1/health" >/dev/null && return 0
+    sleep 0.2
+  done
+  die "no server answered on port $1"
+}
