@@ -194,10 +194,22 @@ fn the_standard_company_has_the_promised_shape() {
         .count();
     assert!((1_100..=1_400).contains(&won), "won {won}");
     assert!((850..=1_150).contains(&lost), "lost {lost}");
-    assert_eq!(
-        count(&company, Collection::Order),
-        won,
-        "an order per won deal"
+    let deal_orders = of(&company, Collection::Order)
+        .filter(|o| !text(o, "opportunity_id").is_empty())
+        .count();
+    assert_eq!(deal_orders, won, "an order per won deal");
+    // The rest are stores' replenishment orders: every store orders every week for 26 weeks, and
+    // once more on the first day of each of its promotions in that time.
+    let store_orders: Vec<_> = of(&company, Collection::Order)
+        .filter(|o| text(o, "opportunity_id").is_empty())
+        .collect();
+    assert!(store_orders
+        .iter()
+        .all(|o| text(o, "order_no").starts_with("BH-")));
+    assert!(
+        (300 * 26..=300 * 26 + 2_000).contains(&store_orders.len()),
+        "store orders {}",
+        store_orders.len()
     );
     assert!(count(&company, Collection::Contact) > 1_000);
     assert!(count(&company, Collection::Target) > 0);

@@ -7,6 +7,7 @@ mod field_work;
 mod funnel;
 mod organisation;
 mod promotions;
+mod sell_in;
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -91,6 +92,7 @@ struct Promotion {
     id: String,
     area: usize,
     stores: Vec<usize>,
+    products: Vec<usize>,
     starts_on: Day,
     ends_on: Day,
     status: &'static str,
@@ -233,6 +235,8 @@ impl Generator {
         self.visits(&world);
         self.daily_reports(&world);
         self.tickets(&world);
+        // Last, so what came before is drawn as it always was.
+        self.store_orders(&world);
     }
 }
 

@@ -174,6 +174,7 @@ impl Generator {
                 id,
                 area,
                 stores,
+                products,
                 starts_on,
                 ends_on,
                 status,

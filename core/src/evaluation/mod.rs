@@ -6,12 +6,16 @@
 //!
 //! **Baseline.** For each store of the promotion, its daily sales of the promotion's products (all
 //! products when it names none) over up to [`BASELINE_WEEKS`] whole weeks just before the first day,
-//! leaving out weeks in which another promotion ran in that store. With fewer than
-//! [`MIN_CLEAN_WEEKS`] such weeks, all those weeks are used, promotions or not ([`Basis::AllWeeks`]);
-//! with no sales at all before, the mean daily sales of the promotion's other stores that have a
-//! baseline ([`Basis::PeerStores`]); with none of those either, zero ([`Basis::NoHistory`]).
+//! leaving out weeks in which another promotion ran in that store, and weeks that began before the
+//! store's first recorded sale of anything (before it there is no data, which is not no sales).
+//! With fewer than [`MIN_CLEAN_WEEKS`] such weeks, all its recorded weeks are used, promotions or
+//! not ([`Basis::AllWeeks`]); with no recorded week or no sales of its products before, the mean
+//! daily sales of the promotion's other stores that have a baseline ([`Basis::PeerStores`]); with
+//! none of those either, zero ([`Basis::NoHistory`]).
 //!
 //! All money is in 分 and every per-store figure is whole, so totals are the sums of the stores'.
+
+pub mod read;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -235,6 +239,38 @@ impl<'a> SalesIndex<'a> {
         out
     }
 
+    /// The store's sales of `products` (all when empty) on each day from `first` to `last`.
+    pub fn daily(
+        &self,
+        store: &str,
+        products: &[&str],
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Vec<Amounts> {
+        let days = (last - first).num_days() + 1;
+        let mut out = vec![Amounts::default(); days.max(0) as usize];
+        let Some(list) = self.by_store.get(store) else {
+            return out;
+        };
+        let from = list.partition_point(|s| s.day < first);
+        for s in list[from..].iter().take_while(|s| s.day <= last) {
+            if products.is_empty() || products.contains(&s.product) {
+                let at = (s.day - first).num_days() as usize;
+                out[at] = out[at]
+                    + Amounts {
+                        units: s.units,
+                        amount: s.amount,
+                    };
+            }
+        }
+        out
+    }
+
+    /// The first day the store recorded any sale: weeks before it hold no data, not no sales.
+    fn recorded_from(&self, store: &str) -> Option<NaiveDate> {
+        self.by_store.get(store)?.first().map(|s| s.day)
+    }
+
     fn any_before(&self, store: &str, products: &[&str], day: NaiveDate) -> bool {
         self.by_store.get(store).is_some_and(|list| {
             list.iter()
@@ -269,7 +305,14 @@ fn store_baseline(
         busy.iter()
             .any(|b| b.store == store && b.id != promotion.id && b.first <= end && b.last >= start)
     };
-    let all: Vec<(NaiveDate, NaiveDate)> = weeks_before(promotion.first).collect();
+    // Weeks that began before the store's records did are not weeks without sales.
+    let recorded_from = index.recorded_from(store)?;
+    let all: Vec<(NaiveDate, NaiveDate)> = weeks_before(promotion.first)
+        .filter(|&(start, _)| start >= recorded_from)
+        .collect();
+    if all.is_empty() {
+        return None;
+    }
     let clean: Vec<(NaiveDate, NaiveDate)> = all
         .iter()
         .copied()
