@@ -18,6 +18,9 @@ use crate::demo::facts::PRODUCTS;
 
 /// Weeks of store orders before the as-of day.
 pub(super) const SELL_IN_WEEKS: i64 = 26;
+/// Products and quantities of one order.
+type Lines = Vec<(usize, i64)>;
+
 /// Days after a promotion in which its products' weekly orders dip.
 const DIP_DAYS: i64 = 14;
 
@@ -30,7 +33,7 @@ impl Generator {
             .map(|c| (c.id.as_str(), c.owner.as_str()))
             .collect();
         let first_day = self.as_of.plus(-SELL_IN_WEEKS * 7);
-        let mut orders: Vec<(usize, Day, Vec<(usize, i64)>)> = Vec::new();
+        let mut orders: Vec<(usize, Day, Lines)> = Vec::new();
         for s in 0..world.stores.len() {
             // Its range: two to four products, with a usual weekly quantity each.
             let mut range: Vec<(usize, i64)> = Vec::new();
