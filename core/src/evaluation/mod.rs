@@ -15,6 +15,7 @@
 //!
 //! All money is in 分 and every per-store figure is whole, so totals are the sums of the stores'.
 
+pub mod chart;
 pub mod read;
 
 use std::collections::{BTreeMap, HashMap};
