@@ -17,6 +17,7 @@ use crate::{
     pages::{
         board::BoardPage,
         changes::ChangesPage,
+        evaluation::EvaluationPage,
         funnel::FunnelPage,
         home::HomePage,
         not_found::NotFoundPage,
@@ -41,6 +42,8 @@ pub enum Page {
     Changes,
     /// 门店模式: a promoter's day in their stores.
     Store,
+    /// 促销评估: finished promotions ranked.
+    Evaluation,
     /// A collection's list.
     List(Collection),
     /// A new record of a collection.
@@ -58,6 +61,7 @@ const FIXED: &[(&str, Page)] = &[
     ("settings/permissions", Page::Permissions),
     ("changes", Page::Changes),
     ("store", Page::Store),
+    ("evaluation", Page::Evaluation),
 ];
 
 impl Page {
@@ -102,6 +106,7 @@ impl Page {
             Page::Permissions => PermissionsPage().into_any(),
             Page::Changes => ChangesPage().into_any(),
             Page::Store => StorePage().into_any(),
+            Page::Evaluation => EvaluationPage().into_any(),
             Page::List(Collection::Opportunity) => OpportunitiesPage().into_any(),
             Page::List(Collection::Promotion) => PromotionsPage().into_any(),
             Page::Detail(Collection::Opportunity, id) => {
@@ -224,6 +229,24 @@ pub fn navigation(access: &Access) -> Vec<NavPart> {
                 NavLink::fixed(Page::Board, Key::NavBoard, Icon::Board, false),
             );
         }
+        // The evaluation, for those who see promotions and the stores' orders it reads.
+        if group == NavGroup::Promotion && collections.contains(&Collection::Promotion) {
+            let sees_orders = access.with(|state| {
+                NavGroup::Sales
+                    .collections_for(role, &state.table)
+                    .any(|c| c == Collection::Order)
+            });
+            if sees_orders {
+                let at = links
+                    .iter()
+                    .position(|l| l.page == Page::List(Collection::Promotion))
+                    .map_or(0, |i| i + 1);
+                links.insert(
+                    at,
+                    NavLink::fixed(Page::Evaluation, Key::NavEvaluation, Icon::Target, false),
+                );
+            }
+        }
         if !links.is_empty() {
             parts.push(NavPart {
                 group: Some(group),
@@ -271,6 +294,7 @@ mod tests {
             Page::Permissions,
             Page::Changes,
             Page::Store,
+            Page::Evaluation,
         ];
         for c in Collection::ALL {
             pages.push(Page::List(c));

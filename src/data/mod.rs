@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod deals;
+pub mod evaluation;
 pub mod files;
 pub mod promotions;
 pub mod records;

@@ -161,9 +161,15 @@ pub(crate) fn text<'a>(fields: &'a Map<String, Value>, name: &str) -> &'a str {
     fields.get(name).and_then(Value::as_str).unwrap_or("")
 }
 
-/// Compared by identity: re-reading the device is what counts as a change.
-#[derive(Clone, Debug)]
+/// Compared by identity: re-reading the device is what counts as a change. Cloning shares.
+#[derive(Debug)]
 pub struct Shared<T>(pub std::sync::Arc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(std::sync::Arc::clone(&self.0))
+    }
+}
 
 impl<T> std::ops::Deref for Shared<T> {
     type Target = T;

@@ -5,6 +5,7 @@
 
 pub mod board;
 pub mod changes;
+pub mod evaluation;
 pub mod funnel;
 pub mod home;
 pub mod login;

@@ -130,6 +130,11 @@ impl Figures {
             .then(|| self.uplift().amount as f64 * 100.0 / self.baseline.amount as f64)
     }
 
+    /// The days after the promotion its dip is measured over.
+    pub fn after_days(&self) -> i64 {
+        self.days.clamp(1, MAX_DIP_DAYS)
+    }
+
     /// How far sales fell under the baseline after the promotion (positive: a dip).
     pub fn dip(&self) -> Amounts {
         self.after_baseline - self.after

@@ -364,6 +364,31 @@ pub fn ranking_csv(
     csv_for_excel(header, rows)
 }
 
+/// A promotion's stores as a CSV file for Excel, with `header` in the user's language, a store's
+/// name from `name` and its baseline's basis in words from `basis`.
+pub fn stores_csv(
+    header: &[&str; 9],
+    evaluation: &Evaluation,
+    name: &dyn Fn(&str) -> String,
+    basis: &dyn Fn(&super::Basis) -> String,
+) -> Vec<u8> {
+    let rows = evaluation.stores.iter().map(|s| {
+        let f = &s.figures;
+        vec![
+            name(&s.store),
+            basis(&s.basis),
+            yuan(s.daily.1.round() as i64),
+            f.actual.units.to_string(),
+            yuan(f.actual.amount),
+            yuan(f.baseline.amount),
+            yuan(f.uplift().amount),
+            yuan(f.incremental_profit),
+            yuan(f.dip().amount),
+        ]
+    });
+    csv_for_excel(header, rows)
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -533,6 +558,17 @@ mod tests {
             text.contains(
                 "1,促销a,1,140,1400.00,700.00,700.00,100.0,280.00,350.00,-0.20,0.50,0.00"
             ),
+            "{text}"
+        );
+        let csv = stores_csv(
+            &["s", "b", "d", "u", "a", "bl", "up", "gp", "dip"],
+            a,
+            &|id| format!("门店{id}"),
+            &|_| "4 周".into(),
+        );
+        let text = String::from_utf8(csv).unwrap();
+        assert!(
+            text.contains("门店s1,4 周,100.00,140,1400.00,700.00,700.00,280.00,0.00"),
             "{text}"
         );
     }

@@ -209,14 +209,15 @@ fn layout(
     }
 }
 
-/// `/promotions/:id`: the generated record page with the promotion's status steps and its photo
-/// gallery below its fields.
+/// `/promotions/:id`: the generated record page with the promotion's status steps, its evaluation
+/// and its photo gallery below its fields.
 #[component]
 pub fn PromotionDetailPage(id: String) -> impl IntoView {
     let own = id.clone();
     view! {
         <RecordDetail collection=Collection::Promotion id>
             <decision::PromotionDecision id=own.clone() />
+            <crate::pages::evaluation::PromotionEvaluation id=own.clone() />
             <photos::PromotionPhotos id=own.clone() />
         </RecordDetail>
     }
