@@ -3,7 +3,7 @@
 
 use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
-use yingxiao_core::evaluation::{evaluate, Amounts, Busy, Evaluated, Sale, SalesIndex};
+use yingxiao_core::evaluation::{evaluate, Amounts, Busy, BusyIndex, Evaluated, Sale, SalesIndex};
 
 fn start() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()
@@ -31,7 +31,7 @@ proptest! {
         let promotion = Evaluated {
             id: "p", stores: vec!["s0"], products: vec![], first, last, cost: 1_000,
         };
-        let e = evaluate(&promotion, &index, &[], &|_| Some(price / 2));
+        let e = evaluate(&promotion, &index, &BusyIndex::default(), &|_| Some(price / 2));
         prop_assert_eq!(e.total.uplift(), Amounts::default());
         prop_assert_eq!(e.total.dip(), Amounts::default());
         prop_assert_eq!(e.total.incremental_profit, 0);
@@ -62,7 +62,7 @@ proptest! {
             cost: 5_000,
         };
         let busy = [Busy { id: "q", store: "s1", first: start() + Duration::days(busy_from), last: start() + Duration::days(busy_from + 6) }];
-        let e = evaluate(&promotion, &index, &busy, &|p| (p == "tea").then_some(300));
+        let e = evaluate(&promotion, &index, &BusyIndex::new(&busy), &|p| (p == "tea").then_some(300));
         let sum = |f: fn(&yingxiao_core::evaluation::Figures) -> Amounts| {
             e.stores.iter().fold(Amounts::default(), |a, s| a + f(&s.figures))
         };

@@ -41,12 +41,7 @@ pub struct EvaluationModel {
 
 impl EvaluationModel {
     pub fn books(&self) -> Books<'_> {
-        Books::new(
-            &self.promotions,
-            &self.sales,
-            &self.costs,
-            &self.unit_costs,
-        )
+        Books::new(&self.promotions, &self.sales, &self.costs, &self.unit_costs)
     }
 
     pub fn promotion(&self, id: &str) -> Option<&PromotionFacts> {
@@ -72,6 +67,11 @@ pub(crate) fn use_evaluation(data: Data) -> Memo<Loaded<Shared<EvaluationModel>>
         ]
         .map(|c| watch_collection(data, c));
         Memo::new(move |_| {
+            // Not judged on what a first sync has brought so far: it would be judged again with
+            // every batch, and show figures that are not yet the user's.
+            if data.first_sync.get().is_some() {
+                return Loaded::Loading;
+            }
             // Every collection read (or the first failure), in the order above.
             let mut rows: Vec<Rows> = Vec::with_capacity(watched.len());
             for w in &watched {

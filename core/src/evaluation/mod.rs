@@ -62,6 +62,30 @@ pub struct Busy<'a> {
     pub last: NaiveDate,
 }
 
+/// Other promotions' days by store, for finding a store's clean weeks without reading them all.
+#[derive(Clone, Debug, Default)]
+pub struct BusyIndex<'a> {
+    by_store: HashMap<&'a str, Vec<Busy<'a>>>,
+}
+
+impl<'a> BusyIndex<'a> {
+    pub fn new(busy: &[Busy<'a>]) -> Self {
+        let mut by_store: HashMap<&'a str, Vec<Busy<'a>>> = HashMap::new();
+        for b in busy {
+            by_store.entry(b.store).or_default().push(*b);
+        }
+        BusyIndex { by_store }
+    }
+
+    /// Whether a promotion other than `id` ran in `store` on any day from `start` to `end`.
+    fn ran(&self, store: &str, id: &str, start: NaiveDate, end: NaiveDate) -> bool {
+        self.by_store.get(store).is_some_and(|list| {
+            list.iter()
+                .any(|b| b.id != id && b.first <= end && b.last >= start)
+        })
+    }
+}
+
 /// How a store's baseline was found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Basis {
@@ -302,15 +326,12 @@ fn store_baseline(
     index: &SalesIndex,
     promotion: &Evaluated,
     store: &str,
-    busy: &[Busy],
+    busy: &BusyIndex,
 ) -> Option<(Daily, Basis)> {
     if !index.any_before(store, &promotion.products, promotion.first) {
         return None;
     }
-    let ran_in = |start: NaiveDate, end: NaiveDate| {
-        busy.iter()
-            .any(|b| b.store == store && b.id != promotion.id && b.first <= end && b.last >= start)
-    };
+    let ran_in = |start: NaiveDate, end: NaiveDate| busy.ran(store, promotion.id, start, end);
     // Weeks that began before the store's records did are not weeks without sales.
     let recorded_from = index.recorded_from(store)?;
     let all: Vec<(NaiveDate, NaiveDate)> = weeks_before(promotion.first)
@@ -345,13 +366,13 @@ fn expected(daily: Daily, days: i64) -> Amounts {
     }
 }
 
-/// Evaluates `promotion` over `sales`: per store and in total. `busy` lists every promotion's days
+/// Evaluates `promotion` over `sales`: per store and in total. `busy` holds every promotion's days
 /// per store (this one's are ignored); `unit_cost` gives a product's cost per unit in 分 (a product
 /// without one counts its uplift's whole amount as profit).
 pub fn evaluate(
     promotion: &Evaluated,
     index: &SalesIndex,
-    busy: &[Busy],
+    busy: &BusyIndex,
     unit_cost: &dyn Fn(&str) -> Option<i64>,
 ) -> Evaluation {
     let days = (promotion.last - promotion.first).num_days() + 1;
@@ -492,7 +513,7 @@ mod tests {
         let index = SalesIndex::new(&sales);
         let p = promotion(&["s1"], day(4, 6), day(4, 12));
         let cost = |product: &str| (product == "tea").then_some(600);
-        let e = evaluate(&p, &index, &[], &cost);
+        let e = evaluate(&p, &index, &BusyIndex::default(), &cost);
         let f = &e.total;
         assert_eq!(
             f.actual,
@@ -548,7 +569,7 @@ mod tests {
             first: day(3, 25),
             last: day(3, 26),
         };
-        let e = evaluate(&p, &index, &[other], &|_| None);
+        let e = evaluate(&p, &index, &BusyIndex::new(&[other]), &|_| None);
         // Seven clean weeks at 10: no uplift.
         assert_eq!(e.total.baseline.units, 70);
         assert!(matches!(&e.stores[0].basis, Basis::CleanWeeks(w) if w.len() == 7));
@@ -559,7 +580,7 @@ mod tests {
             first: day(3, 2),
             last: day(4, 12),
         };
-        let e = evaluate(&p, &index, &[other, own], &|_| None);
+        let e = evaluate(&p, &index, &BusyIndex::new(&[other, own]), &|_| None);
         assert_eq!(e.total.baseline.units, 70);
         // Promotions in all but one week: all eight weeks count, the busy one too.
         let everywhere = Busy {
@@ -568,7 +589,7 @@ mod tests {
             first: day(2, 16),
             last: day(4, 5),
         };
-        let e = evaluate(&p, &index, &[everywhere], &|_| None);
+        let e = evaluate(&p, &index, &BusyIndex::new(&[everywhere]), &|_| None);
         assert!(matches!(&e.stores[0].basis, Basis::AllWeeks(w) if w.len() == 8));
         // (7 weeks × 70 + 210) / 56 days = 12.5 a day.
         assert_eq!(e.total.baseline.units, 88);
@@ -582,7 +603,7 @@ mod tests {
         sales.extend(daily("s3", "tea", day(4, 6), day(4, 12), 18));
         let index = SalesIndex::new(&sales);
         let p = promotion(&["s1", "s2", "s3"], day(4, 6), day(4, 12));
-        let e = evaluate(&p, &index, &[], &|_| None);
+        let e = evaluate(&p, &index, &BusyIndex::default(), &|_| None);
         let s3 = e.stores.iter().find(|s| s.store == "s3").unwrap();
         assert_eq!(s3.basis, Basis::PeerStores(vec!["s1".into(), "s2".into()]));
         assert_eq!(s3.figures.baseline.units, 105);
@@ -590,7 +611,7 @@ mod tests {
         let alone = evaluate(
             &promotion(&["s3"], day(4, 6), day(4, 12)),
             &index,
-            &[],
+            &BusyIndex::default(),
             &|_| None,
         );
         assert_eq!(alone.stores[0].basis, Basis::NoHistory);
@@ -609,8 +630,8 @@ mod tests {
         dear.id = "dear";
         dear.cost = 100;
         let mut evaluations = vec![
-            evaluate(&free, &index, &[], &|_| None),
-            evaluate(&dear, &index, &[], &|_| None),
+            evaluate(&free, &index, &BusyIndex::default(), &|_| None),
+            evaluate(&dear, &index, &BusyIndex::default(), &|_| None),
         ];
         rank(&mut evaluations);
         let order: Vec<&str> = evaluations.iter().map(|e| e.id.as_str()).collect();

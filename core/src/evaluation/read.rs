@@ -8,18 +8,25 @@
 //! cannot give a baseline; the pages show them beside the evaluation, not in it.
 //!
 //! **Which promotions are judged.** Those that ended before today and were not cancelled. A
-//! promotion with no sales recorded at any of its stores, before, during or after, is listed
-//! apart ("no sales data"), not ranked.
+//! promotion none of whose stores has a baseline of its own (no whole recorded week with sales of
+//! its products before it) is listed apart ("no sales history"), not ranked: a zero baseline
+//! would count all its sales as uplift.
 //!
 //! **Cost.** Its expenses (`promotion_id`) that were not rejected; a promotion without any has a
 //! cost of zero and no ROI.
 
-use std::collections::{BTreeMap, HashMap};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+};
 
 use chrono::{Duration, NaiveDate};
 use serde_json::{Map, Value};
 
-use super::{evaluate, rank, Amounts, Busy, Evaluated, Evaluation, Sale, SalesIndex, MAX_DIP_DAYS};
+use super::{
+    evaluate, rank, Amounts, Basis, Busy, BusyIndex, Evaluated, Evaluation, Sale, SalesIndex,
+    MAX_DIP_DAYS,
+};
 use crate::{domain::id_list, export::csv_for_excel, time::parse_date, views::line_amount};
 
 /// Order statuses that are sales.
@@ -28,11 +35,12 @@ const SOLD: [&str; 3] = ["confirmed", "shipped", "delivered"];
 /// Days before a promotion its chart shows.
 pub const CHART_DAYS_BEFORE: i64 = 14;
 
-/// One day's sales of one product in one store, owning its ids.
+/// One day's sales of one product in one store, holding its ids (shared: a store's or product's id
+/// is allocated once however many rows name it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SaleRow {
-    pub store: String,
-    pub product: String,
+    pub store: Arc<str>,
+    pub product: Arc<str>,
     pub day: NaiveDate,
     pub units: i64,
     /// 分.
@@ -48,6 +56,8 @@ pub fn sales_from_orders<'a>(
     orders: impl IntoIterator<Item = &'a Map<String, Value>>,
 ) -> Vec<SaleRow> {
     let mut out = Vec::new();
+    let mut ids: HashMap<&str, Arc<str>> = HashMap::new();
+    let mut shared = |id: &'a str| ids.entry(id).or_insert_with(|| Arc::from(id)).clone();
     for order in orders {
         if !SOLD.contains(&text(order, "status")) {
             continue;
@@ -71,8 +81,8 @@ pub fn sales_from_orders<'a>(
                 continue;
             };
             out.push(SaleRow {
-                store: store.to_owned(),
-                product: text(line, "product_id").to_owned(),
+                store: shared(store),
+                product: shared(text(line, "product_id")),
                 day,
                 units,
                 amount,
@@ -167,7 +177,8 @@ pub fn unit_costs<'a>(
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Judged {
     pub ranked: Vec<Evaluation>,
-    /// Promotions with no sales recorded at their stores before, during or after (ids).
+    /// Promotions without a baseline: none of their stores has a whole recorded week with sales of
+    /// their products before them (ids).
     pub no_data: Vec<String>,
 }
 
@@ -177,7 +188,7 @@ pub struct Books<'a> {
     index: SalesIndex<'a>,
     costs: &'a HashMap<String, i64>,
     unit_costs: &'a HashMap<String, i64>,
-    busy: Vec<Busy<'a>>,
+    busy: BusyIndex<'a>,
 }
 
 impl<'a> Books<'a> {
@@ -197,7 +208,7 @@ impl<'a> Books<'a> {
                 amount: s.amount,
             })
             .collect();
-        let busy = promotions
+        let busy: Vec<Busy<'a>> = promotions
             .iter()
             .filter(|p| p.status != "cancelled")
             .flat_map(|p| {
@@ -214,7 +225,7 @@ impl<'a> Books<'a> {
             index: SalesIndex::new(&sales),
             costs,
             unit_costs,
-            busy,
+            busy: BusyIndex::new(&busy),
         }
     }
 
@@ -229,23 +240,13 @@ impl<'a> Books<'a> {
         )
     }
 
-    /// Whether any sale is recorded at its stores from the start of its baseline to the end of its
-    /// dip.
-    pub fn has_data(&self, promotion: &PromotionFacts) -> bool {
-        let from = promotion.first - Duration::days(7 * super::BASELINE_WEEKS);
-        let to = promotion.last + Duration::days(promotion.dip_days());
-        promotion
-            .stores
-            .iter()
-            .any(|s| self.index.sum(s, &[], from, to) != Amounts::default())
-    }
-
     /// Every promotion finished before `today`, evaluated and ranked.
     pub fn judge(&self, today: NaiveDate) -> Judged {
         let mut judged = Judged::default();
         for p in self.promotions.iter().filter(|p| p.is_finished(today)) {
-            if self.has_data(p) {
-                judged.ranked.push(self.evaluate(p));
+            let evaluation = self.evaluate(p);
+            if has_baseline(&evaluation) {
+                judged.ranked.push(evaluation);
             } else {
                 judged.no_data.push(p.id.clone());
             }
@@ -294,6 +295,15 @@ impl<'a> Books<'a> {
             })
             .collect()
     }
+}
+
+/// Whether at least one of the promotion's stores has a baseline of its own (a whole recorded week
+/// before it with sales of its products): without one, nothing says what it added.
+pub fn has_baseline(evaluation: &Evaluation) -> bool {
+    evaluation
+        .stores
+        .iter()
+        .any(|s| !matches!(s.basis, Basis::NoHistory | Basis::PeerStores(_)))
 }
 
 /// A day of a promotion's chart, in 分.
@@ -370,7 +380,7 @@ pub fn stores_csv(
     header: &[&str; 9],
     evaluation: &Evaluation,
     name: &dyn Fn(&str) -> String,
-    basis: &dyn Fn(&super::Basis) -> String,
+    basis: &dyn Fn(&Basis) -> String,
 ) -> Vec<u8> {
     let rows = evaluation.stores.iter().map(|s| {
         let f = &s.figures;
@@ -503,18 +513,21 @@ mod tests {
                 stores: vec!["elsewhere".into()],
                 ..promotion("b", "finished", day(3, 2), day(3, 8))
             },
+            // Its store's records begin 1 February: no whole week before 5 February.
+            promotion("early", "finished", day(2, 5), day(2, 6)),
         ];
         let sales = sales();
         let costs = HashMap::from([("a".to_owned(), 35_000)]);
         let unit_costs = HashMap::from([("p1".to_owned(), 600)]);
         let books = Books::new(&promotions, &sales, &costs, &unit_costs);
         let judged = books.judge(day(4, 1));
-        assert_eq!(judged.no_data, vec!["b".to_owned()]);
+        assert_eq!(judged.no_data, vec!["b".to_owned(), "early".to_owned()]);
         assert_eq!(judged.ranked.len(), 1);
         let a = &judged.ranked[0];
-        // Four whole recorded weeks before 2 March (from 2 Feb), at 10 a day: 70 expected over 7
-        // days, 140 sold; 70 × 1000 分 more, of which 70 × 600 cost: 28,000 分 profit.
-        assert!(matches!(&a.stores[0].basis, super::super::Basis::CleanWeeks(w) if w.len() == 4));
+        // Four whole recorded weeks before 2 March (from 2 Feb), less the week "early" ran in, at
+        // 10 a day: 70 expected over 7 days, 140 sold; 70 × 1000 分 more, of which 70 × 600 cost:
+        // 28,000 分 profit.
+        assert!(matches!(&a.stores[0].basis, super::super::Basis::CleanWeeks(w) if w.len() == 3));
         assert_eq!(
             a.total.baseline,
             Amounts {

@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use yingxiao_core::{
     domain::Collection,
     evaluation::{
-        read::{ranking_csv, stores_csv, PromotionFacts},
+        read::{has_baseline, ranking_csv, stores_csv, PromotionFacts},
         Basis, Evaluation, Figures,
     },
 };
@@ -116,7 +116,8 @@ pub fn EvaluationPage() -> impl IntoView {
             .unwrap_or_default()
     };
 
-    let body = move || match model.get() {
+    let body = move || {
+        match model.get() {
         Loaded::Loading => view! {
             <p class="muted" role="status">{move || i18n.t(Key::EvaluationLoading)}</p>
         }
@@ -193,16 +194,25 @@ pub fn EvaluationPage() -> impl IntoView {
             }
             .into_any()
         }
+    }
     };
     let compute_ms = move || match model.get() {
         Loaded::Ready(Shared(m)) => format!("{:.1}", m.compute_ms),
         _ => String::new(),
     };
     let busy = move || !matches!(model.get(), Loaded::Ready(_) | Loaded::Failed(_));
+    // What the figures were computed from, for checking them against the device's data.
+    let counted = move |what: fn(&EvaluationModel) -> usize| {
+        move || match model.get() {
+            Loaded::Ready(Shared(m)) => what(&m).to_string(),
+            _ => String::new(),
+        }
+    };
 
     view! {
         <section class="page evaluation-page" data-testid="evaluation-page"
-            aria-busy=move || busy().to_string() data-compute-ms=compute_ms>
+            aria-busy=move || busy().to_string() data-compute-ms=compute_ms
+            data-sales=counted(|m| m.sales.len()) data-unit-costs=counted(|m| m.unit_costs.len())>
             <header class="page-header">
                 <h1 class="page-title">{move || i18n.t(Key::EvaluationTitle)}</h1>
                 <div class="page-actions">
@@ -239,30 +249,92 @@ fn figures_view(i18n: I18n, e: &Evaluation, sell_out: Option<i64>) -> impl IntoV
     let goods_cost = t.uplift().amount - t.incremental_profit;
     let dip_days = t.after_days().to_string();
     let items = vec![
-        figure(i18n.t(Key::EvaluationActual).into(), y(t.actual.amount),
-            format!("{} {}", t.actual.units, i18n.t(Key::EvaluationUnits)), "figure-actual"),
-        figure(i18n.t(Key::EvaluationBaseline).into(), y(t.baseline.amount),
-            i18n.format(Key::EvaluationFormulaBaseline, &[("daily", &y(daily.round() as i64)), ("days", &t.days.to_string())]),
-            "figure-baseline"),
-        figure(i18n.t(Key::EvaluationUplift).into(),
-            format!("{} ({})", y(t.uplift().amount), signed_percent(t.uplift_percent())),
-            i18n.format(Key::EvaluationFormulaUplift, &[("actual", &y(t.actual.amount)), ("baseline", &y(t.baseline.amount))]),
-            "figure-uplift"),
-        figure(i18n.t(Key::EvaluationProfit).into(), y(t.incremental_profit),
-            i18n.format(Key::EvaluationFormulaProfit, &[("uplift", &y(t.uplift().amount)), ("cost", &y(goods_cost))]),
-            "figure-profit"),
-        figure(i18n.t(Key::EvaluationCost).into(), y(e.cost), i18n.t(Key::EvaluationMethodCost).into(), "figure-cost"),
-        figure(i18n.t(Key::EvaluationRoi).into(), ratio(e.roi()),
-            i18n.format(Key::EvaluationFormulaRoi, &[("profit", &y(t.incremental_profit)), ("cost", &y(e.cost))]),
-            "figure-roi"),
-        figure(i18n.t(Key::EvaluationCostRatio).into(), ratio(e.cost_ratio()),
-            i18n.format(Key::EvaluationFormulaRatio, &[("cost", &y(e.cost)), ("uplift", &y(t.uplift().amount))]),
-            "figure-ratio"),
-        figure(i18n.t(Key::EvaluationDip).into(), y(t.dip().amount),
-            i18n.format(Key::EvaluationFormulaDip, &[("days", &dip_days), ("expected", &y(t.after_baseline.amount)), ("after", &y(t.after.amount))]),
-            "figure-dip"),
-        figure(i18n.t(Key::EvaluationSellOut).into(), sell_out.map_or_else(|| "—".to_owned(), y),
-            i18n.t(Key::EvaluationMethodSellout).into(), "figure-sell-out"),
+        figure(
+            i18n.t(Key::EvaluationActual).into(),
+            y(t.actual.amount),
+            format!("{} {}", t.actual.units, i18n.t(Key::EvaluationUnits)),
+            "figure-actual",
+        ),
+        figure(
+            i18n.t(Key::EvaluationBaseline).into(),
+            y(t.baseline.amount),
+            i18n.format(
+                Key::EvaluationFormulaBaseline,
+                &[
+                    ("daily", &y(daily.round() as i64)),
+                    ("days", &t.days.to_string()),
+                ],
+            ),
+            "figure-baseline",
+        ),
+        figure(
+            i18n.t(Key::EvaluationUplift).into(),
+            format!(
+                "{} ({})",
+                y(t.uplift().amount),
+                signed_percent(t.uplift_percent())
+            ),
+            i18n.format(
+                Key::EvaluationFormulaUplift,
+                &[
+                    ("actual", &y(t.actual.amount)),
+                    ("baseline", &y(t.baseline.amount)),
+                ],
+            ),
+            "figure-uplift",
+        ),
+        figure(
+            i18n.t(Key::EvaluationProfit).into(),
+            y(t.incremental_profit),
+            i18n.format(
+                Key::EvaluationFormulaProfit,
+                &[("uplift", &y(t.uplift().amount)), ("cost", &y(goods_cost))],
+            ),
+            "figure-profit",
+        ),
+        figure(
+            i18n.t(Key::EvaluationCost).into(),
+            y(e.cost),
+            i18n.t(Key::EvaluationMethodCost).into(),
+            "figure-cost",
+        ),
+        figure(
+            i18n.t(Key::EvaluationRoi).into(),
+            ratio(e.roi()),
+            i18n.format(
+                Key::EvaluationFormulaRoi,
+                &[("profit", &y(t.incremental_profit)), ("cost", &y(e.cost))],
+            ),
+            "figure-roi",
+        ),
+        figure(
+            i18n.t(Key::EvaluationCostRatio).into(),
+            ratio(e.cost_ratio()),
+            i18n.format(
+                Key::EvaluationFormulaRatio,
+                &[("cost", &y(e.cost)), ("uplift", &y(t.uplift().amount))],
+            ),
+            "figure-ratio",
+        ),
+        figure(
+            i18n.t(Key::EvaluationDip).into(),
+            y(t.dip().amount),
+            i18n.format(
+                Key::EvaluationFormulaDip,
+                &[
+                    ("days", &dip_days),
+                    ("expected", &y(t.after_baseline.amount)),
+                    ("after", &y(t.after.amount)),
+                ],
+            ),
+            "figure-dip",
+        ),
+        figure(
+            i18n.t(Key::EvaluationSellOut).into(),
+            sell_out.map_or_else(|| "—".to_owned(), y),
+            i18n.t(Key::EvaluationMethodSellout).into(),
+            "figure-sell-out",
+        ),
     ];
     view! { <dl class="evaluation-figures">{items.into_iter().collect_view()}</dl> }
 }
@@ -276,7 +348,11 @@ fn basis_text(i18n: I18n, basis: &Basis) -> String {
             } else {
                 Key::EvaluationBasisAll
             };
-            let from = weeks.iter().min().map(ToString::to_string).unwrap_or_default();
+            let from = weeks
+                .iter()
+                .min()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             i18n.format(key, &[("count", &weeks.len().to_string()), ("from", &from)])
         }
         Basis::PeerStores(stores) => i18n.format(
@@ -318,9 +394,11 @@ pub fn PromotionEvaluation(id: String) -> impl IntoView {
         Loaded::Ready(Shared(m)) => {
             let promotion = id.with_value(|id| m.promotion(id).cloned())?;
             let books = m.books();
-            let evaluation = (promotion.is_finished(local_today()) && books.has_data(&promotion))
-                .then(|| {
-                    let e = books.evaluate(&promotion);
+            let evaluation = promotion
+                .is_finished(local_today())
+                .then(|| books.evaluate(&promotion))
+                .filter(has_baseline)
+                .map(|e| {
                     let chart = books.chart(&promotion, &e, local_today());
                     (e, chart)
                 });
@@ -331,18 +409,31 @@ pub fn PromotionEvaluation(id: String) -> impl IntoView {
     });
     let file_name = move |extension: &str| {
         let promotion = id.with_value(|id| name(id));
-        format!("{}-{promotion}.{extension}", i18n.t(Key::EvaluationFileName))
+        format!(
+            "{}-{promotion}.{extension}",
+            i18n.t(Key::EvaluationFileName)
+        )
     };
     let export_png = move |_| {
         let started = document().get_element_by_id(CHART_ID).is_some_and(|svg| {
-            download_png(&svg, &file_name("png"), move |done| export_failed.set(done.is_err())).is_ok()
+            download_png(&svg, &file_name("png"), move |done| {
+                export_failed.set(done.is_err())
+            })
+            .is_ok()
         });
         export_failed.set(!started);
     };
     let export_csv = move |_| {
-        let Some((_, Some((e, _)), _)) = judged.get_untracked() else { return };
+        let Some((_, Some((e, _)), _)) = judged.get_untracked() else {
+            return;
+        };
         let file = titles.with_untracked(|t| {
-            stores_csv(&stores_header(i18n), &e, &|store| t.get(store).cloned().unwrap_or_default(), &|b| basis_text(i18n, b))
+            stores_csv(
+                &stores_header(i18n),
+                &e,
+                &|store| t.get(store).cloned().unwrap_or_default(),
+                &|b| basis_text(i18n, b),
+            )
         });
         export_failed.set(save_file(&file_name("csv"), "text/csv;charset=utf-8", &file).is_err());
     };
@@ -351,7 +442,12 @@ pub fn PromotionEvaluation(id: String) -> impl IntoView {
         let Some((promotion, evaluation, sell_out)) = judged.get() else {
             return ().into_any();
         };
-        let PromotionFacts { status, last, name: promotion_name, .. } = promotion.clone();
+        let PromotionFacts {
+            status,
+            last,
+            name: promotion_name,
+            ..
+        } = promotion.clone();
         match evaluation {
             _ if status == "cancelled" => {
                 view! { <p class="muted">{i18n.t(Key::EvaluationCancelled)}</p> }.into_any()

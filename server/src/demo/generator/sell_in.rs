@@ -40,7 +40,7 @@ impl Generator {
             for _ in 0..self.range(2, 4) {
                 let p = self.rng.gen_range(0..world.products.len());
                 if !range.iter().any(|(q, _)| *q == p) {
-                    range.push((p, self.range(4, 30)));
+                    range.push((p, self.range(20, 120)));
                 }
             }
             let promotions: Vec<_> = world
@@ -51,7 +51,7 @@ impl Generator {
             for promotion in &promotions {
                 for &p in &promotion.products {
                     if !range.iter().any(|(q, _)| *q == p) {
-                        range.push((p, self.range(4, 30)));
+                        range.push((p, self.range(20, 120)));
                     }
                 }
             }
@@ -78,7 +78,7 @@ impl Generator {
                     continue;
                 }
                 let days = promotion.ends_on.days_since(promotion.starts_on) + 1;
-                let lift = self.range(20, 140);
+                let lift = self.range(40, 260);
                 let lines: Vec<(usize, i64)> = promotion
                     .products
                     .iter()
