@@ -7,10 +7,11 @@
 //! promoters' reported sales (sell-out, from promotion reports) cover only promotion days, so they
 //! cannot give a baseline; the pages show them beside the evaluation, not in it.
 //!
-//! **Which promotions are judged.** Those that ended before today and were not cancelled. A
-//! promotion none of whose stores has a baseline of its own (no whole recorded week with sales of
-//! its products before it) is listed apart ("no sales history"), not ranked: a zero baseline
-//! would count all its sales as uplift.
+//! **Which promotions are judged.** Those that ran (approved, running or finished) and ended before
+//! today; only those mark other promotions' baseline weeks as busy. A promotion none of whose
+//! stores has a baseline of its own (no whole recorded week with sales of its products before it)
+//! is listed apart ("no sales history"), not ranked: a zero baseline would count all its sales as
+//! uplift.
 //!
 //! **Cost.** Its expenses (`promotion_id`) that were not rejected; a promotion without any has a
 //! cost of zero and no ROI.
@@ -124,9 +125,15 @@ impl PromotionFacts {
         })
     }
 
-    /// Ended before `today` and not cancelled.
+    /// Ran (approved, running or finished) and ended before `today`: a promotion still planned
+    /// when its days passed never ran, and a cancelled one stopped.
     pub fn is_finished(&self, today: NaiveDate) -> bool {
-        self.status != "cancelled" && self.last < today
+        self.ran() && self.last < today
+    }
+
+    /// Approved, running or finished.
+    fn ran(&self) -> bool {
+        matches!(self.status.as_str(), "approved" | "running" | "finished")
     }
 
     /// The days after it that its dip is measured over.
@@ -210,7 +217,7 @@ impl<'a> Books<'a> {
             .collect();
         let busy: Vec<Busy<'a>> = promotions
             .iter()
-            .filter(|p| p.status != "cancelled")
+            .filter(|p| p.ran())
             .flat_map(|p| {
                 p.stores.iter().map(move |store| Busy {
                     id: &p.id,
@@ -509,6 +516,7 @@ mod tests {
             promotion("a", "finished", day(3, 2), day(3, 8)),
             promotion("cancelled", "cancelled", day(3, 2), day(3, 8)),
             promotion("running", "running", day(3, 25), day(4, 5)),
+            promotion("never approved", "planned", day(3, 9), day(3, 12)),
             PromotionFacts {
                 stores: vec!["elsewhere".into()],
                 ..promotion("b", "finished", day(3, 2), day(3, 8))
