@@ -77,7 +77,8 @@ pub fn SalesChart(
     let has_days = !l.bars.is_empty();
     view! {
         <figure class="sales-chart" data-testid="evaluation-chart">
-            <svg id=svg_id viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=label
+            // The size in units is also the size of a saved picture; the page scales it to its box.
+            <svg id=svg_id viewBox=format!("0 0 {WIDTH} {HEIGHT}") width=WIDTH height=HEIGHT role="img" aria-label=label
                 xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet">
                 {shade}
                 {ticks}
