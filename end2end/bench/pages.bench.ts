@@ -86,7 +86,8 @@ test(`pages at scale as ${LOGIN}`, async ({ page, browser }) => {
   const evaluation = page.locator('[data-testid=evaluation-page]');
   await switchTo(page, '/evaluation', '[data-testid=evaluation-page][aria-busy=false] [data-testid=evaluation-row]');
   const evaluationMs = Number(await evaluation.getAttribute('data-compute-ms'));
-  const evaluated = await page.locator('[data-testid=evaluation-row]').count();
+  const judgeMs = Number(await evaluation.getAttribute('data-judge-ms'));
+  const evaluated = (await page.getByTestId('evaluation-summary').innerText()).match(/\d+/)?.[0];
   const salesRows = await evaluation.getAttribute('data-sales');
   await page.evaluate(() => (globalThis as unknown as { gc?: () => void }).gc?.());
   const { metrics } = await cdp.send('Performance.getMetrics');
@@ -101,7 +102,7 @@ test(`pages at scale as ${LOGIN}`, async ({ page, browser }) => {
     `pages as ${LOGIN}, ${browser.version()}, 1280×800, ${ROUNDS} rounds after the first visit`,
     `first sync                 ${ms(firstSync)}   goal < 15000 ms`,
     ...PAGES.map((p) => `${p.name.padEnd(16)} first ${ms(first[p.name])}   again (median) ${ms(median(again[p.name]))}   max ${ms(Math.max(...again[p.name]))}   goal < 200 ms`),
-    `evaluation of all promotions ${ms(evaluationMs)}   goal < 100 ms   (${evaluated} finished promotions ranked, ${salesRows} order lines read)`,
+    `evaluation of all promotions ${ms(evaluationMs)}   goal < 100 ms   (${salesRows} order lines read, then ${evaluated} finished promotions judged in ${judgeMs.toFixed(0)} ms)`,
     `memory held by the app: wasm ${wasmMb.toFixed(0)} MB + JS heap ${jsHeap.toFixed(0)} MB = ${(wasmMb + jsHeap).toFixed(0)} MB   goal < 300 MB`,
     `  (the renderer process's resident size, IndexedDB's buffers and freed-but-kept pages included: ${renderers[0]?.toFixed(0)} MB)`,
   ];

@@ -5,7 +5,7 @@
 // comments, and the promoter sees the comment on the tablet.
 import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
 import { createHash, randomUUID } from 'node:crypto';
-import { E2E_ADMIN_LOGIN, E2E_MANAGER_LOGIN, E2E_PROMOTER_LOGIN } from '../playwright.config';
+import { E2E_ADMIN_LOGIN, E2E_MANAGER_LOGIN, E2E_PASSWORD, E2E_PROMOTER_LOGIN } from '../playwright.config';
 import { apiLogin, companyUnit, newId, png, pullAll, pushCreates, signIn, type ServerRecord } from './support';
 
 /// A photo with a pattern of its own (`seed`).
@@ -259,4 +259,56 @@ test('a promoter records a whole day offline on a tablet and it reaches the supe
   await expect(page.getByTestId('review-card')).toContainText('缺货');
   await expect(page.getByTestId('day-state')).toHaveText('主管已审阅，不能再修改');
   await expect(row(page, `sales-${setup.tea}`).getByTestId('count-plus')).toBeDisabled();
+});
+
+test('a session that ends during an offline day loses nothing: the day goes once she signs in again', async ({
+  page,
+  context,
+  request,
+}, testInfo) => {
+  test.skip(!testInfo.project.name.startsWith('tablet-'), 'store mode is for tablets');
+  test.setTimeout(120_000);
+  const setup = await plan(request);
+  await signIn(page, E2E_PROMOTER_LOGIN, 'store');
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
+  await openDay(page, setup);
+
+  // Offline, she counts; meanwhile the server ends her session (it expired, or was signed out
+  // elsewhere): the tablet cannot know until it is back online.
+  await context.setOffline(true);
+  const tea = row(page, `sales-${setup.tea}`);
+  for (let i = 0; i < 4; i++) await tea.getByTestId('count-plus').tap();
+  await expect(tea.getByTestId('count-value')).toHaveText('4');
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('yingxiao.session')!).token);
+  const out = await request.post('api/v1/auth/logout', { headers: { Authorization: `Bearer ${token}` } });
+  expect(out.status()).toBeLessThan(300);
+
+  // A reload and more counting, still offline.
+  await page.reload();
+  await openDay(page, setup);
+  await expect(row(page, `sales-${setup.tea}`).getByTestId('count-value')).toHaveText('4');
+  await row(page, `sales-${setup.tea}`).getByTestId('count-plus').tap();
+  await expect(row(page, `sales-${setup.tea}`).getByTestId('count-value')).toHaveText('5');
+
+  // Online: the server refuses the old session. The day stays on the tablet and the top bar asks
+  // her to sign in again.
+  await context.setOffline(false);
+  const indicator = page.locator('.topbar .sync-indicator');
+  await expect(indicator).toHaveAttribute('data-state', 'signin', { timeout: 30_000 });
+  await expect(row(page, `sales-${setup.tea}`).getByTestId('count-value')).toHaveText('5');
+  await indicator.tap();
+  await page.locator('input[name=username]').fill(E2E_PROMOTER_LOGIN);
+  await page.locator('input[name=password]').fill(E2E_PASSWORD);
+  await page.locator('button[type=submit]').tap();
+  await expect(indicator).toHaveAttribute('data-state', 'synced', { timeout: 30_000 });
+
+  // The report reached the server with all five.
+  const manager = await apiLogin(request, E2E_MANAGER_LOGIN);
+  const reports = (await pullAll(request, manager.token)).filter(
+    (r: ServerRecord) => r.collection === 'promotion_reports' && r.fields.promotion_id === setup.promotionId,
+  );
+  expect(reports).toHaveLength(1);
+  expect(reports[0].fields.units_sold).toBe(5);
+  const lines = reports[0].fields.sales_lines as { product_id: string; units: number }[];
+  expect(lines.find((l) => l.product_id === setup.tea)?.units).toBe(5);
 });

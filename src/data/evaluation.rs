@@ -35,8 +35,10 @@ pub struct EvaluationModel {
     /// The promoters' reported sales (sell-out) by promotion.
     pub reported: BTreeMap<String, Amounts>,
     pub judged: Judged,
-    /// How long reading the records and judging every promotion took, in ms.
+    /// How long reading the records and judging every promotion took, in ms; and the judging alone
+    /// (from sales rows to the ranking).
     pub compute_ms: f64,
+    pub judge_ms: f64,
 }
 
 impl EvaluationModel {
@@ -101,9 +103,13 @@ pub(crate) fn use_evaluation(data: Data) -> Memo<Loaded<Shared<EvaluationModel>>
                 reported,
                 judged: Judged::default(),
                 compute_ms: 0.0,
+                judge_ms: 0.0,
             };
+            let judging = now_ms();
             model.judged = model.books().judge(local_today());
-            model.compute_ms = now_ms() - started;
+            let done = now_ms();
+            model.compute_ms = done - started;
+            model.judge_ms = done - judging;
             Loaded::Ready(Shared(Arc::new(model)))
         })
     })

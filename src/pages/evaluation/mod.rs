@@ -28,6 +28,8 @@ use crate::{
 };
 
 const CHART_ID: &str = "evaluation-chart-svg";
+/// Rows of the ranking drawn before 显示全部.
+const FIRST_ROWS: usize = 50;
 
 fn ratio(value: Option<f64>) -> String {
     value.map_or_else(|| "—".to_owned(), |v| format!("{v:.2}"))
@@ -93,6 +95,8 @@ pub fn EvaluationPage() -> impl IntoView {
     let titles = use_titles(data, vec![Collection::Promotion]);
     let name = move |id: &str| titles.with(|t| t.get(id).cloned().unwrap_or_default());
     let export_failed = RwSignal::new(false);
+    // The ranking's first rows, and all on asking (the CSV always has all).
+    let show_all = RwSignal::new(false);
     let ready = move || match model.get() {
         Loaded::Ready(m) => Some(m),
         _ => None,
@@ -132,10 +136,13 @@ pub fn EvaluationPage() -> impl IntoView {
             let uplift: i64 = m.judged.ranked.iter().map(|e| e.total.uplift().amount).sum();
             let overall = (uplift > 0).then(|| cost as f64 / uplift as f64);
             let header = ranking_header(i18n);
+            let total = m.judged.ranked.len();
+            let limit = if show_all.get() { total } else { total.min(FIRST_ROWS) };
             let rows = m
                 .judged
                 .ranked
                 .iter()
+                .take(limit)
                 .enumerate()
                 .map(|(at, e)| {
                     let t = &e.total;
@@ -184,6 +191,12 @@ pub fn EvaluationPage() -> impl IntoView {
                         <tbody>{rows}</tbody>
                     </table>
                 </div>
+                {(limit < total).then(|| view! {
+                    <button type="button" class="button evaluation-show-all" data-testid="evaluation-show-all"
+                        on:click=move |_| show_all.set(true)>
+                        {i18n.format(Key::EvaluationShowAll, &[("count", &total.to_string())])}
+                    </button>
+                })}
                 {(!no_data.is_empty()).then(|| view! {
                     <details class="card evaluation-no-data" data-testid="evaluation-no-data">
                         <summary>{format!("{} ({})", i18n.t(Key::EvaluationNoData), no_data.len())}</summary>
@@ -196,8 +209,8 @@ pub fn EvaluationPage() -> impl IntoView {
         }
     }
     };
-    let compute_ms = move || match model.get() {
-        Loaded::Ready(Shared(m)) => format!("{:.1}", m.compute_ms),
+    let timing = move |what: fn(&EvaluationModel) -> f64| move || match model.get() {
+        Loaded::Ready(Shared(m)) => format!("{:.1}", what(&m)),
         _ => String::new(),
     };
     let busy = move || !matches!(model.get(), Loaded::Ready(_) | Loaded::Failed(_));
@@ -211,7 +224,8 @@ pub fn EvaluationPage() -> impl IntoView {
 
     view! {
         <section class="page evaluation-page" data-testid="evaluation-page"
-            aria-busy=move || busy().to_string() data-compute-ms=compute_ms
+            aria-busy=move || busy().to_string() data-compute-ms=timing(|m| m.compute_ms)
+            data-judge-ms=timing(|m| m.judge_ms)
             data-sales=counted(|m| m.sales.len()) data-unit-costs=counted(|m| m.unit_costs.len())>
             <header class="page-header">
                 <h1 class="page-title">{move || i18n.t(Key::EvaluationTitle)}</h1>

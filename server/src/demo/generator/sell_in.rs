@@ -2,10 +2,11 @@
 //!
 //! Each store orders its usual products once a week over the last [`SELL_IN_WEEKS`] weeks, as if the
 //! company began recording store orders then; promotions that ran before that have no history and
-//! show how evaluation falls back. For each running or finished promotion, each of its stores also
-//! orders stock for it (备货) on its first day: its products, for as many days as it runs, at a lift
-//! that depends on the store; and for two weeks after, its weekly orders of those products dip while
-//! the stock left over sells.
+//! show how evaluation falls back. A promoted product outside a store's usual range is ordered only
+//! from eight weeks before its promotion there to two weeks after. For each running or finished
+//! promotion, each of its stores also orders stock for it (备货) on its first day: its products, for
+//! as many days as it runs, at a lift that depends on the store; and for two weeks after, its weekly
+//! orders of those products dip while the stock left over sells.
 
 use std::collections::HashMap;
 
@@ -21,6 +22,8 @@ pub(super) const SELL_IN_WEEKS: i64 = 26;
 /// Products and quantities of one order.
 type Lines = Vec<(usize, i64)>;
 
+/// Days before a promotion in which its products are stocked: its baseline's eight weeks.
+const BASELINE_DAYS: i64 = 56;
 /// Days after a promotion in which its products' weekly orders dip.
 const DIP_DAYS: i64 = 14;
 
@@ -35,9 +38,11 @@ impl Generator {
         let first_day = self.as_of.plus(-SELL_IN_WEEKS * 7);
         let mut orders: Vec<(usize, Day, Lines)> = Vec::new();
         for s in 0..world.stores.len() {
-            // Its range: two to four products, with a usual weekly quantity each.
+            // Its range: two or three products all year, with a usual weekly quantity each; then
+            // each promoted product, stocked only from eight weeks before its promotion to the end
+            // of its dip.
             let mut range: Vec<(usize, i64)> = Vec::new();
-            for _ in 0..self.range(2, 4) {
+            for _ in 0..self.range(2, 3) {
                 let p = self.rng.gen_range(0..world.products.len());
                 if !range.iter().any(|(q, _)| *q == p) {
                     range.push((p, self.range(20, 120)));
@@ -56,11 +61,22 @@ impl Generator {
                 }
             }
             let weekday = (s % 5) as i64;
+            let regular = range.len();
             let mut day = first_day.plus((weekday - first_day.weekday()).rem_euclid(7));
             while day < self.as_of {
+                let stocked = |at: usize, p: usize| {
+                    at < regular
+                        || promotions.iter().any(|promotion| {
+                            promotion.products.contains(&p)
+                                && day >= promotion.starts_on.plus(-BASELINE_DAYS)
+                                && day <= promotion.ends_on.plus(DIP_DAYS)
+                        })
+                };
                 let lines: Vec<(usize, i64)> = range
                     .iter()
-                    .map(|&(p, usual)| {
+                    .enumerate()
+                    .filter(|&(at, &(p, _))| stocked(at, p))
+                    .map(|(_, &(p, usual))| {
                         let dip = promotions.iter().any(|promotion| {
                             promotion.products.contains(&p)
                                 && day > promotion.ends_on
