@@ -18,7 +18,9 @@
 pub mod chart;
 pub mod read;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use chrono::{Duration, NaiveDate};
 
@@ -65,12 +67,12 @@ pub struct Busy<'a> {
 /// Other promotions' days by store, for finding a store's clean weeks without reading them all.
 #[derive(Clone, Debug, Default)]
 pub struct BusyIndex<'a> {
-    by_store: HashMap<&'a str, Vec<Busy<'a>>>,
+    by_store: FxHashMap<&'a str, Vec<Busy<'a>>>,
 }
 
 impl<'a> BusyIndex<'a> {
     pub fn new(busy: &[Busy<'a>]) -> Self {
-        let mut by_store: HashMap<&'a str, Vec<Busy<'a>>> = HashMap::new();
+        let mut by_store: FxHashMap<&'a str, Vec<Busy<'a>>> = FxHashMap::default();
         for b in busy {
             by_store.entry(b.store).or_default().push(*b);
         }
@@ -210,14 +212,19 @@ impl Evaluation {
 
 /// Sales indexed by store, for evaluating many promotions over the same data.
 pub struct SalesIndex<'a> {
-    by_store: HashMap<&'a str, Vec<Sale<'a>>>,
+    by_store: FxHashMap<&'a str, Vec<Sale<'a>>>,
 }
 
 impl<'a> SalesIndex<'a> {
     pub fn new(sales: &[Sale<'a>]) -> Self {
-        let mut by_store: HashMap<&'a str, Vec<Sale<'a>>> = HashMap::new();
+        Self::from_sales(sales.iter().copied())
+    }
+
+    /// The index of `sales` as they come, without a list of them first.
+    pub fn from_sales(sales: impl IntoIterator<Item = Sale<'a>>) -> Self {
+        let mut by_store: FxHashMap<&'a str, Vec<Sale<'a>>> = FxHashMap::default();
         for sale in sales {
-            by_store.entry(sale.store).or_default().push(*sale);
+            by_store.entry(sale.store).or_default().push(sale);
         }
         for list in by_store.values_mut() {
             list.sort_by_key(|s| s.day);

@@ -22,6 +22,7 @@ use std::{
 };
 
 use chrono::{Duration, NaiveDate};
+use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
 use super::{
@@ -57,7 +58,7 @@ pub fn sales_from_orders<'a>(
     orders: impl IntoIterator<Item = &'a Map<String, Value>>,
 ) -> Vec<SaleRow> {
     let mut out = Vec::new();
-    let mut ids: HashMap<&str, Arc<str>> = HashMap::new();
+    let mut ids: FxHashMap<&str, Arc<str>> = FxHashMap::default();
     let mut shared = |id: &'a str| ids.entry(id).or_insert_with(|| Arc::from(id)).clone();
     for order in orders {
         if !SOLD.contains(&text(order, "status")) {
@@ -72,6 +73,7 @@ pub fn sales_from_orders<'a>(
         let Some(Value::Array(lines)) = order.get("lines") else {
             continue;
         };
+        let store = shared(store);
         for line in lines.iter().filter_map(Value::as_object) {
             let number = |name: &str| line.get(name).and_then(Value::as_i64);
             let (Some(units), Some(price)) = (number("quantity"), number("unit_price")) else {
@@ -82,7 +84,7 @@ pub fn sales_from_orders<'a>(
                 continue;
             };
             out.push(SaleRow {
-                store: shared(store),
+                store: Arc::clone(&store),
                 product: shared(text(line, "product_id")),
                 day,
                 units,
@@ -205,16 +207,13 @@ impl<'a> Books<'a> {
         costs: &'a HashMap<String, i64>,
         unit_costs: &'a HashMap<String, i64>,
     ) -> Books<'a> {
-        let sales: Vec<Sale<'a>> = sales
-            .iter()
-            .map(|s| Sale {
-                store: &s.store,
-                product: &s.product,
-                day: s.day,
-                units: s.units,
-                amount: s.amount,
-            })
-            .collect();
+        let sales = sales.iter().map(|s| Sale {
+            store: &s.store,
+            product: &s.product,
+            day: s.day,
+            units: s.units,
+            amount: s.amount,
+        });
         let busy: Vec<Busy<'a>> = promotions
             .iter()
             .filter(|p| p.ran())
@@ -229,7 +228,7 @@ impl<'a> Books<'a> {
             .collect();
         Books {
             promotions,
-            index: SalesIndex::new(&sales),
+            index: SalesIndex::from_sales(sales),
             costs,
             unit_costs,
             busy: BusyIndex::new(&busy),

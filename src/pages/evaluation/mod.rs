@@ -209,9 +209,11 @@ pub fn EvaluationPage() -> impl IntoView {
         }
     }
     };
-    let timing = move |what: fn(&EvaluationModel) -> f64| move || match model.get() {
-        Loaded::Ready(Shared(m)) => format!("{:.1}", what(&m)),
-        _ => String::new(),
+    let timing = move |what: fn(&EvaluationModel) -> f64| {
+        move || match model.get() {
+            Loaded::Ready(Shared(m)) => format!("{:.1}", what(&m)),
+            _ => String::new(),
+        }
     };
     let busy = move || !matches!(model.get(), Loaded::Ready(_) | Loaded::Failed(_));
     // What the figures were computed from, for checking them against the device's data.
