@@ -276,33 +276,6 @@ impl<'a> SalesIndex<'a> {
         out
     }
 
-    /// The store's sales of `products` (all when empty) on each day from `first` to `last`.
-    pub fn daily(
-        &self,
-        store: &str,
-        products: &[&str],
-        first: NaiveDate,
-        last: NaiveDate,
-    ) -> Vec<Amounts> {
-        let days = (last - first).num_days() + 1;
-        let mut out = vec![Amounts::default(); days.max(0) as usize];
-        let Some(list) = self.by_store.get(store) else {
-            return out;
-        };
-        let from = list.partition_point(|s| s.day < first);
-        for s in list[from..].iter().take_while(|s| s.day <= last) {
-            if products.is_empty() || products.contains(&s.product) {
-                let at = (s.day - first).num_days() as usize;
-                out[at] = out[at]
-                    + Amounts {
-                        units: s.units,
-                        amount: s.amount,
-                    };
-            }
-        }
-        out
-    }
-
     /// The first day the store recorded any sale: weeks before it hold no data, not no sales.
     fn recorded_from(&self, store: &str) -> Option<NaiveDate> {
         self.by_store.get(store)?.first().map(|s| s.day)

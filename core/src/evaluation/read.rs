@@ -260,47 +260,47 @@ impl<'a> Books<'a> {
         rank(&mut judged.ranked);
         judged
     }
+}
 
-    /// The promotion's chart: each day from [`CHART_DAYS_BEFORE`] days before it to the end of its
-    /// dip (not past `today`), its stores' sales of its products and the baseline's expectation.
-    pub fn chart(
-        &self,
-        promotion: &PromotionFacts,
-        evaluation: &Evaluation,
-        today: NaiveDate,
-    ) -> Vec<ChartDay> {
-        let from = promotion.first - Duration::days(CHART_DAYS_BEFORE);
-        let to = (promotion.last + Duration::days(promotion.dip_days())).min(today);
-        if to < from {
-            return Vec::new();
-        }
-        let products: Vec<&str> = promotion.products.iter().map(String::as_str).collect();
-        let mut actual = vec![Amounts::default(); ((to - from).num_days() + 1) as usize];
-        for store in &evaluation.stores {
-            for (at, day) in self
-                .index
-                .daily(&store.store, &products, from, to)
-                .into_iter()
-                .enumerate()
-            {
-                actual[at] = actual[at] + day;
-            }
-        }
-        let baseline: f64 = evaluation.stores.iter().map(|s| s.daily.1).sum();
-        actual
-            .into_iter()
-            .enumerate()
-            .map(|(at, sold)| {
-                let day = from + Duration::days(at as i64);
-                ChartDay {
-                    day,
-                    amount: sold.amount,
-                    baseline: baseline.round() as i64,
-                    during: day >= promotion.first && day <= promotion.last,
-                }
-            })
-            .collect()
+/// The promotion's chart: each day from [`CHART_DAYS_BEFORE`] days before it to the end of its dip
+/// (not past `today`), its stores' sales of its products and the baseline's expectation. One pass
+/// over `sales`, so a promotion's page needs no index of them.
+pub fn chart(
+    sales: &[SaleRow],
+    promotion: &PromotionFacts,
+    evaluation: &Evaluation,
+    today: NaiveDate,
+) -> Vec<ChartDay> {
+    let from = promotion.first - Duration::days(CHART_DAYS_BEFORE);
+    let to = (promotion.last + Duration::days(promotion.dip_days())).min(today);
+    if to < from {
+        return Vec::new();
     }
+    let mut amounts = vec![0i64; ((to - from).num_days() + 1) as usize];
+    let counts = |s: &SaleRow| {
+        s.day >= from
+            && s.day <= to
+            && (promotion.products.is_empty()
+                || promotion.products.iter().any(|p| **p == *s.product))
+            && evaluation.stores.iter().any(|r| *r.store == *s.store)
+    };
+    for s in sales.iter().filter(|s| counts(s)) {
+        amounts[(s.day - from).num_days() as usize] += s.amount;
+    }
+    let baseline: f64 = evaluation.stores.iter().map(|s| s.daily.1).sum();
+    amounts
+        .into_iter()
+        .enumerate()
+        .map(|(at, amount)| {
+            let day = from + Duration::days(at as i64);
+            ChartDay {
+                day,
+                amount,
+                baseline: baseline.round() as i64,
+                during: day >= promotion.first && day <= promotion.last,
+            }
+        })
+        .collect()
 }
 
 /// Whether at least one of the promotion's stores has a baseline of its own (a whole recorded week
@@ -553,7 +553,7 @@ mod tests {
         assert_eq!(a.cost_ratio(), Some(0.5));
         assert_eq!(a.roi(), Some((28_000.0 - 35_000.0) / 35_000.0));
 
-        let chart = books.chart(&promotions[0], a, day(4, 1));
+        let chart = chart(&sales, &promotions[0], a, day(4, 1));
         assert_eq!(chart.first().unwrap().day, day(2, 16));
         assert_eq!(chart.last().unwrap().day, day(3, 15));
         assert!(chart.iter().all(|d| d.baseline == 10_000));

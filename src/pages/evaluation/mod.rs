@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use yingxiao_core::{
     domain::Collection,
     evaluation::{
-        read::{has_baseline, ranking_csv, stores_csv, PromotionFacts},
+        read::{chart, ranking_csv, stores_csv, PromotionFacts},
         Basis, Evaluation, Figures,
     },
 };
@@ -409,15 +409,13 @@ pub fn PromotionEvaluation(id: String) -> impl IntoView {
     let judged = Memo::new(move |_| match model.get() {
         Loaded::Ready(Shared(m)) => {
             let promotion = id.with_value(|id| m.promotion(id).cloned())?;
-            let books = m.books();
-            let evaluation = promotion
-                .is_finished(local_today())
-                .then(|| books.evaluate(&promotion))
-                .filter(has_baseline)
-                .map(|e| {
-                    let chart = books.chart(&promotion, &e, local_today());
-                    (e, chart)
-                });
+            // Judged with the others (no index built again for one page); its chart in one pass.
+            let evaluation = m
+                .judged
+                .ranked
+                .iter()
+                .find(|e| e.id == promotion.id)
+                .map(|e| (e.clone(), chart(&m.sales, &promotion, e, local_today())));
             let sell_out = m.reported.get(&promotion.id).map(|a| a.amount);
             Some((promotion, evaluation, sell_out))
         }
