@@ -17,12 +17,11 @@ use crate::{
     pages::{
         board::BoardPage,
         changes::ChangesPage,
-        evaluation::EvaluationPage,
         funnel::FunnelPage,
         home::HomePage,
         not_found::NotFoundPage,
         opportunities::{OpportunitiesPage, OpportunityDetailPage},
-        promotions::{PromotionDetailPage, PromotionsPage},
+        promotions::{EvaluationPage, PromotionDetailPage, PromotionsPage},
         records::{NewRecordPage, RecordDetailPage, RecordListPage},
         reports::ReportDetailPage,
         settings::{PermissionsPage, SettingsPage},

@@ -5,7 +5,6 @@
 
 pub mod board;
 pub mod changes;
-pub mod evaluation;
 pub mod funnel;
 pub mod home;
 pub mod login;

@@ -7,11 +7,14 @@
 mod bar;
 mod calendar;
 mod decision;
+mod evaluation;
 mod import;
 mod mover;
 mod photos;
 mod subscribe;
 mod timeline;
+
+pub use evaluation::EvaluationPage;
 
 use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
@@ -217,7 +220,7 @@ pub fn PromotionDetailPage(id: String) -> impl IntoView {
     view! {
         <RecordDetail collection=Collection::Promotion id>
             <decision::PromotionDecision id=own.clone() />
-            <crate::pages::evaluation::PromotionEvaluation id=own.clone() />
+            <evaluation::PromotionEvaluation id=own.clone() />
             <photos::PromotionPhotos id=own.clone() />
         </RecordDetail>
     }

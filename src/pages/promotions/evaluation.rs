@@ -1,5 +1,5 @@
-//! Promotion evaluation (促销评估): the overview ranking every finished promotion the user sees
-//! (`/evaluation`), and the evaluation section on a promotion's own page with its figures, how each
+//! Promotion evaluation (促销评估), part of the promotions feature: the overview ranking every
+//! finished promotion the user sees (`/evaluation`), and the evaluation section on a promotion's page with its figures, how each
 //! was computed, the chart of daily sales against the baseline and its stores. Every figure comes
 //! from core's `evaluation`; the read model is `data::evaluation`.
 
