@@ -23,7 +23,7 @@ use crate::{
         opportunities::{OpportunitiesPage, OpportunityDetailPage},
         promotions::{EvaluationPage, PromotionDetailPage, PromotionsPage},
         records::{NewRecordPage, RecordDetailPage, RecordListPage},
-        reports::ReportDetailPage,
+        reports::{ReportDetailPage, ReviewDayPage},
         settings::{PermissionsPage, SettingsPage},
         store::StorePage,
     },
@@ -43,6 +43,8 @@ pub enum Page {
     Store,
     /// 促销评估: finished promotions ranked.
     Evaluation,
+    /// 每日审阅: a supervisor's promotion reports of a day.
+    Reviews,
     /// A collection's list.
     List(Collection),
     /// A new record of a collection.
@@ -61,6 +63,7 @@ const FIXED: &[(&str, Page)] = &[
     ("changes", Page::Changes),
     ("store", Page::Store),
     ("evaluation", Page::Evaluation),
+    ("reviews", Page::Reviews),
 ];
 
 impl Page {
@@ -106,6 +109,7 @@ impl Page {
             Page::Changes => ChangesPage().into_any(),
             Page::Store => StorePage().into_any(),
             Page::Evaluation => EvaluationPage().into_any(),
+            Page::Reviews => ReviewDayPage().into_any(),
             Page::List(Collection::Opportunity) => OpportunitiesPage().into_any(),
             Page::List(Collection::Promotion) => PromotionsPage().into_any(),
             Page::Detail(Collection::Opportunity, id) => {
@@ -246,6 +250,24 @@ pub fn navigation(access: &Access) -> Vec<NavPart> {
                 );
             }
         }
+        // The day's reports to review, for those who review them, after the reports' list.
+        if group == NavGroup::Promotion
+            && collections.contains(&Collection::PromotionReport)
+            && access.can(
+                Collection::PromotionReport,
+                yingxiao_core::permission::Action::Approve,
+                None,
+            )
+        {
+            let at = links
+                .iter()
+                .position(|l| l.page == Page::List(Collection::PromotionReport))
+                .map_or(links.len(), |i| i + 1);
+            links.insert(
+                at,
+                NavLink::fixed(Page::Reviews, Key::NavReviews, Icon::Promotion, false),
+            );
+        }
         if !links.is_empty() {
             parts.push(NavPart {
                 group: Some(group),
@@ -294,6 +316,7 @@ mod tests {
             Page::Changes,
             Page::Store,
             Page::Evaluation,
+            Page::Reviews,
         ];
         for c in Collection::ALL {
             pages.push(Page::List(c));

@@ -266,6 +266,25 @@ impl DayState {
     }
 }
 
+/// One day's reports as a supervisor works through them: those submitted and waiting for review
+/// first, then those still being recorded, then those reviewed; within each, by store then id.
+pub fn review_queue<'a>(
+    reports: impl IntoIterator<Item = (&'a str, &'a PromotionReport)>,
+    day: NaiveDate,
+) -> Vec<(&'a str, &'a PromotionReport)> {
+    let rank = |r: &PromotionReport| match DayState::of(r) {
+        DayState::Submitted => 0,
+        DayState::Open => 1,
+        DayState::Reviewed => 2,
+    };
+    let mut queue: Vec<(&str, &PromotionReport)> = reports
+        .into_iter()
+        .filter(|(_, r)| r.report_date == day)
+        .collect();
+    queue.sort_by(|a, b| (rank(a.1), &a.1.store_id, a.0).cmp(&(rank(b.1), &b.1.store_id, b.0)));
+    queue
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,5 +467,31 @@ mod tests {
             report_of(reports, "a", "s1", "other", day("2026-12-01")),
             None
         );
+    }
+
+    #[test]
+    fn a_days_review_queue_puts_waiting_reports_first_and_leaves_other_days_out() {
+        let with = |store: &str, on: &str, fields: &[(&str, &str)]| {
+            let mut r = new_report("a", store, "me", day(on));
+            for (name, value) in fields {
+                r.insert((*name).into(), json!(value));
+            }
+            PromotionReport::from_fields(&r).unwrap()
+        };
+        let submitted = [("submitted_at", "2026-12-01T10:00:00Z")];
+        let reviewed = [
+            ("submitted_at", "2026-12-01T10:00:00Z"),
+            ("reviewed_at", "2026-12-01T12:00:00Z"),
+        ];
+        let reports = [
+            ("r1", with("s1", "2026-12-01", &reviewed)),
+            ("r2", with("s2", "2026-12-01", &[])),
+            ("r3", with("s2", "2026-12-01", &submitted)),
+            ("r4", with("s1", "2026-12-01", &submitted)),
+            ("r5", with("s1", "2026-11-30", &submitted)),
+        ];
+        let queue = review_queue(reports.iter().map(|(id, r)| (*id, r)), day("2026-12-01"));
+        let ids: Vec<&str> = queue.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, ["r4", "r3", "r2", "r1"]);
     }
 }

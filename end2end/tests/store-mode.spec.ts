@@ -229,7 +229,15 @@ test('a promoter records a whole day offline on a tablet and it reaches the supe
     hasTouch: true,
   });
   const supervisor = await office.newPage();
-  await signIn(supervisor, E2E_MANAGER_LOGIN, `promotion-reports/${report.id}`);
+  // Today's reports in her stores, waiting ones first; this one waits, with its two photos.
+  await signIn(supervisor, E2E_MANAGER_LOGIN, 'reviews');
+  const card = supervisor.locator(`[data-testid=day-report][data-id="${report.id}"]`);
+  await expect(card.getByTestId('day-report-state')).toHaveText('待审阅');
+  await expect(card).toContainText(setup.storeName);
+  await expect(card).toContainText('销量 15 件 · ¥659.70');
+  await expect(card.getByTestId('photo-tile')).toHaveCount(2);
+  await card.getByTestId('day-report-open').tap();
+  await expect(supervisor).toHaveURL(new RegExp(`/promotion-reports/${report.id}$`));
   const panel = supervisor.getByTestId('review-panel');
   await expect(panel.getByTestId('review-state')).toHaveText('已提交，等待审阅。');
   const shown = supervisor.locator('[data-field="display_photos"] img');
@@ -242,6 +250,9 @@ test('a promoter records a whole day offline on a tablet and it reaches the supe
   await panel.getByTestId('review-save').tap();
   await expect(panel.getByTestId('review-note')).toBeVisible();
   await expect(panel.getByTestId('review-state')).toContainText('促销员不能再修改');
+  await supervisor.goBack();
+  await expect(card.getByTestId('day-report-state')).toHaveText('已审阅');
+  await expect(card).toContainText('缺货');
   // The promotion's gallery has both photos under the store.
   await supervisor.goto(`promotions/${setup.promotionId}`);
   const gallery = supervisor.getByTestId('promotion-photos');

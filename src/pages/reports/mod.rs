@@ -3,6 +3,10 @@
 //! found and a comment, one `review_report` change kept on the device and synced. The promoter
 //! sees the review in store mode.
 
+mod day;
+
+pub use day::ReviewDayPage;
+
 use leptos::{prelude::*, task::spawn_local};
 use serde_json::Value;
 use yingxiao_core::{
