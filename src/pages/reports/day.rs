@@ -50,7 +50,11 @@ pub fn ReviewDayPage() -> impl IntoView {
     let reports = watch_collection(data, Collection::PromotionReport);
     let titles = use_titles(
         data,
-        vec![Collection::Customer, Collection::Promotion, Collection::User],
+        vec![
+            Collection::Customer,
+            Collection::Promotion,
+            Collection::User,
+        ],
     );
     let day = RwSignal::new(local_today());
     let flag_field = Collection::PromotionReport.line_field("review_flags", "flag");
@@ -60,7 +64,9 @@ pub fn ReviewDayPage() -> impl IntoView {
             let Some(Ok(rows)) = read else { return None };
             let typed: Vec<(&str, PromotionReport)> = rows
                 .iter()
-                .filter_map(|(id, r)| Some((id.as_str(), PromotionReport::from_fields(&r.fields).ok()?)))
+                .filter_map(|(id, r)| {
+                    Some((id.as_str(), PromotionReport::from_fields(&r.fields).ok()?))
+                })
                 .collect();
             let locale = i18n.locale();
             let cards = titles.with(|t| {
@@ -119,7 +125,8 @@ pub fn ReviewDayPage() -> impl IntoView {
     };
     let shift = move |days: i64| day.update(|d| *d += Duration::days(days));
 
-    let list = move || match cards.get() {
+    let list = move || {
+        match cards.get() {
         None => view! { <p class="muted" role="status">{move || i18n.t(Key::ListLoading)}</p> }.into_any(),
         Some(cards) if cards.is_empty() => view! {
             <p class="empty-state" data-testid="reviews-empty">{move || i18n.t(Key::ReviewsEmpty)}</p>
@@ -166,6 +173,7 @@ pub fn ReviewDayPage() -> impl IntoView {
             </ul>
         }
         .into_any(),
+    }
     };
 
     view! {
