@@ -215,7 +215,10 @@ impl Generator {
                             "store_id": world.stores[store].customer_id, "promoter_id": promoter,
                             "report_date": day.to_string(), "sales_amount": sales, "units_sold": units,
                             "customer_count": self.range(40, 260), "stock_issue": self.chance(10),
-                            "competitor_notes": competitor, "photos_count": self.range(0, 8)});
+                            "competitor_notes": competitor, "photos_count": self.range(0, 8),
+                            // Submitted at the day's end (19:00 in Shanghai), so supervisors have
+                            // days to review.
+                            "submitted_at": day.at(11 * 3600)});
                         self.add(Collection::PromotionReport, &id, fields);
                         day = day.plus(-1);
                     }
