@@ -8,7 +8,7 @@ import { test, expect, type APIRequestContext, type Download } from '@playwright
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { E2E_ADMIN_LOGIN, E2E_MANAGER_LOGIN } from '../playwright.config';
-import { apiLogin, companyUnit, newId, pushCreates, signIn } from './support';
+import { apiLogin, companyUnit, decidePromotion, newId, pushCreates, signIn } from './support';
 
 function isoDay(offset: number): string {
   const d = new Date();
@@ -86,24 +86,7 @@ async function plan(request: APIRequestContext): Promise<Setup> {
   ]);
   // It ran: approved, running, finished, as the regional manager decides it.
   const manager = await apiLogin(request, E2E_MANAGER_LOGIN);
-  const clientId = randomUUID();
-  const decide = await request.post('api/v1/sync/push', {
-    headers: { Authorization: `Bearer ${manager.token}` },
-    data: {
-      client_id: clientId,
-      mutations: ['approved', 'running', 'finished'].map((status, i) => ({
-        id: i + 1,
-        hlc: `${String(Date.now()).padStart(15, '0')}-${String(i).padStart(5, '0')}-${clientId}`,
-        name: 'decide_promotion',
-        args: { id: promotionId, status },
-      })),
-    },
-  });
-  expect((await decide.json()).outcomes.map((o: { outcome: string }) => o.outcome)).toEqual([
-    'applied',
-    'applied',
-    'applied',
-  ]);
+  await decidePromotion(request, manager.token, promotionId, ['approved', 'running', 'finished']);
   return setup;
 }
 

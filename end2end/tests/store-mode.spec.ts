@@ -6,7 +6,7 @@
 import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
 import { createHash, randomUUID } from 'node:crypto';
 import { E2E_ADMIN_LOGIN, E2E_MANAGER_LOGIN, E2E_PASSWORD, E2E_PROMOTER_LOGIN } from '../playwright.config';
-import { apiLogin, companyUnit, newId, png, pullAll, pushCreates, signIn, type ServerRecord } from './support';
+import { apiLogin, companyUnit, decidePromotion, newId, png, pullAll, pushCreates, signIn, type ServerRecord } from './support';
 
 /// A photo with a pattern of its own (`seed`).
 function shelfPhoto(width: number, height: number, seed: number): Buffer {
@@ -69,20 +69,7 @@ async function plan(request: APIRequestContext): Promise<Setup> {
   ]);
   // Approved and running, as the regional manager decides it.
   const manager = await apiLogin(request, E2E_MANAGER_LOGIN);
-  const clientId = randomUUID();
-  const decide = await request.post('api/v1/sync/push', {
-    headers: { Authorization: `Bearer ${manager.token}` },
-    data: {
-      client_id: clientId,
-      mutations: ['approved', 'running'].map((status, i) => ({
-        id: i + 1,
-        hlc: `${String(Date.now()).padStart(15, '0')}-${String(i).padStart(5, '0')}-${clientId}`,
-        name: 'decide_promotion',
-        args: { id: promotionId, status },
-      })),
-    },
-  });
-  expect((await decide.json()).outcomes.map((o: { outcome: string }) => o.outcome)).toEqual(['applied', 'applied']);
+  await decidePromotion(request, manager.token, promotionId, ['approved', 'running']);
   return setup;
 }
 

@@ -59,22 +59,32 @@ export async function pushCreates(
   token: string,
   creates: { collection: string; id: string; fields: Record<string, unknown> }[],
 ) {
+  await pushApplied(request, token, creates.map((args) => ({ name: 'create', args })));
+}
+
+/// Moves a promotion through `statuses` in order (`decide_promotion`, as the one deciding would).
+export async function decidePromotion(request: APIRequestContext, token: string, id: string, statuses: string[]) {
+  await pushApplied(request, token, statuses.map((status) => ({ name: 'decide_promotion', args: { id, status } })));
+}
+
+/// Pushes `intents` as one device's changes, in order, and expects the server to apply each.
+async function pushApplied(request: APIRequestContext, token: string, intents: { name: string; args: unknown }[]) {
   const clientId = randomUUID();
   const response = await request.post('api/v1/sync/push', {
     headers: { Authorization: `Bearer ${token}` },
     data: {
       client_id: clientId,
-      mutations: creates.map((args, i) => ({
+      mutations: intents.map(({ name, args }, i) => ({
         id: i + 1,
         hlc: `${String(Date.now()).padStart(15, '0')}-${String(i).padStart(5, '0')}-${clientId}`,
-        name: 'create',
+        name,
         args,
       })),
     },
   });
   expect(response.status()).toBe(200);
   const outcomes = (await response.json()).outcomes.map((o: { outcome: string }) => o.outcome);
-  expect(outcomes).toEqual(creates.map(() => 'applied'));
+  expect(outcomes).toEqual(intents.map(() => 'applied'));
 }
 
 /// A new record id in the form the app makes (UUID version 7).
