@@ -219,16 +219,14 @@ pub fn navigation(access: &Access) -> Vec<NavPart> {
             })
             .collect();
         if group == NavGroup::Sales && collections.contains(&Collection::Opportunity) {
-            let at = links
-                .iter()
-                .position(|l| l.page == Page::List(Collection::Opportunity))
-                .map_or(0, |i| i + 1);
-            links.insert(
-                at,
+            insert_after(
+                &mut links,
+                &Page::List(Collection::Opportunity),
                 NavLink::fixed(Page::Funnel, Key::FunnelNav, Icon::Funnel, true),
             );
-            links.insert(
-                at + 1,
+            insert_after(
+                &mut links,
+                &Page::Funnel,
                 NavLink::fixed(Page::Board, Key::NavBoard, Icon::Board, false),
             );
         }
@@ -240,12 +238,9 @@ pub fn navigation(access: &Access) -> Vec<NavPart> {
                     .any(|c| c == Collection::Order)
             });
             if sees_orders {
-                let at = links
-                    .iter()
-                    .position(|l| l.page == Page::List(Collection::Promotion))
-                    .map_or(0, |i| i + 1);
-                links.insert(
-                    at,
+                insert_after(
+                    &mut links,
+                    &Page::List(Collection::Promotion),
                     NavLink::fixed(Page::Evaluation, Key::NavEvaluation, Icon::Target, false),
                 );
             }
@@ -259,12 +254,9 @@ pub fn navigation(access: &Access) -> Vec<NavPart> {
                 None,
             )
         {
-            let at = links
-                .iter()
-                .position(|l| l.page == Page::List(Collection::PromotionReport))
-                .map_or(links.len(), |i| i + 1);
-            links.insert(
-                at,
+            insert_after(
+                &mut links,
+                &Page::List(Collection::PromotionReport),
                 NavLink::fixed(Page::Reviews, Key::NavReviews, Icon::Promotion, false),
             );
         }
@@ -285,6 +277,15 @@ pub fn navigation(access: &Access) -> Vec<NavPart> {
         )],
     });
     parts
+}
+
+/// Puts `link` right after the link to `after` (at the end if there is none).
+fn insert_after(links: &mut Vec<NavLink>, after: &Page, link: NavLink) {
+    let at = links
+        .iter()
+        .position(|l| l.page == *after)
+        .map_or(links.len(), |i| i + 1);
+    links.insert(at, link);
 }
 
 fn icon_of(collection: Collection) -> Icon {

@@ -31,6 +31,11 @@ pub const MIN_CLEAN_WEEKS: usize = 2;
 /// Most days after a promotion its dip is measured over (as many as it lasted, up to this).
 pub const MAX_DIP_DAYS: i64 = 14;
 
+/// The days after a promotion of `days` days that its dip is measured over.
+pub fn dip_days(days: i64) -> i64 {
+    days.clamp(1, MAX_DIP_DAYS)
+}
+
 /// One day's sales of one product in one store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sale<'a> {
@@ -158,7 +163,7 @@ impl Figures {
 
     /// The days after the promotion its dip is measured over.
     pub fn after_days(&self) -> i64 {
-        self.days.clamp(1, MAX_DIP_DAYS)
+        dip_days(self.days)
     }
 
     /// How far sales fell under the baseline after the promotion (positive: a dip).
@@ -356,9 +361,9 @@ pub fn evaluate(
     unit_cost: &dyn Fn(&str) -> Option<i64>,
 ) -> Evaluation {
     let days = (promotion.last - promotion.first).num_days() + 1;
-    let dip_days = days.clamp(1, MAX_DIP_DAYS);
+    let dip = dip_days(days);
     let after_first = promotion.last + Duration::days(1);
-    let after_last = promotion.last + Duration::days(dip_days);
+    let after_last = promotion.last + Duration::days(dip);
     let mut stores: Vec<&str> = promotion.stores.clone();
     stores.sort_unstable();
     stores.dedup();
@@ -412,7 +417,7 @@ pub fn evaluate(
             baseline,
             incremental_profit: uplift.amount - unit_costs,
             after: index.sum(store, &promotion.products, after_first, after_last),
-            after_baseline: expected(daily, dip_days),
+            after_baseline: expected(daily, dip),
         };
         total.add(&figures);
         results.push(StoreResult {

@@ -27,7 +27,6 @@ use serde_json::{Map, Value};
 
 use super::{
     evaluate, rank, Amounts, Basis, Busy, BusyIndex, Evaluated, Evaluation, Sale, SalesIndex,
-    MAX_DIP_DAYS,
 };
 use crate::{domain::id_list, export::csv_for_excel, time::parse_date, views::line_amount};
 
@@ -140,7 +139,7 @@ impl PromotionFacts {
 
     /// The days after it that its dip is measured over.
     pub fn dip_days(&self) -> i64 {
-        ((self.last - self.first).num_days() + 1).clamp(1, MAX_DIP_DAYS)
+        super::dip_days((self.last - self.first).num_days() + 1)
     }
 
     fn evaluated(&self, cost: i64) -> Evaluated<'_> {
