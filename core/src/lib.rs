@@ -14,6 +14,7 @@ pub mod id;
 pub mod import;
 pub mod list;
 pub mod locale;
+pub mod org_chart;
 pub mod permission;
 pub mod records;
 pub mod scope;
