@@ -21,6 +21,7 @@ use crate::{
         home::HomePage,
         not_found::NotFoundPage,
         opportunities::{OpportunitiesPage, OpportunityDetailPage},
+        org::OrgPage,
         promotions::{EvaluationPage, PromotionDetailPage, PromotionsPage},
         records::{NewRecordPage, RecordDetailPage, RecordListPage},
         reports::{ReportDetailPage, ReviewDayPage},
@@ -45,6 +46,8 @@ pub enum Page {
     Evaluation,
     /// 每日审阅: a supervisor's promotion reports of a day.
     Reviews,
+    /// 组织架构: the org chart.
+    Org,
     /// A collection's list.
     List(Collection),
     /// A new record of a collection.
@@ -64,6 +67,7 @@ const FIXED: &[(&str, Page)] = &[
     ("store", Page::Store),
     ("evaluation", Page::Evaluation),
     ("reviews", Page::Reviews),
+    ("org", Page::Org),
 ];
 
 impl Page {
@@ -110,6 +114,7 @@ impl Page {
             Page::Store => StorePage().into_any(),
             Page::Evaluation => EvaluationPage().into_any(),
             Page::Reviews => ReviewDayPage().into_any(),
+            Page::Org => OrgPage().into_any(),
             Page::List(Collection::Opportunity) => OpportunitiesPage().into_any(),
             Page::List(Collection::Promotion) => PromotionsPage().into_any(),
             Page::Detail(Collection::Opportunity, id) => {
@@ -260,6 +265,16 @@ pub fn navigation(access: &Access) -> Vec<NavPart> {
                 NavLink::fixed(Page::Reviews, Key::NavReviews, Icon::Promotion, false),
             );
         }
+        // The org chart, for those who see the units and the people in them, before the units' list.
+        if group == NavGroup::Organisation
+            && collections.contains(&Collection::OrgUnit)
+            && collections.contains(&Collection::User)
+        {
+            links.insert(
+                0,
+                NavLink::fixed(Page::Org, Key::NavOrg, Icon::Organisation, false),
+            );
+        }
         if !links.is_empty() {
             parts.push(NavPart {
                 group: Some(group),
@@ -318,6 +333,7 @@ mod tests {
             Page::Store,
             Page::Evaluation,
             Page::Reviews,
+            Page::Org,
         ];
         for c in Collection::ALL {
             pages.push(Page::List(c));

@@ -5,6 +5,7 @@ pub mod cache;
 pub mod deals;
 pub mod evaluation;
 pub mod files;
+pub mod org;
 pub mod promotions;
 pub mod records;
 pub mod server;

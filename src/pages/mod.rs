@@ -10,6 +10,7 @@ pub mod home;
 pub mod login;
 pub mod not_found;
 pub mod opportunities;
+pub mod org;
 pub mod promotions;
 pub mod records;
 pub mod reports;

@@ -174,6 +174,9 @@ pub struct Shape<'a> {
     pub children: &'a [Vec<usize>],
     pub sizes: &'a [Size],
     pub roots: &'a [usize],
+    /// By node: whether, as a leaf, it may be packed into a block (a person without reports may; a
+    /// unit whose cards are closed should keep its own place and connector). Empty: every leaf may.
+    pub packable: &'a [bool],
 }
 
 /// What an inner node stands for.
@@ -353,13 +356,12 @@ impl Walk {
     }
 }
 
-/// How many of a block's `count` cards go along a level: the block comes out about as deep as it is
-/// broad on screen, and never a single file.
+/// How many of a block's `count` cards go along a level: about twice as deep as it is broad on
+/// screen (a level holds many blocks side by side, so depth is the cheaper way to grow), and never a
+/// single file.
 fn block_across(count: usize, breadth_stride: f64, depth_stride: f64) -> usize {
-    let square = (count as f64 * depth_stride / breadth_stride)
-        .sqrt()
-        .round() as usize;
-    square.max(2).min(count.max(1))
+    let square = (count as f64 * depth_stride / breadth_stride).sqrt();
+    ((square / 2.0).round() as usize).max(2).min(count.max(1))
 }
 
 /// Lays the tree out. Sizes are in screen terms (width, height) whatever the orientation.
@@ -423,7 +425,8 @@ pub fn layout(shape: &Shape, spacing: &Spacing) -> Layout {
                 .iter()
                 .all(|&g| g >= n || inner_of[g] != NONE || g == c)
         };
-        let leaf: Vec<bool> = kids.iter().map(|&c| is_leaf(c)).collect();
+        let packable = |c: usize| shape.packable.get(c).copied().unwrap_or(true);
+        let leaf: Vec<bool> = kids.iter().map(|&c| is_leaf(c) && packable(c)).collect();
         let leaves: Vec<usize> = kids
             .iter()
             .zip(&leaf)

@@ -276,6 +276,15 @@ impl Chart {
         self.nodes.iter().map(|n| n.depth).max().unwrap_or(0)
     }
 
+    /// By card: a person without reports, whom the layout may pack into a block with their
+    /// colleagues. A unit keeps its own place even when it shows nothing below it.
+    pub fn packable(&self) -> Vec<bool> {
+        self.nodes
+            .iter()
+            .map(|n| matches!(n.subject, Subject::Person(_)) && n.children.is_empty())
+            .collect()
+    }
+
     /// The children lists the layout draws: a closed card's children are hidden.
     pub fn open_children(&self, closed: &HashSet<usize>) -> Vec<Vec<usize>> {
         self.nodes

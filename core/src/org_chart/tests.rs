@@ -36,6 +36,7 @@ fn lay(children: &[Vec<usize>], sizes: &[Size], orientation: Orientation) -> Lay
             children,
             sizes,
             roots: &[0],
+            packable: &[],
         },
         &Spacing {
             orientation,
@@ -234,6 +235,7 @@ fn several_roots_sit_side_by_side() {
             children: &children,
             sizes: &sizes,
             roots: &[0, 2],
+            packable: &[],
         },
         &Spacing::default(),
     );
@@ -402,6 +404,7 @@ fn a_company_of_known_shape_keeps_its_depth_and_spans() {
             children: &children,
             sizes: &sizes,
             roots: &chart.roots,
+            packable: &[],
         },
         &Spacing::default(),
     );
@@ -415,11 +418,33 @@ fn a_company_of_known_shape_keeps_its_depth_and_spans() {
             children: &open,
             sizes: &sizes,
             roots: &chart.roots,
+            packable: &[],
         },
         &Spacing::default(),
     );
     assert_eq!(laid.cards.iter().flatten().count(), 4);
     assert_eq!(link_boxes(&laid).len(), 3);
+    // Closed at the teams, a region's four teams are leaves, but units keep their own places, as do
+    // reps with promoters closed under them: only people without reports are packed.
+    let packable = chart.packable();
+    let lay_closed = |depth: u32| {
+        let open = chart.open_children(&chart.closed_from_depth(depth));
+        layout(
+            &Shape {
+                children: &open,
+                sizes: &sizes,
+                roots: &chart.roots,
+                packable: &packable,
+            },
+            &Spacing::default(),
+        )
+    };
+    assert!(lay_closed(2).blocks.is_empty());
+    assert!(lay_closed(3).blocks.is_empty());
+    assert!(
+        lay_closed(4).blocks.is_empty(),
+        "two promoters a rep are too few to pack"
+    );
 }
 
 #[test]
