@@ -38,6 +38,26 @@ pub enum Command {
     Seed(SeedArgs),
     /// Import a CSV file of org units, users, customers, products or opportunities.
     Import(ImportArgs),
+    /// Import an organisation from an HR export of people (employee number, manager's employee
+    /// number, name, title, department): builds the units and their managers too.
+    ImportOrg(ImportOrgArgs),
+}
+
+/// `import-org PEOPLE.csv [--accounts PASSWORDS.csv] [--dry-run]`.
+#[derive(Debug, clap::Args)]
+pub struct ImportOrgArgs {
+    /// A UTF-8 CSV file (comma or tab separated) with a header naming the columns: employee_id/工号,
+    /// manager_id/上级工号, name/姓名, title/职务 (optional), unit/部门.
+    pub file: PathBuf,
+    /// Also make a sign-in account for every imported person, with a one-time password; the list
+    /// (login, name, password) goes to this new file, readable by its owner only.
+    #[arg(long)]
+    pub accounts: Option<PathBuf>,
+    /// Report every bad row and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub storage: StorageArgs,
 }
 
 /// `import KIND FILE.csv --map header=field,... [--values field:theirs=ours,...] [--dry-run]`.

@@ -1,12 +1,14 @@
 //! `yingxiao-server import KIND FILE.csv`: runs `core`'s CSV import against the records already stored,
 //! prints every bad row, and applies the file only when no row is bad (all or nothing), through the same
-//! push path as every other change.
+//! push path as every other change. `yingxiao-server import-org FILE.csv` does the same for an HR
+//! export of people, building the units and their managers from it (core's `org_chart::people`).
 
 use serde_json::{Map, Value};
 use sqlx::Row;
 use yingxiao_core::{
     domain::Collection,
     import::{import_csv, ImportOptions, ImportReport, RecordIndex},
+    org_chart::people::{plan_people, read_people, Existing, FileProblem, LineProblem},
     sync::protocol::Intent,
     time::format_instant,
 };
@@ -133,5 +135,199 @@ pub fn render(outcome: &ImportOutcome, dry_run: bool) -> String {
     } else {
         "nothing was written: fix the bad rows and run the import again (it applies all rows or none).\n"
     });
+    out
+}
+
+/// What `import-org` did.
+pub struct OrgOutcome {
+    pub result: Result<yingxiao_core::org_chart::people::OrgPlan, Vec<LineProblem>>,
+    pub applied: bool,
+    /// Sign-in accounts made, with their one-time passwords written to the file.
+    pub accounts: usize,
+}
+
+/// Why `import-org` stopped before reading rows.
+#[derive(Debug, thiserror::Error)]
+pub enum OrgImportError {
+    #[error("{0}")]
+    File(FileProblem),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error(transparent)]
+    Admin(#[from] AdminError),
+    #[error("the password list {path}: {source}")]
+    PasswordFile {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Auth(#[from] crate::auth::AuthError),
+}
+
+async fn existing_org(storage: &Storage) -> Result<Existing, ImportError> {
+    let mut existing = Existing::default();
+    let rows = sqlx::query(
+        "SELECT id, collection, fields FROM records WHERE collection IN ('org_units', 'users') AND deleted = 0",
+    )
+    .fetch_all(&storage.pool)
+    .await?;
+    for row in rows {
+        let id: String = row.try_get(0)?;
+        let collection: String = row.try_get(1)?;
+        let fields: Map<String, Value> = serde_json::from_str(&row.try_get::<String, _>(2)?)
+            .map_err(ImportError::StoredFields)?;
+        let text = |name: &str| {
+            fields
+                .get(name)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned()
+        };
+        if collection == "org_units" {
+            existing.units.push((
+                id,
+                text("name"),
+                text("code"),
+                text("kind"),
+                text("manager_id"),
+            ));
+        } else {
+            existing
+                .people
+                .push((id, text("employee_no"), text("login")));
+        }
+    }
+    // Logins of accounts whose records are gone still cannot be given again.
+    let logins: Vec<String> = sqlx::query_scalar("SELECT login FROM accounts")
+        .fetch_all(&storage.pool)
+        .await?;
+    existing.people.extend(
+        logins
+            .into_iter()
+            .map(|login| (String::new(), String::new(), login)),
+    );
+    Ok(existing)
+}
+
+/// A one-time password: 14 characters without look-alikes (0/O, 1/l/I).
+fn one_time_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..14)
+        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+/// Opens the password list for the administrator only (mode 0600 on Unix), never over a file.
+fn create_private(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// `import-org FILE.csv`: the HR export through core's `people` plan, all rows or none, through
+/// the same push path as every change. With `accounts`, every imported person gets a sign-in
+/// account with a one-time password, listed in that new file (login, name, password).
+pub async fn import_org(
+    storage: &Storage,
+    input: &[u8],
+    accounts: Option<&std::path::Path>,
+    dry_run: bool,
+) -> Result<OrgOutcome, OrgImportError> {
+    let rows = read_people(input).map_err(OrgImportError::File)?;
+    let existing = existing_org(storage).await?;
+    let result = plan_people(&rows, &existing, new_id);
+    let plan = match (&result, dry_run) {
+        (Ok(plan), false) => plan.clone(),
+        _ => {
+            return Ok(OrgOutcome {
+                result,
+                applied: false,
+                accounts: 0,
+            })
+        }
+    };
+    let password_file = accounts
+        .map(|path| {
+            create_private(path).map_err(|source| OrgImportError::PasswordFile {
+                path: path.display().to_string(),
+                source,
+            })
+        })
+        .transpose()?;
+    for chunk in plan.intents.chunks(BATCH) {
+        apply_as_system(storage, chunk.to_vec()).await?;
+    }
+    let mut made = 0;
+    if let (Some(mut file), Some(path)) = (password_file, accounts) {
+        use std::io::Write;
+        let write_error = |source| OrgImportError::PasswordFile {
+            path: path.display().to_string(),
+            source,
+        };
+        writeln!(file, "login,name,password").map_err(write_error)?;
+        for (user_id, login, name) in &plan.people {
+            let password = one_time_password();
+            let hash = tokio::task::spawn_blocking(move || {
+                crate::auth::hash_password(&password).map(|h| (h, password))
+            })
+            .await
+            .map_err(|e| crate::auth::AuthError::Hashing(e.to_string()))??;
+            crate::admin::insert_account(storage, user_id, login, &hash.0).await?;
+            writeln!(file, "{login},{name},{}", hash.1).map_err(write_error)?;
+            made += 1;
+        }
+        file.sync_all().map_err(write_error)?;
+    }
+    Ok(OrgOutcome {
+        result,
+        applied: true,
+        accounts: made,
+    })
+}
+
+/// What the CLI prints for `import-org`.
+pub fn render_org(outcome: &OrgOutcome, dry_run: bool) -> String {
+    let mut out = String::new();
+    match &outcome.result {
+        Ok(plan) => {
+            out.push_str(&format!(
+                "{} people, {} units new, {} units already there; {} levels, at most {} direct reports\n",
+                plan.people.len(),
+                plan.units_created,
+                plan.units_reused,
+                plan.depth,
+                plan.widest_span
+            ));
+            if outcome.accounts > 0 {
+                out.push_str(&format!(
+                    "{} sign-in accounts made; their one-time passwords are in the file given\n",
+                    outcome.accounts
+                ));
+            }
+            out.push_str(if outcome.applied {
+                "imported.\n"
+            } else if dry_run {
+                "dry run: nothing was written.\n"
+            } else {
+                "nothing was written.\n"
+            });
+        }
+        Err(problems) => {
+            for p in problems {
+                out.push_str(&format!("line {}: {} / {}\n", p.line, p.en, p.zh));
+            }
+            out.push_str(&format!(
+                "{} problems; nothing was written: fix the file and run the import again (it applies all rows or none).\n",
+                problems.len()
+            ));
+        }
+    }
     out
 }

@@ -11,7 +11,9 @@ use yingxiao_core::{
 };
 use yingxiao_server::{
     admin, app,
-    config::{Cli, Command, ImportArgs, LogFormat, SeedArgs, ServeArgs, UserCommand},
+    config::{
+        Cli, Command, ImportArgs, ImportOrgArgs, LogFormat, SeedArgs, ServeArgs, UserCommand,
+    },
     demo::{self, Day, DemoOptions, DemoSize},
     http::WebApp,
     maintenance,
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
             Command::User(command) => user(command).await,
             Command::Seed(args) => seed(args).await,
             Command::Import(args) => import(args).await,
+            Command::ImportOrg(args) => import_org(args).await,
         }
     });
     match result {
@@ -121,6 +124,29 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         Ok(())
     } else {
         anyhow::bail!("{} problems in the file", outcome.report.errors.len())
+    }
+}
+
+async fn import_org(args: ImportOrgArgs) -> anyhow::Result<()> {
+    let input = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let storage = Storage::open(&args.storage).await?;
+    let outcome = yingxiao_server::import::import_org(
+        &storage,
+        &input,
+        args.accounts.as_deref(),
+        args.dry_run,
+    )
+    .await;
+    storage.close().await;
+    let outcome = outcome?;
+    print!(
+        "{}",
+        yingxiao_server::import::render_org(&outcome, args.dry_run)
+    );
+    match &outcome.result {
+        Ok(_) => Ok(()),
+        Err(problems) => anyhow::bail!("{} problems in the file", problems.len()),
     }
 }
 

@@ -99,3 +99,121 @@ async fn a_clean_product_file_is_applied_with_exact_money() {
     assert_eq!(fields["list_price"], 123_450);
     assert_eq!(fields["sku"], "T-500");
 }
+
+const PEOPLE: &str = "工号,上级工号,姓名,职务,部门\n\
+                      H001,,顾总,总经理,总部\n\
+                      H002,H001,李强,大区经理,华东大区\n\
+                      H003,H002,王芳,主管,上海区域\n\
+                      H004,H003,张伟,业务代表,上海区域\n\
+                      H005,H004,赵敏,促销员,上海区域\n";
+
+#[tokio::test]
+async fn an_hr_export_builds_units_managers_and_accounts_with_one_time_passwords() {
+    use serde_json::Value;
+    use yingxiao_server::import::import_org;
+    let dir = tempfile::tempdir().unwrap();
+    let storage = storage(&dir).await;
+    let passwords = dir.path().join("passwords.csv");
+    let outcome = import_org(&storage, PEOPLE.as_bytes(), Some(&passwords), false)
+        .await
+        .unwrap();
+    assert!(outcome.applied);
+    assert_eq!(outcome.accounts, 5);
+    // The file's top is the company already there; two units are new.
+    assert_eq!(count(&storage, "org_units").await, 3);
+    assert_eq!(count(&storage, "users").await, 5);
+    let units: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, fields FROM records WHERE collection = 'org_units'")
+            .fetch_all(&storage.pool)
+            .await
+            .unwrap();
+    let users: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, fields FROM records WHERE collection = 'users'")
+            .fetch_all(&storage.pool)
+            .await
+            .unwrap();
+    let parse = |f: &str| serde_json::from_str::<serde_json::Map<String, Value>>(f).unwrap();
+    let user_named = |name: &str| {
+        users
+            .iter()
+            .find(|(_, f)| parse(f)["name"] == name)
+            .map(|(id, f)| (id.clone(), parse(f)))
+            .unwrap()
+    };
+    let unit_named = |name: &str| {
+        units
+            .iter()
+            .map(|(id, f)| (id.clone(), parse(f)))
+            .find(|(_, f)| f["name"] == name)
+            .unwrap()
+    };
+    let (area_id, area) = unit_named("上海区域");
+    let (region_id, region) = unit_named("华东大区");
+    assert_eq!(area["kind"], "area");
+    assert_eq!(area["parent_id"], region_id.as_str());
+    assert_eq!(region["kind"], "region");
+    let (wang, wang_fields) = user_named("王芳");
+    assert_eq!(area["manager_id"], wang.as_str());
+    assert_eq!(wang_fields["role"], "area_supervisor");
+    assert_eq!(wang_fields["unit_id"], area_id.as_str());
+    let (_, promoter) = user_named("赵敏");
+    assert_eq!(promoter["role"], "promoter");
+    assert_eq!(promoter["login"], "h005");
+    assert_eq!(promoter["manager_id"], user_named("张伟").0.as_str());
+    let (_, company) = unit_named("示例公司");
+    assert_eq!(company["manager_id"], user_named("顾总").0.as_str());
+
+    // The password list: owner-only, one line per person, each password the account's.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&passwords).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let list = std::fs::read_to_string(&passwords).unwrap();
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 6);
+    let zhao = lines.iter().find(|l| l.starts_with("h005,")).unwrap();
+    let password = zhao.rsplit(',').next().unwrap();
+    let hash: String =
+        sqlx::query_scalar("SELECT password_hash FROM accounts WHERE login = 'h005'")
+            .fetch_one(&storage.pool)
+            .await
+            .unwrap();
+    assert!(yingxiao_server::auth::verify_password(&hash, password));
+
+    // The same people again: every employee number is taken, nothing more is written, and an
+    // existing password list is never overwritten.
+    let again = import_org(&storage, PEOPLE.as_bytes(), Some(&passwords), false)
+        .await
+        .unwrap();
+    assert!(!again.applied);
+    assert_eq!(
+        again.result.unwrap_err().len(),
+        10,
+        "login and number, five rows"
+    );
+    assert_eq!(count(&storage, "users").await, 5);
+}
+
+#[tokio::test]
+async fn a_people_file_with_an_unknown_manager_or_a_loop_writes_nothing() {
+    use yingxiao_server::import::import_org;
+    let dir = tempfile::tempdir().unwrap();
+    let storage = storage(&dir).await;
+    let passwords = dir.path().join("passwords.csv");
+    let file = "employee_id,manager_id,name,unit\n\
+                A1,,甲,总部\n\
+                A2,A9,乙,华东\n\
+                A3,A4,丙,华东\n\
+                A4,A3,丁,华东\n";
+    let outcome = import_org(&storage, file.as_bytes(), Some(&passwords), false)
+        .await
+        .unwrap();
+    assert!(!outcome.applied);
+    let lines: Vec<u64> = outcome.result.unwrap_err().iter().map(|p| p.line).collect();
+    assert_eq!(lines, vec![3, 4, 5]);
+    assert_eq!(count(&storage, "users").await, 0);
+    assert_eq!(count(&storage, "org_units").await, 1);
+    assert!(!passwords.exists(), "no password list without an import");
+}

@@ -507,3 +507,221 @@ fn zooming_keeps_the_point_under_the_finger() {
     let shown = fit.visible(1000.0, 800.0);
     assert!(shown.x <= 0.0 && shown.right() >= 4000.0);
 }
+
+// ---- importing people ----
+
+mod people_import {
+    use super::super::people::{plan_people, read_people, Existing, FileProblem};
+    use super::super::{Chart, PersonRow, UnitRow};
+    use crate::sync::protocol::Intent;
+    use serde_json::Value;
+
+    fn counter() -> impl FnMut() -> String {
+        let mut n = 0;
+        move || {
+            n += 1;
+            format!("id{n:05}")
+        }
+    }
+
+    /// A company of known shape in the HR export's columns: a head office, `regions` regions, each
+    /// with `areas` areas, each area with `teams` teams of `reps` reps with `promoters` promoters each.
+    fn hr_file(
+        regions: usize,
+        areas: usize,
+        teams: usize,
+        reps: usize,
+        promoters: usize,
+    ) -> String {
+        let mut out = String::from("employee_id,manager_id,name,title,unit\n");
+        let mut n = 0;
+        let mut next = |out: &mut String, manager: &str, title: &str, unit: &str| {
+            n += 1;
+            let id = format!("E{n:05}");
+            out.push_str(&format!("{id},{manager},员工{n},{title},{unit}\n"));
+            id
+        };
+        let boss = next(&mut out, "", "总经理", "总部");
+        for r in 0..regions {
+            let region = format!("大区{r}");
+            let rm = next(&mut out, &boss, "大区经理", &region);
+            for a in 0..areas {
+                let area = format!("{region}区域{a}");
+                let am = next(&mut out, &rm, "区域经理", &area);
+                for t in 0..teams {
+                    let team = format!("{area}组{t}");
+                    let lead = next(&mut out, &am, "主管", &team);
+                    for _ in 0..reps {
+                        let rep = next(&mut out, &lead, "业务代表", &team);
+                        for _ in 0..promoters {
+                            next(&mut out, &rep, "促销员", &team);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn field<'a>(intent: &'a Intent, name: &str) -> Option<&'a str> {
+        match intent {
+            Intent::Create(c) => c.fields.get(name).and_then(Value::as_str),
+            Intent::SetFields(s) => s.fields.get(name).and_then(Value::as_str),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn an_hr_export_becomes_units_managers_and_people_of_the_same_shape() {
+        let file = hr_file(2, 3, 2, 4, 2);
+        let rows = read_people(file.as_bytes()).unwrap();
+        let people = 1 + 2 * (1 + 3 * (1 + 2 * (1 + 4 * 3)));
+        assert_eq!(rows.len(), people);
+        let plan = plan_people(&rows, &Existing::default(), counter()).unwrap();
+        assert_eq!(plan.units_created, 1 + 2 + 2 * 3 + 2 * 3 * 2);
+        assert_eq!(
+            plan.depth, 6,
+            "总经理, 大区经理, 区域经理, 主管, 业务代表, 促销员"
+        );
+        assert_eq!(plan.widest_span, 4);
+        assert_eq!(plan.people.len(), people);
+        // Units: the company first, and the levels by depth.
+        let units: Vec<&Intent> = plan
+            .intents
+            .iter()
+            .filter(|i| matches!(i, Intent::Create(c) if c.collection == crate::domain::Collection::OrgUnit))
+            .collect();
+        assert_eq!(field(units[0], "kind"), Some("company"));
+        assert_eq!(field(units[0], "parent_id"), None);
+        let kinds: Vec<&str> = units.iter().filter_map(|u| field(u, "kind")).collect();
+        assert_eq!(kinds.iter().filter(|k| **k == "region").count(), 2);
+        assert_eq!(kinds.iter().filter(|k| **k == "area").count(), 6);
+        assert_eq!(kinds.iter().filter(|k| **k == "team").count(), 12);
+        // Roles from titles, logins from employee numbers; nobody is an administrator.
+        let roles: Vec<&str> = plan
+            .intents
+            .iter()
+            .filter_map(|i| field(i, "role"))
+            .collect();
+        assert!(!roles.contains(&"admin"));
+        assert_eq!(
+            roles.iter().filter(|r| **r == "promoter").count(),
+            2 * 3 * 2 * 4 * 2
+        );
+        assert!(plan.people.iter().any(|(_, login, _)| login == "e00001"));
+        // Every unit gets its head as manager.
+        let managed = plan
+            .intents
+            .iter()
+            .filter(|i| matches!(i, Intent::SetFields(_)))
+            .count();
+        assert_eq!(managed, plan.units_created);
+
+        // Built into the chart: managers on unit cards, so one card per person.
+        let mut unit_rows = Vec::new();
+        let mut person_rows = Vec::new();
+        let managers: std::collections::HashMap<&str, &str> = plan
+            .intents
+            .iter()
+            .filter_map(|i| match i {
+                Intent::SetFields(s) => Some((s.id.as_str(), field(i, "manager_id")?)),
+                _ => None,
+            })
+            .collect();
+        for intent in &plan.intents {
+            if let Intent::Create(c) = intent {
+                let text = |n: &str| field(intent, n).unwrap_or("").to_owned();
+                if c.collection == crate::domain::Collection::OrgUnit {
+                    unit_rows.push(UnitRow {
+                        id: c.id.clone(),
+                        name: text("name"),
+                        kind: text("kind"),
+                        parent_id: text("parent_id"),
+                        manager_id: managers
+                            .get(c.id.as_str())
+                            .copied()
+                            .unwrap_or("")
+                            .to_owned(),
+                    });
+                } else {
+                    person_rows.push(PersonRow {
+                        id: c.id.clone(),
+                        name: text("name"),
+                        role: text("role"),
+                        unit_id: text("unit_id"),
+                        manager_id: text("manager_id"),
+                    });
+                }
+            }
+        }
+        let chart = Chart::build(&unit_rows, &person_rows);
+        assert_eq!(chart.nodes.len(), people);
+        assert_eq!(chart.roots.len(), 1);
+        assert_eq!(chart.nodes[chart.roots[0]].headcount as usize, people);
+        assert_eq!(
+            chart.depth(),
+            5,
+            "company, region, area, team, rep, promoter"
+        );
+    }
+
+    #[test]
+    fn bad_rows_are_listed_with_their_lines_and_nothing_is_planned() {
+        let file = "工号,上级工号,姓名,职务,部门\n\
+                    A1,,甲,总经理,总部\n\
+                    A2,A1,乙,大区经理,华东大区\n\
+                    A2,A1,丙,大区经理,华北大区\n\
+                    A4,ZZ,丁,业务员,华东大区\n\
+                    A5,A6,戊,业务员,华东大区\n\
+                    A6,A5,己,业务员,华东大区\n\
+                    A7,A1,,业务员,\n\
+                    王8,A1,庚,业务员,华东大区\n";
+        let rows = read_people(file.as_bytes()).unwrap();
+        let problems = plan_people(&rows, &Existing::default(), counter()).unwrap_err();
+        let lines: Vec<u64> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![4, 5, 6, 7, 8, 8, 9], "{problems:#?}");
+        assert!(problems[0].en.contains("line 3"), "{}", problems[0].en);
+        assert!(problems[1].zh.contains("ZZ"));
+        assert!(problems[2].en.contains("own manager"));
+        // An employee number already on the server.
+        let existing = Existing {
+            people: vec![("u1".into(), "A1".into(), "a1".into())],
+            ..Existing::default()
+        };
+        let rows = read_people("工号,上级工号,姓名,部门\nA1,,甲,总部\n".as_bytes()).unwrap();
+        let problems = plan_people(&rows, &existing, counter()).unwrap_err();
+        assert_eq!(
+            problems.len(),
+            2,
+            "login and employee number taken: {problems:#?}"
+        );
+    }
+
+    #[test]
+    fn the_file_top_is_the_company_already_there() {
+        let existing = Existing {
+            units: vec![(
+                "c1".into(),
+                "总公司".into(),
+                "HQ".into(),
+                "company".into(),
+                "".into(),
+            )],
+            people: vec![("admin".into(), "".into(), "admin".into())],
+        };
+        let rows = read_people(hr_file(1, 1, 1, 1, 0).as_bytes()).unwrap();
+        let plan = plan_people(&rows, &existing, counter()).unwrap();
+        assert_eq!(plan.units_reused, 1);
+        assert_eq!(plan.units_created, 3);
+        let region = plan
+            .intents
+            .iter()
+            .find(|i| field(i, "kind") == Some("region"))
+            .unwrap();
+        assert_eq!(field(region, "parent_id"), Some("c1"));
+        assert!(matches!(
+            read_people("name,unit\n甲,总部\n".as_bytes()),
+            Err(FileProblem::MissingColumn { .. })
+        ));
+    }
+}

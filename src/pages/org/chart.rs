@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use leptos::{ev, html, prelude::*};
+use leptos::{ev, html, prelude::*, tachys::html::element::ElementExt};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yingxiao_core::org_chart::{
@@ -389,13 +389,11 @@ pub fn OrgViewport(
         travelled.update_value(|t| *t += (x - px).hypot(y - py));
         if !panning.get_value() && travelled.get_value() > DRAG_SLOP {
             panning.set_value(true);
-            // From now on the viewport follows this pointer even off the cards.
+            // From now on the viewport follows this pointer even off the cards, and the press is
+            // no longer a click on the card it started on.
             if let Some(el) = host.get_untracked() {
                 let _ = el.set_pointer_capture(ev.pointer_id());
             }
-        }
-        if !panning.get_value() {
-            return;
         }
         let (ox, oy) = origin();
         match (before.as_slice(), after.as_slice()) {
@@ -427,6 +425,15 @@ pub fn OrgViewport(
         let (sx, sy) = (f64::from(ev.client_x()) - ox, f64::from(ev.client_y()) - oy);
         view.update(|v| *v = v.zoomed(factor, sx, sy));
     };
+    // The wheel listener is the element's own and not passive, so zooming does not scroll the page
+    // (a delegated listener sits on the document, where the browser makes wheel listeners passive).
+    Effect::new(move |_| {
+        let Some(el) = host.get() else { return };
+        let mut wheel = ev::Custom::<ev::WheelEvent>::new("wheel");
+        wheel.options_mut().set_passive(false);
+        let listening = el.on(wheel, on_wheel);
+        on_cleanup(move || drop(listening));
+    });
     let on_key = move |ev: ev::KeyboardEvent| {
         let (w, h) = size.get_untracked();
         let pan = |dx: f64, dy: f64| view.update(|v| *v = v.panned(dx, dy));
@@ -446,7 +453,7 @@ pub fn OrgViewport(
     view! {
         <div class="org-viewport" node_ref=host tabindex="0" role="group" aria-label=label
             on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
-            on:wheel=on_wheel on:keydown=on_key>
+            on:keydown=on_key>
             <canvas class="org-canvas" node_ref=canvas aria-hidden="true"></canvas>
             <div class="org-layer" style=layer_style>
                 <For each=cards key=|k| *k children=card_view />
