@@ -242,18 +242,31 @@ pub fn OrgViewport(
     let measure = move || {
         if let Some(el) = host.get_untracked() {
             let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
-            if (w, h) != size.get_untracked() && w > 0.0 && h > 0.0 {
+            let (w0, h0) = size.get_untracked();
+            if (w, h) != (w0, h0) && w > 0.0 && h > 0.0 {
+                // What was in the middle stays in the middle.
+                if w0 > 0.0 && h0 > 0.0 {
+                    view.update(|v| {
+                        v.left += (w0 - w) / 2.0 / v.scale;
+                        v.top += (h0 - h) / 2.0 / v.scale;
+                    });
+                }
                 size.set((w, h));
             }
         }
     };
+    // Measured whenever the viewport's box changes: the window, and the breadcrumb or details
+    // appearing beside it.
     Effect::new(move |_| {
-        if host.get().is_some() {
-            request_animation_frame(measure);
-        }
+        let Some(el) = host.get() else { return };
+        let callback = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(measure);
+        let Ok(observer) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) else {
+            return;
+        };
+        observer.observe(&el);
+        let held = send_wrapper::SendWrapper::new((observer, callback));
+        on_cleanup(move || held.0.disconnect());
     });
-    let on_resize = window_event_listener(ev::resize, move |_| measure());
-    on_cleanup(move || on_resize.remove());
 
     let elements = Memo::new(move |_| {
         let (w, h) = size.get();
