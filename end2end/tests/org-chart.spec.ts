@@ -5,7 +5,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { dataDirFor, dist, E2E_ADMIN_LOGIN, E2E_PASSWORD, server } from '../playwright.config';
@@ -125,6 +125,44 @@ test('a person found by pinyin initials is opened to and centred; cards close, o
     await page.mouse.up();
     await expect.poll(async () => Math.round((await card.boundingBox())!.x - start.x)).toBe(60);
   }
+});
+
+test('people imported with accounts sign in with their one-time password and see their own unit down', async ({
+  page,
+}, testInfo) => {
+  test.skip(testInfo.project.name !== 'tablet-portrait', 'one size is enough for the scope of the chart');
+  const tag = randomUUID().slice(0, 6);
+  const no = (n: number) => `r${tag}${n}`;
+  const lines = [
+    'employee_id,manager_id,name,title,unit',
+    `${no(1)},,总经理${tag},总经理,总部${tag}`,
+    `${no(2)},${no(1)},东区经理${tag},大区经理,东区${tag}`,
+    `${no(3)},${no(2)},东区业务${tag},业务代表,东区${tag}`,
+    `${no(4)},${no(1)},西区经理${tag},大区经理,西区${tag}`,
+  ];
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'org-accounts-'));
+  const file = path.join(dir, 'people.csv');
+  const passwords = path.join(dir, 'passwords.csv');
+  writeFileSync(file, lines.join('\n') + '\n');
+  const port = Number(new URL(testInfo.project.use.baseURL!).port);
+  expect(runCli(['import-org', file, '--accounts', passwords, '--data-dir', dataDirFor(port)])).toContain('4 sign-in accounts');
+  const list = readFileSync(passwords, 'utf8').trim().split('\n');
+  rmSync(dir, { recursive: true });
+  const manager = list.find((l) => l.startsWith(`${no(2)},`))!.split(',');
+
+  await page.goto('org');
+  await page.locator('input[name=username]').fill(manager[0]);
+  await page.locator('input[name=password]').fill(manager[2]);
+  await page.locator('button[type=submit]').click();
+  await expect(page.locator('.topbar .sync-indicator')).toHaveAttribute('data-state', /synced|waiting/, { timeout: 30_000 });
+  await expect(page).toHaveURL(/\/org/);
+  // Their region is the top of the chart: its card, with them on it, and their rep; not the other region.
+  await expect(page.locator('.org-viewport')).toHaveAttribute('data-laid-out', '2');
+  await expect(page.locator('.org-card.unit')).toContainText(`东区${tag}`);
+  await expect(page.locator('.org-card.unit')).toContainText(`东区经理${tag}`);
+  await expect(page.locator('.org-card', { hasText: `东区业务${tag}` })).toBeVisible();
+  await page.getByTestId('org-search').fill(`西区经理${tag}`);
+  await expect(page.getByTestId('org-hits')).toContainText('没有匹配');
 });
 
 test('a 10,000-person organisation loads with every card laid out and a few hundred elements', async ({

@@ -7,11 +7,12 @@ use leptos::prelude::*;
 use serde_json::Value;
 use yingxiao_core::{
     domain::Collection,
-    org_chart::{Chart, PersonRow, Searchable, Subject, UnitRow},
+    org_chart::{within, Chart, PersonRow, Searchable, Subject, UnitRow},
+    scope::Reach,
     sync::apply::StoredRecord,
 };
 
-use crate::collation;
+use crate::{collation, session::SessionState};
 
 use super::{
     records::{text, watch_collection, Loaded, Shared},
@@ -81,12 +82,22 @@ impl OrgData {
     }
 }
 
+fn records_by_id(records: &[(String, StoredRecord)]) -> HashMap<&str, &StoredRecord> {
+    records.iter().map(|(id, r)| (id.as_str(), r)).collect()
+}
+
 fn active(record: &StoredRecord) -> bool {
     record.fields.get("active").and_then(Value::as_bool) != Some(false)
 }
 
-/// Reads the rows (inactive units and people left out) and builds the chart.
-pub fn read_org(units: &[(String, StoredRecord)], people: &[(String, StoredRecord)]) -> OrgData {
+/// Reads the rows (inactive units and people left out), keeps the part below `top` (core's
+/// `org_chart::within`) and builds the chart.
+pub fn read_org(
+    units: &[(String, StoredRecord)],
+    people_records: &[(String, StoredRecord)],
+    top: Option<&str>,
+) -> OrgData {
+    let people = people_records;
     let units: Vec<UnitRow> = units
         .iter()
         .filter(|(_, u)| active(u))
@@ -98,10 +109,9 @@ pub fn read_org(units: &[(String, StoredRecord)], people: &[(String, StoredRecor
             manager_id: text(&u.fields, "manager_id").to_owned(),
         })
         .collect();
-    let people_rows: Vec<&(String, StoredRecord)> =
-        people.iter().filter(|(_, p)| active(p)).collect();
-    let people: Vec<PersonRow> = people_rows
+    let people: Vec<PersonRow> = people
         .iter()
+        .filter(|(_, p)| active(p))
         .map(|(id, p)| PersonRow {
             id: id.clone(),
             name: text(&p.fields, "name").to_owned(),
@@ -110,11 +120,17 @@ pub fn read_org(units: &[(String, StoredRecord)], people: &[(String, StoredRecor
             manager_id: text(&p.fields, "manager_id").to_owned(),
         })
         .collect();
-    let extra = people_rows
+    let (units, people) = within(units, people, top);
+    let records = records_by_id(people_records);
+    let extra = people
         .iter()
-        .map(|(_, p)| PersonExtra {
-            title: text(&p.fields, "title").to_owned(),
-            employee_no: text(&p.fields, "employee_no").to_owned(),
+        .map(|p| {
+            let fields = records.get(p.id.as_str()).map(|r| &r.fields);
+            let read = |name: &str| fields.map_or("", |f| text(f, name)).to_owned();
+            PersonExtra {
+                title: read("title"),
+                employee_no: read("employee_no"),
+            }
         })
         .collect();
     let unit_names: HashMap<&str, &str> = units
@@ -151,15 +167,26 @@ pub fn read_org(units: &[(String, StoredRecord)], people: &[(String, StoredRecor
     }
 }
 
-/// The org chart's data, once per change of the units or people, kept for the session.
-pub(crate) fn use_org(data: Data) -> Memo<Loaded<Shared<OrgData>>> {
+/// The org chart's data, once per change of the units or people, kept for the session: all of the
+/// organisation for those who see the whole company (admins, HQ), else the signed-in user's unit and
+/// everything below it.
+pub(crate) fn use_org(data: Data, session: SessionState) -> Memo<Loaded<Shared<OrgData>>> {
     data.model("org", || {
         let units = watch_collection(data, Collection::OrgUnit);
         let people = watch_collection(data, Collection::User);
+        let top = Memo::new(move |_| {
+            session
+                .get()
+                .filter(|s| s.user.role.reach() != Reach::Company)
+                .map(|s| s.user.unit_id)
+        });
         Memo::new(move |_| {
+            let top = top.get();
             let read = units.with(|units| {
                 people.with(|people| match (units, people) {
-                    (Some(Ok(u)), Some(Ok(p))) => Some(Ok(Shared(Arc::new(read_org(u, p))))),
+                    (Some(Ok(u)), Some(Ok(p))) => {
+                        Some(Ok(Shared(Arc::new(read_org(u, p, top.as_deref())))))
+                    }
                     (Some(Err(e)), _) | (_, Some(Err(e))) => Some(Err(e.clone())),
                     _ => None,
                 })

@@ -316,6 +316,46 @@ fn closes_loop(parent: &[Option<usize>], up: usize, child: usize) -> bool {
     false
 }
 
+/// The part of the organisation a chart drawn for someone whose sight stops at `top` shows: that
+/// unit and every unit below it, and the people in them. `None`: all of it (admins and HQ).
+pub fn within(
+    units: Vec<UnitRow>,
+    people: Vec<PersonRow>,
+    top: Option<&str>,
+) -> (Vec<UnitRow>, Vec<PersonRow>) {
+    let Some(top) = top else {
+        return (units, people);
+    };
+    let parent: HashMap<&str, &str> = units
+        .iter()
+        .map(|u| (u.id.as_str(), u.parent_id.as_str()))
+        .collect();
+    let inside = |unit: &str| {
+        let mut at = unit;
+        for _ in 0..=parent.len() {
+            if at == top {
+                return true;
+            }
+            match parent.get(at) {
+                Some(up) if !up.is_empty() => at = up,
+                _ => return false,
+            }
+        }
+        false
+    };
+    let kept: HashSet<String> = units
+        .iter()
+        .filter(|u| inside(&u.id))
+        .map(|u| u.id.clone())
+        .collect();
+    let people = people
+        .into_iter()
+        .filter(|p| kept.contains(&p.unit_id))
+        .collect();
+    let units = units.into_iter().filter(|u| kept.contains(&u.id)).collect();
+    (units, people)
+}
+
 /// What a search reads of a person: their name, its pinyin initials (worked out by the caller, who
 /// has the collation), and their unit's name.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -320,6 +320,31 @@ fn managers_sit_on_their_units_cards_and_reports_hang_under_their_managers() {
 }
 
 #[test]
+fn a_regional_manager_sees_their_region_and_everything_below() {
+    let units = vec![
+        unit("hq", "总部", "company", "", "boss"),
+        unit("east", "华东大区", "region", "hq", "li"),
+        unit("sh", "上海区域", "area", "east", ""),
+        unit("south", "华南大区", "region", "hq", ""),
+    ];
+    let people = vec![
+        person("boss", "石国佳", "admin", "hq", ""),
+        person("li", "李强", "regional_manager", "east", "boss"),
+        person("rep", "张伟", "sales_rep", "sh", "li"),
+        person("gz", "陈静", "sales_rep", "south", "boss"),
+    ];
+    let (u, p) = within(units.clone(), people.clone(), Some("east"));
+    let ids: Vec<&str> = u.iter().map(|u| u.id.as_str()).collect();
+    assert_eq!(ids, vec!["east", "sh"]);
+    let names: Vec<&str> = p.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, vec!["李强", "张伟"]);
+    let chart = Chart::build(&u, &p);
+    assert_eq!(chart.roots.len(), 1, "the region is the top");
+    assert_eq!(within(units.clone(), people.clone(), None).0.len(), 4);
+    assert!(within(units, people, Some("gone")).0.is_empty());
+}
+
+#[test]
 fn a_part_of_the_company_and_loops_in_the_data_still_show_everyone_once() {
     // The device sees only 上海区域 (its parent is not there); two people report to each other.
     let units = vec![unit("sh", "上海区域", "area", "east", "")];

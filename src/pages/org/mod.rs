@@ -2,7 +2,8 @@
 //! with their level, manager and headcount, people cards with their role and unit. Cards open and
 //! close one by one or down to a level; a search by name, pinyin initials or unit opens the path to a
 //! hit and centres it; the focused card's managers show as a breadcrumb and its details beside the
-//! chart. `?level=all` opens every card (what the benchmark compares with the peers).
+//! chart. Admins and HQ see the whole organisation, everyone else their unit and below.
+//! `?level=all` opens every card (what the benchmark compares with the peers).
 
 mod chart;
 
@@ -31,6 +32,7 @@ use crate::{
     i18n::{use_i18n, I18n, Key},
     mount::use_mount,
     routes::Page,
+    session::use_session,
 };
 
 /// Levels open when the page opens without `?level`: the company, its regions and their areas.
@@ -103,7 +105,7 @@ pub fn OrgPage() -> impl IntoView {
     let data = use_data();
     let mount = use_mount();
     let query = use_query_map();
-    let org_read = use_org(data);
+    let org_read = use_org(data, use_session());
     let org = Memo::new(move |_| match org_read.get() {
         Loaded::Ready(org) => Some(org),
         _ => None,
