@@ -210,6 +210,7 @@ static SPECS: [ViewSpec; 17] = [
             "stall_days_negotiate",
             "stall_days_commit",
             "permission_overrides",
+            "role_duties",
         ],
         readers: LEADERS,
     },

@@ -247,3 +247,33 @@ test('a 10,000-person organisation loads with every card laid out and a few hund
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an administrator sets a role’s duties, which must add up to 100%, and a rep’s card in the chart shows them', async ({
+  page,
+}, testInfo) => {
+  test.skip(testInfo.project.name !== 'tablet-landscape', 'one size is enough for the duties');
+  await signIn(page, E2E_ADMIN_LOGIN, 'settings');
+  const card = page.getByTestId('role-duties');
+  const lines = card.getByTestId('lines-role_duties').locator('tr[data-testid=line]');
+  // The seed documents' split is there from the start: 大区经理 3 duties, 区域主管 4, then 业务员.
+  const rep = (row: number) => lines.nth(7 + row);
+  await expect(rep(0).getByLabel('职责')).toHaveValue('渠道管理');
+  await expect(rep(1).getByLabel('职责')).toHaveValue('信息反馈');
+  await rep(0).getByLabel('时间占比（%）').fill('55');
+  await card.getByRole('button', { name: '保存修改' }).click();
+  await expect(card.getByText('每个角色的时间分配合计必须为 100%')).toBeVisible();
+  await rep(1).getByLabel('时间占比（%）').fill('25');
+  await rep(2).getByLabel('时间占比（%）').fill('20');
+  await card.getByRole('button', { name: '保存修改' }).click();
+  await expect(card.getByRole('status').filter({ hasText: '同步后对全公司生效' })).toBeVisible();
+
+  await page.goto('org');
+  await page.getByTestId('org-search').fill('测试业务员');
+  await page.getByTestId('org-hits').locator('.org-hit', { hasText: '测试业务员' }).first().click();
+  const duties = page.getByTestId('org-duties');
+  await expect(duties.locator('li')).toHaveCount(3);
+  await expect(duties.locator('li').nth(0)).toContainText('渠道管理');
+  await expect(duties.locator('li').nth(0)).toContainText('55%');
+  await expect(duties.locator('li').nth(1)).toContainText('25%');
+  await expect(page.locator('.org-card.focused .org-split')).toHaveAttribute('style', /55%/);
+});

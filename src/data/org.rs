@@ -7,7 +7,10 @@ use leptos::prelude::*;
 use serde_json::Value;
 use yingxiao_core::{
     domain::Collection,
-    org_chart::{within, Chart, PersonRow, Searchable, Subject, UnitRow},
+    org_chart::{
+        duties::{duties_of, Duty},
+        within, Chart, PersonRow, Searchable, Subject, UnitRow,
+    },
     scope::Reach,
     sync::apply::StoredRecord,
 };
@@ -35,6 +38,8 @@ pub struct OrgData {
     pub extra: Vec<PersonExtra>,
     /// By person row, then by unit row (a unit found by its own name).
     pub searchable: Vec<Searchable>,
+    /// The company unit's fields (its roles' duties), whatever part of the chart is shown.
+    pub company: Option<serde_json::Map<String, Value>>,
     unit_at: HashMap<String, usize>,
     person_at: HashMap<String, usize>,
 }
@@ -65,6 +70,18 @@ impl OrgData {
         } else {
             self.chart.unit_node.get(hit - self.people.len()).copied()
         }
+    }
+
+    /// A role's duties and time split (the company's own, or the defaults).
+    pub fn duties(&self, role: &str) -> Vec<Duty> {
+        duties_of(self.company.as_ref(), role)
+    }
+
+    /// A person's role by id, or "".
+    pub fn person_role(&self, id: &str) -> &str {
+        self.person_at
+            .get(id)
+            .map_or("", |&p| self.people[p].role.as_str())
     }
 
     /// A person's name by id, or "".
@@ -98,6 +115,10 @@ pub fn read_org(
     top: Option<&str>,
 ) -> OrgData {
     let people = people_records;
+    let company = units
+        .iter()
+        .find(|(_, u)| text(&u.fields, "kind") == "company")
+        .map(|(_, u)| u.fields.clone());
     let units: Vec<UnitRow> = units
         .iter()
         .filter(|(_, u)| active(u))
@@ -157,6 +178,7 @@ pub fn read_org(
     let chart = Chart::build(&units, &people);
     let at = |ids: Vec<&String>| ids.into_iter().cloned().zip(0..).collect();
     OrgData {
+        company,
         unit_at: at(units.iter().map(|u| &u.id).collect()),
         person_at: at(people.iter().map(|p| &p.id).collect()),
         chart,

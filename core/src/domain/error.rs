@@ -168,6 +168,10 @@ pub(crate) const FUNNEL_SETTINGS_ON_COMPANY: Reason = Reason {
     en: "is set for the whole company, on the company unit only",
     zh: "漏斗设置属于整个公司，只能设置在公司这一级",
 };
+pub(crate) const DUTIES_ADD_UP: Reason = Reason {
+    en: "each role's shares of time must add up to 100%",
+    zh: "每个角色的时间分配合计必须为 100%",
+};
 pub(crate) const PROBABILITIES_RISE: Reason = Reason {
     en: "must not be below the probability of an earlier stage",
     zh: "不能低于前面阶段的赢单概率",
@@ -229,6 +233,7 @@ pub(crate) const REASONS: &[Reason] = &[
     MONTH_STARTS_FIRST,
     FUNNEL_SETTINGS_ON_COMPANY,
     PROBABILITIES_RISE,
+    DUTIES_ADD_UP,
     PERMISSION_OVERRIDE,
     PROMOTION_OVER,
     STORE_NOT_LISTED,

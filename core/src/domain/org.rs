@@ -3,8 +3,8 @@
 use serde_json::{Map, Value};
 
 use super::error::{
-    ValidationError, COMPANY_HAS_NO_PARENT, FUNNEL_SETTINGS_ON_COMPANY, LOGIN_CHARACTERS,
-    PERMISSION_OVERRIDE, PROBABILITIES_RISE, UNIT_NEEDS_PARENT,
+    ValidationError, COMPANY_HAS_NO_PARENT, DUTIES_ADD_UP, FUNNEL_SETTINGS_ON_COMPANY,
+    LOGIN_CHARACTERS, PERMISSION_OVERRIDE, PROBABILITIES_RISE, UNIT_NEEDS_PARENT,
 };
 use super::validate::{check_email, present, text_of};
 use super::{
@@ -45,6 +45,25 @@ const PERMISSION_OVERRIDE_LINE: &[FieldDef] = &[
     FieldDef::new("action", Text { max_chars: 64 }, "操作", "Action").required(),
     FieldDef::new("extent", Enum(EXTENTS), "范围", "Extent").required(),
 ];
+
+/// One line of the company's responsibilities per role (岗位职责): a duty and its share of the role's
+/// time. A role's lines add up to 100%.
+const ROLE_DUTY_LINE: &[FieldDef] = &[
+    FieldDef::new("role", Enum(ROLES), "角色", "Role").required(),
+    FieldDef::new(
+        "duty",
+        Text {
+            max_chars: SHORT_CHARS,
+        },
+        "职责",
+        "Duty",
+    )
+    .required(),
+    FieldDef::new("share", Percent, "时间占比（%）", "Share of time (%)").required(),
+];
+
+/// The company unit's field holding each role's duties and time split.
+pub const ROLE_DUTIES_FIELD: &str = "role_duties";
 
 pub(super) static ORG_UNITS: Table = Table {
     wire: "org_units",
@@ -143,6 +162,14 @@ pub(super) static ORG_UNITS: Table = Table {
             "权限调整",
             "Permission overrides",
         ),
+        // Each role's responsibilities and time split, on the company unit only; set by
+        // administrators (the defaults are `org_chart::duties::DEFAULT_DUTIES`).
+        FieldDef::new(
+            ROLE_DUTIES_FIELD,
+            Lines(ROLE_DUTY_LINE),
+            "岗位职责与时间分配",
+            "Duties and time split",
+        ),
     ],
     check_value: org_unit_value_rules,
     check_record: org_unit_rules,
@@ -165,8 +192,21 @@ pub const STALL_DAYS_FIELDS: [&str; 4] = [
     "stall_days_commit",
 ];
 
-/// Each permission override names a real role (not the administrator), collection and action.
+/// Each permission override names a real role (not the administrator), collection and action; each
+/// role's duties add up to 100%.
 fn org_unit_value_rules(name: &str, value: &Value) -> Result<(), ValidationError> {
+    if name == ROLE_DUTIES_FIELD {
+        let mut shares: std::collections::BTreeMap<&str, i64> = Default::default();
+        for line in value.as_array().into_iter().flatten() {
+            let role = line.get("role").and_then(Value::as_str).unwrap_or("");
+            *shares.entry(role).or_default() +=
+                line.get("share").and_then(Value::as_i64).unwrap_or(0);
+        }
+        return match shares.values().all(|&total| total == 100) {
+            true => Ok(()),
+            false => Err(DUTIES_ADD_UP.at(name)),
+        };
+    }
     if name != crate::permission::OVERRIDES_FIELD {
         return Ok(());
     }
@@ -187,7 +227,7 @@ fn org_unit_rules(fields: &Map<String, Value>) -> Result<(), ValidationError> {
         (false, false) => return Err(UNIT_NEEDS_PARENT.at("parent_id")),
         _ => {}
     }
-    let overrides = [crate::permission::OVERRIDES_FIELD];
+    let overrides = [crate::permission::OVERRIDES_FIELD, ROLE_DUTIES_FIELD];
     let settings = WIN_PROBABILITY_FIELDS
         .iter()
         .chain(&STALL_DAYS_FIELDS)

@@ -12,6 +12,7 @@
 //!   root, as is a person whose unit is not. A loop in the data (which the server refuses) is cut
 //!   where it would close, so every record still shows once.
 
+pub mod duties;
 pub mod layout;
 pub mod people;
 pub mod viewport;

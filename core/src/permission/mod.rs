@@ -63,6 +63,7 @@ pub const SENSITIVE_FIELDS: &[(Collection, &str)] = &[
     (Collection::Product, "cost"),
     (Collection::OrgUnit, FUNNEL_SETTINGS),
     (Collection::OrgUnit, OVERRIDES_FIELD),
+    (Collection::OrgUnit, crate::domain::ROLE_DUTIES_FIELD),
     (Collection::User, "role"),
 ];
 

@@ -24,6 +24,16 @@ record! {
         stall_days_negotiate: Option<i64>,
         stall_days_commit: Option<i64>,
         permission_overrides: Option<Vec<PermissionOverride>>,
+        role_duties: Option<Vec<RoleDuty>>,
+    }
+}
+
+record! {
+    /// One duty of a role and its share of the role's time (the company's 岗位职责).
+    pub struct RoleDuty {
+        role: Role,
+        duty: String,
+        share: u8,
     }
 }
 

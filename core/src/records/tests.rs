@@ -37,6 +37,7 @@ fn view(collection: Collection) -> (&'static [&'static str], Reader) {
 fn line_fields(collection: Collection, field: &str) -> &'static [&'static str] {
     match (collection, field) {
         (Collection::OrgUnit, "permission_overrides") => PermissionOverride::FIELDS,
+        (Collection::OrgUnit, "role_duties") => RoleDuty::FIELDS,
         (Collection::Opportunity, "stage_history") => StageHistoryEntry::FIELDS,
         (Collection::Opportunity, "product_lines") => ProductLine::FIELDS,
         (Collection::Order, "lines") => OrderLine::FIELDS,

@@ -117,6 +117,27 @@ pub struct CardText {
     /// Children hidden (closed) or shown; `None` without children.
     pub open: Option<bool>,
     pub children: usize,
+    /// The shares of the person's (a unit's manager's) time by duty, %, in order.
+    pub split: Vec<u8>,
+}
+
+/// Colours of a time split's parts, in turn.
+pub const SPLIT_COLOURS: [&str; 5] = ["#3b7dd8", "#e0a23b", "#4caf7a", "#c2417a", "#7b68c9"];
+
+/// A time split as one element's background: a bar in parts (`SPLIT_COLOURS`).
+pub fn split_style(shares: &[u8]) -> String {
+    let mut at = 0u32;
+    let stops: Vec<String> = shares
+        .iter()
+        .enumerate()
+        .map(|(i, &share)| {
+            let from = at;
+            at += u32::from(share);
+            let colour = SPLIT_COLOURS[i % SPLIT_COLOURS.len()];
+            format!("{colour} {from}% {at}%")
+        })
+        .collect();
+    format!("background:linear-gradient(to right,{})", stops.join(","))
 }
 
 /// The colours the canvas paints with, from the style sheet so they follow the theme: the canvas
@@ -344,6 +365,7 @@ pub fn OrgViewport(
                     {text.unit.then(|| view! { <span class="org-level">{text.level.clone()}</span> })}
                     <b>{text.name.clone()}</b>
                     <span class="org-sub">{text.sub.clone()}</span>
+                    {(!text.split.is_empty()).then(|| view! { <span class="org-split" style=split_style(&text.split)></span> })}
                 </button>
                 {toggle}
             </div>

@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_query_map};
 use yingxiao_core::{
     domain::Collection,
+    locale::Locale,
     org_chart::{
         layout::Orientation,
         search,
@@ -22,7 +23,7 @@ use yingxiao_core::{
     },
 };
 
-use self::chart::{lay_out, CardText, Laid, OrgViewport};
+use self::chart::{lay_out, split_style, CardText, Laid, OrgViewport, SPLIT_COLOURS};
 use crate::{
     data::{
         org::{use_org, OrgData},
@@ -71,6 +72,7 @@ fn card_text(org: &OrgData, closed: &HashSet<usize>, at: usize, i18n: I18n) -> C
                 },
                 open,
                 children: node.children.len(),
+                split: shares(org, org.person_role(&unit.manager_id)),
             }
         }
         Subject::Person(p) => {
@@ -94,9 +96,14 @@ fn card_text(org: &OrgData, closed: &HashSet<usize>, at: usize, i18n: I18n) -> C
                 },
                 open,
                 children: node.children.len(),
+                split: shares(org, &person.role),
             }
         }
     }
+}
+
+fn shares(org: &OrgData, role: &str) -> Vec<u8> {
+    org.duties(role).iter().map(|d| d.share).collect()
 }
 
 #[component]
@@ -363,6 +370,34 @@ pub fn OrgPage() -> impl IntoView {
                 Subject::Person(p) => (Collection::User, o.people[p].id.clone()),
             };
             let href = mount.href(&Page::Detail(collection, record).path());
+            let role = match node.subject {
+                Subject::Unit(u) => o.person_role(&o.units[u].manager_id).to_owned(),
+                Subject::Person(p) => o.people[p].role.clone(),
+            };
+            let duties = o.duties(&role);
+            let locale = i18n.locale();
+            let duties_view = (!role.is_empty()).then(|| {
+                let split = split_style(&duties.iter().map(|d| d.share).collect::<Vec<_>>());
+                view! {
+                    <h3>{i18n.t(Key::OrgDuties)}</h3>
+                    {if duties.is_empty() {
+                        view! { <p class="muted">{i18n.t(Key::OrgNoDuties)}</p> }.into_any()
+                    } else {
+                        view! {
+                            <span class="org-split wide" style=split></span>
+                            <ul class="org-duties" data-testid="org-duties">
+                                {duties.iter().enumerate().map(|(i, d)| {
+                                    let name = match locale { Locale::ZhCn => d.zh.clone(), Locale::En => d.en.clone() };
+                                    view! {
+                                        <li><span class="org-swatch" style=format!("background:{}", SPLIT_COLOURS[i % SPLIT_COLOURS.len()])></span>
+                                            {name}<b>{format!("{}%", d.share)}</b></li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                }
+            });
             let reports = match node.subject {
                 Subject::Person(_) if node.headcount > 0 => Some(
                     i18n.format(Key::OrgReports, &[("count", &node.headcount.to_string())]),
@@ -375,6 +410,7 @@ pub fn OrgPage() -> impl IntoView {
                     <h2>{text.name.clone()}</h2>
                     <p class="muted">{text.sub.clone()}</p>
                     {reports.map(|r| view! { <p>{r}</p> })}
+                    {duties_view}
                     <A href=href attr:class="button">{move || i18n.t(Key::OrgOpenRecord)}</A>
                 </aside>
             })

@@ -1,14 +1,18 @@
 //! Settings (`/settings`): the interface language and the theme, remembered on this device, the
-//! company's funnel settings, kept on the company unit and synced, and the way to the permission table.
+//! company's funnel settings and its roles' duties, kept on the company unit and synced, and the way
+//! to the permission table.
 
 use leptos::prelude::*;
 use yingxiao_core::{locale::Locale, theme::ThemePreference};
 
-mod funnel_settings;
+mod company_fields;
 mod permissions;
 
 pub use permissions::PermissionsPage;
-use {funnel_settings::FunnelSettingsCard, permissions::PermissionsCard};
+use {
+    company_fields::{CompanyFieldsCard, DUTIES, FUNNEL},
+    permissions::PermissionsCard,
+};
 
 use crate::{
     i18n::{use_i18n, Key},
@@ -77,7 +81,8 @@ pub fn SettingsPage() -> impl IntoView {
                 <p class="hint">{move || i18n.t(Key::SettingsThemeHint)}</p>
                 <div class="choices">{themes}</div>
             </fieldset>
-            <FunnelSettingsCard />
+            <CompanyFieldsCard card=&FUNNEL />
+            <CompanyFieldsCard card=&DUTIES />
             <PermissionsCard />
         </section>
     }

@@ -1,13 +1,16 @@
-//! The company's funnel settings (漏斗设置) on the settings page: win probability per stage for the
-//! weighted forecast, and how many days in a stage make a deal stalled. Kept on the company org unit,
-//! so they sync to every device; whoever the permission table lets change them (`field:funnel_settings`
-//! on the company unit: admins and HQ marketing by default) changes them, everyone else reads them.
+//! The company's settings kept on the company org unit, so they sync to every device; whoever the
+//! permission table lets change them changes them, everyone else reads them. One card draws each:
+//! - 漏斗设置 (`field:funnel_settings`: admins and HQ marketing by default): win probability per
+//!   stage for the weighted forecast, and how many days in a stage make a deal stalled;
+//! - 岗位职责 (`field:role_duties`: admins): each role's duties and the share of its time each takes,
+//!   adding up to 100% per role; the org chart shows them on people's cards.
 
 use leptos::{ev, prelude::*};
 use serde_json::{Map, Value};
 use yingxiao_core::{
-    domain::{Collection, STALL_DAYS_FIELDS, WIN_PROBABILITY_FIELDS},
+    domain::{Collection, ROLE_DUTIES_FIELD, STALL_DAYS_FIELDS, WIN_PROBABILITY_FIELDS},
     funnel::{FunnelSettings, Stage},
+    org_chart::duties::default_lines,
     permission::{Action, FUNNEL_SETTINGS},
     sync::protocol::{Intent, SetFieldsArgs},
 };
@@ -20,10 +23,69 @@ use crate::{
     permissions::{company_of, use_access},
 };
 
+/// One card: its texts, the permission field that lets a user change it, its groups of fields (title,
+/// hint, field names) and what the form shows where the company has set nothing.
+pub struct CompanyFields {
+    pub testid: &'static str,
+    pub title: Key,
+    pub hint: Key,
+    pub read_only: Key,
+    pub saved: Key,
+    pub permission: &'static str,
+    pub groups: &'static [(Key, Key, &'static [&'static str])],
+    pub with_defaults: fn(&Map<String, Value>) -> Map<String, Value>,
+}
+
+pub const FUNNEL: CompanyFields = CompanyFields {
+    testid: "funnel-settings",
+    title: Key::FunnelSettingsTitle,
+    hint: Key::FunnelSettingsHint,
+    read_only: Key::FunnelSettingsReadOnly,
+    saved: Key::FunnelSettingsSaved,
+    permission: FUNNEL_SETTINGS,
+    groups: &[
+        (
+            Key::FunnelSettingsProbabilities,
+            Key::FunnelSettingsProbabilitiesHint,
+            &WIN_PROBABILITY_FIELDS,
+        ),
+        (
+            Key::FunnelSettingsStallDays,
+            Key::FunnelSettingsStallDaysHint,
+            &STALL_DAYS_FIELDS,
+        ),
+    ],
+    with_defaults: funnel_defaults,
+};
+
+pub const DUTIES: CompanyFields = CompanyFields {
+    testid: "role-duties",
+    title: Key::DutiesTitle,
+    hint: Key::DutiesHint,
+    read_only: Key::DutiesReadOnly,
+    saved: Key::FunnelSettingsSaved,
+    permission: ROLE_DUTIES_FIELD,
+    groups: &[(Key::DutiesLines, Key::DutiesLinesHint, &[ROLE_DUTIES_FIELD])],
+    with_defaults: duties_defaults,
+};
+
+/// Until the company sets its own, the form shows the seed documents' duties, so saving writes them.
+fn duties_defaults(fields: &Map<String, Value>) -> Map<String, Value> {
+    let mut shown = fields.clone();
+    if shown
+        .get(ROLE_DUTIES_FIELD)
+        .and_then(Value::as_array)
+        .is_none_or(Vec::is_empty)
+    {
+        shown.insert(ROLE_DUTIES_FIELD.to_owned(), default_lines());
+    }
+    shown
+}
+
 /// The company unit's fields with each win probability it leaves empty set to the value in force (the
 /// default), so the form shows what the forecast uses; saving then writes what was shown. An empty
 /// stall limit stays empty: it means the stage's 90th percentile, which the form's hint says.
-fn with_defaults(fields: &Map<String, Value>) -> Map<String, Value> {
+fn funnel_defaults(fields: &Map<String, Value>) -> Map<String, Value> {
     let in_force = FunnelSettings::from_company(fields).probability_percent;
     let mut shown = fields.clone();
     for (name, stage) in WIN_PROBABILITY_FIELDS.iter().zip(Stage::OPEN) {
@@ -37,11 +99,11 @@ fn with_defaults(fields: &Map<String, Value>) -> Map<String, Value> {
 }
 
 #[component]
-pub fn FunnelSettingsCard() -> impl IntoView {
+pub fn CompanyFieldsCard(card: &'static CompanyFields) -> impl IntoView {
     let i18n = use_i18n();
     let data = use_data();
     let access = use_access();
-    let may_change = Memo::new(move |_| access.can_on_company(Action::Field(FUNNEL_SETTINGS)));
+    let may_change = Memo::new(move |_| access.can_on_company(Action::Field(card.permission)));
     let units = watch_collection(data, Collection::OrgUnit);
     let found = Memo::new(move |_| {
         let read = units.with(|read| {
@@ -67,8 +129,8 @@ pub fn FunnelSettingsCard() -> impl IntoView {
             .into_any(),
             Loaded::Ready(None) => view! { <p class="hint">{move || i18n.t(Key::FunnelSettingsNoCompany)}</p> }.into_any(),
             Loaded::Ready(Some((id, fields))) => {
-                let names: Vec<&str> = WIN_PROBABILITY_FIELDS.iter().chain(&STALL_DAYS_FIELDS).copied().collect();
-                let form = RecordForm::new(Collection::OrgUnit, &names, &with_defaults(&fields));
+                let names: Vec<&str> = card.groups.iter().flat_map(|(_, _, names)| names.iter().copied()).collect();
+                let form = RecordForm::new(Collection::OrgUnit, &names, &(card.with_defaults)(&fields));
                 let before = StoredValue::new(fields);
                 let id = StoredValue::new(id);
                 let submit = move |event: ev::SubmitEvent| {
@@ -85,7 +147,7 @@ pub fn FunnelSettingsCard() -> impl IntoView {
                         saved.set(true);
                         return;
                     }
-                    // The record rule (probabilities never fall) needs the whole unit, not the patch.
+                    // The record rules (probabilities never fall) need the whole unit, not the patch.
                     let mut whole = before.get_value();
                     whole.extend(patch.clone());
                     if let Err(rule) = yingxiao_core::domain::validate_record(Collection::OrgUnit, &whole) {
@@ -104,22 +166,19 @@ pub fn FunnelSettingsCard() -> impl IntoView {
                     });
                 };
                 view! {
-                    <form class="record-form" on:submit=submit novalidate data-testid="funnel-settings-form">
-                        {[
-                            (Key::FunnelSettingsProbabilities, Key::FunnelSettingsProbabilitiesHint, WIN_PROBABILITY_FIELDS),
-                            (Key::FunnelSettingsStallDays, Key::FunnelSettingsStallDaysHint, STALL_DAYS_FIELDS),
-                        ].into_iter().map(|(title, hint, names)| view! {
+                    <form class="record-form" on:submit=submit novalidate data-testid=format!("{}-form", card.testid)>
+                        {card.groups.iter().map(|&(title, hint, names)| view! {
                             <fieldset class="settings-group" disabled=move || !may_change.get()>
                                 <legend>{move || i18n.t(title)}</legend>
                                 <p class="hint">{move || i18n.t(hint)}</p>
                                 <div class="form-grid">
-                                    {names.into_iter().map(|name| view! { <FormField form name=name /> }).collect_view()}
+                                    {names.iter().map(|&name| view! { <FormField form name=name /> }).collect_view()}
                                 </div>
                             </fieldset>
                         }).collect_view()}
                         <FormProblemNote form />
                         <Show when=move || saved.get()>
-                            <p class="notice notice-ok" role="status">{move || i18n.t(Key::FunnelSettingsSaved)}</p>
+                            <p class="notice notice-ok" role="status">{move || i18n.t(card.saved)}</p>
                         </Show>
                         <Show when=move || may_change.get()>
                             <div class="form-actions">
@@ -134,9 +193,9 @@ pub fn FunnelSettingsCard() -> impl IntoView {
     };
 
     view! {
-        <fieldset class="card setting" data-testid="funnel-settings">
-            <legend>{move || i18n.t(Key::FunnelSettingsTitle)}</legend>
-            <p class="hint">{move || i18n.t(if may_change.get() { Key::FunnelSettingsHint } else { Key::FunnelSettingsReadOnly })}</p>
+        <fieldset class="card setting" data-testid=card.testid>
+            <legend>{move || i18n.t(card.title)}</legend>
+            <p class="hint">{move || i18n.t(if may_change.get() { card.hint } else { card.read_only })}</p>
             {body}
         </fieldset>
     }
