@@ -229,7 +229,7 @@ pub fn text_width(text: &str, font_px: f64) -> f64 {
 
 /// The text, shortened with "…" if needed so its estimated width is at most `max_w`; empty when not
 /// even the ellipsis fits.
-fn fit_line(text: &str, max_w: f64, font_px: f64) -> String {
+pub(crate) fn fit_line(text: &str, max_w: f64, font_px: f64) -> String {
     if text_width(text, font_px) <= max_w {
         return text.to_owned();
     }

@@ -57,6 +57,7 @@ pub use figures::{
     PeriodComparison, Ratio, ReasonTally, SalesCycle, StageConversion, StageDwell, StallLimit,
     StalledDeal, Tally, WinLoss,
 };
+pub(crate) use layout::fit_line;
 pub use layout::{
     layout_funnel, text_width, BandInput, BandShape, FunnelLayout, LabelOf, LayoutSpec,
     PlacedLabel, Rect, MIN_BAND,

@@ -13,6 +13,7 @@
 //!   where it would close, so every record still shows once.
 
 pub mod duties;
+pub mod export;
 pub mod layout;
 pub mod people;
 pub mod viewport;

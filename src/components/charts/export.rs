@@ -110,15 +110,26 @@ pub fn download_png(
     file_name: &str,
     done: impl FnOnce(Result<(), ExportError>) + 'static,
 ) -> Result<(), ExportError> {
-    let width = svg
-        .get_attribute("width")
-        .and_then(|w| w.parse::<f64>().ok())
-        .ok_or(ExportError)?;
-    let height = svg
-        .get_attribute("height")
-        .and_then(|h| h.parse::<f64>().ok())
-        .ok_or(ExportError)?;
-    let url = Url::create_object_url_with_blob(&svg_blob(&svg_markup(svg)?)?)?;
+    let size = |name: &str| {
+        svg.get_attribute(name)
+            .and_then(|v| v.parse::<f64>().ok())
+            .ok_or(ExportError)
+    };
+    let (width, height) = (size("width")?, size("height")?);
+    download_png_markup(&svg_markup(svg)?, width, height, 2.0, file_name, done)
+}
+
+/// Downloads a standalone SVG document of `width` × `height` px as a PNG drawn `scale` times its
+/// size. `done` hears whether it worked once the picture has been drawn.
+pub fn download_png_markup(
+    markup: &str,
+    width: f64,
+    height: f64,
+    scale: f64,
+    file_name: &str,
+    done: impl FnOnce(Result<(), ExportError>) + 'static,
+) -> Result<(), ExportError> {
+    let url = Url::create_object_url_with_blob(&svg_blob(markup)?)?;
     let image = web_sys::HtmlImageElement::new()?;
     let file_name = file_name.to_owned();
     let drawn = {
@@ -129,8 +140,8 @@ pub fn download_png(
                 .create_element("canvas")?
                 .dyn_into()
                 .map_err(|_| ExportError)?;
-            canvas.set_width((width * 2.0).ceil() as u32);
-            canvas.set_height((height * 2.0).ceil() as u32);
+            canvas.set_width((width * scale).ceil() as u32);
+            canvas.set_height((height * scale).ceil() as u32);
             let context: web_sys::CanvasRenderingContext2d = canvas
                 .get_context("2d")?
                 .ok_or(ExportError)?
@@ -140,8 +151,8 @@ pub fn download_png(
                 &image,
                 0.0,
                 0.0,
-                width * 2.0,
-                height * 2.0,
+                width * scale,
+                height * scale,
             )?;
             let _ = Url::revoke_object_url(&url);
             crate::download::save_url(&file_name, &canvas.to_data_url_with_type("image/png")?)

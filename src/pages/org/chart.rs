@@ -39,8 +39,13 @@ pub struct Laid {
     links: Grid,
 }
 
-/// Lays out the open part of the chart.
-pub fn lay_out(chart: &Chart, closed: &HashSet<usize>, orientation: Orientation) -> Laid {
+/// Lays out the open part of the chart below `roots`.
+pub fn layout_from(
+    chart: &Chart,
+    closed: &HashSet<usize>,
+    orientation: Orientation,
+    roots: &[usize],
+) -> Layout {
     let sizes: Vec<Size> = chart
         .nodes
         .iter()
@@ -51,18 +56,23 @@ pub fn lay_out(chart: &Chart, closed: &HashSet<usize>, orientation: Orientation)
         .collect();
     let children = chart.open_children(closed);
     let packable = chart.packable();
-    let layout = layout(
+    layout(
         &Shape {
             children: &children,
             sizes: &sizes,
-            roots: &chart.roots,
+            roots,
             packable: &packable,
         },
         &Spacing {
             orientation,
             ..Spacing::default()
         },
-    );
+    )
+}
+
+/// Lays out the open part of the chart.
+pub fn lay_out(chart: &Chart, closed: &HashSet<usize>, orientation: Orientation) -> Laid {
+    let layout = layout_from(chart, closed, orientation, &chart.roots);
     let cards = Grid::new(layout.cards.clone(), &layout.bounds, GRID_CELL);
     let links = Grid::new(link_boxes(&layout), &layout.bounds, GRID_CELL);
     Laid {

@@ -16,6 +16,7 @@ use yingxiao_core::{
     domain::Collection,
     locale::Locale,
     org_chart::{
+        export::{chart_svg, CardLabel},
         layout::Orientation,
         search,
         viewport::{View, READABLE_SCALE},
@@ -23,8 +24,9 @@ use yingxiao_core::{
     },
 };
 
-use self::chart::{lay_out, split_style, CardText, Laid, OrgViewport, SPLIT_COLOURS};
+use self::chart::{lay_out, layout_from, split_style, CardText, Laid, OrgViewport, SPLIT_COLOURS};
 use crate::{
+    components::charts::export::download_png_markup,
     data::{
         org::{use_org, OrgData},
         records::{Loaded, Shared},
@@ -417,6 +419,93 @@ pub fn OrgPage() -> impl IntoView {
         })
     };
 
+    // Export and print: the focused card and what is open below it, or the whole chart as open.
+    let export_svg = move || -> Option<(String, f64, f64, String)> {
+        let orientation = orientation.get_untracked();
+        org.with_untracked(|o| {
+            let o = o.as_ref()?;
+            let focused = focus.get_untracked().and_then(|id| o.node_of(&id));
+            let roots = focused.map_or_else(|| o.chart.roots.clone(), |at| vec![at]);
+            closed.with_untracked(|closed| {
+                let layout = layout_from(&o.chart, closed, orientation, &roots);
+                let title = focused.map_or_else(
+                    || i18n.t(Key::OrgTitle).to_owned(),
+                    |at| card_text(o, closed, at, i18n).name,
+                );
+                let svg = chart_svg(&layout, &title, |at| {
+                    let text = card_text(o, closed, at, i18n);
+                    Some(CardLabel {
+                        level: text.level,
+                        name: text.name,
+                        sub: text.sub,
+                        unit: text.unit,
+                    })
+                });
+                // The size the document says it is (the layout and its margins).
+                let size = |name: &str| {
+                    svg.split_once(&format!(" {name}=\""))
+                        .and_then(|(_, rest)| rest.split('"').next())
+                        .and_then(|v| v.parse::<f64>().ok())
+                        .unwrap_or(0.0)
+                };
+                let (w, h) = (size("width"), size("height"));
+                Some((svg, w, h, title))
+            })
+        })
+    };
+    let export_failed = RwSignal::new(false);
+    let file_name = |title: &str, ext: &str| format!("{}.{ext}", title.replace(['/', '\\'], "-"));
+    let save_svg = move |_| {
+        export_failed.set(false);
+        if let Some((svg, _, _, title)) = export_svg() {
+            let saved = crate::download::save_file(
+                &file_name(&title, "svg"),
+                "image/svg+xml;charset=utf-8",
+                svg.as_bytes(),
+            );
+            export_failed.set(saved.is_err());
+        }
+    };
+    let save_png = move |_| {
+        export_failed.set(false);
+        if let Some((svg, w, h, title)) = export_svg() {
+            // Within what a canvas can hold: at most 16,000 px a side, at most twice the size.
+            let scale = (16_000.0 / w.max(h).max(1.0)).min(2.0);
+            let started =
+                download_png_markup(&svg, w, h, scale, &file_name(&title, "png"), move |done| {
+                    export_failed.set(done.is_err());
+                });
+            export_failed.set(started.is_err());
+        }
+    };
+    let paper = RwSignal::new("A4".to_owned());
+    let print = move |_| {
+        let Some((svg, _, _, _)) = export_svg() else {
+            return;
+        };
+        print_svg(&svg, &paper.get_untracked());
+    };
+    let export_scope = move || {
+        let name = focus.get().and_then(|id| {
+            org.with(|o| {
+                let o = o.as_ref()?;
+                let person = o.person_name(&id);
+                Some(
+                    if person.is_empty() {
+                        o.unit_name(&id)
+                    } else {
+                        person
+                    }
+                    .to_owned(),
+                )
+            })
+        });
+        match name {
+            Some(name) if !name.is_empty() => i18n.format(Key::OrgExportFocus, &[("name", &name)]),
+            _ => i18n.t(Key::OrgExportAll).to_owned(),
+        }
+    };
+
     let zoom = move |factor: f64| {
         let (w, h) = size.get_untracked();
         view.update(|v| *v = v.zoomed(factor, w / 2.0, h / 2.0));
@@ -537,10 +626,59 @@ pub fn OrgPage() -> impl IntoView {
                 {body}
                 {details}
             </div>
+            <div class="org-export" role="group" aria-label=move || i18n.t(Key::OrgExportAll)>
+                <span class="muted" data-testid="org-export-scope">{export_scope}</span>
+                <button type="button" class="button" data-testid="org-export-svg" on:click=save_svg>{move || i18n.t(Key::OrgExportSvg)}</button>
+                <button type="button" class="button" data-testid="org-export-png" on:click=save_png>{move || i18n.t(Key::OrgExportPng)}</button>
+                <label class="org-level-choice">{move || i18n.t(Key::OrgPaper)}
+                    <select class="input" data-testid="org-paper" on:change=move |e| paper.set(event_target_value(&e))>
+                        <option value="A4">{move || i18n.t(Key::OrgPaperA4)}</option>
+                        <option value="A3">{move || i18n.t(Key::OrgPaperA3)}</option>
+                    </select>
+                </label>
+                <button type="button" class="button" data-testid="org-print" on:click=print>{move || i18n.t(Key::OrgPrint)}</button>
+                <Show when=move || export_failed.get()>
+                    <p class="form-error" role="alert">{move || i18n.t(Key::EvaluationExportFailed)}</p>
+                </Show>
+            </div>
             <p class="muted org-status" role="status" data-testid="org-status">
                 {shown}
                 {move || (view.get().scale < READABLE_SCALE).then(|| format!(" · {}", i18n.t(Key::OrgZoomHint)))}
             </p>
         </section>
     }
+}
+
+/// Prints the chart alone, fitted to one landscape page of `paper` (A4 or A3): a print-only copy of
+/// its SVG and the page size, which the print style sheet shows instead of the app.
+fn print_svg(svg: &str, paper: &str) {
+    let document = document();
+    let Some(body) = document.body() else { return };
+    for id in ["org-print", "org-print-page"] {
+        if let Some(old) = document.get_element_by_id(id) {
+            old.remove();
+        }
+    }
+    let (Ok(sheet), Ok(page)) = (
+        document.create_element("div"),
+        document.create_element("style"),
+    ) else {
+        return;
+    };
+    sheet.set_id("org-print");
+    sheet.set_class_name("org-print");
+    sheet.set_inner_html(svg);
+    page.set_id("org-print-page");
+    // The page's height less its margins bounds the picture, so a tall subtree fits one page.
+    let (size, height_mm) = if paper == "A3" {
+        ("A3", 277)
+    } else {
+        ("A4", 190)
+    };
+    page.set_text_content(Some(&format!(
+        "@page {{ size: {size} landscape; margin: 10mm; }} .org-print svg {{ max-height: {height_mm}mm; }}"
+    )));
+    let _ = body.append_child(&sheet);
+    let _ = body.append_child(&page);
+    let _ = window().print();
 }
