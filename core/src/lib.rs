@@ -8,6 +8,7 @@ pub mod domain;
 pub mod evaluation;
 pub mod export;
 pub mod funnel;
+pub mod geometry;
 pub mod health;
 pub mod ics;
 pub mod id;

@@ -46,41 +46,7 @@ pub struct BandInput {
     pub lines: Vec<String>,
 }
 
-/// An axis-aligned box, px.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Rect {
-    pub x: f64,
-    pub y: f64,
-    pub w: f64,
-    pub h: f64,
-}
-
-impl Rect {
-    pub fn right(&self) -> f64 {
-        self.x + self.w
-    }
-
-    pub fn bottom(&self) -> f64 {
-        self.y + self.h
-    }
-
-    /// True when the boxes share some area (touching edges do not count).
-    pub fn intersects(&self, other: &Rect) -> bool {
-        self.x < other.right()
-            && other.x < self.right()
-            && self.y < other.bottom()
-            && other.y < self.bottom()
-    }
-
-    /// True when `other` lies wholly within this box (with a hair of tolerance for rounding).
-    pub fn contains(&self, other: &Rect) -> bool {
-        const EPS: f64 = 1e-6;
-        other.x >= self.x - EPS
-            && other.y >= self.y - EPS
-            && other.right() <= self.right() + EPS
-            && other.bottom() <= self.bottom() + EPS
-    }
-}
+pub use crate::geometry::Rect;
 
 /// One band: a trapezoid centred on `center_x`, from `top` to `bottom`.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -61,47 +61,7 @@ impl Default for Spacing {
     }
 }
 
-/// An axis-aligned box, px, top-left corner and size.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Rect {
-    pub x: f64,
-    pub y: f64,
-    pub w: f64,
-    pub h: f64,
-}
-
-impl Rect {
-    pub fn right(&self) -> f64 {
-        self.x + self.w
-    }
-    pub fn bottom(&self) -> f64 {
-        self.y + self.h
-    }
-    pub fn centre_x(&self) -> f64 {
-        self.x + self.w / 2.0
-    }
-    pub fn centre_y(&self) -> f64 {
-        self.y + self.h / 2.0
-    }
-    /// Whether the two boxes share any area (touching edges do not count).
-    pub fn overlaps(&self, other: &Rect) -> bool {
-        self.x < other.right()
-            && other.x < self.right()
-            && self.y < other.bottom()
-            && other.y < self.bottom()
-    }
-    /// The smallest box around both.
-    pub fn union(&self, other: &Rect) -> Rect {
-        let x = self.x.min(other.x);
-        let y = self.y.min(other.y);
-        Rect {
-            x,
-            y,
-            w: self.right().max(other.right()) - x,
-            h: self.bottom().max(other.bottom()) - y,
-        }
-    }
-}
+pub use crate::geometry::Rect;
 
 /// A node's leaf children packed together under it.
 #[derive(Clone, Debug, PartialEq)]

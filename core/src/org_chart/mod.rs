@@ -328,26 +328,16 @@ pub fn within(
     let Some(top) = top else {
         return (units, people);
     };
-    let parent: HashMap<&str, &str> = units
-        .iter()
-        .map(|u| (u.id.as_str(), u.parent_id.as_str()))
-        .collect();
-    let inside = |unit: &str| {
-        let mut at = unit;
-        for _ in 0..=parent.len() {
-            if at == top {
-                return true;
-            }
-            match parent.get(at) {
-                Some(up) if !up.is_empty() => at = up,
-                _ => return false,
-            }
-        }
-        false
-    };
+    // The scope rule's own tree, so the chart narrows exactly as sight does.
+    let tree = crate::scope::OrgTree::new(
+        units
+            .iter()
+            .filter(|u| !u.parent_id.is_empty())
+            .map(|u| (u.id.clone(), u.parent_id.clone())),
+    );
     let kept: HashSet<String> = units
         .iter()
-        .filter(|u| inside(&u.id))
+        .filter(|u| tree.is_within(&u.id, top))
         .map(|u| u.id.clone())
         .collect();
     let people = people

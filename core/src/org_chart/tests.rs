@@ -67,7 +67,7 @@ fn no_overlaps(layout: &Layout) -> Result<(), String> {
     let boxes = solid_boxes(layout);
     for (i, a) in boxes.iter().enumerate() {
         for b in &boxes[i + 1..] {
-            if a.overlaps(b) {
+            if a.intersects(b) {
                 return Err(format!("{a:?} overlaps {b:?}"));
             }
         }
@@ -79,15 +79,11 @@ fn no_overlaps(layout: &Layout) -> Result<(), String> {
             .filter_map(|&m| layout.cards[m])
             .collect();
         for (i, a) in members.iter().enumerate() {
-            if !(block.rect.x <= a.x + 1e-6
-                && a.right() <= block.rect.right() + 1e-6
-                && block.rect.y <= a.y + 1e-6
-                && a.bottom() <= block.rect.bottom() + 1e-6)
-            {
+            if !block.rect.contains(a) {
                 return Err(format!("{a:?} outside its block {:?}", block.rect));
             }
             for b in &members[i + 1..] {
-                if a.overlaps(b) {
+                if a.intersects(b) {
                     return Err(format!("{a:?} overlaps {b:?} in a block"));
                 }
             }
