@@ -129,7 +129,8 @@ pub fn scope_facts(
     }
     let unit_id = match collection {
         Collection::Customer => text(fields, "region_unit_id"),
-        Collection::OrgUnit => None,
+        // A unit sits in its parent: who manages the parent may move it (the org chart).
+        Collection::OrgUnit => text(fields, "parent_id"),
         _ => text(fields, "unit_id"),
     };
     let customer_id = match collection {

@@ -334,14 +334,10 @@ impl Server {
                 .iter()
                 .filter_map(|key| Some((key.clone(), self.records.get(key)?.clone())))
                 .collect(),
-            Wanted::ChildrenOf(customer) => self
+            scan => self
                 .records
                 .iter()
-                .filter(|(key, row)| {
-                    key.collection != Collection::Customer
-                        && !row.state.deleted
-                        && row.scope.customer_id.as_ref() == Some(customer)
-                })
+                .filter(|(key, row)| scan.answers(key, row))
                 .map(|(key, row)| (key.clone(), row.clone()))
                 .collect(),
         }

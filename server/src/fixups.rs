@@ -3,12 +3,17 @@
 //!
 //! - `promotion_store_units`: a promotion's scope names its stores' units (so their promoters see
 //!   it); promotions written before that rule get them here.
+//! - `org_unit_placement`: an org unit's scope names its parent (so a regional manager may move the
+//!   units of the region); units written before that rule get it here.
 
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 use sqlx::{AnyConnection, Connection, Row};
-use yingxiao_core::{domain::id_list, scope::ScopeFacts};
+use yingxiao_core::{
+    domain::{id_list, Collection},
+    scope::{scope_facts, ScopeFacts},
+};
 
 use crate::auth::now_millis;
 
@@ -18,6 +23,12 @@ pub async fn run(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         let mut tx = conn.begin().await?;
         promotion_store_units(&mut tx).await?;
         mark(&mut tx, "promotion_store_units").await?;
+        tx.commit().await?;
+    }
+    if !done(conn, "org_unit_placement").await? {
+        let mut tx = conn.begin().await?;
+        org_unit_placement(&mut tx).await?;
+        mark(&mut tx, "org_unit_placement").await?;
         tx.commit().await?;
     }
     Ok(())
@@ -78,6 +89,29 @@ async fn promotion_store_units(conn: &mut AnyConnection) -> Result<(), sqlx::Err
         scope.store_units = units;
         let text = serde_json::to_string(&scope).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         sqlx::query("UPDATE records SET scope = $1 WHERE collection = 'promotions' AND id = $2")
+            .bind(text)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn org_unit_placement(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    let units =
+        sqlx::query("SELECT id, fields, scope FROM records WHERE collection = 'org_units' AND deleted = 0")
+            .fetch_all(&mut *conn)
+            .await?;
+    for row in units {
+        let id: String = row.try_get(0)?;
+        let fields: Map<String, Value> = decode(&row.try_get::<String, _>(1)?)?;
+        let stored: ScopeFacts = decode(&row.try_get::<String, _>(2)?)?;
+        let scope = scope_facts(Collection::OrgUnit, &fields, None);
+        if scope == stored {
+            continue;
+        }
+        let text = serde_json::to_string(&scope).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        sqlx::query("UPDATE records SET scope = $1 WHERE collection = 'org_units' AND id = $2")
             .bind(text)
             .bind(id)
             .execute(&mut *conn)

@@ -16,6 +16,7 @@ pub mod duties;
 pub mod export;
 pub mod layout;
 pub mod people;
+pub mod reassign;
 pub mod viewport;
 
 use std::collections::{HashMap, HashSet};

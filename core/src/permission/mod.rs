@@ -116,6 +116,7 @@ impl Action {
         }
         if PLACEMENT_FIELDS.contains(&field)
             || (collection == Collection::OrgUnit && field == "parent_id")
+            || (collection == Collection::User && field == "manager_id")
         {
             return Action::Reassign;
         }
@@ -522,8 +523,32 @@ impl Permissions {
             .try_for_each(|action| self.need(viewer, org, args.collection, action, facts))
     }
 
+    /// A change that places a record elsewhere (changes a field whose action is `Reassign`) needs
+    /// `Reassign` where the record lands as well as where it was: `before` and `after` are its fields,
+    /// `facts` its scope facts after the change.
+    pub fn check_destination(
+        &self,
+        viewer: &Viewer,
+        org: &OrgTree,
+        collection: Collection,
+        before: &Map<String, Value>,
+        after: &Map<String, Value>,
+        facts: &ScopeFacts,
+    ) -> Result<(), Denial> {
+        let placed = collection
+            .fields()
+            .iter()
+            .filter(|f| Action::for_field(collection, f.name) == Action::Reassign)
+            .any(|f| before.get(f.name) != after.get(f.name));
+        if placed {
+            self.need(viewer, org, collection, Action::Reassign, facts)
+        } else {
+            Ok(())
+        }
+    }
+
     /// `Ok` if the viewer may take `action` on a record with `facts`, else the denial saying so.
-    fn need(
+    pub fn need(
         &self,
         viewer: &Viewer,
         org: &OrgTree,
@@ -940,6 +965,15 @@ fn default_rules() -> &'static [Rule] {
             Extent::Own,
         ),
         (MANAGERS, &[C::Ticket], &[Create], Extent::Subtree),
+        // They move their people between the units they manage (the org chart's drag), and a
+        // regional manager rearranges the units of the region.
+        (MANAGERS, &[C::User], &[Reassign], Extent::Subtree),
+        (
+            &[RegionalManager],
+            &[C::OrgUnit],
+            &[Reassign],
+            Extent::Subtree,
+        ),
         // Sales reps (业务员) manage their own customers, contacts, visits, deals and orders.
         (&[SalesRep], SALES, CRUD, Extent::Own),
         (&[SalesRep], &[C::Opportunity], &[MoveStage], Extent::Own),

@@ -78,6 +78,7 @@ pub async fn push(
         let found = match &wanted {
             Wanted::Records(keys) => fetch_records(&mut tx, keys).await?,
             Wanted::ChildrenOf(customer_id) => fetch_children(&mut tx, customer_id).await?,
+            Wanted::OwnedBy(user_id) => fetch_owned(&mut tx, user_id).await?,
         };
         decision.supply(found);
     }
@@ -165,6 +166,28 @@ async fn fetch_children(
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(read_record).collect()
+}
+
+/// The live customers and opportunities a person owns, as stored (by the owner index).
+async fn fetch_owned(
+    conn: &mut AnyConnection,
+    user_id: &str,
+) -> Result<Vec<(RecordRef, ServerRecord)>, SyncError> {
+    let mut found = Vec::new();
+    for collection in [Collection::Customer, Collection::Opportunity] {
+        let rows = sqlx::query(&format!(
+            "{RECORD_COLUMNS} WHERE collection = $1 AND owner_id = $2 AND deleted = 0"
+        ))
+        .bind(collection.as_str())
+        .bind(user_id)
+        .persistent(false)
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in &rows {
+            found.push(read_record(row)?);
+        }
+    }
+    Ok(found)
 }
 
 /// Every record the push wrote, in one statement: all rows bound as one JSON array (see `bulk`).

@@ -1,7 +1,7 @@
 //! One mutation's decision: scope, permission and reference checks, the merge, the org tree's
-//! invariant, then the writes it causes (customer → children scope cascade, epoch bumps). Every check
-//! comes before the first write, so a rejected mutation, or one that stops to have records read,
-//! leaves nothing behind.
+//! invariant, then the writes it causes (a moved person's customers and open deals following them,
+//! customer → children scope cascade, epoch bumps). Every check comes before the first write, so a
+//! rejected mutation, or one that stops to have records read, leaves nothing behind.
 
 use std::collections::HashSet;
 
@@ -10,12 +10,13 @@ use serde_json::Value;
 use super::{PushDecision, ServerRecord, Wanted};
 use crate::{
     domain::Collection,
-    permission::{references, Denial, Permissions},
+    org_chart::reassign::follows_person,
+    permission::{references, Action, Denial, Permissions},
     scope::{scope_facts, ScopeFacts},
     sync::{
         apply::{apply, Change, StoredRecord},
         hlc::Hlc,
-        protocol::{Intent, RecordRef, RejectCode, Rejection, RescheduleArgs},
+        protocol::{Intent, RecordRef, RejectCode, Rejection, RescheduleArgs, SetFieldsArgs},
     },
 };
 
@@ -77,6 +78,15 @@ fn changed(before: &StoredRecord, after: &StoredRecord, field: &str) -> bool {
     before.deleted != after.deleted || before.fields.get(field) != after.fields.get(field)
 }
 
+/// A record that follows a person to their new unit: its state and scope after, and the records
+/// hanging from it (for a customer) whose scope follows in turn.
+struct Follower {
+    key: RecordRef,
+    row: ServerRecord,
+    old_scope: ScopeFacts,
+    children: Vec<RecordRef>,
+}
+
 impl PushDecision<'_> {
     /// Decides one mutation stamped with its admitted clock. Returns the version written, if any.
     pub(super) fn decide(&mut self, intent: &Intent, hlc: &Hlc) -> Result<Option<i64>, Failure> {
@@ -132,6 +142,18 @@ impl PushDecision<'_> {
             if !self.system {
                 self.check_references(intent, existing.as_ref())?;
             }
+            if let Some((before, _)) = live {
+                self.permissions
+                    .check_destination(
+                        &self.viewer,
+                        &self.org,
+                        collection,
+                        before,
+                        &next.fields,
+                        &scope,
+                    )
+                    .map_err(denied)?;
+            }
             scope
         };
 
@@ -156,6 +178,27 @@ impl PushDecision<'_> {
             self.ws.children_of(&target.id)?
         } else {
             Vec::new()
+        };
+
+        // A person who changes units takes their customers and open deals there along.
+        let followers = match &existing {
+            Some(before)
+                if collection == Collection::User
+                    && !before.state.deleted
+                    && !next.deleted
+                    && changed(&before.state, &next, "unit_id") =>
+            {
+                let unit = |state: &StoredRecord| {
+                    state
+                        .fields
+                        .get("unit_id")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                self.followers(&target.id, &unit(&before.state), &unit(&next), hlc)?
+            }
+            _ => Vec::new(),
         };
 
         // Accepted: from here on only writes.
@@ -186,6 +229,22 @@ impl PushDecision<'_> {
             }
             self.cascade_customer_scope(children, &scope);
         }
+        for follower in followers {
+            self.version += 1;
+            let scope = follower.row.scope.clone();
+            let owner_customer = follower.key.collection == Collection::Customer;
+            self.ws.write(
+                follower.key,
+                ServerRecord {
+                    version: self.version,
+                    ..follower.row
+                },
+                Some(follower.old_scope),
+            );
+            if owner_customer {
+                self.cascade_customer_scope(follower.children, &scope);
+            }
+        }
         if let Some(before) = &existing {
             match collection {
                 Collection::User
@@ -201,6 +260,67 @@ impl PushDecision<'_> {
             }
         }
         Ok(Some(written))
+    }
+
+    /// What follows `person` from unit `from` to `to` (`follows_person`), each change merged with
+    /// the moving mutation's stamp and checked: the mover must be allowed to reassign the record
+    /// where it is and where it goes.
+    fn followers(
+        &self,
+        person: &str,
+        from: &str,
+        to: &str,
+        hlc: &Hlc,
+    ) -> Result<Vec<Follower>, Failure> {
+        let mut followers = Vec::new();
+        for key in self.ws.owned_by(person)? {
+            let Some(row) = self.ws.get(&key)? else {
+                continue;
+            };
+            let Some(fields) = follows_person(key.collection, &row.state.fields, from, to) else {
+                continue;
+            };
+            let edit = Intent::SetFields(SetFieldsArgs {
+                collection: key.collection,
+                id: key.id.clone(),
+                fields,
+            });
+            let Change::Write(state) =
+                apply(Some(&row.state), &edit, hlc).map_err(Failure::Rejected)?
+            else {
+                continue;
+            };
+            let scope = self.ws.facts_for(key.collection, &state.fields)?;
+            for facts in [&row.scope, &scope] {
+                if !self.system {
+                    self.permissions
+                        .need(
+                            &self.viewer,
+                            &self.org,
+                            key.collection,
+                            Action::Reassign,
+                            facts,
+                        )
+                        .map_err(denied)?;
+                }
+            }
+            let children = if key.collection == Collection::Customer {
+                self.ws.children_of(&key.id)?
+            } else {
+                Vec::new()
+            };
+            followers.push(Follower {
+                old_scope: row.scope.clone(),
+                row: ServerRecord {
+                    version: row.version,
+                    state,
+                    scope,
+                },
+                key,
+                children,
+            });
+        }
+        Ok(followers)
     }
 
     /// A record may name only records its writer can see: every id a create sets, and every id an

@@ -4,8 +4,8 @@
 //! so the rule that is tested is the rule that runs.
 //!
 //! [`PushDecision`] does no I/O: it says what it lacks ([`Wanted`]) — first the records the
-//! mutations name, then the customers those hang from, and, when a customer changes hands, the
-//! records hanging from it — and the caller reads them and [`PushDecision::supply`]s them. A
+//! mutations name, then the customers those hang from, when a customer changes hands the records
+//! hanging from it, and when a person changes units the customers and deals they own — and the caller reads them and [`PushDecision::supply`]s them. A
 //! mutation that stops for records has written nothing and is decided again from its start. The end
 //! is [`PushWrites`]: the answer, the audit trail and everything to store in one transaction.
 
@@ -164,6 +164,36 @@ pub enum Wanted {
     Records(Vec<RecordRef>),
     /// The live records, other than customers, whose scope hangs from this customer.
     ChildrenOf(String),
+    /// The live customers and opportunities this user owns (`owner_id`): what may follow them when
+    /// they move to another unit (`org_chart::reassign::follows_person`).
+    OwnedBy(String),
+}
+
+impl Wanted {
+    /// Does this stored record answer the request? What a store held in memory (the simulation,
+    /// tests) reads by; the server asks its database the same in SQL.
+    pub fn answers(&self, key: &RecordRef, row: &ServerRecord) -> bool {
+        match self {
+            Wanted::Records(keys) => keys.contains(key),
+            Wanted::ChildrenOf(customer) => {
+                key.collection != crate::domain::Collection::Customer
+                    && !row.state.deleted
+                    && row.scope.customer_id.as_ref() == Some(customer)
+            }
+            Wanted::OwnedBy(user) => {
+                matches!(
+                    key.collection,
+                    crate::domain::Collection::Customer | crate::domain::Collection::Opportunity
+                ) && !row.state.deleted
+                    && row
+                        .state
+                        .fields
+                        .get("owner_id")
+                        .and_then(serde_json::Value::as_str)
+                        == Some(user.as_str())
+            }
+        }
+    }
 }
 
 /// One processed mutation, for the audit trail.
@@ -373,6 +403,7 @@ impl<'a> PushDecision<'a> {
         match self.asked.take() {
             Some(Wanted::Records(keys)) => self.ws.load(found, keys),
             Some(Wanted::ChildrenOf(customer)) => self.ws.load_children(found, customer),
+            Some(Wanted::OwnedBy(user)) => self.ws.load_owned(found, user),
             None => self.ws.load(found, Vec::new()),
         }
     }

@@ -76,6 +76,7 @@ struct Written {
     verdicts: Vec<(u64, Option<i64>, bool)>,
     records: Vec<(RecordRef, ServerRecord)>,
     moves: Vec<ScopeMove>,
+    epochs: EpochBumps,
     version: i64,
 }
 
@@ -181,14 +182,10 @@ impl Store {
                     .iter()
                     .filter_map(|key| Some((key.clone(), self.records.get(key)?.clone())))
                     .collect(),
-                Wanted::ChildrenOf(customer) => self
+                scan => self
                     .records
                     .iter()
-                    .filter(|(key, row)| {
-                        key.collection != Collection::Customer
-                            && !row.state.deleted
-                            && row.scope.customer_id.as_ref() == Some(customer)
-                    })
+                    .filter(|(key, row)| scan.answers(key, row))
                     .map(|(key, row)| (key.clone(), row.clone()))
                     .collect(),
             };
@@ -214,6 +211,7 @@ impl Store {
             response: writes.response,
             records: writes.records,
             moves: writes.moves,
+            epochs: writes.epochs,
             version: writes.version,
         })
     }
@@ -860,4 +858,210 @@ fn a_submitted_report_is_reviewed_in_the_reviewers_name_and_then_closed_to_the_p
         )],
     );
     assert_eq!(refusal(&writes), None);
+}
+
+/// The region of the seeded store with two areas, a store unit in the first and a region beside it;
+/// a regional manager; and a rep of the first area with a customer there (and its contact), a
+/// store's customer, an open deal and a won one.
+mod reassign {
+    use super::*;
+
+    const AREA_A: u64 = 3;
+    const AREA_B: u64 = 4;
+    const STORE: u64 = 5;
+    const WEST: u64 = 6;
+    const WEST_AREA: u64 = 7;
+    const MANAGER: u64 = 13;
+    const MOVER: u64 = 14;
+    const AREA_CUSTOMER: u64 = 22;
+    const STORE_CUSTOMER: u64 = 23;
+    const AREA_CONTACT: u64 = 31;
+    const OPEN_DEAL: u64 = 40;
+    const WON_DEAL: u64 = 41;
+
+    fn deal(n: u64, stage: &str) -> Intent {
+        let mut deal = json!({"customer_id": id(AREA_CUSTOMER), "owner_id": id(MOVER),
+            "unit_id": id(AREA_A), "name": "冷柜更新", "amount": 1_000_000, "stage": stage,
+            "stage_history": [{"stage": stage, "entered_at": "2026-09-01T01:00:00Z"}]});
+        if stage == "won" {
+            deal["won_at"] = json!("2026-09-01T01:00:00Z");
+        }
+        create(Collection::Opportunity, n, deal)
+    }
+
+    fn store() -> Store {
+        let mut store = Store::seeded();
+        let unit = |n: u64, kind: &str, parent: u64| {
+            create(
+                Collection::OrgUnit,
+                n,
+                json!({"name": format!("单位{n}"), "kind": kind, "parent_id": id(parent)}),
+            )
+        };
+        let customer = |n: u64, unit: u64| {
+            create(
+                Collection::Customer,
+                n,
+                json!({"name": format!("客户{n}"), "kind": "dealer", "region_unit_id": id(unit),
+                    "owner_id": id(MOVER)}),
+            )
+        };
+        store.apply(
+            &system(),
+            vec![
+                unit(AREA_A, "area", REGION),
+                unit(AREA_B, "area", REGION),
+                unit(STORE, "store", AREA_A),
+                unit(WEST, "region", COMPANY),
+                unit(WEST_AREA, "area", WEST),
+                create(
+                    Collection::User,
+                    MANAGER,
+                    json!({"name": "经理", "login": "manager", "role": "regional_manager",
+                        "unit_id": id(REGION)}),
+                ),
+                create(
+                    Collection::User,
+                    MOVER,
+                    json!({"name": "张伟", "login": "zhangwei", "role": "sales_rep",
+                        "unit_id": id(AREA_A), "manager_id": id(MANAGER)}),
+                ),
+                customer(AREA_CUSTOMER, AREA_A),
+                customer(STORE_CUSTOMER, STORE),
+                create(
+                    Collection::Contact,
+                    AREA_CONTACT,
+                    json!({"customer_id": id(AREA_CUSTOMER), "name": "王经理"}),
+                ),
+                deal(OPEN_DEAL, "negotiate"),
+                deal(WON_DEAL, "won"),
+            ],
+        );
+        store
+    }
+
+    fn manager() -> Author {
+        author(MANAGER, Role::RegionalManager, REGION)
+    }
+
+    fn unit_of(store: &Store, collection: Collection, n: u64) -> Option<String> {
+        store.scope(collection, n).unit_id.clone()
+    }
+
+    fn denied_action(writes: &Written) -> Option<Action> {
+        match &writes.response.outcomes[0] {
+            Outcome::Rejected { reason, .. } => match &reason.denial {
+                Some(Denial::Action { action, .. }) => Some(*action),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_person_moved_between_areas_takes_their_area_customers_and_open_deals_along() {
+        let mut store = store();
+        let writes = store.apply(
+            &manager(),
+            vec![set(
+                Collection::User,
+                MOVER,
+                json!({"unit_id": id(AREA_B), "manager_id": null}),
+            )],
+        );
+        assert_eq!(writes.response.outcomes, [Outcome::Applied { id: 1 }]);
+        assert!(store.asked.contains(&Wanted::OwnedBy(id(MOVER))));
+        let b = Some(id(AREA_B));
+        let a = Some(id(AREA_A));
+        assert_eq!(unit_of(&store, Collection::Customer, AREA_CUSTOMER), b);
+        assert_eq!(
+            store.records[&key(Collection::Customer, AREA_CUSTOMER)].state.fields["region_unit_id"],
+            json!(id(AREA_B))
+        );
+        assert_eq!(unit_of(&store, Collection::Contact, AREA_CONTACT), b, "the contact follows its customer");
+        assert_eq!(unit_of(&store, Collection::Opportunity, OPEN_DEAL), b);
+        assert_eq!(unit_of(&store, Collection::Opportunity, WON_DEAL), a, "a won deal stays where it was booked");
+        assert_eq!(
+            unit_of(&store, Collection::Customer, STORE_CUSTOMER),
+            Some(id(STORE)),
+            "a store's customer stays with the store"
+        );
+        // The person, the customer, its contact and the open deal: each a version and, but the
+        // person (reference data), a move for those who saw them before.
+        assert_eq!(writes.records.len(), 4);
+        let moved: Vec<&RecordRef> = writes.moves.iter().map(|m| &m.record).collect();
+        assert!(moved.contains(&&key(Collection::Customer, AREA_CUSTOMER)));
+        assert!(moved.contains(&&key(Collection::Contact, AREA_CONTACT)));
+        assert!(moved.contains(&&key(Collection::Opportunity, OPEN_DEAL)));
+        assert!(writes.epochs.users.contains(&id(MOVER)), "the person's own scope changed");
+
+        // Moving back (the chart's undo) brings them back the same way.
+        let back = store.apply(
+            &manager(),
+            vec![set(
+                Collection::User,
+                MOVER,
+                json!({"unit_id": id(AREA_A), "manager_id": id(MANAGER)}),
+            )],
+        );
+        assert_eq!(back.response.outcomes, [Outcome::Applied { id: 1 }]);
+        assert_eq!(unit_of(&store, Collection::Customer, AREA_CUSTOMER), a);
+        assert_eq!(unit_of(&store, Collection::Contact, AREA_CONTACT), a);
+        assert_eq!(unit_of(&store, Collection::Opportunity, OPEN_DEAL), a);
+    }
+
+    #[test]
+    fn a_manager_may_not_move_a_person_out_of_their_region_and_a_rep_may_not_move_anyone() {
+        let mut store = store();
+        let out = store.apply(
+            &manager(),
+            vec![set(Collection::User, MOVER, json!({"unit_id": id(WEST_AREA)}))],
+        );
+        assert_eq!(denied_action(&out), Some(Action::Reassign));
+        assert_eq!(unit_of(&store, Collection::Customer, AREA_CUSTOMER), Some(id(AREA_A)));
+        let rep = store.apply(
+            &author(REP, Role::SalesRep, REGION),
+            vec![set(Collection::User, MOVER, json!({"unit_id": id(AREA_B)}))],
+        );
+        assert_eq!(denied_action(&rep), Some(Action::Reassign));
+        // An admin may: the customer follows across regions.
+        let admin = store.apply(
+            &author(ADMIN, Role::Admin, COMPANY),
+            vec![set(Collection::User, MOVER, json!({"unit_id": id(WEST_AREA)}))],
+        );
+        assert_eq!(admin.response.outcomes, [Outcome::Applied { id: 1 }]);
+        assert_eq!(unit_of(&store, Collection::Customer, AREA_CUSTOMER), Some(id(WEST_AREA)));
+    }
+
+    #[test]
+    fn a_regional_manager_moves_units_within_the_region_but_not_the_region_nor_into_itself() {
+        let mut store = store();
+        let moved = store.apply(
+            &manager(),
+            vec![set(Collection::OrgUnit, STORE, json!({"parent_id": id(AREA_B)}))],
+        );
+        assert_eq!(moved.response.outcomes, [Outcome::Applied { id: 1 }]);
+        assert!(moved.epochs.everyone, "every subtree may have changed");
+        assert!(store.org().is_within(&id(STORE), &id(AREA_B)));
+
+        let cycle = store.apply(
+            &manager(),
+            vec![set(Collection::OrgUnit, AREA_B, json!({"parent_id": id(STORE)}))],
+        );
+        let Outcome::Rejected { reason, .. } = &cycle.response.outcomes[0] else {
+            panic!("a unit below itself: {:?}", cycle.response);
+        };
+        assert_eq!(reason.code, RejectCode::Invalid);
+
+        let region = store.apply(
+            &manager(),
+            vec![set(Collection::OrgUnit, REGION, json!({"parent_id": id(WEST)}))],
+        );
+        assert_eq!(denied_action(&region), Some(Action::Reassign), "their own region is not theirs to move");
+        let away = store.apply(
+            &manager(),
+            vec![set(Collection::OrgUnit, AREA_B, json!({"parent_id": id(WEST)}))],
+        );
+        assert_eq!(denied_action(&away), Some(Action::Reassign), "nor may a unit leave the region");
+    }
 }

@@ -18,6 +18,8 @@ pub(super) struct Workspace {
     rows: HashMap<RecordRef, Option<ServerRecord>>,
     /// Customers whose hanging records have been read.
     children_read: HashSet<String>,
+    /// People whose own customers and opportunities have been read.
+    owned_read: HashSet<String>,
     /// Records written by this push, in first-write order.
     dirty: Vec<RecordRef>,
     moves: Vec<ScopeMove>,
@@ -55,6 +57,39 @@ impl Workspace {
     ) {
         self.load(found, Vec::new());
         self.children_read.insert(customer);
+    }
+
+    /// Takes in the stored customers and opportunities `user` owns.
+    pub(super) fn load_owned(
+        &mut self,
+        found: impl IntoIterator<Item = (RecordRef, ServerRecord)>,
+        user: String,
+    ) {
+        self.load(found, Vec::new());
+        self.owned_read.insert(user);
+    }
+
+    /// Live customers and opportunities `user` owns as this push leaves them, in key order.
+    pub(super) fn owned_by(&self, user: &str) -> Result<Vec<RecordRef>, Wanted> {
+        if !self.owned_read.contains(user) {
+            return Err(Wanted::OwnedBy(user.to_owned()));
+        }
+        let mut keys: Vec<RecordRef> = self
+            .rows
+            .iter()
+            .filter(|(key, row)| {
+                matches!(
+                    key.collection,
+                    Collection::Customer | Collection::Opportunity
+                ) && row.as_ref().is_some_and(|row| {
+                    !row.state.deleted
+                        && row.state.fields.get("owner_id").and_then(Value::as_str) == Some(user)
+                })
+            })
+            .map(|(key, _)| key.clone())
+            .collect();
+        keys.sort();
+        Ok(keys)
     }
 
     /// A record as this push sees it, or what to read first.
