@@ -98,10 +98,11 @@ async fn promotion_store_units(conn: &mut AnyConnection) -> Result<(), sqlx::Err
 }
 
 async fn org_unit_placement(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-    let units =
-        sqlx::query("SELECT id, fields, scope FROM records WHERE collection = 'org_units' AND deleted = 0")
-            .fetch_all(&mut *conn)
-            .await?;
+    let units = sqlx::query(
+        "SELECT id, fields, scope FROM records WHERE collection = 'org_units' AND deleted = 0",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     for row in units {
         let id: String = row.try_get(0)?;
         let fields: Map<String, Value> = decode(&row.try_get::<String, _>(1)?)?;

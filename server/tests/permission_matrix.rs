@@ -181,6 +181,9 @@ struct Pusher {
     other: String,
     /// A unit below this user's (a region's area, the company's region), or their own unit.
     below: String,
+    /// Another unit directly below this user's (a store of an area), if there is one: where a
+    /// reassignment may move a record to when `below` is their own unit.
+    beneath: Option<String>,
     /// A unit outside this user's unit and below it, if there is one.
     outside: Option<String>,
     /// Someone working outside this user's unit.
@@ -220,6 +223,10 @@ impl Pusher {
                     && matches!(text(u, "kind"), Some("region" | "area"))
             })
             .map_or_else(|| unit.clone(), |(id, _)| id.to_owned());
+        let beneath = company
+            .all("org_units")
+            .find(|(id, u)| text(u, "parent_id") == Some(unit.as_str()) && *id != below)
+            .map(|(id, _)| id.to_owned());
         let guangzhou = company.unit_named("广州区域");
         let outside = (!company.within(&guangzhou, &unit)).then_some(guangzhou);
         Self {
@@ -229,6 +236,7 @@ impl Pusher {
             unit,
             other,
             below,
+            beneath,
             outside,
             far,
         }
@@ -650,8 +658,11 @@ impl Plan {
             .iter()
             .find_map(|f| fields.get(*f).and_then(Value::as_str))
             .unwrap_or(unit);
-        let new_unit = [&pusher.unit, &pusher.below, &self.company_unit]
+        // Within the pusher's unit first: a reassignment needs its grant where the record lands too.
+        let new_unit = [&pusher.unit, &pusher.below]
             .into_iter()
+            .chain(pusher.beneath.as_ref())
+            .chain([&self.company_unit])
             .chain(pusher.outside.as_ref())
             .find(|u| u.as_str() != current_unit)
             .unwrap()

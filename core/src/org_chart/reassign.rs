@@ -46,8 +46,8 @@ pub fn person_move(
     if let Some(managed) = units.iter().find(|u| u.manager_id == person.id) {
         return Err(MoveProblem::ManagesUnit(managed.id.clone()));
     }
-    let manager = (!to.manager_id.is_empty() && to.manager_id != person.id)
-        .then(|| to.manager_id.clone());
+    let manager =
+        (!to.manager_id.is_empty() && to.manager_id != person.id).then(|| to.manager_id.clone());
     let mut fields = Map::new();
     fields.insert("unit_id".into(), json!(to.id));
     fields.insert("manager_id".into(), json!(manager));
@@ -64,7 +64,11 @@ pub fn person_place(person: &PersonRow) -> MoveFields {
 }
 
 /// The change that moves `unit` under `parent`, or why it cannot be made.
-pub fn unit_move(unit: &UnitRow, parent: &UnitRow, org: &OrgTree) -> Result<MoveFields, MoveProblem> {
+pub fn unit_move(
+    unit: &UnitRow,
+    parent: &UnitRow,
+    org: &OrgTree,
+) -> Result<MoveFields, MoveProblem> {
     if unit.parent_id.is_empty() || unit.kind == "company" {
         return Err(MoveProblem::CompanyStays);
     }
@@ -184,14 +188,24 @@ mod tests {
         let units = units();
         let rep = person("rep", "a", "sup-a");
         let moved = person_move(&rep, &units[3], &units).unwrap();
-        assert_eq!(Value::Object(moved), json!({"unit_id": "b", "manager_id": "sup-b"}));
+        assert_eq!(
+            Value::Object(moved),
+            json!({"unit_id": "b", "manager_id": "sup-b"})
+        );
         let to_store = person_move(&rep, &units[4], &units).unwrap();
-        assert_eq!(to_store["manager_id"], Value::Null, "a unit without a manager");
+        assert_eq!(
+            to_store["manager_id"],
+            Value::Null,
+            "a unit without a manager"
+        );
         assert_eq!(
             Value::Object(person_place(&rep)),
             json!({"unit_id": "a", "manager_id": "sup-a"})
         );
-        assert_eq!(person_move(&rep, &units[2], &units), Err(MoveProblem::AlreadyThere));
+        assert_eq!(
+            person_move(&rep, &units[2], &units),
+            Err(MoveProblem::AlreadyThere)
+        );
         let supervisor = person("sup-a", "a", "boss");
         assert_eq!(
             person_move(&supervisor, &units[3], &units),
@@ -207,10 +221,22 @@ mod tests {
             Value::Object(unit_move(&units[4], &units[3], &org).unwrap()),
             json!({"parent_id": "b"})
         );
-        assert_eq!(unit_move(&units[2], &units[4], &org), Err(MoveProblem::IntoItself));
-        assert_eq!(unit_move(&units[2], &units[2], &org), Err(MoveProblem::IntoItself));
-        assert_eq!(unit_move(&units[2], &units[1], &org), Err(MoveProblem::AlreadyThere));
-        assert_eq!(unit_move(&units[0], &units[1], &org), Err(MoveProblem::CompanyStays));
+        assert_eq!(
+            unit_move(&units[2], &units[4], &org),
+            Err(MoveProblem::IntoItself)
+        );
+        assert_eq!(
+            unit_move(&units[2], &units[2], &org),
+            Err(MoveProblem::IntoItself)
+        );
+        assert_eq!(
+            unit_move(&units[2], &units[1], &org),
+            Err(MoveProblem::AlreadyThere)
+        );
+        assert_eq!(
+            unit_move(&units[0], &units[1], &org),
+            Err(MoveProblem::CompanyStays)
+        );
     }
 
     #[test]
@@ -229,7 +255,10 @@ mod tests {
             follows_person(Collection::Opportunity, &open, "a", "b").map(Value::Object),
             Some(json!({"unit_id": "b"}))
         );
-        assert_eq!(follows_person(Collection::Opportunity, &won, "a", "b"), None);
+        assert_eq!(
+            follows_person(Collection::Opportunity, &won, "a", "b"),
+            None
+        );
         assert_eq!(follows_person(Collection::Order, &order, "a", "b"), None);
         let owned = [
             (Collection::Customer, &in_a),

@@ -3,7 +3,9 @@
 //! (a few hundred at most), placed in a layer that moves and scales as a whole. So a chart of ten
 //! thousand people pans, zooms and pinches at the cost of one screen. Pointer events give mouse,
 //! pen and touch the same gestures: drag to pan, wheel or two fingers to zoom; the keyboard pans with
-//! the arrows and zooms with + and −.
+//! the arrows and zooms with + and −. A card the user may move is dragged onto a unit's card: with a
+//! mouse or pen straight away, with a finger after holding it still for a moment (a quick swipe over
+//! cards still pans).
 
 use std::collections::HashSet;
 
@@ -30,6 +32,29 @@ const GRID_CELL: f64 = 512.0;
 const DRAG_SLOP: f64 = 5.0;
 /// One arrow key press pans this far, screen px.
 const KEY_PAN: f64 = 96.0;
+/// How long a finger holds a card still before it lifts for moving, ms.
+const HOLD_MS: i32 = 450;
+
+/// A card being moved: which, where the pointer is on the viewport, and the unit card under it.
+#[derive(Clone, Debug, PartialEq)]
+struct Drag {
+    node: usize,
+    pointer: i32,
+    x: f64,
+    y: f64,
+    target: Option<usize>,
+}
+
+/// A press on a card that may become a move: the card, pointer, where it went down, and whether it
+/// is a finger (which must hold still first).
+#[derive(Clone, Copy, Debug)]
+struct Press {
+    node: usize,
+    pointer: i32,
+    x: f64,
+    y: f64,
+    touch: bool,
+}
 
 /// The chart laid out for what is open, with grids to find what a screen shows.
 #[derive(Debug)]
@@ -86,6 +111,19 @@ impl Laid {
     /// The cards inside `area` (chart px).
     pub fn cards_in(&self, area: &Rect) -> Vec<usize> {
         self.cards.find(area)
+    }
+
+    /// The card at a point of the chart (chart px), if any.
+    pub fn card_at(&self, x: f64, y: f64) -> Option<usize> {
+        let point = Rect {
+            x,
+            y,
+            w: 0.0,
+            h: 0.0,
+        };
+        self.cards_in(&point)
+            .into_iter()
+            .find(|&at| self.layout.cards[at].is_some_and(|r| r.contains(&point)))
     }
 
     /// How many cards are laid out.
@@ -266,6 +304,10 @@ pub fn OrgViewport(
     on_pick: Callback<usize>,
     /// Zoom to the whole chart.
     on_fit: Callback<()>,
+    /// May the user move this card's record?
+    movable: Callback<usize, bool>,
+    /// A card dropped onto a unit's card: (moved, onto).
+    on_drop: Callback<(usize, usize)>,
     #[prop(into)] label: Signal<String>,
 ) -> impl IntoView {
     let host = NodeRef::<html::Div>::new();
@@ -342,6 +384,7 @@ pub fn OrgViewport(
             .map(|at| (generation, at))
             .collect::<Vec<_>>()
     };
+    let dragging: RwSignal<Option<Drag>> = RwSignal::new(None);
     let card_view = move |(_, at): (usize, usize)| {
         let rect = laid.with_untracked(|l| {
             l.as_ref()
@@ -368,8 +411,11 @@ pub fn OrgViewport(
                     on:click=move |ev| { ev.stop_propagation(); on_toggle.run(at); }>{mark}</button>
             }
         });
+        let dragged = move || dragging.with(|d| d.as_ref().is_some_and(|d| d.node == at));
+        let targeted = move || dragging.with(|d| d.as_ref().is_some_and(|d| d.target == Some(at)));
         view! {
-            <div class="org-card" class:unit=text.unit class:focused=focused data-node-id=text.id.clone() style=style>
+            <div class="org-card" class:unit=text.unit class:focused=focused class:dragged=dragged
+                class:drop-target=targeted data-node-id=text.id.clone() data-node=at.to_string() style=style>
                 <button type="button" class="org-card-main" title=format!("{}\n{}", text.name, text.sub)
                     on:click=move |_| on_pick.run(at)>
                     {text.unit.then(|| view! { <span class="org-level">{text.level.clone()}</span> })}
@@ -396,6 +442,7 @@ pub fn OrgViewport(
     let pointers = StoredValue::new(Vec::<(i32, f64, f64)>::new());
     let panning = StoredValue::new(false);
     let travelled = StoredValue::new(0.0_f64);
+    let pressed: StoredValue<Option<Press>> = StoredValue::new(None);
     let origin = move || {
         host.get_untracked()
             .map(|el| {
@@ -404,25 +451,108 @@ pub fn OrgViewport(
             })
             .unwrap_or((0.0, 0.0))
     };
+    // The unit card under a point of the viewport (px from its corner), other than the moved one.
+    let unit_at = move |moved: usize, sx: f64, sy: f64| {
+        let v = view.get_untracked();
+        let at = laid.with_untracked(|l| {
+            l.as_ref()
+                .and_then(|l| l.card_at(v.left + sx / v.scale, v.top + sy / v.scale))
+        })?;
+        let unit = org.with_untracked(|o| {
+            o.as_ref().is_some_and(|o| {
+                matches!(
+                    o.chart.nodes.get(at).map(|n| n.subject),
+                    Some(Subject::Unit(_))
+                )
+            })
+        });
+        (unit && at != moved).then_some(at)
+    };
+    let lift = move |press: Press, x: f64, y: f64| {
+        let (ox, oy) = origin();
+        panning.set_value(false);
+        dragging.set(Some(Drag {
+            node: press.node,
+            pointer: press.pointer,
+            x: x - ox,
+            y: y - oy,
+            target: unit_at(press.node, x - ox, y - oy),
+        }));
+        // The drag follows this pointer off the card, and its click lands on the viewport.
+        if let Some(el) = host.get_untracked() {
+            let _ = el.set_pointer_capture(press.pointer);
+        }
+    };
     let on_down = move |ev: ev::PointerEvent| {
         if ev.button() > 0 {
             return;
         }
+        let (x, y) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
         pointers.update_value(|p| {
             p.retain(|(id, _, _)| *id != ev.pointer_id());
-            p.push((
-                ev.pointer_id(),
-                f64::from(ev.client_x()),
-                f64::from(ev.client_y()),
-            ));
+            p.push((ev.pointer_id(), x, y));
         });
-        if pointers.with_value(Vec::len) == 1 {
-            travelled.set_value(0.0);
-            panning.set_value(false);
+        if pointers.with_value(Vec::len) != 1 {
+            // A second finger: a pinch, never a move.
+            pressed.set_value(None);
+            return;
+        }
+        travelled.set_value(0.0);
+        panning.set_value(false);
+        // A press on a card (not its ± button) that the user may move.
+        let card = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .filter(|el| el.closest(".toggle").ok().flatten().is_none())
+            .and_then(|el| el.closest(".org-card").ok().flatten())
+            .and_then(|el| el.get_attribute("data-node"))
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|&at| movable.run(at));
+        let press = card.map(|node| Press {
+            node,
+            pointer: ev.pointer_id(),
+            x,
+            y,
+            touch: ev.pointer_type() == "touch",
+        });
+        pressed.set_value(press);
+        if let Some(press) = press.filter(|p| p.touch) {
+            // A finger held still lifts the card.
+            set_timeout(
+                move || {
+                    let still = pressed
+                        .get_value()
+                        .is_some_and(|p| p.pointer == press.pointer && p.node == press.node);
+                    if still && !panning.get_value() && pointers.with_value(Vec::len) == 1 {
+                        lift(press, press.x, press.y);
+                    }
+                },
+                std::time::Duration::from_millis(HOLD_MS as u64),
+            );
         }
     };
     let on_move = move |ev: ev::PointerEvent| {
         let (x, y) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+        if dragging.with_untracked(|d| d.as_ref().is_some_and(|d| d.pointer == ev.pointer_id())) {
+            let (ox, oy) = origin();
+            dragging.update(|d| {
+                if let Some(d) = d {
+                    d.x = x - ox;
+                    d.y = y - oy;
+                    d.target = unit_at(d.node, d.x, d.y);
+                }
+            });
+            return;
+        }
+        if let Some(press) = pressed.get_value().filter(|p| p.pointer == ev.pointer_id()) {
+            if (x - press.x).hypot(y - press.y) > DRAG_SLOP {
+                pressed.set_value(None);
+                if !press.touch {
+                    lift(press, x, y);
+                    return;
+                }
+            }
+        }
         let before = pointers.get_value();
         let Some(at) = before.iter().position(|(id, _, _)| *id == ev.pointer_id()) else {
             return;
@@ -457,9 +587,24 @@ pub fn OrgViewport(
             _ => {}
         }
     };
-    let on_up = move |ev: ev::PointerEvent| {
+    let release = move |ev: &ev::PointerEvent, dropped: bool| {
         pointers.update_value(|p| p.retain(|(id, _, _)| *id != ev.pointer_id()));
+        if pressed
+            .get_value()
+            .is_some_and(|p| p.pointer == ev.pointer_id())
+        {
+            pressed.set_value(None);
+        }
+        let drag = dragging.with_untracked(|d| d.clone());
+        if let Some(drag) = drag.filter(|d| d.pointer == ev.pointer_id()) {
+            dragging.set(None);
+            if let (true, Some(target)) = (dropped, drag.target) {
+                on_drop.run((drag.node, target));
+            }
+        }
     };
+    let on_up = move |ev: ev::PointerEvent| release(&ev, true);
+    let on_cancel = move |ev: ev::PointerEvent| release(&ev, false);
     // A press that became a pan captured the pointer, so its click lands on the viewport, not on a
     // card: no pick.
     let on_wheel = move |ev: ev::WheelEvent| {
@@ -497,12 +642,26 @@ pub fn OrgViewport(
 
     view! {
         <div class="org-viewport" node_ref=host tabindex="0" role="group" aria-label=label
-            on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
-            on:keydown=on_key>
+            on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_cancel
+            on:keydown=on_key
+            // A held finger would open the context menu instead of lifting the card.
+            on:contextmenu=move |ev: ev::MouseEvent| if pressed.get_value().is_some() || dragging.with_untracked(Option::is_some) { ev.prevent_default() }>
             <canvas class="org-canvas" node_ref=canvas aria-hidden="true"></canvas>
             <div class="org-layer" style=layer_style>
                 <For each=cards key=|k| *k children=card_view />
             </div>
+            {move || dragging.get().map(|d| {
+                let moved = texts.run(d.node).name;
+                let onto = d.target.map(|t| texts.run(t).name);
+                let over = onto.is_some();
+                view! {
+                    <div class="org-drag-ghost" class:over=over data-testid="org-drag-ghost"
+                        style=format!("left:{}px;top:{}px", d.x, d.y)>
+                        <b>{moved}</b>
+                        {onto.map(|o| view! { " → " <span>{o}</span> })}
+                    </div>
+                }
+            })}
         </div>
     }
 }

@@ -3,9 +3,11 @@
 //! close one by one or down to a level; a search by name, pinyin initials or unit opens the path to a
 //! hit and centres it; the focused card's managers show as a breadcrumb and its details beside the
 //! chart. Admins and HQ see the whole organisation, everyone else their unit and below.
-//! `?level=all` opens every card (what the benchmark compares with the peers).
+//! `?level=all` opens every card (what the benchmark compares with the peers). Who may move people
+//! or units drags their cards onto another unit, or uses "move to…" on the details (`moving`).
 
 mod chart;
+mod moving;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -22,9 +24,11 @@ use yingxiao_core::{
         viewport::{View, READABLE_SCALE},
         Subject,
     },
+    permission::Action,
 };
 
 use self::chart::{lay_out, layout_from, split_style, CardText, Laid, OrgViewport, SPLIT_COLOURS};
+use self::moving::{may_move, Moving};
 use crate::{
     components::charts::export::download_png_markup,
     data::{
@@ -34,6 +38,7 @@ use crate::{
     },
     i18n::{use_i18n, I18n, Key},
     mount::use_mount,
+    permissions::use_access,
     routes::Page,
     session::use_session,
 };
@@ -114,6 +119,7 @@ pub fn OrgPage() -> impl IntoView {
     let data = use_data();
     let mount = use_mount();
     let query = use_query_map();
+    let access = use_access();
     let org_read = use_org(data, use_session());
     let org = Memo::new(move |_| match org_read.get() {
         Loaded::Ready(org) => Some(org),
@@ -137,6 +143,16 @@ pub fn OrgPage() -> impl IntoView {
     // A card to keep where it is on screen while the chart changes around it: (id, x, y).
     let anchor: RwSignal<Option<(String, f64, f64)>> = RwSignal::new(None);
     let placed = RwSignal::new(false);
+    // Moving: a drop waiting to be spelled out, and the card whose "move to…" picker is open.
+    let asked: RwSignal<Option<(usize, usize)>> = RwSignal::new(None);
+    let picking: RwSignal<Option<usize>> = RwSignal::new(None);
+    let movable = Callback::new(move |at: usize| {
+        org.with_untracked(|o| o.as_ref().is_some_and(|o| may_move(o, &access, at)))
+    });
+    let may_move_any = move || {
+        access.can(Collection::User, Action::Reassign, None)
+            || access.can(Collection::OrgUnit, Action::Reassign, None)
+    };
 
     let close_to_level = move |levels: Option<u32>| {
         org.with_untracked(|org| {
@@ -413,7 +429,13 @@ pub fn OrgPage() -> impl IntoView {
                     <p class="muted">{text.sub.clone()}</p>
                     {reports.map(|r| view! { <p>{r}</p> })}
                     {duties_view}
-                    <A href=href attr:class="button">{move || i18n.t(Key::OrgOpenRecord)}</A>
+                    <div class="form-actions">
+                        <A href=href attr:class="button">{move || i18n.t(Key::OrgOpenRecord)}</A>
+                        {may_move(o, &access, at).then(|| view! {
+                            <button type="button" class="button" data-testid="org-move-to"
+                                on:click=move |_| picking.set(Some(at))>{move || i18n.t(Key::OrgMoveTo)}</button>
+                        })}
+                    </div>
                 </aside>
             })
         })
@@ -538,6 +560,7 @@ pub fn OrgPage() -> impl IntoView {
         Loaded::Ready(false) => view! {
             <OrgViewport org laid view size texts focus on_toggle=toggle on_pick=pick
                 on_fit=Callback::new(move |_| fit())
+                movable on_drop=Callback::new(move |pair| asked.set(Some(pair)))
                 label=Signal::derive(move || i18n.t(Key::OrgViewportLabel).to_owned()) />
         }
         .into_any(),
@@ -622,6 +645,10 @@ pub fn OrgPage() -> impl IntoView {
                 </div>
             </div>
             {breadcrumb}
+            <Moving org asked picking on_moved=Callback::new(move |id: String| {
+                focus.set(Some(id.clone()));
+                centre_on.set(Some(id));
+            }) />
             <div class="org-stage">
                 {body}
                 {details}
@@ -644,6 +671,7 @@ pub fn OrgPage() -> impl IntoView {
             <p class="muted org-status" role="status" data-testid="org-status">
                 {shown}
                 {move || (view.get().scale < READABLE_SCALE).then(|| format!(" · {}", i18n.t(Key::OrgZoomHint)))}
+                {move || may_move_any().then(|| format!(" · {}", i18n.t(Key::OrgMoveHint)))}
             </p>
         </section>
     }

@@ -975,12 +975,22 @@ mod reassign {
         let a = Some(id(AREA_A));
         assert_eq!(unit_of(&store, Collection::Customer, AREA_CUSTOMER), b);
         assert_eq!(
-            store.records[&key(Collection::Customer, AREA_CUSTOMER)].state.fields["region_unit_id"],
+            store.records[&key(Collection::Customer, AREA_CUSTOMER)]
+                .state
+                .fields["region_unit_id"],
             json!(id(AREA_B))
         );
-        assert_eq!(unit_of(&store, Collection::Contact, AREA_CONTACT), b, "the contact follows its customer");
+        assert_eq!(
+            unit_of(&store, Collection::Contact, AREA_CONTACT),
+            b,
+            "the contact follows its customer"
+        );
         assert_eq!(unit_of(&store, Collection::Opportunity, OPEN_DEAL), b);
-        assert_eq!(unit_of(&store, Collection::Opportunity, WON_DEAL), a, "a won deal stays where it was booked");
+        assert_eq!(
+            unit_of(&store, Collection::Opportunity, WON_DEAL),
+            a,
+            "a won deal stays where it was booked"
+        );
         assert_eq!(
             unit_of(&store, Collection::Customer, STORE_CUSTOMER),
             Some(id(STORE)),
@@ -993,7 +1003,10 @@ mod reassign {
         assert!(moved.contains(&&key(Collection::Customer, AREA_CUSTOMER)));
         assert!(moved.contains(&&key(Collection::Contact, AREA_CONTACT)));
         assert!(moved.contains(&&key(Collection::Opportunity, OPEN_DEAL)));
-        assert!(writes.epochs.users.contains(&id(MOVER)), "the person's own scope changed");
+        assert!(
+            writes.epochs.users.contains(&id(MOVER)),
+            "the person's own scope changed"
+        );
 
         // Moving back (the chart's undo) brings them back the same way.
         let back = store.apply(
@@ -1015,10 +1028,17 @@ mod reassign {
         let mut store = store();
         let out = store.apply(
             &manager(),
-            vec![set(Collection::User, MOVER, json!({"unit_id": id(WEST_AREA)}))],
+            vec![set(
+                Collection::User,
+                MOVER,
+                json!({"unit_id": id(WEST_AREA)}),
+            )],
         );
         assert_eq!(denied_action(&out), Some(Action::Reassign));
-        assert_eq!(unit_of(&store, Collection::Customer, AREA_CUSTOMER), Some(id(AREA_A)));
+        assert_eq!(
+            unit_of(&store, Collection::Customer, AREA_CUSTOMER),
+            Some(id(AREA_A))
+        );
         let rep = store.apply(
             &author(REP, Role::SalesRep, REGION),
             vec![set(Collection::User, MOVER, json!({"unit_id": id(AREA_B)}))],
@@ -1027,10 +1047,17 @@ mod reassign {
         // An admin may: the customer follows across regions.
         let admin = store.apply(
             &author(ADMIN, Role::Admin, COMPANY),
-            vec![set(Collection::User, MOVER, json!({"unit_id": id(WEST_AREA)}))],
+            vec![set(
+                Collection::User,
+                MOVER,
+                json!({"unit_id": id(WEST_AREA)}),
+            )],
         );
         assert_eq!(admin.response.outcomes, [Outcome::Applied { id: 1 }]);
-        assert_eq!(unit_of(&store, Collection::Customer, AREA_CUSTOMER), Some(id(WEST_AREA)));
+        assert_eq!(
+            unit_of(&store, Collection::Customer, AREA_CUSTOMER),
+            Some(id(WEST_AREA))
+        );
     }
 
     #[test]
@@ -1038,7 +1065,11 @@ mod reassign {
         let mut store = store();
         let moved = store.apply(
             &manager(),
-            vec![set(Collection::OrgUnit, STORE, json!({"parent_id": id(AREA_B)}))],
+            vec![set(
+                Collection::OrgUnit,
+                STORE,
+                json!({"parent_id": id(AREA_B)}),
+            )],
         );
         assert_eq!(moved.response.outcomes, [Outcome::Applied { id: 1 }]);
         assert!(moved.epochs.everyone, "every subtree may have changed");
@@ -1046,7 +1077,11 @@ mod reassign {
 
         let cycle = store.apply(
             &manager(),
-            vec![set(Collection::OrgUnit, AREA_B, json!({"parent_id": id(STORE)}))],
+            vec![set(
+                Collection::OrgUnit,
+                AREA_B,
+                json!({"parent_id": id(STORE)}),
+            )],
         );
         let Outcome::Rejected { reason, .. } = &cycle.response.outcomes[0] else {
             panic!("a unit below itself: {:?}", cycle.response);
@@ -1055,13 +1090,29 @@ mod reassign {
 
         let region = store.apply(
             &manager(),
-            vec![set(Collection::OrgUnit, REGION, json!({"parent_id": id(WEST)}))],
+            vec![set(
+                Collection::OrgUnit,
+                REGION,
+                json!({"parent_id": id(WEST)}),
+            )],
         );
-        assert_eq!(denied_action(&region), Some(Action::Reassign), "their own region is not theirs to move");
+        assert_eq!(
+            denied_action(&region),
+            Some(Action::Reassign),
+            "their own region is not theirs to move"
+        );
         let away = store.apply(
             &manager(),
-            vec![set(Collection::OrgUnit, AREA_B, json!({"parent_id": id(WEST)}))],
+            vec![set(
+                Collection::OrgUnit,
+                AREA_B,
+                json!({"parent_id": id(WEST)}),
+            )],
         );
-        assert_eq!(denied_action(&away), Some(Action::Reassign), "nor may a unit leave the region");
+        assert_eq!(
+            denied_action(&away),
+            Some(Action::Reassign),
+            "nor may a unit leave the region"
+        );
     }
 }
