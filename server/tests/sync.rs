@@ -574,6 +574,146 @@ async fn a_customer_handed_to_another_rep_leaves_the_first_reps_device(backend: 
     assert_eq!(b_last["removed"], json!([]));
 }
 
+/// The org chart's move: a regional manager moves a rep from one area of the region to another;
+/// the rep's customer there and its contact leave the first area supervisor's device and reach the
+/// second's. A move out of the region is refused.
+async fn a_rep_moved_between_areas_takes_their_customers_to_the_new_areas_devices(
+    backend: Backend,
+) {
+    let w = world(backend).await;
+    let area_1 = unit(&w.storage, "一区", "area", &w.east).await;
+    let area_2 = unit(&w.storage, "二区", "area", &w.east).await;
+    let add = |login: &'static str, role: Role, unit: String| {
+        let storage = w.storage.clone();
+        async move {
+            admin::add_user(
+                &storage,
+                NewUser {
+                    login,
+                    name: login,
+                    role,
+                    unit: Some(&unit),
+                    password: PASSWORD,
+                },
+            )
+            .await
+            .unwrap()
+        }
+    };
+    add("sup_1", Role::AreaSupervisor, area_1.clone()).await;
+    add("sup_2", Role::AreaSupervisor, area_2.clone()).await;
+    let mover = add("rep_m", Role::SalesRep, area_1.clone()).await;
+    let rep = Device::new(&w, "rep_m").await;
+    let (id, contact) = (new_id(), new_id());
+    rep.push(
+        &w,
+        vec![
+            rep.mutation("create", customer(&id, &mover, &area_1, "癸")),
+            rep.mutation(
+                "create",
+                json!({"collection": "contacts", "id": contact,
+                "fields": {"customer_id": id, "name": "李经理"}}),
+            ),
+        ],
+    )
+    .await;
+    let sup_1 = Device::new(&w, "sup_1").await;
+    let sup_2 = Device::new(&w, "sup_2").await;
+    let (seen_1, cursor_1) = sup_1.pull_all(&w, None).await;
+    assert_eq!(ids_of(&seen_1, "customers"), vec![id.clone()]);
+    let (seen_2, cursor_2) = sup_2.pull_all(&w, None).await;
+    assert!(ids_of(&seen_2, "customers").is_empty());
+
+    let manager = Device::new(&w, "manager").await;
+    let out = manager
+        .push(
+            &w,
+            vec![manager.mutation(
+                "set_fields",
+                json!({"collection": "users", "id": mover, "fields": {"unit_id": w.west}}),
+            )],
+        )
+        .await;
+    assert_eq!(
+        out.body["outcomes"][0]["outcome"], "rejected",
+        "{}",
+        out.body
+    );
+    assert_eq!(out.body["outcomes"][0]["reason"]["code"], "forbidden");
+    let moved = manager
+        .push(
+            &w,
+            vec![manager.mutation(
+                "set_fields",
+                json!({"collection": "users", "id": mover,
+                    "fields": {"unit_id": area_2, "manager_id": null}}),
+            )],
+        )
+        .await;
+    assert_eq!(
+        moved.body["outcomes"][0]["outcome"], "applied",
+        "{}",
+        moved.body
+    );
+
+    let (_, after_1) = sup_1
+        .pull_all(&w, cursor_1["cursor"].as_str().map(str::to_owned))
+        .await;
+    let mut removed: Vec<String> = after_1["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    removed.sort();
+    let mut expected = vec![id.clone(), contact.clone()];
+    expected.sort();
+    assert_eq!(removed, expected);
+    let (got_2, _) = sup_2
+        .pull_all(&w, cursor_2["cursor"].as_str().map(str::to_owned))
+        .await;
+    assert_eq!(ids_of(&got_2, "customers"), vec![id.clone()]);
+    assert_eq!(ids_of(&got_2, "contacts"), vec![contact]);
+    let moved_customer = got_2.iter().find(|r| r["id"] == id.as_str()).unwrap();
+    assert_eq!(moved_customer["fields"]["region_unit_id"], json!(area_2));
+}
+
+/// Org units stored before their scope named their parent get it from the fix-up, so a regional
+/// manager may move the units of an existing region.
+async fn org_units_stored_before_the_placement_rule_get_their_parent(backend: Backend) {
+    use sqlx::Row;
+    let w = world(backend).await;
+    let read = || async {
+        let rows =
+            sqlx::query("SELECT id, scope FROM records WHERE collection = 'org_units' ORDER BY id")
+                .fetch_all(&w.storage.pool)
+                .await
+                .unwrap();
+        rows.into_iter()
+            .map(|row| {
+                let scope: Value =
+                    serde_json::from_str(&row.try_get::<String, _>(1).unwrap()).unwrap();
+                (row.try_get::<String, _>(0).unwrap(), scope)
+            })
+            .collect::<Vec<_>>()
+    };
+    let written = read().await;
+    let east = written.iter().find(|(id, _)| *id == w.east).unwrap();
+    assert!(east.1["unit_id"].is_string(), "{:?}", east.1);
+    sqlx::query("UPDATE records SET scope = '{}' WHERE collection = 'org_units'")
+        .execute(&w.storage.pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM fixups")
+        .execute(&w.storage.pool)
+        .await
+        .unwrap();
+    let mut conn = w.storage.writer().await.unwrap();
+    yingxiao_server::fixups::run(&mut conn).await.unwrap();
+    drop(conn);
+    assert_eq!(read().await, written);
+}
+
 async fn a_user_moved_to_another_unit_gets_a_reset(backend: Backend) {
     let w = world(backend).await;
     let manager = Device::new(&w, "manager").await;
@@ -901,6 +1041,8 @@ on_both_backends!(
     reps_see_only_their_own_customers_and_cannot_touch_others,
     a_customer_handed_to_another_rep_leaves_the_first_reps_device,
     a_user_moved_to_another_unit_gets_a_reset,
+    a_rep_moved_between_areas_takes_their_customers_to_the_new_areas_devices,
+    org_units_stored_before_the_placement_rule_get_their_parent,
     bad_input_gets_a_4xx_with_a_message_and_changes_nothing,
     sign_in_is_rate_limited_and_sessions_can_be_ended,
     concurrent_pushers_never_make_a_cursor_skip_a_change,
