@@ -221,3 +221,38 @@ test('by keyboard, offline: "move to…" picks the area, the move waits on the d
   await expect.poll(() => placedIn(request, org)).toEqual([org.areaA, org.areaA, org.areaA, org.areaA]);
   await expect(repCard(page, org)).toContainText(`甲区${org.tag}`);
 });
+
+test('with a mouse the card moves at once, a press that does not move still just picks it, and cancel changes nothing', async ({
+  page,
+  request,
+}, testInfo) => {
+  test.skip(testInfo.project.name !== 'desktop', 'the mouse path, once');
+  const org = await importOrg(request, Number(new URL(testInfo.project.use.baseURL!).port));
+  await openChart(page, org);
+  await page.getByTestId('org-fit').click();
+  const from = await middleOf(repCard(page, org));
+  const to = await middleOf(page.locator('.org-card.unit', { hasText: `乙区${org.tag}` }));
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 8 });
+  await expect(page.locator('.org-card.unit.drop-target')).toContainText(`乙区${org.tag}`);
+  await page.mouse.up();
+  const confirm = page.getByTestId('org-move-confirm');
+  await expect(confirm).toContainText(`汇报给 乙主管${org.tag}`);
+  await page.keyboard.press('Escape');
+  await expect(confirm).toHaveCount(0);
+  expect(await placedIn(request, org)).toEqual([org.areaA, org.areaA, org.areaA, org.areaA]);
+
+  // A plain click still picks a card.
+  await page.locator('.org-card.unit', { hasText: `甲区${org.tag}` }).locator('.org-card-main').click();
+  await expect(page.getByTestId('org-details')).toContainText(`甲区${org.tag}`);
+
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 8 });
+  await page.mouse.up();
+  await confirm.getByTestId('org-move-yes').click();
+  await expect.poll(() => placedIn(request, org)).toEqual([org.areaB, org.areaB, org.areaB, org.areaB]);
+  await page.getByTestId('org-move-undo').click();
+  await expect.poll(() => placedIn(request, org)).toEqual([org.areaA, org.areaA, org.areaA, org.areaA]);
+});
