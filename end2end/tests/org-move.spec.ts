@@ -98,7 +98,9 @@ async function supervisor(browser: Browser, baseURL: string, org: Org, n: number
 async function expectCustomers(page: Page, org: Org, present: boolean) {
   await page.reload();
   await expect(page.locator('.topbar .sync-indicator')).toHaveAttribute('data-state', 'synced', { timeout: 30_000 });
-  const list = page.locator('main');
+  // The list drawn (not loading), so "none of them" is not answered by an empty page.
+  await expect(page.getByTestId('customers-list')).toHaveAttribute('aria-busy', 'false', { timeout: 20_000 });
+  const list = page.getByTestId('customers-list');
   for (const i of [1, 2]) {
     const name = `随调客户${i}${org.tag}`;
     if (present) await expect(list.getByText(name)).toBeVisible();
