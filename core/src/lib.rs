@@ -22,6 +22,7 @@ pub mod scope;
 pub mod storage;
 pub mod store_day;
 pub mod sync;
+pub mod targets;
 pub mod theme;
 pub mod time;
 pub mod views;

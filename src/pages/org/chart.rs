@@ -520,10 +520,13 @@ pub fn OrgViewport(
             // A finger held still lifts the card.
             set_timeout(
                 move || {
+                    // The page may have gone meanwhile: then nothing is held.
                     let still = pressed
-                        .get_value()
+                        .try_get_value()
+                        .flatten()
                         .is_some_and(|p| p.pointer == press.pointer && p.node == press.node);
-                    if still && !panning.get_value() && pointers.with_value(Vec::len) == 1 {
+                    let alone = pointers.try_with_value(Vec::len) == Some(1);
+                    if still && alone && panning.try_get_value() == Some(false) {
                         lift(press, press.x, press.y);
                     }
                 },

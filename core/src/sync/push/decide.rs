@@ -290,6 +290,10 @@ impl PushDecision<'_> {
             else {
                 continue;
             };
+            if state.fields == row.state.fields {
+                // A later write of the field by someone else stands.
+                continue;
+            }
             let scope = self.ws.facts_for(key.collection, &state.fields)?;
             for facts in [&row.scope, &scope] {
                 if !self.system {

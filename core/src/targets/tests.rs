@@ -1,0 +1,216 @@
+use proptest::prelude::*;
+
+use super::attainment::*;
+use super::split::*;
+use crate::time::parse_date;
+
+fn date(text: &str) -> crate::time::NaiveDate {
+    parse_date(text).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Whatever the method, the parts add up to the whole exactly, and each is within one unit of
+    /// its exact proportional share.
+    #[test]
+    fn a_split_adds_up_exactly_and_stays_within_a_unit_of_the_exact_share(
+        total in 0i64..=crate::domain::MAX_MONEY,
+        weights in prop::collection::vec(0u64..1_000_000_000_000, 1..40),
+        method in 0u8..3,
+    ) {
+        let n = weights.len();
+        let method = match method {
+            0 => Method::Equal,
+            1 => Method::LastYear(weights.iter().map(|&w| w as i64).collect()),
+            _ => Method::Weights(weights.clone()),
+        };
+        let parts = split(total, n, &method).unwrap();
+        prop_assert_eq!(parts.len(), n);
+        prop_assert_eq!(parts.iter().sum::<i64>(), total);
+        prop_assert!(parts.iter().all(|&p| p >= 0));
+        let used: Vec<u128> = match &method {
+            Method::Equal => vec![1; n],
+            _ if weights.iter().all(|&w| w == 0) => vec![1; n],
+            _ => weights.iter().map(|&w| u128::from(w)).collect(),
+        };
+        let sum: u128 = used.iter().sum();
+        for (part, w) in parts.iter().zip(&used) {
+            let exact_floor = (total as u128 * w / sum) as i64;
+            prop_assert!(*part == exact_floor || *part == exact_floor + 1);
+        }
+        prop_assert_eq!(split(total, n, &method).unwrap(), parts, "deterministic");
+    }
+
+    /// A re-spread keeps every hand-set child and still adds up to the new parent.
+    #[test]
+    fn a_respread_keeps_hand_set_children_and_adds_up(
+        children in prop::collection::vec((0i64..1_000_000, any::<bool>(), 0u64..100), 1..30),
+        extra in 0i64..10_000_000,
+    ) {
+        let children: Vec<Child> = children
+            .into_iter()
+            .map(|(value, fixed, weight)| Child { value, fixed, weight })
+            .collect();
+        let fixed: i64 = children.iter().filter(|c| c.fixed).map(|c| c.value).sum();
+        let total = fixed + extra;
+        match respread(total, &children) {
+            Ok(values) => {
+                prop_assert_eq!(values.iter().sum::<i64>(), total);
+                for (c, v) in children.iter().zip(&values) {
+                    if c.fixed {
+                        prop_assert_eq!(c.value, *v);
+                    }
+                }
+            }
+            Err(SplitError::NothingToSpread(left)) => {
+                prop_assert!(children.iter().all(|c| c.fixed));
+                prop_assert_eq!(left, extra);
+                prop_assert!(extra > 0);
+            }
+            Err(other) => prop_assert!(false, "{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn remainders_go_to_the_largest_fractions_then_to_the_earlier_child() {
+    // 100 分 in three: 33.33 each; the one left over goes to the first.
+    assert_eq!(split(100, 3, &Method::Equal), Ok(vec![34, 33, 33]));
+    // By last year's 1 : 2 : 2 of 10: 2, 4, 4 exactly.
+    assert_eq!(
+        split(10, 3, &Method::LastYear(vec![100, 200, 200])),
+        Ok(vec![2, 4, 4])
+    );
+    // 7 by 1 : 1 : 1 : 1 = 1.75 each: three get the units left, the earlier ones first.
+    assert_eq!(
+        split(7, 4, &Method::Weights(vec![1, 1, 1, 1])),
+        Ok(vec![2, 2, 2, 1])
+    );
+    // 10 by 3 : 1 = 7.5 and 2.5: the remainders tie, the first child takes the unit.
+    assert_eq!(split(10, 2, &Method::Weights(vec![3, 1])), Ok(vec![8, 2]));
+    // A new region with no sales last year: equal.
+    assert_eq!(
+        split(9, 3, &Method::LastYear(vec![0, 0, 0])),
+        Ok(vec![3, 3, 3])
+    );
+    assert_eq!(
+        split(9, 3, &Method::Weights(vec![1, 2])),
+        Err(SplitError::WrongCount {
+            children: 3,
+            figures: 2
+        })
+    );
+    assert_eq!(split(9, 0, &Method::Equal), Err(SplitError::NoChildren));
+    assert_eq!(split(-1, 2, &Method::Equal), Err(SplitError::Negative));
+    assert_eq!(
+        split(9, 2, &Method::LastYear(vec![1, -1])),
+        Err(SplitError::Negative)
+    );
+}
+
+#[test]
+fn a_respread_fails_when_the_hand_set_children_exceed_the_parent() {
+    let child = |value, fixed| Child {
+        value,
+        fixed,
+        weight: 1,
+    };
+    assert_eq!(
+        respread(100, &[child(60, true), child(10, false), child(10, false)]),
+        Ok(vec![60, 20, 20])
+    );
+    assert_eq!(
+        respread(50, &[child(60, true), child(10, false)]),
+        Err(SplitError::FixedExceed(10))
+    );
+    assert_eq!(
+        respread(70, &[child(60, true), child(10, true)]),
+        Ok(vec![60, 10])
+    );
+    assert_eq!(
+        respread(80, &[child(60, true), child(10, true)]),
+        Err(SplitError::NothingToSpread(10))
+    );
+}
+
+#[test]
+fn a_year_follows_last_years_seasonality_or_is_even() {
+    let last = [5, 5, 10, 10, 10, 10, 10, 10, 10, 10, 5, 5];
+    let months = phase_year(1_000, Some(&last)).unwrap();
+    assert_eq!(
+        months,
+        [50, 50, 100, 100, 100, 100, 100, 100, 100, 100, 50, 50]
+    );
+    assert_eq!(quarters(&months), [200, 300, 300, 200]);
+    let even = phase_year(1_000, None).unwrap();
+    assert_eq!(even.iter().sum::<i64>(), 1_000);
+    assert_eq!(even[0], 84);
+    assert_eq!(even[11], 83);
+    assert_eq!(difference(1_000, &months), 0);
+    assert_eq!(difference(1_000, &months[..11]), 50);
+}
+
+#[test]
+fn the_light_compares_what_is_attained_with_the_time_gone() {
+    // The example: 60% of the year gone and 45% attained is red.
+    assert_eq!(light(0.45, 0.60), Light::Red);
+    assert_eq!(light(0.60, 0.60), Light::Green);
+    // 85% of the pace or more is amber: 51% at 60%.
+    assert_eq!(light(0.51, 0.60), Light::Amber);
+    assert_eq!(light(0.50, 0.60), Light::Red);
+    assert_eq!(light(0.0, 0.0), Light::Green, "before the period starts");
+    assert_eq!(light(1.2, 0.3), Light::Green);
+    assert_eq!(
+        light(0.9, 1.0),
+        Light::Amber,
+        "the period over, 90% attained"
+    );
+}
+
+#[test]
+fn time_gone_counts_whole_days_including_today() {
+    let start = date("2026-01-01");
+    let end = period_end("year", start).unwrap();
+    assert_eq!(end, date("2027-01-01"));
+    assert_eq!(elapsed(start, end, date("2025-12-31")), 0.0);
+    assert!((elapsed(start, end, date("2026-01-01")) - 1.0 / 365.0).abs() < 1e-12);
+    assert_eq!(elapsed(start, end, date("2026-12-31")), 1.0);
+    assert_eq!(elapsed(start, end, date("2027-03-01")), 1.0);
+    assert_eq!(
+        period_end("quarter", date("2026-10-01")),
+        Some(date("2027-01-01"))
+    );
+    assert_eq!(
+        period_end("month", date("2026-02-01")),
+        Some(date("2026-03-01"))
+    );
+    assert_eq!(period_end("week", start), None);
+    // November 2026: 30 days, the 15th is half of it.
+    let nov = date("2026-11-01");
+    let dec = period_end("month", nov).unwrap();
+    assert_eq!(elapsed(nov, dec, date("2026-11-15")), 0.5);
+}
+
+#[test]
+fn attainment_forecast_and_gap() {
+    assert_eq!(attained(450, 1_000), Some(0.45));
+    assert_eq!(attained(450, 0), None);
+    // 450 with half the period gone runs to 900; 100 still missing from 1,000 at the end.
+    assert_eq!(forecast(450, 0.5), Some(900));
+    assert_eq!(forecast(450, 0.0), None);
+    assert_eq!(gap(1_000, 450), 550);
+    assert_eq!(gap(1_000, 1_200), 0);
+}
+
+#[test]
+fn weighted_scores_and_ranks_by_hand() {
+    // Sales 60% weight at 90% attained, visits 40% at 120%: 54 + 48 = 102 points.
+    let score = weighted_score(&[(60, Some(0.9)), (40, Some(1.2))]);
+    assert!((score - 102.0).abs() < 1e-9);
+    // A metric without a target counts nothing: 50 × 1.0 + 50 × 0 = 50.
+    assert_eq!(weighted_score(&[(50, Some(1.0)), (50, None)]), 50.0);
+    assert_eq!(ranks(&[80.0, 95.5, 80.0, 60.0]), vec![2, 1, 2, 4]);
+    assert_eq!(ranks(&[]), Vec::<usize>::new());
+    assert_eq!(ranks(&[1.0, 1.0, 1.0]), vec![1, 1, 1]);
+}
