@@ -193,6 +193,20 @@ impl OrgTree {
         false
     }
 
+    /// `unit` and every unit above it, nearest first; a cycle stops the walk.
+    pub fn up_from<'a>(&'a self, unit: &'a str) -> Vec<&'a str> {
+        let mut path = vec![unit];
+        let mut current = unit;
+        while let Some(parent) = self.parents.get(current) {
+            if path.contains(&parent.as_str()) {
+                break;
+            }
+            path.push(parent);
+            current = parent;
+        }
+        path
+    }
+
     /// The units from just below the top of the tree down to `unit` itself (a store's region, area
     /// and store unit under the company): how a list of records is grouped. Empty for the top unit
     /// or an unknown one; a cycle stops the walk.

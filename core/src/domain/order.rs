@@ -5,6 +5,9 @@ use super::{
     CODE_CHARS, CURRENCIES, MAX_COUNT, NOTES_CHARS,
 };
 
+/// Order statuses that are sales: what promotion uplift and target attainment count.
+pub const SOLD: [&str; 3] = ["confirmed", "shipped", "delivered"];
+
 choices!(ORDER_STATUSES, ORDER_STATUS_CHOICES {
     "draft" => "草稿", "Draft";
     "confirmed" => "已确认", "Confirmed";

@@ -28,10 +28,12 @@ use serde_json::{Map, Value};
 use super::{
     evaluate, rank, Amounts, Basis, Busy, BusyIndex, Evaluated, Evaluation, Sale, SalesIndex,
 };
-use crate::{domain::id_list, export::csv_for_excel, time::parse_date, views::line_amount};
-
-/// Order statuses that are sales.
-const SOLD: [&str; 3] = ["confirmed", "shipped", "delivered"];
+use crate::{
+    domain::{id_list, SOLD},
+    export::csv_for_excel,
+    time::parse_date,
+    views::line_amount,
+};
 
 /// Days before a promotion its chart shows.
 pub const CHART_DAYS_BEFORE: i64 = 14;

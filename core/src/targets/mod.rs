@@ -3,6 +3,7 @@
 //! Plain functions over plain numbers: the `/targets` page, the server's approval check and the
 //! benchmark all call these.
 
+pub mod actuals;
 pub mod attainment;
 pub mod split;
 

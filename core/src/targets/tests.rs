@@ -214,3 +214,131 @@ fn weighted_scores_and_ranks_by_hand() {
     assert_eq!(ranks(&[]), Vec::<usize>::new());
     assert_eq!(ranks(&[1.0, 1.0, 1.0]), vec![1, 1, 1]);
 }
+
+mod actuals {
+    use serde_json::{json, Map, Value};
+
+    use super::super::actuals::*;
+    use super::date;
+    use crate::{domain::Collection, scope::OrgTree};
+
+    fn map(value: Value) -> Map<String, Value> {
+        value.as_object().cloned().unwrap()
+    }
+
+    fn org() -> OrgTree {
+        OrgTree::new([
+            ("east".to_owned(), "hq".to_owned()),
+            ("shanghai".to_owned(), "east".to_owned()),
+        ])
+    }
+
+    #[test]
+    fn a_sold_order_counts_for_its_owner_dealer_unit_and_the_units_above() {
+        let order = map(
+            json!({"status": "delivered", "ordered_on": "2026-11-30", "total": 120_000,
+            "owner_id": "rep", "unit_id": "shanghai", "customer_id": "dealer"}),
+        );
+        let found = contributions(Collection::Order, &order, None);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].metric, Metric::SalesAmount);
+        assert_eq!(found[0].amount, 120_000);
+        assert_eq!(found[1].metric, Metric::OrderCount);
+        let mut actuals = Actuals::default();
+        for c in &found {
+            actuals.add(c, &org(), |_| None, 1);
+        }
+        let nov = month_of(date("2026-11-01"));
+        for (kind, id) in [
+            (SubjectKind::User, "rep"),
+            (SubjectKind::Dealer, "dealer"),
+            (SubjectKind::Unit, "shanghai"),
+            (SubjectKind::Unit, "east"),
+            (SubjectKind::Unit, "hq"),
+        ] {
+            assert_eq!(
+                actuals.sum(Metric::SalesAmount, kind, id, nov, nov + 1),
+                120_000,
+                "{id}"
+            );
+            assert_eq!(
+                actuals.sum(Metric::OrderCount, kind, id, nov, nov + 1),
+                1,
+                "{id}"
+            );
+        }
+        assert_eq!(
+            actuals.sum(
+                Metric::SalesAmount,
+                SubjectKind::Unit,
+                "east",
+                nov + 1,
+                nov + 2
+            ),
+            0
+        );
+        // Taken away again (the order was cancelled): back to nothing.
+        for c in &found {
+            actuals.add(c, &org(), |_| None, -1);
+        }
+        assert_eq!(
+            actuals.sum(Metric::SalesAmount, SubjectKind::Unit, "hq", nov, nov + 1),
+            0
+        );
+    }
+
+    #[test]
+    fn drafts_and_cancelled_orders_do_not_count_and_lines_stand_in_for_a_missing_total() {
+        let draft = map(json!({"status": "draft", "ordered_on": "2026-11-30", "total": 1}));
+        assert!(contributions(Collection::Order, &draft, None).is_empty());
+        let lines = map(json!({"status": "confirmed", "ordered_on": "2026-11-30",
+            "lines": [{"quantity": 3, "unit_price": 1_000, "discount_percent": 10}]}));
+        assert_eq!(
+            contributions(Collection::Order, &lines, None)[0].amount,
+            2_700
+        );
+    }
+
+    #[test]
+    fn customers_visits_and_opportunities_count_in_their_own_month() {
+        let customer = map(json!({"owner_id": "rep", "region_unit_id": "shanghai"}));
+        let new = contributions(Collection::Customer, &customer, Some(date("2026-03-05")));
+        assert_eq!(new[0].metric, Metric::NewCustomers);
+        assert_eq!(new[0].month, month_of(date("2026-03-01")));
+        // 23:30 UTC on 31 March is 1 April in China.
+        let visit = map(json!({"owner_id": "rep", "visited_at": "2026-03-31T23:30:00Z"}));
+        let visits = contributions(Collection::Visit, &visit, None);
+        assert_eq!(visits[0].month, month_of(date("2026-04-01")));
+        let mut actuals = Actuals::default();
+        actuals.add(
+            &visits[0],
+            &org(),
+            |user| (user == "rep").then(|| "shanghai".into()),
+            1,
+        );
+        let april = month_of(date("2026-04-01"));
+        assert_eq!(
+            actuals.sum(Metric::Visits, SubjectKind::Unit, "east", april, april + 1),
+            1
+        );
+        let deal = map(
+            json!({"owner_id": "rep", "unit_id": "shanghai", "amount": 5_000_000,
+            "stage_history": [{"stage": "aware", "entered_at": "2026-02-10T02:00:00Z"}]}),
+        );
+        let opened = contributions(Collection::Opportunity, &deal, None);
+        assert_eq!(opened[0].metric, Metric::OpportunityAmount);
+        assert_eq!(opened[0].month, month_of(date("2026-02-01")));
+        assert_eq!(month_start(opened[0].month), Some(date("2026-02-01")));
+        assert!(contributions(Collection::Contact, &customer, None).is_empty());
+        for metric in Metric::ALL {
+            assert_eq!(Metric::parse(metric.as_str()), Some(metric));
+            assert!(
+                crate::domain::Collection::Target
+                    .field("metric")
+                    .and_then(|f| f.choice_label(metric.as_str(), crate::locale::Locale::En))
+                    .is_some(),
+                "{metric:?} is one of the field's choices"
+            );
+        }
+    }
+}
