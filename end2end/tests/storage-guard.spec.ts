@@ -34,7 +34,10 @@ test('changes waiting on storage the browser may clear are warned about until th
   await expect(page.getByTestId('storage-warning')).toContainText('添加到主屏幕');
 
   await context.setOffline(false);
+  // The warning goes as soon as the device can send again (while it sends, nothing is stuck); the
+  // change is on the server once the device says it is synced, not before.
   await expect(page.getByTestId('storage-warning')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.locator('.topbar .sync-indicator')).toHaveAttribute('data-state', 'synced', { timeout: 30_000 });
   const rep = await apiLogin(request, E2E_LOGIN);
   expect((await pullAll(request, rep.token)).some((r) => r.fields.name === name)).toBe(true);
 });
