@@ -162,3 +162,37 @@ pub fn quarters(months: &[i64; 12]) -> [i64; 4] {
 pub fn difference(parent: i64, children: &[i64]) -> i64 {
     parent - children.iter().sum::<i64>()
 }
+
+/// A node's share of a breakdown: its year value and the same phased into months.
+pub type Share = (i64, [i64; 12]);
+
+/// A whole organisation broken down at once: `total` at `root`, each node's value split among its
+/// `children` by `weight` (last year's actuals or typed weights; all zero: equally), and every
+/// node's value phased into months by `seasonality` (else evenly). Returns each node's year value
+/// and months; nodes not under `root` get `None`. Walks without recursion, so any depth is fine.
+pub fn decompose_tree(
+    children: &[Vec<usize>],
+    root: usize,
+    total: i64,
+    weight: impl Fn(usize) -> u64,
+    seasonality: Option<&[i64; 12]>,
+) -> Result<Vec<Option<Share>>, SplitError> {
+    let mut out: Vec<Option<Share>> = vec![None; children.len()];
+    let mut stack = vec![(root, total)];
+    let mut visited = vec![false; children.len()];
+    while let Some((node, value)) = stack.pop() {
+        if std::mem::replace(&mut visited[node], true) {
+            // A loop in the tree: each node is broken down once.
+            continue;
+        }
+        out[node] = Some((value, phase_year(value, seasonality)?));
+        let kids = &children[node];
+        if kids.is_empty() {
+            continue;
+        }
+        let weights: Vec<u64> = kids.iter().map(|&k| weight(k)).collect();
+        let shares = split(value, kids.len(), &Method::Weights(weights))?;
+        stack.extend(kids.iter().copied().zip(shares));
+    }
+    Ok(out)
+}

@@ -342,3 +342,36 @@ mod actuals {
         }
     }
 }
+
+#[test]
+fn a_whole_tree_is_broken_down_so_every_parent_adds_up_and_every_year_is_its_months() {
+    // 0 → 1, 2; 1 → 3, 4, 5; 2 → 6; node 7 is outside the root's tree.
+    let children = vec![
+        vec![1, 2],
+        vec![3, 4, 5],
+        vec![6],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+    ];
+    let weight = |node: usize| [0, 3, 1, 1, 1, 0, 5, 9][node];
+    let season = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2];
+    let out = decompose_tree(&children, 0, 1_000_003, weight, Some(&season)).unwrap();
+    let value = |n: usize| out[n].unwrap().0;
+    assert_eq!(value(0), 1_000_003);
+    for (parent, kids) in children.iter().enumerate().take(3) {
+        assert_eq!(kids.iter().map(|&k| value(k)).sum::<i64>(), value(parent));
+    }
+    // 3 : 1 is 750,002.25 and 250,000.75: the unit left goes to the larger remainder.
+    assert_eq!((value(1), value(2)), (750_002, 250_001));
+    // 1 : 1 : 0 of 750,002.
+    assert_eq!((value(3), value(4), value(5)), (375_001, 375_001, 0));
+    assert_eq!(value(6), 250_001);
+    for node in 0..7 {
+        let (year, months) = out[node].unwrap();
+        assert_eq!(months.iter().sum::<i64>(), year);
+    }
+    assert!(out[7].is_none());
+}
