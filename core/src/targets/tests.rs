@@ -369,8 +369,8 @@ fn a_whole_tree_is_broken_down_so_every_parent_adds_up_and_every_year_is_its_mon
     // 1 : 1 : 0 of 750,002.
     assert_eq!((value(3), value(4), value(5)), (375_001, 375_001, 0));
     assert_eq!(value(6), 250_001);
-    for node in 0..7 {
-        let (year, months) = out[node].unwrap();
+    for share in out.iter().take(7) {
+        let (year, months) = share.unwrap();
         assert_eq!(months.iter().sum::<i64>(), year);
     }
     assert!(out[7].is_none());
