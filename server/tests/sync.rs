@@ -59,23 +59,8 @@ async fn world(backend: Backend) -> World {
     let company = admin::ensure_company(&storage, "示例公司").await.unwrap();
     let east = unit(&storage, "华东大区", "region", &company).await;
     let west = unit(&storage, "西南大区", "region", &company).await;
-    let user = |login: &'static str, role: Role, unit: String| {
-        let storage = storage.clone();
-        async move {
-            admin::add_user(
-                &storage,
-                NewUser {
-                    login,
-                    name: login,
-                    role,
-                    unit: Some(&unit),
-                    password: PASSWORD,
-                },
-            )
-            .await
-            .unwrap()
-        }
-    };
+    let user =
+        |login: &'static str, role: Role, unit: String| add_user(&storage, login, role, unit);
     user("admin", Role::Admin, company.clone()).await;
     user("manager", Role::RegionalManager, east.clone()).await;
     let rep_a = user("rep_a", Role::SalesRep, east.clone()).await;
@@ -92,6 +77,39 @@ async fn world(backend: Backend) -> World {
         rep_a,
         rep_b,
     }
+}
+
+/// A sign-in account with the tests' password; its user id.
+async fn add_user(storage: &Storage, login: &'static str, role: Role, unit: String) -> String {
+    admin::add_user(
+        storage,
+        NewUser {
+            login,
+            name: login,
+            role,
+            unit: Some(&unit),
+            password: PASSWORD,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// The ids a pull's answer says left the device, sorted.
+fn removed_ids(reply: &Value) -> Vec<String> {
+    sorted(
+        reply["removed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect(),
+    )
+}
+
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids
 }
 
 async fn unit(storage: &Storage, name: &str, kind: &str, parent: &str) -> String {
@@ -555,16 +573,10 @@ async fn a_customer_handed_to_another_rep_leaves_the_first_reps_device(backend: 
     let (_, a_after) = rep_a
         .pull_all(&w, a_cursor["cursor"].as_str().map(str::to_owned))
         .await;
-    let mut removed: Vec<String> = a_after["removed"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_owned())
-        .collect();
-    removed.sort();
-    let mut expected = vec![id.clone(), contact.clone()];
-    expected.sort();
-    assert_eq!(removed, expected);
+    assert_eq!(
+        removed_ids(&a_after),
+        sorted(vec![id.clone(), contact.clone()])
+    );
     let (b_after, b_last) = rep_b
         .pull_all(&w, b_cursor["cursor"].as_str().map(str::to_owned))
         .await;
@@ -583,23 +595,8 @@ async fn a_rep_moved_between_areas_takes_their_customers_to_the_new_areas_device
     let w = world(backend).await;
     let area_1 = unit(&w.storage, "一区", "area", &w.east).await;
     let area_2 = unit(&w.storage, "二区", "area", &w.east).await;
-    let add = |login: &'static str, role: Role, unit: String| {
-        let storage = w.storage.clone();
-        async move {
-            admin::add_user(
-                &storage,
-                NewUser {
-                    login,
-                    name: login,
-                    role,
-                    unit: Some(&unit),
-                    password: PASSWORD,
-                },
-            )
-            .await
-            .unwrap()
-        }
-    };
+    let add =
+        |login: &'static str, role: Role, unit: String| add_user(&w.storage, login, role, unit);
     add("sup_1", Role::AreaSupervisor, area_1.clone()).await;
     add("sup_2", Role::AreaSupervisor, area_2.clone()).await;
     let mover = add("rep_m", Role::SalesRep, area_1.clone()).await;
@@ -659,16 +656,10 @@ async fn a_rep_moved_between_areas_takes_their_customers_to_the_new_areas_device
     let (_, after_1) = sup_1
         .pull_all(&w, cursor_1["cursor"].as_str().map(str::to_owned))
         .await;
-    let mut removed: Vec<String> = after_1["removed"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_owned())
-        .collect();
-    removed.sort();
-    let mut expected = vec![id.clone(), contact.clone()];
-    expected.sort();
-    assert_eq!(removed, expected);
+    assert_eq!(
+        removed_ids(&after_1),
+        sorted(vec![id.clone(), contact.clone()])
+    );
     let (got_2, _) = sup_2
         .pull_all(&w, cursor_2["cursor"].as_str().map(str::to_owned))
         .await;
