@@ -74,22 +74,7 @@ impl Workspace {
         if !self.owned_read.contains(user) {
             return Err(Wanted::OwnedBy(user.to_owned()));
         }
-        let mut keys: Vec<RecordRef> = self
-            .rows
-            .iter()
-            .filter(|(key, row)| {
-                matches!(
-                    key.collection,
-                    Collection::Customer | Collection::Opportunity
-                ) && row.as_ref().is_some_and(|row| {
-                    !row.state.deleted
-                        && row.state.fields.get("owner_id").and_then(Value::as_str) == Some(user)
-                })
-            })
-            .map(|(key, _)| key.clone())
-            .collect();
-        keys.sort();
-        Ok(keys)
+        Ok(self.held_answering(&Wanted::OwnedBy(user.to_owned())))
     }
 
     /// A record as this push sees it, or what to read first.
@@ -185,19 +170,20 @@ impl Workspace {
         if !self.children_read.contains(customer) {
             return Err(Wanted::ChildrenOf(customer.to_owned()));
         }
+        Ok(self.held_answering(&Wanted::ChildrenOf(customer.to_owned())))
+    }
+
+    /// The records held that answer a scan (`Wanted::answers`), in key order so versions are given
+    /// out the same way every time.
+    fn held_answering(&self, wanted: &Wanted) -> Vec<RecordRef> {
         let mut keys: Vec<RecordRef> = self
             .rows
             .iter()
-            .filter(|(key, row)| {
-                key.collection != Collection::Customer
-                    && row.as_ref().is_some_and(|row| {
-                        !row.state.deleted && row.scope.customer_id.as_deref() == Some(customer)
-                    })
-            })
+            .filter(|(key, row)| row.as_ref().is_some_and(|row| wanted.answers(key, row)))
             .map(|(key, _)| key.clone())
             .collect();
         keys.sort();
-        Ok(keys)
+        keys
     }
 
     /// Stores a record's new state; `old_scope` when it changed scope, for the move log.
