@@ -588,21 +588,7 @@ pub fn OrgPage() -> impl IntoView {
                             }
                         } />
                     <Show when=searching>
-                        <ul class="org-hits" role="listbox" data-testid="org-hits">
-                            {move || {
-                                let found = hits.get();
-                                if found.is_empty() {
-                                    return view! { <li class="muted">{i18n.t(Key::OrgNoMatch)}</li> }.into_any();
-                                }
-                                found.into_iter().map(|(node, name, unit)| view! {
-                                    <li role="option">
-                                        <button type="button" class="org-hit" on:click=move |_| choose(node)>
-                                            <b>{name}</b>" "<span class="muted">{unit}</span>
-                                        </button>
-                                    </li>
-                                }).collect_view().into_any()
-                            }}
-                        </ul>
+                        <HitList hits on_pick=Callback::new(choose) class="org-hits" testid="org-hits" />
                     </Show>
                 </div>
                 <label class="org-level-choice">
@@ -674,6 +660,35 @@ pub fn OrgPage() -> impl IntoView {
                 {move || may_move_any().then(|| format!(" · {}", i18n.t(Key::OrgMoveHint)))}
             </p>
         </section>
+    }
+}
+
+/// Cards found (the search's hits, the move picker's units), each a button with its name and where
+/// it sits: `(card, name, place)`.
+#[component]
+fn HitList(
+    #[prop(into)] hits: Signal<Vec<(usize, String, String)>>,
+    on_pick: Callback<usize>,
+    class: &'static str,
+    #[prop(optional)] testid: Option<&'static str>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ul class=class role="listbox" data-testid=testid>
+            {move || {
+                let found = hits.get();
+                if found.is_empty() {
+                    return view! { <li class="muted">{i18n.t(Key::OrgNoMatch)}</li> }.into_any();
+                }
+                found.into_iter().map(|(node, name, place)| view! {
+                    <li role="option">
+                        <button type="button" class="org-hit" on:click=move |_| on_pick.run(node)>
+                            <b>{name}</b>" "<span class="muted">{place}</span>
+                        </button>
+                    </li>
+                }).collect_view().into_any()
+            }}
+        </ul>
     }
 }
 

@@ -18,6 +18,7 @@ use yingxiao_core::{
     sync::protocol::{Intent, SetFieldsArgs},
 };
 
+use super::HitList;
 use crate::{
     components::record::focus_later,
     data::{
@@ -380,21 +381,7 @@ pub fn Moving(
                     on:keydown=move |e: leptos::ev::KeyboardEvent| if e.key() == "Enter" {
                         if let Some((node, _, _)) = picks.with_untracked(|p| p.first().cloned()) { pick(node); }
                     } />
-                <ul class="org-hits org-move-picks" role="listbox">
-                    {move || {
-                        let found = picks.get();
-                        if found.is_empty() {
-                            return view! { <li class="muted">{i18n.t(Key::OrgNoMatch)}</li> }.into_any();
-                        }
-                        found.into_iter().map(|(node, name, parent)| view! {
-                            <li role="option">
-                                <button type="button" class="org-hit" on:click=move |_| pick(node)>
-                                    <b>{name}</b>" "<span class="muted">{parent}</span>
-                                </button>
-                            </li>
-                        }).collect_view().into_any()
-                    }}
-                </ul>
+                <HitList hits=picks on_pick=Callback::new(pick) class="org-hits org-move-picks" />
                 <div class="form-actions">
                     <button type="button" class="button" on:click=move |_| picking.set(None)>{move || i18n.t(Key::FormCancel)}</button>
                 </div>
