@@ -241,6 +241,8 @@ test('with a mouse the card moves at once, a press that does not move still just
   await page.mouse.up();
   const confirm = page.getByTestId('org-move-confirm');
   await expect(confirm).toContainText(`汇报给 乙主管${org.tag}`);
+  // The dialog takes the focus (a frame after it is drawn); Escape is the dialog's own key.
+  await expect(confirm.getByTestId('org-move-yes')).toBeFocused();
   await page.keyboard.press('Escape');
   await expect(confirm).toHaveCount(0);
   expect(await placedIn(request, org)).toEqual([org.areaA, org.areaA, org.areaA, org.areaA]);
