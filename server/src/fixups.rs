@@ -68,15 +68,7 @@ async fn promotion_store_units(conn: &mut AnyConnection) -> Result<(), sqlx::Err
             unit_of.insert(row.try_get(0)?, unit);
         }
     }
-    let promotions = sqlx::query(
-        "SELECT id, fields, scope FROM records WHERE collection = 'promotions' AND deleted = 0",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    for row in promotions {
-        let id: String = row.try_get(0)?;
-        let fields: Map<String, Value> = decode(&row.try_get::<String, _>(1)?)?;
-        let mut scope: ScopeFacts = decode(&row.try_get::<String, _>(2)?)?;
+    for (id, fields, mut scope) in live_records(conn, Collection::Promotion).await? {
         let mut units: Vec<String> = id_list(&fields, "store_ids")
             .into_iter()
             .filter_map(|store| unit_of.get(store).cloned())
@@ -87,36 +79,55 @@ async fn promotion_store_units(conn: &mut AnyConnection) -> Result<(), sqlx::Err
             continue;
         }
         scope.store_units = units;
-        let text = serde_json::to_string(&scope).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        sqlx::query("UPDATE records SET scope = $1 WHERE collection = 'promotions' AND id = $2")
-            .bind(text)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+        set_scope(conn, Collection::Promotion, &id, &scope).await?;
     }
     Ok(())
 }
 
 async fn org_unit_placement(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-    let units = sqlx::query(
-        "SELECT id, fields, scope FROM records WHERE collection = 'org_units' AND deleted = 0",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    for row in units {
-        let id: String = row.try_get(0)?;
-        let fields: Map<String, Value> = decode(&row.try_get::<String, _>(1)?)?;
-        let stored: ScopeFacts = decode(&row.try_get::<String, _>(2)?)?;
+    for (id, fields, stored) in live_records(conn, Collection::OrgUnit).await? {
         let scope = scope_facts(Collection::OrgUnit, &fields, None);
-        if scope == stored {
-            continue;
+        if scope != stored {
+            set_scope(conn, Collection::OrgUnit, &id, &scope).await?;
         }
-        let text = serde_json::to_string(&scope).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        sqlx::query("UPDATE records SET scope = $1 WHERE collection = 'org_units' AND id = $2")
-            .bind(text)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
     }
+    Ok(())
+}
+
+/// Every live record of a collection: its id, fields and stored scope.
+async fn live_records(
+    conn: &mut AnyConnection,
+    collection: Collection,
+) -> Result<Vec<(String, Map<String, Value>, ScopeFacts)>, sqlx::Error> {
+    let rows =
+        sqlx::query("SELECT id, fields, scope FROM records WHERE collection = $1 AND deleted = 0")
+            .bind(collection.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get(0)?,
+                decode(&row.try_get::<String, _>(1)?)?,
+                decode(&row.try_get::<String, _>(2)?)?,
+            ))
+        })
+        .collect()
+}
+
+/// Rewrites a record's stored scope (its fields and version stay: no device is told).
+async fn set_scope(
+    conn: &mut AnyConnection,
+    collection: Collection,
+    id: &str,
+    scope: &ScopeFacts,
+) -> Result<(), sqlx::Error> {
+    let text = serde_json::to_string(scope).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    sqlx::query("UPDATE records SET scope = $1 WHERE collection = $2 AND id = $3")
+        .bind(text)
+        .bind(collection.as_str())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
