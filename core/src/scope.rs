@@ -193,6 +193,11 @@ impl OrgTree {
         false
     }
 
+    /// The unit `unit` sits in; `None` for the top or an unknown unit.
+    pub fn parent_of(&self, unit: &str) -> Option<&str> {
+        self.parents.get(unit).map(String::as_str)
+    }
+
     /// `unit` and every unit above it, nearest first; a cycle stops the walk.
     pub fn up_from<'a>(&'a self, unit: &'a str) -> Vec<&'a str> {
         let mut path = vec![unit];

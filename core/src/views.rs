@@ -498,7 +498,12 @@ static SPECS: [ViewSpec; 17] = [
             section(NOTES.0, NOTES.1, &["notes"]),
         ],
         related: &[related(Collection::Target, "parent_id")],
-        managed_elsewhere: &[],
+        // The breakdown's status moves on the targets page (`decide_breakdown`).
+        managed_elsewhere: &[
+            "breakdown_status",
+            "breakdown_comment",
+            "breakdown_decided_at",
+        ],
         readers: &[Role::SalesRep, Role::Finance],
     },
     ViewSpec {

@@ -1398,7 +1398,9 @@ fn describe(intent: &Intent) -> String {
         Intent::Delete(target) => format!("delete {}", short(&target.id)),
         Intent::MoveOpportunityStage(args) => format!("move {}", short(&args.id)),
         Intent::ReschedulePromotion(args) => format!("reschedule {}", short(&args.id)),
-        Intent::DecidePromotion(args) => format!("decide {} {}", short(&args.id), args.status),
+        Intent::DecidePromotion(args) | Intent::DecideBreakdown(args) => {
+            format!("decide {} {}", short(&args.id), args.status)
+        }
         Intent::ReviewReport(args) => format!("review {}", short(&args.id)),
     }
 }

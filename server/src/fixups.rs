@@ -5,6 +5,7 @@
 //!   it); promotions written before that rule get them here.
 //! - `org_unit_placement`: an org unit's scope names its parent (so a regional manager may move the
 //!   units of the region); units written before that rule get it here.
+//! - `record_parents`: the `parent_id` column (migration 0006) of records stored before it.
 
 use std::collections::HashMap;
 
@@ -29,6 +30,12 @@ pub async fn run(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         let mut tx = conn.begin().await?;
         org_unit_placement(&mut tx).await?;
         mark(&mut tx, "org_unit_placement").await?;
+        tx.commit().await?;
+    }
+    if !done(conn, "record_parents").await? {
+        let mut tx = conn.begin().await?;
+        record_parents(&mut tx).await?;
+        mark(&mut tx, "record_parents").await?;
         tx.commit().await?;
     }
     Ok(())
@@ -89,6 +96,23 @@ async fn org_unit_placement(conn: &mut AnyConnection) -> Result<(), sqlx::Error>
         let scope = scope_facts(Collection::OrgUnit, &fields, None);
         if scope != stored {
             set_scope(conn, Collection::OrgUnit, &id, &scope).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn record_parents(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    for collection in [Collection::Target, Collection::OrgUnit] {
+        for (id, fields, _) in live_records(conn, collection).await? {
+            let Some(parent) = fields.get("parent_id").and_then(Value::as_str) else {
+                continue;
+            };
+            sqlx::query("UPDATE records SET parent_id = $1 WHERE collection = $2 AND id = $3")
+                .bind(parent)
+                .bind(collection.as_str())
+                .bind(&id)
+                .execute(&mut *conn)
+                .await?;
         }
     }
     Ok(())

@@ -303,6 +303,9 @@ struct Anchor {
     customer_b: String,
     budget: String,
     promotion: String,
+    /// The unit's year target, which a target fixture of this place is a share of: a target's value
+    /// is set by whoever may set its parent's (`targets::approval::decomposer_facts`).
+    target: String,
 }
 
 /// What a case's change leaves in storage when it applies (and must not when it is refused).
@@ -428,6 +431,7 @@ impl Plan {
             customer_b: new_id(),
             budget: new_id(),
             promotion: new_id(),
+            target: new_id(),
         };
         for id in [&anchor.customer, &anchor.customer_b] {
             let n = self.next();
@@ -451,6 +455,13 @@ impl Plan {
             json!({"name": format!("权限矩阵促销{n}"), "kind": "discount", "unit_id": unit,
                 "starts_on": "2026-03-01", "ends_on": "2026-03-31", "status": "planned",
                 "promoter_ids": [owner], "store_ids": [anchor.customer]}),
+        ));
+        self.records.push((
+            "targets".into(),
+            anchor.target.clone(),
+            json!({"period": "year", "period_start": "2026-01-01", "subject_kind": "unit",
+                "subject_id": unit, "metric": "sales_amount", "value": 12_000_000,
+                "unit_id": unit}),
         ));
         self.anchors.insert(key, anchor.clone());
         anchor
@@ -485,9 +496,14 @@ impl Plan {
             "contracts" => json!({"customer_id": a.customer, "owner_id": owner, "unit_id": unit,
                 "contract_no": format!("HT-PM-{n}"), "title": format!("测试合同{n}"),
                 "status": "draft"}),
-            "targets" => json!({"period": "year", "period_start": "2026-01-01",
+            // A month's share of the unit's year, submitted with its own breakdown (below).
+            "targets" if create => json!({"period": "month", "period_start": "2026-03-01",
                 "subject_kind": "user", "subject_id": owner, "metric": "sales_amount",
-                "value": 1_000_000, "unit_id": unit}),
+                "value": 1_000_000, "unit_id": unit, "parent_id": a.target}),
+            "targets" => json!({"period": "month", "period_start": "2026-03-01",
+                "subject_kind": "user", "subject_id": owner, "metric": "sales_amount",
+                "value": 1_000_000, "unit_id": unit, "parent_id": a.target,
+                "breakdown_status": "submitted"}),
             "budgets" => json!({"unit_id": unit, "period_start": "2026-01-01",
                 "period_end": "2026-03-31", "cost_item": "promotion", "amount": 50_000_000,
                 "status": "submitted"}),
@@ -559,6 +575,14 @@ impl Plan {
             let fields = self.record(collection, &owner, &unit, false);
             self.records
                 .push((collection.to_owned(), case.target.1.clone(), fields.clone()));
+            if collection == "targets" {
+                // Its breakdown, which adds up: a share of the month for one dealer.
+                let mut share = fields.clone();
+                let share_fields = share.as_object_mut().unwrap();
+                share_fields.remove("breakdown_status");
+                share_fields.insert("parent_id".into(), json!(case.target.1));
+                self.records.push(("targets".into(), new_id(), share));
+            }
             fields
         };
         let n = self.next();
@@ -584,6 +608,13 @@ impl Plan {
                 case.name = "decide_promotion";
                 case.args = json!({"id": case.target.1, "status": "approved"});
                 case.effect = Effect::Field("status".into(), json!("approved"));
+                return Ok(case);
+            }
+            // A target's breakdown is approved by `decide_breakdown`, one unit up.
+            "approve" if collection == "targets" => {
+                case.name = "decide_breakdown";
+                case.args = json!({"id": case.target.1, "status": "approved"});
+                case.effect = Effect::Field("breakdown_status".into(), json!("approved"));
                 return Ok(case);
             }
             // A report is approved by its review, in the reviewer's own name.

@@ -459,10 +459,15 @@ fn backoff(failures: u32) -> f64 {
 
 /// Push everything pending, then pull until the server has nothing more.
 async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
-    data.status.set(SyncStatus::Syncing);
-    engine.post(SyncStatus::Syncing.tag());
     let token = engine.token.borrow().clone();
     let state = engine.store.sync_state(new_client_id).await?;
+    // A device that never pulled is in its first sync from here: said before the status leaves
+    // `Starting`, so a page waiting for the first sync never sees a moment of neither.
+    if state.cursor.is_none() {
+        data.first_sync.set(Some(0));
+    }
+    data.status.set(SyncStatus::Syncing);
+    engine.post(SyncStatus::Syncing.tag());
     let client_id = state.client_id.clone();
 
     // Push in rounds from the last hole in pending (see `push_batch`); mutations the server has
@@ -497,9 +502,6 @@ async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
     }
 
     let mut cursor = state.cursor;
-    if cursor.is_none() {
-        data.first_sync.set(Some(0));
-    }
     loop {
         let page = api::pull(
             &token,

@@ -193,6 +193,14 @@ pub(crate) const COMMENT_REQUIRED: Reason = Reason {
     en: "a comment is required when a plan is sent back or cancelled",
     zh: "退回或取消计划时须填写审批意见",
 };
+pub(crate) const BREAKDOWN_NOT_NEXT: Reason = Reason {
+    en: "cannot move the breakdown to this status from its current one (it may have changed meanwhile)",
+    zh: "不能把分解从当前状态改为此状态（其间可能已被修改）",
+};
+pub(crate) const BREAKDOWN_COMMENT_REQUIRED: Reason = Reason {
+    en: "a comment is required when a breakdown is sent back or reopened",
+    zh: "退回或重新打开分解时须填写意见",
+};
 pub(crate) const REPORT_NOT_SUBMITTED: Reason = Reason {
     en: "the report has not been submitted yet, so it cannot be reviewed",
     zh: "报告尚未提交，不能审阅",
@@ -239,6 +247,8 @@ pub(crate) const REASONS: &[Reason] = &[
     STORE_NOT_LISTED,
     STATUS_NOT_NEXT,
     COMMENT_REQUIRED,
+    BREAKDOWN_NOT_NEXT,
+    BREAKDOWN_COMMENT_REQUIRED,
     REPORT_NOT_SUBMITTED,
     BUDGET_BELOW_LINES,
     SHIFT_OUTSIDE_DATES,

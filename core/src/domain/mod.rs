@@ -39,7 +39,7 @@ pub fn id_list<'a>(fields: &'a Map<String, Value>, name: &str) -> Vec<&'a str> {
         _ => Vec::new(),
     }
 }
-pub use target::subject_collection;
+pub use target::{breakdown_of, breakdown_patch, subject_collection};
 pub use validate::{validate_create, validate_fields, validate_patch, validate_record};
 
 /// What a record created on a device gets beyond what its form sets, as of `at` (an RFC 3339
@@ -466,6 +466,7 @@ const ALL_CHOICES: &[&[Choice]] = &[
     target::PERIOD_CHOICES,
     target::SUBJECT_KIND_CHOICES,
     target::METRIC_CHOICES,
+    target::BREAKDOWN_STATUS_CHOICES,
     budget::COST_ITEM_CHOICES,
     budget::APPROVAL_STATUS_CHOICES,
     org::EXTENT_CHOICES,
@@ -753,7 +754,7 @@ mod tests {
     }
 
     #[test]
-    fn only_stage_promotion_status_and_review_fields_are_intent_only() {
+    fn only_stage_decision_and_review_fields_are_intent_only() {
         let intent_only: Vec<_> = every_field()
             .into_iter()
             .filter(|(_, _, def)| def.access == FieldAccess::IntentOnly)
@@ -768,6 +769,9 @@ mod tests {
                 "opportunities.lost_note",
                 "opportunities.won_at",
                 "opportunities.closed_at",
+                "targets.breakdown_status",
+                "targets.breakdown_comment",
+                "targets.breakdown_decided_at",
                 "promotions.status",
                 "promotions.decision_comment",
                 "promotions.decided_at",

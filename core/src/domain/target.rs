@@ -3,9 +3,15 @@
 
 use serde_json::{Map, Value};
 
-use super::error::{ValidationError, MONTH_STARTS_FIRST, QUARTER_STARTS, YEAR_STARTS_JANUARY};
-use super::validate::{date_of, is_id, text_of};
+use serde_json::json;
+
+use super::error::{
+    ValidationError, BREAKDOWN_COMMENT_REQUIRED, BREAKDOWN_NOT_NEXT, MONTH_STARTS_FIRST,
+    QUARTER_STARTS, YEAR_STARTS_JANUARY,
+};
+use super::validate::{date_of, is_id, text_of, validate_fields};
 use super::{choices, Collection, FieldDef, FieldKind::*, Table, MAX_MONEY, NOTES_CHARS};
+use crate::targets::approval::{transition, Breakdown, Refusal};
 use crate::time::{quarter_start, Datelike};
 
 choices!(PERIODS, PERIOD_CHOICES {
@@ -18,6 +24,12 @@ choices!(SUBJECT_KINDS, SUBJECT_KIND_CHOICES {
     "unit" => "组织", "Org unit";
     "user" => "人员", "Person";
     "dealer" => "经销商", "Dealer";
+});
+
+choices!(BREAKDOWN_STATUSES, BREAKDOWN_STATUS_CHOICES {
+    "draft" => "草稿", "Draft";
+    "submitted" => "已提交", "Submitted";
+    "approved" => "已批准", "Approved";
 });
 
 choices!(METRICS, METRIC_CHOICES {
@@ -84,6 +96,31 @@ pub(super) static TARGETS: Table = Table {
             "备注",
             "Notes",
         ),
+        // Where the breakdown of this target into its children stands (`targets::approval`): it
+        // moves only by `decide_breakdown`, which stamps the decision; absent means a draft.
+        FieldDef::new(
+            "breakdown_status",
+            Enum(BREAKDOWN_STATUSES),
+            "分解状态",
+            "Breakdown status",
+        )
+        .intent_only(),
+        FieldDef::new(
+            "breakdown_comment",
+            Text {
+                max_chars: NOTES_CHARS,
+            },
+            "分解审批意见",
+            "Breakdown comment",
+        )
+        .intent_only(),
+        FieldDef::new(
+            "breakdown_decided_at",
+            Instant,
+            "分解审批时间",
+            "Breakdown decided at",
+        )
+        .intent_only(),
     ],
     check_value: target_value_rules,
     check_record: target_rules,
@@ -114,6 +151,53 @@ fn target_rules(fields: &Map<String, Value>) -> Result<(), ValidationError> {
         Some(reason) => Err(reason.at("period_start")),
         None => Ok(()),
     }
+}
+
+/// Where a target's breakdown stands: a draft until it is first submitted.
+pub fn breakdown_of(fields: &Map<String, Value>) -> Breakdown {
+    text_of(fields, "breakdown_status")
+        .and_then(Breakdown::parse)
+        .unwrap_or(Breakdown::Draft)
+}
+
+/// The fields a breakdown decision writes over a target's `fields`: the new status, the comment
+/// (cleared when none is given) and the time. `Ok(None)` when the breakdown already has that
+/// status. Whether the children add up, and who may decide, are the push's to check.
+pub fn breakdown_patch(
+    fields: &Map<String, Value>,
+    to: &str,
+    comment: Option<&str>,
+    decided_at: &str,
+) -> Result<Option<Map<String, Value>>, ValidationError> {
+    let from = breakdown_of(fields);
+    let Some(to_status) = Breakdown::parse(to) else {
+        let mut named = Map::new();
+        named.insert("breakdown_status".into(), json!(to));
+        validate_fields(Collection::Target, &named)?;
+        return Err(BREAKDOWN_NOT_NEXT.at("breakdown_status"));
+    };
+    if from == to_status {
+        return Ok(None);
+    }
+    let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+    match transition(from, to_status, comment.is_some()) {
+        Ok(_) => {}
+        Err(Refusal::CommentNeeded) => {
+            return Err(BREAKDOWN_COMMENT_REQUIRED.at("breakdown_comment"))
+        }
+        Err(_) => return Err(BREAKDOWN_NOT_NEXT.at("breakdown_status")),
+    }
+    let mut patch = Map::new();
+    patch.insert("breakdown_status".into(), json!(to));
+    patch.insert(
+        "breakdown_comment".into(),
+        comment.map_or(Value::Null, Value::from),
+    );
+    patch.insert("breakdown_decided_at".into(), json!(decided_at));
+    let mut checked = patch.clone();
+    checked.retain(|_, v| !v.is_null());
+    validate_fields(Collection::Target, &checked)?;
+    Ok(Some(patch))
 }
 
 #[cfg(test)]
@@ -199,5 +283,38 @@ mod tests {
                 max: MAX_MONEY
             })
         );
+    }
+
+    #[test]
+    fn a_breakdown_moves_by_its_decisions_only_and_says_why_when_sent_back() {
+        let mut fields = target("year", "2027-01-01");
+        assert_eq!(breakdown_of(&fields), Breakdown::Draft);
+        let at = "2027-01-05T02:00:00.000Z";
+        let patch = breakdown_patch(&fields, "submitted", None, at)
+            .unwrap()
+            .unwrap();
+        assert_eq!(patch["breakdown_status"], "submitted");
+        assert_eq!(patch["breakdown_comment"], Value::Null);
+        fields.extend(patch);
+        assert_eq!(breakdown_of(&fields), Breakdown::Submitted);
+        assert_eq!(breakdown_patch(&fields, "submitted", None, at), Ok(None));
+        assert_eq!(
+            breakdown_patch(&fields, "draft", Some("  "), at),
+            Err(BREAKDOWN_COMMENT_REQUIRED.at("breakdown_comment"))
+        );
+        let back = breakdown_patch(&fields, "draft", Some("华东少了 5 万"), at)
+            .unwrap()
+            .unwrap();
+        assert_eq!(back["breakdown_comment"], "华东少了 5 万");
+        assert_eq!(
+            breakdown_patch(&target("year", "2027-01-01"), "approved", None, at),
+            Err(BREAKDOWN_NOT_NEXT.at("breakdown_status"))
+        );
+        assert!(breakdown_patch(&fields, "done", None, at).is_err());
+        assert!(validate_patch(
+            Collection::Target,
+            json!({"breakdown_status": "approved"}).as_object().unwrap()
+        )
+        .is_err());
     }
 }

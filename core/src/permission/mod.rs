@@ -19,10 +19,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::{
-    domain::Collection,
+    domain::{breakdown_of, Collection},
     locale::Locale,
     scope::{OrgTree, Role, ScopeFacts, Viewer},
     sync::protocol::{Intent, SetFieldsArgs},
+    targets::approval::{approver_facts, transition, Breakdown, Decider},
 };
 
 /// Something a user may do to a record of a collection.
@@ -130,10 +131,11 @@ impl Action {
         match self {
             Action::Create | Action::Edit | Action::Delete => true,
             Action::MoveStage => collection == Collection::Opportunity,
-            // A report's review (`review_report`) is its approval; it has no status field.
+            // A report's review (`review_report`) is its approval, a target's the decision on
+            // its breakdown (`decide_breakdown`); neither has an approval field.
             Action::Approve => {
                 APPROVAL_FIELDS.iter().any(|(c, _, _)| *c == collection)
-                    || collection == Collection::PromotionReport
+                    || matches!(collection, Collection::PromotionReport | Collection::Target)
             }
             Action::Reassign => collection
                 .fields()
@@ -477,6 +479,19 @@ impl Permissions {
             }
             // Moving the status on is approving, whatever the comment says.
             (Intent::DecidePromotion(_), Some((_, facts))) => need(Action::Approve, facts),
+            // A breakdown is submitted by whoever sets its children's values (the target's own
+            // value right), and decided one unit up; a move the status does not allow is left to
+            // the merge rules.
+            (Intent::DecideBreakdown(args), Some((fields, facts))) => {
+                let to = Breakdown::parse(&args.status);
+                match to.map(|to| transition(breakdown_of(fields), to, true)) {
+                    Some(Ok(Decider::Owner)) => need(Action::Field("value"), facts),
+                    Some(Ok(Decider::Approver)) => {
+                        need(Action::Approve, &approver_facts(org, facts))
+                    }
+                    _ => Ok(()),
+                }
+            }
             // Reviewing a report is approving it, in the reviewer's own name only.
             (Intent::ReviewReport(args), Some((_, facts))) => {
                 if args.reviewer_id != viewer.user_id {
@@ -877,7 +892,7 @@ fn default_rules() -> &'static [Rule] {
         (
             &[HqMarketing],
             &[C::Target],
-            &[Create, Edit, Delete, Reassign, Field("value")],
+            &[Create, Edit, Delete, Reassign, Approve, Field("value")],
             Extent::All,
         ),
         (
@@ -911,8 +926,8 @@ fn default_rules() -> &'static [Rule] {
             &[Create, Edit, Reassign],
             Extent::All,
         ),
-        // Regional managers (大区经理) manage their region and approve its promotions (targets gain an
-        // approval status with their decomposition);
+        // Regional managers (大区经理) manage their region and approve its promotions and its areas'
+        // target breakdowns;
         // area supervisors (区域主管) manage their reps and promoters and review their reports.
         (
             MANAGERS,
@@ -928,10 +943,12 @@ fn default_rules() -> &'static [Rule] {
             &[Create, Edit, Delete, Field("value")],
             Extent::Subtree,
         ),
+        // A regional manager approves the breakdowns of the areas below (`approver_facts`: one unit
+        // up, so never their own region's, which the company approves).
         (
             &[RegionalManager],
             &[C::Target],
-            &[Reassign],
+            &[Reassign, Approve],
             Extent::Subtree,
         ),
         (

@@ -592,7 +592,8 @@ fn every_shipped_grant_is_one_a_change_can_need() {
     assert!(!Action::MoveStage.applies_to(Collection::Customer));
     assert!(!Action::Reassign.applies_to(Collection::Product));
     assert!(Action::Approve.applies_to(Collection::Budget));
-    assert!(!Action::Approve.applies_to(Collection::Target));
+    assert!(Action::Approve.applies_to(Collection::Target));
+    assert!(!Action::Approve.applies_to(Collection::Customer));
 }
 
 #[test]

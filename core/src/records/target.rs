@@ -1,7 +1,7 @@
 //! 目标 as a typed record.
 
 use super::record;
-use crate::time::NaiveDate;
+use crate::time::{DateTime, NaiveDate, Utc};
 
 record! {
     /// 目标: one target of the top-down target system (目标责任体系).
@@ -19,5 +19,9 @@ record! {
         parent_id: Option<String>,
         unit_id: String,
         notes: Option<String>,
+        /// draft, submitted or approved (`targets::approval::Breakdown`); absent: a draft.
+        breakdown_status: Option<String>,
+        breakdown_comment: Option<String>,
+        breakdown_decided_at: Option<DateTime<Utc>>,
     }
 }

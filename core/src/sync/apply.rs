@@ -60,6 +60,10 @@ impl Intent {
                 collection: Collection::Promotion,
                 id: args.id.clone(),
             },
+            Intent::DecideBreakdown(args) => RecordRef {
+                collection: Collection::Target,
+                id: args.id.clone(),
+            },
             Intent::ReviewReport(args) => RecordRef {
                 collection: Collection::PromotionReport,
                 id: args.id.clone(),
@@ -81,6 +85,7 @@ impl Intent {
             Intent::MoveOpportunityStage(args) => validate_move(args),
             Intent::ReschedulePromotion(args) => validate_reschedule(args),
             Intent::DecidePromotion(args) => validate_decision(args),
+            Intent::DecideBreakdown(args) => validate_breakdown_decision(args),
             Intent::ReviewReport(args) => validate_review(args),
         }
     }
@@ -154,6 +159,33 @@ fn validate_decision(args: &DecideArgs) -> Result<(), ValidationError> {
         values.insert("decision_comment".into(), json!(comment));
     }
     domain::validate_fields(Collection::Promotion, &values)
+}
+
+fn validate_breakdown_decision(args: &DecideArgs) -> Result<(), ValidationError> {
+    let mut values = Map::new();
+    values.insert("breakdown_status".into(), json!(args.status));
+    if let Some(comment) = &args.comment {
+        values.insert("breakdown_comment".into(), json!(comment));
+    }
+    domain::validate_fields(Collection::Target, &values)
+}
+
+/// A breakdown decision over the target as it is when it arrives, judged and written like a
+/// promotion's (`decide`).
+fn decide_breakdown(
+    record: &StoredRecord,
+    args: &DecideArgs,
+    hlc: &Hlc,
+) -> Result<Change, Rejection> {
+    let at = format_instant(hlc.millis);
+    let patch = domain::breakdown_patch(&record.fields, &args.status, args.comment.as_deref(), &at)
+        .map_err(invalid)?;
+    let Some(fields) = patch else {
+        return Ok(Change::Unchanged);
+    };
+    let next = write_whole(record, fields, hlc);
+    domain::validate_record(Collection::Target, &next.fields).map_err(invalid)?;
+    Ok(Change::Write(next))
 }
 
 /// A decision over the promotion as it is when it arrives: judged by the status it finds (core's
@@ -264,6 +296,7 @@ pub fn apply(
             set_fields(record, &edit, hlc)
         }
         Intent::DecidePromotion(args) => decide(live(existing, intent)?, args, hlc),
+        Intent::DecideBreakdown(args) => decide_breakdown(live(existing, intent)?, args, hlc),
         Intent::ReviewReport(args) => review(live(existing, intent)?, args, hlc),
     }
 }

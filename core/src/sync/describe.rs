@@ -73,6 +73,18 @@ pub fn describe(intent: &Intent, locale: Locale) -> String {
                 format!("Set promotion status to “{status}”")
             }
         }
+        Intent::DecideBreakdown(args) => {
+            let status = target
+                .collection
+                .field("breakdown_status")
+                .and_then(|f| f.choice_label(&args.status, locale))
+                .unwrap_or(args.status.as_str());
+            if zh {
+                format!("{what}分解状态改为「{status}」")
+            } else {
+                format!("Set target breakdown to “{status}”")
+            }
+        }
         Intent::ReviewReport(args) => match (zh, args.flags.len()) {
             (true, 0) => format!("审阅{what}"),
             (true, n) => format!("审阅{what}，标出 {n} 个问题"),

@@ -39,6 +39,10 @@ pub enum Intent {
     /// A promotion's status moves on (approved, running, finished, sent back or cancelled) with the
     /// decider's comment; the move must be one `domain::next_statuses` allows from the status it has.
     DecidePromotion(DecideArgs),
+    /// A target's breakdown into its children moves on (submitted, approved, sent back or reopened
+    /// to a draft) with the decider's comment (`targets::approval`). Approving is refused unless the
+    /// children add up to the target exactly.
+    DecideBreakdown(DecideArgs),
     /// A supervisor reviews a submitted promotion report: the problems found and a comment. A
     /// reviewed report is closed to those who may not review it.
     ReviewReport(ReviewArgs),
@@ -108,9 +112,11 @@ pub struct RescheduleArgs {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecideArgs {
     pub id: String,
-    /// The status decided: approved, running, finished, planned (sent back) or cancelled.
+    /// The status decided. A promotion's: approved, running, finished, planned (sent back) or
+    /// cancelled. A target breakdown's: submitted, approved or draft (sent back or reopened).
     pub status: String,
-    /// The decider's comment; required to send a plan back or cancel it.
+    /// The decider's comment; required to send a plan or a breakdown back, to cancel a plan or to
+    /// reopen a breakdown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }

@@ -119,7 +119,14 @@ impl Modify for ServerLimits {
             cursor.pattern = Some(r"^[0-9]{1,18}\.[0-9]{1,18}\.[0-9]{1,18}$".into());
         }
         if let Some(status) = property(schemas, "DecideArgs", "status") {
-            status.enum_values = Some(choice_values(Collection::Promotion, "status"));
+            // Promotions' statuses, and target breakdowns' (`decide_breakdown`).
+            let mut values = choice_values(Collection::Promotion, "status");
+            for value in choice_values(Collection::Target, "breakdown_status") {
+                if !values.contains(&value) {
+                    values.push(value);
+                }
+            }
+            status.enum_values = Some(values);
         }
         for (field, values) in [
             ("stage", choice_values(Collection::Opportunity, "stage")),

@@ -79,6 +79,7 @@ pub async fn push(
             Wanted::Records(keys) => fetch_records(&mut tx, keys).await?,
             Wanted::ChildrenOf(customer_id) => fetch_children(&mut tx, customer_id).await?,
             Wanted::OwnedBy(user_id) => fetch_owned(&mut tx, user_id).await?,
+            Wanted::Breakdown(target_id) => fetch_breakdown(&mut tx, target_id).await?,
         };
         decision.supply(found);
     }
@@ -190,6 +191,21 @@ async fn fetch_owned(
     Ok(found)
 }
 
+/// The live targets whose parent is `target_id`, as stored (by the parent index).
+async fn fetch_breakdown(
+    conn: &mut AnyConnection,
+    target_id: &str,
+) -> Result<Vec<(RecordRef, ServerRecord)>, SyncError> {
+    let rows = sqlx::query(&format!(
+        "{RECORD_COLUMNS} WHERE collection = 'targets' AND parent_id = $1 AND deleted = 0"
+    ))
+    .bind(target_id)
+    .persistent(false)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(read_record).collect()
+}
+
 /// Every record the push wrote, in one statement: all rows bound as one JSON array (see `bulk`).
 async fn write_records(
     conn: &mut AnyConnection,
@@ -211,17 +227,19 @@ async fn write_records(
             to_json(&row.scope)?,
             row.state.fields.get("owner_id").and_then(Value::as_str),
             row.scope.customer_id.as_deref(),
+            row.state.fields.get("parent_id").and_then(Value::as_str),
         ));
     }
     let dialect = Dialect::of(conn);
     sqlx::query(&format!(
-        "INSERT INTO records (collection, id, version, deleted, fields, stamps, scope, owner_id, customer_id, created_at, updated_at)
+        "INSERT INTO records (collection, id, version, deleted, fields, stamps, scope, owner_id, customer_id, parent_id, created_at, updated_at)
          SELECT value ->> 0, value ->> 1, CAST(value ->> 2 AS BIGINT), CAST(value ->> 3 AS BIGINT),
-           value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, $2, $2
+           value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, $2, $2
          FROM {} WHERE true
          ON CONFLICT (collection, id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted,
            fields = excluded.fields, stamps = excluded.stamps, scope = excluded.scope,
-           owner_id = excluded.owner_id, customer_id = excluded.customer_id, updated_at = excluded.updated_at",
+           owner_id = excluded.owner_id, customer_id = excluded.customer_id,
+           parent_id = excluded.parent_id, updated_at = excluded.updated_at",
         dialect.json_rows()
     ))
     .bind(to_json(&rows)?)

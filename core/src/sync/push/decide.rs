@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{PushDecision, ServerRecord, Wanted};
 use crate::{
-    domain::Collection,
+    domain::{breakdown_of, Collection},
     org_chart::reassign::follows_person,
     permission::{references, Action, Denial, Permissions},
     scope::{scope_facts, ScopeFacts},
@@ -18,7 +18,36 @@ use crate::{
         hlc::Hlc,
         protocol::{Intent, RecordRef, RejectCode, Rejection, RescheduleArgs, SetFieldsArgs},
     },
+    targets::approval::{
+        adds_up, decomposer_facts, fits_parent, Breakdown, Refusal, SHAPE_FIELDS,
+    },
 };
+
+/// Why a breakdown is not approved, for the decider: each group that does not add up, by how much.
+fn unapproved(refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::DoesNotAddUp(off) => {
+            let groups: Vec<String> = off
+                .iter()
+                .map(|(period, short)| {
+                    if *short > 0 {
+                        format!("the {period} targets fall {short} short of it")
+                    } else {
+                        format!("the {period} targets exceed it by {}", -short)
+                    }
+                })
+                .collect();
+            format!(
+                "the breakdown does not add up to the target: {}",
+                groups.join("; ")
+            )
+        }
+        Refusal::NoChildren => "the target has no breakdown to approve".to_owned(),
+        Refusal::CommentNeeded | Refusal::NotNext { .. } => {
+            "the breakdown cannot move to this status".to_owned()
+        }
+    }
+}
 
 /// Why a mutation was not decided to a write.
 pub(super) enum Failure {
@@ -157,6 +186,10 @@ impl PushDecision<'_> {
             scope
         };
 
+        if collection == Collection::Target {
+            self.check_target(intent, existing.as_ref(), &next, &scope)?;
+        }
+
         let new_parent = next.fields.get("parent_id").and_then(Value::as_str);
         if collection == Collection::OrgUnit && !next.deleted {
             if let Some(parent) = new_parent {
@@ -175,7 +208,7 @@ impl PushDecision<'_> {
         // A customer that changes hands or units takes the records hanging from it along; they are
         // read before anything is written.
         let children = if collection == Collection::Customer && moved_from.is_some() {
-            self.ws.children_of(&target.id)?
+            self.ws.scan(Wanted::ChildrenOf(target.id.clone()))?
         } else {
             Vec::new()
         };
@@ -273,7 +306,7 @@ impl PushDecision<'_> {
         hlc: &Hlc,
     ) -> Result<Vec<Follower>, Failure> {
         let mut followers = Vec::new();
-        for key in self.ws.owned_by(person)? {
+        for key in self.ws.scan(Wanted::OwnedBy(person.to_owned()))? {
             let Some(row) = self.ws.get(&key)? else {
                 continue;
             };
@@ -309,7 +342,7 @@ impl PushDecision<'_> {
                 }
             }
             let children = if key.collection == Collection::Customer {
-                self.ws.children_of(&key.id)?
+                self.ws.scan(Wanted::ChildrenOf(key.id.clone()))?
             } else {
                 Vec::new()
             };
@@ -325,6 +358,100 @@ impl PushDecision<'_> {
             });
         }
         Ok(followers)
+    }
+
+    /// The breakdown rules of a target (`targets::approval`): a change of what a target is (its
+    /// value, period, metric, subject or parent, or its deletion) is made by whoever breaks its
+    /// parent down, never while an approved breakdown holds it, and keeps it inside its parent; a
+    /// breakdown is approved only when its children add up.
+    fn check_target(
+        &self,
+        intent: &Intent,
+        existing: Option<&ServerRecord>,
+        next: &StoredRecord,
+        scope: &ScopeFacts,
+    ) -> Result<(), Failure> {
+        let target = intent.target();
+        if let Intent::DecideBreakdown(args) = intent {
+            if Breakdown::parse(&args.status) == Some(Breakdown::Approved) {
+                let mut children = Vec::new();
+                for key in self.ws.scan(Wanted::Breakdown(target.id.clone()))? {
+                    if let Some(row) = self.ws.get(&key)? {
+                        let field = |name| row.state.fields.get(name);
+                        let period = field("period").and_then(Value::as_str).unwrap_or("");
+                        let value = field("value").and_then(Value::as_i64).unwrap_or(0);
+                        children.push((period.to_owned(), value));
+                    }
+                }
+                let parent = next.fields.get("value").and_then(Value::as_i64);
+                let children: Vec<(&str, i64)> =
+                    children.iter().map(|(p, v)| (p.as_str(), *v)).collect();
+                adds_up(parent.unwrap_or(0), &children)
+                    .map_err(|refusal| rejected(RejectCode::Invalid, unapproved(&refusal)))?;
+            }
+            return Ok(());
+        }
+        let empty = serde_json::Map::new();
+        let live_before = existing.filter(|row| !row.state.deleted);
+        let before = live_before.map_or(&empty, |row| &row.state.fields);
+        let reshaped = next.deleted
+            || SHAPE_FIELDS
+                .iter()
+                .any(|field| before.get(*field) != next.fields.get(*field));
+        if !reshaped {
+            return Ok(());
+        }
+        if breakdown_of(before) == Breakdown::Approved && live_before.is_some() {
+            return Err(rejected(
+                RejectCode::Invalid,
+                "this target's breakdown is approved: its approver reopens it before the target changes",
+            ));
+        }
+        // The target as it was and as it will be: each must be the mover's to set.
+        let mut places = Vec::new();
+        if let Some(row) = live_before {
+            places.push((&row.state.fields, &row.scope, false));
+        }
+        if !next.deleted {
+            places.push((&next.fields, scope, true));
+        }
+        for (fields, own, after) in places {
+            let parent = match fields.get("parent_id").and_then(Value::as_str) {
+                Some(id) => self
+                    .ws
+                    .get(&RecordRef {
+                        collection: Collection::Target,
+                        id: id.to_owned(),
+                    })?
+                    .filter(|row| !row.state.deleted),
+                None => None,
+            };
+            if let Some(parent) = parent {
+                if breakdown_of(&parent.state.fields) == Breakdown::Approved {
+                    return Err(rejected(
+                        RejectCode::Invalid,
+                        "this target is part of an approved breakdown: its approver reopens it before it changes",
+                    ));
+                }
+                if after {
+                    fits_parent(&parent.state.fields, &next.fields)
+                        .map_err(|misfit| rejected(RejectCode::Invalid, misfit.message()))?;
+                }
+            }
+            if !self.system {
+                let facts = decomposer_facts(&self.org, own, parent.map(|row| &row.scope));
+                self.permissions
+                    .need(
+                        &self.viewer,
+                        &self.org,
+                        Collection::Target,
+                        Action::Field("value"),
+                        &facts,
+                    )
+                    .map_err(denied)?;
+            }
+        }
+        Ok(())
     }
 
     /// A record may name only records its writer can see: every id a create sets, and every id an

@@ -158,7 +158,7 @@ pub fn validate_push(request: &PushRequest) -> Result<(), PushRefusal> {
 }
 
 /// Records the decision must read before it can go on.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Wanted {
     /// These records, tombstones included; any not supplied is taken as never stored.
     Records(Vec<RecordRef>),
@@ -167,6 +167,9 @@ pub enum Wanted {
     /// The live customers and opportunities this user owns (`owner_id`): what may follow them when
     /// they move to another unit (`org_chart::reassign::follows_person`).
     OwnedBy(String),
+    /// The live targets whose parent is this target: its breakdown, which must add up before it is
+    /// approved (`targets::approval::adds_up`).
+    Breakdown(String),
 }
 
 impl Wanted {
@@ -191,6 +194,16 @@ impl Wanted {
                         .get("owner_id")
                         .and_then(serde_json::Value::as_str)
                         == Some(user.as_str())
+            }
+            Wanted::Breakdown(parent) => {
+                key.collection == crate::domain::Collection::Target
+                    && !row.state.deleted
+                    && row
+                        .state
+                        .fields
+                        .get("parent_id")
+                        .and_then(serde_json::Value::as_str)
+                        == Some(parent.as_str())
             }
         }
     }
@@ -402,8 +415,7 @@ impl<'a> PushDecision<'a> {
     pub fn supply(&mut self, found: impl IntoIterator<Item = (RecordRef, ServerRecord)>) {
         match self.asked.take() {
             Some(Wanted::Records(keys)) => self.ws.load(found, keys),
-            Some(Wanted::ChildrenOf(customer)) => self.ws.load_children(found, customer),
-            Some(Wanted::OwnedBy(user)) => self.ws.load_owned(found, user),
+            Some(scan) => self.ws.load_scan(found, scan),
             None => self.ws.load(found, Vec::new()),
         }
     }

@@ -1116,3 +1116,162 @@ mod reassign {
         );
     }
 }
+
+#[test]
+fn a_region_is_broken_down_by_its_manager_and_approved_at_the_company_once_it_adds_up() {
+    use crate::sync::protocol::DecideArgs;
+    const AREA: u64 = 3;
+    const AREA_B: u64 = 4;
+    const COMPANY_TARGET: u64 = 60;
+    const REGION_TARGET: u64 = 61;
+    const AREA_TARGET: u64 = 62;
+    const AREA_B_TARGET: u64 = 63;
+    let mut store = Store::seeded();
+    let target = |subject: u64, value: i64, parent: Option<u64>| {
+        let mut fields = json!({"period": "year", "period_start": "2027-01-01",
+            "subject_kind": "unit", "subject_id": id(subject), "metric": "sales_amount",
+            "value": value, "unit_id": id(subject)});
+        if let Some(parent) = parent {
+            fields["parent_id"] = json!(id(parent));
+        }
+        fields
+    };
+    store.apply(
+        &system(),
+        vec![
+            create(
+                Collection::OrgUnit,
+                AREA,
+                json!({"name": "苏州区", "kind": "area", "parent_id": id(REGION)}),
+            ),
+            create(
+                Collection::OrgUnit,
+                AREA_B,
+                json!({"name": "无锡区", "kind": "area", "parent_id": id(REGION)}),
+            ),
+            create(Collection::Target, COMPANY_TARGET, target(COMPANY, 1_000, None)),
+            create(
+                Collection::Target,
+                REGION_TARGET,
+                target(REGION, 1_000, Some(COMPANY_TARGET)),
+            ),
+        ],
+    );
+    let decide = |n: u64, status: &str, comment: Option<&str>| {
+        Intent::DecideBreakdown(DecideArgs {
+            id: id(n),
+            status: status.into(),
+            comment: comment.map(str::to_owned),
+        })
+    };
+    let refusal = |writes: &Written| match &writes.response.outcomes[0] {
+        Outcome::Rejected { reason, .. } => Some(reason.clone()),
+        _ => None,
+    };
+    let status = |store: &Store, n: u64| {
+        store.records[&key(Collection::Target, n)].state.fields["breakdown_status"].clone()
+    };
+    let hq = author(16, Role::HqMarketing, COMPANY);
+    let manager = author(14, Role::RegionalManager, REGION);
+
+    // The region's own target is the company's share to set, not its manager's.
+    let writes = store.apply(
+        &manager,
+        vec![set(Collection::Target, REGION_TARGET, json!({"value": 900}))],
+    );
+    let reason = refusal(&writes).expect("the manager's own target is refused");
+    assert!(
+        matches!(
+            reason.denial,
+            Some(Denial::Action {
+                action: Action::Field("value"),
+                ..
+            })
+        ),
+        "{reason:?}"
+    );
+    // The manager breaks the region down (100 short), and may not slip in another metric.
+    let writes = store.apply(
+        &manager,
+        vec![
+            create(
+                Collection::Target,
+                AREA_TARGET,
+                target(AREA, 600, Some(REGION_TARGET)),
+            ),
+            create(
+                Collection::Target,
+                AREA_B_TARGET,
+                target(AREA_B, 300, Some(REGION_TARGET)),
+            ),
+            decide(REGION_TARGET, "submitted", None),
+        ],
+    );
+    assert_eq!(writes.verdicts.iter().filter(|v| v.2).count(), 0);
+    assert_eq!(status(&store, REGION_TARGET), "submitted");
+    let mut visits = target(AREA, 5, Some(REGION_TARGET));
+    visits["metric"] = json!("visits");
+    let writes = store.apply(&manager, vec![create(Collection::Target, 64, visits)]);
+    assert_eq!(refusal(&writes).map(|r| r.code), Some(RejectCode::Invalid));
+
+    // The region's breakdown is decided one unit up: not by its own manager.
+    let writes = store.apply(&manager, vec![decide(REGION_TARGET, "approved", None)]);
+    assert!(
+        matches!(
+            refusal(&writes).and_then(|r| r.denial),
+            Some(Denial::Action {
+                action: Action::Approve,
+                ..
+            })
+        ),
+        "{writes:?}"
+    );
+    // HQ may not approve it while it falls short, and is told by how much.
+    let writes = store.apply(&hq, vec![decide(REGION_TARGET, "approved", None)]);
+    let reason = refusal(&writes).expect("a breakdown that does not add up is refused");
+    assert_eq!(reason.code, RejectCode::Invalid);
+    assert!(reason.message.contains("100 short"), "{}", reason.message);
+    assert_eq!(status(&store, REGION_TARGET), "submitted");
+    assert!(
+        store.asked.contains(&Wanted::Breakdown(id(REGION_TARGET))),
+        "{:?}",
+        store.asked
+    );
+
+    // Once it adds up, HQ approves; then the set is frozen, for the manager and HQ alike.
+    let writes = store.apply(
+        &manager,
+        vec![set(Collection::Target, AREA_B_TARGET, json!({"value": 400}))],
+    );
+    assert_eq!(refusal(&writes), None);
+    let writes = store.apply(&hq, vec![decide(REGION_TARGET, "approved", None)]);
+    assert_eq!(refusal(&writes), None);
+    assert_eq!(status(&store, REGION_TARGET), "approved");
+    for (who, n) in [(&manager, AREA_B_TARGET), (&hq, REGION_TARGET)] {
+        let writes = store.apply(who, vec![set(Collection::Target, n, json!({"value": 401}))]);
+        let reason = refusal(&writes).expect("an approved set is frozen");
+        assert_eq!(reason.code, RejectCode::Invalid, "{reason:?}");
+    }
+    let writes = store.apply(
+        &manager,
+        vec![Intent::Delete(key(Collection::Target, AREA_TARGET))],
+    );
+    assert!(refusal(&writes).is_some());
+    // Notes are not the breakdown: they stay open.
+    let writes = store.apply(
+        &manager,
+        vec![set(Collection::Target, AREA_TARGET, json!({"notes": "含新店"}))],
+    );
+    assert_eq!(refusal(&writes), None);
+
+    // Reopening says why, and opens the set to its manager again.
+    let writes = store.apply(&hq, vec![decide(REGION_TARGET, "draft", None)]);
+    assert!(refusal(&writes).is_some());
+    let writes = store.apply(&hq, vec![decide(REGION_TARGET, "draft", Some("新店并入"))]);
+    assert_eq!(refusal(&writes), None);
+    let writes = store.apply(
+        &manager,
+        vec![set(Collection::Target, AREA_B_TARGET, json!({"value": 401}))],
+    );
+    assert_eq!(refusal(&writes), None);
+}

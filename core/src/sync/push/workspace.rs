@@ -16,10 +16,8 @@ use crate::{
 pub(super) struct Workspace {
     /// What is known of each record; `None` means it was never stored.
     rows: HashMap<RecordRef, Option<ServerRecord>>,
-    /// Customers whose hanging records have been read.
-    children_read: HashSet<String>,
-    /// People whose own customers and opportunities have been read.
-    owned_read: HashSet<String>,
+    /// The scans (every `Wanted` but `Records`) whose records have been read.
+    scanned: HashSet<Wanted>,
     /// Records written by this push, in first-write order.
     dirty: Vec<RecordRef>,
     moves: Vec<ScopeMove>,
@@ -49,32 +47,31 @@ impl Workspace {
         }
     }
 
-    /// Takes in the stored records hanging from `customer`.
-    pub(super) fn load_children(
+    /// Takes in the stored records a scan found.
+    pub(super) fn load_scan(
         &mut self,
         found: impl IntoIterator<Item = (RecordRef, ServerRecord)>,
-        customer: String,
+        scan: Wanted,
     ) {
         self.load(found, Vec::new());
-        self.children_read.insert(customer);
+        self.scanned.insert(scan);
     }
 
-    /// Takes in the stored customers and opportunities `user` owns.
-    pub(super) fn load_owned(
-        &mut self,
-        found: impl IntoIterator<Item = (RecordRef, ServerRecord)>,
-        user: String,
-    ) {
-        self.load(found, Vec::new());
-        self.owned_read.insert(user);
-    }
-
-    /// Live customers and opportunities `user` owns as this push leaves them, in key order.
-    pub(super) fn owned_by(&self, user: &str) -> Result<Vec<RecordRef>, Wanted> {
-        if !self.owned_read.contains(user) {
-            return Err(Wanted::OwnedBy(user.to_owned()));
+    /// The live records a scan answers as this push leaves them (stored ones once read, and those
+    /// this push wrote), in key order so versions are given out the same way every time; the scan
+    /// itself when it has not been read yet.
+    pub(super) fn scan(&self, scan: Wanted) -> Result<Vec<RecordRef>, Wanted> {
+        if !self.scanned.contains(&scan) {
+            return Err(scan);
         }
-        Ok(self.held_answering(&Wanted::OwnedBy(user.to_owned())))
+        let mut keys: Vec<RecordRef> = self
+            .rows
+            .iter()
+            .filter(|(key, row)| row.as_ref().is_some_and(|row| scan.answers(key, row)))
+            .map(|(key, _)| key.clone())
+            .collect();
+        keys.sort();
+        Ok(keys)
     }
 
     /// A record as this push sees it, or what to read first.
@@ -162,28 +159,6 @@ impl Workspace {
         units.sort();
         units.dedup();
         Ok(units)
-    }
-
-    /// Live records hanging from a customer as this push leaves them (stored ones once read, and
-    /// those this push wrote), in key order so versions are given out the same way every time.
-    pub(super) fn children_of(&self, customer: &str) -> Result<Vec<RecordRef>, Wanted> {
-        if !self.children_read.contains(customer) {
-            return Err(Wanted::ChildrenOf(customer.to_owned()));
-        }
-        Ok(self.held_answering(&Wanted::ChildrenOf(customer.to_owned())))
-    }
-
-    /// The records held that answer a scan (`Wanted::answers`), in key order so versions are given
-    /// out the same way every time.
-    fn held_answering(&self, wanted: &Wanted) -> Vec<RecordRef> {
-        let mut keys: Vec<RecordRef> = self
-            .rows
-            .iter()
-            .filter(|(key, row)| row.as_ref().is_some_and(|row| wanted.answers(key, row)))
-            .map(|(key, _)| key.clone())
-            .collect();
-        keys.sort();
-        keys
     }
 
     /// Stores a record's new state; `old_scope` when it changed scope, for the move log.
