@@ -1019,7 +1019,99 @@ async fn awkward_text_survives_push_and_pull_exactly(backend: Backend) {
     assert_eq!(fields["credit_limit"], 123_456_789_012_i64);
 }
 
+/// A region's breakdown through the real stack: the approval reads the region target's children by
+/// the parent index (also after the fix-up rebuilt it), refuses them while they fall short, and
+/// takes them once they add up; the manager's device learns the decision.
+async fn a_breakdown_is_approved_only_once_its_children_add_up(backend: Backend) {
+    let w = world(backend).await;
+    let suzhou = unit(&w.storage, "苏州区", "area", &w.east).await;
+    let wuxi = unit(&w.storage, "无锡区", "area", &w.east).await;
+    let admin = Device::new(&w, "admin").await;
+    let manager = Device::new(&w, "manager").await;
+    let target = |id: &str, unit: &str, value: i64, parent: Option<&str>| {
+        let mut fields = json!({"period": "year", "period_start": "2027-01-01",
+            "subject_kind": "unit", "subject_id": unit, "metric": "sales_amount",
+            "value": value, "unit_id": unit});
+        if let Some(parent) = parent {
+            fields["parent_id"] = json!(parent);
+        }
+        json!({"collection": "targets", "id": id, "fields": fields})
+    };
+    let outcome = |reply: &Reply, i: usize| reply.body["outcomes"][i]["outcome"].clone();
+    let region = new_id();
+    let reply = admin
+        .push(
+            &w,
+            vec![admin.mutation("create", target(&region, &w.east, 100_000_000, None))],
+        )
+        .await;
+    assert_eq!(outcome(&reply, 0), "applied", "{}", reply.body);
+    let (a, b) = (new_id(), new_id());
+    let reply = manager
+        .push(
+            &w,
+            vec![
+                manager.mutation("create", target(&a, &suzhou, 60_000_000, Some(&region))),
+                manager.mutation("create", target(&b, &wuxi, 35_000_000, Some(&region))),
+                manager.mutation("decide_breakdown", json!({"id": region, "status": "submitted"})),
+            ],
+        )
+        .await;
+    for i in 0..3 {
+        assert_eq!(outcome(&reply, i), "applied", "{}", reply.body);
+    }
+    // Stored before the parent column: the fix-up fills it in again.
+    sqlx::query("UPDATE records SET parent_id = NULL")
+        .execute(&w.storage.pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM fixups")
+        .execute(&w.storage.pool)
+        .await
+        .unwrap();
+    let mut conn = w.storage.writer().await.unwrap();
+    yingxiao_server::fixups::run(&mut conn).await.unwrap();
+    drop(conn);
+
+    let approve = json!({"id": region, "status": "approved"});
+    let reply = admin
+        .push(&w, vec![admin.mutation("decide_breakdown", approve.clone())])
+        .await;
+    assert_eq!(outcome(&reply, 0), "rejected", "{}", reply.body);
+    let message = reply.body["outcomes"][0]["reason"]["message"].as_str().unwrap();
+    assert!(message.contains("5000000 short"), "{message}");
+
+    let reply = manager
+        .push(
+            &w,
+            vec![manager.mutation(
+                "set_fields",
+                json!({"collection": "targets", "id": b, "fields": {"value": 40_000_000}}),
+            )],
+        )
+        .await;
+    assert_eq!(outcome(&reply, 0), "applied", "{}", reply.body);
+    let reply = admin
+        .push(&w, vec![admin.mutation("decide_breakdown", approve)])
+        .await;
+    assert_eq!(outcome(&reply, 0), "applied", "{}", reply.body);
+    let (records, _) = manager.pull_all(&w, None).await;
+    assert_eq!(find(&records, &region)["fields"]["breakdown_status"], "approved");
+    // Approved, the set is frozen.
+    let reply = manager
+        .push(
+            &w,
+            vec![manager.mutation(
+                "set_fields",
+                json!({"collection": "targets", "id": a, "fields": {"value": 1}}),
+            )],
+        )
+        .await;
+    assert_eq!(outcome(&reply, 0), "rejected", "{}", reply.body);
+}
+
 on_both_backends!(
+    a_breakdown_is_approved_only_once_its_children_add_up,
     awkward_text_survives_push_and_pull_exactly,
     an_org_unit_cannot_be_moved_below_itself,
     retry_of_an_applied_push_is_a_no_op,
