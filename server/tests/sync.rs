@@ -1053,7 +1053,10 @@ async fn a_breakdown_is_approved_only_once_its_children_add_up(backend: Backend)
             vec![
                 manager.mutation("create", target(&a, &suzhou, 60_000_000, Some(&region))),
                 manager.mutation("create", target(&b, &wuxi, 35_000_000, Some(&region))),
-                manager.mutation("decide_breakdown", json!({"id": region, "status": "submitted"})),
+                manager.mutation(
+                    "decide_breakdown",
+                    json!({"id": region, "status": "submitted"}),
+                ),
             ],
         )
         .await;
@@ -1075,10 +1078,15 @@ async fn a_breakdown_is_approved_only_once_its_children_add_up(backend: Backend)
 
     let approve = json!({"id": region, "status": "approved"});
     let reply = admin
-        .push(&w, vec![admin.mutation("decide_breakdown", approve.clone())])
+        .push(
+            &w,
+            vec![admin.mutation("decide_breakdown", approve.clone())],
+        )
         .await;
     assert_eq!(outcome(&reply, 0), "rejected", "{}", reply.body);
-    let message = reply.body["outcomes"][0]["reason"]["message"].as_str().unwrap();
+    let message = reply.body["outcomes"][0]["reason"]["message"]
+        .as_str()
+        .unwrap();
     assert!(message.contains("5000000 short"), "{message}");
 
     let reply = manager
@@ -1096,7 +1104,10 @@ async fn a_breakdown_is_approved_only_once_its_children_add_up(backend: Backend)
         .await;
     assert_eq!(outcome(&reply, 0), "applied", "{}", reply.body);
     let (records, _) = manager.pull_all(&w, None).await;
-    assert_eq!(find(&records, &region)["fields"]["breakdown_status"], "approved");
+    assert_eq!(
+        find(&records, &region)["fields"]["breakdown_status"],
+        "approved"
+    );
     // Approved, the set is frozen.
     let reply = manager
         .push(

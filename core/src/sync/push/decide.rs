@@ -18,9 +18,7 @@ use crate::{
         hlc::Hlc,
         protocol::{Intent, RecordRef, RejectCode, Rejection, RescheduleArgs, SetFieldsArgs},
     },
-    targets::approval::{
-        adds_up, decomposer_facts, fits_parent, Breakdown, Refusal, SHAPE_FIELDS,
-    },
+    targets::approval::{adds_up, decomposer_facts, fits_parent, Breakdown, Refusal, SHAPE_FIELDS},
 };
 
 /// Why a breakdown is not approved, for the decider: each group that does not add up, by how much.

@@ -1149,7 +1149,11 @@ fn a_region_is_broken_down_by_its_manager_and_approved_at_the_company_once_it_ad
                 AREA_B,
                 json!({"name": "无锡区", "kind": "area", "parent_id": id(REGION)}),
             ),
-            create(Collection::Target, COMPANY_TARGET, target(COMPANY, 1_000, None)),
+            create(
+                Collection::Target,
+                COMPANY_TARGET,
+                target(COMPANY, 1_000, None),
+            ),
             create(
                 Collection::Target,
                 REGION_TARGET,
@@ -1177,7 +1181,11 @@ fn a_region_is_broken_down_by_its_manager_and_approved_at_the_company_once_it_ad
     // The region's own target is the company's share to set, not its manager's.
     let writes = store.apply(
         &manager,
-        vec![set(Collection::Target, REGION_TARGET, json!({"value": 900}))],
+        vec![set(
+            Collection::Target,
+            REGION_TARGET,
+            json!({"value": 900}),
+        )],
     );
     let reason = refusal(&writes).expect("the manager's own target is refused");
     assert!(
@@ -1241,7 +1249,11 @@ fn a_region_is_broken_down_by_its_manager_and_approved_at_the_company_once_it_ad
     // Once it adds up, HQ approves; then the set is frozen, for the manager and HQ alike.
     let writes = store.apply(
         &manager,
-        vec![set(Collection::Target, AREA_B_TARGET, json!({"value": 400}))],
+        vec![set(
+            Collection::Target,
+            AREA_B_TARGET,
+            json!({"value": 400}),
+        )],
     );
     assert_eq!(refusal(&writes), None);
     let writes = store.apply(&hq, vec![decide(REGION_TARGET, "approved", None)]);
@@ -1260,7 +1272,11 @@ fn a_region_is_broken_down_by_its_manager_and_approved_at_the_company_once_it_ad
     // Notes are not the breakdown: they stay open.
     let writes = store.apply(
         &manager,
-        vec![set(Collection::Target, AREA_TARGET, json!({"notes": "含新店"}))],
+        vec![set(
+            Collection::Target,
+            AREA_TARGET,
+            json!({"notes": "含新店"}),
+        )],
     );
     assert_eq!(refusal(&writes), None);
 
@@ -1271,7 +1287,11 @@ fn a_region_is_broken_down_by_its_manager_and_approved_at_the_company_once_it_ad
     assert_eq!(refusal(&writes), None);
     let writes = store.apply(
         &manager,
-        vec![set(Collection::Target, AREA_B_TARGET, json!({"value": 401}))],
+        vec![set(
+            Collection::Target,
+            AREA_B_TARGET,
+            json!({"value": 401}),
+        )],
     );
     assert_eq!(refusal(&writes), None);
 }
