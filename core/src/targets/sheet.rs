@@ -9,13 +9,14 @@ use serde_json::{json, Map, Value};
 
 use super::{
     actuals::{Actuals, Metric, SubjectKind},
-    approval::Breakdown,
+    approval::{approver_facts, decomposer_facts, Breakdown},
     split::{phase_year, split, Method, SplitError},
 };
 use crate::{
-    domain::breakdown_of,
-    domain::Collection,
+    domain::{breakdown_of, Collection},
     org_chart::{PersonRow, UnitRow},
+    permission::Action,
+    scope::{OrgTree, ScopeFacts},
     sync::protocol::{CreateArgs, Intent, SetFieldsArgs},
 };
 
@@ -271,6 +272,65 @@ impl Sheet {
         self.rows[row]
             .parent
             .and_then(|p| self.rows[p].year.as_ref())
+    }
+}
+
+/// What the signed-in user may do on a row of the sheet, by the rules the server applies
+/// (`approval::decomposer_facts`, `approver_facts`, `frozen`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rights {
+    /// Set the row's year target (the parent row's breakdown is theirs, and not approved).
+    pub set_year: bool,
+    /// Set its months and its children's years: break it down (its year is set and theirs to
+    /// break down, and its breakdown is not approved).
+    pub break_down: bool,
+    /// Move its breakdown on as its owner (submit).
+    pub submit: bool,
+    /// Decide its breakdown (approve, send back, reopen): one unit up.
+    pub decide: bool,
+}
+
+impl Sheet {
+    /// The scope facts of a target of this row, as `scope::scope_facts` computes them.
+    pub fn facts(&self, row: usize) -> ScopeFacts {
+        let r = &self.rows[row];
+        ScopeFacts {
+            unit_id: Some(r.unit_id.clone()),
+            user_ids: match r.kind {
+                SubjectKind::User => vec![r.subject_id.clone()],
+                _ => Vec::new(),
+            },
+            ..ScopeFacts::default()
+        }
+    }
+
+    /// What the user may do on a row; `may(action, facts)` is the permission table's answer.
+    pub fn rights(
+        &self,
+        row: usize,
+        org: &OrgTree,
+        may: impl Fn(Action, &ScopeFacts) -> bool,
+    ) -> Rights {
+        let r = &self.rows[row];
+        let own = self.facts(row);
+        let value = Action::Field("value");
+        let parent = r.parent.filter(|_| self.parent_year(row).is_some());
+        let parent_facts = parent.map(|p| self.facts(p));
+        let parent_approved =
+            parent.is_some_and(|p| self.rows[p].breakdown() == Breakdown::Approved);
+        let approved = r.breakdown() == Breakdown::Approved;
+        let set_year = !parent_approved
+            && !approved
+            && may(value, &decomposer_facts(org, &own, parent_facts.as_ref()));
+        let break_down = r.year.is_some() && !approved && may(value, &own);
+        Rights {
+            set_year,
+            break_down,
+            submit: break_down && r.breakdown() == Breakdown::Draft,
+            decide: r.year.is_some()
+                && r.breakdown() != Breakdown::Draft
+                && may(Action::Approve, &approver_facts(org, &own)),
+        }
     }
 }
 
@@ -788,5 +848,39 @@ mod tests {
         assert_eq!(s.month_actual, 0);
         assert_eq!(s.gap, 750);
         assert_eq!(s.forecast, Some(750));
+    }
+
+    #[test]
+    fn a_manager_breaks_their_region_down_but_does_not_set_its_year() {
+        let (units, people) = world();
+        let company_year = target("unit", "company", "year", "2027-01-01", 2_000, None);
+        let region_year = target("unit", "region", "year", "2027-01-01", 1_000, Some("c"));
+        let mut units = units;
+        units.push(unit("company", "公司", ""));
+        let targets = vec![
+            ("c".to_owned(), &company_year),
+            ("r".to_owned(), &region_year),
+        ];
+        let sheet = Sheet::build(&units, &people, &targets, Metric::SalesAmount, 2027);
+        let org = OrgTree::new([
+            ("region".to_owned(), "company".to_owned()),
+            ("wuxi".to_owned(), "region".to_owned()),
+            ("suzhou".to_owned(), "region".to_owned()),
+        ]);
+        // A regional manager's reach: the region and below, for values and approvals alike.
+        let manager = |_: Action, facts: &ScopeFacts| {
+            facts
+                .unit_id
+                .as_deref()
+                .is_some_and(|u| org.is_within(u, "region"))
+        };
+        let at = |id: &str| sheet.rows.iter().position(|r| r.subject_id == id).unwrap();
+        let region = sheet.rights(at("region"), &org, manager);
+        assert!(!region.set_year, "the company sets the region's year");
+        assert!(region.break_down && region.submit);
+        assert!(!region.decide);
+        let area = sheet.rights(at("suzhou"), &org, manager);
+        assert!(area.set_year, "the region's manager sets its areas' years");
+        assert!(!area.break_down, "no year yet: nothing to break down");
     }
 }

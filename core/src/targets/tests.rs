@@ -375,3 +375,19 @@ fn a_whole_tree_is_broken_down_so_every_parent_adds_up_and_every_year_is_its_mon
     }
     assert!(out[7].is_none());
 }
+
+#[test]
+fn a_record_is_made_on_the_business_day_its_id_says() {
+    use crate::targets::actuals::made_on;
+    // 0x0193b3c47a1e ms is 2024-12-11T03:30Z, 11:30 in China.
+    assert_eq!(
+        made_on("0193b3c4-7a1e-7000-8000-000000000001"),
+        Some(date("2024-12-11"))
+    );
+    // 2024-12-01T20:00:00Z is already 2 December in China.
+    let late = format!("{:012x}", 1_733_083_200_000_u64);
+    let id = format!("{}-{}-7000-8000-000000000001", &late[..8], &late[8..]);
+    assert_eq!(made_on(&id), Some(date("2024-12-02")));
+    assert_eq!(made_on("0193b3c4-7a1e-4000-8000-000000000001"), None, "not a v7 id");
+    assert_eq!(made_on("seed-1"), None);
+}
