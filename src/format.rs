@@ -57,11 +57,9 @@ pub(crate) fn local_today() -> chrono::NaiveDate {
     .unwrap_or_default()
 }
 
-/// 分 for reading: `123456789` → `¥1,234,567.89`.
-pub fn format_yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let fen = fen.unsigned_abs();
-    let whole = (fen / 100).to_string();
+/// Digits grouped by thousands: `1234567` → `1,234,567`.
+fn group_digits(whole: u64) -> String {
+    let whole = whole.to_string();
     let mut grouped = String::new();
     for (i, digit) in whole.chars().enumerate() {
         if i > 0 && (whole.len() - i).is_multiple_of(3) {
@@ -69,7 +67,20 @@ pub fn format_yuan(fen: i64) -> String {
         }
         grouped.push(digit);
     }
-    format!("{sign}¥{grouped}.{:02}", fen % 100)
+    grouped
+}
+
+/// 分 for reading: `123456789` → `¥1,234,567.89`.
+pub fn format_yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let fen = fen.unsigned_abs();
+    format!("{sign}¥{}.{:02}", group_digits(fen / 100), fen % 100)
+}
+
+/// A whole number grouped by thousands, for tables of figures: `-1234567` → `-1,234,567`.
+pub(crate) fn grouped(n: i64) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", group_digits(n.unsigned_abs()))
 }
 
 /// An instant as the user's clock and language write it.

@@ -27,6 +27,7 @@ use crate::{
         reports::{ReportDetailPage, ReviewDayPage},
         settings::{PermissionsPage, SettingsPage},
         store::StorePage,
+        targets::TargetsPage,
     },
     permissions::Access,
 };
@@ -117,6 +118,7 @@ impl Page {
             Page::Org => OrgPage().into_any(),
             Page::List(Collection::Opportunity) => OpportunitiesPage().into_any(),
             Page::List(Collection::Promotion) => PromotionsPage().into_any(),
+            Page::List(Collection::Target) => TargetsPage().into_any(),
             Page::Detail(Collection::Opportunity, id) => {
                 view! { <OpportunityDetailPage id /> }.into_any()
             }

@@ -12,6 +12,7 @@ pub mod server;
 pub mod settings;
 pub mod store;
 pub mod sync;
+pub mod targets;
 
 /// A new id for a record or a device: a lowercase UUID version 7 (DESIGN.md), whose first 48 bits
 /// are the creation time in milliseconds, so ids made later sort later and index pages stay local.

@@ -16,3 +16,4 @@ pub mod records;
 pub mod reports;
 pub mod settings;
 pub mod store;
+pub mod targets;
