@@ -245,15 +245,12 @@ fn targets_decompose_top_down_and_add_up_exactly() {
         }
         years += 1;
         let kids = &children[id.as_str()];
-        let quarters: Vec<_> = kids
+        let months: Vec<_> = kids
             .iter()
-            .filter(|k| text(k, "period") == "quarter")
+            .filter(|k| text(k, "period") == "month")
             .collect();
-        assert_eq!(quarters.len(), 4);
-        assert_eq!(
-            quarters.iter().map(|q| value(q)).sum::<i64>(),
-            value(target)
-        );
+        assert_eq!(months.len(), 12);
+        assert_eq!(months.iter().map(|q| value(q)).sum::<i64>(), value(target));
         let parts: Vec<_> = kids
             .iter()
             .filter(|k| text(k, "period") == "year")

@@ -23,6 +23,9 @@ use crate::{
 /// The roles whose people carry targets of their own (a manager carries their unit's).
 pub const PERSONAL_ROLES: &[&str] = &["sales_rep", "promoter"];
 
+/// The org unit kind of a store (门店).
+const STORE: &str = "store";
+
 /// One target record as the sheet shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cell {
@@ -126,8 +129,15 @@ impl Sheet {
             }
         }
 
+        // A store is not a row of its own: its promoters carry targets in the store's area.
+        let store_area: HashMap<&str, &str> = units
+            .iter()
+            .filter(|u| u.kind == STORE)
+            .map(|u| (u.id.as_str(), u.parent_id.as_str()))
+            .collect();
+        let units: Vec<&UnitRow> = units.iter().filter(|u| u.kind != STORE).collect();
         let mut kids: HashMap<&str, Vec<&UnitRow>> = HashMap::new();
-        for unit in units {
+        for unit in &units {
             kids.entry(unit.parent_id.as_str()).or_default().push(unit);
         }
         let mut staff: HashMap<&str, Vec<&PersonRow>> = HashMap::new();
@@ -135,10 +145,9 @@ impl Sheet {
             .iter()
             .filter(|p| PERSONAL_ROLES.contains(&p.role.as_str()))
         {
-            staff
-                .entry(person.unit_id.as_str())
-                .or_default()
-                .push(person);
+            let unit = person.unit_id.as_str();
+            let unit = store_area.get(unit).copied().unwrap_or(unit);
+            staff.entry(unit).or_default().push(person);
         }
         for list in kids.values_mut() {
             list.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
@@ -149,6 +158,7 @@ impl Sheet {
         let ids: std::collections::HashSet<&str> = units.iter().map(|u| u.id.as_str()).collect();
         let mut roots: Vec<&UnitRow> = units
             .iter()
+            .copied()
             .filter(|u| !ids.contains(u.parent_id.as_str()))
             .collect();
         roots.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
@@ -660,10 +670,15 @@ mod tests {
                 unit("region", "华东", "company"),
                 unit("wuxi", "无锡区", "region"),
                 unit("suzhou", "苏州区", "region"),
+                UnitRow {
+                    kind: "store".into(),
+                    ..unit("store", "观前店", "suzhou")
+                },
             ],
             vec![
                 person("rep", "张伟", "sales_rep", "suzhou"),
                 person("boss", "李强", "area_supervisor", "suzhou"),
+                person("promoter", "王芳", "promoter", "store"),
             ],
         )
     }
@@ -695,8 +710,17 @@ mod tests {
         assert_eq!(names[0], ("华东", 0));
         assert_eq!(
             sheet.rows.len(),
-            4,
-            "the supervisor carries the unit's target, not a row"
+            5,
+            "the supervisor carries the unit's target, the store none: not rows"
+        );
+        let promoter = sheet
+            .rows
+            .iter()
+            .find(|r| r.subject_id == "promoter")
+            .unwrap();
+        assert_eq!(
+            promoter.unit_id, "suzhou",
+            "a store's promoter counts in its area"
         );
         let suzhou = sheet
             .rows

@@ -388,6 +388,10 @@ fn a_record_is_made_on_the_business_day_its_id_says() {
     let late = format!("{:012x}", 1_733_083_200_000_u64);
     let id = format!("{}-{}-7000-8000-000000000001", &late[..8], &late[8..]);
     assert_eq!(made_on(&id), Some(date("2024-12-02")));
-    assert_eq!(made_on("0193b3c4-7a1e-4000-8000-000000000001"), None, "not a v7 id");
+    assert_eq!(
+        made_on("0193b3c4-7a1e-4000-8000-000000000001"),
+        None,
+        "not a v7 id"
+    );
     assert_eq!(made_on("seed-1"), None);
 }

@@ -52,10 +52,16 @@ pub(super) fn DecidePanel(
                         } else {
                             Key::TargetsPartOver
                         };
-                        i18n.format(key, &[("part", part), ("amount", &figure(metric, short.abs()))])
+                        i18n.format(
+                            key,
+                            &[("part", part), ("amount", &figure(metric, short.abs()))],
+                        )
                     })
                     .collect();
-                i18n.format(Key::TargetsNotAddingUp, &[("lines", &lines.join(i18n.t(Key::TargetsListSeparator)))])
+                i18n.format(
+                    Key::TargetsNotAddingUp,
+                    &[("lines", &lines.join(i18n.t(Key::TargetsListSeparator)))],
+                )
             }
             _ => i18n.t(Key::TargetsNothingToApprove).to_owned(),
         });
@@ -94,7 +100,11 @@ pub(super) fn DecidePanel(
             busy.set(false);
         });
     };
-    focus_later(if blocked { "target-decide-cancel" } else { "target-decide-comment" });
+    focus_later(if blocked {
+        "target-decide-cancel"
+    } else {
+        "target-decide-comment"
+    });
     Some(view! {
         <div class="card confirm-panel target-panel" role="dialog" aria-labelledby="target-decide-title"
             data-testid="target-decide-panel"

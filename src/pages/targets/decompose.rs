@@ -50,7 +50,14 @@ pub(super) fn DecomposePanel(
         let sheet = sheet.clone();
         let model = drawn.model.clone();
         Memo::new(move |_| {
-            decompose(&sheet, row, share.get(), phasing.get(), &model.actuals, metric)
+            decompose(
+                &sheet,
+                row,
+                share.get(),
+                phasing.get(),
+                &model.actuals,
+                metric,
+            )
         })
     };
     // The plan as (row, month, value) for the preview.
@@ -94,7 +101,8 @@ pub(super) fn DecomposePanel(
     focus_later("target-decompose-first");
     let preview = {
         let sheet = sheet.clone();
-        move || match plan.get() {
+        move || {
+            match plan.get() {
             Err(SplitError::NoChildren) | Err(_) => view! {
                 <p class="form-error" role="alert">{i18n.t(Key::TargetsDecomposeCannot)}</p>
             }
@@ -136,16 +144,18 @@ pub(super) fn DecomposePanel(
                 .into_any()
             }
         }
-    };
-    let choice = move |checked: bool, label: Key, id: &'static str, pick: Box<dyn Fn() + Send + Sync>| {
-        view! {
-            <label class="choice">
-                <input type="radio" id=id name=id.rsplit_once('-').map_or(id, |(n, _)| n)
-                    checked=checked on:change=move |_| pick() />
-                <span>{i18n.t(label)}</span>
-            </label>
         }
     };
+    let choice =
+        move |checked: bool, label: Key, id: &'static str, pick: Box<dyn Fn() + Send + Sync>| {
+            view! {
+                <label class="choice">
+                    <input type="radio" id=id name=id.rsplit_once('-').map_or(id, |(n, _)| n)
+                        checked=checked on:change=move |_| pick() />
+                    <span>{i18n.t(label)}</span>
+                </label>
+            }
+        };
     Some(view! {
         <div class="card confirm-panel target-panel" role="dialog" aria-labelledby="target-decompose-title"
             data-testid="target-decompose-panel"

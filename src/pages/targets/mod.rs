@@ -111,9 +111,18 @@ fn input_text(metric: Metric, value: i64) -> String {
 fn gap_text(metric: Metric, gap: i64, i18n: I18n, short: Key, over: Key) -> (String, &'static str) {
     let amount = figure(metric, gap.abs());
     match gap.signum() {
-        1 => (i18n.format(short, &[("amount", &amount)]), "target-gap target-gap-short"),
-        -1 => (i18n.format(over, &[("amount", &amount)]), "target-gap target-gap-over"),
-        _ => (i18n.t(Key::TargetsAddsUp).to_owned(), "target-gap target-gap-even"),
+        1 => (
+            i18n.format(short, &[("amount", &amount)]),
+            "target-gap target-gap-short",
+        ),
+        -1 => (
+            i18n.format(over, &[("amount", &amount)]),
+            "target-gap target-gap-over",
+        ),
+        _ => (
+            i18n.t(Key::TargetsAddsUp).to_owned(),
+            "target-gap target-gap-even",
+        ),
     }
 }
 
@@ -183,7 +192,12 @@ pub fn TargetsPage() -> impl IntoView {
     let me = Memo::new(move |_| {
         session
             .get()
-            .filter(|s| matches!(s.user.role.reach(), Reach::OwnAndCustomers | Reach::OwnAndStore))
+            .filter(|s| {
+                matches!(
+                    s.user.role.reach(),
+                    Reach::OwnAndCustomers | Reach::OwnAndStore
+                )
+            })
             .map(|s| s.user.user_id)
     });
     let drawn = Memo::new(move |_| -> Loaded<Drawn> {
@@ -312,8 +326,10 @@ pub fn TargetsPage() -> impl IntoView {
     let header = move || {
         let locale = i18n.locale();
         let mut cells = vec![
-            view! { <th scope="col" class="target-name-col">{i18n.t(Key::TargetsColName)}</th> }.into_any(),
-            view! { <th scope="col" class="target-year-col">{i18n.t(Key::TargetsColYear)}</th> }.into_any(),
+            view! { <th scope="col" class="target-name-col">{i18n.t(Key::TargetsColName)}</th> }
+                .into_any(),
+            view! { <th scope="col" class="target-year-col">{i18n.t(Key::TargetsColYear)}</th> }
+                .into_any(),
         ];
         for m in 0..12 {
             cells.push(view! { <th scope="col">{month_label(m, locale)}</th> }.into_any());
@@ -460,9 +476,9 @@ pub fn TargetsPage() -> impl IntoView {
         };
         cells.push(name.into_any());
         // The year, with what the rows below leave of it.
-        let below = sheet.children_gap(row).map(|g| {
-            gap_text(m, g, i18n, Key::TargetsBelowShort, Key::TargetsBelowOver)
-        });
+        let below = sheet
+            .children_gap(row)
+            .map(|g| gap_text(m, g, i18n, Key::TargetsBelowShort, Key::TargetsBelowOver));
         let year_cell = cell(None);
         cells.push(
             view! {
@@ -475,13 +491,17 @@ pub fn TargetsPage() -> impl IntoView {
             cells.push(cell(Some(k)).into_any());
             if k % 3 == 2 {
                 let q: i64 = months[k - 2..=k].iter().sum();
-                let text = if r.phased() { figure(m, q) } else { "—".into() };
+                let text = if r.phased() {
+                    figure(m, q)
+                } else {
+                    "—".into()
+                };
                 cells.push(view! { <td class="target-quarter">{text}</td> }.into_any());
             }
         }
-        let phasing = sheet.phasing_gap(row).map(|g| {
-            gap_text(m, g, i18n, Key::TargetsMonthsShort, Key::TargetsMonthsOver)
-        });
+        let phasing = sheet
+            .phasing_gap(row)
+            .map(|g| gap_text(m, g, i18n, Key::TargetsMonthsShort, Key::TargetsMonthsOver));
         cells.push(
             view! {
                 <td class="target-gaps" data-testid="target-gaps">
@@ -509,27 +529,36 @@ pub fn TargetsPage() -> impl IntoView {
             }
             .into_any(),
         );
-        cells.push(view! { <td>{s.forecast.map_or_else(|| "—".to_owned(), |f| figure(m, f))}</td> }.into_any());
+        cells.push(
+            view! { <td>{s.forecast.map_or_else(|| "—".to_owned(), |f| figure(m, f))}</td> }
+                .into_any(),
+        );
         // The breakdown's steps this user may take.
         let mut steps = Vec::new();
         let has_parts = has_children || r.year.is_some();
         if right.break_down && has_parts {
             let subject = subject.clone();
-            steps.push(view! {
-                <button type="button" class="button button-small" data-testid="target-decompose"
-                    on:click=move |_| panel.set(Some(Panel::Decompose(subject.clone())))>
-                    {i18n.t(Key::TargetsDecompose)}
-                </button>
-            }.into_any());
+            steps.push(
+                view! {
+                    <button type="button" class="button button-small" data-testid="target-decompose"
+                        on:click=move |_| panel.set(Some(Panel::Decompose(subject.clone())))>
+                        {i18n.t(Key::TargetsDecompose)}
+                    </button>
+                }
+                .into_any(),
+            );
         }
         let mut step = |to: Breakdown, key: Key, testid: &'static str| {
             let subject = subject.clone();
-            steps.push(view! {
-                <button type="button" class="button button-small" data-testid=testid
-                    on:click=move |_| panel.set(Some(Panel::Decide(subject.clone(), to)))>
-                    {i18n.t(key)}
-                </button>
-            }.into_any());
+            steps.push(
+                view! {
+                    <button type="button" class="button button-small" data-testid=testid
+                        on:click=move |_| panel.set(Some(Panel::Decide(subject.clone(), to)))>
+                        {i18n.t(key)}
+                    </button>
+                }
+                .into_any(),
+            );
         };
         if right.submit {
             step(Breakdown::Submitted, Key::TargetsSubmit, "target-submit");
@@ -557,7 +586,8 @@ pub fn TargetsPage() -> impl IntoView {
         })
     };
 
-    let body = move || match drawn.get() {
+    let body = move || {
+        match drawn.get() {
         Loaded::Loading => view! { <p class="hint" role="status">{i18n.t(Key::ListLoading)}</p> }.into_any(),
         Loaded::Failed(e) => view! { <p class="form-error" role="alert">{e}</p> }.into_any(),
         Loaded::Ready(d) if d.sheet.rows.is_empty() => {
@@ -578,6 +608,7 @@ pub fn TargetsPage() -> impl IntoView {
             }
             .into_any()
         }
+    }
     };
 
     view! {

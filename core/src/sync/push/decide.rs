@@ -399,7 +399,10 @@ impl PushDecision<'_> {
         if !reshaped {
             return Ok(());
         }
-        if breakdown_of(before) == Breakdown::Approved && live_before.is_some() {
+        // The admin CLI (seed, import) writes whole sets, approved ones included, in any order.
+        let frozen_for_author = !self.system;
+        if frozen_for_author && breakdown_of(before) == Breakdown::Approved && live_before.is_some()
+        {
             return Err(rejected(
                 RejectCode::Invalid,
                 "this target's breakdown is approved: its approver reopens it before the target changes",
@@ -425,7 +428,7 @@ impl PushDecision<'_> {
                 None => None,
             };
             if let Some(parent) = parent {
-                if breakdown_of(&parent.state.fields) == Breakdown::Approved {
+                if frozen_for_author && breakdown_of(&parent.state.fields) == Breakdown::Approved {
                     return Err(rejected(
                         RejectCode::Invalid,
                         "this target is part of an approved breakdown: its approver reopens it before it changes",

@@ -182,7 +182,7 @@ impl Generator {
             if stage == "won" {
                 if self.as_of.days_since(last_day) <= 365 {
                     *world
-                        .won_last_year
+                        .sold_last_year
                         .entry(customer.owner.clone())
                         .or_insert(0) += amount;
                 }

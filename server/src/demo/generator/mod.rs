@@ -120,8 +120,8 @@ struct World {
     stores: Vec<Store>,
     products: Vec<String>,
     customers: Vec<Customer>,
-    /// Won amounts (分) per rep over the last 365 days, for targets.
-    won_last_year: BTreeMap<String, i64>,
+    /// What each rep sold (分) over the last 365 days, won deals and stores' orders, for targets.
+    sold_last_year: BTreeMap<String, i64>,
     promotions: Vec<Promotion>,
 }
 
@@ -231,12 +231,12 @@ impl Generator {
         self.promotions(&mut world);
         self.promotion_reports(&world);
         self.budgets_and_expenses(&world);
-        self.targets(&world);
         self.visits(&world);
         self.daily_reports(&world);
         self.tickets(&world);
-        // Last, so what came before is drawn as it always was.
-        self.store_orders(&world);
+        // Last, so what came before is drawn as it always was; the targets follow what was sold.
+        self.store_orders(&mut world);
+        self.targets(&world);
     }
 }
 

@@ -213,7 +213,7 @@ impl Generator {
             stores,
             products: Vec::new(),
             customers: Vec::new(),
-            won_last_year: BTreeMap::new(),
+            sold_last_year: BTreeMap::new(),
             promotions: Vec::new(),
         }
     }

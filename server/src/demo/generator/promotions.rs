@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use rand::Rng;
 use serde_json::json;
-use yingxiao_core::domain::Collection;
+use yingxiao_core::{domain::Collection, targets::split::phase_year};
 
 use super::{festival, Generator, Promotion, World};
 use crate::demo::{
@@ -324,7 +324,7 @@ impl Generator {
             let mut rep_values = Vec::new();
             for (a, area) in world.areas.iter().enumerate() {
                 for rep in &area.reps {
-                    let base = world.won_last_year.get(rep).copied().unwrap_or(0);
+                    let base = world.sold_last_year.get(rep).copied().unwrap_or(0);
                     let value = (base * self.range(growth.0, growth.1) / 100 / 1_000_000 + 1)
                         .max(20)
                         * 1_000_000;
@@ -338,7 +338,20 @@ impl Generator {
             }
             let company_total: i64 = region_totals.iter().sum();
             let company = world.company.clone();
-            let company_target = self.target(year, "unit", &company, company_total, None, &company);
+            // Last year's breakdowns are all approved; this year's down to the regions, while the
+            // areas' wait for their regional managers.
+            let this = year == this_year;
+            let approved = Some("approved");
+            let area_status = if this { Some("submitted") } else { approved };
+            let company_target = self.target(
+                year,
+                "unit",
+                &company,
+                company_total,
+                None,
+                &company,
+                approved,
+            );
             let mut region_targets = Vec::new();
             for (r, region) in world.regions.iter().enumerate() {
                 let id = region.id.clone();
@@ -349,6 +362,7 @@ impl Generator {
                     region_totals[r],
                     Some(&company_target),
                     &id,
+                    approved,
                 ));
             }
             let mut area_targets = Vec::new();
@@ -362,17 +376,20 @@ impl Generator {
                     area_totals[a],
                     Some(&parent),
                     &id,
+                    area_status,
                 ));
             }
             for (a, rep, value) in rep_values {
                 let parent = area_targets[a].clone();
                 let unit = world.areas[a].id.clone();
-                self.target(year, "user", &rep, value, Some(&parent), &unit);
+                self.target(year, "user", &rep, value, Some(&parent), &unit, None);
             }
         }
     }
 
-    /// One year target and its four quarters; returns the year target's id.
+    /// One year target and its twelve months; returns the year target's id. Every breakdown of
+    /// last year is approved; this year's are approved down to the regions, and the areas' are
+    /// submitted, waiting for their regional managers.
     fn target(
         &mut self,
         year: i64,
@@ -381,6 +398,7 @@ impl Generator {
         value: i64,
         parent: Option<&str>,
         unit: &str,
+        status: Option<&str>,
     ) -> String {
         let id = self.id();
         let start = Day::from_ymd(year, 1, 1).expect("a real year");
@@ -389,24 +407,18 @@ impl Generator {
             &id,
             json!({"period": "year", "period_start": start.to_string(), "subject_kind": subject_kind,
                 "subject_id": subject, "metric": "sales_amount", "value": value, "parent_id": parent,
-                "unit_id": unit}),
+                "unit_id": unit, "breakdown_status": status}),
         );
-        // Sales lean to the second half (中秋, 国庆, 双十一, 春节备货); the last quarter takes the rest.
-        let shares = [22, 24, 26];
-        let mut left = value;
-        for quarter in 0..4u32 {
-            let part = if quarter < 3 {
-                value * shares[quarter as usize] / 100 / 100_000 * 100_000
-            } else {
-                left
-            };
-            left -= part;
-            let start = Day::from_ymd(year, quarter * 3 + 1, 1).expect("a real quarter");
-            let quarter_id = self.id();
+        // Sales lean to the second half (中秋, 国庆, 双十一, 春节备货).
+        let seasonality = [7, 6, 8, 8, 8, 8, 8, 8, 9, 10, 10, 10];
+        let months = phase_year(value, Some(&seasonality)).expect("a target is not negative");
+        for (month, part) in (1..=12u32).zip(months) {
+            let start = Day::from_ymd(year, month, 1).expect("a real month");
+            let month_id = self.id();
             self.add(
                 Collection::Target,
-                &quarter_id,
-                json!({"period": "quarter", "period_start": start.to_string(),
+                &month_id,
+                json!({"period": "month", "period_start": start.to_string(),
                     "subject_kind": subject_kind, "subject_id": subject, "metric": "sales_amount",
                     "value": part, "parent_id": id, "unit_id": unit}),
             );

@@ -28,7 +28,8 @@ const BASELINE_DAYS: i64 = 56;
 const DIP_DAYS: i64 = 14;
 
 impl Generator {
-    pub(super) fn store_orders(&mut self, world: &World) {
+    pub(super) fn store_orders(&mut self, world: &mut World) {
+        let mut sold: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
         let owners: HashMap<&str, &str> = world
             .customers
             .iter()
@@ -121,17 +122,27 @@ impl Generator {
                         "unit_price": unit_price})
                 })
                 .collect();
+            let owner = owners
+                .get(store.customer_id.as_str())
+                .copied()
+                .unwrap_or_default();
+            if age <= 365 && !owner.is_empty() {
+                *sold.entry(owner.to_owned()).or_insert(0) += total;
+            }
             let order_no = format!("BH-{}-{:06}", day.year(), self.next_seq());
             let id = self.id();
             self.add(
                 Collection::Order,
                 &id,
                 json!({"customer_id": store.customer_id,
-                    "owner_id": owners.get(store.customer_id.as_str()).copied().unwrap_or_default(),
+                    "owner_id": owner,
                     "unit_id": world.areas[store.area].id, "order_no": order_no,
                     "ordered_on": day.to_string(), "status": status, "currency": "CNY",
                     "lines": order_lines, "total": total}),
             );
+        }
+        for (owner, amount) in sold {
+            *world.sold_last_year.entry(owner).or_insert(0) += amount;
         }
     }
 }
