@@ -345,8 +345,7 @@ impl Generator {
             let area_status = if this { Some("submitted") } else { approved };
             let company_target = self.target(
                 year,
-                "unit",
-                &company,
+                ("unit", &company),
                 company_total,
                 None,
                 &company,
@@ -357,8 +356,7 @@ impl Generator {
                 let id = region.id.clone();
                 region_targets.push(self.target(
                     year,
-                    "unit",
-                    &id,
+                    ("unit", &id),
                     region_totals[r],
                     Some(&company_target),
                     &id,
@@ -371,8 +369,7 @@ impl Generator {
                 let parent = region_targets[area.region].clone();
                 area_targets.push(self.target(
                     year,
-                    "unit",
-                    &id,
+                    ("unit", &id),
                     area_totals[a],
                     Some(&parent),
                     &id,
@@ -382,7 +379,7 @@ impl Generator {
             for (a, rep, value) in rep_values {
                 let parent = area_targets[a].clone();
                 let unit = world.areas[a].id.clone();
-                self.target(year, "user", &rep, value, Some(&parent), &unit, None);
+                self.target(year, ("user", &rep), value, Some(&parent), &unit, None);
             }
         }
     }
@@ -393,8 +390,7 @@ impl Generator {
     fn target(
         &mut self,
         year: i64,
-        subject_kind: &str,
-        subject: &str,
+        (subject_kind, subject): (&str, &str),
         value: i64,
         parent: Option<&str>,
         unit: &str,
