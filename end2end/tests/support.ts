@@ -82,9 +82,12 @@ async function pushApplied(request: APIRequestContext, token: string, intents: {
       })),
     },
   });
-  expect(response.status()).toBe(200);
-  const outcomes = (await response.json()).outcomes.map((o: { outcome: string }) => o.outcome);
-  expect(outcomes).toEqual(intents.map(() => 'applied'));
+  expect(response.status(), await response.text()).toBe(200);
+  const outcomes = (await response.json()).outcomes;
+  expect(
+    outcomes.map((o: { outcome: string }) => o.outcome),
+    JSON.stringify(outcomes),
+  ).toEqual(intents.map(() => 'applied'));
 }
 
 /// A new record id in the form the app makes (UUID version 7).

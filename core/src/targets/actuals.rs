@@ -10,7 +10,7 @@
 //! A record counts for its owner, its unit and every unit above it, and (sales) for the customer it
 //! was sold to, which is how a dealer's target is followed.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};
 
@@ -227,10 +227,11 @@ pub fn made_on(id: &str) -> Option<NaiveDate> {
     Some((at + chrono::TimeDelta::hours(BUSINESS_OFFSET_HOURS)).date_naive())
 }
 
-/// Sums by metric, subject and month.
+/// Sums by subject, then metric and month: a subject's figures are found by its id alone (no key
+/// to build per lookup), and a span of months is one range of an ordered map.
 #[derive(Clone, Debug, Default)]
 pub struct Actuals {
-    sums: HashMap<(Metric, SubjectKind, String, Month), i64>,
+    sums: HashMap<String, HashMap<(Metric, SubjectKind), BTreeMap<Month, i64>>>,
 }
 
 impl Actuals {
@@ -245,11 +246,16 @@ impl Actuals {
         sign: i64,
     ) {
         let mut bump = |kind, id: &str| {
-            let sum = self
-                .sums
-                .entry((c.metric, kind, id.to_owned(), c.month))
-                .or_insert(0);
-            *sum += sign * c.amount;
+            let months = match self.sums.get_mut(id) {
+                Some(subject) => subject.entry((c.metric, kind)).or_default(),
+                None => self
+                    .sums
+                    .entry(id.to_owned())
+                    .or_default()
+                    .entry((c.metric, kind))
+                    .or_default(),
+            };
+            *months.entry(c.month).or_insert(0) += sign * c.amount;
         };
         if let Some(user) = &c.user {
             bump(SubjectKind::User, user);
@@ -270,13 +276,12 @@ impl Actuals {
 
     /// The actual of one subject for one metric over the months `from..to`.
     pub fn sum(&self, metric: Metric, kind: SubjectKind, id: &str, from: Month, to: Month) -> i64 {
-        (from..to)
-            .map(|m| {
-                self.sums
-                    .get(&(metric, kind, id.to_owned(), m))
-                    .copied()
-                    .unwrap_or(0)
-            })
-            .sum()
+        if from >= to {
+            return 0;
+        }
+        self.sums
+            .get(id)
+            .and_then(|subject| subject.get(&(metric, kind)))
+            .map_or(0, |months| months.range(from..to).map(|(_, v)| v).sum())
     }
 }

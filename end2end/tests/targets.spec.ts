@@ -1,0 +1,279 @@
+// Targets from the top down (issue 14): HQ sets a division's year target and breaks it down to its
+// regions by last year's shares; a regional manager, offline, breaks the region down to its areas
+// and submits; HQ is refused the approval while the parts fall short, sends it back with a comment,
+// and approves once the manager has made them add up, which freezes them. A rep sees their own
+// monthly targets, and their attainment moves when they add an order.
+import { test, expect, type Browser, type Page, type APIRequestContext } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { dataDirFor, E2E_ADMIN_LOGIN, server } from '../playwright.config';
+import { apiLogin, newId, pullAll, pushCreates } from './support';
+
+type Org = {
+  tag: string;
+  passwords: Map<string, string>;
+  login: (n: number) => string;
+  division: string;
+  north: string;
+  south: string;
+  areaA: string;
+  areaB: string;
+  rep: string;
+  repCustomer: string;
+};
+
+/// A division (事业部) under the company with two regions; the north has two areas and a rep. Last
+/// year the north sold ¥600,000 (in March) and the south ¥200,000 (in October). The rep has this
+/// year's targets: ¥1,200,000, ¥100,000 a month.
+async function setUp(request: APIRequestContext, port: number): Promise<Org> {
+  const tag = randomUUID().slice(0, 6);
+  const login = (n: number) => `tg${tag}${n}`;
+  const lines = [
+    'employee_id,manager_id,name,title,unit',
+    `${login(1)},,董事长${tag},董事长,总部${tag}`,
+    `${login(2)},${login(1)},事业部总经理${tag},总经理,事业部${tag}`,
+    `${login(3)},${login(2)},北区经理${tag},大区经理,华北${tag}`,
+    `${login(4)},${login(2)},南区经理${tag},大区经理,华南${tag}`,
+    `${login(5)},${login(3)},甲主管${tag},主管,甲区${tag}`,
+    `${login(6)},${login(3)},乙主管${tag},主管,乙区${tag}`,
+    `${login(7)},${login(5)},目标业务${tag},业务代表,甲区${tag}`,
+  ];
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'targets-'));
+  const file = path.join(dir, 'people.csv');
+  const list = path.join(dir, 'passwords.csv');
+  writeFileSync(file, lines.join('\n') + '\n');
+  execFileSync(server, ['import-org', file, '--accounts', list, '--data-dir', dataDirFor(port)], {
+    env: { ...process.env, RUST_LOG: 'warn' },
+  });
+  const passwords = new Map(
+    readFileSync(list, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','))
+      .map((f) => [f[0], f[2]] as [string, string]),
+  );
+  rmSync(dir, { recursive: true });
+
+  const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
+  const records = await pullAll(request, admin.token);
+  const unit = (name: string) => records.find((r) => r.collection === 'org_units' && r.fields.name === name)!.id;
+  const person = (name: string) => records.find((r) => r.collection === 'users' && r.fields.name === name)!.id;
+  const [north, south, areaA] = [unit(`华北${tag}`), unit(`华南${tag}`), unit(`甲区${tag}`)];
+  const rep = person(`目标业务${tag}`);
+  const southManager = person(`南区经理${tag}`);
+  const lastYear = new Date().getFullYear() - 1;
+  const thisYear = lastYear + 1;
+  const [northDealer, southDealer, repCustomer] = [newId(), newId(), newId()];
+  const repYear = newId();
+  await pushCreates(request, admin.token, [
+    { collection: 'customers', id: northDealer, fields: { name: `北方经销${tag}`, kind: 'dealer', region_unit_id: areaA, owner_id: rep } },
+    { collection: 'customers', id: southDealer, fields: { name: `南方经销${tag}`, kind: 'dealer', region_unit_id: south, owner_id: southManager } },
+    { collection: 'customers', id: repCustomer, fields: { name: `业务客户${tag}`, kind: 'dealer', region_unit_id: areaA, owner_id: rep } },
+    {
+      collection: 'orders', id: newId(),
+      fields: { customer_id: northDealer, owner_id: rep, unit_id: areaA, order_no: `TG-N-${tag}`,
+        ordered_on: `${lastYear}-03-15`, status: 'delivered', total: 60_000_000 },
+    },
+    {
+      collection: 'orders', id: newId(),
+      fields: { customer_id: southDealer, owner_id: southManager, unit_id: south, order_no: `TG-S-${tag}`,
+        ordered_on: `${lastYear}-10-15`, status: 'delivered', total: 20_000_000 },
+    },
+    {
+      collection: 'targets', id: repYear,
+      fields: { period: 'year', period_start: `${thisYear}-01-01`, subject_kind: 'user', subject_id: rep,
+        metric: 'sales_amount', value: 120_000_000, unit_id: areaA },
+    },
+    ...Array.from({ length: 12 }, (_, m) => ({
+      collection: 'targets', id: newId(),
+      fields: { period: 'month', period_start: `${thisYear}-${String(m + 1).padStart(2, '0')}-01`,
+        subject_kind: 'user', subject_id: rep, metric: 'sales_amount', value: 10_000_000, unit_id: areaA,
+        parent_id: repYear },
+    })),
+  ]);
+  return {
+    tag, passwords, login, division: unit(`事业部${tag}`), north, south, areaA, areaB: unit(`乙区${tag}`), rep, repCustomer,
+  };
+}
+
+async function signInAs(page: Page, org: Org, n: number) {
+  await page.goto('targets');
+  await page.locator('input[name=username]').fill(org.login(n));
+  await page.locator('input[name=password]').fill(org.passwords.get(org.login(n))!);
+  await page.locator('button[type=submit]').click();
+  await expect(page.locator('.topbar .sync-indicator')).toHaveAttribute('data-state', 'synced', { timeout: 30_000 });
+  await expect(page.getByTestId('targets-page')).toHaveAttribute('aria-busy', 'false', { timeout: 20_000 });
+}
+
+/// A device of its own for one person of the org, on the targets page.
+async function device(browser: Browser, baseURL: string, org: Org, n: number): Promise<Page> {
+  const context = await browser.newContext({ baseURL, hasTouch: true, viewport: { width: 1024, height: 768 } });
+  const page = await context.newPage();
+  await signInAs(page, org, n);
+  return page;
+}
+
+/// After its changes reached the server, another device reads them: reloaded and synced.
+async function resync(page: Page) {
+  await page.reload();
+  await expect(page.locator('.topbar .sync-indicator')).toHaveAttribute('data-state', 'synced', { timeout: 30_000 });
+  await expect(page.getByTestId('targets-page')).toHaveAttribute('aria-busy', 'false', { timeout: 20_000 });
+}
+
+/// This device's changes are on the server.
+async function synced(page: Page) {
+  await expect(page.locator('.topbar .sync-indicator')).toHaveAttribute('data-state', 'synced', { timeout: 30_000 });
+}
+
+const row = (page: Page, id: string) => page.locator(`[data-testid=target-row][data-subject="${id}"]`);
+const yearOf = (page: Page, id: string) => row(page, id).locator('[data-testid=target-cell][data-month=year]');
+
+/// Types a row's year target in place.
+async function setYear(page: Page, id: string, yuan: string) {
+  await row(page, id).locator('button[data-testid=target-cell][data-month=year]').click();
+  const input = page.getByTestId('target-input');
+  await expect(input).toBeFocused();
+  await input.fill(yuan);
+  await input.press('Enter');
+  await expect(input).toHaveCount(0);
+}
+
+/// Opens a row's breakdown (its toggle), if closed.
+async function open(page: Page, id: string) {
+  const toggle = row(page, id).locator('.target-toggle');
+  if ((await toggle.getAttribute('aria-expanded')) === 'false') await toggle.click();
+}
+
+test('HQ breaks a division down by last year, a region is broken down offline, refused while short and approved once it adds up', async ({
+  page,
+  browser,
+  request,
+}, testInfo) => {
+  test.skip(testInfo.project.name !== 'tablet-landscape', 'one tablet with touch walks the whole chain');
+  test.setTimeout(180_000);
+  const baseURL = testInfo.project.use.baseURL!;
+  const org = await setUp(request, Number(new URL(baseURL).port));
+
+  // HQ: the division's year, typed in place; a wrong figure is refused with the reason.
+  await signInAs(page, org, 2);
+  await open(page, org.division);
+  await row(page, org.division).locator('button[data-testid=target-cell][data-month=year]').click();
+  await page.getByTestId('target-input').fill('一百万');
+  await page.getByTestId('target-input').press('Enter');
+  await expect(page.getByRole('alert')).toContainText('请输入金额（元）');
+  await page.getByTestId('target-input').press('Escape');
+  await setYear(page, org.division, '1000000');
+  await expect(yearOf(page, org.division)).toHaveText('1,000,000');
+
+  // Broken down by last year's shares (75% / 25%) and phased by last year's months.
+  await row(page, org.division).getByTestId('target-decompose').click();
+  const panel = page.getByTestId('target-decompose-panel');
+  await expect(panel.getByTestId('target-decompose-child').filter({ hasText: `华北${org.tag}` })).toContainText('750,000');
+  await expect(panel.getByTestId('target-decompose-child').filter({ hasText: `华南${org.tag}` })).toContainText('250,000');
+  await panel.getByTestId('target-decompose-apply').click();
+  await expect(panel).toHaveCount(0);
+  await expect(yearOf(page, org.north)).toHaveText('750,000');
+  await expect(yearOf(page, org.south)).toHaveText('250,000');
+  await expect(row(page, org.division).locator('[data-month="2"]')).toHaveText('750,000');
+  await expect(row(page, org.division).locator('[data-month="9"]')).toHaveText('250,000');
+  await expect(row(page, org.division).getByTestId('target-below-gap')).toHaveText('已平衡');
+  await synced(page);
+
+  // The north's manager, offline: their own year is HQ's (not editable); they break the region
+  // down, 50,000 short, and submit. Everything waits on the device.
+  const north = await device(browser, baseURL, org, 3);
+  await expect(yearOf(north, org.north)).toHaveText('750,000');
+  await expect(row(north, org.north).locator('button[data-testid=target-cell][data-month=year]')).toHaveCount(0);
+  await north.context().setOffline(true);
+  await setYear(north, org.areaA, '400000');
+  await setYear(north, org.areaB, '300000');
+  await expect(row(north, org.north).getByTestId('target-below-gap')).toHaveText('下级合计差 50,000');
+  await expect(row(north, org.north).getByTestId('target-below-gap')).toHaveClass(/target-gap-short/);
+  await row(north, org.north).getByTestId('target-submit').click();
+  await north.getByTestId('target-decide-confirm').click();
+  await expect(row(north, org.north).getByTestId('target-status')).toHaveText('已提交');
+  await north.context().setOffline(false);
+  await synced(north);
+
+  // HQ may not approve a set that falls short: the panel says by how much, and offers no approval.
+  await resync(page);
+  await open(page, org.division);
+  await expect(row(page, org.north).getByTestId('target-status')).toHaveText('已提交');
+  await row(page, org.north).getByTestId('target-approve').click();
+  const decide = page.getByTestId('target-decide-panel');
+  await expect(decide.getByTestId('target-not-adding-up')).toContainText('下级合计还差 50,000');
+  await expect(decide.getByTestId('target-decide-confirm')).toHaveCount(0);
+  await decide.getByTestId('target-decide-cancel').click();
+  // Sending back says why.
+  await row(page, org.north).getByTestId('target-send-back').click();
+  await decide.getByTestId('target-decide-confirm').click();
+  await expect(decide.getByRole('alert')).toContainText('请填写意见');
+  await decide.getByTestId('target-decide-comment').fill('乙区再加 5 万');
+  await decide.getByTestId('target-decide-confirm').click();
+  await expect(row(page, org.north).getByTestId('target-status')).toHaveText('草稿');
+  await synced(page);
+
+  // The manager reads why, makes it add up and submits again; HQ approves.
+  await resync(north);
+  await expect(row(north, org.north).getByTestId('target-comment')).toContainText('乙区再加 5 万');
+  await setYear(north, org.areaB, '350000');
+  await expect(row(north, org.north).getByTestId('target-below-gap')).toHaveText('已平衡');
+  await row(north, org.north).getByTestId('target-submit').click();
+  await north.getByTestId('target-decide-confirm').click();
+  await synced(north);
+  await resync(page);
+  await open(page, org.division);
+  await row(page, org.north).getByTestId('target-approve').click();
+  await expect(decide.getByTestId('target-not-adding-up')).toHaveCount(0);
+  await decide.getByTestId('target-decide-confirm').click();
+  await expect(row(page, org.north).getByTestId('target-status')).toHaveText('已批准');
+  await synced(page);
+
+  // Approved, the areas' years are frozen on the manager's device.
+  await resync(north);
+  await expect(row(north, org.north).getByTestId('target-status')).toHaveText('已批准');
+  await expect(yearOf(north, org.areaB)).toHaveText('350,000');
+  await expect(row(north, org.areaB).locator('button[data-testid=target-cell][data-month=year]')).toHaveCount(0);
+  await north.context().close();
+});
+
+test('a rep sees their own monthly targets, and their attainment moves when they add an order', async ({
+  page,
+  request,
+}, testInfo) => {
+  test.skip(!['desktop', 'phone'].includes(testInfo.project.name), 'the rep on a desktop and a phone');
+  const baseURL = testInfo.project.use.baseURL!;
+  const org = await setUp(request, Number(new URL(baseURL).port));
+  await signInAs(page, org, 7);
+  const rows = page.getByTestId('target-row');
+  await expect(rows).toHaveCount(1);
+  const mine = row(page, org.rep);
+  await expect(mine).toContainText(`目标业务${org.tag}`);
+  await expect(yearOf(page, org.rep)).toHaveText('1,200,000');
+  await expect(mine.locator('[data-month="0"]')).toHaveText('100,000');
+  // A rep reads their targets; they do not set them.
+  await expect(mine.locator('button[data-testid=target-cell]')).toHaveCount(0);
+  await expect(mine.getByTestId('target-actual')).toHaveText('0');
+  await expect(mine.getByTestId('target-attained')).toContainText('0%');
+
+  // An order of ¥60,000 today.
+  await page.goto('orders/new');
+  await page.getByLabel(/^客户\*?$/).fill(`业务客户${org.tag}`);
+  await page.getByRole('option', { name: `业务客户${org.tag}` }).first().click();
+  const today = new Date();
+  const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+  await page.getByLabel(/^订单编号\*?$/).fill(`TG-R-${org.tag}`);
+  await page.getByLabel(/^下单日期\*?$/).fill(day);
+  await page.getByLabel(/^状态\*?$/).selectOption({ label: '已确认' });
+  await page.getByLabel(/^订单金额\*?$/).fill('60000');
+  await page.getByRole('button', { name: '创建', exact: true }).click();
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+
+  await page.goto('targets');
+  await expect(page.getByTestId('targets-page')).toHaveAttribute('aria-busy', 'false', { timeout: 20_000 });
+  await expect(row(page, org.rep).getByTestId('target-actual')).toHaveText('60,000');
+  await expect(row(page, org.rep).getByTestId('target-attained')).toContainText('5%');
+});
