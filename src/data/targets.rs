@@ -1,13 +1,12 @@
-//! The targets page's read model (目标): the targets the user sees, and the actuals they are
-//! followed by — every sale, new customer, visit and deal on the device, summed by core's
-//! `targets::actuals` per person, dealer and unit (and every unit above it) and month — once per
-//! change of what it reads, kept for the session.
+//! The actuals targets are followed by (目标达成): every sale, new customer, visit and deal on the
+//! device, summed by core's `targets::actuals` per person, dealer and unit (and every unit above
+//! it) and month — once per change of those records or the org, kept for the session. The targets
+//! themselves are read straight from their collection, so editing one does not index again.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use serde_json::{Map, Value};
 use yingxiao_core::{
     domain::Collection,
     scope::OrgTree,
@@ -20,23 +19,12 @@ use super::{
     sync::Data,
 };
 
-/// What the targets page reads.
+/// What targets are followed by.
 #[derive(Debug, Default)]
-pub struct TargetsModel {
-    /// The live targets, by id.
-    pub targets: Vec<(String, Map<String, Value>)>,
+pub struct ActualsModel {
     pub actuals: Actuals,
     /// How long indexing the actuals took, in ms.
     pub index_ms: f64,
-}
-
-impl TargetsModel {
-    pub fn by_id(&self, id: &str) -> Option<&Map<String, Value>> {
-        self.targets
-            .iter()
-            .find(|(target, _)| target == id)
-            .map(|(_, fields)| fields)
-    }
 }
 
 /// The collections whose records count toward a target.
@@ -79,11 +67,10 @@ pub fn index_actuals(units: &Rows, users: &Rows, counted: &[Rows]) -> Actuals {
     actuals
 }
 
-/// The targets and actuals the user sees, once per change of them.
-pub(crate) fn use_targets(data: Data) -> Memo<Loaded<Shared<TargetsModel>>> {
-    data.model("targets", || {
+/// The actuals the user's records add up to, once per change of them.
+pub(crate) fn use_actuals(data: Data) -> Memo<Loaded<Shared<ActualsModel>>> {
+    data.model("actuals", || {
         let watched = [
-            Collection::Target,
             Collection::OrgUnit,
             Collection::User,
             Collection::Order,
@@ -108,14 +95,8 @@ pub(crate) fn use_targets(data: Data) -> Memo<Loaded<Shared<TargetsModel>>> {
                 }
             }
             let started = now_ms();
-            let actuals = index_actuals(&rows[1], &rows[2], &rows[3..]);
-            let targets = rows[0]
-                .iter()
-                .filter(|(_, r)| !r.deleted)
-                .map(|(id, r)| (id.clone(), r.fields.clone()))
-                .collect();
-            Loaded::Ready(Shared(Arc::new(TargetsModel {
-                targets,
+            let actuals = index_actuals(&rows[0], &rows[1], &rows[2..]);
+            Loaded::Ready(Shared(Arc::new(ActualsModel {
                 actuals,
                 index_ms: now_ms() - started,
             })))

@@ -33,6 +33,8 @@ pub struct Cell {
     pub value: i64,
     pub status: Breakdown,
     pub parent_id: Option<String>,
+    /// The comment of the breakdown's last decision (why it was sent back or reopened).
+    pub comment: Option<String>,
 }
 
 /// One row: a unit or a person, with its year and months of the sheet's metric.
@@ -95,13 +97,28 @@ impl Sheet {
         year: i32,
     ) -> Sheet {
         let year_start = format!("{year:04}-01-01");
-        let month_start = |m: usize| format!("{year:04}-{:02}-01", m + 1);
-        let mut sorted: Vec<&(String, &Map<String, Value>)> = targets.iter().collect();
-        sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        // (kind, subject) → year cell and month cells.
+        let month_starts: Vec<String> = (1..=12).map(|m| format!("{year:04}-{m:02}-01")).collect();
+        // (kind, subject) → year cell and month cells; of two for one place, the first by id.
         let mut years: HashMap<(&str, &str), Cell> = HashMap::new();
         let mut months: HashMap<(&str, &str, usize), Cell> = HashMap::new();
-        for (id, fields) in sorted {
+        fn keep<K: std::hash::Hash + Eq>(
+            map: &mut HashMap<K, Cell>,
+            key: K,
+            cell: impl FnOnce() -> Cell,
+            id: &str,
+        ) {
+            match map.entry(key) {
+                std::collections::hash_map::Entry::Occupied(mut held) => {
+                    if id < held.get().id.as_str() {
+                        held.insert(cell());
+                    }
+                }
+                std::collections::hash_map::Entry::Vacant(free) => {
+                    free.insert(cell());
+                }
+            }
+        }
+        for (id, fields) in targets {
             if text(fields, "metric") != metric.as_str() {
                 continue;
             }
@@ -113,16 +130,18 @@ impl Sheet {
                     .get("parent_id")
                     .and_then(Value::as_str)
                     .map(str::to_owned),
+                comment: fields
+                    .get("breakdown_comment")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
             };
             let subject = (text(fields, "subject_kind"), text(fields, "subject_id"));
             let start = text(fields, "period_start");
             match text(fields, "period") {
-                "year" if start == year_start => {
-                    years.entry(subject).or_insert_with(cell);
-                }
-                "month" => {
-                    if let Some(m) = (0..12).find(|&m| month_start(m) == start) {
-                        months.entry((subject.0, subject.1, m)).or_insert_with(cell);
+                "year" if start == year_start => keep(&mut years, subject, cell, id),
+                "month" if start.starts_with(&year_start[..5]) => {
+                    if let Some(m) = month_starts.iter().position(|s| s == start) {
+                        keep(&mut months, (subject.0, subject.1, m), cell, id);
                     }
                 }
                 _ => {}
@@ -346,7 +365,7 @@ impl Sheet {
 
 /// How a row's year is shared among its children.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Share {
+pub enum ShareBy {
     Equal,
     /// In proportion to each child's actual of the year before.
     LastYear,
@@ -416,7 +435,7 @@ pub fn write_cell(sheet: &Sheet, row: usize, month: Option<usize>, value: i64) -
 pub fn decompose(
     sheet: &Sheet,
     row: usize,
-    share: Share,
+    share: ShareBy,
     phasing: Phasing,
     actuals: &Actuals,
     metric: Metric,
@@ -441,8 +460,8 @@ pub fn decompose(
     };
     if !r.children.is_empty() {
         let method = match share {
-            Share::Equal => Method::Equal,
-            Share::LastYear => Method::LastYear(
+            ShareBy::Equal => Method::Equal,
+            ShareBy::LastYear => Method::LastYear(
                 r.children
                     .iter()
                     .map(|&c| {
@@ -781,7 +800,7 @@ mod tests {
         let writes = decompose(
             &sheet,
             0,
-            Share::LastYear,
+            ShareBy::LastYear,
             Phasing::LastYear,
             &actuals,
             Metric::SalesAmount,

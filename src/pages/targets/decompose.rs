@@ -7,14 +7,19 @@ use std::collections::HashMap;
 
 use leptos::{prelude::*, task::spawn_local};
 use yingxiao_core::targets::{
-    sheet::{decompose, Phasing, Share, Write},
+    actuals::Actuals,
+    sheet::{decompose, Phasing, ShareBy, Write},
     split::SplitError,
 };
 
 use super::{figure, make_writes, month_label, Drawn, Panel};
 use crate::{
     components::record::focus_later,
-    data::sync::use_data,
+    data::{
+        records::{Loaded, Shared},
+        sync::use_data,
+        targets::ActualsModel,
+    },
     i18n::{use_i18n, Key},
 };
 
@@ -24,13 +29,14 @@ pub(super) fn DecomposePanel(
     subject: String,
     panel: RwSignal<Option<Panel>>,
     busy: RwSignal<bool>,
+    actuals: Memo<Loaded<Shared<ActualsModel>>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let data = use_data();
     let sheet = drawn.sheet.clone();
     let row = sheet.rows.iter().position(|r| r.subject_id == subject)?;
     let has_children = !sheet.rows[row].children.is_empty();
-    let share = RwSignal::new(Share::LastYear);
+    let share = RwSignal::new(ShareBy::LastYear);
     let phasing = RwSignal::new(Phasing::LastYear);
     let error = RwSignal::new(None::<String>);
     let metric = drawn.metric;
@@ -48,16 +54,15 @@ pub(super) fn DecomposePanel(
     }
     let plan = {
         let sheet = sheet.clone();
-        let model = drawn.model.clone();
         Memo::new(move |_| {
-            decompose(
-                &sheet,
-                row,
-                share.get(),
-                phasing.get(),
-                &model.actuals,
-                metric,
-            )
+            // Before the actuals are indexed, last year's shares are not known: all zero, equal.
+            let none = Actuals::default();
+            let followed = match actuals.get() {
+                Loaded::Ready(a) => Some(a),
+                _ => None,
+            };
+            let by = followed.as_ref().map_or(&none, |a| &a.actuals);
+            decompose(&sheet, row, share.get(), phasing.get(), by, metric)
         })
     };
     // The plan as (row, month, value) for the preview.
@@ -167,9 +172,9 @@ pub(super) fn DecomposePanel(
                 <fieldset class="choices">
                     <legend>{i18n.t(Key::TargetsShare)}</legend>
                     {choice(true, Key::TargetsShareLastYear, "target-share-last",
-                        Box::new(move || share.set(Share::LastYear)))}
+                        Box::new(move || share.set(ShareBy::LastYear)))}
                     {choice(false, Key::TargetsShareEqual, "target-share-equal",
-                        Box::new(move || share.set(Share::Equal)))}
+                        Box::new(move || share.set(ShareBy::Equal)))}
                 </fieldset>
             })}
             <fieldset class="choices">

@@ -34,7 +34,8 @@ use crate::{
         org::use_org,
         records::{Loaded, Shared},
         sync::{use_data, Data},
-        targets::{use_targets, TargetsModel},
+        records::watch_collection,
+        targets::{use_actuals, ActualsModel},
     },
     format::{grouped, local_today, parse_yuan, percent, yuan_input},
     i18n::{use_i18n, I18n, Key},
@@ -139,11 +140,10 @@ pub(crate) async fn make_writes(
     Ok(())
 }
 
-/// The sheet as drawn, with the model it came from.
+/// The sheet as drawn, and its metric.
 #[derive(Clone)]
 pub(crate) struct Drawn {
     pub sheet: Shared<Sheet>,
-    pub model: Shared<TargetsModel>,
     pub metric: Metric,
 }
 
@@ -171,7 +171,8 @@ pub fn TargetsPage() -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
     let org = use_org(data, session);
-    let model = use_targets(data);
+    let targets = watch_collection(data, Collection::Target);
+    let actuals = use_actuals(data);
     let today = local_today();
     let this_year = chrono::Datelike::year(&today);
 
@@ -201,16 +202,25 @@ pub fn TargetsPage() -> impl IntoView {
             .map(|s| s.user.user_id)
     });
     let drawn = Memo::new(move |_| -> Loaded<Drawn> {
-        let (org, model) = match (org.get(), model.get()) {
-            (Loaded::Ready(org), Loaded::Ready(model)) => (org, model),
-            (Loaded::Failed(e), _) | (_, Loaded::Failed(e)) => return Loaded::Failed(e),
-            _ => return Loaded::Loading,
+        let org = match org.get() {
+            Loaded::Ready(org) => org,
+            Loaded::Failed(e) => return Loaded::Failed(e),
+            Loaded::Loading => return Loaded::Loading,
+        };
+        let rows = match targets.get() {
+            Some(Ok(rows)) => rows,
+            read => {
+                return match Loaded::from_read(read, || data.status.get()) {
+                    Loaded::Failed(e) => Loaded::Failed(e),
+                    _ => Loaded::Loading,
+                }
+            }
         };
         let metric = metric.get();
-        let targets: Vec<(String, &serde_json::Map<String, serde_json::Value>)> = model
-            .targets
+        let targets: Vec<(String, &serde_json::Map<String, serde_json::Value>)> = rows
             .iter()
-            .map(|(id, fields)| (id.clone(), fields))
+            .filter(|(_, r)| !r.deleted)
+            .map(|(id, r)| (id.clone(), &r.fields))
             .collect();
         let sheet = Sheet::build(&org.units, &org.people, &targets, metric, year.get());
         let sheet = match me.get() {
@@ -219,7 +229,6 @@ pub fn TargetsPage() -> impl IntoView {
         };
         Loaded::Ready(Drawn {
             sheet: Shared(Arc::new(sheet)),
-            model: model.clone(),
             metric,
         })
     });
@@ -373,13 +382,7 @@ pub fn TargetsPage() -> impl IntoView {
             }
         };
         let status = r.year.as_ref().map(|c| c.status);
-        let comment = r
-            .year
-            .as_ref()
-            .and_then(|c| d.model.by_id(&c.id))
-            .and_then(|f| f.get("breakdown_comment"))
-            .and_then(|v| v.as_str())
-            .map(str::to_owned);
+        let comment = r.year.as_ref().and_then(|c| c.comment.clone());
 
         // One editable figure: the year (`None`) or a month.
         let cell = {
@@ -511,26 +514,30 @@ pub fn TargetsPage() -> impl IntoView {
             }
             .into_any(),
         );
-        let s = standing(&sheet, row, &d.model.actuals, m, today);
-        let light = s.light.map(|l| match l {
+        let followed: Option<Shared<ActualsModel>> = match actuals.get() {
+            Loaded::Ready(a) => Some(a),
+            _ => None,
+        };
+        let s = followed.map(|a| standing(&sheet, row, &a.actuals, m, today));
+        let light = s.as_ref().and_then(|s| s.light).map(|l| match l {
             Light::Green => ("green", Key::TargetsLightGreen),
             Light::Amber => ("amber", Key::TargetsLightAmber),
             Light::Red => ("red", Key::TargetsLightRed),
         });
-        cells.push(view! { <td class="target-actual" data-testid="target-actual">{figure(m, s.year_actual)}</td> }.into_any());
+        cells.push(view! { <td class="target-actual" data-testid="target-actual">{s.as_ref().map_or_else(|| "…".to_owned(), |s| figure(m, s.year_actual))}</td> }.into_any());
         cells.push(
             view! {
                 <td class="target-attained" data-testid="target-attained">
                     {light.map(|(l, key)| view! {
                         <span class="target-light" data-light=l role="img" aria-label=i18n.t(key) title=i18n.t(key)></span>
                     })}
-                    {percent(s.attained)}
+                    {percent(s.as_ref().and_then(|s| s.attained))}
                 </td>
             }
             .into_any(),
         );
         cells.push(
-            view! { <td>{s.forecast.map_or_else(|| "—".to_owned(), |f| figure(m, f))}</td> }
+            view! { <td>{s.as_ref().and_then(|s| s.forecast).map_or_else(|| "—".to_owned(), |f| figure(m, f))}</td> }
                 .into_any(),
         );
         // The breakdown's steps this user may take.
@@ -660,7 +667,7 @@ pub fn TargetsPage() -> impl IntoView {
                 let Loaded::Ready(d) = drawn.get() else { return None };
                 Some(match p {
                     Panel::Decompose(subject) => view! {
-                        <DecomposePanel drawn=d subject panel busy />
+                        <DecomposePanel drawn=d subject panel busy actuals />
                     }.into_any(),
                     Panel::Decide(subject, to) => view! {
                         <DecidePanel drawn=d subject to panel busy />
