@@ -67,6 +67,11 @@ pub(crate) struct Cache {
     models: RefCell<HashMap<String, Box<dyn Any>>>,
     queue: RefCell<VecDeque<Job>>,
     running: Cell<bool>,
+    /// Each collection's generation: every load or patch of its rows makes a new one.
+    generations: RefCell<HashMap<Collection, u64>>,
+    /// The last patch of each collection: the generation it made and the ids it changed, so a
+    /// model that saw the generation before can follow the change record by record.
+    patches: RefCell<HashMap<Collection, (u64, Vec<String>)>>,
 }
 
 impl Cache {
@@ -77,6 +82,8 @@ impl Cache {
             models: RefCell::new(HashMap::new()),
             queue: RefCell::new(VecDeque::new()),
             running: Cell::new(false),
+            generations: RefCell::new(HashMap::new()),
+            patches: RefCell::new(HashMap::new()),
         })
     }
 
@@ -105,6 +112,36 @@ impl Cache {
             .borrow_mut()
             .insert(key.to_owned(), Box::new(model.clone()));
         model
+    }
+
+    /// The collection's generation now (0 before its first load).
+    pub(crate) fn generation(&self, collection: Collection) -> u64 {
+        self.generations
+            .borrow()
+            .get(&collection)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The ids whose change made the generation after `since`, if that is the one now; `None`
+    /// when the rows were loaded whole since, or changed more than once.
+    pub(crate) fn patched_since(&self, collection: Collection, since: u64) -> Option<Vec<String>> {
+        let now = self.generation(collection);
+        match self.patches.borrow().get(&collection) {
+            Some((made, ids)) if *made == now && now == since + 1 => Some(ids.clone()),
+            _ => None,
+        }
+    }
+
+    fn next_generation(&self, collection: Collection, patched: Option<Vec<String>>) {
+        let mut generations = self.generations.borrow_mut();
+        let now = generations.entry(collection).or_insert(0);
+        *now += 1;
+        let mut patches = self.patches.borrow_mut();
+        match patched {
+            Some(ids) => patches.insert(collection, (*now, ids)),
+            None => patches.remove(&collection),
+        };
     }
 
     /// Brings the loaded models up to date with what changed on the device.
@@ -157,6 +194,7 @@ impl Cache {
             return;
         };
         let read = data.view(collection, None).await;
+        self.next_generation(collection, None);
         slot.set(Some(read.map(|rows| Shared(Arc::new(rows)))));
     }
 
@@ -208,6 +246,10 @@ impl Cache {
             if fresh.is_empty() {
                 continue;
             }
+            self.next_generation(
+                collection,
+                Some(fresh.iter().map(|(id, _)| id.clone()).collect()),
+            );
             slot.update(|read| {
                 if let Some(Ok(rows)) = read {
                     // A new identity, so whatever compares rows by identity sees the change; the

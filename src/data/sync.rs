@@ -151,6 +151,18 @@ impl Data {
     }
 
     /// Opens the user's database and starts syncing. A different user's data is closed first.
+    /// A collection's generation in the session's read models (see `Cache::generation`).
+    pub(crate) fn generation(self, collection: Collection) -> u64 {
+        self.cache.with_value(|cache| cache.generation(collection))
+    }
+
+    /// The ids whose change made the collection's generation after `since` (see
+    /// `Cache::patched_since`).
+    pub(crate) fn patched_since(self, collection: Collection, since: u64) -> Option<Vec<String>> {
+        self.cache
+            .with_value(|cache| cache.patched_since(collection, since))
+    }
+
     pub fn connect(self, user_id: String, token: String) {
         if let Some(engine) = self.engine.with_value(Clone::clone) {
             if engine.user_id == user_id {

@@ -70,17 +70,14 @@ pub fn org() -> Org {
             parents.push((unit_id(area), unit_id(region)));
         }
     }
-    for area in 1..units.len() {
-        if units[area].kind != "area" {
-            continue;
-        }
+    for area in units.iter().filter(|u| u.kind == "area") {
         for p in 0..REPS_PER_AREA {
             let n = people.len();
             people.push(PersonRow {
                 id: person_id(n),
                 name: format!("业务{n:05}{p}"),
                 role: "sales_rep".into(),
-                unit_id: unit_id(area),
+                unit_id: area.id.clone(),
                 manager_id: String::new(),
             });
         }

@@ -231,8 +231,11 @@ pub fn made_on(id: &str) -> Option<NaiveDate> {
 /// to build per lookup), and a span of months is one range of an ordered map.
 #[derive(Clone, Debug, Default)]
 pub struct Actuals {
-    sums: HashMap<String, HashMap<(Metric, SubjectKind), BTreeMap<Month, i64>>>,
+    sums: HashMap<String, SubjectSums>,
 }
+
+/// One subject's sums: by metric and the kind it counts as, then by month.
+type SubjectSums = HashMap<(Metric, SubjectKind), BTreeMap<Month, i64>>;
 
 impl Actuals {
     /// Adds (`sign` 1) or takes away (−1, a record changed or deleted) one contribution: to its
@@ -283,5 +286,52 @@ impl Actuals {
             .get(id)
             .and_then(|subject| subject.get(&(metric, kind)))
             .map_or(0, |months| months.range(from..to).map(|(_, v)| v).sum())
+    }
+}
+
+/// Actuals kept up to date record by record: what each counted record added is remembered, so a
+/// record that changes is taken out and put back, and one new order costs its own few sums, not a
+/// pass over every record.
+#[derive(Clone, Debug, Default)]
+pub struct Ledger {
+    actuals: Actuals,
+    added: HashMap<(Collection, String), Vec<Contribution>>,
+}
+
+impl Ledger {
+    pub fn actuals(&self) -> &Actuals {
+        &self.actuals
+    }
+
+    /// Forgets everything (the organisation changed: every unit above a record may differ).
+    pub fn clear(&mut self) {
+        *self = Ledger::default();
+    }
+
+    /// Puts a record of `collection` in as it is now: `None` when it is gone. What it added
+    /// before is taken out first.
+    pub fn put(
+        &mut self,
+        collection: Collection,
+        id: &str,
+        fields: Option<&Map<String, Value>>,
+        org: &OrgTree,
+        unit_of_user: impl Fn(&str) -> Option<String>,
+    ) {
+        let key = (collection, id.to_owned());
+        if let Some(before) = self.added.remove(&key) {
+            for c in &before {
+                self.actuals.add(c, org, &unit_of_user, -1);
+            }
+        }
+        let Some(fields) = fields else { return };
+        let now = contributions(collection, fields, made_on(id));
+        if now.is_empty() {
+            return;
+        }
+        for c in &now {
+            self.actuals.add(c, org, &unit_of_user, 1);
+        }
+        self.added.insert(key, now);
     }
 }

@@ -395,3 +395,71 @@ fn a_record_is_made_on_the_business_day_its_id_says() {
     );
     assert_eq!(made_on("seed-1"), None);
 }
+
+#[test]
+fn a_ledger_takes_a_changed_or_deleted_record_out_and_puts_it_back() {
+    use crate::domain::Collection;
+    use crate::scope::OrgTree;
+    use crate::targets::actuals::{Ledger, Metric, SubjectKind};
+    let org = OrgTree::new([("area".to_owned(), "region".to_owned())]);
+    let order = |total: i64, status: &str| {
+        serde_json::json!({"owner_id": "rep", "unit_id": "area", "status": status,
+            "ordered_on": "2027-03-15", "total": total})
+        .as_object()
+        .cloned()
+        .unwrap()
+    };
+    let march = 2027 * 12 + 2;
+    let sales = |ledger: &Ledger, kind, id: &str| {
+        ledger
+            .actuals()
+            .sum(Metric::SalesAmount, kind, id, march, march + 1)
+    };
+    let mut ledger = Ledger::default();
+    let no_unit = |_: &str| None;
+    ledger.put(
+        Collection::Order,
+        "o1",
+        Some(&order(500, "confirmed")),
+        &org,
+        no_unit,
+    );
+    ledger.put(
+        Collection::Order,
+        "o2",
+        Some(&order(300, "delivered")),
+        &org,
+        no_unit,
+    );
+    assert_eq!(sales(&ledger, SubjectKind::Unit, "region"), 800);
+    // Changed: the old amount leaves, the new one counts.
+    ledger.put(
+        Collection::Order,
+        "o1",
+        Some(&order(700, "confirmed")),
+        &org,
+        no_unit,
+    );
+    assert_eq!(sales(&ledger, SubjectKind::User, "rep"), 1_000);
+    // Cancelled, then deleted: it no longer counts.
+    ledger.put(
+        Collection::Order,
+        "o2",
+        Some(&order(300, "cancelled")),
+        &org,
+        no_unit,
+    );
+    assert_eq!(sales(&ledger, SubjectKind::Unit, "area"), 700);
+    ledger.put(Collection::Order, "o1", None, &org, no_unit);
+    assert_eq!(sales(&ledger, SubjectKind::Unit, "region"), 0);
+    assert_eq!(
+        ledger.actuals().sum(
+            Metric::OrderCount,
+            SubjectKind::User,
+            "rep",
+            march,
+            march + 1
+        ),
+        0
+    );
+}

@@ -15,11 +15,7 @@ use yingxiao_core::targets::{
 use super::{figure, make_writes, month_label, Drawn, Panel};
 use crate::{
     components::record::focus_later,
-    data::{
-        records::{Loaded, Shared},
-        sync::use_data,
-        targets::ActualsModel,
-    },
+    data::{sync::use_data, targets::ActualsHandle},
     i18n::{use_i18n, Key},
 };
 
@@ -29,7 +25,7 @@ pub(super) fn DecomposePanel(
     subject: String,
     panel: RwSignal<Option<Panel>>,
     busy: RwSignal<bool>,
-    actuals: Memo<Loaded<Shared<ActualsModel>>>,
+    actuals: ActualsHandle,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let data = use_data();
@@ -55,14 +51,13 @@ pub(super) fn DecomposePanel(
     let plan = {
         let sheet = sheet.clone();
         Memo::new(move |_| {
-            // Before the actuals are indexed, last year's shares are not known: all zero, equal.
-            let none = Actuals::default();
-            let followed = match actuals.get() {
-                Loaded::Ready(a) => Some(a),
-                _ => None,
-            };
-            let by = followed.as_ref().map_or(&none, |a| &a.actuals);
-            decompose(&sheet, row, share.get(), phasing.get(), by, metric)
+            let (share, phasing) = (share.get(), phasing.get());
+            actuals
+                .with(|by| decompose(&sheet, row, share, phasing, by, metric))
+                // Before the actuals are indexed, last year's shares are not known: equal.
+                .unwrap_or_else(|| {
+                    decompose(&sheet, row, share, phasing, &Actuals::default(), metric)
+                })
         })
     };
     // The plan as (row, month, value) for the preview.

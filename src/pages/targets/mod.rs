@@ -32,10 +32,10 @@ use crate::{
     data::{
         new_record_id,
         org::use_org,
+        records::watch_collection,
         records::{Loaded, Shared},
         sync::{use_data, Data},
-        records::watch_collection,
-        targets::{use_actuals, ActualsModel},
+        targets::use_actuals,
     },
     format::{grouped, local_today, parse_yuan, percent, yuan_input},
     i18n::{use_i18n, I18n, Key},
@@ -514,11 +514,7 @@ pub fn TargetsPage() -> impl IntoView {
             }
             .into_any(),
         );
-        let followed: Option<Shared<ActualsModel>> = match actuals.get() {
-            Loaded::Ready(a) => Some(a),
-            _ => None,
-        };
-        let s = followed.map(|a| standing(&sheet, row, &a.actuals, m, today));
+        let s = actuals.with(|a| standing(&sheet, row, a, m, today));
         let light = s.as_ref().and_then(|s| s.light).map(|l| match l {
             Light::Green => ("green", Key::TargetsLightGreen),
             Light::Amber => ("amber", Key::TargetsLightAmber),
