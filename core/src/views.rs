@@ -211,6 +211,7 @@ static SPECS: [ViewSpec; 17] = [
             "stall_days_commit",
             "permission_overrides",
             "role_duties",
+            "score_weights",
         ],
         readers: LEADERS,
     },

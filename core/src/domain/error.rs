@@ -172,6 +172,10 @@ pub(crate) const DUTIES_ADD_UP: Reason = Reason {
     en: "each role's shares of time must add up to 100%",
     zh: "每个角色的时间分配合计必须为 100%",
 };
+pub(crate) const WEIGHTS_ADD_UP: Reason = Reason {
+    en: "each role's scorecard weights must add up to 100%",
+    zh: "每个角色的考核权重合计必须为 100%",
+};
 pub(crate) const PROBABILITIES_RISE: Reason = Reason {
     en: "must not be below the probability of an earlier stage",
     zh: "不能低于前面阶段的赢单概率",
@@ -242,6 +246,7 @@ pub(crate) const REASONS: &[Reason] = &[
     FUNNEL_SETTINGS_ON_COMPANY,
     PROBABILITIES_RISE,
     DUTIES_ADD_UP,
+    WEIGHTS_ADD_UP,
     PERMISSION_OVERRIDE,
     PROMOTION_OVER,
     STORE_NOT_LISTED,

@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::error::{
     ValidationError, COMPANY_HAS_NO_PARENT, DUTIES_ADD_UP, FUNNEL_SETTINGS_ON_COMPANY,
-    LOGIN_CHARACTERS, PERMISSION_OVERRIDE, PROBABILITIES_RISE, UNIT_NEEDS_PARENT,
+    LOGIN_CHARACTERS, PERMISSION_OVERRIDE, PROBABILITIES_RISE, UNIT_NEEDS_PARENT, WEIGHTS_ADD_UP,
 };
 use super::validate::{check_email, present, text_of};
 use super::{
@@ -64,6 +64,18 @@ const ROLE_DUTY_LINE: &[FieldDef] = &[
 
 /// The company unit's field holding each role's duties and time split.
 pub const ROLE_DUTIES_FIELD: &str = "role_duties";
+
+/// The company unit's field holding each role's scorecard weights (销售考核): which metrics a
+/// role is assessed on and how much each counts (`targets::score`).
+pub const SCORE_WEIGHTS_FIELD: &str = "score_weights";
+
+/// One line of the scorecard weights: a metric a role is assessed on and its weight. A role's
+/// lines add up to 100%.
+const SCORE_WEIGHT_LINE: &[FieldDef] = &[
+    FieldDef::new("role", Enum(ROLES), "角色", "Role").required(),
+    FieldDef::new("metric", Enum(super::target::METRICS), "考核指标", "Metric").required(),
+    FieldDef::new("weight", Percent, "权重（%）", "Weight (%)").required(),
+];
 
 pub(super) static ORG_UNITS: Table = Table {
     wire: "org_units",
@@ -170,6 +182,14 @@ pub(super) static ORG_UNITS: Table = Table {
             "岗位职责与时间分配",
             "Duties and time split",
         ),
+        // Each role's scorecard weights, on the company unit only; set by HQ (the defaults are
+        // `targets::score::DEFAULT_WEIGHTS`).
+        FieldDef::new(
+            SCORE_WEIGHTS_FIELD,
+            Lines(SCORE_WEIGHT_LINE),
+            "考核权重",
+            "Scorecard weights",
+        ),
     ],
     check_value: org_unit_value_rules,
     check_record: org_unit_rules,
@@ -195,16 +215,21 @@ pub const STALL_DAYS_FIELDS: [&str; 4] = [
 /// Each permission override names a real role (not the administrator), collection and action; each
 /// role's duties add up to 100%.
 fn org_unit_value_rules(name: &str, value: &Value) -> Result<(), ValidationError> {
-    if name == ROLE_DUTIES_FIELD {
+    if name == ROLE_DUTIES_FIELD || name == SCORE_WEIGHTS_FIELD {
+        let part = if name == ROLE_DUTIES_FIELD {
+            "share"
+        } else {
+            "weight"
+        };
         let mut shares: std::collections::BTreeMap<&str, i64> = Default::default();
         for line in value.as_array().into_iter().flatten() {
             let role = line.get("role").and_then(Value::as_str).unwrap_or("");
-            *shares.entry(role).or_default() +=
-                line.get("share").and_then(Value::as_i64).unwrap_or(0);
+            *shares.entry(role).or_default() += line.get(part).and_then(Value::as_i64).unwrap_or(0);
         }
         return match shares.values().all(|&total| total == 100) {
             true => Ok(()),
-            false => Err(DUTIES_ADD_UP.at(name)),
+            false if name == ROLE_DUTIES_FIELD => Err(DUTIES_ADD_UP.at(name)),
+            false => Err(WEIGHTS_ADD_UP.at(name)),
         };
     }
     if name != crate::permission::OVERRIDES_FIELD {
@@ -227,7 +252,11 @@ fn org_unit_rules(fields: &Map<String, Value>) -> Result<(), ValidationError> {
         (false, false) => return Err(UNIT_NEEDS_PARENT.at("parent_id")),
         _ => {}
     }
-    let overrides = [crate::permission::OVERRIDES_FIELD, ROLE_DUTIES_FIELD];
+    let overrides = [
+        crate::permission::OVERRIDES_FIELD,
+        ROLE_DUTIES_FIELD,
+        SCORE_WEIGHTS_FIELD,
+    ];
     let settings = WIN_PROBABILITY_FIELDS
         .iter()
         .chain(&STALL_DAYS_FIELDS)

@@ -65,6 +65,7 @@ pub const SENSITIVE_FIELDS: &[(Collection, &str)] = &[
     (Collection::OrgUnit, FUNNEL_SETTINGS),
     (Collection::OrgUnit, OVERRIDES_FIELD),
     (Collection::OrgUnit, crate::domain::ROLE_DUTIES_FIELD),
+    (Collection::OrgUnit, crate::domain::SCORE_WEIGHTS_FIELD),
     (Collection::User, "role"),
 ];
 
@@ -886,7 +887,10 @@ fn default_rules() -> &'static [Rule] {
         (
             &[HqMarketing],
             &[C::OrgUnit],
-            &[Field(FUNNEL_SETTINGS)],
+            &[
+                Field(FUNNEL_SETTINGS),
+                Field(crate::domain::SCORE_WEIGHTS_FIELD),
+            ],
             Extent::All,
         ),
         (

@@ -25,6 +25,17 @@ record! {
         stall_days_commit: Option<i64>,
         permission_overrides: Option<Vec<PermissionOverride>>,
         role_duties: Option<Vec<RoleDuty>>,
+        score_weights: Option<Vec<ScoreWeight>>,
+    }
+}
+
+record! {
+    /// One metric a role is assessed on and its weight (the company's 考核权重).
+    pub struct ScoreWeight {
+        role: Role,
+        /// sales_amount, order_count, new_customers, visits or opportunity_amount.
+        metric: String,
+        weight: u8,
     }
 }
 

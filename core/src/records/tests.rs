@@ -38,6 +38,7 @@ fn line_fields(collection: Collection, field: &str) -> &'static [&'static str] {
     match (collection, field) {
         (Collection::OrgUnit, "permission_overrides") => PermissionOverride::FIELDS,
         (Collection::OrgUnit, "role_duties") => RoleDuty::FIELDS,
+        (Collection::OrgUnit, "score_weights") => ScoreWeight::FIELDS,
         (Collection::Opportunity, "stage_history") => StageHistoryEntry::FIELDS,
         (Collection::Opportunity, "product_lines") => ProductLine::FIELDS,
         (Collection::Order, "lines") => OrderLine::FIELDS,

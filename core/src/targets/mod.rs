@@ -8,6 +8,7 @@
 pub mod actuals;
 pub mod approval;
 pub mod attainment;
+pub mod score;
 pub mod sheet;
 pub mod split;
 

@@ -45,6 +45,8 @@ pub struct SheetRow {
     /// The unit a target of this row belongs to: the unit itself, or the person's unit.
     pub unit_id: String,
     pub name: String,
+    /// A unit's kind (region, area…) or a person's role: what a row is assessed as.
+    pub level: String,
     pub depth: usize,
     pub parent: Option<usize>,
     pub children: Vec<usize>,
@@ -197,6 +199,7 @@ impl Sheet {
                 subject_id: id.to_owned(),
                 unit_id: unit.to_owned(),
                 name: name.to_owned(),
+                level: String::new(),
                 depth,
                 parent,
                 children: Vec::new(),
@@ -221,6 +224,7 @@ impl Sheet {
                 depth,
                 parent,
             ));
+            sheet.rows[at].level = unit.kind.clone();
             if let Some(p) = parent {
                 sheet.rows[p].children.push(at);
             }
@@ -234,6 +238,7 @@ impl Sheet {
                     depth + 1,
                     Some(at),
                 ));
+                sheet.rows[me].level = person.role.clone();
                 sheet.rows[at].children.push(me);
             }
             for child in kids.get(unit.id.as_str()).into_iter().flatten().rev() {
@@ -641,6 +646,80 @@ pub fn standing(
     }
 }
 
+impl Sheet {
+    /// A sheet of one row: a unit's or a person's own year and months (the home page's card).
+    pub fn of_subject(
+        kind: SubjectKind,
+        subject: &str,
+        unit: &str,
+        targets: &[(String, &Map<String, Value>)],
+        metric: Metric,
+        year: i32,
+    ) -> Sheet {
+        let unit_row = |id: &str| UnitRow {
+            id: id.to_owned(),
+            name: String::new(),
+            kind: String::new(),
+            parent_id: String::new(),
+            manager_id: String::new(),
+        };
+        let (units, people) = match kind {
+            SubjectKind::User => (
+                vec![unit_row(unit)],
+                vec![PersonRow {
+                    id: subject.to_owned(),
+                    name: String::new(),
+                    role: PERSONAL_ROLES[0].to_owned(),
+                    unit_id: unit.to_owned(),
+                    manager_id: String::new(),
+                }],
+            ),
+            _ => (vec![unit_row(subject)], Vec::new()),
+        };
+        Sheet::build(&units, &people, targets, metric, year).only(subject)
+    }
+}
+
+/// Each unit's attainment of its year target of `metric` on `today` (today's year): the share
+/// attained to date and its light. Units without a target of that year are left out. One pass over
+/// the targets, so the org chart can show it on every card.
+pub fn units_attainment(
+    targets: &[(String, &Map<String, Value>)],
+    actuals: &Actuals,
+    metric: Metric,
+    today: crate::time::NaiveDate,
+) -> HashMap<String, (f64, super::attainment::Light)> {
+    use super::{actuals::month_of, attainment};
+    use crate::time::{Datelike, NaiveDate};
+    let year = today.year();
+    let start = format!("{year:04}-01-01");
+    let gone = match (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year + 1, 1, 1),
+    ) {
+        (Some(first), Some(next)) => attainment::elapsed(first, next, today),
+        _ => 0.0,
+    };
+    let first = year * 12;
+    let mut out = HashMap::new();
+    for (_, fields) in targets {
+        if text(fields, "metric") != metric.as_str()
+            || text(fields, "period") != "year"
+            || text(fields, "subject_kind") != "unit"
+            || text(fields, "period_start") != start
+        {
+            continue;
+        }
+        let unit = text(fields, "subject_id");
+        let target = fields.get("value").and_then(Value::as_i64).unwrap_or(0);
+        let actual = actuals.sum(metric, SubjectKind::Unit, unit, first, month_of(today) + 1);
+        if let Some(share) = attainment::attained(actual, target) {
+            out.insert(unit.to_owned(), (share, attainment::light(share, gone)));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -925,5 +1004,58 @@ mod tests {
         let area = sheet.rights(at("suzhou"), &org, manager);
         assert!(area.set_year, "the region's manager sets its areas' years");
         assert!(!area.break_down, "no year yet: nothing to break down");
+    }
+
+    #[test]
+    fn the_home_card_and_the_org_chart_read_a_subjects_own_year() {
+        use crate::targets::attainment::Light;
+        let region = target("unit", "region", "year", "2027-01-01", 1_000, None);
+        let march = target("unit", "region", "month", "2027-03-01", 80, Some("y"));
+        let rep = target("user", "rep", "year", "2027-01-01", 500, None);
+        let targets = vec![
+            ("y".to_owned(), &region),
+            ("m".to_owned(), &march),
+            ("r".to_owned(), &rep),
+        ];
+        let one = Sheet::of_subject(
+            SubjectKind::User,
+            "rep",
+            "suzhou",
+            &targets,
+            Metric::SalesAmount,
+            2027,
+        );
+        assert_eq!(one.rows.len(), 1);
+        assert_eq!(one.rows[0].year.as_ref().map(|c| c.value), Some(500));
+        let unit = Sheet::of_subject(
+            SubjectKind::Unit,
+            "region",
+            "",
+            &targets,
+            Metric::SalesAmount,
+            2027,
+        );
+        assert_eq!(unit.rows[0].months[2].as_ref().map(|c| c.value), Some(80));
+
+        let mut actuals = Actuals::default();
+        actuals.add(
+            &Contribution {
+                metric: Metric::SalesAmount,
+                month: 2027 * 12,
+                amount: 600,
+                user: None,
+                dealer: None,
+                unit: Some("region".into()),
+            },
+            &OrgTree::default(),
+            |_| None,
+            1,
+        );
+        let today = NaiveDate::from_ymd_opt(2027, 7, 1).unwrap();
+        let by_unit = units_attainment(&targets, &actuals, Metric::SalesAmount, today);
+        assert_eq!(by_unit.len(), 1, "people's targets are not units'");
+        let (share, light) = by_unit["region"];
+        assert!((share - 0.6).abs() < 1e-9);
+        assert_eq!(light, Light::Green, "60% attained with half the year gone");
     }
 }

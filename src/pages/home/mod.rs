@@ -14,12 +14,14 @@ use yingxiao_core::{
 use yingxiao_core::domain::Collection;
 
 mod dashboard;
+mod target_card;
 
 use crate::{
     i18n::{use_i18n, Key},
     session::use_session,
 };
 use dashboard::Dashboard;
+use target_card::TargetCard;
 
 /// How often the page re-checks the server while it is open.
 const RECHECK_EVERY: Duration = Duration::from_secs(30);
@@ -44,6 +46,7 @@ pub fn HomePage() -> impl IntoView {
             <p class="page-intro">
                 {move || i18n.t(if is_admin() { Key::HomeIntro } else { Key::HomeIntroUser })}
             </p>
+            <TargetCard />
             <Dashboard />
             <Show when=is_admin>
                 <ServerCard />

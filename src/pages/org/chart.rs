@@ -7,15 +7,18 @@
 //! mouse or pen straight away, with a finger after holding it still for a moment (a quick swipe over
 //! cards still pans).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use leptos::{ev, html, prelude::*, tachys::html::element::ElementExt};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
-use yingxiao_core::org_chart::{
-    layout::{layout, Layout, Orientation, Rect, Shape, Size, Spacing},
-    viewport::{link_boxes, Grid, View, READABLE_SCALE},
-    Chart, Subject,
+use yingxiao_core::{
+    org_chart::{
+        layout::{layout, Layout, Orientation, Rect, Shape, Size, Spacing},
+        viewport::{link_boxes, Grid, View, READABLE_SCALE},
+        Chart, Subject,
+    },
+    targets::attainment::Light,
 };
 
 use crate::data::{org::OrgData, records::Shared};
@@ -309,6 +312,8 @@ pub fn OrgViewport(
     /// A card dropped onto a unit's card: (moved, onto).
     on_drop: Callback<(usize, usize)>,
     #[prop(into)] label: Signal<String>,
+    /// Units' attainment of their year's sales target: the share and its light, by unit id.
+    attainment: Memo<HashMap<String, (f64, Light)>>,
 ) -> impl IntoView {
     let host = NodeRef::<html::Div>::new();
     let canvas = NodeRef::<html::Canvas>::new();
@@ -422,6 +427,17 @@ pub fn OrgViewport(
                     <b>{text.name.clone()}</b>
                     <span class="org-sub">{text.sub.clone()}</span>
                     {(!text.split.is_empty()).then(|| view! { <span class="org-split" style=split_style(&text.split)></span> })}
+                    {text.unit.then(|| {
+                        let id = text.id.clone();
+                        move || attainment.with(|a| a.get(&id).copied()).map(|(share, light)| {
+                            let label = format!("{:.0}%", share * 100.0);
+                            view! {
+                                <span class="org-attain" title=label.clone() aria-label=label data-testid="org-attain">
+                                    <span data-light=light.as_str() style=format!("width:{:.1}%", share.clamp(0.0, 1.0) * 100.0)></span>
+                                </span>
+                            }
+                        })
+                    })}
                 </button>
                 {toggle}
             </div>

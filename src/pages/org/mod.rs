@@ -25,6 +25,7 @@ use yingxiao_core::{
         Subject,
     },
     permission::Action,
+    targets::{actuals::Metric, sheet::units_attainment},
 };
 
 use self::chart::{lay_out, layout_from, split_style, CardText, Laid, OrgViewport, SPLIT_COLOURS};
@@ -33,9 +34,11 @@ use crate::{
     components::charts::export::download_png_markup,
     data::{
         org::{use_org, OrgData},
-        records::{Loaded, Shared},
+        records::{watch_collection, Loaded, Shared},
         sync::use_data,
+        targets::use_actuals,
     },
+    format::local_today,
     i18n::{use_i18n, I18n, Key},
     mount::use_mount,
     permissions::use_access,
@@ -319,6 +322,26 @@ pub fn OrgPage() -> impl IntoView {
         }
     };
 
+    // Each unit's attainment of its year's sales target, for its card.
+    let targets = watch_collection(data, Collection::Target);
+    let actuals = use_actuals(data);
+    let today = local_today();
+    let attainment = Memo::new(move |_| {
+        targets
+            .with(|read| match read {
+                Some(Ok(rows)) => {
+                    let list: Vec<(String, &serde_json::Map<String, serde_json::Value>)> = rows
+                        .iter()
+                        .filter(|(_, r)| !r.deleted)
+                        .map(|(id, r)| (id.clone(), &r.fields))
+                        .collect();
+                    actuals.with(|a| units_attainment(&list, a, Metric::SalesAmount, today))
+                }
+                _ => None,
+            })
+            .unwrap_or_default()
+    });
+
     let texts = Callback::new(move |at: usize| {
         org.with_untracked(|o| {
             let o = o.as_ref().expect("cards are drawn only with the chart");
@@ -561,7 +584,7 @@ pub fn OrgPage() -> impl IntoView {
             <OrgViewport org laid view size texts focus on_toggle=toggle on_pick=pick
                 on_fit=Callback::new(move |_| fit())
                 movable on_drop=Callback::new(move |pair| asked.set(Some(pair)))
-                label=Signal::derive(move || i18n.t(Key::OrgViewportLabel).to_owned()) />
+                label=Signal::derive(move || i18n.t(Key::OrgViewportLabel).to_owned()) attainment />
         }
         .into_any(),
     };
