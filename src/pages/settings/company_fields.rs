@@ -3,12 +3,17 @@
 //! - 漏斗设置 (`field:funnel_settings`: admins and HQ marketing by default): win probability per
 //!   stage for the weighted forecast, and how many days in a stage make a deal stalled;
 //! - 岗位职责 (`field:role_duties`: admins): each role's duties and the share of its time each takes,
-//!   adding up to 100% per role; the org chart shows them on people's cards.
+//!   adding up to 100% per role; the org chart shows them on people's cards;
+//! - 考核权重 (`field:score_weights`: admins and HQ marketing): the metrics each role is assessed on
+//!   and their weights, adding up to 100% per role; the targets page ranks by them.
 
 use leptos::{ev, prelude::*};
 use serde_json::{Map, Value};
 use yingxiao_core::{
-    domain::{Collection, ROLE_DUTIES_FIELD, STALL_DAYS_FIELDS, WIN_PROBABILITY_FIELDS},
+    domain::{
+        Collection, ROLE_DUTIES_FIELD, SCORE_WEIGHTS_FIELD, STALL_DAYS_FIELDS,
+        WIN_PROBABILITY_FIELDS,
+    },
     funnel::{FunnelSettings, Stage},
     org_chart::duties::default_lines,
     permission::{Action, FUNNEL_SETTINGS},
@@ -68,6 +73,37 @@ pub const DUTIES: CompanyFields = CompanyFields {
     groups: &[(Key::DutiesLines, Key::DutiesLinesHint, &[ROLE_DUTIES_FIELD])],
     with_defaults: duties_defaults,
 };
+
+pub const WEIGHTS: CompanyFields = CompanyFields {
+    testid: "score-weights",
+    title: Key::WeightsTitle,
+    hint: Key::WeightsHint,
+    read_only: Key::WeightsReadOnly,
+    saved: Key::FunnelSettingsSaved,
+    permission: SCORE_WEIGHTS_FIELD,
+    groups: &[(
+        Key::WeightsLines,
+        Key::WeightsLinesHint,
+        &[SCORE_WEIGHTS_FIELD],
+    )],
+    with_defaults: weights_defaults,
+};
+
+/// Until the company sets its own, the form shows the default weights, so saving writes them.
+fn weights_defaults(fields: &Map<String, Value>) -> Map<String, Value> {
+    let mut shown = fields.clone();
+    if shown
+        .get(SCORE_WEIGHTS_FIELD)
+        .and_then(Value::as_array)
+        .is_none_or(Vec::is_empty)
+    {
+        shown.insert(
+            SCORE_WEIGHTS_FIELD.to_owned(),
+            yingxiao_core::targets::score::default_lines(),
+        );
+    }
+    shown
+}
 
 /// Until the company sets its own, the form shows the seed documents' duties, so saving writes them.
 fn duties_defaults(fields: &Map<String, Value>) -> Map<String, Value> {

@@ -10,7 +10,7 @@ mod permissions;
 
 pub use permissions::PermissionsPage;
 use {
-    company_fields::{CompanyFieldsCard, DUTIES, FUNNEL},
+    company_fields::{CompanyFieldsCard, DUTIES, FUNNEL, WEIGHTS},
     permissions::PermissionsCard,
 };
 
@@ -83,6 +83,7 @@ pub fn SettingsPage() -> impl IntoView {
             </fieldset>
             <CompanyFieldsCard card=&FUNNEL />
             <CompanyFieldsCard card=&DUTIES />
+            <CompanyFieldsCard card=&WEIGHTS />
             <PermissionsCard />
         </section>
     }

@@ -8,6 +8,7 @@
 
 mod decide;
 mod decompose;
+mod ranking;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -26,7 +27,7 @@ use yingxiao_core::{
     },
 };
 
-use self::{decide::DecidePanel, decompose::DecomposePanel};
+use self::{decide::DecidePanel, decompose::DecomposePanel, ranking::Ranking};
 use crate::{
     components::record::focus_later,
     data::{
@@ -189,6 +190,9 @@ pub fn TargetsPage() -> impl IntoView {
             .filter(|y| (2000..=2100).contains(y))
             .unwrap_or(this_year),
     );
+    // The breakdown sheet, or the ranking and scorecards (`?view=ranking`).
+    let ranking =
+        RwSignal::new(query.with_untracked(|q| q.get("view").as_deref() == Some("ranking")));
     // A person who sees only their own records sees their own row.
     let me = Memo::new(move |_| {
         session
@@ -619,6 +623,14 @@ pub fn TargetsPage() -> impl IntoView {
             aria-busy=move || matches!(drawn.get(), Loaded::Loading).to_string()>
             <header class="page-header">
                 <h1 class="page-title">{move || Collection::Target.label(i18n.locale())}</h1>
+                <div class="segmented" role="group" aria-label=move || i18n.t(Key::RankingViews)>
+                    <button type="button" class="button segmented-button" data-testid="targets-view-sheet"
+                        aria-pressed=move || (!ranking.get()).to_string()
+                        on:click=move |_| ranking.set(false)>{move || i18n.t(Key::RankingSheet)}</button>
+                    <button type="button" class="button segmented-button" data-testid="targets-view-ranking"
+                        aria-pressed=move || ranking.get().to_string()
+                        on:click=move |_| { ranking.set(true); editing.set(None); }>{move || i18n.t(Key::RankingTitle)}</button>
+                </div>
                 <div class="targets-controls">
                     <label class="inline-field">
                         <span>{move || i18n.t(Key::TargetsMetric)}</span>
@@ -650,6 +662,10 @@ pub fn TargetsPage() -> impl IntoView {
                     </label>
                 </div>
             </header>
+            <Show when=move || ranking.get()>
+                <Ranking org targets actuals year me />
+            </Show>
+            <Show when=move || !ranking.get()>
             <p class="hint targets-unit">{move || {
                 if metric.get().is_money() { i18n.t(Key::TargetsUnitMoney) } else { i18n.t(Key::TargetsUnitCount) }
             }}</p>
@@ -671,6 +687,7 @@ pub fn TargetsPage() -> impl IntoView {
                 })
             })}
             {body}
+            </Show>
         </section>
     }
 }
