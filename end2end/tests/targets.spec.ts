@@ -237,6 +237,22 @@ test('HQ breaks a division down by last year, a region is broken down offline, r
   await expect(row(north, org.north).getByTestId('target-status')).toHaveText('已批准');
   await expect(yearOf(north, org.areaB)).toHaveText('350,000');
   await expect(row(north, org.areaB).locator('button[data-testid=target-cell][data-month=year]')).toHaveCount(0);
+
+  // The region's areas ranked by this year's score, and the table taken away as CSV.
+  await north.getByTestId('targets-view-ranking').click();
+  await north.getByTestId('ranking-areas').click();
+  await north.getByTestId('ranking-year').click();
+  // (The import levels units by depth: under the division, 华北 is an area and its parts teams.)
+  const ranked = north.getByTestId('ranking-row');
+  await expect(ranked.filter({ hasText: `甲区${org.tag}` })).toHaveCount(1);
+  await expect(ranked.filter({ hasText: `乙区${org.tag}` })).toHaveCount(1);
+  const download = north.waitForEvent('download');
+  await north.getByTestId('ranking-export').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^排名与考核-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csv = readFileSync(await file.path(), 'utf8');
+  expect(csv.split('\r\n')[0]).toContain('排名,名称,所属,得分,销售额 目标');
+  expect(csv).toContain(`乙区${org.tag},华北${org.tag}`);
   await north.context().close();
 });
 
@@ -276,4 +292,17 @@ test('a rep sees their own monthly targets, and their attainment moves when they
   await expect(page.getByTestId('targets-page')).toHaveAttribute('aria-busy', 'false', { timeout: 20_000 });
   await expect(row(page, org.rep).getByTestId('target-actual')).toHaveText('60,000');
   await expect(row(page, org.rep).getByTestId('target-attained')).toContainText('5%');
+
+  // Their own scorecard this quarter: ¥60,000 of the quarter's ¥300,000 is 20%, at the rep's
+  // default weight of 50% that is 10 points; the other metrics have no target for them.
+  await page.getByTestId('targets-view-ranking').click();
+  await expect(page.getByTestId('ranking-people')).toHaveCount(0);
+  await page.getByTestId('ranking-quarter').click();
+  await expect(page.getByTestId('ranking-row')).toHaveCount(1);
+  await expect(page.getByTestId('ranking-score')).toHaveText('10.0');
+  const card = page.getByTestId('scorecard');
+  await expect(card.getByTestId('scorecard-part').first()).toHaveText(
+    '销售额：完成 60,000 / 目标 300,000 = 20% × 权重 50% = 10.0 分',
+  );
+  await expect(card).toContainText('合计：10.0 分');
 });

@@ -59,6 +59,12 @@ pub fn TargetCard() -> impl IntoView {
     });
     let targets = watch_collection(data, Collection::Target);
     let actuals = use_actuals(data);
+    // Still reading: the first sync, the targets or the actuals.
+    let loading = move || {
+        data.first_sync.get().is_some()
+            || targets.with(Option::is_none)
+            || matches!(actuals.state(), crate::data::records::Loaded::Loading)
+    };
     let shown = Memo::new(move |_| {
         let (kind, id, unit) = subject.get()?;
         let rows = targets.with(|read| match read {
@@ -89,6 +95,7 @@ pub fn TargetCard() -> impl IntoView {
                     <A href=mount.with_value(|m| m.href("/targets")) attr:class="button">{move || i18n.t(Key::TargetCardOpen)}</A>
                 </header>
                 {move || match shown.get() {
+                    None if loading() => view! { <p class="hint" role="status">{i18n.t(Key::ListLoading)}</p> }.into_any(),
                     None => view! { <p class="hint" data-testid="target-card-none">{i18n.t(Key::TargetCardNone)}</p> }.into_any(),
                     Some(s) => {
                         let light = light_key(s.light);

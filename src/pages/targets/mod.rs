@@ -632,7 +632,7 @@ pub fn TargetsPage() -> impl IntoView {
                         on:click=move |_| { ranking.set(true); editing.set(None); }>{move || i18n.t(Key::RankingTitle)}</button>
                 </div>
                 <div class="targets-controls">
-                    <label class="inline-field">
+                    <label class="inline-field" class:hidden=move || ranking.get()>
                         <span>{move || i18n.t(Key::TargetsMetric)}</span>
                         <select data-testid="targets-metric" on:change=move |ev| {
                             if let Some(m) = Metric::parse(&event_target_value(&ev)) {

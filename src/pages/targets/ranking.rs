@@ -112,6 +112,8 @@ pub(super) fn Ranking(
                     (!weights.is_empty())
                         .then(|| scorecard(&list, row, &weights, a, span, today))
                         .flatten()
+                        // Someone with no target for the period is not assessed on it.
+                        .filter(|card| card.parts.iter().any(|p| p.target > 0))
                 })
                 .collect()
         })?;
