@@ -952,7 +952,8 @@ fn LinesEditor(
     let priced = money == LineMoney::Priced;
     let label_cols = line_defs.len() + 1 - usize::from(money == LineMoney::Own);
     view! {
-        <div class="lines-editor" id=id data-testid=format!("lines-{name}")>
+        // Focusable, so a keyboard can scroll lines wider than a phone (read-only ones hold no input).
+        <div class="lines-editor" id=id data-testid=format!("lines-{name}") tabindex="0">
             <table class="lines-table">
                 <thead>
                     <tr>
