@@ -12,9 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use js_sys::{Function, Reflect};
 use serde_json::{json, Value};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 use yingxiao::{
     components::charts::funnel::chart_data,
@@ -34,6 +32,10 @@ use yingxiao_core::{
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+#[path = "support/clock.rs"]
+mod clock;
+use clock::clock;
 
 #[path = "../core/benches/support/synthetic_deals.rs"]
 mod synthetic_deals;
@@ -67,16 +69,6 @@ macro_rules! lay_out {
         };
         layout_funnel(&bands, &chart.steps, &spec)
     }};
-}
-
-/// `performance.now()`: Date.now() only counts whole milliseconds.
-fn clock() -> impl Fn() -> f64 {
-    let performance = Reflect::get(&js_sys::global(), &"performance".into()).unwrap();
-    let now: Function = Reflect::get(&performance, &"now".into())
-        .unwrap()
-        .dyn_into()
-        .unwrap();
-    move || now.call0(&performance).unwrap().as_f64().unwrap()
 }
 
 /// The median of `RUNS` timed runs, in milliseconds.

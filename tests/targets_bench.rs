@@ -9,9 +9,7 @@
 
 use std::sync::Arc;
 
-use js_sys::{Function, Reflect};
 use serde_json::json;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 use yingxiao::data::{
     records::Shared,
@@ -20,7 +18,7 @@ use yingxiao::data::{
 use yingxiao_core::{
     sync::apply::StoredRecord,
     targets::{
-        actuals::{Contribution, Metric, SubjectKind},
+        actuals::Metric,
         sheet::{standing, Sheet},
         split::decompose_tree,
     },
@@ -29,21 +27,15 @@ use yingxiao_core::{
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "support/clock.rs"]
+mod clock;
+use clock::clock;
+
 #[path = "../core/benches/support/synthetic_org.rs"]
 mod synthetic_org;
-use synthetic_org::{last_year, org, sold, target_records, TOTAL, YEAR};
+use synthetic_org::{last_year, new_order, org, sold, target_records, weights, TOTAL, YEAR};
 
 const RUNS: usize = 11;
-
-/// `performance.now()`: Date.now() only counts whole milliseconds.
-fn clock() -> impl Fn() -> f64 {
-    let performance = Reflect::get(&js_sys::global(), &"performance".into()).unwrap();
-    let now: Function = Reflect::get(&performance, &"now".into())
-        .unwrap()
-        .dyn_into()
-        .unwrap();
-    move || now.call0(&performance).unwrap().as_f64().unwrap()
-}
 
 fn median(mut runs: Vec<f64>) -> f64 {
     runs.sort_by(f64::total_cmp);
@@ -64,27 +56,8 @@ fn targets_figures() {
     let started = now();
     let actuals = last_year(&org);
     let index_ms = now() - started;
-    let weight = |node: usize| {
-        let (kind, id) = if node < org.units.len() {
-            (SubjectKind::Unit, &org.units[node].id)
-        } else {
-            (SubjectKind::User, &org.people[node - org.units.len()].id)
-        };
-        actuals
-            .sum(Metric::SalesAmount, kind, id, (YEAR - 1) * 12, YEAR * 12)
-            .max(0) as u64
-    };
-    let mut seasonality = [0i64; 12];
-    for (m, s) in seasonality.iter_mut().enumerate() {
-        let month = (YEAR - 1) * 12 + m as i32;
-        *s = actuals.sum(
-            Metric::SalesAmount,
-            SubjectKind::Unit,
-            &org.units[0].id,
-            month,
-            month + 1,
-        );
-    }
+    let (weights, seasonality) = weights(&org, &actuals);
+    let weight = |node: usize| weights[node];
     let mut shares = None;
     let decompose = median(
         (0..RUNS)
@@ -113,14 +86,7 @@ fn targets_figures() {
     let recompute = median(
         (0..RUNS)
             .map(|run| {
-                let order = Contribution {
-                    metric: Metric::SalesAmount,
-                    month: YEAR * 12 + 7,
-                    amount: 1_000_000 + run as i64,
-                    user: Some(org.people[run].id.clone()),
-                    unit: Some(org.people[run].unit_id.clone()),
-                    dealer: None,
-                };
+                let order = new_order(&org, run);
                 let start = now();
                 actuals.add(&order, &org.tree, |_| None, 1);
                 let all: Vec<_> = (0..sheet.rows.len())

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use yingxiao_core::{
     targets::{
-        actuals::{Contribution, Metric},
+        actuals::Metric,
         sheet::{standing, Sheet},
         split::decompose_tree,
     },
@@ -20,7 +20,7 @@ use yingxiao_core::{
 
 #[path = "support/synthetic_org.rs"]
 mod synthetic_org;
-use synthetic_org::{last_year, org, target_records, TOTAL, YEAR};
+use synthetic_org::{last_year, new_order, org, target_records, weights, TOTAL, YEAR};
 
 const RUNS: usize = 11;
 
@@ -35,33 +35,8 @@ fn main() {
     let actuals = last_year(&org);
     let index_ms = started.elapsed().as_secs_f64() * 1000.0;
     let nodes = org.children.len();
-    let weight = |node: usize| {
-        let (kind, id) = if node < org.units.len() {
-            (
-                yingxiao_core::targets::actuals::SubjectKind::Unit,
-                &org.units[node].id,
-            )
-        } else {
-            (
-                yingxiao_core::targets::actuals::SubjectKind::User,
-                &org.people[node - org.units.len()].id,
-            )
-        };
-        actuals
-            .sum(Metric::SalesAmount, kind, id, (YEAR - 1) * 12, YEAR * 12)
-            .max(0) as u64
-    };
-    let mut seasonality = [0i64; 12];
-    for (m, s) in seasonality.iter_mut().enumerate() {
-        let month = (YEAR - 1) * 12 + m as i32;
-        *s = actuals.sum(
-            Metric::SalesAmount,
-            yingxiao_core::targets::actuals::SubjectKind::Unit,
-            &org.units[0].id,
-            month,
-            month + 1,
-        );
-    }
+    let (weights, seasonality) = weights(&org, &actuals);
+    let weight = |node: usize| weights[node];
     let mut shares = None;
     let decompose = median(
         (0..RUNS)
@@ -90,14 +65,7 @@ fn main() {
     let recompute = median(
         (0..RUNS)
             .map(|run| {
-                let order = Contribution {
-                    metric: Metric::SalesAmount,
-                    month: YEAR * 12 + 7,
-                    amount: 1_000_000 + run as i64,
-                    user: Some(org.people[run].id.clone()),
-                    unit: Some(org.people[run].unit_id.clone()),
-                    dealer: None,
-                };
+                let order = new_order(&org, run);
                 let start = Instant::now();
                 actuals.add(&order, &org.tree, |_| None, 1);
                 let all: Vec<_> = (0..sheet.rows.len())

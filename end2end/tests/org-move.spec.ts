@@ -4,13 +4,9 @@
 // old area's supervisor no longer has them on their device and the new one's has. Undo moves the rep
 // back and the customers with them. A move made offline is kept and synced on reconnecting.
 import { test, expect, type Browser, type Page, type APIRequestContext } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { dataDirFor, E2E_ADMIN_LOGIN, server } from '../playwright.config';
-import { apiLogin, middleOf, newId, pullAll, pushCreates } from './support';
+import { E2E_ADMIN_LOGIN } from '../playwright.config';
+import { apiLogin, importPeople, middleOf, newId, pullAll, pushCreates } from './support';
 
 type Org = {
   tag: string;
@@ -37,21 +33,7 @@ async function importOrg(request: APIRequestContext, port: number): Promise<Org>
     `${login(4)},${login(2)},乙主管${tag},主管,乙区${tag}`,
     `${login(5)},${login(3)},调动业务${tag},业务代表,甲区${tag}`,
   ];
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'org-move-'));
-  const file = path.join(dir, 'people.csv');
-  const list = path.join(dir, 'passwords.csv');
-  writeFileSync(file, lines.join('\n') + '\n');
-  execFileSync(server, ['import-org', file, '--accounts', list, '--data-dir', dataDirFor(port)], {
-    env: { ...process.env, RUST_LOG: 'warn' },
-  });
-  const passwords = new Map(
-    readFileSync(list, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => l.split(','))
-      .map((f) => [f[0], f[2]] as [string, string]),
-  );
-  rmSync(dir, { recursive: true });
+  const passwords = importPeople(port, lines);
 
   const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
   const records = await pullAll(request, admin.token);

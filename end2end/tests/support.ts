@@ -3,7 +3,11 @@
 import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
-import { E2E_LOGIN, E2E_PASSWORD } from '../playwright.config';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { dataDirFor, E2E_LOGIN, E2E_PASSWORD, server } from '../playwright.config';
 
 /// Signs in through the sign-in page, starting from `path`, and waits for the first sync to end.
 export async function signIn(page: Page, login = E2E_LOGIN, path = 'customers') {
@@ -171,4 +175,25 @@ export function png(width: number, height: number, sample: (x: number, y: number
     chunk('IDAT', deflateSync(raw)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/// Imports people from an HR export's `lines` (header first) into the server on `port` with
+/// `import-org --accounts`; returns each new login's one-time password.
+export function importPeople(port: number, lines: string[]): Map<string, string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'people-'));
+  const file = path.join(dir, 'people.csv');
+  const list = path.join(dir, 'passwords.csv');
+  writeFileSync(file, lines.join('\n') + '\n');
+  execFileSync(server, ['import-org', file, '--accounts', list, '--data-dir', dataDirFor(port)], {
+    env: { ...process.env, RUST_LOG: 'warn' },
+  });
+  const passwords = new Map(
+    readFileSync(list, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','))
+      .map((f) => [f[0], f[2]] as [string, string]),
+  );
+  rmSync(dir, { recursive: true });
+  return passwords;
 }

@@ -4,13 +4,10 @@
 // and approves once the manager has made them add up, which freezes them. A rep sees their own
 // monthly targets, and their attainment moves when they add an order.
 import { test, expect, type Browser, type Page, type APIRequestContext } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { dataDirFor, E2E_ADMIN_LOGIN, server } from '../playwright.config';
-import { apiLogin, newId, pullAll, pushCreates } from './support';
+import { readFileSync } from 'node:fs';
+import { E2E_ADMIN_LOGIN } from '../playwright.config';
+import { apiLogin, importPeople, newId, pullAll, pushCreates } from './support';
 
 type Org = {
   tag: string;
@@ -41,21 +38,7 @@ async function setUp(request: APIRequestContext, port: number): Promise<Org> {
     `${login(6)},${login(3)},乙主管${tag},主管,乙区${tag}`,
     `${login(7)},${login(5)},目标业务${tag},业务代表,甲区${tag}`,
   ];
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'targets-'));
-  const file = path.join(dir, 'people.csv');
-  const list = path.join(dir, 'passwords.csv');
-  writeFileSync(file, lines.join('\n') + '\n');
-  execFileSync(server, ['import-org', file, '--accounts', list, '--data-dir', dataDirFor(port)], {
-    env: { ...process.env, RUST_LOG: 'warn' },
-  });
-  const passwords = new Map(
-    readFileSync(list, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => l.split(','))
-      .map((f) => [f[0], f[2]] as [string, string]),
-  );
-  rmSync(dir, { recursive: true });
+  const passwords = importPeople(port, lines);
 
   const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
   const records = await pullAll(request, admin.token);

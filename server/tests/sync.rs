@@ -671,6 +671,18 @@ async fn a_rep_moved_between_areas_takes_their_customers_to_the_new_areas_device
 
 /// Org units stored before their scope named their parent get it from the fix-up, so a regional
 /// manager may move the units of an existing region.
+/// Puts stored data back as an older server left it (`undo`, SQL), then runs the fix-ups again as
+/// a server starting on it would.
+async fn as_before_fixups(storage: &Storage, undo: &str) {
+    sqlx::query(undo).execute(&storage.pool).await.unwrap();
+    sqlx::query("DELETE FROM fixups")
+        .execute(&storage.pool)
+        .await
+        .unwrap();
+    let mut conn = storage.writer().await.unwrap();
+    yingxiao_server::fixups::run(&mut conn).await.unwrap();
+}
+
 async fn org_units_stored_before_the_placement_rule_get_their_parent(backend: Backend) {
     use sqlx::Row;
     let w = world(backend).await;
@@ -691,17 +703,11 @@ async fn org_units_stored_before_the_placement_rule_get_their_parent(backend: Ba
     let written = read().await;
     let east = written.iter().find(|(id, _)| *id == w.east).unwrap();
     assert!(east.1["unit_id"].is_string(), "{:?}", east.1);
-    sqlx::query("UPDATE records SET scope = '{}' WHERE collection = 'org_units'")
-        .execute(&w.storage.pool)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM fixups")
-        .execute(&w.storage.pool)
-        .await
-        .unwrap();
-    let mut conn = w.storage.writer().await.unwrap();
-    yingxiao_server::fixups::run(&mut conn).await.unwrap();
-    drop(conn);
+    as_before_fixups(
+        &w.storage,
+        "UPDATE records SET scope = '{}' WHERE collection = 'org_units'",
+    )
+    .await;
     assert_eq!(read().await, written);
 }
 
@@ -1064,17 +1070,7 @@ async fn a_breakdown_is_approved_only_once_its_children_add_up(backend: Backend)
         assert_eq!(outcome(&reply, i), "applied", "{}", reply.body);
     }
     // Stored before the parent column: the fix-up fills it in again.
-    sqlx::query("UPDATE records SET parent_id = NULL")
-        .execute(&w.storage.pool)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM fixups")
-        .execute(&w.storage.pool)
-        .await
-        .unwrap();
-    let mut conn = w.storage.writer().await.unwrap();
-    yingxiao_server::fixups::run(&mut conn).await.unwrap();
-    drop(conn);
+    as_before_fixups(&w.storage, "UPDATE records SET parent_id = NULL").await;
 
     let approve = json!({"id": region, "status": "approved"});
     let reply = admin

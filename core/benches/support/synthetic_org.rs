@@ -7,7 +7,7 @@ use yingxiao_core::{
     org_chart::{PersonRow, UnitRow},
     scope::OrgTree,
     targets::{
-        actuals::{Actuals, Contribution, Metric},
+        actuals::{Actuals, Contribution, Metric, SubjectKind},
         split::Share,
     },
 };
@@ -173,4 +173,40 @@ pub fn target_records(org: &Org, shares: &[Option<Share>]) -> Vec<(String, Map<S
         }
     }
     out
+}
+
+/// What the decomposition weighs by: each node's sales of last year, and the company's months.
+pub fn weights(org: &Org, actuals: &Actuals) -> (Vec<u64>, [i64; 12]) {
+    let last = (YEAR - 1) * 12;
+    let of = |kind, id: &str, from, to| actuals.sum(Metric::SalesAmount, kind, id, from, to);
+    let weights = (0..org.children.len())
+        .map(|node| {
+            let sold = if node < org.units.len() {
+                of(SubjectKind::Unit, &org.units[node].id, last, last + 12)
+            } else {
+                let person = &org.people[node - org.units.len()];
+                of(SubjectKind::User, &person.id, last, last + 12)
+            };
+            sold.max(0) as u64
+        })
+        .collect();
+    let mut seasonality = [0i64; 12];
+    for (m, s) in seasonality.iter_mut().enumerate() {
+        let month = last + m as i32;
+        *s = of(SubjectKind::Unit, &org.units[0].id, month, month + 1);
+    }
+    (weights, seasonality)
+}
+
+/// The `run`th new order of the figures: ¥10,000 in August for the `run`th rep.
+pub fn new_order(org: &Org, run: usize) -> Contribution {
+    let rep = &org.people[run];
+    Contribution {
+        metric: Metric::SalesAmount,
+        month: YEAR * 12 + 7,
+        amount: 1_000_000 + run as i64,
+        user: Some(rep.id.clone()),
+        unit: Some(rep.unit_id.clone()),
+        dealer: None,
+    }
 }

@@ -8,7 +8,7 @@ use super::error::{
     SHIFT_OUTSIDE_DATES, SHIFT_PROMOTER_NOT_LISTED, SHIFT_STORE_NOT_LISTED, SHIFT_TWICE,
     STATUS_NOT_NEXT, STORE_NOT_LISTED,
 };
-use super::validate::{date_of, dates_in_order, validate_fields};
+use super::validate::{date_of, dates_in_order, decision_fields, validate_fields};
 use super::{
     choices, no_record_rules, no_value_rules, Collection, FieldDef, FieldKind::*, Table, MAX_COUNT,
     NAME_CHARS, NOTES_CHARS,
@@ -310,17 +310,14 @@ pub fn decision_patch(
     if comment.is_none() && decision_needs_comment(to) {
         return Err(COMMENT_REQUIRED.at("decision_comment"));
     }
-    let mut patch = Map::new();
-    patch.insert("status".into(), json!(to));
-    patch.insert(
-        "decision_comment".into(),
-        comment.map_or(Value::Null, Value::from),
-    );
-    patch.insert("decided_at".into(), json!(decided_at));
-    let mut checked = patch.clone();
-    checked.retain(|_, v| !v.is_null());
-    validate_fields(Collection::Promotion, &checked)?;
-    Ok(Some(patch))
+    decision_fields(
+        Collection::Promotion,
+        ["status", "decision_comment", "decided_at"],
+        to,
+        comment,
+        decided_at,
+    )
+    .map(Some)
 }
 
 choices!(ATTENDANCE_EVENTS, ATTENDANCE_EVENT_CHOICES {

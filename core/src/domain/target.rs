@@ -9,7 +9,7 @@ use super::error::{
     ValidationError, BREAKDOWN_COMMENT_REQUIRED, BREAKDOWN_NOT_NEXT, MONTH_STARTS_FIRST,
     QUARTER_STARTS, YEAR_STARTS_JANUARY,
 };
-use super::validate::{date_of, is_id, text_of, validate_fields};
+use super::validate::{date_of, decision_fields, is_id, text_of, validate_fields};
 use super::{choices, Collection, FieldDef, FieldKind::*, Table, MAX_MONEY, NOTES_CHARS};
 use crate::targets::approval::{transition, Breakdown, Refusal};
 use crate::time::{quarter_start, Datelike};
@@ -187,17 +187,18 @@ pub fn breakdown_patch(
         }
         Err(_) => return Err(BREAKDOWN_NOT_NEXT.at("breakdown_status")),
     }
-    let mut patch = Map::new();
-    patch.insert("breakdown_status".into(), json!(to));
-    patch.insert(
-        "breakdown_comment".into(),
-        comment.map_or(Value::Null, Value::from),
-    );
-    patch.insert("breakdown_decided_at".into(), json!(decided_at));
-    let mut checked = patch.clone();
-    checked.retain(|_, v| !v.is_null());
-    validate_fields(Collection::Target, &checked)?;
-    Ok(Some(patch))
+    decision_fields(
+        Collection::Target,
+        [
+            "breakdown_status",
+            "breakdown_comment",
+            "breakdown_decided_at",
+        ],
+        to,
+        comment,
+        decided_at,
+    )
+    .map(Some)
 }
 
 #[cfg(test)]

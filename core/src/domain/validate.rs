@@ -359,6 +359,29 @@ pub(crate) fn check_email(name: &str, value: &Value) -> Result<(), ValidationErr
     }
 }
 
+/// The fields a decision writes over a record of `collection`: `names` are its status, comment and
+/// time fields; the comment is cleared when none is given. Checked by the collection's rules.
+pub(crate) fn decision_fields(
+    collection: Collection,
+    names: [&str; 3],
+    to: &str,
+    comment: Option<&str>,
+    decided_at: &str,
+) -> Result<Map<String, Value>, ValidationError> {
+    let [status, comment_field, at] = names;
+    let mut patch = Map::new();
+    patch.insert(status.into(), Value::from(to));
+    patch.insert(
+        comment_field.into(),
+        comment.map_or(Value::Null, Value::from),
+    );
+    patch.insert(at.into(), Value::from(decided_at));
+    let mut checked = patch.clone();
+    checked.retain(|_, v| !v.is_null());
+    validate_fields(collection, &checked)?;
+    Ok(patch)
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
