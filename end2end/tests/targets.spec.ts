@@ -275,6 +275,10 @@ test('a rep sees their own monthly targets, and their attainment moves when they
   await expect(page.getByTestId('targets-page')).toHaveAttribute('aria-busy', 'false', { timeout: 20_000 });
   await expect(row(page, org.rep).getByTestId('target-actual')).toHaveText('60,000');
   await expect(row(page, org.rep).getByTestId('target-attained')).toContainText('5%');
+  // Their months as a list too (whole on a phone): this month's ¥100,000 and its ¥60,000, 60%.
+  const months = page.getByTestId('own-month');
+  await expect(months).toHaveCount(12);
+  await expect(months.nth(today.getMonth())).toHaveText(/100,000\s*60,000\s*60%/);
 
   // Their own scorecard this quarter: ¥60,000 of the quarter's ¥300,000 is 20%, at the rep's
   // default weight of 50% that is 10 points; the other metrics have no target for them.

@@ -680,6 +680,16 @@ impl Sheet {
     }
 }
 
+/// A row's actual of each month of the sheet's year.
+pub fn month_actuals(sheet: &Sheet, row: usize, actuals: &Actuals, metric: Metric) -> [i64; 12] {
+    let r = &sheet.rows[row];
+    let first = sheet.year * 12;
+    std::array::from_fn(|m| {
+        let month = first + m as i32;
+        actuals.sum(metric, r.kind, &r.subject_id, month, month + 1)
+    })
+}
+
 /// Each unit's attainment of its year target of `metric` on `today` (today's year): the share
 /// attained to date and its light. Units without a target of that year are left out. One pass over
 /// the targets, so the org chart can show it on every card.

@@ -22,8 +22,9 @@ use yingxiao_core::{
     targets::{
         actuals::Metric,
         approval::Breakdown,
+        attainment::attained,
         attainment::Light,
-        sheet::{intents, standing, write_cell, Rights, Sheet, Write},
+        sheet::{intents, month_actuals, standing, write_cell, Rights, Sheet, Write},
     },
 };
 
@@ -602,8 +603,53 @@ pub fn TargetsPage() -> impl IntoView {
         }
         Loaded::Ready(d) => {
             let nothing_set = d.sheet.rows.iter().all(|r| r.year.is_none());
+            // One's own row (a rep's, a promoter's) also as a list of months, which a phone shows
+            // whole where the sheet scrolls sideways.
+            let own = (d.sheet.rows.len() == 1).then(|| {
+                let sheet = d.sheet.clone();
+                let m = d.metric;
+                move || {
+                    let locale = i18n.locale();
+                    let r = &sheet.rows[0];
+                    let done = actuals.with(|a| month_actuals(&sheet, 0, a, m));
+                    let months = r.month_values();
+                    let items: Vec<_> = (0..12)
+                        .map(|k| {
+                            let target = r.months[k].as_ref().map(|_| months[k]);
+                            let actual = done.map(|d| d[k]);
+                            let share = match (actual, target) {
+                                (Some(a), Some(t)) => attained(a, t),
+                                _ => None,
+                            };
+                            view! {
+                                <li data-testid="own-month">
+                                    <span class="own-month-name">{month_label(k, locale)}</span>
+                                    <span>{target.map_or_else(|| "—".to_owned(), |t| figure(m, t))}</span>
+                                    <span>{actual.map_or_else(|| "…".to_owned(), |a| figure(m, a))}</span>
+                                    <span>{percent(share)}</span>
+                                </li>
+                            }
+                        })
+                        .collect();
+                    view! {
+                        <section class="card own-months" aria-labelledby="own-months-title" data-testid="own-months">
+                            <h2 id="own-months-title">{i18n.t(Key::TargetsOwnMonths)}</h2>
+                            <ul>
+                                <li class="own-month-head" aria-hidden="true">
+                                    <span></span>
+                                    <span>{i18n.t(Key::TargetsOwnTarget)}</span>
+                                    <span>{i18n.t(Key::TargetsOwnActual)}</span>
+                                    <span>{i18n.t(Key::TargetsColAttained)}</span>
+                                </li>
+                                {items}
+                            </ul>
+                        </section>
+                    }
+                }
+            });
             view! {
                 {nothing_set.then(|| view! { <p class="hint" data-testid="targets-start">{i18n.t(Key::TargetsStartHint)}</p> })}
+                {own}
                 <div class="target-scroller">
                     <table class="target-sheet" data-testid="target-sheet">
                         <thead>{header}</thead>
