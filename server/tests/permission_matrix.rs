@@ -650,6 +650,22 @@ impl Plan {
                 };
                 ("permission_overrides".into(), json!([line]))
             }
+            // One field of one company unit for every case (a role's weights add up to 100): the
+            // administrator and HQ write the same, so both leave it; the others each try their own.
+            "field:score_weights" => {
+                let sales = if matches!(pusher.role.as_str(), "admin" | "hq_marketing") {
+                    60
+                } else {
+                    10 + n % 40
+                };
+                (
+                    "score_weights".into(),
+                    json!([
+                        {"role": "sales_rep", "metric": "sales_amount", "weight": sales},
+                        {"role": "sales_rep", "metric": "visits", "weight": 100 - sales},
+                    ]),
+                )
+            }
             "field:tier" => ("tier".into(), json!("A")),
             "field:role" => ("role".into(), json!("promoter")),
             other => {
