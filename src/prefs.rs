@@ -7,6 +7,8 @@ const LOCALE_KEY: &str = "yingxiao.locale";
 const THEME_KEY: &str = "yingxiao.theme";
 const STORE_CHOICE_KEY: &str = "yingxiao.store-choice";
 const PROMOTIONS_VIEW_KEY: &str = "yingxiao.promotions.view";
+/// The targets page's view last used (sheet, ranking or list).
+const TARGETS_VIEW_KEY: &str = "yingxiao.targets.view";
 
 fn storage() -> Option<web_sys::Storage> {
     // Storage can be unavailable (privacy modes, sandboxed portal frames): preferences then last a session.
@@ -97,4 +99,13 @@ pub fn save_store_choice(store: &str, promotion: &str) {
 
 pub fn save_promotions_view(view: &str) {
     write(PROMOTIONS_VIEW_KEY, view);
+}
+
+/// The targets page's view last used, so coming back (from a record's page) opens it again.
+pub fn targets_view() -> Option<String> {
+    read(TARGETS_VIEW_KEY)
+}
+
+pub fn save_targets_view(view: &str) {
+    write(TARGETS_VIEW_KEY, view);
 }

@@ -235,7 +235,7 @@ const CASES: Case[] = [
     sees: E2E_MANAGER_LOGIN, blind: E2E_OTHER_REP_LOGIN,
   },
   {
-    slug: 'targets', heading: '目标', writer: E2E_MANAGER_LOGIN,
+    slug: 'targets', heading: '目标', writer: E2E_MANAGER_LOGIN, view: 'list',
     fill: async (page, w) => {
       // A monthly target starts on the first of its month (core's rule).
       await field(page, '目标周期').selectOption({ label: '月度' });

@@ -247,13 +247,26 @@ pub fn OrgPage() -> impl IntoView {
             });
         }
     });
-    // After a re-layout: bring a found card to the middle, or keep the toggled one in place.
+    // Where the focused card was laid out last: (id, x, y) in the layout's own coordinates.
+    let held: StoredValue<Option<(String, f64, f64)>> = StoredValue::new(None);
+    let hold_focus = move || {
+        let at = focus
+            .get_untracked()
+            .and_then(|id| card_rect(&id).map(|r| (id, r.x, r.y)));
+        held.set_value(at);
+    };
+    Effect::new(move |_| {
+        focus.track();
+        hold_focus();
+    });
+    // After a re-layout: bring a found card to the middle, keep the toggled one in place, or else
+    // keep the focused card where it was on screen (a sync that brings new units moves the cards
+    // around it).
     Effect::new(move |_| {
         laid.track();
         if centre_on.with_untracked(|id| id.as_deref().is_some_and(centre)) {
             centre_on.set(None);
-        }
-        if let Some((id, sx, sy)) = anchor.get_untracked() {
+        } else if let Some((id, sx, sy)) = anchor.get_untracked() {
             if let Some(r) = card_rect(&id) {
                 view.update(|v| {
                     v.left = r.x - sx / v.scale;
@@ -261,7 +274,17 @@ pub fn OrgPage() -> impl IntoView {
                 });
             }
             anchor.set(None);
+        } else if let Some((id, x, y)) = held.get_value() {
+            if let Some(r) = card_rect(&id) {
+                if (r.x, r.y) != (x, y) {
+                    view.update(|v| {
+                        v.left += r.x - x;
+                        v.top += r.y - y;
+                    });
+                }
+            }
         }
+        hold_focus();
     });
 
     let toggle = Callback::new(move |at: usize| {

@@ -30,7 +30,7 @@ use yingxiao_core::{
 
 use self::{decide::DecidePanel, decompose::DecomposePanel, ranking::Ranking};
 use crate::{
-    components::record::focus_later,
+    components::record::{focus_later, list::RecordList},
     data::{
         new_record_id,
         org::use_org,
@@ -155,6 +155,14 @@ impl PartialEq for Drawn {
     }
 }
 
+/// What the page shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum View {
+    Sheet,
+    Ranking,
+    List,
+}
+
 /// A cell being edited: its row's subject and its month (`None`: the year).
 type Editing = Option<(String, Option<usize>)>;
 
@@ -191,9 +199,25 @@ pub fn TargetsPage() -> impl IntoView {
             .filter(|y| (2000..=2100).contains(y))
             .unwrap_or(this_year),
     );
-    // The breakdown sheet, or the ranking and scorecards (`?view=ranking`).
-    let ranking =
-        RwSignal::new(query.with_untracked(|q| q.get("view").as_deref() == Some("ranking")));
+    // The breakdown sheet, the ranking and scorecards (`?view=ranking`), or the targets as the
+    // generated list of records (`?view=list`: search, filters, export, a new one from the form).
+    let asked_view = query
+        .with_untracked(|q| q.get("view"))
+        .or_else(crate::prefs::targets_view);
+    let shown_view = RwSignal::new(match asked_view.as_deref() {
+        Some("ranking") => View::Ranking,
+        Some("list") => View::List,
+        _ => View::Sheet,
+    });
+    Effect::new(move |_| {
+        crate::prefs::save_targets_view(match shown_view.get() {
+            View::Sheet => "sheet",
+            View::Ranking => "ranking",
+            View::List => "list",
+        })
+    });
+    let ranking = Signal::derive(move || shown_view.get() == View::Ranking);
+    let listed = Signal::derive(move || shown_view.get() == View::List);
     // A person who sees only their own records sees their own row.
     let me = Memo::new(move |_| {
         session
@@ -664,20 +688,30 @@ pub fn TargetsPage() -> impl IntoView {
     }
     };
 
+    let view_button = move |v: View, key: Key, testid: &'static str| {
+        view! {
+            <button type="button" class="button segmented-button" data-testid=testid
+                aria-pressed=move || (shown_view.get() == v).to_string()
+                on:click=move |_| { shown_view.set(v); editing.set(None); }>
+                {move || i18n.t(key)}
+            </button>
+        }
+    };
+
     view! {
         <section class="page targets-page" data-testid="targets-page"
             aria-busy=move || matches!(drawn.get(), Loaded::Loading).to_string()>
             <header class="page-header">
-                <h1 class="page-title">{move || Collection::Target.label(i18n.locale())}</h1>
+                // The list draws its own heading (with its 新建).
+                <Show when=move || !listed.get()>
+                    <h1 class="page-title">{move || Collection::Target.label(i18n.locale())}</h1>
+                </Show>
                 <div class="segmented" role="group" aria-label=move || i18n.t(Key::RankingViews)>
-                    <button type="button" class="button segmented-button" data-testid="targets-view-sheet"
-                        aria-pressed=move || (!ranking.get()).to_string()
-                        on:click=move |_| ranking.set(false)>{move || i18n.t(Key::RankingSheet)}</button>
-                    <button type="button" class="button segmented-button" data-testid="targets-view-ranking"
-                        aria-pressed=move || ranking.get().to_string()
-                        on:click=move |_| { ranking.set(true); editing.set(None); }>{move || i18n.t(Key::RankingTitle)}</button>
+                    {view_button(View::Sheet, Key::RankingSheet, "targets-view-sheet")}
+                    {view_button(View::Ranking, Key::RankingTitle, "targets-view-ranking")}
+                    {view_button(View::List, Key::TargetsList, "targets-view-list")}
                 </div>
-                <div class="targets-controls">
+                <div class="targets-controls" class:hidden=move || listed.get()>
                     <label class="inline-field" class:hidden=move || ranking.get()>
                         <span>{move || i18n.t(Key::TargetsMetric)}</span>
                         <select data-testid="targets-metric" on:change=move |ev| {
@@ -711,7 +745,10 @@ pub fn TargetsPage() -> impl IntoView {
             <Show when=move || ranking.get()>
                 <Ranking org targets actuals year me />
             </Show>
-            <Show when=move || !ranking.get()>
+            <Show when=move || listed.get()>
+                <RecordList collection=Collection::Target />
+            </Show>
+            <Show when=move || shown_view.get() == View::Sheet>
             <p class="hint targets-unit">{move || {
                 if metric.get().is_money() { i18n.t(Key::TargetsUnitMoney) } else { i18n.t(Key::TargetsUnitCount) }
             }}</p>
