@@ -20,6 +20,10 @@ choices!(ORG_KINDS, ORG_KIND_CHOICES {
     "team" => "团队", "Team";
 });
 
+/// The org unit kind of a store (门店): promoters work in one, and the targets sheet counts them in
+/// the store's area.
+pub const STORE: &str = "store";
+
 choices!(ROLES, ROLE_CHOICES {
     "admin" => "系统管理员", "Administrator";
     "hq_marketing" => "总部市场部", "HQ marketing";

@@ -14,6 +14,7 @@ pub(super) enum CellError {
     NotDate,
     NotInstant,
     NotBool,
+    NotPeriod,
 }
 
 /// An amount in yuan (`1234.56`, `¥1,234.56`, `1234`, `1234元`) as 分. At most two decimals, except
@@ -156,6 +157,50 @@ pub(super) fn date(text: &str) -> Result<String, CellError> {
     Ok(calendar_day(text).ok_or(CellError::NotDate)?.to_string())
 }
 
+/// The calendar period a cell names, for targets: `2026`, `2026年` or `2026年度` is the year;
+/// `2026-03`, `2026/3`, `202603` or `2026年3月` a month; `2026Q2`, `2026-Q2` or `2026年第2季度` a
+/// quarter. Returns the period's first day and the period (`year`, `quarter`, `month`); a full date
+/// in any of `date`'s spellings gives its day and no period (the file must say which).
+pub(super) fn period(text: &str) -> Result<(NaiveDate, Option<&'static str>), CellError> {
+    let text = text.trim();
+    if let Some(day) = calendar_day(text) {
+        return Ok((day, None));
+    }
+    let squeezed: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_uppercase)
+        .collect();
+    let digits_at_start = squeezed.bytes().take_while(u8::is_ascii_digit).count();
+    let (year, rest) = squeezed.split_at(digits_at_start.min(4));
+    let year = number(year, 4, 4)
+        .filter(|&y| y > 0)
+        .ok_or(CellError::NotPeriod)? as i32;
+    let rest = rest.trim_start_matches(['-', '/', '.', '年']);
+    let first = |month: u32, period| {
+        NaiveDate::from_ymd_opt(year, month, 1)
+            .map(|day| (day, Some(period)))
+            .ok_or(CellError::NotPeriod)
+    };
+    if rest.is_empty() || rest == "度" {
+        return first(1, "year");
+    }
+    let quarter = rest
+        .strip_prefix('Q')
+        .or_else(|| rest.strip_prefix('第').and_then(|q| q.strip_suffix("季度")))
+        .or_else(|| rest.strip_suffix("季度"));
+    if let Some(q) = quarter {
+        return match number(q, 1, 1) {
+            Some(q @ 1..=4) => first(q * 3 - 2, "quarter"),
+            _ => Err(CellError::NotPeriod),
+        };
+    }
+    match number(rest.strip_suffix('月').unwrap_or(rest), 1, 2) {
+        Some(month @ 1..=12) => first(month, "month"),
+        _ => Err(CellError::NotPeriod),
+    }
+}
+
 /// A UTC instant as the protocol writes it, from RFC 3339 (`2026-11-27T16:30:00+08:00`,
 /// `2026-11-27 08:30:00.5Z`; any offset, converted to UTC; fractions kept to the millisecond) or from
 /// a date in any of `date`'s spellings (midnight UTC). A time without a zone is refused: the file does
@@ -261,6 +306,41 @@ mod tests {
             ("90071992547409.91", 9_007_199_254_740_991),
         ] {
             assert_eq!(money(text), Ok(fen), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_period_is_read_from_how_people_write_years_quarters_and_months() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        for (text, start, kind) in [
+            ("2026", day(2026, 1, 1), Some("year")),
+            ("2026年", day(2026, 1, 1), Some("year")),
+            ("2026 年度", day(2026, 1, 1), Some("year")),
+            ("2026-03", day(2026, 3, 1), Some("month")),
+            ("2026/3", day(2026, 3, 1), Some("month")),
+            ("202612", day(2026, 12, 1), Some("month")),
+            ("2026年3月", day(2026, 3, 1), Some("month")),
+            ("2026年3", day(2026, 3, 1), Some("month")),
+            ("2026Q2", day(2026, 4, 1), Some("quarter")),
+            ("2026-q4", day(2026, 10, 1), Some("quarter")),
+            ("2026年第3季度", day(2026, 7, 1), Some("quarter")),
+            ("2026年2季度", day(2026, 4, 1), Some("quarter")),
+            ("2026-03-01", day(2026, 3, 1), None),
+            ("2026/4/15", day(2026, 4, 15), None),
+        ] {
+            assert_eq!(period(text), Ok((start, kind)), "{text}");
+        }
+        for text in [
+            "",
+            "26",
+            "2026-13",
+            "2026Q5",
+            "2026Q0",
+            "2026-00",
+            "二〇二六",
+            "0000",
+        ] {
+            assert_eq!(period(text), Err(CellError::NotPeriod), "{text}");
         }
     }
 

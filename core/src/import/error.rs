@@ -279,6 +279,34 @@ pub(super) enum Problem {
         stage: String,
     },
     NotImportable,
+    /// A target's period start is a full date and the file has no period column to say which.
+    PeriodMissing,
+    /// A target's period column and its start's form disagree (`year` and `2026-03`).
+    PeriodDisagrees {
+        given: String,
+    },
+    /// No org unit, person or dealer answers to a target's subject.
+    NoSubject,
+    /// More than one kind of subject answers to it (a unit and a person both named 华东).
+    SubjectUnclear {
+        kinds: Vec<&'static str>,
+    },
+    /// A target for the same subject, metric and period is on an earlier line, or stored.
+    SameTarget {
+        line: Option<u64>,
+    },
+}
+
+/// A target subject kind's label: 组织 / org unit, 人员 / person, 经销商 / dealer.
+fn subject_kind_label(kind: &str, locale: Locale) -> &'static str {
+    crate::domain::Collection::Target
+        .field("subject_kind")
+        .and_then(|def| def.choices())
+        .and_then(|choices| choices.iter().find(|c| c.value == kind))
+        .map_or("", |c| match locale {
+            Locale::ZhCn => c.label_zh,
+            Locale::En => c.label_en,
+        })
 }
 
 /// “Code or Name”, “组织编码或组织名称”: the keys a reference may use.
@@ -341,6 +369,13 @@ impl Problem {
             Cell(NotBool) => {
                 format!("“{f}”: “{v}” is not yes or no (是/否, yes/no, true/false, 1/0)")
             }
+            Cell(NotPeriod) if zh => format!(
+                "“{f}”：“{v}”不是期间（年如 2026，月如 2026-03 或 2026年3月，季度如 2026Q2）"
+            ),
+            Cell(NotPeriod) => format!(
+                "“{f}”: “{v}” is not a period: a year such as 2026, a month such as 2026-03 or a \
+                 quarter such as 2026Q2"
+            ),
             Invalid(error) => error.message(locale),
             NotFound { collection, own } => {
                 let keys = keys(*collection, natural_keys(*collection), locale);
@@ -404,6 +439,55 @@ impl Problem {
             ),
             NotImportable if zh => format!("“{f}”：“{v}”无法从 CSV 单元格导入"),
             NotImportable => format!("“{f}”: “{v}” cannot be imported from a CSV cell"),
+            PeriodMissing if zh => format!(
+                "“{f}”：“{v}”是某一天，请写成期间（2026、2026-03、2026Q2），或加一列“目标周期”"
+            ),
+            PeriodMissing => format!(
+                "“{f}”: “{v}” is a day; write the period (2026, 2026-03, 2026Q2) or add a \
+                 period column"
+            ),
+            PeriodDisagrees { given } if zh => {
+                format!("“{f}”：“{v}”与目标周期“{given}”不符")
+            }
+            PeriodDisagrees { given } => {
+                format!("“{f}”: “{v}” is not the start of a {given}")
+            }
+            NoSubject if zh => format!(
+                "“{f}”：已有的组织、人员和客户中都找不到“{v}”（按编码、名称、工号、登录名或记录编号查找）"
+            ),
+            NoSubject => format!(
+                "“{f}”: no existing org unit, person or customer is “{v}” (looked up by code, \
+                 name, employee no., login or id)"
+            ),
+            SubjectUnclear { kinds } if zh => format!(
+                "“{f}”：“{v}”同时是{}，请加一列“责任对象类型”（组织、人员或经销商）",
+                kinds
+                    .iter()
+                    .map(|k| subject_kind_label(k, locale))
+                    .collect::<Vec<_>>()
+                    .join("和")
+            ),
+            SubjectUnclear { kinds } => format!(
+                "“{f}”: “{v}” is both {}; add a subject kind column (unit, user or dealer)",
+                kinds
+                    .iter()
+                    .map(|k| subject_kind_label(k, locale))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+            SameTarget { line: Some(line) } if zh => format!(
+                "“{f}”：“{v}”在同一期间、同一指标的目标已在第 {line} 行"
+            ),
+            SameTarget { line: Some(line) } => format!(
+                "“{f}”: “{v}” already has a target for this metric and period on line {line}"
+            ),
+            SameTarget { line: None } if zh => format!(
+                "“{f}”：“{v}”在同一期间、同一指标已有目标；请在“目标”页修改它"
+            ),
+            SameTarget { line: None } => format!(
+                "“{f}”: “{v}” already has a target for this metric and period; change it on the \
+                 targets page"
+            ),
         }
     }
 }
@@ -422,6 +506,7 @@ mod tests {
             CellError::NotDate,
             CellError::NotInstant,
             CellError::NotBool,
+            CellError::NotPeriod,
         ]
         .into_iter()
         .map(Problem::Cell)
@@ -446,6 +531,16 @@ mod tests {
                 stage: "won".into(),
             },
             Problem::NotImportable,
+            Problem::PeriodMissing,
+            Problem::PeriodDisagrees {
+                given: "year".into(),
+            },
+            Problem::NoSubject,
+            Problem::SubjectUnclear {
+                kinds: vec!["unit", "user"],
+            },
+            Problem::SameTarget { line: Some(3) },
+            Problem::SameTarget { line: None },
         ]);
         all
     }

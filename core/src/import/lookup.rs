@@ -24,6 +24,17 @@ pub struct Ambiguous {
 /// signature is one too.
 pub trait Lookup {
     fn resolve(&self, collection: Collection, key: &str) -> Result<Option<String>, Ambiguous>;
+
+    /// The org unit an existing record sits in: a user's unit, a customer's region, an org unit's
+    /// parent. An import of orders and targets places its rows by it. `None` when not known.
+    fn unit_of(&self, _collection: Collection, _id: &str) -> Option<String> {
+        None
+    }
+
+    /// Whether an existing org unit is a store (门店), which the targets sheet folds into its area.
+    fn is_store(&self, _unit_id: &str) -> bool {
+        false
+    }
 }
 
 impl<F> Lookup for F
@@ -44,19 +55,57 @@ pub fn natural_keys(collection: Collection) -> &'static [&'static str] {
         Collection::User => &["employee_no", "login", "name"],
         Collection::Customer => &["name"],
         Collection::Product => &["sku", "name"],
+        Collection::Order => &["order_no"],
+        Collection::Target => &[TARGET_SLOT],
         _ => &[],
     }
 }
 
 /// The fields whose value must not repeat within a collection: an org unit's code, a user's login
-/// and employee no., a product's SKU.
+/// and employee no., a product's SKU, an order's number, and a target's slot (one target per
+/// subject, metric and period).
 pub(super) fn unique_keys(collection: Collection) -> &'static [&'static str] {
     match collection {
         Collection::OrgUnit => &["code"],
         Collection::User => &["login", "employee_no"],
         Collection::Product => &["sku"],
+        Collection::Order => &["order_no"],
+        Collection::Target => &[TARGET_SLOT],
         _ => &[],
     }
+}
+
+/// A target's key that is no field of its own: its subject, metric and period together.
+pub const TARGET_SLOT: &str = "slot";
+
+/// The slot of a target: whom it is set for, what it measures, and which period.
+pub fn target_slot(
+    subject_kind: &str,
+    subject_id: &str,
+    metric: &str,
+    period: &str,
+    period_start: &str,
+) -> String {
+    format!("{subject_kind} {subject_id} {metric} {period} {period_start}")
+}
+
+/// The value of a key field of a record: a field's text, or a target's slot.
+pub(super) fn key_of(
+    collection: Collection,
+    fields: &Map<String, Value>,
+    field: &str,
+) -> Option<String> {
+    let text = |name: &str| fields.get(name).and_then(Value::as_str);
+    if collection == Collection::Target && field == TARGET_SLOT {
+        return Some(target_slot(
+            text("subject_kind")?,
+            text("subject_id")?,
+            text("metric")?,
+            text("period")?,
+            text("period_start")?,
+        ));
+    }
+    text(field).map(str::to_owned)
 }
 
 /// A key as it is compared: trimmed, and lowercased for logins.
@@ -86,8 +135,8 @@ impl<V: Clone + PartialEq> KeyIndex<V> {
     /// Files `value` under each natural key the record's fields carry.
     pub(super) fn add(&mut self, collection: Collection, fields: &Map<String, Value>, value: &V) {
         for &field in natural_keys(collection) {
-            if let Some(key) = fields.get(field).and_then(Value::as_str) {
-                self.add_key(collection, field, key, value);
+            if let Some(key) = key_of(collection, fields, field) {
+                self.add_key(collection, field, &key, value);
             }
         }
     }
@@ -136,6 +185,19 @@ impl<V: Clone + PartialEq> KeyIndex<V> {
 pub struct RecordIndex {
     keys: KeyIndex<String>,
     ids: HashMap<Collection, std::collections::HashSet<String>>,
+    /// (collection, id) → the unit the record sits in (`Lookup::unit_of`).
+    units: HashMap<(Collection, String), String>,
+    stores: std::collections::HashSet<String>,
+}
+
+/// The field naming the org unit a record of `collection` sits in.
+fn unit_field(collection: Collection) -> Option<&'static str> {
+    match collection {
+        Collection::OrgUnit => Some("parent_id"),
+        Collection::User => Some("unit_id"),
+        Collection::Customer => Some("region_unit_id"),
+        _ => None,
+    }
 }
 
 impl RecordIndex {
@@ -150,6 +212,19 @@ impl RecordIndex {
             .or_default()
             .insert(id.to_owned());
         self.keys.add(collection, fields, &id.to_owned());
+        let unit = unit_field(collection)
+            .and_then(|field| fields.get(field))
+            .and_then(Value::as_str)
+            .filter(|unit| !unit.is_empty());
+        if let Some(unit) = unit {
+            self.units
+                .insert((collection, id.to_owned()), unit.to_owned());
+        }
+        if collection == Collection::OrgUnit
+            && fields.get("kind").and_then(Value::as_str) == Some(crate::domain::STORE)
+        {
+            self.stores.insert(id.to_owned());
+        }
     }
 }
 
@@ -168,6 +243,14 @@ impl Lookup for RecordIndex {
             1 => Ok(found.into_iter().next()),
             matches => Err(Ambiguous { matches }),
         }
+    }
+
+    fn unit_of(&self, collection: Collection, id: &str) -> Option<String> {
+        self.units.get(&(collection, id.to_owned())).cloned()
+    }
+
+    fn is_store(&self, unit_id: &str) -> bool {
+        self.stores.contains(unit_id)
     }
 }
 

@@ -179,21 +179,51 @@ pub(super) enum Target {
     /// When an imported opportunity entered its stage (`entered_at` or `created`); not a field itself,
     /// it becomes the stage history's first entry and the won/closed time.
     EnteredAt,
+    /// A field whose cell is read once the row's other cells are: a target's subject (by its kind),
+    /// value (yuan or a count, by its metric) and period start (which may give the period).
+    Later(&'static FieldDef),
 }
 
 impl Target {
     pub(super) fn name(self) -> &'static str {
         match self {
-            Target::Field(def) => def.name,
+            Target::Field(def) | Target::Later(def) => def.name,
             Target::EnteredAt => "entered_at",
         }
     }
 
     fn labels(self) -> [&'static str; 2] {
         match self {
-            Target::Field(def) => [def.label_zh, def.label_en],
+            Target::Field(def) | Target::Later(def) => [def.label_zh, def.label_en],
             Target::EnteredAt => ["创建时间", "Created"],
         }
+    }
+}
+
+/// Target fields read after the rest of the row (`Target::Later`); the period column may hold a
+/// choice (`month`, `月度`) or the period itself (`2026-03`).
+const TARGET_LATER: &[&str] = &["period", "period_start", "subject_id", "value"];
+
+/// Required fields a kind derives when the file has no column for them: an opportunity starts at
+/// the first stage; an order sits in its owner's unit and, being history, was delivered; a
+/// target's period may be read from its start (`2026-03`), its subject's kind from the subject,
+/// and its unit from the subject.
+fn derived_when_missing(kind: ImportKind) -> &'static [&'static str] {
+    match kind {
+        ImportKind::Opportunities => &["stage"],
+        ImportKind::Orders => &["unit_id", "status"],
+        // A target's period and start come from either column (`2026-03` says both).
+        ImportKind::Targets => &["period", "period_start", "subject_kind", "unit_id"],
+        _ => &[],
+    }
+}
+
+/// Optional fields of the record that an import needs all the same: an order's total (its lines
+/// are not imported, so the total is what it sold).
+fn needed_by_import(kind: ImportKind) -> &'static [&'static str] {
+    match kind {
+        ImportKind::Orders => &["total"],
+        _ => &[],
     }
 }
 
@@ -208,7 +238,15 @@ pub(super) fn targets(kind: ImportKind) -> Vec<(&'static str, Target)> {
     for def in collection.fields() {
         if matches!(def.kind, FieldKind::Lines(_) | FieldKind::Attachment)
             || (kind == ImportKind::Opportunities && DERIVED.contains(&def.name))
+            || (kind == ImportKind::Targets && def.access == crate::domain::FieldAccess::IntentOnly)
         {
+            continue;
+        }
+        if kind == ImportKind::Targets && TARGET_LATER.contains(&def.name) {
+            out.push((def.name, Target::Later(def)));
+            if def.name == "subject_id" {
+                out.push(("subject", Target::Later(def)));
+            }
             continue;
         }
         out.push((def.name, Target::Field(def)));
@@ -369,14 +407,19 @@ pub(super) fn plan(
         });
     }
 
-    let missing: Vec<&'static str> = collection
+    let mut missing: Vec<&'static str> = collection
         .fields()
         .iter()
-        .filter(|def| def.required && !plan.reads(def.name))
-        // An opportunity without a stage column starts at the first stage.
-        .filter(|def| !(kind == ImportKind::Opportunities && def.name == "stage"))
+        .filter(|def| {
+            (def.required && !derived_when_missing(kind).contains(&def.name))
+                || needed_by_import(kind).contains(&def.name)
+        })
+        .filter(|def| !plan.reads(def.name))
         .map(|def| def.name)
         .collect();
+    if kind == ImportKind::Targets && !plan.reads("period") && !plan.reads("period_start") {
+        missing.insert(0, "period_start");
+    }
     if !missing.is_empty() {
         return Err(ImportError::MissingColumns {
             collection,
@@ -386,7 +429,9 @@ pub(super) fn plan(
 
     for mapping in values.entries() {
         let value_field = |t: Target| match t {
-            Target::Field(def) if matches!(def.kind, FieldKind::Enum(_) | FieldKind::Bool) => {
+            Target::Field(def) | Target::Later(def)
+                if matches!(def.kind, FieldKind::Enum(_) | FieldKind::Bool) =>
+            {
                 Some(def)
             }
             _ => None,

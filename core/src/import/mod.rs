@@ -1,4 +1,5 @@
-//! CSV import (导入) of org units, users, customers, products and opportunities into create intents.
+//! CSV import (导入) of org units, users, customers, products, opportunities, orders and targets into
+//! create intents.
 //!
 //! A pure function from the file's bytes, the mapping and a view of existing records to a report:
 //! the rows that would be created, as `Intent::Create` in file order, and every bad row with its line
@@ -7,6 +8,8 @@
 
 mod cells;
 mod error;
+#[cfg(test)]
+mod history_tests;
 mod lookup;
 mod mapping;
 #[cfg(test)]
@@ -16,16 +19,18 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use error::{ImportError, RowError};
-pub use lookup::{natural_keys, Ambiguous, Lookup, RecordIndex};
+pub use lookup::{natural_keys, target_slot, Ambiguous, Lookup, RecordIndex, TARGET_SLOT};
 pub use mapping::{ColumnMap, ValueMap, ValueMapping};
 
 use error::Problem;
-use lookup::{unique_keys, KeyIndex};
+use lookup::{key_of, unique_keys, KeyIndex};
 use mapping::{Plan, Target};
 
 use crate::domain::{validate_create, Collection, FieldDef, FieldKind, ValidationError};
 use crate::id::is_record_id;
 use crate::sync::protocol::{CreateArgs, Intent};
+use crate::targets::actuals::Metric;
+use crate::time::{parse_date, Datelike};
 
 /// What a file holds: one collection per file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -41,15 +46,21 @@ pub enum ImportKind {
     Products,
     /// 销售机会, each at its current stage.
     Opportunities,
+    /// 订单: sales history (last year's actuals) by its totals; lines are not imported.
+    Orders,
+    /// 目标: targets, each hung under the target the targets sheet would hang it from.
+    Targets,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 5] = [
+    pub const ALL: [ImportKind; 7] = [
         ImportKind::OrgUnits,
         ImportKind::Users,
         ImportKind::Customers,
         ImportKind::Products,
         ImportKind::Opportunities,
+        ImportKind::Orders,
+        ImportKind::Targets,
     ];
 
     /// The collection the rows become records of.
@@ -60,6 +71,8 @@ impl ImportKind {
             ImportKind::Customers => Collection::Customer,
             ImportKind::Products => Collection::Product,
             ImportKind::Opportunities => Collection::Opportunity,
+            ImportKind::Orders => Collection::Order,
+            ImportKind::Targets => Collection::Target,
         }
     }
 
@@ -68,7 +81,8 @@ impl ImportKind {
         self.collection().as_str()
     }
 
-    /// The kind for a CLI word (`org_units`, `users`, `customers`, `products`, `opportunities`).
+    /// The kind for a CLI word (`org_units`, `users`, `customers`, `products`, `opportunities`,
+    /// `orders`, `targets`).
     pub fn parse(word: &str) -> Option<ImportKind> {
         Self::ALL.into_iter().find(|k| k.as_str() == word.trim())
     }
@@ -324,6 +338,8 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
         // The file's text of each field, for naming it in errors.
         let mut texts: Vec<(&'static str, &str)> = Vec::new();
         let mut entered_at = None;
+        // Cells read once the rest of the row is (`Target::Later`).
+        let mut later: Vec<(&'static str, &str)> = Vec::new();
         for column in &self.plan.columns {
             let cell = record.get(column.index).unwrap_or_default().trim();
             if cell.is_empty() {
@@ -338,6 +354,10 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
                 Target::Field(def) => self.convert(def, cell).map(|value| {
                     fields.insert(def.name.to_owned(), value);
                 }),
+                Target::Later(def) => {
+                    later.push((def.name, cell));
+                    Ok(())
+                }
             };
             if let Err(problem) = value {
                 errors.push(RowError::new(line, Some(name), Some(cell), &problem));
@@ -345,10 +365,17 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
         }
         let cell_of = |name: &str| texts.iter().find(|(n, _)| *n == name).map(|(_, c)| *c);
 
-        if self.kind == ImportKind::Opportunities {
-            for (field, problem) in self.open_at_stage(&mut fields, entered_at) {
-                errors.push(RowError::new(line, Some(field), cell_of(field), &problem));
+        let placed = match self.kind {
+            ImportKind::Opportunities => self.open_at_stage(&mut fields, entered_at),
+            ImportKind::Orders => {
+                self.place_order(&mut fields);
+                Vec::new()
             }
+            ImportKind::Targets => self.place_target(&mut fields, &later),
+            _ => Vec::new(),
+        };
+        for (field, problem) in placed {
+            errors.push(RowError::new(line, Some(field), cell_of(field), &problem));
         }
         for (field, problem) in self.duplicates(&fields) {
             errors.push(RowError::new(line, Some(field), cell_of(field), &problem));
@@ -472,19 +499,250 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
     }
 
     /// Problems with keys that must be unique: used on an earlier line or by an existing record.
+    /// A target's slot is named by its subject's cell.
     fn duplicates(&self, fields: &Map<String, Value>) -> Vec<(&'static str, Problem)> {
         let mut found = Vec::new();
         for &field in unique_keys(self.collection) {
-            let Some(key) = fields.get(field).and_then(Value::as_str) else {
+            let Some(key) = key_of(self.collection, fields, field) else {
                 continue;
             };
-            if let Some(earlier) = self.rows.get(self.collection, field, key).first() {
-                found.push((field, Problem::DuplicateInFile { line: earlier.line }));
-            } else if !matches!(self.lookup.resolve(self.collection, key), Ok(None)) {
-                found.push((field, Problem::AlreadyExists));
+            let slot = field == TARGET_SLOT;
+            let named = if slot { "subject_id" } else { field };
+            if let Some(earlier) = self.rows.get(self.collection, field, &key).first() {
+                found.push((
+                    named,
+                    if slot {
+                        Problem::SameTarget {
+                            line: Some(earlier.line),
+                        }
+                    } else {
+                        Problem::DuplicateInFile { line: earlier.line }
+                    },
+                ));
+            } else if !matches!(self.lookup.resolve(self.collection, &key), Ok(None)) {
+                found.push((
+                    named,
+                    if slot {
+                        Problem::SameTarget { line: None }
+                    } else {
+                        Problem::AlreadyExists
+                    },
+                ));
             }
         }
         found
+    }
+
+    /// Places an imported order: in its owner's unit unless the file says, and delivered unless
+    /// the file has a status column (a sales history lists what was sold).
+    fn place_order(&self, fields: &mut Map<String, Value>) {
+        if !self.plan.reads("status") {
+            fields.insert("status".into(), Value::from("delivered"));
+        }
+        if !fields.contains_key("unit_id") {
+            let owner = fields.get("owner_id").and_then(Value::as_str);
+            if let Some(unit) = owner.and_then(|o| self.lookup.unit_of(Collection::User, o)) {
+                fields.insert("unit_id".into(), Value::from(unit));
+            }
+        }
+    }
+
+    /// Reads a target's later cells and places it: its period from the start cell, its subject
+    /// by its kind (or whichever of unit, person and dealer answers to the name), its value in 分
+    /// or as a count by its metric, its unit from its subject, and its parent where the targets
+    /// sheet would hang it (`targets::sheet::write_cell`): a month's or quarter's under the same
+    /// subject's year, a year's under the year of the unit above.
+    fn place_target(
+        &self,
+        fields: &mut Map<String, Value>,
+        later: &[(&'static str, &str)],
+    ) -> Vec<(&'static str, Problem)> {
+        let cell = |name: &str| later.iter().find(|(n, _)| *n == name).map(|(_, c)| *c);
+        let text = |fields: &Map<String, Value>, name: &str| {
+            fields.get(name).and_then(Value::as_str).map(str::to_owned)
+        };
+        let mut problems = Vec::new();
+        for (field, problem) in self.target_period(fields, cell("period"), cell("period_start")) {
+            problems.push((field, problem));
+        }
+        if let Some(key) = cell("subject_id") {
+            match self.subject(text(fields, "subject_kind").as_deref(), key) {
+                Ok((kind, id)) => {
+                    fields.insert("subject_kind".into(), Value::from(kind));
+                    fields.insert("subject_id".into(), Value::from(id));
+                }
+                Err(problem) => problems.push(("subject_id", problem)),
+            }
+        }
+        if !fields.contains_key("unit_id") {
+            let subject = (text(fields, "subject_kind"), text(fields, "subject_id"));
+            if let (Some(kind), Some(id)) = subject {
+                if let Some(unit) = self.subject_unit(&kind, &id) {
+                    fields.insert("unit_id".into(), Value::from(unit));
+                }
+            }
+        }
+        if let Some(value) = cell("value") {
+            let metric = text(fields, "metric").and_then(|m| Metric::parse(&m));
+            if let Some(metric) = metric {
+                let read = if metric.is_money() {
+                    cells::money(value)
+                } else {
+                    cells::integer(value)
+                };
+                match read {
+                    Ok(n) => {
+                        fields.insert("value".into(), Value::from(n));
+                    }
+                    Err(e) => problems.push(("value", Problem::Cell(e))),
+                }
+            }
+        }
+        if problems.is_empty() && !fields.contains_key("parent_id") {
+            if let Some(parent) = self.parent_target(fields) {
+                fields.insert("parent_id".into(), Value::from(parent));
+            }
+        }
+        problems
+    }
+
+    /// A target's period and start from the period cell (a choice such as `month` or `月度`, or the
+    /// period itself such as `2026-03`) and the start cell (`2026-03`, `2026`, or a first day).
+    fn target_period(
+        &self,
+        fields: &mut Map<String, Value>,
+        period: Option<&str>,
+        start: Option<&str>,
+    ) -> Vec<(&'static str, Problem)> {
+        let def = Collection::Target.field("period");
+        let mut given: Option<String> = None;
+        // (the field read, the day and the period its form implies).
+        let mut read: Option<(&'static str, chrono::NaiveDate, Option<&'static str>)> = None;
+        if let Some(cell) = period {
+            let choice = self
+                .plan
+                .mapped_value("period", cell)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .or_else(|| {
+                    def.and_then(|d| mapping::choice(d, cell))
+                        .map(str::to_owned)
+                });
+            match (choice, cells::period(cell)) {
+                (Some(choice), _) => given = Some(choice),
+                (None, Ok((day, implied))) => read = Some(("period", day, implied)),
+                (None, Err(_)) => {
+                    return vec![(
+                        "period",
+                        Problem::Invalid(ValidationError::NotAllowed {
+                            field: "period".to_owned(),
+                            value: cell.chars().take(50).collect(),
+                            allowed: match def.map(|d| d.kind) {
+                                Some(FieldKind::Enum(values)) => values.to_vec(),
+                                _ => Vec::new(),
+                            },
+                        }),
+                    )]
+                }
+            }
+        }
+        if let Some(cell) = start {
+            match cells::period(cell) {
+                Ok((day, implied)) => {
+                    // The start's own form says the period, unless the period cell did by its form.
+                    if let Some((_, _, Some(from_period))) = read {
+                        given = Some(from_period.to_owned());
+                    }
+                    read = Some(("period_start", day, implied));
+                }
+                Err(e) => return vec![("period_start", Problem::Cell(e))],
+            }
+        }
+        let Some((field, day, implied)) = read else {
+            return Vec::new();
+        };
+        fields.insert("period_start".into(), Value::from(day.to_string()));
+        match (given, implied) {
+            (Some(given), Some(implied)) if given != implied => {
+                vec![(field, Problem::PeriodDisagrees { given })]
+            }
+            (Some(given), _) => {
+                fields.insert("period".into(), Value::from(given));
+                Vec::new()
+            }
+            (None, Some(implied)) => {
+                fields.insert("period".into(), Value::from(implied));
+                Vec::new()
+            }
+            (None, None) => vec![(field, Problem::PeriodMissing)],
+        }
+    }
+
+    /// The subject a target's cell names: of `kind` if the row says, else the one unit, person or
+    /// dealer that answers to it.
+    fn subject(&self, kind: Option<&str>, key: &str) -> Result<(&'static str, String), Problem> {
+        const KINDS: [&str; 3] = ["unit", "user", "dealer"];
+        let guessed = kind.is_none();
+        let mut found = Vec::new();
+        for each in KINDS.into_iter().filter(|k| kind.is_none_or(|g| g == *k)) {
+            let Some(collection) = crate::domain::subject_collection(each) else {
+                continue;
+            };
+            match self.resolve(collection, key) {
+                Ok(id) => found.push((each, id)),
+                // Not a unit's name may well be a person's: only the given kind must answer.
+                Err(Problem::NotFound { .. }) if guessed => {}
+                Err(problem) => return Err(problem),
+            }
+        }
+        match found.len() {
+            0 => Err(Problem::NoSubject),
+            1 => Ok(found.remove(0)),
+            _ => Err(Problem::SubjectUnclear {
+                kinds: found.iter().map(|(k, _)| *k).collect(),
+            }),
+        }
+    }
+
+    /// The unit a target of this subject belongs to, as the targets sheet places it: a unit is its
+    /// own, a person's is their unit (a store's promoters: the store's area), a dealer's its region.
+    fn subject_unit(&self, kind: &str, id: &str) -> Option<String> {
+        match kind {
+            "unit" => Some(id.to_owned()),
+            "user" => {
+                let unit = self.lookup.unit_of(Collection::User, id)?;
+                if self.lookup.is_store(&unit) {
+                    self.lookup
+                        .unit_of(Collection::OrgUnit, &unit)
+                        .or(Some(unit))
+                } else {
+                    Some(unit)
+                }
+            }
+            "dealer" => self.lookup.unit_of(Collection::Customer, id),
+            _ => None,
+        }
+    }
+
+    /// The target an imported one hangs from, if it exists (stored or valid above in the file).
+    fn parent_target(&self, fields: &Map<String, Value>) -> Option<String> {
+        let text = |name: &str| fields.get(name).and_then(Value::as_str);
+        let kind = text("subject_kind")?;
+        let id = text("subject_id")?;
+        let metric = text("metric")?;
+        let start = parse_date(text("period_start")?)?;
+        let year_start = format!("{:04}-01-01", start.year());
+        let slot = match text("period")? {
+            "year" => {
+                let above = match kind {
+                    "unit" => self.lookup.unit_of(Collection::OrgUnit, id)?,
+                    _ => text("unit_id")?.to_owned(),
+                };
+                target_slot("unit", &above, metric, "year", &year_start)
+            }
+            _ => target_slot(kind, id, metric, "year", &year_start),
+        };
+        self.resolve(Collection::Target, &slot).ok()
     }
 
     /// Makes an imported opportunity a deal that entered its stage once: the stage (first stage if

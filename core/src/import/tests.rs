@@ -129,7 +129,9 @@ fn kinds_parse_from_their_cli_words() {
             "users",
             "customers",
             "products",
-            "opportunities"
+            "opportunities",
+            "orders",
+            "targets"
         ]
     );
     for kind in ImportKind::ALL {

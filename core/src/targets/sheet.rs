@@ -13,7 +13,7 @@ use super::{
     split::{phase_year, split, Method, SplitError},
 };
 use crate::{
-    domain::{breakdown_of, Collection},
+    domain::{breakdown_of, Collection, STORE},
     org_chart::{PersonRow, UnitRow},
     permission::Action,
     scope::{OrgTree, ScopeFacts},
@@ -22,9 +22,6 @@ use crate::{
 
 /// The roles whose people carry targets of their own (a manager carries their unit's).
 pub const PERSONAL_ROLES: &[&str] = &["sales_rep", "promoter"];
-
-/// The org unit kind of a store (门店).
-const STORE: &str = "store";
 
 /// One target record as the sheet shows it.
 #[derive(Clone, Debug, PartialEq)]

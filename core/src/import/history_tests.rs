@@ -1,0 +1,370 @@
+//! Importing a sales history (orders, last year's actuals) and targets: where each row lands.
+
+use serde_json::{json, Map, Value};
+
+use super::*;
+use crate::locale::Locale;
+
+const NOW: &str = "2026-12-02T08:30:00.000Z";
+const COMPANY: &str = "0193b3c4-7a1e-7000-8000-0000000000c0";
+const EAST: &str = "0193b3c4-7a1e-7000-8000-0000000000e1";
+const SHANGHAI: &str = "0193b3c4-7a1e-7000-8000-0000000000e2";
+const STORE: &str = "0193b3c4-7a1e-7000-8000-0000000000e3";
+const WANG: &str = "0193b3c4-7a1e-7000-8000-0000000000a1";
+const LI_NA: &str = "0193b3c4-7a1e-7000-8000-0000000000a2";
+const DEALER: &str = "0193b3c4-7a1e-7000-8000-0000000000d1";
+const STORE_CUSTOMER: &str = "0193b3c4-7a1e-7000-8000-0000000000d2";
+const COMPANY_TARGET: &str = "0193b3c4-7a1e-7000-8000-0000000000f1";
+
+fn object(value: Value) -> Map<String, Value> {
+    value.as_object().unwrap().clone()
+}
+
+/// The company → 华东大区 → 上海区域 → 南京路店 (a store); a rep in 上海区域 and a promoter in the
+/// store; a dealer in 华东; a customer named like the store; the company's 2027 sales target; one
+/// order already stored.
+fn existing() -> RecordIndex {
+    let mut index = RecordIndex::new();
+    let mut unit = |id, name, code, kind, parent: Option<&str>| {
+        let mut fields = object(json!({"name": name, "code": code, "kind": kind}));
+        if let Some(parent) = parent {
+            fields.insert("parent_id".into(), json!(parent));
+        }
+        index.add(Collection::OrgUnit, id, &fields);
+    };
+    unit(COMPANY, "华锐食品集团", "HQ", "company", None);
+    unit(EAST, "华东大区", "HD", "region", Some(COMPANY));
+    unit(SHANGHAI, "上海区域", "SH", "area", Some(EAST));
+    unit(STORE, "南京路店", "SH-01", "store", Some(SHANGHAI));
+    index.add(
+        Collection::User,
+        WANG,
+        &object(json!({"name": "王伟", "login": "wang.wei", "employee_no": "E901", "unit_id": SHANGHAI})),
+    );
+    index.add(
+        Collection::User,
+        LI_NA,
+        &object(json!({"name": "李娜", "login": "li.na", "employee_no": "E902", "unit_id": STORE})),
+    );
+    index.add(
+        Collection::Customer,
+        DEALER,
+        &object(json!({"name": "华东食品贸易有限公司", "kind": "dealer", "region_unit_id": EAST})),
+    );
+    index.add(
+        Collection::Customer,
+        STORE_CUSTOMER,
+        &object(json!({"name": "南京路店", "kind": "retailer", "region_unit_id": SHANGHAI})),
+    );
+    index.add(
+        Collection::Target,
+        COMPANY_TARGET,
+        &object(json!({
+            "period": "year", "period_start": "2027-01-01", "subject_kind": "unit",
+            "subject_id": COMPANY, "metric": "sales_amount", "value": 1_000_000_000,
+            "unit_id": COMPANY,
+        })),
+    );
+    index.add(
+        Collection::Order,
+        "0193b3c4-7a1e-7000-8000-0000000000b1",
+        &object(json!({"order_no": "SO-OLD", "customer_id": DEALER})),
+    );
+    index
+}
+
+fn import(kind: ImportKind, csv: &str, columns: &str) -> ImportReport {
+    let options = ImportOptions {
+        columns: ColumnMap::parse(columns).unwrap(),
+        ..ImportOptions::new(kind, NOW)
+    };
+    let mut n = 0;
+    let new_id = move || {
+        n += 1;
+        format!("00000000-0000-7000-8000-{n:012}")
+    };
+    import_csv(csv.as_bytes(), &options, &existing(), new_id).unwrap()
+}
+
+fn id(n: u32) -> String {
+    format!("00000000-0000-7000-8000-{n:012}")
+}
+
+fn created(report: &ImportReport) -> Vec<Map<String, Value>> {
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    report
+        .valid
+        .iter()
+        .map(|(_, intent)| match intent {
+            Intent::Create(args) => {
+                assert_eq!(validate_create(args.collection, &args.fields), Ok(()));
+                args.fields.clone()
+            }
+            other => panic!("not a create: {other:?}"),
+        })
+        .collect()
+}
+
+/// (line, field, English message) of every error.
+fn errors(report: &ImportReport) -> Vec<(u64, String, String)> {
+    report
+        .errors
+        .iter()
+        .map(|e| {
+            (
+                e.line,
+                e.field.clone().unwrap_or_default(),
+                e.message(Locale::En).to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_sales_history_becomes_delivered_orders_in_their_owners_units() {
+    let report = import(
+        ImportKind::Orders,
+        "订单编号,客户,负责人,下单日期,订单金额\n\
+         SO-2025-001,华东食品贸易有限公司,wang.wei,2025-03-15,\"12,000.50\"\n\
+         SO-2025-002,南京路店,E901,2025/4/2,8000\n",
+        "",
+    );
+    let orders = created(&report);
+    assert_eq!(orders.len(), 2);
+    assert_eq!(orders[0]["customer_id"], DEALER);
+    assert_eq!(orders[0]["owner_id"], WANG);
+    assert_eq!(orders[0]["unit_id"], SHANGHAI);
+    assert_eq!(orders[0]["status"], "delivered");
+    assert_eq!(orders[0]["total"], 1_200_050);
+    assert_eq!(orders[0]["ordered_on"], "2025-03-15");
+    assert_eq!(orders[1]["customer_id"], STORE_CUSTOMER);
+    assert_eq!(orders[1]["total"], 800_000);
+    assert_eq!(orders[1]["ordered_on"], "2025-04-02");
+}
+
+#[test]
+fn an_order_number_is_imported_once_and_a_history_needs_totals() {
+    let report = import(
+        ImportKind::Orders,
+        "order_no,customer,owner,ordered_on,total,status,unit\n\
+         SO-1,华东食品贸易有限公司,wang.wei,2025-03-15,100,已确认,HD\n\
+         SO-1,华东食品贸易有限公司,wang.wei,2025-03-16,100,confirmed,\n\
+         SO-OLD,华东食品贸易有限公司,wang.wei,2025-03-17,100,confirmed,\n",
+        "",
+    );
+    assert_eq!(report.valid.len(), 1);
+    let Intent::Create(first) = &report.valid[0].1 else {
+        panic!()
+    };
+    // The file's unit and status win over the derived ones.
+    assert_eq!(first.fields["unit_id"], EAST);
+    assert_eq!(first.fields["status"], "confirmed");
+    assert_eq!(
+        errors(&report),
+        vec![
+            (
+                3,
+                "order_no".into(),
+                "“order_no”: “SO-1” is already used on line 2".into()
+            ),
+            (
+                4,
+                "order_no".into(),
+                "“order_no”: “SO-OLD” is already used by an existing record".into()
+            ),
+        ]
+    );
+
+    let options = ImportOptions::new(ImportKind::Orders, NOW);
+    let no_total = import_csv(
+        "order_no,customer,owner,ordered_on\nSO-9,华东食品贸易有限公司,wang.wei,2025-01-01\n"
+            .as_bytes(),
+        &options,
+        &existing(),
+        || id(1),
+    );
+    assert!(
+        matches!(&no_total, Err(ImportError::MissingColumns { fields, .. }) if fields == &vec!["total"]),
+        "{no_total:?}"
+    );
+}
+
+#[test]
+fn targets_hang_where_the_sheet_would_hang_them() {
+    let report = import(
+        ImportKind::Targets,
+        "责任对象,考核指标,目标周期,目标值\n\
+         华东大区,销售额,2027,\"600,000\"\n\
+         上海区域,sales_amount,2027,300000\n\
+         wang.wei,销售额,2027,120000\n\
+         wang.wei,销售额,2027-01,10000.50\n\
+         wang.wei,销售额,2027年2月,9000\n\
+         李娜,订单数,2027,120\n\
+         华东食品贸易有限公司,销售额,2027年第1季度,50000\n",
+        "",
+    );
+    let t = created(&report);
+    assert_eq!(t.len(), 7);
+    let at = |i: usize, field: &str| t[i][field].clone();
+    // 华东's year hangs from the company's stored year; 上海's from 华东's row above.
+    assert_eq!(at(0, "subject_kind"), "unit");
+    assert_eq!(at(0, "subject_id"), EAST);
+    assert_eq!(at(0, "unit_id"), EAST);
+    assert_eq!(at(0, "period"), "year");
+    assert_eq!(at(0, "period_start"), "2027-01-01");
+    assert_eq!(at(0, "value"), 60_000_000);
+    assert_eq!(at(0, "parent_id"), COMPANY_TARGET);
+    assert_eq!(at(1, "parent_id"), id(1));
+    // The rep's year hangs from their area's year, their months from their year.
+    assert_eq!(at(2, "subject_kind"), "user");
+    assert_eq!(at(2, "subject_id"), WANG);
+    assert_eq!(at(2, "unit_id"), SHANGHAI);
+    assert_eq!(at(2, "parent_id"), id(2));
+    assert_eq!(at(3, "period"), "month");
+    assert_eq!(at(3, "period_start"), "2027-01-01");
+    assert_eq!(at(3, "value"), 1_000_050);
+    assert_eq!(at(3, "parent_id"), id(3));
+    assert_eq!(at(4, "period_start"), "2027-02-01");
+    assert_eq!(at(4, "parent_id"), id(3));
+    // A promoter counts in her store's area; an order count is a count, not yuan. No order-count
+    // target of the area exists, so her year has no parent yet.
+    assert_eq!(at(5, "unit_id"), SHANGHAI);
+    assert_eq!(at(5, "value"), 120);
+    assert_eq!(at(5, "metric"), "order_count");
+    assert!(!t[5].contains_key("parent_id"));
+    // A dealer's quarter sits in its region, under its own year if it had one (it has none).
+    assert_eq!(at(6, "subject_kind"), "dealer");
+    assert_eq!(at(6, "unit_id"), EAST);
+    assert_eq!(at(6, "period"), "quarter");
+    assert_eq!(at(6, "period_start"), "2027-01-01");
+    assert!(!t[6].contains_key("parent_id"));
+    // Imported targets are drafts: the breakdown's status is not a column to fill.
+    assert!(t.iter().all(|f| !f.contains_key("breakdown_status")));
+}
+
+#[test]
+fn a_period_column_or_a_start_column_says_the_period() {
+    let report = import(
+        ImportKind::Targets,
+        "subject,metric,period,period_start,value\n\
+         上海区域,visits,month,2027-03-01,400\n\
+         上海区域,visits,年度,2027,4800\n\
+         上海区域,visits,,2027Q2,1200\n",
+        "",
+    );
+    let t = created(&report);
+    assert_eq!(
+        t.iter()
+            .map(|f| (f["period"].clone(), f["period_start"].clone()))
+            .collect::<Vec<_>>(),
+        vec![
+            (json!("month"), json!("2027-03-01")),
+            (json!("year"), json!("2027-01-01")),
+            (json!("quarter"), json!("2027-04-01")),
+        ]
+    );
+    // The month above the year in the file finds no year yet; the quarter finds it.
+    assert!(!t[0].contains_key("parent_id"));
+    assert_eq!(t[2]["parent_id"], id(2));
+}
+
+#[test]
+fn every_bad_target_row_says_what_to_write() {
+    let report = import(
+        ImportKind::Targets,
+        "subject,subject_kind,metric,period,period_start,value\n\
+         上海区域,,sales_amount,,2027-03-15,100\n\
+         上海区域,,sales_amount,month,2027,100\n\
+         张三,,sales_amount,,2027,100\n\
+         南京路店,,sales_amount,,2027,100\n\
+         华锐食品集团,,sales_amount,,2027,100\n\
+         上海区域,,order_count,,2027-04,12.5\n\
+         上海区域,,new_customers,,2027-05,3\n\
+         上海区域,,new_customers,,2027-05,4\n\
+         王伟,unit,sales_amount,,2027,100\n\
+         南京路店,dealer,sales_amount,,2027,100\n",
+        "",
+    );
+    assert_eq!(
+        errors(&report),
+        vec![
+            (
+                2,
+                "period_start".into(),
+                "“period_start”: “2027-03-15” is a day; write the period (2026, 2026-03, 2026Q2) \
+                 or add a period column"
+                    .into()
+            ),
+            (
+                3,
+                "period_start".into(),
+                "“period_start”: “2027” is not the start of a month".into()
+            ),
+            (
+                4,
+                "subject_id".into(),
+                "“subject_id”: no existing org unit, person or customer is “张三” (looked up by \
+                 code, name, employee no., login or id)"
+                    .into()
+            ),
+            (
+                5,
+                "subject_id".into(),
+                "“subject_id”: “南京路店” is both Org unit and Dealer; add a subject kind column \
+                 (unit, user or dealer)"
+                    .into()
+            ),
+            (
+                6,
+                "subject_id".into(),
+                "“subject_id”: “华锐食品集团” already has a target for this metric and period; \
+                 change it on the targets page"
+                    .into()
+            ),
+            (
+                7,
+                "value".into(),
+                "“value”: “12.5” is not a whole number".into()
+            ),
+            (
+                9,
+                "subject_id".into(),
+                "“subject_id”: “上海区域” already has a target for this metric and period on line 8"
+                    .into()
+            ),
+            (
+                10,
+                "subject_id".into(),
+                "“subject_id”: no existing org_units record is “王伟” (looked up by Code, Name or id)"
+                    .into()
+            ),
+        ]
+    );
+    // With the kind given, the store customer is meant.
+    assert_eq!(report.valid.len(), 2);
+    let Intent::Create(dealer) = &report.valid[1].1 else {
+        panic!()
+    };
+    assert_eq!(dealer.fields["subject_id"], STORE_CUSTOMER);
+    assert_eq!(dealer.fields["subject_kind"], "dealer");
+    assert_eq!(dealer.fields["unit_id"], SHANGHAI);
+}
+
+#[test]
+fn a_targets_file_without_a_period_or_a_value_is_refused_before_any_row() {
+    for (header, missing) in [
+        ("subject,metric,value", vec!["period_start"]),
+        ("subject,metric,period", vec!["value"]),
+    ] {
+        let result = import_csv(
+            format!("{header}\n").as_bytes(),
+            &ImportOptions::new(ImportKind::Targets, NOW),
+            &existing(),
+            || id(1),
+        );
+        assert!(
+            matches!(&result, Err(ImportError::MissingColumns { fields, .. }) if fields == &missing),
+            "{header}: {result:?}"
+        );
+    }
+}
