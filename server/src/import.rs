@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use sqlx::Row;
 use yingxiao_core::{
     domain::Collection,
-    import::{import_csv, ImportOptions, ImportReport, RecordIndex},
+    import::{import_csv, ImportKind, ImportOptions, ImportReport, RecordIndex},
     org_chart::people::{plan_people, read_people, Existing, FileProblem, LineProblem},
     sync::protocol::Intent,
     time::format_instant,
@@ -41,12 +41,23 @@ const REFERENCED: [Collection; 4] = [
     Collection::Product,
 ];
 
+/// The stored records a file of `kind` is read against: what it may refer to, and its own
+/// collection when a row must not repeat a stored one (an order's number, a target's slot) or may
+/// hang from one (a target's parent).
+fn read_against(kind: ImportKind) -> Vec<Collection> {
+    let mut collections = REFERENCED.to_vec();
+    if let ImportKind::Orders | ImportKind::Targets = kind {
+        collections.push(kind.collection());
+    }
+    collections
+}
+
 /// Most creates applied per push.
 const BATCH: usize = 500;
 
-async fn load_index(storage: &Storage) -> Result<RecordIndex, ImportError> {
+async fn load_index(storage: &Storage, kind: ImportKind) -> Result<RecordIndex, ImportError> {
     let mut index = RecordIndex::new();
-    for collection in REFERENCED {
+    for collection in read_against(kind) {
         let rows =
             sqlx::query("SELECT id, fields FROM records WHERE collection = $1 AND deleted = 0")
                 .bind(collection.as_str())
@@ -77,7 +88,7 @@ pub async fn import_file(
     dry_run: bool,
 ) -> Result<ImportOutcome, ImportError> {
     options.now = format_instant(now_millis().max(0) as u64);
-    let index = load_index(storage).await?;
+    let index = load_index(storage, options.kind).await?;
     let report = import_csv(input, &options, &index, new_id)?;
     if dry_run || !report.errors.is_empty() {
         return Ok(ImportOutcome {

@@ -217,3 +217,96 @@ async fn a_people_file_with_an_unknown_manager_or_a_loop_writes_nothing() {
     assert_eq!(count(&storage, "org_units").await, 1);
     assert!(!passwords.exists(), "no password list without an import");
 }
+
+async fn import_kind(storage: &Storage, kind: ImportKind, file: &str) -> bool {
+    let outcome = import_file(
+        storage,
+        file.as_bytes(),
+        ImportOptions::new(kind, ""),
+        false,
+    )
+    .await
+    .unwrap();
+    assert!(
+        outcome.report.errors.is_empty() || !outcome.applied,
+        "applied with errors"
+    );
+    outcome.applied
+}
+
+/// (id, fields, the parent column the push keeps for finding a breakdown's children) of every
+/// stored target.
+async fn stored_targets(storage: &Storage) -> Vec<(String, serde_json::Value, Option<String>)> {
+    let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, fields, parent_id FROM records WHERE collection = 'targets' AND deleted = 0",
+    )
+    .fetch_all(&storage.pool)
+    .await
+    .unwrap();
+    rows.into_iter()
+        .map(|(id, fields, parent)| (id, serde_json::from_str(&fields).unwrap(), parent))
+        .collect()
+}
+
+#[tokio::test]
+async fn last_years_orders_and_this_years_targets_come_in_through_the_import() {
+    use yingxiao_server::import::import_org;
+    let dir = tempfile::tempdir().unwrap();
+    let storage = storage(&dir).await;
+    assert!(
+        import_org(&storage, PEOPLE.as_bytes(), None, false)
+            .await
+            .unwrap()
+            .applied
+    );
+    assert!(
+        import_kind(
+            &storage,
+            ImportKind::Customers,
+            "客户名称,客户类型,所属区域,负责业务员\n联华超市,零售门店,上海区域,H004\n"
+        )
+        .await
+    );
+
+    // Last year's sales, as an ERP exports them: number, customer, rep, day, amount.
+    let history = "订单编号,客户,负责人,下单日期,订单金额\n\
+                   SO-2025-0001,联华超市,H004,2025-03-15,\"12,000.00\"\n\
+                   SO-2025-0002,联华超市,h004,2025-07-01,8000.5\n";
+    assert!(import_kind(&storage, ImportKind::Orders, history).await);
+    assert_eq!(count(&storage, "orders").await, 2);
+    // The same history again is refused whole: its order numbers are taken.
+    assert!(!import_kind(&storage, ImportKind::Orders, history).await);
+    assert_eq!(count(&storage, "orders").await, 2);
+
+    // This year's targets, top down, a month under the rep's year.
+    let targets = "责任对象,考核指标,目标周期,目标值\n\
+                   示例公司,销售额,2027,3000000\n\
+                   华东大区,销售额,2027,2000000\n\
+                   上海区域,销售额,2027,1000000\n\
+                   张伟,销售额,2027,240000\n\
+                   张伟,销售额,2027-01,20000\n";
+    assert!(import_kind(&storage, ImportKind::Targets, targets).await);
+    let stored = stored_targets(&storage).await;
+    assert_eq!(stored.len(), 5);
+    let by_value = |value: i64| {
+        stored
+            .iter()
+            .find(|(_, f, _)| f["value"] == value)
+            .unwrap_or_else(|| panic!("{value}: {stored:?}"))
+    };
+    // Each hangs from the one above it, in its fields and in the parent column alike.
+    let chain = [300_000_000, 200_000_000, 100_000_000, 24_000_000, 2_000_000].map(by_value);
+    assert!(chain[0].2.is_none() && chain[0].1.get("parent_id").is_none());
+    for pair in chain.windows(2) {
+        let (above, below) = (&pair[0], &pair[1]);
+        assert_eq!(below.1["parent_id"], above.0.as_str());
+        assert_eq!(below.2.as_deref(), Some(above.0.as_str()));
+    }
+    assert_eq!(chain[3].1["subject_kind"], "user");
+    assert_eq!(chain[4].1["period"], "month");
+    assert_eq!(chain[3].1["unit_id"], chain[2].1["subject_id"]);
+
+    // Once there, the same targets are not imported twice.
+    assert!(!import_kind(&storage, ImportKind::Targets, targets).await);
+    assert_eq!(stored_targets(&storage).await.len(), 5);
+}

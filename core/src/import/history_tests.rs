@@ -54,7 +54,7 @@ fn existing() -> RecordIndex {
     index.add(
         Collection::Customer,
         STORE_CUSTOMER,
-        &object(json!({"name": "南京路店", "kind": "retailer", "region_unit_id": SHANGHAI})),
+        &object(json!({"name": "南京路店", "kind": "retail_store", "region_unit_id": SHANGHAI})),
     );
     index.add(
         Collection::Target,
@@ -367,4 +367,32 @@ fn a_targets_file_without_a_period_or_a_value_is_refused_before_any_row() {
             "{header}: {result:?}"
         );
     }
+}
+
+#[test]
+fn a_customer_taken_on_last_year_is_not_new_this_month() {
+    let report = import(
+        ImportKind::Customers,
+        "客户名称,客户类型,所属区域,负责业务员,建档日期\n\
+         联华超市,零售门店,上海区域,wang.wei,2025-06-01\n\
+         华联超市,零售门店,上海区域,wang.wei,\n\
+         未来超市,零售门店,上海区域,wang.wei,2030-01-01\n",
+        "",
+    );
+    created(&report);
+    let made_on = |i: usize| {
+        let Intent::Create(args) = &report.valid[i].1 else {
+            panic!()
+        };
+        crate::targets::actuals::made_on(&args.id)
+    };
+    let day = |y, m, d| crate::time::NaiveDate::from_ymd_opt(y, m, d);
+    assert_eq!(made_on(0), day(2025, 6, 1));
+    // Without a day it is made now (the counter's ids carry no time); a day to come is today.
+    assert_eq!(made_on(1), day(1970, 1, 1));
+    assert_eq!(made_on(2), day(2026, 12, 2));
+    assert_eq!(
+        report.mapped_headers.last(),
+        Some(&("建档日期".to_owned(), "created".to_owned()))
+    );
 }

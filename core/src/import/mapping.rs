@@ -179,6 +179,9 @@ pub(super) enum Target {
     /// When an imported opportunity entered its stage (`entered_at` or `created`); not a field itself,
     /// it becomes the stage history's first entry and the won/closed time.
     EnteredAt,
+    /// When an imported customer was first taken on (`created`, 建档日期): not a field, it becomes
+    /// the time in the record's id, which is when new customers count (`targets::actuals`).
+    Created,
     /// A field whose cell is read once the row's other cells are: a target's subject (by its kind),
     /// value (yuan or a count, by its metric) and period start (which may give the period).
     Later(&'static FieldDef),
@@ -189,6 +192,7 @@ impl Target {
         match self {
             Target::Field(def) | Target::Later(def) => def.name,
             Target::EnteredAt => "entered_at",
+            Target::Created => "created",
         }
     }
 
@@ -196,6 +200,7 @@ impl Target {
         match self {
             Target::Field(def) | Target::Later(def) => [def.label_zh, def.label_en],
             Target::EnteredAt => ["创建时间", "Created"],
+            Target::Created => ["建档日期", "Created"],
         }
     }
 }
@@ -263,6 +268,9 @@ pub(super) fn targets(kind: ImportKind) -> Vec<(&'static str, Target)> {
     if kind == ImportKind::Opportunities {
         out.push(("entered_at", Target::EnteredAt));
         out.push(("created", Target::EnteredAt));
+    }
+    if kind == ImportKind::Customers {
+        out.push(("created", Target::Created));
     }
     out
 }

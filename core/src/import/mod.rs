@@ -338,6 +338,7 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
         // The file's text of each field, for naming it in errors.
         let mut texts: Vec<(&'static str, &str)> = Vec::new();
         let mut entered_at = None;
+        let mut created = None;
         // Cells read once the rest of the row is (`Target::Later`).
         let mut later: Vec<(&'static str, &str)> = Vec::new();
         for column in &self.plan.columns {
@@ -350,6 +351,9 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
             let value = match column.target {
                 Target::EnteredAt => cells::instant(cell).map_err(Problem::Cell).map(|at| {
                     entered_at = Some(at);
+                }),
+                Target::Created => cells::instant(cell).map_err(Problem::Cell).map(|at| {
+                    created = Some(at);
                 }),
                 Target::Field(def) => self.convert(def, cell).map(|value| {
                     fields.insert(def.name.to_owned(), value);
@@ -389,7 +393,19 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
             }
         }
 
-        let id = errors.is_empty().then(|| (self.new_id)());
+        let id = errors.is_empty().then(|| {
+            let id = (self.new_id)();
+            // Taken on before today: made then, so it is not a new customer of this month. Never
+            // later than the import.
+            let at = created.as_deref().and_then(crate::time::parse_instant);
+            let now = crate::time::parse_instant(&self.now);
+            match (at, now) {
+                (Some(at), Some(now)) => {
+                    crate::id::remade_at(&id, at.min(now).timestamp_millis()).unwrap_or(id)
+                }
+                _ => id,
+            }
+        });
         let row = FileRow {
             line,
             id: id.clone(),

@@ -217,13 +217,7 @@ pub fn contributions(
 /// The business day a record was made, read from its id: a UUID version 7 begins with the time it
 /// was made on the device, in milliseconds (DESIGN.md). `None` for any other id.
 pub fn made_on(id: &str) -> Option<NaiveDate> {
-    let hex: String = id.chars().filter(|c| *c != '-').take(12).collect();
-    let version = id.chars().filter(|c| *c != '-').nth(12);
-    if hex.len() != 12 || version != Some('7') {
-        return None;
-    }
-    let millis = i64::from_str_radix(&hex, 16).ok()?;
-    let at = chrono::DateTime::from_timestamp_millis(millis)?;
+    let at = chrono::DateTime::from_timestamp_millis(crate::id::made_at(id)?)?;
     Some((at + chrono::TimeDelta::hours(BUSINESS_OFFSET_HOURS)).date_naive())
 }
 
