@@ -123,8 +123,11 @@ pub fn scope_facts(
     if let Some(Value::Array(ids)) = fields.get("promoter_ids") {
         user_ids.extend(ids.iter().filter_map(Value::as_str).map(str::to_owned));
     }
-    // A target set for a person belongs to that person too: a rep sees their own targets.
-    if collection == Collection::Target && text(fields, "subject_kind").as_deref() == Some("user") {
+    // A target set for a person belongs to that person too: a rep sees their own targets, and
+    // their own past actuals.
+    if matches!(collection, Collection::Target | Collection::PastActual)
+        && text(fields, "subject_kind").as_deref() == Some("user")
+    {
         user_ids.extend(text(fields, "subject_id"));
     }
     let unit_id = match collection {

@@ -177,7 +177,7 @@ const LEADERS: &[Role] = &[
     Role::AreaSupervisor,
 ];
 
-static SPECS: [ViewSpec; 17] = [
+static SPECS: [ViewSpec; 18] = [
     ViewSpec {
         collection: Collection::OrgUnit,
         slug: "org-units",
@@ -506,6 +506,33 @@ static SPECS: [ViewSpec; 17] = [
             "breakdown_decided_at",
         ],
         readers: &[Role::SalesRep, Role::Finance],
+    },
+    ViewSpec {
+        collection: Collection::PastActual,
+        slug: "past-actuals",
+        group: NavGroup::TargetsBudgets,
+        title: &["metric", "month"],
+        columns: &["subject_kind", "value", "unit_id", "source"],
+        search: &["source", "notes"],
+        filters: &["metric", "subject_kind", "unit_id", "month"],
+        sort: newest("month"),
+        sections: &[
+            section(BASICS.0, BASICS.1, &["metric", "month", "value"]),
+            section(
+                "对象",
+                "Subject",
+                &["subject_kind", "subject_id", "unit_id"],
+            ),
+            section(NOTES.0, NOTES.1, &["source", "notes"]),
+        ],
+        related: &[],
+        managed_elsewhere: &[],
+        readers: &[
+            Role::RegionalManager,
+            Role::AreaSupervisor,
+            Role::SalesRep,
+            Role::Finance,
+        ],
     },
     ViewSpec {
         collection: Collection::Budget,

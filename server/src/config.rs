@@ -63,7 +63,7 @@ pub struct ImportOrgArgs {
 /// `import KIND FILE.csv --map header=field,... [--values field:theirs=ours,...] [--dry-run]`.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// org_units, users, customers, products, opportunities, orders or targets
+    /// org_units, users, customers, products, opportunities, orders, targets or past_actuals
     #[arg(value_parser = parse_import_kind)]
     pub kind: ImportKind,
     /// A UTF-8 CSV file (comma or tab separated; the first line is the header).

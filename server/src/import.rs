@@ -46,7 +46,7 @@ const REFERENCED: [Collection; 4] = [
 /// hang from one (a target's parent).
 fn read_against(kind: ImportKind) -> Vec<Collection> {
     let mut collections = REFERENCED.to_vec();
-    if let ImportKind::Orders | ImportKind::Targets = kind {
+    if let ImportKind::Orders | ImportKind::Targets | ImportKind::PastActuals = kind {
         collections.push(kind.collection());
     }
     collections

@@ -88,7 +88,7 @@ impl DocumentedMatrix {
             }
             collections.push(row[0].clone());
         }
-        assert_eq!(collections.len(), 17, "the matrix lists every collection");
+        assert_eq!(collections.len(), 18, "the matrix lists every collection");
         assert_eq!(roles.len(), 7, "the matrix lists every role but the admin");
         Self {
             roles,
@@ -504,6 +504,9 @@ impl Plan {
                 "subject_kind": "user", "subject_id": owner, "metric": "sales_amount",
                 "value": 1_000_000, "unit_id": unit, "parent_id": a.target,
                 "breakdown_status": "submitted"}),
+            "past_actuals" => json!({"subject_kind": "user", "subject_id": owner,
+                "metric": "sales_amount", "month": "2025-03-01", "value": 1_000_000,
+                "unit_id": unit, "source": "ERP"}),
             "budgets" => json!({"unit_id": unit, "period_start": "2026-01-01",
                 "period_end": "2026-03-31", "cost_item": "promotion", "amount": 50_000_000,
                 "status": "submitted"}),
@@ -720,7 +723,7 @@ impl Plan {
             "daily_reports" => ("author_id".into(), json!(new_owner)),
             "promotion_reports" => ("promoter_id".into(), json!(new_owner)),
             "promotions" => ("promoter_ids".into(), json!([new_owner])),
-            "targets" => ("subject_id".into(), json!(new_owner)),
+            "targets" | "past_actuals" => ("subject_id".into(), json!(new_owner)),
             "contacts" | "surveys" => (
                 "customer_id".into(),
                 json!(self.anchor(owner, unit).customer_b),

@@ -69,7 +69,9 @@ impl Company {
         if let Some(Value::Array(ids)) = fields.get("promoter_ids") {
             owners.extend(ids.iter().filter_map(Value::as_str).map(str::to_owned));
         }
-        if collection == "targets" && text(fields, "subject_kind") == Some("user") {
+        if matches!(collection, "targets" | "past_actuals")
+            && text(fields, "subject_kind") == Some("user")
+        {
             owners.extend(text(fields, "subject_id").map(str::to_owned));
         }
         if owners.is_empty() {

@@ -50,13 +50,14 @@ impl ActualsHandle {
 
 /// The collections whose records count toward a target, after the units and people (in this
 /// order in the generations a ledger has seen).
-const FOLLOWED: [Collection; 6] = [
+const FOLLOWED: [Collection; 7] = [
     Collection::OrgUnit,
     Collection::User,
     Collection::Order,
     Collection::Customer,
     Collection::Visit,
     Collection::Opportunity,
+    Collection::PastActual,
 ];
 
 /// The actuals the user's records add up to, for the session.
@@ -70,7 +71,7 @@ pub(crate) fn use_actuals(data: Data) -> ActualsHandle {
             last_ms: RwSignal::new((0.0, false)),
         };
         // The generations the ledger holds (0: never indexed).
-        let seen = StoredValue::new([0u64; 6]);
+        let seen = StoredValue::new([0u64; FOLLOWED.len()]);
         Effect::new(move |_| {
             // Not computed on what a first sync has brought so far.
             if data.first_sync.get().is_some() {
@@ -169,7 +170,8 @@ pub fn put_changed(
     }
 }
 
-/// Sums what the records of `counted` (orders, customers, visits, deals, in that order) add
+/// Sums what the records of `counted` (orders, customers, visits, deals, past actuals, in that
+/// order) add
 /// toward targets, all at once: what the ledger does when it indexes everything again.
 pub fn index_actuals(units: &Rows, users: &Rows, counted: &[Rows]) -> Ledger {
     let org = org_tree(units);

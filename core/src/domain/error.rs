@@ -164,6 +164,10 @@ pub(crate) const MONTH_STARTS_FIRST: Reason = Reason {
     en: "a monthly target starts on the first day of a month",
     zh: "月度目标必须从当月 1 日开始",
 };
+pub(crate) const MONTH_IS_FIRST_DAY: Reason = Reason {
+    en: "a month is written as its first day",
+    zh: "月份请填写当月 1 日",
+};
 pub(crate) const FUNNEL_SETTINGS_ON_COMPANY: Reason = Reason {
     en: "is set for the whole company, on the company unit only",
     zh: "漏斗设置属于整个公司，只能设置在公司这一级",
@@ -243,6 +247,7 @@ pub(crate) const REASONS: &[Reason] = &[
     YEAR_STARTS_JANUARY,
     QUARTER_STARTS,
     MONTH_STARTS_FIRST,
+    MONTH_IS_FIRST_DAY,
     FUNNEL_SETTINGS_ON_COMPANY,
     PROBABILITIES_RISE,
     DUTIES_ADD_UP,

@@ -108,6 +108,10 @@ pub enum Collection {
     /// 目标: one target of the top-down target system (目标责任体系).
     #[serde(rename = "targets")]
     Target,
+    /// 历史业绩: an actual figure of one month recorded outside the app (last year's sales from
+    /// the ERP), counted in attainment beside the orders, visits and deals made here.
+    #[serde(rename = "past_actuals")]
+    PastActual,
     /// 预算: a unit's budget for one cost item and period.
     #[serde(rename = "budgets")]
     Budget,
@@ -159,7 +163,7 @@ pub(crate) fn no_record_rules(
 }
 
 impl Collection {
-    pub const ALL: [Collection; 17] = [
+    pub const ALL: [Collection; 18] = [
         Collection::OrgUnit,
         Collection::User,
         Collection::Customer,
@@ -170,6 +174,7 @@ impl Collection {
         Collection::Order,
         Collection::Contract,
         Collection::Target,
+        Collection::PastActual,
         Collection::Budget,
         Collection::Expense,
         Collection::Promotion,
@@ -191,6 +196,7 @@ impl Collection {
             Collection::Order => &order::ORDERS,
             Collection::Contract => &contract::CONTRACTS,
             Collection::Target => &target::TARGETS,
+            Collection::PastActual => &target::PAST_ACTUALS,
             Collection::Budget => &budget::BUDGETS,
             Collection::Expense => &budget::EXPENSES,
             Collection::Promotion => &promotion::PROMOTIONS,
@@ -210,6 +216,7 @@ impl Collection {
             Collection::Order => "ordered_on",
             Collection::Contract => "signed_on",
             Collection::Target | Collection::Budget => "period_start",
+            Collection::PastActual => "month",
             Collection::Expense => "spent_on",
             Collection::Promotion => "starts_on",
             Collection::PromotionReport | Collection::DailyReport => "report_date",
@@ -571,6 +578,7 @@ mod tests {
                 "orders",
                 "contracts",
                 "targets",
+                "past_actuals",
                 "budgets",
                 "expenses",
                 "promotions",
@@ -587,7 +595,7 @@ mod tests {
         let mut sorted = Collection::ALL;
         sorted.sort();
         assert_eq!(sorted, Collection::ALL);
-        assert_eq!(Collection::ALL.iter().collect::<HashSet<_>>().len(), 17);
+        assert_eq!(Collection::ALL.iter().collect::<HashSet<_>>().len(), 18);
     }
 
     #[test]

@@ -6,11 +6,13 @@ use serde_json::{Map, Value};
 use serde_json::json;
 
 use super::error::{
-    ValidationError, BREAKDOWN_COMMENT_REQUIRED, BREAKDOWN_NOT_NEXT, MONTH_STARTS_FIRST,
-    QUARTER_STARTS, YEAR_STARTS_JANUARY,
+    ValidationError, BREAKDOWN_COMMENT_REQUIRED, BREAKDOWN_NOT_NEXT, MONTH_IS_FIRST_DAY,
+    MONTH_STARTS_FIRST, QUARTER_STARTS, YEAR_STARTS_JANUARY,
 };
 use super::validate::{date_of, decision_fields, is_id, text_of, validate_fields};
-use super::{choices, Collection, FieldDef, FieldKind::*, Table, MAX_MONEY, NOTES_CHARS};
+use super::{
+    choices, Collection, FieldDef, FieldKind::*, Table, MAX_MONEY, NOTES_CHARS, SHORT_CHARS,
+};
 use crate::targets::approval::{transition, Breakdown, Refusal};
 use crate::time::{quarter_start, Datelike};
 
@@ -125,6 +127,63 @@ pub(super) static TARGETS: Table = Table {
     check_value: target_value_rules,
     check_record: target_rules,
 };
+
+pub(super) static PAST_ACTUALS: Table = Table {
+    wire: "past_actuals",
+    label_zh: "历史业绩",
+    label_en: "Past actuals",
+    fields: &[
+        FieldDef::new(
+            "subject_kind",
+            Enum(SUBJECT_KINDS),
+            "责任对象类型",
+            "Subject kind",
+        )
+        .required(),
+        FieldDef::new("subject_id", Text { max_chars: 36 }, "责任对象", "Subject").required(),
+        FieldDef::new("metric", Enum(METRICS), "考核指标", "Metric").required(),
+        FieldDef::new("month", Date, "月份", "Month").required(),
+        // In 分 for the amount metrics, a plain count for the others, as a target's value.
+        FieldDef::new(
+            "value",
+            Integer {
+                min: 0,
+                max: MAX_MONEY,
+            },
+            "实际值",
+            "Actual",
+        )
+        .required(),
+        // The unit it counts in (and every unit above it), as an order's.
+        FieldDef::new("unit_id", Ref(Collection::OrgUnit), "所属组织", "Org unit").required(),
+        FieldDef::new(
+            "source",
+            Text {
+                max_chars: SHORT_CHARS,
+            },
+            "数据来源",
+            "Source",
+        ),
+        FieldDef::new(
+            "notes",
+            Text {
+                max_chars: NOTES_CHARS,
+            },
+            "备注",
+            "Notes",
+        ),
+    ],
+    check_value: target_value_rules,
+    check_record: past_actual_rules,
+};
+
+/// A past actual is one calendar month's.
+fn past_actual_rules(fields: &Map<String, Value>) -> Result<(), ValidationError> {
+    match date_of(fields, "month") {
+        Some(month) if month.day() != 1 => Err(MONTH_IS_FIRST_DAY.at("month")),
+        _ => Ok(()),
+    }
+}
 
 fn target_value_rules(name: &str, value: &Value) -> Result<(), ValidationError> {
     match (name, value.as_str()) {

@@ -15,6 +15,7 @@ pub(super) enum CellError {
     NotInstant,
     NotBool,
     NotPeriod,
+    NotMonth,
 }
 
 /// An amount in yuan (`1234.56`, `¥1,234.56`, `1234`, `1234元`) as 分. At most two decimals, except

@@ -291,8 +291,10 @@ pub(super) enum Problem {
     SubjectUnclear {
         kinds: Vec<&'static str>,
     },
-    /// A target for the same subject, metric and period is on an earlier line, or stored.
-    SameTarget {
+    /// A target (or past actual) for the same subject, metric and period is on an earlier line,
+    /// or stored.
+    SameSlot {
+        collection: Collection,
         line: Option<u64>,
     },
 }
@@ -369,6 +371,10 @@ impl Problem {
             Cell(NotBool) => {
                 format!("“{f}”: “{v}” is not yes or no (是/否, yes/no, true/false, 1/0)")
             }
+            Cell(NotMonth) if zh => {
+                format!("“{f}”：“{v}”不是月份（如 2025-03 或 2025年3月）")
+            }
+            Cell(NotMonth) => format!("“{f}”: “{v}” is not a month such as 2025-03"),
             Cell(NotPeriod) if zh => format!(
                 "“{f}”：“{v}”不是期间（年如 2026，月如 2026-03 或 2026年3月，季度如 2026Q2）"
             ),
@@ -475,18 +481,34 @@ impl Problem {
                     .collect::<Vec<_>>()
                     .join(" and ")
             ),
-            SameTarget { line: Some(line) } if zh => format!(
-                "“{f}”：“{v}”在同一期间、同一指标的目标已在第 {line} 行"
+            SameSlot {
+                collection,
+                line: Some(line),
+            } if zh => format!(
+                "“{f}”：“{v}”同一指标、同一期间的{}已在第 {line} 行",
+                collection.label(locale)
             ),
-            SameTarget { line: Some(line) } => format!(
-                "“{f}”: “{v}” already has a target for this metric and period on line {line}"
+            SameSlot {
+                collection,
+                line: Some(line),
+            } => format!(
+                "“{f}”: “{v}” has {} for this metric and period on line {line} already",
+                collection.label(locale).to_lowercase()
             ),
-            SameTarget { line: None } if zh => format!(
-                "“{f}”：“{v}”在同一期间、同一指标已有目标；请在“目标”页修改它"
+            SameSlot {
+                collection,
+                line: None,
+            } if zh => format!(
+                "“{f}”：“{v}”同一指标、同一期间已有{0}；请在“{0}”页修改",
+                collection.label(locale)
             ),
-            SameTarget { line: None } => format!(
-                "“{f}”: “{v}” already has a target for this metric and period; change it on the \
-                 targets page"
+            SameSlot {
+                collection,
+                line: None,
+            } => format!(
+                "“{f}”: “{v}” has {0} for this metric and period already; change them on the \
+                 {0} page",
+                collection.label(locale).to_lowercase()
             ),
         }
     }
@@ -507,6 +529,7 @@ mod tests {
             CellError::NotInstant,
             CellError::NotBool,
             CellError::NotPeriod,
+            CellError::NotMonth,
         ]
         .into_iter()
         .map(Problem::Cell)
@@ -539,8 +562,14 @@ mod tests {
             Problem::SubjectUnclear {
                 kinds: vec!["unit", "user"],
             },
-            Problem::SameTarget { line: Some(3) },
-            Problem::SameTarget { line: None },
+            Problem::SameSlot {
+                collection: Collection::Target,
+                line: Some(3),
+            },
+            Problem::SameSlot {
+                collection: Collection::PastActual,
+                line: None,
+            },
         ]);
         all
     }

@@ -317,8 +317,8 @@ fn every_bad_target_row_says_what_to_write() {
             (
                 6,
                 "subject_id".into(),
-                "“subject_id”: “华锐食品集团” already has a target for this metric and period; \
-                 change it on the targets page"
+                "“subject_id”: “华锐食品集团” has targets for this metric and period already; \
+                 change them on the targets page"
                     .into()
             ),
             (
@@ -329,7 +329,7 @@ fn every_bad_target_row_says_what_to_write() {
             (
                 9,
                 "subject_id".into(),
-                "“subject_id”: “上海区域” already has a target for this metric and period on line 8"
+                "“subject_id”: “上海区域” has targets for this metric and period on line 8 already"
                     .into()
             ),
             (
@@ -395,4 +395,64 @@ fn a_customer_taken_on_last_year_is_not_new_this_month() {
         report.mapped_headers.last(),
         Some(&("建档日期".to_owned(), "created".to_owned()))
     );
+}
+
+#[test]
+fn last_years_figures_by_month_become_past_actuals() {
+    let report = import(
+        ImportKind::PastActuals,
+        "责任对象,考核指标,月份,实际值,数据来源\n\
+         wang.wei,销售额,2025-01,\"80,000.00\",ERP\n\
+         wang.wei,销售额,2025年2月,60000,ERP\n\
+         李娜,拜访次数,2025-03-01,42,\n\
+         华东食品贸易有限公司,订单数,202504,7,\n\
+         wang.wei,销售额,2025,1,\n\
+         wang.wei,销售额,2025-01,5,\n\
+         wang.wei,拜访次数,2025-03-15,5,\n",
+        "",
+    );
+    let errors = errors(&report);
+    assert_eq!(
+        errors,
+        vec![
+            (
+                6,
+                "month".into(),
+                "“month”: “2025” is not a month such as 2025-03".into()
+            ),
+            (
+                7,
+                "subject_id".into(),
+                "“subject_id”: “wang.wei” has past actuals for this metric and period on line 2 \
+                 already"
+                    .into()
+            ),
+            (
+                8,
+                "month".into(),
+                "“month” a month is written as its first day".into()
+            ),
+        ]
+    );
+    let made: Vec<&Map<String, Value>> = report
+        .valid
+        .iter()
+        .map(|(_, intent)| match intent {
+            Intent::Create(args) => &args.fields,
+            _ => panic!(),
+        })
+        .collect();
+    assert_eq!(made.len(), 4);
+    assert_eq!(made[0]["subject_id"], WANG);
+    assert_eq!(made[0]["unit_id"], SHANGHAI);
+    assert_eq!(made[0]["month"], "2025-01-01");
+    assert_eq!(made[0]["value"], 8_000_000);
+    assert_eq!(made[0]["source"], "ERP");
+    assert_eq!(made[1]["month"], "2025-02-01");
+    // A promoter's figures count in her store's area, a count stays a count.
+    assert_eq!(made[2]["unit_id"], SHANGHAI);
+    assert_eq!(made[2]["value"], 42);
+    assert_eq!(made[3]["subject_kind"], "dealer");
+    assert_eq!(made[3]["unit_id"], EAST);
+    assert_eq!(made[3]["month"], "2025-04-01");
 }

@@ -56,7 +56,7 @@ pub fn natural_keys(collection: Collection) -> &'static [&'static str] {
         Collection::Customer => &["name"],
         Collection::Product => &["sku", "name"],
         Collection::Order => &["order_no"],
-        Collection::Target => &[TARGET_SLOT],
+        Collection::Target | Collection::PastActual => &[TARGET_SLOT],
         _ => &[],
     }
 }
@@ -70,12 +70,12 @@ pub(super) fn unique_keys(collection: Collection) -> &'static [&'static str] {
         Collection::User => &["login", "employee_no"],
         Collection::Product => &["sku"],
         Collection::Order => &["order_no"],
-        Collection::Target => &[TARGET_SLOT],
+        Collection::Target | Collection::PastActual => &[TARGET_SLOT],
         _ => &[],
     }
 }
 
-/// A target's key that is no field of its own: its subject, metric and period together.
+/// A target's (or a past actual's) key that is no field of its own: its subject, metric and period together.
 pub const TARGET_SLOT: &str = "slot";
 
 /// The slot of a target: whom it is set for, what it measures, and which period.
@@ -96,13 +96,18 @@ pub(super) fn key_of(
     field: &str,
 ) -> Option<String> {
     let text = |name: &str| fields.get(name).and_then(Value::as_str);
-    if collection == Collection::Target && field == TARGET_SLOT {
+    if field == TARGET_SLOT {
+        let (period, start) = match collection {
+            Collection::Target => (text("period")?, text("period_start")?),
+            Collection::PastActual => ("month", text("month")?),
+            _ => return None,
+        };
         return Some(target_slot(
             text("subject_kind")?,
             text("subject_id")?,
             text("metric")?,
-            text("period")?,
-            text("period_start")?,
+            period,
+            start,
         ));
     }
     text(field).map(str::to_owned)

@@ -205,9 +205,16 @@ impl Target {
     }
 }
 
-/// Target fields read after the rest of the row (`Target::Later`); the period column may hold a
-/// choice (`month`, `月度`) or the period itself (`2026-03`).
-const TARGET_LATER: &[&str] = &["period", "period_start", "subject_id", "value"];
+/// Fields read after the rest of the row (`Target::Later`): a target's and a past actual's subject
+/// and value, a target's period (a choice such as `月度`, or the period itself, `2026-03`) and
+/// start, a past actual's month.
+fn later_fields(kind: ImportKind) -> &'static [&'static str] {
+    match kind {
+        ImportKind::Targets => &["period", "period_start", "subject_id", "value"],
+        ImportKind::PastActuals => &["month", "subject_id", "value"],
+        _ => &[],
+    }
+}
 
 /// Required fields a kind derives when the file has no column for them: an opportunity starts at
 /// the first stage; an order sits in its owner's unit and, being history, was delivered; a
@@ -219,6 +226,7 @@ fn derived_when_missing(kind: ImportKind) -> &'static [&'static str] {
         ImportKind::Orders => &["unit_id", "status"],
         // A target's period and start come from either column (`2026-03` says both).
         ImportKind::Targets => &["period", "period_start", "subject_kind", "unit_id"],
+        ImportKind::PastActuals => &["subject_kind", "unit_id"],
         _ => &[],
     }
 }
@@ -247,7 +255,7 @@ pub(super) fn targets(kind: ImportKind) -> Vec<(&'static str, Target)> {
         {
             continue;
         }
-        if kind == ImportKind::Targets && TARGET_LATER.contains(&def.name) {
+        if later_fields(kind).contains(&def.name) {
             out.push((def.name, Target::Later(def)));
             if def.name == "subject_id" {
                 out.push(("subject", Target::Later(def)));

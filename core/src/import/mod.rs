@@ -50,10 +50,12 @@ pub enum ImportKind {
     Orders,
     /// 目标: targets, each hung under the target the targets sheet would hang it from.
     Targets,
+    /// 历史业绩: last year's actual figures by month, from the company's books.
+    PastActuals,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 7] = [
+    pub const ALL: [ImportKind; 8] = [
         ImportKind::OrgUnits,
         ImportKind::Users,
         ImportKind::Customers,
@@ -61,6 +63,7 @@ impl ImportKind {
         ImportKind::Opportunities,
         ImportKind::Orders,
         ImportKind::Targets,
+        ImportKind::PastActuals,
     ];
 
     /// The collection the rows become records of.
@@ -73,6 +76,7 @@ impl ImportKind {
             ImportKind::Opportunities => Collection::Opportunity,
             ImportKind::Orders => Collection::Order,
             ImportKind::Targets => Collection::Target,
+            ImportKind::PastActuals => Collection::PastActual,
         }
     }
 
@@ -82,7 +86,7 @@ impl ImportKind {
     }
 
     /// The kind for a CLI word (`org_units`, `users`, `customers`, `products`, `opportunities`,
-    /// `orders`, `targets`).
+    /// `orders`, `targets`, `past_actuals`).
     pub fn parse(word: &str) -> Option<ImportKind> {
         Self::ALL.into_iter().find(|k| k.as_str() == word.trim())
     }
@@ -375,7 +379,9 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
                 self.place_order(&mut fields);
                 Vec::new()
             }
-            ImportKind::Targets => self.place_target(&mut fields, &later),
+            ImportKind::Targets | ImportKind::PastActuals => {
+                self.place_measured(&mut fields, &later)
+            }
             _ => Vec::new(),
         };
         for (field, problem) in placed {
@@ -524,27 +530,26 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
             };
             let slot = field == TARGET_SLOT;
             let named = if slot { "subject_id" } else { field };
-            if let Some(earlier) = self.rows.get(self.collection, field, &key).first() {
-                found.push((
-                    named,
-                    if slot {
-                        Problem::SameTarget {
-                            line: Some(earlier.line),
-                        }
-                    } else {
-                        Problem::DuplicateInFile { line: earlier.line }
-                    },
-                ));
-            } else if !matches!(self.lookup.resolve(self.collection, &key), Ok(None)) {
-                found.push((
-                    named,
-                    if slot {
-                        Problem::SameTarget { line: None }
-                    } else {
-                        Problem::AlreadyExists
-                    },
-                ));
-            }
+            let earlier = self
+                .rows
+                .get(self.collection, field, &key)
+                .first()
+                .map(|row| row.line);
+            let stored = || !matches!(self.lookup.resolve(self.collection, &key), Ok(None));
+            let problem = match (slot, earlier) {
+                (true, line @ Some(_)) => Problem::SameSlot {
+                    collection: self.collection,
+                    line,
+                },
+                (false, Some(line)) => Problem::DuplicateInFile { line },
+                (true, None) if stored() => Problem::SameSlot {
+                    collection: self.collection,
+                    line: None,
+                },
+                (false, None) if stored() => Problem::AlreadyExists,
+                _ => continue,
+            };
+            found.push((named, problem));
         }
         found
     }
@@ -563,12 +568,13 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
         }
     }
 
-    /// Reads a target's later cells and places it: its period from the start cell, its subject
-    /// by its kind (or whichever of unit, person and dealer answers to the name), its value in 分
-    /// or as a count by its metric, its unit from its subject, and its parent where the targets
-    /// sheet would hang it (`targets::sheet::write_cell`): a month's or quarter's under the same
-    /// subject's year, a year's under the year of the unit above.
-    fn place_target(
+    /// Reads the later cells of a target or a past actual and places it: a target's period from
+    /// its period and start cells, a past actual's month; its subject by its kind (or whichever
+    /// of unit, person and dealer answers to the name), its value in 分 or as a count by its
+    /// metric, its unit from its subject, and a target's parent where the targets sheet would hang
+    /// it (`targets::sheet::write_cell`): a month's or quarter's under the same subject's year, a
+    /// year's under the year of the unit above.
+    fn place_measured(
         &self,
         fields: &mut Map<String, Value>,
         later: &[(&'static str, &str)],
@@ -578,8 +584,16 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
             fields.get(name).and_then(Value::as_str).map(str::to_owned)
         };
         let mut problems = Vec::new();
-        for (field, problem) in self.target_period(fields, cell("period"), cell("period_start")) {
-            problems.push((field, problem));
+        if self.kind == ImportKind::Targets {
+            problems.extend(self.target_period(fields, cell("period"), cell("period_start")));
+        } else if let Some(month) = cell("month") {
+            // A month (`2025-03`, `2025年3月`) or its first day; not a year or a quarter.
+            match cells::period(month) {
+                Ok((day, None | Some("month"))) => {
+                    fields.insert("month".into(), Value::from(day.to_string()));
+                }
+                _ => problems.push(("month", Problem::Cell(cells::CellError::NotMonth))),
+            }
         }
         if let Some(key) = cell("subject_id") {
             match self.subject(text(fields, "subject_kind").as_deref(), key) {
@@ -614,7 +628,10 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
                 }
             }
         }
-        if problems.is_empty() && !fields.contains_key("parent_id") {
+        if self.kind == ImportKind::Targets
+            && problems.is_empty()
+            && !fields.contains_key("parent_id")
+        {
             if let Some(parent) = self.parent_target(fields) {
                 fields.insert("parent_id".into(), Value::from(parent));
             }

@@ -131,7 +131,8 @@ fn kinds_parse_from_their_cli_words() {
             "products",
             "opportunities",
             "orders",
-            "targets"
+            "targets",
+            "past_actuals"
         ]
     );
     for kind in ImportKind::ALL {

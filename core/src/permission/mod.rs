@@ -899,6 +899,13 @@ fn default_rules() -> &'static [Rule] {
             &[Create, Edit, Delete, Reassign, Approve, Field("value")],
             Extent::All,
         ),
+        // Past actuals come from the company's own books (the import); HQ corrects them.
+        (
+            &[HqMarketing],
+            &[C::PastActual],
+            &[Create, Edit, Delete, Reassign],
+            Extent::All,
+        ),
         (
             &[HqMarketing],
             &[C::Budget],

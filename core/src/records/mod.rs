@@ -44,7 +44,7 @@ pub use promotion::{
     ReviewFlag, SalesLine, Shift,
 };
 pub use service::{Survey, Ticket};
-pub use target::Target;
+pub use target::{PastActual, Target};
 
 /// A required field that is missing or not readable as its kind: the record has no typed view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

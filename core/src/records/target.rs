@@ -1,4 +1,4 @@
-//! 目标 as a typed record.
+//! 目标 and 历史业绩 as typed records.
 
 use super::record;
 use crate::time::{DateTime, NaiveDate, Utc};
@@ -23,5 +23,23 @@ record! {
         breakdown_status: Option<String>,
         breakdown_comment: Option<String>,
         breakdown_decided_at: Option<DateTime<Utc>>,
+    }
+}
+
+record! {
+    /// 历史业绩: one month's actual figure recorded outside the app.
+    pub struct PastActual {
+        /// unit, user or dealer: which collection `subject_id` names.
+        subject_kind: String,
+        subject_id: String,
+        /// As a target's metric.
+        metric: String,
+        /// The first day of its month.
+        month: NaiveDate,
+        /// In the metric's unit: 分 for amounts, a count otherwise.
+        value: i64,
+        unit_id: String,
+        source: Option<String>,
+        notes: Option<String>,
     }
 }

@@ -23,6 +23,7 @@ fn view(collection: Collection) -> (&'static [&'static str], Reader) {
         Collection::Order => view!(Order),
         Collection::Contract => view!(Contract),
         Collection::Target => view!(Target),
+        Collection::PastActual => view!(PastActual),
         Collection::Budget => view!(Budget),
         Collection::Expense => view!(Expense),
         Collection::Promotion => view!(Promotion),

@@ -6,6 +6,7 @@
 //! - New customers: customers in the month they were first written.
 //! - Visits: visits in the month they were made (China time).
 //! - Opportunity amount: opportunities' amounts in the month they were opened.
+//! - Any metric: past actuals (`past_actuals`, imported from the company's books) in their month.
 //!
 //! A record counts for its owner, its unit and every unit above it, and (sales) for the customer it
 //! was sold to, which is how a dealer's target is followed.
@@ -209,6 +210,30 @@ pub fn contributions(
             )
             .into_iter()
             .collect()
+        }
+        Collection::PastActual => {
+            let subject = text(fields, "subject_id");
+            let kind = fields.get("subject_kind").and_then(Value::as_str);
+            let month = fields
+                .get("month")
+                .and_then(Value::as_str)
+                .and_then(parse_date)
+                .map(month_of);
+            let metric = fields
+                .get("metric")
+                .and_then(Value::as_str)
+                .and_then(Metric::parse);
+            let (Some(month), Some(metric)) = (month, metric) else {
+                return Vec::new();
+            };
+            vec![Contribution {
+                metric,
+                month,
+                amount: fields.get("value").and_then(Value::as_i64).unwrap_or(0),
+                user: subject.clone().filter(|_| kind == Some("user")),
+                unit: text(fields, "unit_id"),
+                dealer: subject.filter(|_| kind == Some("dealer")),
+            }]
         }
         _ => Vec::new(),
     }

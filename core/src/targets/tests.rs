@@ -288,6 +288,37 @@ mod actuals {
     }
 
     #[test]
+    fn a_past_actual_counts_for_its_subject_and_the_units_above_it() {
+        let rep = map(
+            json!({"subject_kind": "user", "subject_id": "rep", "metric": "visits",
+            "month": "2025-03-01", "value": 40, "unit_id": "shanghai"}),
+        );
+        let dealer = map(json!({"subject_kind": "dealer", "subject_id": "dealer",
+            "metric": "sales_amount", "month": "2025-03-01", "value": 900_000,
+            "unit_id": "east"}));
+        let mut actuals = Actuals::default();
+        for fields in [&rep, &dealer] {
+            for c in contributions(Collection::PastActual, fields, None) {
+                actuals.add(&c, &org(), |_| None, 1);
+            }
+        }
+        let march = month_of(date("2025-03-01"));
+        let sum = |metric, kind, id| actuals.sum(metric, kind, id, march, march + 1);
+        assert_eq!(sum(Metric::Visits, SubjectKind::User, "rep"), 40);
+        assert_eq!(sum(Metric::Visits, SubjectKind::Unit, "shanghai"), 40);
+        assert_eq!(sum(Metric::Visits, SubjectKind::Unit, "hq"), 40);
+        assert_eq!(
+            sum(Metric::SalesAmount, SubjectKind::Dealer, "dealer"),
+            900_000
+        );
+        assert_eq!(sum(Metric::SalesAmount, SubjectKind::Unit, "east"), 900_000);
+        assert_eq!(sum(Metric::SalesAmount, SubjectKind::Unit, "shanghai"), 0);
+        assert_eq!(sum(Metric::SalesAmount, SubjectKind::User, "rep"), 0);
+        let unreadable = map(json!({"subject_kind": "unit", "metric": "visits", "value": 1}));
+        assert!(contributions(Collection::PastActual, &unreadable, None).is_empty());
+    }
+
+    #[test]
     fn drafts_and_cancelled_orders_do_not_count_and_lines_stand_in_for_a_missing_total() {
         let draft = map(json!({"status": "draft", "ordered_on": "2026-11-30", "total": 1}));
         assert!(contributions(Collection::Order, &draft, None).is_empty());
