@@ -253,6 +253,26 @@ const CASES: Case[] = [
     sees: E2E_ADMIN_LOGIN, blind: E2E_LOGIN,
   },
   {
+    // Figures from the company's books (normally imported); HQ and the office keep them.
+    slug: 'past-actuals', heading: '历史业绩', writer: E2E_ADMIN_LOGIN,
+    fill: async (page, w) => {
+      await fillText(page, '月份', `${new Date().getFullYear() - 1}-03-01`);
+      await fillText(page, '责任对象', w.companyId);
+      await fillText(page, '数据来源', `业绩 ${w.unique}`);
+    },
+    bad: {
+      field: 'value', make: (page) => fillText(page, '实际值', '-5'), fix: (page) => fillText(page, '实际值', '120000'),
+      zh: /“实际值”必须在 0 到 \d+ 之间/, en: /“Actual” must be between 0 and \d+/,
+    },
+    edit: { label: '备注', field: 'notes' },
+    search: (w) => `业绩 ${w.unique}`,
+    check: (f, w) => {
+      expect(f.value).toBe(120000);
+      expect(f.source).toBe(`业绩 ${w.unique}`);
+    },
+    sees: E2E_MANAGER_LOGIN, blind: E2E_LOGIN,
+  },
+  {
     slug: 'budgets', heading: '预算', writer: E2E_ADMIN_LOGIN,
     fill: async (page, w) => {
       await fillText(page, '营销计划', `预算计划 ${w.unique}`);

@@ -4,9 +4,12 @@
 // and approves once the manager has made them add up, which freezes them. A rep sees their own
 // monthly targets, and their attainment moves when they add an order.
 import { test, expect, type Browser, type Page, type APIRequestContext } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { E2E_ADMIN_LOGIN } from '../playwright.config';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { dataDirFor, E2E_ADMIN_LOGIN, server } from '../playwright.config';
 import { apiLogin, importPeople, newId, pullAll, pushCreates } from './support';
 
 type Org = {
@@ -292,4 +295,107 @@ test('a rep sees their own monthly targets, and their attainment moves when they
     '销售额：完成 60,000 / 目标 300,000 = 20% × 权重 50% = 10.0 分',
   );
   await expect(card).toContainText('合计：10.0 分');
+});
+
+/// Runs `yingxiao-server import KIND` on a CSV into the running server's database: its report, and
+/// whether it applied the file.
+function importCsv(port: number, kind: string, lines: string[]): { output: string; applied: boolean } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'yingxiao-targets-'));
+  const file = path.join(dir, `${kind}.csv`);
+  writeFileSync(file, lines.join('\n'));
+  try {
+    const output = execFileSync(server, ['import', kind, file, '--data-dir', dataDirFor(port)], {
+      encoding: 'utf8',
+      env: { ...process.env, RUST_LOG: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return { output, applied: true };
+  } catch (error) {
+    return { output: String((error as { stdout?: string }).stdout ?? error), applied: false };
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+}
+
+test("last year's actuals and this year's targets come in through the import, and the sheet breaks down by them", async ({
+  page,
+}, testInfo) => {
+  test.skip(testInfo.project.name !== 'desktop', 'the import is the admin CLI; one screen shows its result');
+  test.setTimeout(120_000);
+  const port = Number(new URL(testInfo.project.use.baseURL!).port);
+  const tag = randomUUID().slice(0, 6);
+  const login = (n: number) => `ti${tag}${n}`;
+  const passwords = importPeople(port, [
+    'employee_id,manager_id,name,title,unit',
+    `${login(1)},,董事长${tag},董事长,总部${tag}`,
+    `${login(2)},${login(1)},事业部总经理${tag},总经理,事业部${tag}`,
+    `${login(3)},${login(2)},北区经理${tag},大区经理,华北${tag}`,
+    `${login(4)},${login(2)},南区经理${tag},大区经理,华南${tag}`,
+    `${login(5)},${login(3)},导入业务${tag},业务代表,华北${tag}`,
+  ]);
+  const lastYear = new Date().getFullYear() - 1;
+  const thisYear = lastYear + 1;
+
+  // Last year's sales from the books, by region and month, as people write months.
+  const actuals = importCsv(port, 'past_actuals', [
+    '责任对象,考核指标,月份,实际值,数据来源',
+    `华北${tag},销售额,${lastYear}-03,"600,000",ERP`,
+    `华南${tag},销售额,${lastYear}年10月,200000,ERP`,
+  ]);
+  expect(actuals.output).toContain('2 rows read, 2 valid, 0 bad');
+  expect(actuals.applied).toBe(true);
+
+  // This year's targets: the division's year, the rep's year and two of its months.
+  const targets = [
+    '责任对象,考核指标,目标周期,目标值',
+    `事业部${tag},销售额,${thisYear},1000000`,
+    `${login(5)},销售额,${thisYear},240000`,
+    `${login(5)},销售额,${thisYear}-01,20000`,
+    `${login(5)},销售额,${thisYear}年2月,20000`,
+  ];
+  const first = importCsv(port, 'targets', targets);
+  expect(first.output).toContain('4 rows read, 4 valid, 0 bad');
+  expect(first.applied).toBe(true);
+  // The same file again: every row is there already, and nothing is written.
+  const again = importCsv(port, 'targets', targets);
+  expect(again.applied).toBe(false);
+  expect(again.output).toContain(`line 2: subject_id "事业部${tag}": “subject_id”: “事业部${tag}” has targets for this metric and period already`);
+  expect(again.output).toContain('nothing was written');
+
+  // HQ sees the imported year and breaks it down by the imported shares (75% / 25%).
+  await page.goto('targets');
+  await page.locator('input[name=username]').fill(login(2));
+  await page.locator('input[name=password]').fill(passwords.get(login(2))!);
+  await page.locator('button[type=submit]').click();
+  await expect(page.locator('.topbar .sync-indicator')).toHaveAttribute('data-state', 'synced', { timeout: 30_000 });
+  await expect(page.getByTestId('targets-page')).toHaveAttribute('aria-busy', 'false', { timeout: 20_000 });
+  const admin = await apiLogin(page.request, E2E_ADMIN_LOGIN);
+  const records = await pullAll(page.request, admin.token);
+  const unit = (name: string) => records.find((r) => r.collection === 'org_units' && r.fields.name === name)!.id;
+  const rep = records.find((r) => r.collection === 'users' && r.fields.name === `导入业务${tag}`)!.id;
+  const division = unit(`事业部${tag}`);
+  await open(page, division);
+  await expect(yearOf(page, division)).toHaveText('1,000,000');
+  await row(page, division).getByTestId('target-decompose').click();
+  const panel = page.getByTestId('target-decompose-panel');
+  await expect(panel.getByTestId('target-decompose-child').filter({ hasText: `华北${tag}` })).toContainText('750,000');
+  await expect(panel.getByTestId('target-decompose-child').filter({ hasText: `华南${tag}` })).toContainText('250,000');
+  await panel.getByTestId('target-decompose-apply').click();
+  await expect(yearOf(page, unit(`华北${tag}`))).toHaveText('750,000');
+  // Phased by last year's months: March and October carry the year.
+  await expect(row(page, division).locator('[data-month="2"]')).toHaveText('750,000');
+  await expect(row(page, division).locator('[data-month="9"]')).toHaveText('250,000');
+  // The rep's imported months sit under the rep's imported year.
+  await open(page, unit(`华北${tag}`));
+  await expect(yearOf(page, rep)).toHaveText('240,000');
+  await expect(row(page, rep).locator('[data-month="0"]')).toHaveText('20,000');
+  await expect(row(page, rep).getByTestId('target-months-gap')).toContainText('200,000');
+
+  // The figures themselves are records HQ can read and correct.
+  await page.goto('past-actuals');
+  await expect(page.getByRole('heading', { name: '历史业绩' })).toBeVisible();
+  const listed = page.getByTestId('record-list').getByRole('row');
+  await expect(listed.filter({ hasText: `华北${tag}` })).toHaveCount(1);
+  await expect(listed.filter({ hasText: `华南${tag}` })).toHaveCount(1);
+  await expect(listed.filter({ hasText: `华北${tag}` })).toContainText('ERP');
 });

@@ -499,7 +499,9 @@ pub fn RecordList(
                                 aria-label=move || collection.label(i18n.locale())>
                                 <div class="list-body" data-testid="record-list"
                                     style:height=move || format!("{}px", matching.with(Vec::len) as f64 * ROW_HEIGHT)>
-                                    <For each=shown key=|(at, row)| (*at, row.id.clone()) let:item>
+                                    // Keyed by what a row shows too: a row whose record changed, or whose
+                                    // references' names arrived after it was drawn, is drawn again.
+                                    <For each=shown key=|(at, row)| (*at, row.id.clone(), row.title.clone(), row.cells.clone()) let:item>
                                         {list_row(item.0, item.1, base, waiting, marks, i18n)}
                                     </For>
                                 </div>
