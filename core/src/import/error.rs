@@ -291,6 +291,11 @@ pub(super) enum Problem {
     SubjectUnclear {
         kinds: Vec<&'static str>,
     },
+    /// A past actual would count what another of the same metric and month counts (a unit's and
+    /// its people's), on an earlier line or stored.
+    Overlaps {
+        line: Option<u64>,
+    },
     /// A target (or past actual) for the same subject, metric and period is on an earlier line,
     /// or stored.
     SameSlot {
@@ -481,6 +486,20 @@ impl Problem {
                     .collect::<Vec<_>>()
                     .join(" and ")
             ),
+            Overlaps { line: Some(line) } if zh => format!(
+                "“{f}”：“{v}”与第 {line} 行是同一指标、同一月份的上下级业绩，会重复计算；请只导入一级"
+            ),
+            Overlaps { line: Some(line) } => format!(
+                "“{f}”: “{v}” and line {line} are figures of one metric and month where one holds \
+                 the other (a unit's and its people's), which would count twice; import one level"
+            ),
+            Overlaps { line: None } if zh => format!(
+                "“{f}”：“{v}”与已有的同一指标、同一月份的上下级业绩重复计算；请只导入一级"
+            ),
+            Overlaps { line: None } => format!(
+                "“{f}”: “{v}” and a stored figure of one metric and month hold one another (a \
+                 unit's and its people's), which would count twice; import one level"
+            ),
             SameSlot {
                 collection,
                 line: Some(line),
@@ -562,6 +581,8 @@ mod tests {
             Problem::SubjectUnclear {
                 kinds: vec!["unit", "user"],
             },
+            Problem::Overlaps { line: Some(3) },
+            Problem::Overlaps { line: None },
             Problem::SameSlot {
                 collection: Collection::Target,
                 line: Some(3),

@@ -66,6 +66,14 @@ fn existing() -> RecordIndex {
         })),
     );
     index.add(
+        Collection::PastActual,
+        "0193b3c4-7a1e-7000-8000-0000000000f2",
+        &object(
+            json!({"subject_kind": "unit", "subject_id": SHANGHAI, "metric": "visits",
+            "month": "2025-05-01", "value": 300, "unit_id": SHANGHAI}),
+        ),
+    );
+    index.add(
         Collection::Order,
         "0193b3c4-7a1e-7000-8000-0000000000b1",
         &object(json!({"order_no": "SO-OLD", "customer_id": DEALER})),
@@ -455,4 +463,66 @@ fn last_years_figures_by_month_become_past_actuals() {
     assert_eq!(made[3]["subject_kind"], "dealer");
     assert_eq!(made[3]["unit_id"], EAST);
     assert_eq!(made[3]["month"], "2025-04-01");
+}
+
+#[test]
+fn a_figure_is_imported_at_one_level_so_nothing_counts_twice() {
+    let report = import(
+        ImportKind::PastActuals,
+        "subject,metric,month,value\n\
+         华东大区,visits,2025-05,1000\n\
+         wang.wei,sales_amount,2025-06,100\n\
+         李娜,sales_amount,2025-06,100\n\
+         上海区域,sales_amount,2025-06,100\n\
+         华东食品贸易有限公司,sales_amount,2025-06,100\n\
+         华东食品贸易有限公司,sales_amount,2025-07,100\n\
+         上海区域,visits,2025-06,5\n\
+         华锐食品集团,visits,2025-06,5\n",
+        "",
+    );
+    let spots: Vec<(u64, String)> = errors(&report)
+        .into_iter()
+        .map(|(line, _, message)| (line, message))
+        .collect();
+    assert_eq!(
+        spots,
+        vec![
+            (
+                2,
+                "“subject_id”: “华东大区” and a stored figure of one metric and month hold one \
+                 another (a unit's and its people's), which would count twice; import one level"
+                    .into()
+            ),
+            (
+                5,
+                "“subject_id”: “上海区域” and line 3 are figures of one metric and month where one \
+                 holds the other (a unit's and its people's), which would count twice; import one \
+                 level"
+                    .into()
+            ),
+            (
+                6,
+                "“subject_id”: “华东食品贸易有限公司” and line 3 are figures of one metric and month \
+                 where one holds the other (a unit's and its people's), which would count twice; \
+                 import one level"
+                    .into()
+            ),
+            (
+                9,
+                "“subject_id”: “华锐食品集团” and line 8 are figures of one metric and month where \
+                 one holds the other (a unit's and its people's), which would count twice; import \
+                 one level"
+                    .into()
+            ),
+        ]
+    );
+    // People beside people, another month, another metric: all kept.
+    assert_eq!(
+        report
+            .valid
+            .iter()
+            .map(|(line, _)| *line)
+            .collect::<Vec<_>>(),
+        vec![3, 4, 7, 8]
+    );
 }

@@ -35,6 +35,30 @@ pub trait Lookup {
     fn is_store(&self, _unit_id: &str) -> bool {
         false
     }
+
+    /// The stored past actuals of one metric and month (`YYYY-MM-01`): whom each is for and where.
+    fn past_actuals(&self, _metric: &str, _month: &str) -> Vec<Figure> {
+        Vec::new()
+    }
+}
+
+/// A past actual as the import weighs a new one against it: its subject and the unit it counts in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Figure {
+    pub subject_kind: String,
+    pub subject_id: String,
+    pub unit_id: String,
+}
+
+impl Figure {
+    /// The unit whose figure this is or lies in: a unit's own, a person's or dealer's unit.
+    pub(super) fn cover(&self) -> &str {
+        if self.subject_kind == "unit" {
+            &self.subject_id
+        } else {
+            &self.unit_id
+        }
+    }
 }
 
 impl<F> Lookup for F
@@ -193,6 +217,8 @@ pub struct RecordIndex {
     /// (collection, id) → the unit the record sits in (`Lookup::unit_of`).
     units: HashMap<(Collection, String), String>,
     stores: std::collections::HashSet<String>,
+    /// Past actuals by (metric, month).
+    figures: HashMap<(String, String), Vec<Figure>>,
 }
 
 /// The field naming the org unit a record of `collection` sits in.
@@ -230,6 +256,31 @@ impl RecordIndex {
         {
             self.stores.insert(id.to_owned());
         }
+        if collection == Collection::PastActual {
+            let text = |name: &str| fields.get(name).and_then(Value::as_str).map(str::to_owned);
+            if let (
+                Some(metric),
+                Some(month),
+                Some(subject_kind),
+                Some(subject_id),
+                Some(unit_id),
+            ) = (
+                text("metric"),
+                text("month"),
+                text("subject_kind"),
+                text("subject_id"),
+                text("unit_id"),
+            ) {
+                self.figures
+                    .entry((metric, month))
+                    .or_default()
+                    .push(Figure {
+                        subject_kind,
+                        subject_id,
+                        unit_id,
+                    });
+            }
+        }
     }
 }
 
@@ -256,6 +307,13 @@ impl Lookup for RecordIndex {
 
     fn is_store(&self, unit_id: &str) -> bool {
         self.stores.contains(unit_id)
+    }
+
+    fn past_actuals(&self, metric: &str, month: &str) -> Vec<Figure> {
+        self.figures
+            .get(&(metric.to_owned(), month.to_owned()))
+            .cloned()
+            .unwrap_or_default()
     }
 }
 

@@ -15,11 +15,13 @@ mod mapping;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use error::{ImportError, RowError};
-pub use lookup::{natural_keys, target_slot, Ambiguous, Lookup, RecordIndex, TARGET_SLOT};
+pub use lookup::{natural_keys, target_slot, Ambiguous, Figure, Lookup, RecordIndex, TARGET_SLOT};
 pub use mapping::{ColumnMap, ValueMap, ValueMapping};
 
 use error::Problem;
@@ -229,6 +231,7 @@ pub fn import_csv<L: Lookup + ?Sized>(
         lookup,
         new_id,
         rows: KeyIndex::default(),
+        figures: HashMap::new(),
         report: ImportReport {
             ignored_headers: plan.ignored.clone(),
             mapped_headers: plan
@@ -322,6 +325,8 @@ struct Run<'p, L: ?Sized, F> {
     new_id: F,
     /// Rows read so far by their natural keys, for references and duplicates.
     rows: KeyIndex<FileRow>,
+    /// Valid past actuals above, by (metric, month), with their lines.
+    figures: HashMap<(String, String), Vec<(u64, Figure)>>,
     report: ImportReport,
 }
 
@@ -417,6 +422,9 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
             id: id.clone(),
         };
         self.rows.add(self.collection, &fields, &row);
+        if let (Some(_), Some((key, figure))) = (&id, figure_of(self.kind, &fields)) {
+            self.figures.entry(key).or_default().push((line, figure));
+        }
         match id {
             Some(id) => self.report.valid.push((
                 line,
@@ -628,6 +636,13 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
                 }
             }
         }
+        if problems.is_empty() {
+            if let Some((key, figure)) = figure_of(self.kind, fields) {
+                if let Some(problem) = self.overlap(&key, &figure) {
+                    problems.push(("subject_id", problem));
+                }
+            }
+        }
         if self.kind == ImportKind::Targets
             && problems.is_empty()
             && !fields.contains_key("parent_id")
@@ -709,6 +724,50 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
             }
             (None, None) => vec![(field, Problem::PeriodMissing)],
         }
+    }
+
+    /// Whether a past actual would count sales already counted by another of the same metric and
+    /// month (above in the file, or stored): a unit's figure holds everything inside the unit, so
+    /// neither a figure inside it nor one of a unit around it may stand beside it; a person's and a
+    /// dealer's figures overlap when one's unit holds the other's (the dealer's sales were some
+    /// person's). People beside people, and dealers beside dealers, never overlap.
+    fn overlap(&self, key: &(String, String), new: &Figure) -> Option<Problem> {
+        let within = |inner: &str, outer: &str| {
+            let mut at = Some(inner.to_owned());
+            // An org tree has no loops; the bound only keeps a damaged one from hanging the import.
+            for _ in 0..64 {
+                match at {
+                    Some(unit) if unit == outer => return true,
+                    Some(unit) => at = self.lookup.unit_of(Collection::OrgUnit, &unit),
+                    None => return false,
+                }
+            }
+            false
+        };
+        let clash = |old: &Figure| {
+            let (a, b) = (new.subject_kind.as_str(), old.subject_kind.as_str());
+            // The same subject again is a repeat (`SameSlot`), not an overlap.
+            let same = a == b && old.subject_id == new.subject_id;
+            let nested = (a == "unit" && within(old.cover(), new.cover()))
+                || (b == "unit" && within(new.cover(), old.cover()))
+                || (a != "unit"
+                    && b != "unit"
+                    && a != b
+                    && (within(new.cover(), old.cover()) || within(old.cover(), new.cover())));
+            !same && nested
+        };
+        let above = self
+            .figures
+            .get(key)
+            .and_then(|rows| rows.iter().find(|(_, old)| clash(old)));
+        if let Some((line, _)) = above {
+            return Some(Problem::Overlaps { line: Some(*line) });
+        }
+        self.lookup
+            .past_actuals(&key.0, &key.1)
+            .iter()
+            .any(clash)
+            .then_some(Problem::Overlaps { line: None })
     }
 
     /// The subject a target's cell names: of `kind` if the row says, else the one unit, person or
@@ -814,4 +873,20 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
             })
             .collect()
     }
+}
+
+/// A past actual's (metric, month) and whom it is for, once its fields are placed.
+fn figure_of(kind: ImportKind, fields: &Map<String, Value>) -> Option<((String, String), Figure)> {
+    if kind != ImportKind::PastActuals {
+        return None;
+    }
+    let text = |name: &str| fields.get(name).and_then(Value::as_str).map(str::to_owned);
+    Some((
+        (text("metric")?, text("month")?),
+        Figure {
+            subject_kind: text("subject_kind")?,
+            subject_id: text("subject_id")?,
+            unit_id: text("unit_id")?,
+        },
+    ))
 }
