@@ -244,30 +244,35 @@ const CASES: Case[] = [
       await fillText(page, '备注', `目标 ${w.unique}`);
     },
     bad: {
+      // A sales target is typed in yuan (its metric says so) and kept in 分.
       field: 'value', make: (page) => fillText(page, '目标值', '-5'), fix: (page) => fillText(page, '目标值', '120000'),
-      zh: /“目标值”必须在 0 到 \d+ 之间/, en: /“Target value” must be between 0 and \d+/,
+      zh: '请输入以元为单位、最多两位小数的金额，例如 50000 或 1234.56。',
+      en: 'Enter an amount in yuan with at most two decimals, e.g. 50000 or 1234.56.',
     },
     edit: { label: '备注', field: 'notes' },
     search: (w) => `目标 ${w.unique}`,
-    check: (f) => expect(f.value).toBe(120000),
+    check: (f) => expect(f.value).toBe(12_000_000),
     sees: E2E_ADMIN_LOGIN, blind: E2E_LOGIN,
   },
   {
     // Figures from the company's books (normally imported); HQ and the office keep them.
     slug: 'past-actuals', heading: '历史业绩', writer: E2E_ADMIN_LOGIN,
     fill: async (page, w) => {
+      // A count: typed and kept as a whole number.
+      await field(page, '考核指标').selectOption({ label: '拜访次数' });
       await fillText(page, '月份', `${new Date().getFullYear() - 1}-03-01`);
       await fillText(page, '责任对象', w.companyId);
       await fillText(page, '数据来源', `业绩 ${w.unique}`);
     },
     bad: {
-      field: 'value', make: (page) => fillText(page, '实际值', '-5'), fix: (page) => fillText(page, '实际值', '120000'),
+      field: 'value', make: (page) => fillText(page, '实际值', '-5'), fix: (page) => fillText(page, '实际值', '42'),
       zh: /“实际值”必须在 0 到 \d+ 之间/, en: /“Actual” must be between 0 and \d+/,
     },
     edit: { label: '备注', field: 'notes' },
     search: (w) => `业绩 ${w.unique}`,
     check: (f, w) => {
-      expect(f.value).toBe(120000);
+      expect(f.metric).toBe('visits');
+      expect(f.value).toBe(42);
       expect(f.source).toBe(`业绩 ${w.unique}`);
     },
     sees: E2E_MANAGER_LOGIN, blind: E2E_LOGIN,

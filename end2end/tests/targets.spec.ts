@@ -398,4 +398,6 @@ test("last year's actuals and this year's targets come in through the import, an
   await expect(listed.filter({ hasText: `华北${tag}` })).toHaveCount(1);
   await expect(listed.filter({ hasText: `华南${tag}` })).toHaveCount(1);
   await expect(listed.filter({ hasText: `华北${tag}` })).toContainText('ERP');
+  // Sales figures read in yuan, as they were imported.
+  await expect(listed.filter({ hasText: `华北${tag}` })).toContainText('¥600,000.00');
 });

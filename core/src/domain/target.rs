@@ -53,6 +53,58 @@ pub fn subject_collection(subject_kind: &str) -> Option<Collection> {
     }
 }
 
+/// A target's value: in 分 for the amount metrics, a plain count for the others.
+const TARGET_VALUE: FieldDef = FieldDef::new(
+    "value",
+    Integer {
+        min: 0,
+        max: MAX_MONEY,
+    },
+    "目标值",
+    "Target value",
+)
+.required();
+
+/// A past actual's value, in the same units as a target's.
+const PAST_VALUE: FieldDef = FieldDef::new(
+    "value",
+    Integer {
+        min: 0,
+        max: MAX_MONEY,
+    },
+    "实际值",
+    "Actual",
+)
+.required();
+
+/// The values read and typed as amounts in yuan (`field_as_measured`); stored as the same 分.
+static TARGET_VALUE_IN_YUAN: FieldDef = FieldDef {
+    kind: Money,
+    ..TARGET_VALUE
+};
+static PAST_VALUE_IN_YUAN: FieldDef = FieldDef {
+    kind: Money,
+    ..PAST_VALUE
+};
+
+/// A field as people read and type it: the `value` of a target or a past actual is an amount in
+/// yuan when its `metric` is one (sales, opportunity amount), a count otherwise; every other field
+/// is the table's. Stored alike (分 or a count), so only showing and typing differ.
+pub fn field_as_measured(
+    collection: Collection,
+    name: &str,
+    metric: Option<&str>,
+) -> Option<&'static FieldDef> {
+    let money = metric
+        .and_then(crate::targets::actuals::Metric::parse)
+        .is_some_and(|m| m.is_money());
+    match (collection, name, money) {
+        (Collection::Target, "value", true) => Some(&TARGET_VALUE_IN_YUAN),
+        (Collection::PastActual, "value", true) => Some(&PAST_VALUE_IN_YUAN),
+        _ => collection.field(name),
+    }
+}
+
 pub(super) static TARGETS: Table = Table {
     wire: "targets",
     label_zh: "目标",
@@ -71,17 +123,7 @@ pub(super) static TARGETS: Table = Table {
         // three collections, so this is text that must hold a record id.
         FieldDef::new("subject_id", Text { max_chars: 36 }, "责任对象", "Subject").required(),
         FieldDef::new("metric", Enum(METRICS), "考核指标", "Metric").required(),
-        // In 分 for the amount metrics, a plain count for the others.
-        FieldDef::new(
-            "value",
-            Integer {
-                min: 0,
-                max: MAX_MONEY,
-            },
-            "目标值",
-            "Target value",
-        )
-        .required(),
+        TARGET_VALUE,
         FieldDef::new(
             "parent_id",
             Ref(Collection::Target),
@@ -143,17 +185,7 @@ pub(super) static PAST_ACTUALS: Table = Table {
         FieldDef::new("subject_id", Text { max_chars: 36 }, "责任对象", "Subject").required(),
         FieldDef::new("metric", Enum(METRICS), "考核指标", "Metric").required(),
         FieldDef::new("month", Date, "月份", "Month").required(),
-        // In 分 for the amount metrics, a plain count for the others, as a target's value.
-        FieldDef::new(
-            "value",
-            Integer {
-                min: 0,
-                max: MAX_MONEY,
-            },
-            "实际值",
-            "Actual",
-        )
-        .required(),
+        PAST_VALUE,
         // The unit it counts in (and every unit above it), as an order's.
         FieldDef::new("unit_id", Ref(Collection::OrgUnit), "所属组织", "Org unit").required(),
         FieldDef::new(
@@ -266,6 +298,29 @@ mod tests {
 
     use super::super::{validate_create, validate_patch};
     use super::*;
+
+    #[test]
+    fn a_value_reads_as_yuan_when_its_metric_is_an_amount() {
+        for collection in [Collection::Target, Collection::PastActual] {
+            let kind = |metric| field_as_measured(collection, "value", metric).map(|d| d.kind);
+            assert_eq!(kind(Some("sales_amount")), Some(Money));
+            assert_eq!(kind(Some("opportunity_amount")), Some(Money));
+            assert!(matches!(kind(Some("visits")), Some(Integer { .. })));
+            assert!(matches!(kind(None), Some(Integer { .. })));
+            let as_yuan = field_as_measured(collection, "value", Some("sales_amount")).unwrap();
+            let stored = collection.field("value").unwrap();
+            assert_eq!(
+                (as_yuan.name, as_yuan.label_zh),
+                (stored.name, stored.label_zh)
+            );
+            assert_eq!(as_yuan.required, stored.required);
+        }
+        assert_eq!(
+            field_as_measured(Collection::Target, "notes", Some("sales_amount")),
+            Collection::Target.field("notes")
+        );
+        assert_eq!(field_as_measured(Collection::Target, "nope", None), None);
+    }
 
     fn target(period: &str, start: &str) -> Map<String, Value> {
         json!({

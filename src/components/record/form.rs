@@ -11,7 +11,10 @@ use leptos::{prelude::*, task::spawn_local};
 use serde_json::{Map, Value};
 use wasm_bindgen::{JsCast, JsValue};
 use yingxiao_core::{
-    domain::{validate_create, validate_fields, validate_patch, Collection, FieldDef, FieldKind},
+    domain::{
+        field_as_measured, validate_create, validate_fields, validate_patch, Collection, FieldDef,
+        FieldKind,
+    },
     sync::protocol::Intent,
     views::{
         group_field, line_choices_from, line_value, lines_total, lines_total_field, LineMoney,
@@ -87,9 +90,13 @@ impl RecordForm {
     pub fn new(collection: Collection, names: &[&str], initial: &Map<String, Value>) -> Self {
         let fields: Vec<&'static FieldDef> =
             names.iter().filter_map(|n| collection.field(n)).collect();
+        let metric = initial.get("metric").and_then(Value::as_str);
         let raw = fields
             .iter()
-            .map(|def| (def.name, to_raw(def, initial.get(def.name))))
+            .map(|def| {
+                let shown = field_as_measured(collection, def.name, metric).unwrap_or(def);
+                (def.name, to_raw(shown, initial.get(def.name)))
+            })
             .collect();
         Self {
             collection,
@@ -157,12 +164,14 @@ impl RecordForm {
         let mut problems = BTreeMap::new();
         let mut values = Vec::new();
         let raw = self.raw.get_untracked();
+        let metric = raw.get("metric").map(String::as_str);
         for def in self.fields.get_value() {
             if untrack(|| self.mode(def.name)) != FieldMode::Edit {
                 continue;
             }
             let text = raw.get(def.name).map(String::as_str).unwrap_or("");
-            match from_raw(def, text) {
+            let typed = field_as_measured(self.collection, def.name, metric).unwrap_or(def);
+            match from_raw(typed, text) {
                 Err(problem) => {
                     problems.insert(def.name.to_owned(), problem);
                 }
@@ -414,10 +423,18 @@ pub fn FormField(
         return ().into_any();
     };
     let mode = Memo::new(move |_| form.mode(name));
+    // A target's value is typed in yuan or as a count, as its metric says (followed only there).
+    let measured = Memo::new(move |_| {
+        if name == "value" {
+            field_as_measured(form.collection, name, Some(&form.get("metric"))).unwrap_or(def)
+        } else {
+            def
+        }
+    });
     view! {
         {move || match mode.get() {
-            FieldMode::Edit => editable_field(form, def, options, i18n),
-            FieldMode::ReadOnly => read_only_field(form, def, options, i18n),
+            FieldMode::Edit => editable_field(form, measured.get(), options, i18n),
+            FieldMode::ReadOnly => read_only_field(form, measured.get(), options, i18n),
             FieldMode::Hidden => ().into_any(),
         }}
     }

@@ -349,9 +349,14 @@ pub fn RecordList(
                 .iter()
                 .map(|&p| {
                     let row = list.row(p);
+                    let metric = row.fields.get("metric").and_then(Value::as_str);
                     let cells = spec.columns.iter().zip(&row.cells).map(|(c, cell)| {
+                        let measured =
+                            yingxiao_core::domain::field_as_measured(collection, c, metric);
                         match row.fields.get(*c).and_then(Value::as_i64) {
-                            Some(fen) if money(c) => yuan_plain(fen),
+                            Some(fen) if measured.is_some_and(|d| d.kind == FieldKind::Money) => {
+                                yuan_plain(fen)
+                            }
                             _ => cell.clone(),
                         }
                     });

@@ -48,7 +48,8 @@ pub(crate) fn display_value(
     i18n: I18n,
 ) -> Option<String> {
     let locale = i18n.locale();
-    let def = collection.field(name)?;
+    let metric = fields.get("metric").and_then(Value::as_str);
+    let def = yingxiao_core::domain::field_as_measured(collection, name, metric)?;
     let value = fields.get(name).filter(|v| !v.is_null())?;
     Some(match def.kind {
         FieldKind::Enum(_) => {
