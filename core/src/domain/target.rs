@@ -53,6 +53,23 @@ pub fn subject_collection(subject_kind: &str) -> Option<Collection> {
     }
 }
 
+/// Whom a target or a past actual is for: which collection `subject_id` names.
+const SUBJECT_KIND: FieldDef = FieldDef::new(
+    "subject_kind",
+    Enum(SUBJECT_KINDS),
+    "责任对象类型",
+    "Subject kind",
+)
+.required();
+
+/// The id of a unit, a user or a dealer (see `subject_collection`): one `Ref` cannot name three
+/// collections, so this is text that must hold a record id.
+const SUBJECT_ID: FieldDef =
+    FieldDef::new("subject_id", Text { max_chars: 36 }, "责任对象", "Subject").required();
+
+/// What a target or a past actual measures (`targets::actuals::Metric`).
+const METRIC: FieldDef = FieldDef::new("metric", Enum(METRICS), "考核指标", "Metric").required();
+
 /// A target's value: in 分 for the amount metrics, a plain count for the others.
 const TARGET_VALUE: FieldDef = FieldDef::new(
     "value",
@@ -112,17 +129,9 @@ pub(super) static TARGETS: Table = Table {
     fields: &[
         FieldDef::new("period", Enum(PERIODS), "目标周期", "Period").required(),
         FieldDef::new("period_start", Date, "周期开始", "Period start").required(),
-        FieldDef::new(
-            "subject_kind",
-            Enum(SUBJECT_KINDS),
-            "责任对象类型",
-            "Subject kind",
-        )
-        .required(),
-        // The id of a unit, a user or a dealer (see `subject_collection`): one `Ref` cannot name
-        // three collections, so this is text that must hold a record id.
-        FieldDef::new("subject_id", Text { max_chars: 36 }, "责任对象", "Subject").required(),
-        FieldDef::new("metric", Enum(METRICS), "考核指标", "Metric").required(),
+        SUBJECT_KIND,
+        SUBJECT_ID,
+        METRIC,
         TARGET_VALUE,
         FieldDef::new(
             "parent_id",
@@ -175,15 +184,9 @@ pub(super) static PAST_ACTUALS: Table = Table {
     label_zh: "历史业绩",
     label_en: "Past actuals",
     fields: &[
-        FieldDef::new(
-            "subject_kind",
-            Enum(SUBJECT_KINDS),
-            "责任对象类型",
-            "Subject kind",
-        )
-        .required(),
-        FieldDef::new("subject_id", Text { max_chars: 36 }, "责任对象", "Subject").required(),
-        FieldDef::new("metric", Enum(METRICS), "考核指标", "Metric").required(),
+        SUBJECT_KIND,
+        SUBJECT_ID,
+        METRIC,
         FieldDef::new("month", Date, "月份", "Month").required(),
         PAST_VALUE,
         // The unit it counts in (and every unit above it), as an order's.
