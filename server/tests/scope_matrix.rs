@@ -410,6 +410,7 @@ async fn pushes_outside_scope_are_refused_and_change_nothing(backend: Backend) {
             "promotions",
             "promotion_reports",
             "targets",
+            "past_actuals",
             "budgets",
             "expenses",
             "visits",

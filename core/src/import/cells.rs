@@ -173,11 +173,20 @@ pub(super) fn period(text: &str) -> Result<(NaiveDate, Option<&'static str>), Ce
         .flat_map(char::to_uppercase)
         .collect();
     let digits_at_start = squeezed.bytes().take_while(u8::is_ascii_digit).count();
-    let (year, rest) = squeezed.split_at(digits_at_start.min(4));
+    // Digits straight after the year are its month, two of them (`202603`).
+    if !matches!(digits_at_start, 4 | 6) {
+        return Err(CellError::NotPeriod);
+    }
+    let (year, rest) = squeezed.split_at(4);
     let year = number(year, 4, 4)
         .filter(|&y| y > 0)
         .ok_or(CellError::NotPeriod)? as i32;
-    let rest = rest.trim_start_matches(['-', '/', '.', '年']);
+    let separated = rest.trim_start_matches(['-', '/', '.']);
+    // A separator with nothing after it (`2026-`) names no period.
+    if separated.is_empty() && !rest.is_empty() {
+        return Err(CellError::NotPeriod);
+    }
+    let rest = separated.trim_start_matches('年');
     let first = |month: u32, period| {
         NaiveDate::from_ymd_opt(year, month, 1)
             .map(|day| (day, Some(period)))
@@ -340,6 +349,11 @@ mod tests {
             "2026-00",
             "二〇二六",
             "0000",
+            "12345",
+            "20261",
+            "2026-",
+            "2026/",
+            "2026123",
         ] {
             assert_eq!(period(text), Err(CellError::NotPeriod), "{text}");
         }

@@ -285,6 +285,10 @@ pub(super) enum Problem {
     PeriodDisagrees {
         given: String,
     },
+    /// A target's start cell names another period than its period cell (`2026` and `2027`).
+    StartDisagrees {
+        period: String,
+    },
     /// No org unit, person or dealer answers to a target's subject.
     NoSubject,
     /// More than one kind of subject answers to it (a unit and a person both named 华东).
@@ -306,14 +310,19 @@ pub(super) enum Problem {
 
 /// A target subject kind's label: 组织 / org unit, 人员 / person, 经销商 / dealer.
 fn subject_kind_label(kind: &str, locale: Locale) -> &'static str {
+    target_choice("subject_kind", kind, locale)
+}
+
+/// A target period's label: 年度 / Year, 季度 / Quarter, 月度 / Month.
+fn period_label(period: &str, locale: Locale) -> &'static str {
+    target_choice("period", period, locale)
+}
+
+fn target_choice(field: &str, value: &str, locale: Locale) -> &'static str {
     crate::domain::Collection::Target
-        .field("subject_kind")
-        .and_then(|def| def.choices())
-        .and_then(|choices| choices.iter().find(|c| c.value == kind))
-        .map_or("", |c| match locale {
-            Locale::ZhCn => c.label_zh,
-            Locale::En => c.label_en,
-        })
+        .field(field)
+        .and_then(|def| def.choice_label(value, locale))
+        .unwrap_or("")
 }
 
 /// “Code or Name”, “组织编码或组织名称”: the keys a reference may use.
@@ -457,11 +466,18 @@ impl Problem {
                 "“{f}”: “{v}” is a day; write the period (2026, 2026-03, 2026Q2) or add a \
                  period column"
             ),
-            PeriodDisagrees { given } if zh => {
-                format!("“{f}”：“{v}”与目标周期“{given}”不符")
-            }
+            PeriodDisagrees { given } if zh => format!(
+                "“{f}”：“{v}”与目标周期“{}”不符",
+                period_label(given, locale)
+            ),
             PeriodDisagrees { given } => {
                 format!("“{f}”: “{v}” is not the start of a {given}")
+            }
+            StartDisagrees { period } if zh => {
+                format!("“{f}”：“{v}”不是目标周期“{period}”的开始")
+            }
+            StartDisagrees { period } => {
+                format!("“{f}”: “{v}” is not the start of the period “{period}”")
             }
             NoSubject if zh => format!(
                 "“{f}”：已有的组织、人员和客户中都找不到“{v}”（按编码、名称、工号、登录名或记录编号查找）"
@@ -576,6 +592,9 @@ mod tests {
             Problem::PeriodMissing,
             Problem::PeriodDisagrees {
                 given: "year".into(),
+            },
+            Problem::StartDisagrees {
+                period: "2026".into(),
             },
             Problem::NoSubject,
             Problem::SubjectUnclear {

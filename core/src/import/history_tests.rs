@@ -526,3 +526,96 @@ fn a_figure_is_imported_at_one_level_so_nothing_counts_twice() {
         vec![3, 4, 7, 8]
     );
 }
+
+#[test]
+fn a_period_said_twice_must_agree_and_a_period_without_its_start_is_kept() {
+    let report = import(
+        ImportKind::Targets,
+        "subject,metric,period,period_start,value\n\
+         上海区域,sales_amount,2027,2028,100\n\
+         上海区域,sales_amount,2027-03,2027-03-01,100\n\
+         上海区域,sales_amount,month,,100\n",
+        "",
+    );
+    let errors = errors(&report);
+    assert_eq!(
+        errors[0],
+        (
+            2,
+            "period_start".into(),
+            "“period_start”: “2028” is not the start of the period “2027”".into()
+        )
+    );
+    // The month said by its period cell, with its first day as the start.
+    assert_eq!(report.valid.len(), 1);
+    let Intent::Create(march) = &report.valid[0].1 else {
+        panic!()
+    };
+    assert_eq!(march.fields["period"], "month");
+    assert_eq!(march.fields["period_start"], "2027-03-01");
+    // The period is kept; what is missing is named: the start.
+    assert_eq!(errors[1].0, 4);
+    assert_eq!(errors[1].1, "period_start");
+    assert_eq!(errors.len(), 2);
+}
+
+#[test]
+fn a_stores_figure_holds_its_promoters_but_not_the_areas_reps() {
+    let report = import(
+        ImportKind::PastActuals,
+        "subject,subject_kind,metric,month,value\n\
+         李娜,user,sales_amount,2025-08,100\n\
+         南京路店,unit,sales_amount,2025-08,500\n\
+         wang.wei,user,sales_amount,2025-09,100\n\
+         南京路店,unit,sales_amount,2025-09,500\n",
+        "",
+    );
+    assert_eq!(
+        errors(&report)
+            .into_iter()
+            .map(|(line, field, _)| (line, field))
+            .collect::<Vec<_>>(),
+        vec![(3, "subject_id".to_owned())]
+    );
+    assert_eq!(
+        report
+            .valid
+            .iter()
+            .map(|(line, _)| *line)
+            .collect::<Vec<_>>(),
+        vec![2, 4, 5]
+    );
+}
+
+#[test]
+fn every_imported_order_has_its_total_and_an_empty_status_is_delivered() {
+    let report = import(
+        ImportKind::Orders,
+        "order_no,customer,owner,ordered_on,total,status\n\
+         SO-7,华东食品贸易有限公司,wang.wei,2025-03-15,,confirmed\n\
+         SO-8,华东食品贸易有限公司,wang.wei,2025-03-16,100,\n",
+        "",
+    );
+    assert_eq!(
+        errors(&report),
+        vec![(2, "total".into(), "“total” is required".into())]
+    );
+    let Intent::Create(order) = &report.valid[0].1 else {
+        panic!()
+    };
+    assert_eq!(order.fields["status"], "delivered");
+}
+
+#[test]
+fn a_targets_file_cannot_name_parents_they_are_derived() {
+    let report = import(
+        ImportKind::Targets,
+        &format!("subject,metric,period,value,parent_id\n华东大区,sales_amount,2027,100,{WANG}\n"),
+        "",
+    );
+    assert_eq!(report.ignored_headers, vec!["parent_id".to_owned()]);
+    let Intent::Create(target) = &report.valid[0].1 else {
+        panic!()
+    };
+    assert_eq!(target.fields["parent_id"], COMPANY_TARGET);
+}

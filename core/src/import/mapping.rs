@@ -251,7 +251,9 @@ pub(super) fn targets(kind: ImportKind) -> Vec<(&'static str, Target)> {
     for def in collection.fields() {
         if matches!(def.kind, FieldKind::Lines(_) | FieldKind::Attachment)
             || (kind == ImportKind::Opportunities && DERIVED.contains(&def.name))
-            || (kind == ImportKind::Targets && def.access == crate::domain::FieldAccess::IntentOnly)
+            || (kind == ImportKind::Targets
+                && (def.access == crate::domain::FieldAccess::IntentOnly
+                    || def.name == "parent_id"))
         {
             continue;
         }

@@ -380,10 +380,7 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
 
         let placed = match self.kind {
             ImportKind::Opportunities => self.open_at_stage(&mut fields, entered_at),
-            ImportKind::Orders => {
-                self.place_order(&mut fields);
-                Vec::new()
-            }
+            ImportKind::Orders => self.place_order(&mut fields),
             ImportKind::Targets | ImportKind::PastActuals => {
                 self.place_measured(&mut fields, &later)
             }
@@ -562,10 +559,10 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
         found
     }
 
-    /// Places an imported order: in its owner's unit unless the file says, and delivered unless
-    /// the file has a status column (a sales history lists what was sold).
-    fn place_order(&self, fields: &mut Map<String, Value>) {
-        if !self.plan.reads("status") {
+    /// Places an imported order: in its owner's unit and delivered unless the file says (a sales
+    /// history lists what was sold). Its total is what it sold: every row needs one.
+    fn place_order(&self, fields: &mut Map<String, Value>) -> Vec<(&'static str, Problem)> {
+        if !fields.contains_key("status") {
             fields.insert("status".into(), Value::from("delivered"));
         }
         if !fields.contains_key("unit_id") {
@@ -574,6 +571,15 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
                 fields.insert("unit_id".into(), Value::from(unit));
             }
         }
+        if fields.contains_key("total") {
+            return Vec::new();
+        }
+        vec![(
+            "total",
+            Problem::Invalid(ValidationError::MissingField {
+                field: "total".to_owned(),
+            }),
+        )]
     }
 
     /// Reads the later cells of a target or a past actual and places it: a target's period from
@@ -697,9 +703,17 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
         if let Some(cell) = start {
             match cells::period(cell) {
                 Ok((day, implied)) => {
-                    // The start's own form says the period, unless the period cell did by its form.
-                    if let Some((_, _, Some(from_period))) = read {
-                        given = Some(from_period.to_owned());
+                    // Written as a period in both cells: the same period, said twice.
+                    if let (Some((_, from_period, kind)), Some(period)) = (read, period) {
+                        if from_period != day {
+                            return vec![(
+                                "period_start",
+                                Problem::StartDisagrees {
+                                    period: period.to_owned(),
+                                },
+                            )];
+                        }
+                        given = kind.map(str::to_owned);
                     }
                     read = Some(("period_start", day, implied));
                 }
@@ -707,6 +721,10 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
             }
         }
         let Some((field, day, implied)) = read else {
+            // No start: the period as given, and the record's rule asks for the start.
+            if let Some(given) = given {
+                fields.insert("period".into(), Value::from(given));
+            }
             return Vec::new();
         };
         fields.insert("period_start".into(), Value::from(day.to_string()));
@@ -744,12 +762,23 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
             }
             false
         };
+        // The units a figure lies in: its own; a promoter's also the store she works in, though
+        // she counts in the store's area (a store's figure holds hers).
+        let places = |f: &Figure| {
+            let mut units = vec![f.cover().to_owned()];
+            if f.subject_kind == "user" {
+                units.extend(self.lookup.unit_of(Collection::User, &f.subject_id));
+            }
+            units
+        };
+        let holds =
+            |unit: &Figure, other: &Figure| places(other).iter().any(|u| within(u, unit.cover()));
         let clash = |old: &Figure| {
             let (a, b) = (new.subject_kind.as_str(), old.subject_kind.as_str());
             // The same subject again is a repeat (`SameSlot`), not an overlap.
             let same = a == b && old.subject_id == new.subject_id;
-            let nested = (a == "unit" && within(old.cover(), new.cover()))
-                || (b == "unit" && within(new.cover(), old.cover()))
+            let nested = (a == "unit" && holds(new, old))
+                || (b == "unit" && holds(old, new))
                 || (a != "unit"
                     && b != "unit"
                     && a != b
