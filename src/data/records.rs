@@ -62,6 +62,15 @@ pub(crate) fn watch_collection(data: Data, collection: Collection) -> Watched {
     data.watch(collection)
 }
 
+/// The live records of a collection's rows (deleted ones left out) as core's plain functions take
+/// them: each id with its fields.
+pub(crate) fn live_fields(rows: &super::cache::Rows) -> Vec<(String, &Map<String, Value>)> {
+    rows.iter()
+        .filter(|(_, r)| !r.deleted)
+        .map(|(id, r)| (id.clone(), &r.fields))
+        .collect()
+}
+
 /// Ids of a collection's records with changes on this device that have not reached the server yet.
 pub(crate) fn waiting_ids(data: Data, collection: Collection) -> Memo<HashSet<String>> {
     let pending = LocalResource::new(move || {

@@ -71,11 +71,7 @@ pub fn TargetCard() -> impl IntoView {
             Some(Ok(rows)) => Some(rows.clone()),
             _ => None,
         })?;
-        let list: Vec<(String, &serde_json::Map<String, serde_json::Value>)> = rows
-            .iter()
-            .filter(|(_, r)| !r.deleted)
-            .map(|(id, r)| (id.clone(), &r.fields))
-            .collect();
+        let list = crate::data::records::live_fields(&rows);
         let sheet = Sheet::of_subject(kind, &id, &unit, &list, Metric::SalesAmount, year);
         sheet.rows.first()?.year.as_ref()?;
         actuals.with(|a| standing(&sheet, 0, a, Metric::SalesAmount, today))

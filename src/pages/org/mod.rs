@@ -353,11 +353,7 @@ pub fn OrgPage() -> impl IntoView {
         targets
             .with(|read| match read {
                 Some(Ok(rows)) => {
-                    let list: Vec<(String, &serde_json::Map<String, serde_json::Value>)> = rows
-                        .iter()
-                        .filter(|(_, r)| !r.deleted)
-                        .map(|(id, r)| (id.clone(), &r.fields))
-                        .collect();
+                    let list = crate::data::records::live_fields(rows);
                     actuals.with(|a| units_attainment(&list, a, Metric::SalesAmount, today))
                 }
                 _ => None,

@@ -246,11 +246,7 @@ pub fn TargetsPage() -> impl IntoView {
             }
         };
         let metric = metric.get();
-        let targets: Vec<(String, &serde_json::Map<String, serde_json::Value>)> = rows
-            .iter()
-            .filter(|(_, r)| !r.deleted)
-            .map(|(id, r)| (id.clone(), &r.fields))
-            .collect();
+        let targets = crate::data::records::live_fields(&rows);
         let sheet = Sheet::build(&org.units, &org.people, &targets, metric, year.get());
         let sheet = match me.get() {
             Some(user) => sheet.only(&user),

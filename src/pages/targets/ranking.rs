@@ -78,11 +78,7 @@ pub(super) fn Ranking(
         };
         targets.with(|read| {
             let Some(Ok(rows)) = read else { return None };
-            let list: Vec<(String, &serde_json::Map<String, serde_json::Value>)> = rows
-                .iter()
-                .filter(|(_, r)| !r.deleted)
-                .map(|(id, r)| (id.clone(), &r.fields))
-                .collect();
+            let list = crate::data::records::live_fields(rows);
             let me = me.get();
             let sheets = METRICS
                 .iter()
