@@ -475,7 +475,7 @@ static SPECS: [ViewSpec; 18] = [
         slug: "targets",
         group: NavGroup::TargetsBudgets,
         title: &["metric", "period_start"],
-        columns: &["period", "subject_kind", "value", "unit_id"],
+        columns: &["period", "subject_id", "value", "unit_id"],
         search: &["notes"],
         filters: &[
             "period",
@@ -512,7 +512,7 @@ static SPECS: [ViewSpec; 18] = [
         slug: "past-actuals",
         group: NavGroup::TargetsBudgets,
         title: &["metric", "month"],
-        columns: &["subject_kind", "value", "unit_id", "source"],
+        columns: &["subject_id", "value", "unit_id", "source"],
         search: &["source", "notes"],
         filters: &["metric", "subject_kind", "unit_id", "month"],
         sort: newest("month"),

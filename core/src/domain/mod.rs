@@ -41,7 +41,7 @@ pub fn id_list<'a>(fields: &'a Map<String, Value>, name: &str) -> Vec<&'a str> {
         _ => Vec::new(),
     }
 }
-pub use target::{breakdown_of, breakdown_patch, field_as_measured, subject_collection};
+pub use target::{breakdown_of, breakdown_patch, field_as_measured, named_by, subject_collection};
 pub use validate::{validate_create, validate_fields, validate_patch, validate_record};
 
 /// What a record created on a device gets beyond what its form sets, as of `at` (an RFC 3339

@@ -122,6 +122,22 @@ pub fn field_as_measured(
     }
 }
 
+/// The collections a field's value names records of, to show their names: a reference's own, and
+/// for a target's or past actual's `subject_id` each collection a subject may be in
+/// (`subject_collection`). Empty for fields that name no record.
+pub fn named_by(collection: Collection, name: &str) -> Vec<Collection> {
+    match (collection, name) {
+        (Collection::Target | Collection::PastActual, "subject_id") => ["unit", "user", "dealer"]
+            .into_iter()
+            .filter_map(subject_collection)
+            .collect(),
+        _ => match collection.field(name).map(|d| d.kind) {
+            Some(Ref(target) | RefList(target)) => vec![target],
+            _ => Vec::new(),
+        },
+    }
+}
+
 pub(super) static TARGETS: Table = Table {
     wire: "targets",
     label_zh: "目标",
@@ -301,6 +317,22 @@ mod tests {
 
     use super::super::{validate_create, validate_patch};
     use super::*;
+
+    #[test]
+    fn a_subject_names_a_unit_a_person_or_a_customer() {
+        for collection in [Collection::Target, Collection::PastActual] {
+            assert_eq!(
+                named_by(collection, "subject_id"),
+                [Collection::OrgUnit, Collection::User, Collection::Customer]
+            );
+            assert_eq!(named_by(collection, "unit_id"), [Collection::OrgUnit]);
+            assert!(named_by(collection, "notes").is_empty());
+        }
+        assert_eq!(
+            named_by(Collection::Promotion, "store_ids"),
+            [Collection::Customer]
+        );
+    }
 
     #[test]
     fn a_value_reads_as_yuan_when_its_metric_is_an_amount() {

@@ -63,7 +63,6 @@ pub fn RecordDetail(
         .fields()
         .iter()
         .flat_map(|d| match d.kind {
-            FieldKind::Ref(t) | FieldKind::RefList(t) => vec![t],
             FieldKind::Lines(lines) => lines
                 .iter()
                 .filter_map(|l| match l.kind {
@@ -71,7 +70,7 @@ pub fn RecordDetail(
                     _ => None,
                 })
                 .collect(),
-            _ => Vec::new(),
+            _ => yingxiao_core::domain::named_by(collection, d.name),
         })
         .collect();
     let names = use_titles(data, referenced);

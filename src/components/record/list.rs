@@ -617,10 +617,13 @@ fn use_list_rows(
             .iter()
             .chain(spec.filters)
             .chain(spec.title)
-            .filter_map(|f| match collection.field(f).map(|d| d.kind) {
-                Some(FieldKind::Ref(target)) => Some(target),
-                _ => None,
+            .filter(|f| {
+                !matches!(
+                    collection.field(f).map(|d| d.kind),
+                    Some(FieldKind::RefList(_))
+                )
             })
+            .flat_map(|f| yingxiao_core::domain::named_by(collection, f))
             .collect();
         let names = use_titles(data, referenced);
         let built = Memo::new(move |_| {

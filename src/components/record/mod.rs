@@ -56,7 +56,10 @@ pub(crate) fn display_value(
             let wire = value.as_str()?;
             def.choice_label(wire, locale).unwrap_or(wire).to_owned()
         }
-        FieldKind::Ref(_) => {
+        // A reference, or a text field that holds a record's id (a target's subject).
+        FieldKind::Ref(_) | FieldKind::Text { .. }
+            if !yingxiao_core::domain::named_by(collection, name).is_empty() =>
+        {
             let id = value.as_str()?;
             names
                 .get(id)
