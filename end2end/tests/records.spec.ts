@@ -24,6 +24,7 @@ type World = {
   unique: string;
   companyId: string;
   companyName: string;
+  companyName: string;
   customer: { id: string; name: string };
   store: { id: string; name: string };
   product: { id: string; name: string };
@@ -240,7 +241,8 @@ const CASES: Case[] = [
       // A monthly target starts on the first of its month (core's rule).
       await field(page, '目标周期').selectOption({ label: '月度' });
       await fillText(page, '周期开始', `${new Date().toISOString().slice(0, 7)}-01`);
-      await fillText(page, '责任对象', w.companyId);
+      // Picked by name from the kind's records (a unit, by default).
+      await pick(page, '责任对象', w.companyName);
       await fillText(page, '备注', `目标 ${w.unique}`);
     },
     bad: {
@@ -251,7 +253,10 @@ const CASES: Case[] = [
     },
     edit: { label: '备注', field: 'notes' },
     search: (w) => `目标 ${w.unique}`,
-    check: (f) => expect(f.value).toBe(12_000_000),
+    check: (f, w) => {
+      expect(f.value).toBe(12_000_000);
+      expect(f.subject_id).toBe(w.companyId);
+    },
     sees: E2E_ADMIN_LOGIN, blind: E2E_LOGIN,
   },
   {
@@ -261,7 +266,8 @@ const CASES: Case[] = [
       // A count: typed and kept as a whole number.
       await field(page, '考核指标').selectOption({ label: '拜访次数' });
       await fillText(page, '月份', `${new Date().getFullYear() - 1}-03-01`);
-      await fillText(page, '责任对象', w.companyId);
+      // Picked by name from the kind's records (a unit, by default).
+      await pick(page, '责任对象', w.companyName);
       await fillText(page, '数据来源', `业绩 ${w.unique}`);
     },
     bad: {
@@ -272,6 +278,7 @@ const CASES: Case[] = [
     search: (w) => `业绩 ${w.unique}`,
     check: (f, w) => {
       expect(f.metric).toBe('visits');
+      expect(f.subject_id).toBe(w.companyId);
       expect(f.value).toBe(42);
       expect(f.source).toBe(`业绩 ${w.unique}`);
     },
@@ -404,6 +411,7 @@ async function world(request: APIRequestContext, unique: string): Promise<World>
   const w: World = {
     unique,
     companyId: company.id,
+    companyName: company.fields.name as string,
     companyName: String(company.fields.name),
     customer: { id: newId(), name: `客户 ${unique}` },
     store: { id: newId(), name: `门店 ${unique}` },

@@ -9,7 +9,7 @@ use leptos::{ev, prelude::*};
 use leptos_router::hooks::use_query_map;
 use serde_json::{Map, Value};
 use yingxiao_core::{
-    domain::{complete_new, Collection, FieldAccess, FieldKind},
+    domain::{complete_new, named_by, subject_collection, Collection, FieldAccess, FieldKind},
     permission::Action,
     scope::{scope_facts, ScopeFacts},
     sync::protocol::{CreateArgs, Intent, SetFieldsArgs},
@@ -168,13 +168,17 @@ pub fn RecordEditor(
     // Every referenced collection's titles, read once for all pickers.
     let targets: Vec<Collection> = names
         .iter()
-        .filter_map(|n| match collection.field(n).map(|d| d.kind) {
-            Some(FieldKind::Ref(t) | FieldKind::RefList(t)) => Some(t),
-            Some(FieldKind::Lines(lines)) => lines.iter().find_map(|d| match d.kind {
-                FieldKind::Ref(t) => Some(t),
-                _ => None,
-            }),
-            _ => None,
+        .flat_map(|n| match collection.field(n).map(|d| d.kind) {
+            Some(FieldKind::Lines(lines)) => lines
+                .iter()
+                .find_map(|d| match d.kind {
+                    FieldKind::Ref(t) => Some(t),
+                    _ => None,
+                })
+                .into_iter()
+                .collect(),
+            // A reference, or a target's subject (a unit, a person or a customer).
+            _ => named_by(collection, n),
         })
         .collect();
     let titles = use_titles(data, targets.clone());
@@ -197,20 +201,38 @@ pub fn RecordEditor(
         .map(|&t| (t, watch_collection(data, t)))
         .collect();
     let options_for = move |name: &'static str| -> Option<Options> {
-        let target = *kinds.get(name)?;
-        let read = *target_ids.get(&target)?;
+        // A target's subject is picked from the collection its kind names, as the kind changes.
+        let by_kind = matches!(
+            collection.field(name).map(|d| d.kind),
+            Some(FieldKind::Text { .. })
+        ) && !named_by(collection, name).is_empty();
+        let fixed = kinds.get(name).copied();
+        if fixed.is_none() && !by_kind {
+            return None;
+        }
+        let reads = target_ids.clone();
         let placement = Action::for_field(collection, name) == Action::Reassign
             && matches!(
                 collection.field(name).map(|d| d.kind),
                 Some(FieldKind::Ref(_))
             );
         let current = initial_text(form, name);
-        // A record that hangs from a customer (a contact, an opportunity, a ticket) is offered only
-        // from the customer the form has chosen.
-        let same_customer = name != "customer_id"
-            && target.field("customer_id").is_some()
-            && collection.field("customer_id").is_some();
         Some(Signal::derive(move || {
+            let target = match fixed {
+                Some(target) => target,
+                None => match subject_collection(&form.get("subject_kind")) {
+                    Some(target) => target,
+                    None => return Vec::new(),
+                },
+            };
+            let Some(read) = reads.get(&target).copied() else {
+                return Vec::new();
+            };
+            // A record that hangs from a customer (a contact, an opportunity, a ticket) is offered
+            // only from the customer the form has chosen.
+            let same_customer = name != "customer_id"
+                && target.field("customer_id").is_some()
+                && collection.field("customer_id").is_some();
             let customer = same_customer.then(|| form.get("customer_id"));
             let mut options: Vec<(String, String)> = read.with(|r| {
                 r.as_ref()

@@ -458,7 +458,7 @@ fn read_only_field(
         let locale = i18n.locale();
         match def.kind {
             FieldKind::Enum(_) => def.choice_label(raw, locale).unwrap_or(raw).to_owned(),
-            FieldKind::Ref(_) => options
+            FieldKind::Ref(_) | FieldKind::Text { .. } if options.is_some() => options
                 .and_then(|o| {
                     o.with(|list| list.iter().find(|(v, _)| v == raw).map(|(_, l)| l.clone()))
                 })
@@ -504,7 +504,9 @@ fn editable_field(
     let collection = form.collection;
 
     let control = match def.kind {
-        FieldKind::Ref(_) if options.is_some() => view! {
+        // A reference, or a text field holding a record's id that is offered as one (a target's
+        // subject, from the collection its kind names).
+        FieldKind::Ref(_) | FieldKind::Text { .. } if options.is_some() => view! {
             <RefPicker
                 id=id.clone()
                 options=options.unwrap_or_default()
