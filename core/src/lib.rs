@@ -5,6 +5,7 @@ pub mod attachment;
 pub mod base_path;
 pub mod calendar;
 pub mod domain;
+pub mod embed;
 pub mod evaluation;
 pub mod export;
 pub mod funnel;

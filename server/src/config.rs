@@ -3,7 +3,7 @@
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use yingxiao_core::{base_path::BasePath, import::ImportKind, scope::Role};
+use yingxiao_core::{base_path::BasePath, embed::FrameAncestors, import::ImportKind, scope::Role};
 
 use crate::{demo::Day, proxies::TrustedProxies, serve::ServeOptions, storage::StorageArgs};
 
@@ -180,6 +180,12 @@ pub struct ServeArgs {
     #[arg(long, env = "YINGXIAO_TRUSTED_PROXIES", default_value = "", value_parser = TrustedProxies::parse)]
     pub trusted_proxies: TrustedProxies,
 
+    /// Intranet portals that may show the app in a frame, besides its own origin (comma-separated
+    /// origins, e.g. `https://portal.example.com,https://*.oa.example.cn`). Browsers refuse to
+    /// draw it inside any other page.
+    #[arg(long, env = "YINGXIAO_FRAME_ANCESTORS", default_value = "", value_parser = parse_frame_ancestors)]
+    pub frame_ancestors: FrameAncestors,
+
     /// Seconds a connection may take to send a complete request head; idle keep-alive connections
     /// are closed after the same time.
     #[arg(long, env = "YINGXIAO_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -209,6 +215,10 @@ impl ServeArgs {
             ..ServeOptions::default()
         }
     }
+}
+
+fn parse_frame_ancestors(raw: &str) -> Result<FrameAncestors, String> {
+    FrameAncestors::parse(raw).map_err(|e| e.to_string())
 }
 
 fn parse_base_path(raw: &str) -> Result<BasePath, String> {

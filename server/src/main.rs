@@ -72,7 +72,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "the open-file limit is close to the connection cap; lower --max-connections"
         );
     }
-    let web = WebApp::load(&args.dist, args.base_path.clone())?;
+    let web = WebApp::load(&args.dist, args.base_path.clone())?
+        .with_frame_ancestors(args.frame_ancestors.clone());
     let storage = Storage::open(&args.storage).await?;
     let listener = yingxiao_server::serve::bind(args.addr)
         .with_context(|| format!("cannot listen on {}", args.addr))?;

@@ -14,7 +14,7 @@ use axum::{
 use base64::Engine;
 use sha2::Digest;
 use tower::ServiceExt;
-use yingxiao_core::base_path::BasePath;
+use yingxiao_core::{base_path::BasePath, embed::FrameAncestors};
 use yingxiao_server::{
     app,
     http::WebApp,
@@ -38,6 +38,15 @@ fn index_html() -> String {
 }
 
 async fn router(backend: Backend, dir: &tempfile::TempDir, base: &str) -> Router {
+    framed_router(backend, dir, base, FrameAncestors::same_origin()).await
+}
+
+async fn framed_router(
+    backend: Backend,
+    dir: &tempfile::TempDir,
+    base: &str,
+    portals: FrameAncestors,
+) -> Router {
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(dist.join("index.html"), index_html()).unwrap();
@@ -53,7 +62,9 @@ async fn router(backend: Backend, dir: &tempfile::TempDir, base: &str) -> Router
     })
     .await
     .unwrap();
-    let web = WebApp::load(&dist, BasePath::parse(base).unwrap()).unwrap();
+    let web = WebApp::load(&dist, BasePath::parse(base).unwrap())
+        .unwrap()
+        .with_frame_ancestors(portals);
     app(AppState::new(storage, web))
 }
 
@@ -154,7 +165,35 @@ async fn the_app_and_its_files_carry_a_policy_that_allows_exactly_its_bootstrap_
     }
 }
 
+async fn only_the_configured_portals_may_frame_the_app_and_never_the_api(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let portals =
+        FrameAncestors::parse("https://portal.example.com, https://*.oa.example.cn:8443").unwrap();
+    let router = framed_router(backend, &dir, "/yingxiao", portals).await;
+    for uri in [
+        "/yingxiao/",
+        "/yingxiao/customers/some-id",
+        "/yingxiao/sw.js",
+    ] {
+        let (_, headers) = headers_of(&router, "GET", uri).await;
+        let policy = header(&headers, header::CONTENT_SECURITY_POLICY);
+        assert!(
+            policy.split("; ").any(|d| {
+                d
+                == "frame-ancestors 'self' https://portal.example.com https://*.oa.example.cn:8443"
+            }),
+            "{uri}: {policy}"
+        );
+    }
+    let (_, headers) = headers_of(&router, "GET", "/yingxiao/api/v1/health").await;
+    assert_eq!(
+        header(&headers, header::CONTENT_SECURITY_POLICY),
+        "default-src 'none'; frame-ancestors 'none'"
+    );
+}
+
 on_both_backends!(
+    only_the_configured_portals_may_frame_the_app_and_never_the_api,
     api_answers_allow_nothing_to_load_or_frame,
     the_app_and_its_files_carry_a_policy_that_allows_exactly_its_bootstrap_script,
 );

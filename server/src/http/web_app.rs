@@ -15,7 +15,7 @@ use base64::Engine;
 use sha2::Digest;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
-use yingxiao_core::base_path::BasePath;
+use yingxiao_core::{base_path::BasePath, embed::FrameAncestors};
 
 use super::{ApiError, AppState};
 
@@ -33,6 +33,7 @@ pub struct WebApp {
     index_html: Bytes,
     files: ServeDir,
     content_security_policy: HeaderValue,
+    frame_ancestors: FrameAncestors,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -65,12 +66,27 @@ impl WebApp {
             &format!(r#"<base href="{}""#, base.root_href()),
             1,
         );
+        let frame_ancestors = FrameAncestors::same_origin();
         Ok(Self {
             base,
-            content_security_policy: content_security_policy(&rewritten),
+            content_security_policy: content_security_policy(&rewritten, &frame_ancestors),
             index_html: Bytes::from(rewritten),
             files: ServeDir::new(PathBuf::from(dist)).append_index_html_on_directories(false),
+            frame_ancestors,
         })
+    }
+
+    /// Lets these portals frame the app besides its own origin (`--frame-ancestors`).
+    pub fn with_frame_ancestors(mut self, portals: FrameAncestors) -> Self {
+        let html = String::from_utf8_lossy(&self.index_html).into_owned();
+        self.content_security_policy = content_security_policy(&html, &portals);
+        self.frame_ancestors = portals;
+        self
+    }
+
+    /// The portals that may frame the app besides its own origin.
+    pub fn frame_ancestors(&self) -> &FrameAncestors {
+        &self.frame_ancestors
     }
 
     pub fn base_path(&self) -> &BasePath {
@@ -180,7 +196,8 @@ async fn serve_file(web: &WebApp, app_path: &str, request: Request) -> Response 
 /// (a new build has a new hash, computed at start-up); `'wasm-unsafe-eval'` lets the wasm compile.
 /// Styles need `'unsafe-inline'`: the stage board sets a `style` attribute (`attr:style`), which a
 /// stricter policy blocks. Images may be `data:`/`blob:` URLs (chart export draws through them).
-fn content_security_policy(index_html: &str) -> HeaderValue {
+/// Only the app's own origin and the configured portals may frame it.
+fn content_security_policy(index_html: &str, portals: &FrameAncestors) -> HeaderValue {
     let hashes: String = inline_scripts(index_html)
         .map(|script| {
             let digest = sha2::Sha256::digest(script.as_bytes());
@@ -190,11 +207,12 @@ fn content_security_policy(index_html: &str) -> HeaderValue {
             )
         })
         .collect();
+    let ancestors = portals.csp_sources();
     let policy = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
          style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; \
-         connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'self'; \
-         base-uri 'self'; form-action 'self'; object-src 'none'"
+         connect-src 'self'; worker-src 'self'; manifest-src 'self'; \
+         frame-ancestors {ancestors}; base-uri 'self'; form-action 'self'; object-src 'none'"
     );
     HeaderValue::from_str(&policy).expect("the policy is ASCII")
 }
