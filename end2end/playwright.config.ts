@@ -9,6 +9,9 @@ export const server = process.env.YINGXIAO_SERVER_BIN ?? path.join(root, 'target
 export const dist = process.env.YINGXIAO_DIST ?? path.join(root, 'dist');
 const rootPort = Number(process.env.E2E_PORT ?? 18080);
 const subPort = rootPort + 1;
+/** A stand-in intranet portal on an origin of its own, allowed to frame the sub-path server only. */
+export const portalPort = rootPort + 2;
+export const PORTAL_ORIGIN = `http://127.0.0.1:${portalPort}`;
 export const SUB_PATH = '/yingxiao';
 /** The account every end-to-end test signs in with (created before each server starts). */
 export const E2E_LOGIN = 'e2e_rep';
@@ -32,7 +35,7 @@ export function dataDirFor(port: number): string {
   return path.join(os.tmpdir(), `yingxiao-e2e-${port}`);
 }
 
-function serve(port: number, basePath: string) {
+function serve(port: number, basePath: string, frameAncestors = '') {
   const dataDir = dataDirFor(port);
   const base = basePath === '/' ? '' : basePath;
   return {
@@ -48,7 +51,8 @@ function serve(port: number, basePath: string) {
       `--role promoter --password-stdin --data-dir "${dataDir}" >/dev/null && ` +
       `printf '%s\\n' '${E2E_PASSWORD}' | "${server}" user add --login ${E2E_OTHER_REP_LOGIN} --name 测试业务员二 ` +
       `--role sales_rep --password-stdin --data-dir "${dataDir}" >/dev/null && ` +
-      `exec "${server}" serve --addr 127.0.0.1:${port} --data-dir "${dataDir}" --dist "${dist}" --base-path ${basePath}`,
+      `exec "${server}" serve --addr 127.0.0.1:${port} --data-dir "${dataDir}" --dist "${dist}" --base-path ${basePath}` +
+      (frameAncestors ? ` --frame-ancestors ${frameAncestors}` : ''),
     url: `http://127.0.0.1:${port}${base}/api/v1/health`,
     reuseExistingServer: false,
     env: { RUST_LOG: 'warn' },
@@ -73,8 +77,8 @@ const chromium = {
     ],
   },
 };
-const rootURL = `http://127.0.0.1:${rootPort}/`;
-const subURL = `http://127.0.0.1:${subPort}${SUB_PATH}/`;
+export const rootURL = `http://127.0.0.1:${rootPort}/`;
+export const subURL = `http://127.0.0.1:${subPort}${SUB_PATH}/`;
 
 export default defineConfig({
   testDir: './tests',
@@ -85,7 +89,19 @@ export default defineConfig({
   timeout: 30_000,
   expect: { timeout: 10_000 },
   use: { trace: 'retain-on-failure', locale: 'zh-CN' },
-  webServer: [serve(rootPort, '/'), serve(subPort, SUB_PATH)],
+  // The portal deployment (under the sub-path) lets the portal frame it; the root one does not.
+  webServer: [
+    serve(rootPort, '/'),
+    serve(subPort, SUB_PATH, PORTAL_ORIGIN),
+    {
+      command: `node portal/serve.mjs ${portalPort}`,
+      url: `${PORTAL_ORIGIN}/health`,
+      reuseExistingServer: false,
+      timeout: 20_000,
+      stdout: 'ignore' as const,
+      stderr: 'pipe' as const,
+    },
+  ],
   projects: [
     { name: 'desktop', use: { ...chromium, baseURL: rootURL, viewport: { width: 1280, height: 800 } } },
     {
