@@ -297,6 +297,37 @@ test('a rep sees their own monthly targets, and their attainment moves when they
   await expect(card).toContainText('合计：10.0 分');
 });
 
+test('an edit in progress survives a redraw: another tab writes the same figure meanwhile, and the one typed is kept', async ({
+  page,
+  request,
+}, testInfo) => {
+  test.skip(testInfo.project.name !== 'desktop', 'two tabs of one browser');
+  test.setTimeout(120_000);
+  const org = await setUp(request, Number(new URL(testInfo.project.use.baseURL!).port));
+  await signInAs(page, org, 2);
+  await open(page, org.division);
+  const attained = row(page, org.division).getByTestId('target-attained');
+  const before = await attained.textContent();
+  await row(page, org.division).locator('button[data-testid=target-cell][data-month=year]').click();
+  const input = page.getByTestId('target-input');
+  await input.fill('900000');
+
+  // The same HQ user in another tab sets the division's year; this tab hears of it and redraws.
+  const other = await page.context().newPage();
+  await other.goto('targets');
+  await expect(other.getByTestId('targets-page')).toHaveAttribute('aria-busy', 'false', { timeout: 20_000 });
+  await open(other, org.division);
+  await setYear(other, org.division, '800000');
+  await expect(attained).not.toHaveText(before ?? '');
+
+  // The edit goes on where it was, with what was typed, and Enter keeps it.
+  await expect(input).toHaveValue('900000');
+  await expect(input).toBeFocused();
+  await input.press('Enter');
+  await expect(yearOf(page, org.division)).toHaveText('900,000');
+  await other.close();
+});
+
 /// Runs `yingxiao-server import KIND` on a CSV into the running server's database: its report, and
 /// whether it applied the file.
 function importCsv(port: number, kind: string, lines: string[]): { output: string; applied: boolean } {

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::use_query_map;
+use wasm_bindgen::JsCast;
 use yingxiao_core::{
     domain::Collection,
     locale::Locale,
@@ -311,16 +312,27 @@ pub fn TargetsPage() -> impl IntoView {
         editing.set(Some((subject, month)));
         focus_later("target-edit");
     };
-    let commit = move || {
-        let Some((subject, month)) = editing.get_untracked() else {
-            return;
+    // Ends the edit of one cell with this text, writing it if it changes the figure. The editor is
+    // closed only while it still edits that cell: the user may have moved on to another one.
+    let commit_cell = move |here: (String, Option<usize>), text: String| {
+        let still_here = {
+            let here = here.clone();
+            move || editing.with_untracked(|e| e.as_ref() == Some(&here))
         };
+        let close = {
+            let still_here = still_here.clone();
+            move || {
+                if still_here() {
+                    editing.set(None);
+                }
+            }
+        };
+        let (subject, month) = here;
         let Loaded::Ready(d) = drawn.get_untracked() else {
             return;
         };
-        let text = draft.get_untracked();
         let Some(row) = d.sheet.rows.iter().position(|r| r.subject_id == subject) else {
-            editing.set(None);
+            close();
             return;
         };
         let r = &d.sheet.rows[row];
@@ -330,20 +342,22 @@ pub fn TargetsPage() -> impl IntoView {
         }
         .map(|c| c.value);
         if text.trim().is_empty() && current.is_none() {
-            editing.set(None);
+            close();
             return;
         }
         let Some(value) = parse_figure(d.metric, &text) else {
-            let key = if d.metric.is_money() {
-                Key::TargetsInvalidMoney
-            } else {
-                Key::TargetsInvalidCount
-            };
-            cell_error.set(Some(i18n.t(key).to_owned()));
-            focus_later("target-edit");
+            if still_here() {
+                let key = if d.metric.is_money() {
+                    Key::TargetsInvalidMoney
+                } else {
+                    Key::TargetsInvalidCount
+                };
+                cell_error.set(Some(i18n.t(key).to_owned()));
+                focus_later("target-edit");
+            }
             return;
         };
-        editing.set(None);
+        close();
         if current == Some(value) {
             return;
         }
@@ -353,6 +367,27 @@ pub fn TargetsPage() -> impl IntoView {
         spawn_local(async move {
             if let Err(message) = make_writes(data, &d.sheet, d.metric, &[write]).await {
                 error.set(Some(message));
+            }
+        });
+    };
+    let commit = move || {
+        if let Some(here) = editing.get_untracked() {
+            commit_cell(here, draft.get_untracked());
+        }
+    };
+    // The editor lost the focus. Chromium also says so when a redraw (new data arriving from a sync
+    // or the actuals) replaces the input: then the edit goes on in the new input, with its text.
+    let left_cell = move |here: (String, Option<usize>), input: Option<web_sys::Node>| {
+        let text = draft.get_untracked();
+        request_animation_frame(move || {
+            let replaced = input.is_some_and(|node| !node.is_connected());
+            let now = editing.get_untracked();
+            match now {
+                Some(now) if replaced && now == here => focus_later("target-edit"),
+                // Closed by Enter, Escape or a change of view: dealt with there.
+                None if replaced => {}
+                // Left for another cell, or for anywhere else.
+                _ => commit_cell(here, text),
             }
         });
     };
@@ -445,7 +480,13 @@ pub fn TargetsPage() -> impl IntoView {
                                     "Escape" => { editing.set(None); cell_error.set(None); }
                                     _ => {}
                                 }
-                                on:blur=move |_| commit() />
+                                on:blur={
+                                    let here = here.clone();
+                                    move |e: leptos::ev::FocusEvent| {
+                                        let input = e.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+                                        left_cell(here.clone(), input)
+                                    }
+                                } />
                             {move || cell_error.get().map(|t| view! {
                                 <span id="target-cell-error" class="field-error" role="alert">{t}</span>
                             })}
