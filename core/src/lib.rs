@@ -3,6 +3,7 @@
 pub mod account;
 pub mod attachment;
 pub mod base_path;
+pub mod brand;
 pub mod calendar;
 pub mod domain;
 pub mod embed;

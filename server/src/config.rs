@@ -1,9 +1,15 @@
 //! Command-line and environment configuration of the server binary.
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use yingxiao_core::{base_path::BasePath, embed::FrameAncestors, import::ImportKind, scope::Role};
+use yingxiao_core::{
+    base_path::BasePath, brand::BrandSpec, embed::FrameAncestors, import::ImportKind, scope::Role,
+};
 
 use crate::{demo::Day, proxies::TrustedProxies, serve::ServeOptions, storage::StorageArgs};
 
@@ -186,6 +192,9 @@ pub struct ServeArgs {
     #[arg(long, env = "YINGXIAO_FRAME_ANCESTORS", default_value = "", value_parser = parse_frame_ancestors)]
     pub frame_ancestors: FrameAncestors,
 
+    #[command(flatten)]
+    pub look: LookArgs,
+
     /// Seconds a connection may take to send a complete request head; idle keep-alive connections
     /// are closed after the same time.
     #[arg(long, env = "YINGXIAO_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -217,6 +226,85 @@ impl ServeArgs {
     }
 }
 
+/// How the app looks: embed mode for every visit, and the company's brand (品牌) over the app's own.
+/// A portal may also send a brand and a theme through its messages; this is what shows before.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct LookArgs {
+    /// Draw only the page content, without the app's navigation and top bar, on every visit (as
+    /// `?embed=1` does for one tab): for a deployment used only inside a portal.
+    #[arg(long, env = "YINGXIAO_EMBED")]
+    pub embed: bool,
+
+    /// The brand's accent colour, `#rrggbb`; darkened or lightened where text in it would not read.
+    #[arg(long, env = "YINGXIAO_BRAND_ACCENT")]
+    pub brand_accent: Option<String>,
+
+    /// The accent in the dark theme, `#rrggbb` (derived from --brand-accent when not given).
+    #[arg(long, env = "YINGXIAO_BRAND_ACCENT_DARK")]
+    pub brand_accent_dark: Option<String>,
+
+    /// Corner radius in pixels, 0–24.
+    #[arg(long, env = "YINGXIAO_BRAND_RADIUS")]
+    pub brand_radius: Option<u32>,
+
+    /// A CSS font-family list, e.g. `"HarmonyOS Sans SC", sans-serif` (fonts installed on the devices).
+    #[arg(long, env = "YINGXIAO_BRAND_FONT")]
+    pub brand_font: Option<String>,
+
+    /// A logo file (PNG, JPEG, WebP or SVG, at most 64 KiB) shown in place of the app's mark.
+    #[arg(long, env = "YINGXIAO_BRAND_LOGO")]
+    pub brand_logo: Option<PathBuf>,
+}
+
+impl LookArgs {
+    /// The configured brand, checked; the logo file read into a `data:` URL.
+    pub fn brand(&self) -> anyhow::Result<BrandSpec> {
+        let logo = match &self.brand_logo {
+            None => None,
+            Some(path) => Some(logo_data_url(path)?),
+        };
+        let spec = BrandSpec {
+            accent: self.brand_accent.clone(),
+            accent_dark: self.brand_accent_dark.clone(),
+            radius: self.brand_radius,
+            font: self.brand_font.clone(),
+            logo,
+        };
+        spec.check()
+            .map_err(|e| anyhow::anyhow!("--brand-*: {e}"))?;
+        Ok(spec)
+    }
+}
+
+fn logo_data_url(path: &Path) -> anyhow::Result<String> {
+    use base64::Engine;
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let kind = match extension.as_deref() {
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        Some("svg") => "image/svg+xml",
+        _ => anyhow::bail!(
+            "--brand-logo {}: give a .png, .jpg, .webp or .svg file",
+            path.display()
+        ),
+    };
+    let bytes =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("--brand-logo {}: {e}", path.display()))?;
+    if bytes.len() > 64 * 1024 {
+        anyhow::bail!(
+            "--brand-logo {} is {} KiB; use a logo of at most 64 KiB",
+            path.display(),
+            bytes.len().div_ceil(1024)
+        );
+    }
+    let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+    Ok(format!("data:{kind};base64,{data}"))
+}
+
 fn parse_frame_ancestors(raw: &str) -> Result<FrameAncestors, String> {
     FrameAncestors::parse(raw).map_err(|e| e.to_string())
 }
@@ -246,6 +334,53 @@ mod tests {
         assert_eq!(options.header_timeout, Duration::from_secs(10));
         assert_eq!(options.body_timeout, Duration::from_secs(30));
         assert_eq!(options.max_connections, 2048);
+    }
+
+    fn look(flags: &[&str]) -> LookArgs {
+        let cli = Cli::try_parse_from(["yingxiao-server", "serve"].iter().chain(flags)).unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("expected serve")
+        };
+        args.look
+    }
+
+    #[test]
+    fn the_brand_is_read_checked_and_its_logo_inlined() {
+        let dir = tempfile::tempdir().unwrap();
+        let logo = dir.path().join("logo.svg");
+        std::fs::write(&logo, "<svg xmlns='http://www.w3.org/2000/svg'/>").unwrap();
+        let args = look(&[
+            "--embed",
+            "--brand-accent",
+            "#1f4e79",
+            "--brand-radius",
+            "4",
+            "--brand-logo",
+            logo.to_str().unwrap(),
+        ]);
+        assert!(args.embed);
+        let brand = args.brand().unwrap();
+        assert_eq!(brand.accent.as_deref(), Some("#1f4e79"));
+        assert!(brand
+            .logo
+            .unwrap()
+            .starts_with("data:image/svg+xml;base64,PHN2Zy"));
+        assert!(look(&[]).brand().unwrap().is_empty());
+
+        let error = look(&["--brand-accent", "blue"]).brand().unwrap_err();
+        assert!(error.to_string().contains("#rrggbb"), "{error}");
+        let text = dir.path().join("logo.txt");
+        std::fs::write(&text, "x").unwrap();
+        let error = look(&["--brand-logo", text.to_str().unwrap()])
+            .brand()
+            .unwrap_err();
+        assert!(error.to_string().contains(".svg"), "{error}");
+        let big = dir.path().join("big.png");
+        std::fs::write(&big, vec![0u8; 70 * 1024]).unwrap();
+        let error = look(&["--brand-logo", big.to_str().unwrap()])
+            .brand()
+            .unwrap_err();
+        assert!(error.to_string().contains("64 KiB"), "{error}");
     }
 
     #[test]

@@ -73,7 +73,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     let web = WebApp::load(&args.dist, args.base_path.clone())?
-        .with_frame_ancestors(args.frame_ancestors.clone());
+        .with_frame_ancestors(args.frame_ancestors.clone())
+        .with_embedding(args.look.embed, args.look.brand()?);
     let storage = Storage::open(&args.storage).await?;
     let listener = yingxiao_server::serve::bind(args.addr)
         .with_context(|| format!("cannot listen on {}", args.addr))?;

@@ -14,7 +14,11 @@ use axum::{
 use base64::Engine;
 use sha2::Digest;
 use tower::ServiceExt;
-use yingxiao_core::{base_path::BasePath, embed::FrameAncestors};
+use yingxiao_core::{
+    base_path::BasePath,
+    brand::BrandSpec,
+    embed::{FrameAncestors, PageConfig},
+};
 use yingxiao_server::{
     app,
     http::WebApp,
@@ -192,7 +196,68 @@ async fn only_the_configured_portals_may_frame_the_app_and_never_the_api(backend
     );
 }
 
+/// The page tells the app which portals it may talk to, whether it always runs embedded and the
+/// company's brand, in one `<meta>` whose JSON survives the attribute's escaping.
+async fn the_page_carries_the_portals_embed_mode_and_brand(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let portals = FrameAncestors::parse("https://portal.example.com").unwrap();
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), index_html()).unwrap();
+    let storage = Storage::open(&StorageArgs {
+        data_dir: dir.path().join("data"),
+        database_url: backend.database_url().await,
+    })
+    .await
+    .unwrap();
+    let brand = BrandSpec {
+        accent: Some("#1f4e79".into()),
+        font: Some(r#""Noto Sans SC" & <b>"#.into()),
+        ..BrandSpec::default()
+    };
+    let web = WebApp::load(&dist, BasePath::root())
+        .unwrap()
+        .with_frame_ancestors(portals)
+        .with_embedding(true, brand.clone());
+    let router = app(AppState::new(storage, web));
+    let response = router
+        .oneshot(Request::get("/funnel").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    let html = String::from_utf8(body.to_vec()).unwrap();
+    let start = html
+        .find(r#"<meta name="yingxiao-config" content=""#)
+        .expect(&html)
+        + r#"<meta name="yingxiao-config" content=""#.len();
+    let end = start + html[start..].find('"').unwrap();
+    let attribute = &html[start..end];
+    assert!(
+        !attribute.contains('<') && !attribute.contains('>'),
+        "{attribute}"
+    );
+    let json = attribute
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let config: PageConfig = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        config,
+        PageConfig {
+            portals: "https://portal.example.com".into(),
+            embed: true,
+            brand,
+        }
+    );
+    assert!(html.find("yingxiao-config").unwrap() < html.find("</head>").unwrap());
+}
+
 on_both_backends!(
+    the_page_carries_the_portals_embed_mode_and_brand,
     only_the_configured_portals_may_frame_the_app_and_never_the_api,
     api_answers_allow_nothing_to_load_or_frame,
     the_app_and_its_files_carry_a_policy_that_allows_exactly_its_bootstrap_script,

@@ -15,7 +15,11 @@ use base64::Engine;
 use sha2::Digest;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
-use yingxiao_core::{base_path::BasePath, embed::FrameAncestors};
+use yingxiao_core::{
+    base_path::BasePath,
+    brand::BrandSpec,
+    embed::{FrameAncestors, PageConfig, PAGE_CONFIG_META},
+};
 
 use super::{ApiError, AppState};
 
@@ -26,14 +30,18 @@ const BASE_TAG: &str = r#"<base href="/""#;
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
 const NO_CACHE: HeaderValue = HeaderValue::from_static("no-cache");
 
-/// The built web app, with `index.html` read once and rewritten for the base path.
+/// The built web app, with `index.html` read once and rewritten for the base path and the page's
+/// configuration (portals, embed mode, brand), which it carries in a `<meta>` element.
 #[derive(Debug)]
 pub struct WebApp {
     base: BasePath,
+    /// `index.html` with its base path, before the page configuration goes in.
+    template: String,
     index_html: Bytes,
     files: ServeDir,
     content_security_policy: HeaderValue,
     frame_ancestors: FrameAncestors,
+    page_config: PageConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,22 +74,46 @@ impl WebApp {
             &format!(r#"<base href="{}""#, base.root_href()),
             1,
         );
-        let frame_ancestors = FrameAncestors::same_origin();
-        Ok(Self {
+        let mut web = Self {
             base,
-            content_security_policy: content_security_policy(&rewritten, &frame_ancestors),
-            index_html: Bytes::from(rewritten),
+            template: rewritten,
+            index_html: Bytes::new(),
             files: ServeDir::new(PathBuf::from(dist)).append_index_html_on_directories(false),
-            frame_ancestors,
-        })
+            content_security_policy: HeaderValue::from_static("default-src 'none'"),
+            frame_ancestors: FrameAncestors::same_origin(),
+            page_config: PageConfig::default(),
+        };
+        web.render();
+        Ok(web)
     }
 
-    /// Lets these portals frame the app besides its own origin (`--frame-ancestors`).
+    /// Lets these portals frame the app besides its own origin (`--frame-ancestors`); the page
+    /// answers their messages too.
     pub fn with_frame_ancestors(mut self, portals: FrameAncestors) -> Self {
-        let html = String::from_utf8_lossy(&self.index_html).into_owned();
-        self.content_security_policy = content_security_policy(&html, &portals);
+        self.page_config.portals = portals.to_string();
         self.frame_ancestors = portals;
+        self.render();
         self
+    }
+
+    /// Always embed mode (`--embed`), and the company's brand (`--brand-*`, checked by the caller).
+    pub fn with_embedding(mut self, embed: bool, brand: BrandSpec) -> Self {
+        self.page_config.embed = embed;
+        self.page_config.brand = brand;
+        self.render();
+        self
+    }
+
+    /// Writes the page configuration into `index.html` and the policy for it.
+    fn render(&mut self) {
+        let json = serde_json::to_string(&self.page_config).expect("plain fields serialise");
+        let meta = format!(
+            "<meta name=\"{PAGE_CONFIG_META}\" content=\"{}\" />\n  </head>",
+            escape_attribute(&json)
+        );
+        let html = self.template.replacen("</head>", &meta, 1);
+        self.content_security_policy = content_security_policy(&html, &self.frame_ancestors);
+        self.index_html = Bytes::from(html);
     }
 
     /// The portals that may frame the app besides its own origin.
@@ -215,6 +247,21 @@ fn content_security_policy(index_html: &str, portals: &FrameAncestors) -> Header
          frame-ancestors {ancestors}; base-uri 'self'; form-action 'self'; object-src 'none'"
     );
     HeaderValue::from_str(&policy).expect("the policy is ASCII")
+}
+
+/// Text for a double-quoted HTML attribute.
+fn escape_attribute(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The text of every `<script>` element without a `src`, exactly as written (what browsers hash).

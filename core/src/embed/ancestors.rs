@@ -174,6 +174,19 @@ impl Origin {
     }
 }
 
+/// The list as configuration writes it (origins separated by commas), read back by `parse`.
+impl fmt::Display for FrameAncestors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, origin) in self.origins.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "{origin}")?;
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}://", self.scheme)?;
@@ -206,6 +219,9 @@ mod tests {
         );
         assert!(FrameAncestors::parse("").unwrap().is_same_origin_only());
         assert_eq!(FrameAncestors::same_origin().csp_sources(), "'self'");
+        // Written for the page as configuration writes it, and read back the same.
+        assert_eq!(FrameAncestors::parse(&list.to_string()).unwrap(), list);
+        assert_eq!(FrameAncestors::same_origin().to_string(), "");
     }
 
     #[test]
