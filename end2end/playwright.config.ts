@@ -12,6 +12,8 @@ const subPort = rootPort + 1;
 /** A stand-in intranet portal on an origin of its own, allowed to frame the sub-path server only. */
 export const portalPort = rootPort + 2;
 export const PORTAL_ORIGIN = `http://127.0.0.1:${portalPort}`;
+/** A page of another site, listed nowhere (served by the same stand-in). */
+export const OTHER_ORIGIN = `http://127.0.0.1:${rootPort + 3}`;
 export const SUB_PATH = '/yingxiao';
 /** The account every end-to-end test signs in with (created before each server starts). */
 export const E2E_LOGIN = 'e2e_rep';
@@ -94,7 +96,7 @@ export default defineConfig({
     serve(rootPort, '/'),
     serve(subPort, SUB_PATH, PORTAL_ORIGIN),
     {
-      command: `node portal/serve.mjs ${portalPort}`,
+      command: `node portal/serve.mjs ${portalPort} ${rootPort + 3}`,
       url: `${PORTAL_ORIGIN}/health`,
       reuseExistingServer: false,
       timeout: 20_000,

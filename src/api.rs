@@ -79,6 +79,15 @@ pub async fn login(login: &str, password: &str) -> Result<LoginResponse, ApiErro
     read(response).await
 }
 
+/// `POST api/v1/auth/sso/header`: the session of the user the portal's proxy names, if any.
+pub async fn sign_on_by_header() -> Result<LoginResponse, ApiError> {
+    let response = Request::post("api/v1/auth/sso/header")
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    read(response).await
+}
+
 /// `POST api/v1/auth/logout`: ends the session on the server, waiting at most `timeout_ms` for the
 /// answer (a timeout is a `Network` error). A 401 means the session was already gone.
 pub async fn logout(token: &str, timeout_ms: i32) -> Result<(), ApiError> {

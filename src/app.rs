@@ -9,7 +9,8 @@ use leptos_router::{
 use crate::{
     components::shell::Shell,
     data::sync::Data,
-    i18n::{I18n, Key},
+    embed::{self, Embedding},
+    i18n::I18n,
     mount::{mount_point, Mount},
     pages::{login::LoginPage, not_found::NotFoundPage},
     permissions::Access,
@@ -24,6 +25,8 @@ pub fn App() -> impl IntoView {
     let i18n = I18n::new(prefs::initial_locale());
     let theme = ThemeChoice(RwSignal::new(prefs::initial_theme()));
     let mount = Mount(mount_point());
+    let embedding = Embedding::start();
+    provide_context(embedding);
     let session = SessionState::new(session::load());
     provide_context(session);
     provide_context(i18n);
@@ -50,13 +53,13 @@ pub fn App() -> impl IntoView {
         let locale = i18n.locale();
         prefs::apply_locale(locale);
         prefs::save_locale(locale);
-        document().set_title(i18n.t(Key::AppName));
     });
     Effect::new(move || {
         let chosen = theme.0.get();
         prefs::apply_theme(chosen);
         prefs::save_theme(chosen);
     });
+    Effect::new(move || embedding.brand.with(embed::apply_brand));
 
     // Every page but sign-in needs a session; without one the user is sent to sign in and back.
     let signed_in = move || Some(session.is_signed_in());

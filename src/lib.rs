@@ -6,6 +6,7 @@ pub mod collation;
 pub mod components;
 pub mod data;
 pub mod download;
+mod embed;
 mod format;
 pub mod i18n;
 mod mount;

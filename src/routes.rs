@@ -103,6 +103,27 @@ impl Page {
         }
     }
 
+    /// The page's title, as its heading says it (a record's page is titled by its collection).
+    pub fn title(&self, locale: Locale) -> String {
+        let key = match self {
+            Page::Home => Key::HomeTitle,
+            Page::Funnel => Key::FunnelTitle,
+            Page::Board => Key::BoardTitle,
+            Page::Settings => Key::SettingsTitle,
+            Page::Permissions => Key::PermissionsTitle,
+            Page::Changes => Key::ChangesTitle,
+            Page::Store => Key::StoreTitle,
+            Page::Evaluation => Key::EvaluationTitle,
+            Page::Reviews => Key::ReviewsTitle,
+            Page::Org => Key::OrgTitle,
+            Page::List(c) | Page::Detail(c, _) => return c.label(locale).to_owned(),
+            Page::New(c) => {
+                return text(locale, Key::RecordNewTitle).replace("{collection}", c.label(locale))
+            }
+        };
+        text(locale, key).to_owned()
+    }
+
     /// Draws the page.
     fn view(self) -> AnyView {
         match self {
@@ -133,6 +154,28 @@ impl Page {
             Page::Detail(collection, id) => view! { <RecordDetailPage collection id /> }.into_any(),
         }
     }
+}
+
+/// The title of the page at an app path: sign-in, a page of the table, or "not found".
+pub fn page_title(app_path: &str, locale: Locale) -> String {
+    let path = app_path.split(['?', '#']).next().unwrap_or_default();
+    if path.trim_end_matches('/') == "/login" {
+        return text(locale, Key::LoginTitle).to_owned();
+    }
+    match Page::at(path) {
+        Some(page) => page.title(locale),
+        None => text(locale, Key::NotFoundTitle).to_owned(),
+    }
+}
+
+/// The browser tab's title: the app's name, after the page's own on every page but home.
+pub fn document_title(app_path: &str, locale: Locale) -> String {
+    let name = text(locale, Key::AppName);
+    let path = app_path.split(['?', '#']).next().unwrap_or_default();
+    if Page::at(path) == Some(Page::Home) {
+        return name.to_owned();
+    }
+    format!("{} · {name}", page_title(app_path, locale))
 }
 
 /// Draws whichever page the address names (the router's catch-all route), or "not found".

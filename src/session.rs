@@ -14,6 +14,8 @@ use crate::api::{self, ApiError};
 const SESSION_KEY: &str = "yingxiao.session";
 /// Tokens signed out of on this device whose revocation the server has not confirmed yet.
 const REVOKE_KEY: &str = "yingxiao.revoke";
+/// Set in the tab by signing out, so the portal's sign-on does not sign the user straight back in.
+const SIGNED_OUT_KEY: &str = "yingxiao.signed-out";
 /// How long signing out waits for the server before leaving the revocation for later.
 const REVOKE_WAIT_MS: i32 = 5_000;
 /// More than this many waiting tokens means something else is wrong; the oldest are let go.
@@ -137,6 +139,36 @@ async fn revoke(token: String) -> bool {
 /// for the page to word.
 pub async fn sign_in(session: SessionState, login: &str, password: &str) -> Result<(), ApiError> {
     let response = api::login(login, password).await?;
+    mark_signed_out(false);
+    session.set(Some(Session::from(response)));
+    Ok(())
+}
+
+/// Whether the user signed out in this tab (and has not signed in since).
+pub fn signed_out_here() -> bool {
+    tab_storage()
+        .and_then(|s| s.get_item(SIGNED_OUT_KEY).ok().flatten())
+        .is_some()
+}
+
+fn mark_signed_out(out: bool) {
+    if let Some(storage) = tab_storage() {
+        let _ = if out {
+            storage.set_item(SIGNED_OUT_KEY, "1")
+        } else {
+            storage.remove_item(SIGNED_OUT_KEY)
+        };
+    }
+}
+
+fn tab_storage() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
+}
+
+/// Signs in as the user the portal's reverse proxy names (`--sso-header`).
+pub async fn sign_in_by_header(session: SessionState) -> Result<(), ApiError> {
+    let response = api::sign_on_by_header().await?;
+    mark_signed_out(false);
     session.set(Some(Session::from(response)));
     Ok(())
 }
@@ -147,6 +179,7 @@ pub async fn sign_in(session: SessionState, login: &str, password: &str) -> Resu
 /// the session ends at once and the revocation is sent at the next connection. True if revoked now.
 pub async fn sign_out(session: SessionState, token: String) -> bool {
     remember_revocation(&token);
+    mark_signed_out(true);
     let online = window().navigator().on_line();
     let revoked = online && revoke(token).await;
     session.set(None);

@@ -6,12 +6,16 @@ use std::{
     time::Duration,
 };
 
+use axum::http::HeaderName;
 use clap::{Parser, Subcommand, ValueEnum};
 use yingxiao_core::{
     base_path::BasePath, brand::BrandSpec, embed::FrameAncestors, import::ImportKind, scope::Role,
 };
 
-use crate::{demo::Day, proxies::TrustedProxies, serve::ServeOptions, storage::StorageArgs};
+use crate::{
+    demo::Day, proxies::TrustedProxies, serve::ServeOptions, sign_on::HeaderSignOn,
+    storage::StorageArgs,
+};
 
 /// `yingxiao-server`: the Yingxiao 营销 sync endpoint and web app server.
 #[derive(Debug, Parser)]
@@ -195,6 +199,9 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub look: LookArgs,
 
+    #[command(flatten)]
+    pub sign_on: SignOnArgs,
+
     /// Seconds a connection may take to send a complete request head; idle keep-alive connections
     /// are closed after the same time.
     #[arg(long, env = "YINGXIAO_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -273,6 +280,61 @@ impl LookArgs {
         spec.check()
             .map_err(|e| anyhow::anyhow!("--brand-*: {e}"))?;
         Ok(spec)
+    }
+}
+
+/// Single sign-on from the portal by a trusted header; off unless `--sso-header` is set.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct SignOnArgs {
+    /// The header in which the portal's reverse proxy names the signed-in user's login, e.g.
+    /// `X-Remote-User`. Believed only from `--sso-proxies`.
+    #[arg(long, env = "YINGXIAO_SSO_HEADER")]
+    pub sso_header: Option<String>,
+
+    /// The reverse proxies whose `--sso-header` is believed: comma-separated addresses or CIDR
+    /// blocks, as they connect to this server. Required with `--sso-header`.
+    #[arg(long, env = "YINGXIAO_SSO_PROXIES", default_value = "", value_parser = TrustedProxies::parse)]
+    pub sso_proxies: TrustedProxies,
+
+    /// Give a login the portal names but the server does not know an account with this role (not
+    /// admin); without it such a login is refused.
+    #[arg(long, env = "YINGXIAO_SSO_CREATE_ROLE", value_parser = parse_role)]
+    pub sso_create_role: Option<Role>,
+
+    /// The unit (code, name or id) of accounts made by `--sso-create-role`; the company by default.
+    #[arg(long, env = "YINGXIAO_SSO_CREATE_UNIT", requires = "sso_create_role")]
+    pub sso_create_unit: Option<String>,
+}
+
+impl SignOnArgs {
+    /// The configured header sign-on, checked: a header name, and proxies to believe it from.
+    pub fn header_sign_on(&self) -> anyhow::Result<Option<HeaderSignOn>> {
+        let Some(header) = &self.sso_header else {
+            if !self.sso_proxies.is_empty() || self.sso_create_role.is_some() {
+                anyhow::bail!("--sso-proxies and --sso-create-role need --sso-header");
+            }
+            return Ok(None);
+        };
+        let header = HeaderName::try_from(header.trim())
+            .map_err(|_| anyhow::anyhow!("--sso-header {header:?} is not a header name"))?;
+        if self.sso_proxies.is_empty() {
+            anyhow::bail!(
+                "--sso-header needs --sso-proxies: the addresses of the proxies that set it \
+                 (from anyone else the header could be forged)"
+            );
+        }
+        if self.sso_create_role == Some(Role::Admin) {
+            anyhow::bail!(
+                "--sso-create-role admin: accounts made by sign-on may not be administrators"
+            );
+        }
+        Ok(Some(HeaderSignOn {
+            header,
+            proxies: self.sso_proxies.clone(),
+            create: self
+                .sso_create_role
+                .map(|role| (role, self.sso_create_unit.clone())),
+        }))
     }
 }
 
@@ -381,6 +443,50 @@ mod tests {
             .brand()
             .unwrap_err();
         assert!(error.to_string().contains("64 KiB"), "{error}");
+    }
+
+    fn sign_on(flags: &[&str]) -> anyhow::Result<Option<HeaderSignOn>> {
+        let cli = Cli::try_parse_from(["yingxiao-server", "serve"].iter().chain(flags)).unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("expected serve")
+        };
+        args.sign_on.header_sign_on()
+    }
+
+    #[test]
+    fn header_sign_on_needs_its_proxies_and_never_makes_admins() {
+        assert!(sign_on(&[]).unwrap().is_none());
+        let on = sign_on(&[
+            "--sso-header",
+            "X-Remote-User",
+            "--sso-proxies",
+            "10.0.0.5",
+            "--sso-create-role",
+            "sales_rep",
+            "--sso-create-unit",
+            "EAST",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(on.header.as_str(), "x-remote-user");
+        assert_eq!(on.create, Some((Role::SalesRep, Some("EAST".into()))));
+        let error = sign_on(&["--sso-header", "X-Remote-User"]).unwrap_err();
+        assert!(error.to_string().contains("--sso-proxies"), "{error}");
+        let error = sign_on(&["--sso-proxies", "10.0.0.5"]).unwrap_err();
+        assert!(error.to_string().contains("need --sso-header"), "{error}");
+        let error =
+            sign_on(&["--sso-header", "bad header", "--sso-proxies", "10.0.0.5"]).unwrap_err();
+        assert!(error.to_string().contains("not a header name"), "{error}");
+        let error = sign_on(&[
+            "--sso-header",
+            "X-Remote-User",
+            "--sso-proxies",
+            "10.0.0.5",
+            "--sso-create-role",
+            "admin",
+        ])
+        .unwrap_err();
+        assert!(error.to_string().contains("administrators"), "{error}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod maintenance;
 pub mod proxies;
 pub mod serve;
 pub mod sign_in_limits;
+pub mod sign_on;
 pub mod storage;
 pub mod sync;
 

@@ -75,6 +75,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let web = WebApp::load(&args.dist, args.base_path.clone())?
         .with_frame_ancestors(args.frame_ancestors.clone())
         .with_embedding(args.look.embed, args.look.brand()?);
+    let header_sign_on = args.sign_on.header_sign_on()?;
+    let web = web.with_header_sign_on(header_sign_on.is_some());
     let storage = Storage::open(&args.storage).await?;
     let listener = yingxiao_server::serve::bind(args.addr)
         .with_context(|| format!("cannot listen on {}", args.addr))?;
@@ -93,8 +95,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         "Yingxiao 营销 {VERSION} is running at http://{addr}{}",
         args.base_path.root_href()
     );
-    let router =
-        app(AppState::new(storage.clone(), web).with_trusted_proxies(args.trusted_proxies.clone()));
+    let router = app(AppState::new(storage.clone(), web)
+        .with_trusted_proxies(args.trusted_proxies.clone())
+        .with_header_sign_on(header_sign_on));
     let housekeeping = maintenance::spawn(storage.clone(), maintenance::CHECKPOINT_EVERY);
     yingxiao_server::serve::serve(listener, router, args.serve_options(), shutdown_signal())
         .await

@@ -14,10 +14,11 @@ use crate::{
         update_notice::UpdateNotice,
     },
     data::sync::use_data,
+    embed::{use_embedding, OpenInOwnTab, PortalBridge},
     i18n::{use_i18n, Key},
     mount::use_mount,
     permissions::use_access,
-    routes::{navigation, NavLink},
+    routes::{document_title, navigation, NavLink},
     session::{self, use_session},
 };
 
@@ -26,11 +27,46 @@ pub fn Shell(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let mount = use_mount();
     let session = use_session();
+    let embedding = use_embedding();
+    // The browser tab's title follows the page and the language.
+    let location = use_location();
+    Effect::new({
+        let mount = mount.clone();
+        move || {
+            let path = location.pathname.get();
+            let app_path = mount.0.strip(&path).unwrap_or(&path).to_owned();
+            document().set_title(&document_title(&app_path, i18n.locale()));
+        }
+    });
+    if embedding.on {
+        return view! {
+            <div class="shell embedded" class:signed-out=move || !session.is_signed_in()>
+                <PortalBridge />
+                // Embedded, the portal draws the navigation; the app keeps its sync state in sight.
+                <Show when=move || session.is_signed_in()>
+                    <header class="embed-bar">
+                        <SyncIndicator />
+                        <OpenInOwnTab />
+                        <FirstSyncProgress />
+                    </header>
+                </Show>
+                <main class="content" id="main">
+                    <Show when=move || session.is_signed_in()>
+                        <StorageGuard />
+                    </Show>
+                    {children()}
+                </main>
+                <UpdateNotice />
+            </div>
+        }
+        .into_any();
+    }
     view! {
         <div class="shell" class:signed-out=move || !session.is_signed_in()>
+            <PortalBridge />
             <header class="topbar">
                 <A href=mount.href("/") attr:class="brand">
-                    <span class="brand-mark" aria-hidden="true">"营"</span>
+                    <BrandMark />
                     <span class="brand-name">{move || i18n.t(Key::AppName)}</span>
                 </A>
                 <div class="topbar-actions">
@@ -56,6 +92,17 @@ pub fn Shell(children: Children) -> impl IntoView {
             </main>
             <UpdateNotice />
         </div>
+    }
+    .into_any()
+}
+
+/// The app's mark, or the company's logo where its brand has one.
+#[component]
+pub fn BrandMark() -> impl IntoView {
+    let embedding = use_embedding();
+    move || match embedding.brand.with(|b| b.logo().map(str::to_owned)) {
+        Some(logo) => view! { <img class="brand-logo" src=logo alt="" /> }.into_any(),
+        None => view! { <span class="brand-mark" aria-hidden="true">"营"</span> }.into_any(),
     }
 }
 

@@ -11,7 +11,8 @@ use yingxiao_core::storage::StorageState;
 
 use crate::{
     data::sync::{use_data, SyncStatus},
-    i18n::use_i18n,
+    embed::OpenInOwnTab,
+    i18n::{use_i18n, Key},
 };
 
 /// `navigator.storage`, where the browser has it (not in an insecure context).
@@ -82,7 +83,21 @@ pub fn StorageGuard() -> impl IntoView {
             SyncStatus::Offline | SyncStatus::Failed(_) | SyncStatus::SignInNeeded
         )
     };
+    let blocked = move || data.storage_blocked.get();
     move || {
+        if blocked() {
+            // Inside a portal's frame the page may not keep anything; in its own tab it may.
+            return Some(
+                view! {
+                    <p class="notice storage-warning" role="alert" data-testid="storage-blocked">
+                        {move || i18n.t(Key::StorageBlocked)}
+                        " "
+                        <OpenInOwnTab />
+                    </p>
+                }
+                .into_any(),
+            );
+        }
         // Photos that wait count as changes: they too would go with the storage.
         let waiting = if stuck() {
             data.pending.get() + data.files_waiting.get()
@@ -95,6 +110,7 @@ pub fn StorageGuard() -> impl IntoView {
                     {move || warning.message(i18n.locale())}
                 </p>
             }
+            .into_any()
         })
     }
 }

@@ -98,6 +98,9 @@ pub struct Data {
     pub revision: RwSignal<u64>,
     /// Photos taken on this device that the server does not have yet.
     pub files_waiting: RwSignal<usize>,
+    /// The browser would not open the device's database (storage blocked, as some browsers do for
+    /// a page framed by another site).
+    pub storage_blocked: RwSignal<bool>,
     /// The collections pages read, kept in memory for the session (see `cache`).
     cache: StoredValue<Rc<Cache>, LocalStorage>,
 }
@@ -129,6 +132,7 @@ impl Data {
             first_sync: RwSignal::new(None),
             revision: RwSignal::new(0),
             files_waiting: RwSignal::new(0),
+            storage_blocked: RwSignal::new(false),
             cache: StoredValue::new_local(Cache::new()),
         }
     }
@@ -177,6 +181,8 @@ impl Data {
             let store = match Store::open(&user_id).await {
                 Ok(store) => store,
                 Err(error) => {
+                    self.storage_blocked
+                        .set(matches!(error, DataError::Unavailable(_)));
                     self.status.set(SyncStatus::Failed(error.to_string()));
                     return;
                 }

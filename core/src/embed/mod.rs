@@ -23,6 +23,9 @@ pub struct PageConfig {
     pub embed: bool,
     #[serde(skip_serializing_if = "BrandSpec::is_empty")]
     pub brand: BrandSpec,
+    /// The portal's proxy may sign the user in by a header (`--sso-header`): the sign-in page asks
+    /// the server for that session before it shows the password form.
+    pub header_sign_on: bool,
 }
 
 /// The name of the `<meta>` element that carries the `PageConfig` as JSON.
@@ -54,6 +57,21 @@ impl EmbedMode {
             on: forced || asked.or(remembered).unwrap_or(false),
             remember: asked,
         }
+    }
+}
+
+/// The app path and query the portal is told, without the `embed` parameter (which is the
+/// frame's business, not the page's): `/customers?embed=1&q=x` → `/customers?q=x`.
+pub fn route_for_portal(app_path: &str, query: &str) -> String {
+    let kept: Vec<&str> = query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty() && pair.split('=').next() != Some(EMBED_PARAM))
+        .collect();
+    if kept.is_empty() {
+        app_path.to_owned()
+    } else {
+        format!("{app_path}?{}", kept.join("&"))
     }
 }
 
@@ -98,6 +116,21 @@ mod tests {
     }
 
     #[test]
+    fn the_route_told_to_the_portal_leaves_out_the_embed_parameter() {
+        assert_eq!(route_for_portal("/customers", "?embed=1"), "/customers");
+        assert_eq!(
+            route_for_portal("/login", "?next=%2Ffunnel&embed=1"),
+            "/login?next=%2Ffunnel"
+        );
+        assert_eq!(
+            route_for_portal("/targets", "?embed&view=ranking"),
+            "/targets?view=ranking"
+        );
+        assert_eq!(route_for_portal("/", ""), "/");
+        assert_eq!(route_for_portal("/x", "?embedded=1"), "/x?embedded=1");
+    }
+
+    #[test]
     fn the_page_config_round_trips_and_tolerates_what_it_does_not_know() {
         let config = PageConfig {
             portals: "https://oa.example.cn".into(),
@@ -106,6 +139,7 @@ mod tests {
                 accent: Some("#1f4e79".into()),
                 ..BrandSpec::default()
             },
+            header_sign_on: true,
         };
         let json = serde_json::to_string(&config).unwrap();
         assert_eq!(serde_json::from_str::<PageConfig>(&json).unwrap(), config);

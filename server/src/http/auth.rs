@@ -1,7 +1,9 @@
 //! Sign-in, sign-out, `GET /api/v1/me`, and the extractor that turns a bearer token into a `Caller`.
 
+use std::net::SocketAddr;
+
 use axum::{
-    extract::{FromRequestParts, State},
+    extract::{ConnectInfo, FromRequestParts, State},
     http::{header, request::Parts, StatusCode},
 };
 use yingxiao_core::{
@@ -13,6 +15,7 @@ use super::{client_address::ClientAddress, error::ErrorBody, ApiError, ApiJson, 
 use crate::{
     auth::{self, Caller},
     sign_in_limits::{self, Wait},
+    sign_on::SignOnError,
 };
 
 /// The longest login and password accepted, in characters (also stated in the OpenAPI document).
@@ -124,19 +127,55 @@ pub(super) async fn login(
     };
     let mut conn = state.storage.writer().await?;
     attempt.succeeded(&mut conn).await?;
-    let (token, expires_at) = auth::create_session(&mut conn, &user_id).await?;
-    let caller = auth::caller_for_token(&mut conn, &token)
-        .await?
-        .ok_or_else(|| {
-            ApiError::Forbidden(
-                "this account has no active user record; ask an administrator".into(),
-            )
-        })?;
-    Ok(ApiJson(LoginResponse {
+    session_for(&mut conn, &user_id).await.map(ApiJson)
+}
+
+/// Signs in the user the portal's reverse proxy names in the configured header (`--sso-header`),
+/// only on a connection from one of `--sso-proxies`; anyone else's header is not read.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/sso/header",
+    tag = "auth",
+    responses(
+        (status = 200, description = "Signed in as the user the portal's proxy names", body = LoginResponse),
+        (status = 401, description = "Not from a configured proxy, or no usable header", body = ErrorBody),
+        (status = 403, description = "No enabled account for that login", body = ErrorBody),
+        (status = 404, description = "Single sign-on by header is not configured", body = ErrorBody),
+    )
+)]
+pub(super) async fn sso_header(
+    State(state): State<AppState>,
+    parts: Parts,
+) -> Result<ApiJson<LoginResponse>, ApiError> {
+    let sign_on = state
+        .header_sign_on
+        .as_deref()
+        .ok_or(SignOnError::NotConfigured)?;
+    // The socket's own peer: a forwarded address says nothing about who wrote the header.
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip());
+    let login = sign_on.login_of(peer, &parts.headers)?;
+    let user_id = sign_on.account_for(&state.storage, &login).await?;
+    let mut conn = state.storage.writer().await?;
+    session_for(&mut conn, &user_id).await.map(ApiJson)
+}
+
+/// A new session for an account, answered as a sign-in is.
+async fn session_for(
+    conn: &mut sqlx::AnyConnection,
+    user_id: &str,
+) -> Result<LoginResponse, ApiError> {
+    let (token, expires_at) = auth::create_session(conn, user_id).await?;
+    let caller = auth::caller_for_token(conn, &token).await?.ok_or_else(|| {
+        ApiError::Forbidden("this account has no active user record; ask an administrator".into())
+    })?;
+    Ok(LoginResponse {
         token,
         expires_at: format_instant(expires_at.max(0) as u64),
         user: me(&caller),
-    }))
+    })
 }
 
 fn too_many_attempts(wait: Wait) -> ApiError {

@@ -12,7 +12,10 @@ use serde::Serialize;
 use sqlx::error::DatabaseError;
 use yingxiao_core::sync::push::PushRefusal;
 
-use crate::{attachments::AttachmentError, auth::AuthError, sync::SyncError};
+use crate::{
+    admin::AdminError, attachments::AttachmentError, auth::AuthError, sign_on::SignOnError,
+    sync::SyncError,
+};
 
 /// An error answered to an API caller as `{"error": {"code": ..., "message": ...}}`.
 #[derive(Debug, thiserror::Error)]
@@ -179,6 +182,27 @@ impl From<AuthError> for ApiError {
         match error {
             AuthError::Database(error) => error.into(),
             other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<SignOnError> for ApiError {
+    fn from(error: SignOnError) -> Self {
+        let message = error.to_string();
+        match error {
+            SignOnError::NotConfigured => Self::NotFound(message),
+            SignOnError::NotFromProxy | SignOnError::NoHeader(_) | SignOnError::BadLogin(_) => {
+                Self::Unauthorized(message)
+            }
+            SignOnError::NoAccount(_) | SignOnError::Disabled(_) => Self::Forbidden(message),
+            SignOnError::Admin(AdminError::NoSuchUnit(_)) => {
+                Self::Internal(format!("--sso-create-unit names no unit: {message}"))
+            }
+            SignOnError::Admin(AdminError::Database(error)) | SignOnError::Database(error) => {
+                error.into()
+            }
+            SignOnError::Admin(AdminError::Auth(error)) | SignOnError::Auth(error) => error.into(),
+            SignOnError::Admin(other) => Self::Internal(other.to_string()),
         }
     }
 }

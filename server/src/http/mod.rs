@@ -31,7 +31,9 @@ pub use error::{ApiError, ApiJson};
 pub use openapi::ApiDoc;
 pub use web_app::{WebApp, WebAppError};
 
-use crate::{proxies::TrustedProxies, sign_in_limits::Clock, storage::Storage};
+use crate::{
+    proxies::TrustedProxies, sign_in_limits::Clock, sign_on::HeaderSignOn, storage::Storage,
+};
 
 /// What every handler may reach.
 #[derive(Clone)]
@@ -41,6 +43,8 @@ pub struct AppState {
     /// A real argon2 hash checked for unknown logins, so sign-in timing does not reveal which exist.
     dummy_hash: Arc<str>,
     trusted_proxies: Arc<TrustedProxies>,
+    /// Single sign-on by the portal proxy's header (`--sso-header`), when configured.
+    header_sign_on: Option<Arc<HeaderSignOn>>,
     /// The time sign-in limits count by.
     clock: Clock,
 }
@@ -55,6 +59,7 @@ impl AppState {
             web: Arc::new(web),
             dummy_hash,
             trusted_proxies: Arc::default(),
+            header_sign_on: None,
             clock: Clock::system(),
         }
     }
@@ -62,6 +67,12 @@ impl AppState {
     /// Believes `X-Forwarded-For` from these reverse proxies (from nobody by default).
     pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
         self.trusted_proxies = Arc::new(proxies);
+        self
+    }
+
+    /// Signs in whom the portal's proxy names in a header (off by default).
+    pub fn with_header_sign_on(mut self, sign_on: Option<HeaderSignOn>) -> Self {
+        self.header_sign_on = sign_on.map(Arc::new);
         self
     }
 
@@ -87,6 +98,7 @@ pub fn app(state: AppState) -> Router {
         .route(&api("/health"), get(health::health))
         .route(&api("/auth/login"), post(auth::login))
         .route(&api("/auth/logout"), post(auth::logout))
+        .route(&api("/auth/sso/header"), post(auth::sso_header))
         .route(&api("/me"), get(auth::current_user))
         .route(&api("/sync/push"), post(sync::push))
         .route(&api("/sync/pull"), post(sync::pull))

@@ -29,6 +29,7 @@ use super::{attachments, auth, calendar, error::ErrorBody, health, sync, AppStat
     paths(
         health::health,
         auth::login,
+        auth::sso_header,
         auth::logout,
         auth::current_user,
         sync::push,

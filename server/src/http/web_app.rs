@@ -104,6 +104,13 @@ impl WebApp {
         self
     }
 
+    /// Tells the sign-in page to try the portal's header sign-on first (`--sso-header`).
+    pub fn with_header_sign_on(mut self, on: bool) -> Self {
+        self.page_config.header_sign_on = on;
+        self.render();
+        self
+    }
+
     /// Writes the page configuration into `index.html` and the policy for it.
     fn render(&mut self) {
         let json = serde_json::to_string(&self.page_config).expect("plain fields serialise");

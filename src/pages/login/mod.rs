@@ -5,6 +5,8 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::{
     api::ApiError,
+    components::shell::BrandMark,
+    embed::use_embedding,
     i18n::{use_i18n, Key},
     session::{self, use_session},
 };
@@ -41,6 +43,39 @@ pub fn LoginPage() -> impl IntoView {
         }
     };
 
+    // Through the portal (`--sso-header`): tried once as the page opens, unless the user has just
+    // signed out in this tab, and offered as a button.
+    let embedding = use_embedding();
+    let by_portal = {
+        let navigate = navigate.clone();
+        // `asked`: the user pressed the button. Tried by itself, a failure other than "no account"
+        // (a visit not through the portal) leaves the password form as it was.
+        move |asked: bool| {
+            if busy.get_untracked() {
+                return;
+            }
+            busy.set(true);
+            error.set(None);
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                match session::sign_in_by_header(session).await {
+                    Ok(()) => navigate(&destination(), Default::default()),
+                    Err(ApiError::Refused { status: 403, .. }) => {
+                        error.try_set(Some(Key::LoginSsoNoAccount));
+                    }
+                    Err(_) if asked => {
+                        error.try_set(Some(Key::LoginSsoFailed));
+                    }
+                    Err(_) => {}
+                }
+                busy.try_set(false);
+            });
+        }
+    };
+    if embedding.header_sign_on && !session::signed_out_here() {
+        by_portal(false);
+    }
+
     let submit = move |event: ev::SubmitEvent| {
         event.prevent_default();
         if busy.get_untracked() {
@@ -70,7 +105,7 @@ pub fn LoginPage() -> impl IntoView {
         <section class="login">
             <form class="card login-card" on:submit=submit novalidate>
                 <div class="login-brand">
-                    <span class="brand-mark" aria-hidden="true">"营"</span>
+                    <BrandMark />
                     <h1 class="page-title">{move || i18n.t(Key::LoginTitle)}</h1>
                 </div>
                 <p class="hint">{move || i18n.t(Key::LoginIntro)}</p>
@@ -104,6 +139,17 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit" class="button button-primary" disabled=move || busy.get()>
                     {move || if busy.get() { i18n.t(Key::LoginBusy) } else { i18n.t(Key::LoginSubmit) }}
                 </button>
+                {embedding.header_sign_on.then(|| view! {
+                    <button
+                        type="button"
+                        class="button"
+                        data-testid="sign-in-by-portal"
+                        disabled=move || busy.get()
+                        on:click=move |_| by_portal(true)
+                    >
+                        {move || i18n.t(Key::LoginSsoButton)}
+                    </button>
+                })}
             </form>
         </section>
     }
