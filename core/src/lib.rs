@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod attachment;
+pub mod audit;
 pub mod base_path;
 pub mod brand;
 pub mod calendar;

@@ -68,6 +68,7 @@ pub async fn apply_as_system(storage: &Storage, intents: Vec<Intent>) -> Result<
             client_id,
             mutations,
         },
+        "yingxiao-server",
     )
     .await?;
     for outcome in response.outcomes {

@@ -1,7 +1,9 @@
 //! The Yingxiao server: the sync endpoint's HTTP API, the built web app, storage, and the admin CLI.
 
+pub mod accounts;
 pub mod admin;
 pub mod attachments;
+pub mod audit;
 pub mod auth;
 pub mod bulk;
 pub mod config;

@@ -67,6 +67,7 @@ pub const SENSITIVE_FIELDS: &[(Collection, &str)] = &[
     (Collection::OrgUnit, crate::domain::ROLE_DUTIES_FIELD),
     (Collection::OrgUnit, crate::domain::SCORE_WEIGHTS_FIELD),
     (Collection::User, "role"),
+    (Collection::User, ACCOUNT_FIELD),
 ];
 
 /// Approval fields: changing them (or creating a record with them past their first value) is `Approve`.
@@ -94,6 +95,9 @@ const PLACEMENT_FIELDS: &[&str] = &[
 pub const FUNNEL_SETTINGS: &str = "funnel_settings";
 /// The company unit's field that holds the company's adjustments to this table.
 pub const OVERRIDES_FIELD: &str = "permission_overrides";
+/// A person's sign-in account (登录账号): giving one, disabling or enabling it, resetting its
+/// password. Accounts live on the server only; this pseudo-field of `users` names the grant.
+pub const ACCOUNT_FIELD: &str = "account";
 
 impl Action {
     /// The action a change of `field` of `collection` needs.
@@ -244,6 +248,12 @@ fn field_label(collection: Collection, name: &str, locale: Locale) -> String {
         return match locale {
             Locale::ZhCn => "权限设置".into(),
             Locale::En => "Permission settings".into(),
+        };
+    }
+    if collection == Collection::User && name == ACCOUNT_FIELD {
+        return match locale {
+            Locale::ZhCn => "登录账号".into(),
+            Locale::En => "Sign-in account".into(),
         };
     }
     collection

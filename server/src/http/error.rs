@@ -13,8 +13,8 @@ use sqlx::error::DatabaseError;
 use yingxiao_core::sync::push::PushRefusal;
 
 use crate::{
-    admin::AdminError, attachments::AttachmentError, auth::AuthError, sign_on::SignOnError,
-    sync::SyncError,
+    accounts::AccountError, admin::AdminError, attachments::AttachmentError, auth::AuthError,
+    sign_on::SignOnError, sync::SyncError,
 };
 
 /// An error answered to an API caller as `{"error": {"code": ..., "message": ...}}`.
@@ -182,6 +182,29 @@ impl From<AuthError> for ApiError {
         match error {
             AuthError::Database(error) => error.into(),
             other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(error: AccountError) -> Self {
+        let message = error.to_string();
+        match error {
+            AccountError::NoPerson | AccountError::NoAccount => Self::NotFound(message),
+            AccountError::Denied | AccountError::OwnAccount => Self::Forbidden(message),
+            AccountError::HasAccount | AccountError::LoginTaken(_) => Self::Conflict(message),
+            AccountError::BadLogin | AccountError::Password(_) => Self::Unprocessable(message),
+            AccountError::Admin(AdminError::Refused { .. }) => Self::Unprocessable(message),
+            AccountError::Admin(AdminError::Database(error)) | AccountError::Database(error) => {
+                error.into()
+            }
+            AccountError::Admin(AdminError::Sync(error)) | AccountError::Sync(error) => {
+                error.into()
+            }
+            AccountError::Admin(AdminError::Auth(error)) | AccountError::Auth(error) => {
+                error.into()
+            }
+            AccountError::Admin(other) => Self::Internal(other.to_string()),
         }
     }
 }

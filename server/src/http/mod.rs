@@ -1,5 +1,6 @@
 //! The HTTP surface: `app()` builds the whole router, API and web app, for `serve` and for tests.
 
+mod accounts;
 mod attachments;
 mod auth;
 mod calendar;
@@ -99,6 +100,17 @@ pub fn app(state: AppState) -> Router {
         .route(&api("/auth/login"), post(auth::login))
         .route(&api("/auth/logout"), post(auth::logout))
         .route(&api("/auth/sso/header"), post(auth::sso_header))
+        .route(&api("/audit"), get(accounts::trail))
+        .route(
+            &api("/accounts/{user_id}"),
+            get(accounts::account).post(accounts::give_account),
+        )
+        .route(&api("/accounts/{user_id}/disable"), post(accounts::disable))
+        .route(&api("/accounts/{user_id}/enable"), post(accounts::enable))
+        .route(
+            &api("/accounts/{user_id}/password"),
+            post(accounts::reset_password),
+        )
         .route(&api("/me"), get(auth::current_user))
         .route(&api("/sync/push"), post(sync::push))
         .route(&api("/sync/pull"), post(sync::pull))

@@ -17,7 +17,7 @@ use yingxiao_core::{
     sync::protocol::{MAX_MUTATIONS_PER_PUSH, MAX_PULL_LIMIT},
 };
 
-use super::{attachments, auth, calendar, error::ErrorBody, health, sync, AppState};
+use super::{accounts, attachments, auth, calendar, error::ErrorBody, health, sync, AppState};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -30,6 +30,12 @@ use super::{attachments, auth, calendar, error::ErrorBody, health, sync, AppStat
         health::health,
         auth::login,
         auth::sso_header,
+        accounts::trail,
+        accounts::account,
+        accounts::give_account,
+        accounts::disable,
+        accounts::enable,
+        accounts::reset_password,
         auth::logout,
         auth::current_user,
         sync::push,
@@ -44,7 +50,7 @@ use super::{attachments, auth, calendar, error::ErrorBody, health, sync, AppStat
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth, &ServerLimits),
-    tags((name = "sync", description = "Server-authoritative push and pull"), (name = "auth"), (name = "calendar", description = "Subscribing a calendar app to one's promotions"), (name = "attachments", description = "Files named from records by their SHA-256: chunked, resumable uploads and reads"), (name = "system"))
+    tags((name = "sync", description = "Server-authoritative push and pull"), (name = "auth"), (name = "calendar", description = "Subscribing a calendar app to one's promotions"), (name = "attachments", description = "Files named from records by their SHA-256: chunked, resumable uploads and reads"), (name = "system"), (name = "audit", description = "Who changed what, when and from which device"), (name = "accounts", description = "People's sign-in accounts, for administrators"))
 )]
 pub struct ApiDoc;
 

@@ -1,7 +1,13 @@
 //! `POST /api/v1/sync/push` and `POST /api/v1/sync/pull`: thin handlers over `crate::sync`.
 
-use axum::extract::State;
-use yingxiao_core::sync::protocol::{PullRequest, PullResponse, PushRequest, PushResponse};
+use axum::{
+    extract::State,
+    http::{header, HeaderMap},
+};
+use yingxiao_core::{
+    audit,
+    sync::protocol::{PullRequest, PullResponse, PushRequest, PushResponse},
+};
 
 use super::{error::ErrorBody, ApiError, ApiJson, AppState};
 use crate::{auth::Caller, sync};
@@ -28,12 +34,20 @@ use crate::{auth::Caller, sync};
 pub(super) async fn push(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<PushRequest>,
 ) -> Result<ApiJson<PushResponse>, ApiError> {
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let device = audit::device_label(user_agent);
     // SQLite's one writer: pushes queue here rather than race for the file lock (PostgreSQL: any
     // connection; the counters row lock orders pushes).
     let mut conn = state.storage.writer().await?;
-    Ok(ApiJson(sync::push(&mut conn, &caller, &request).await?))
+    Ok(ApiJson(
+        sync::push(&mut conn, &caller, &request, &device).await?,
+    ))
 }
 
 /// One page of changes the caller may see since their cursor.

@@ -25,11 +25,13 @@ use crate::{
     bulk::Dialect,
 };
 
-/// Applies a push in one transaction and commits it.
+/// Applies a push in one transaction and commits it. `device` names the device for the audit trail
+/// (`audit::device_label`), kept from its first push.
 pub async fn push(
     conn: &mut AnyConnection,
     caller: &Caller,
     request: &PushRequest,
+    device: &str,
 ) -> Result<PushResponse, SyncError> {
     validate_push(request)?;
     let mut tx = conn.begin().await?;
@@ -43,12 +45,14 @@ pub async fn push(
 
     let now = now_millis();
     sqlx::query(
-        "INSERT INTO clients (client_id, user_id, last_mutation_id, created_at) VALUES ($1, $2, 0, $3)
+        "INSERT INTO clients (client_id, user_id, last_mutation_id, created_at, device)
+         VALUES ($1, $2, 0, $3, $4)
          ON CONFLICT (client_id) DO NOTHING",
     )
     .bind(&request.client_id)
     .bind(&caller.user_id)
     .bind(now)
+    .bind(device)
     .execute(&mut *tx)
     .await?;
     let client = sqlx::query("SELECT user_id, last_mutation_id FROM clients WHERE client_id = $1")
