@@ -5,7 +5,8 @@ use gloo_net::http::{Request, Response};
 use serde::Deserialize;
 use wasm_bindgen::JsCast;
 use yingxiao_core::{
-    account::{LoginRequest, LoginResponse},
+    account::{AccountState, LoginRequest, LoginResponse},
+    audit::AuditPage,
     health::Health,
     sync::protocol::{PullRequest, PullResponse, PushRequest, PushResponse},
 };
@@ -137,6 +138,59 @@ async fn post_json<B: serde::Serialize, T: serde::de::DeserializeOwned>(
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
     read(response).await
+}
+
+/// A signed-in GET of JSON.
+async fn get_json<T: serde::de::DeserializeOwned>(path: &str, token: &str) -> Result<T, ApiError> {
+    let response = Request::get(path)
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    read(response).await
+}
+
+/// `GET api/v1/audit?…`: a page of the audit trail; `query` is the query string without `?`.
+pub async fn audit(token: &str, query: &str) -> Result<AuditPage, ApiError> {
+    get_json(&format!("api/v1/audit?{query}"), token).await
+}
+
+/// `GET api/v1/accounts/{user_id}`: a person's sign-in account (404 when they have none).
+pub async fn account(token: &str, user_id: &str) -> Result<AccountState, ApiError> {
+    get_json(&format!("api/v1/accounts/{user_id}"), token).await
+}
+
+/// What the admin does to an account.
+pub enum AccountChange<'a> {
+    Give { login: &'a str, password: &'a str },
+    Disable,
+    Enable,
+    Password(&'a str),
+}
+
+/// `POST api/v1/accounts/{user_id}[/disable|/enable|/password]`.
+pub async fn change_account(
+    token: &str,
+    user_id: &str,
+    change: AccountChange<'_>,
+) -> Result<AccountState, ApiError> {
+    let base = format!("api/v1/accounts/{user_id}");
+    match change {
+        AccountChange::Give { login, password } => {
+            let body = serde_json::json!({"login": login, "password": password});
+            post_json(&base, token, &body).await
+        }
+        AccountChange::Disable => {
+            post_json(&format!("{base}/disable"), token, &serde_json::json!({})).await
+        }
+        AccountChange::Enable => {
+            post_json(&format!("{base}/enable"), token, &serde_json::json!({})).await
+        }
+        AccountChange::Password(password) => {
+            let body = serde_json::json!({"password": password});
+            post_json(&format!("{base}/password"), token, &body).await
+        }
+    }
 }
 
 /// `POST api/v1/sync/push`.

@@ -15,6 +15,7 @@ use crate::{
     components::icons::Icon,
     i18n::{text, Key},
     pages::{
+        audit::AuditPage,
         board::BoardPage,
         changes::ChangesPage,
         funnel::FunnelPage,
@@ -49,6 +50,8 @@ pub enum Page {
     Reviews,
     /// 组织架构: the org chart.
     Org,
+    /// 操作日志: the audit trail.
+    Audit,
     /// A collection's list.
     List(Collection),
     /// A new record of a collection.
@@ -69,6 +72,7 @@ const FIXED: &[(&str, Page)] = &[
     ("evaluation", Page::Evaluation),
     ("reviews", Page::Reviews),
     ("org", Page::Org),
+    ("audit", Page::Audit),
 ];
 
 impl Page {
@@ -116,6 +120,7 @@ impl Page {
             Page::Evaluation => Key::EvaluationTitle,
             Page::Reviews => Key::ReviewsTitle,
             Page::Org => Key::OrgTitle,
+            Page::Audit => Key::AuditTitle,
             Page::List(c) | Page::Detail(c, _) => return c.label(locale).to_owned(),
             Page::New(c) => {
                 return text(locale, Key::RecordNewTitle).replace("{collection}", c.label(locale))
@@ -137,6 +142,7 @@ impl Page {
             Page::Evaluation => EvaluationPage().into_any(),
             Page::Reviews => ReviewDayPage().into_any(),
             Page::Org => OrgPage().into_any(),
+            Page::Audit => AuditPage().into_any(),
             Page::List(Collection::Opportunity) => OpportunitiesPage().into_any(),
             Page::List(Collection::Promotion) => PromotionsPage().into_any(),
             Page::List(Collection::Target) => TargetsPage().into_any(),
@@ -327,14 +333,24 @@ pub fn navigation(access: &Access) -> Vec<NavPart> {
             });
         }
     }
-    parts.push(NavPart {
-        group: None,
-        links: vec![NavLink::fixed(
-            Page::Settings,
-            Key::NavSettings,
+    let mut last = vec![NavLink::fixed(
+        Page::Settings,
+        Key::NavSettings,
+        Icon::Settings,
+        false,
+    )];
+    // The audit trail, for the administrator (anyone may open it: it shows their scope's history).
+    if role == yingxiao_core::scope::Role::Admin {
+        last.push(NavLink::fixed(
+            Page::Audit,
+            Key::NavAudit,
             Icon::Settings,
             false,
-        )],
+        ));
+    }
+    parts.push(NavPart {
+        group: None,
+        links: last,
     });
     parts
 }
@@ -379,6 +395,7 @@ mod tests {
             Page::Evaluation,
             Page::Reviews,
             Page::Org,
+            Page::Audit,
         ];
         for c in Collection::ALL {
             pages.push(Page::List(c));

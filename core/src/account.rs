@@ -33,3 +33,17 @@ pub struct Me {
     pub role: Role,
     pub unit_id: String,
 }
+
+/// The shortest password accepted, wherever one is set.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// A person's sign-in account, as the admin's pages show it (`/api/v1/accounts/{user_id}`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountState {
+    pub user_id: String,
+    pub login: String,
+    pub disabled: bool,
+    /// Open sessions (signed-in devices) now.
+    pub sessions: i64,
+}

@@ -7,7 +7,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
 
-use crate::{domain::Collection, time::parse_date};
+use crate::{
+    domain::Collection,
+    locale::Locale,
+    time::{parse_date, parse_instant},
+};
 
 /// Entries per page by default, and at most.
 pub const DEFAULT_LIMIT: usize = 50;
@@ -51,6 +55,76 @@ pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
     /// Pass as `before` for older entries; absent at the end.
     pub next: Option<String>,
+}
+
+impl AuditEntry {
+    /// Made on the device well before the server got it: an offline edit, sent when the device
+    /// was back online (more than a minute between).
+    pub fn arrived_late(&self) -> bool {
+        match (
+            parse_instant(&self.made_at),
+            parse_instant(&self.received_at),
+        ) {
+            (Some(made), Some(received)) => (received - made).num_seconds() > 60,
+            _ => false,
+        }
+    }
+
+    /// What was done, in words: 新建, 修改, 删除, 推进阶段…
+    pub fn action_label(&self, locale: Locale) -> &'static str {
+        let zh = locale == Locale::ZhCn;
+        match self.action.as_str() {
+            "create" => {
+                if zh {
+                    "新建"
+                } else {
+                    "Created"
+                }
+            }
+            "delete" => {
+                if zh {
+                    "删除"
+                } else {
+                    "Deleted"
+                }
+            }
+            "move_opportunity_stage" => {
+                if zh {
+                    "推进阶段"
+                } else {
+                    "Moved stage"
+                }
+            }
+            "reschedule_promotion" => {
+                if zh {
+                    "调整日期"
+                } else {
+                    "Rescheduled"
+                }
+            }
+            "decide_promotion" | "decide_breakdown" => {
+                if zh {
+                    "审批"
+                } else {
+                    "Decided"
+                }
+            }
+            "review_report" => {
+                if zh {
+                    "审阅"
+                } else {
+                    "Reviewed"
+                }
+            }
+            _ => {
+                if zh {
+                    "修改"
+                } else {
+                    "Edited"
+                }
+            }
+        }
+    }
 }
 
 /// What an auditor asks for, checked.
@@ -329,6 +403,29 @@ mod tests {
             }]
         );
         assert!(changes_of(&json!({"collection": "customers", "id": "c1"})).is_empty());
+    }
+
+    #[test]
+    fn an_offline_edit_is_told_apart_and_actions_are_named() {
+        let mut entry = AuditEntry {
+            made_at: "2026-03-02T01:00:00Z".into(),
+            received_at: "2026-03-02T01:00:02Z".into(),
+            user_id: "u".into(),
+            user_name: None,
+            device: String::new(),
+            client_id: "c".into(),
+            action: "set_fields".into(),
+            collection: "customers".into(),
+            record_id: "r".into(),
+            record_name: None,
+            changes: Vec::new(),
+        };
+        assert!(!entry.arrived_late());
+        entry.received_at = "2026-03-02T03:30:00Z".into();
+        assert!(entry.arrived_late());
+        assert_eq!(entry.action_label(Locale::ZhCn), "修改");
+        entry.action = "move_opportunity_stage".into();
+        assert_eq!(entry.action_label(Locale::En), "Moved stage");
     }
 
     #[test]

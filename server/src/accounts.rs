@@ -8,8 +8,9 @@ use std::collections::HashSet;
 
 use serde_json::{json, Map, Value};
 use sqlx::{Acquire, Row};
+pub use yingxiao_core::account::AccountState;
 use yingxiao_core::{
-    domain::Collection,
+    domain::{validate_patch, Collection},
     permission::{Action, ACCOUNT_FIELD},
     scope::ScopeFacts,
     sync::protocol::{Intent, SetFieldsArgs},
@@ -25,16 +26,6 @@ use crate::{
 /// The longest login, as sign-in accepts it.
 const MAX_LOGIN_CHARS: usize = 64;
 
-/// A person's account as the admin pages show it.
-#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct AccountState {
-    pub user_id: String,
-    pub login: String,
-    pub disabled: bool,
-    /// Open sessions (signed-in devices) now.
-    pub sessions: i64,
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     /// No such person the caller may see (also: one they may not see).
@@ -48,7 +39,7 @@ pub enum AccountError {
     HasAccount,
     #[error("login {0:?} is taken by another person")]
     LoginTaken(String),
-    #[error("a login is 1 to 64 characters without spaces")]
+    #[error("a login is 1 to 64 letters, digits, '.', '_' or '-'")]
     BadLogin,
     #[error("{0}")]
     Password(String),
@@ -127,9 +118,12 @@ pub async fn give(
 ) -> Result<AccountState, AccountError> {
     authorise(storage, caller, user_id).await?;
     let login = login.trim().to_lowercase();
+    // The login goes on the person's record too: it must pass the record's own rule.
+    let mut on_record = Map::new();
+    on_record.insert("login".into(), json!(login));
     if login.is_empty()
         || login.chars().count() > MAX_LOGIN_CHARS
-        || login.chars().any(|c| c.is_whitespace() || c.is_control())
+        || validate_patch(Collection::User, &on_record).is_err()
     {
         return Err(AccountError::BadLogin);
     }
@@ -139,7 +133,7 @@ pub async fn give(
         .bind(&login)
         .fetch_all(&storage.pool)
         .await?;
-    for row in existing {
+    if let Some(row) = existing.first() {
         let owner: String = row.try_get(0)?;
         return Err(if owner == user_id {
             AccountError::HasAccount

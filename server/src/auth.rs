@@ -32,7 +32,7 @@ pub const SYSTEM_USER: &str = "system";
 pub const SESSION_DAYS: i64 = 45;
 const DAY_MILLIS: i64 = 86_400_000;
 /// Shortest password an account may have.
-pub const MIN_PASSWORD_CHARS: usize = 8;
+pub use yingxiao_core::account::MIN_PASSWORD_CHARS;
 
 pub fn now_millis() -> i64 {
     std::time::SystemTime::now()

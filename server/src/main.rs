@@ -33,7 +33,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => serve(args).await,
+            Command::Serve(args) => serve(*args).await,
             Command::Migrate(storage) => {
                 Storage::open(&storage).await?.close().await;
                 println!("database is up to date");

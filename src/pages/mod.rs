@@ -3,6 +3,7 @@
 //! A page imports no other page: what two features share lives in `crate::components` (pieces of
 //! interface) or `crate::data` (read models).
 
+pub mod audit;
 pub mod board;
 pub mod changes;
 pub mod funnel;

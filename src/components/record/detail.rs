@@ -18,7 +18,7 @@ use yingxiao_core::{
 
 use super::{display_value, editor::RecordEditor, focus_later, DeleteRecord, WaitingNote};
 use crate::{
-    components::photo::PhotoTile,
+    components::{photo::PhotoTile, record::history::RecordHistory},
     data::{
         records::{title_of, use_list_prices, use_titles, watch_collection, Loaded},
         store::DataError,
@@ -227,6 +227,9 @@ pub fn RecordDetail(
                 {spec.related.iter().map(|related| view! {
                     <RelatedList related=*related parent=collection parent_id=record_id.get_value() />
                 }).collect_view()}
+                <Show when=move || !editing.get()>
+                    <RecordHistory collection id=record_id.get_value() />
+                </Show>
                 <Show when=move || may_delete.get()>
                     <div class="detail-danger">
                         <DeleteRecord

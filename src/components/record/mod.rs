@@ -6,6 +6,7 @@ pub mod detail;
 pub mod editor;
 pub mod form;
 mod grouped;
+pub mod history;
 pub mod list;
 
 use std::collections::HashMap;

@@ -1,6 +1,8 @@
 //! The pages of every collection without parts of its own: its list, a new record, one record — all
 //! drawn from core's view specs by `components::record`.
 
+mod account;
+
 use leptos::prelude::*;
 use leptos_router::{
     components::A,
@@ -17,6 +19,8 @@ use crate::{
     permissions::use_access,
 };
 
+use account::AccountPanel;
+
 /// `/<collection>`.
 #[component]
 pub fn RecordListPage(collection: Collection) -> impl IntoView {
@@ -26,7 +30,17 @@ pub fn RecordListPage(collection: Collection) -> impl IntoView {
 /// `/<collection>/<id>`.
 #[component]
 pub fn RecordDetailPage(collection: Collection, id: String) -> impl IntoView {
-    view! { <RecordDetail collection id /> }
+    // A person's page also has their sign-in account, for those who manage accounts.
+    if collection == Collection::User {
+        let user_id = id.clone();
+        return view! {
+            <RecordDetail collection id>
+                <AccountPanel user_id=user_id.clone() />
+            </RecordDetail>
+        }
+        .into_any();
+    }
+    view! { <RecordDetail collection id /> }.into_any()
 }
 
 /// `/<collection>/new`: the form, then the new record's page.
