@@ -27,7 +27,10 @@ source scripts/postgres.sh
 start_throwaway_postgres
 export YINGXIAO_REQUIRE_POSTGRES=1
 
-say "cargo test: core and server (SQLite and PostgreSQL)"
+# A real OpenID provider (npm's oidc-provider) for the single sign-on test, started by the test.
+export YINGXIAO_TEST_OIDC_PROVIDER="$ROOT/end2end/oidc/provider.mjs"
+
+say "cargo test: core and server (SQLite and PostgreSQL, an OpenID provider)"
 cargo test --quiet -p yingxiao-core -p yingxiao-server
 
 say "wasm-bindgen-test: the web crate in headless Chromium"

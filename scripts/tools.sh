@@ -59,8 +59,8 @@ ensure_debian_packages() {
 ensure_test_tools() {
   ensure_build_tools
   ensure_debian_packages chromium chromium-driver brotli fonts-noto-cjk postgresql
-  if [ ! -x "$ROOT/end2end/node_modules/.bin/playwright" ]; then
-    say "installing Playwright from npm (no browser download: Debian's Chromium is used)"
+  if [ ! -x "$ROOT/end2end/node_modules/.bin/playwright" ] || [ ! -d "$ROOT/end2end/node_modules/oidc-provider" ]; then
+    say "installing Playwright and oidc-provider from npm (no browser download: Debian's Chromium is used)"
     (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
   fi
 }

@@ -89,6 +89,18 @@ pub async fn sign_on_by_header() -> Result<LoginResponse, ApiError> {
     read(response).await
 }
 
+/// `POST api/v1/auth/oidc/session`: the session for the one-time code the identity provider's
+/// callback gave the sign-in page.
+pub async fn redeem_oidc(code: &str) -> Result<LoginResponse, ApiError> {
+    let response = Request::post("api/v1/auth/oidc/session")
+        .json(&serde_json::json!({ "code": code }))
+        .map_err(|e| ApiError::BadResponse(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    read(response).await
+}
+
 /// `POST api/v1/auth/logout`: ends the session on the server, waiting at most `timeout_ms` for the
 /// answer (a timeout is a `Network` error). A 401 means the session was already gone.
 pub async fn logout(token: &str, timeout_ms: i32) -> Result<(), ApiError> {

@@ -36,6 +36,8 @@ pub struct Embedding {
     portal: RwSignal<Option<String>>,
     /// The portal's proxy can sign the user in (`--sso-header`).
     pub header_sign_on: bool,
+    /// The company's identity provider can (`--oidc-issuer`).
+    pub oidc_sign_on: bool,
 }
 
 impl Embedding {
@@ -61,6 +63,7 @@ impl Embedding {
             brand: RwSignal::new(brand),
             portal: RwSignal::new(None),
             header_sign_on: config.header_sign_on,
+            oidc_sign_on: config.oidc_sign_on,
         }
     }
 

@@ -173,6 +173,14 @@ pub async fn sign_in_by_header(session: SessionState) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Signs in with the one-time code the company's identity provider sent back (`?oidc=`).
+pub async fn sign_in_by_oidc(session: SessionState, code: &str) -> Result<(), ApiError> {
+    let response = api::redeem_oidc(code).await?;
+    mark_signed_out(false);
+    session.set(Some(Session::from(response)));
+    Ok(())
+}
+
 /// Signs out. The token goes on the waiting list before anything is sent (so closing the page cannot
 /// lose it); online, the server is asked to revoke it and the session ends on this device once it
 /// answered (or `REVOKE_WAIT_MS` passed), so the page moves on with the token already dead; offline,

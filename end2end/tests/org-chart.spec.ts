@@ -306,6 +306,8 @@ test('a focused unit and what is open below it saves as SVG and PNG and prints a
   await expect(page.getByTestId('org-hits').locator('.org-hit').first()).toContainText(`导出大区${tag}`);
   await page.getByTestId('org-search').press('Enter');
   await expect(page.locator('.org-card.focused')).toContainText(`导出大区${tag}`);
+  // The import's people may reach the device a sync page after its units: export once they are here.
+  await expect(page.locator('.org-card.focused')).toContainText('3 人');
   await expect(page.getByTestId('org-export-scope')).toContainText(`导出大区${tag} 及以下`);
 
   const [svgDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('org-export-svg').click()]);

@@ -116,6 +116,9 @@ test('a regional manager drags a rep to the other area by touch; the customers f
   request,
 }, testInfo) => {
   test.skip(!['tablet-landscape', 'tablet-portrait'].includes(testInfo.project.name), 'a tablet with touch');
+  // Three devices, an import and two round trips of a move: 20–25 s on these 2 cores alone, more
+  // beside another test; the default 30 s left too little room.
+  test.setTimeout(90_000);
   const baseURL = testInfo.project.use.baseURL!;
   const org = await importOrg(request, Number(new URL(baseURL).port));
   const [a, b] = [await supervisor(browser, baseURL, org, 3), await supervisor(browser, baseURL, org, 4)];

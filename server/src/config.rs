@@ -13,8 +13,8 @@ use yingxiao_core::{
 };
 
 use crate::{
-    demo::Day, proxies::TrustedProxies, serve::ServeOptions, sign_on::HeaderSignOn,
-    storage::StorageArgs,
+    demo::Day, oidc::OidcConfig, proxies::TrustedProxies, serve::ServeOptions,
+    sign_on::HeaderSignOn, storage::StorageArgs,
 };
 
 /// `yingxiao-server`: the Yingxiao 营销 sync endpoint and web app server.
@@ -304,14 +304,91 @@ pub struct SignOnArgs {
     /// The unit (code, name or id) of accounts made by `--sso-create-role`; the company by default.
     #[arg(long, env = "YINGXIAO_SSO_CREATE_UNIT", requires = "sso_create_role")]
     pub sso_create_unit: Option<String>,
+
+    /// OpenID Connect: the company identity provider's issuer URL (its discovery document is read
+    /// under it). Sign-in then offers 企业账号登录 besides the password.
+    #[arg(long, env = "YINGXIAO_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+
+    /// This server's client id at the provider.
+    #[arg(long, env = "YINGXIAO_OIDC_CLIENT_ID", requires = "oidc_issuer")]
+    pub oidc_client_id: Option<String>,
+
+    /// The client secret, for a confidential client (PKCE is used either way).
+    #[arg(long, env = "YINGXIAO_OIDC_CLIENT_SECRET", requires = "oidc_issuer")]
+    pub oidc_client_secret: Option<String>,
+
+    /// This server's callback as registered at the provider, ending in `/api/v1/auth/oidc/callback`,
+    /// e.g. `https://crm.example.com/yingxiao/api/v1/auth/oidc/callback`.
+    #[arg(long, env = "YINGXIAO_OIDC_REDIRECT_URI", requires = "oidc_issuer")]
+    pub oidc_redirect_uri: Option<String>,
+
+    /// The ID token claim that holds the login.
+    #[arg(
+        long,
+        env = "YINGXIAO_OIDC_LOGIN_CLAIM",
+        default_value = "preferred_username"
+    )]
+    pub oidc_login_claim: String,
 }
 
 impl SignOnArgs {
+    /// Accounts made for logins not known yet, by either sign-on.
+    fn create(&self) -> Option<(Role, Option<String>)> {
+        self.sso_create_role
+            .map(|role| (role, self.sso_create_unit.clone()))
+    }
+
+    /// The configured OpenID sign-in, checked: an issuer, a client id and a callback URL.
+    pub fn oidc(&self) -> anyhow::Result<Option<OidcConfig>> {
+        let Some(issuer) = &self.oidc_issuer else {
+            return Ok(None);
+        };
+        let url = |name: &str, value: &str| -> anyhow::Result<()> {
+            if value.starts_with("https://") || value.starts_with("http://") {
+                Ok(())
+            } else {
+                anyhow::bail!("{name} {value:?} is not an http(s) URL")
+            }
+        };
+        url("--oidc-issuer", issuer)?;
+        let client_id = self
+            .oidc_client_id
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("--oidc-issuer needs --oidc-client-id"))?;
+        let redirect_uri = self.oidc_redirect_uri.clone().ok_or_else(|| {
+            anyhow::anyhow!(
+                "--oidc-issuer needs --oidc-redirect-uri: this server's callback as registered at \
+                 the provider, ending in /api/v1/auth/oidc/callback"
+            )
+        })?;
+        url("--oidc-redirect-uri", &redirect_uri)?;
+        if !redirect_uri.ends_with("/api/v1/auth/oidc/callback") {
+            anyhow::bail!("--oidc-redirect-uri must end in /api/v1/auth/oidc/callback");
+        }
+        if self.sso_create_role == Some(Role::Admin) {
+            anyhow::bail!(
+                "--sso-create-role admin: accounts made by sign-on may not be administrators"
+            );
+        }
+        Ok(Some(OidcConfig {
+            issuer: issuer.trim_end_matches('/').to_owned(),
+            client_id,
+            client_secret: self.oidc_client_secret.clone(),
+            redirect_uri,
+            login_claim: self.oidc_login_claim.clone(),
+            create: self.create(),
+        }))
+    }
+
     /// The configured header sign-on, checked: a header name, and proxies to believe it from.
     pub fn header_sign_on(&self) -> anyhow::Result<Option<HeaderSignOn>> {
         let Some(header) = &self.sso_header else {
-            if !self.sso_proxies.is_empty() || self.sso_create_role.is_some() {
-                anyhow::bail!("--sso-proxies and --sso-create-role need --sso-header");
+            if !self.sso_proxies.is_empty() {
+                anyhow::bail!("--sso-proxies needs --sso-header");
+            }
+            if self.sso_create_role.is_some() && self.oidc_issuer.is_none() {
+                anyhow::bail!("--sso-create-role needs --sso-header or --oidc-issuer");
             }
             return Ok(None);
         };
@@ -331,9 +408,7 @@ impl SignOnArgs {
         Ok(Some(HeaderSignOn {
             header,
             proxies: self.sso_proxies.clone(),
-            create: self
-                .sso_create_role
-                .map(|role| (role, self.sso_create_unit.clone())),
+            create: self.create(),
         }))
     }
 }
@@ -473,7 +548,7 @@ mod tests {
         let error = sign_on(&["--sso-header", "X-Remote-User"]).unwrap_err();
         assert!(error.to_string().contains("--sso-proxies"), "{error}");
         let error = sign_on(&["--sso-proxies", "10.0.0.5"]).unwrap_err();
-        assert!(error.to_string().contains("need --sso-header"), "{error}");
+        assert!(error.to_string().contains("needs --sso-header"), "{error}");
         let error =
             sign_on(&["--sso-header", "bad header", "--sso-proxies", "10.0.0.5"]).unwrap_err();
         assert!(error.to_string().contains("not a header name"), "{error}");

@@ -12,6 +12,7 @@ pub mod fixups;
 pub mod http;
 pub mod import;
 pub mod maintenance;
+pub mod oidc;
 pub mod proxies;
 pub mod serve;
 pub mod sign_in_limits;

@@ -76,7 +76,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_frame_ancestors(args.frame_ancestors.clone())
         .with_embedding(args.look.embed, args.look.brand()?);
     let header_sign_on = args.sign_on.header_sign_on()?;
-    let web = web.with_header_sign_on(header_sign_on.is_some());
+    let oidc = args.sign_on.oidc()?;
+    let web = web.with_sign_on(header_sign_on.is_some(), oidc.is_some());
     let storage = Storage::open(&args.storage).await?;
     let listener = yingxiao_server::serve::bind(args.addr)
         .with_context(|| format!("cannot listen on {}", args.addr))?;

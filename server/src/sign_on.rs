@@ -92,47 +92,58 @@ impl HeaderSignOn {
 
     /// The account's user id for a login, creating it when configured to.
     pub async fn account_for(&self, storage: &Storage, login: &str) -> Result<String, SignOnError> {
-        let mut conn = storage.pool.acquire().await?;
-        if let Some((user_id, _)) = auth::find_account(&mut conn, login).await? {
-            return Ok(user_id);
-        }
-        // There, but not enabled: a disabled account is not brought back by its portal.
-        let exists: Option<String> =
-            sqlx::query_scalar("SELECT user_id FROM accounts WHERE login = $1")
-                .bind(login)
-                .fetch_optional(&mut *conn)
-                .await?;
-        if exists.is_some() {
-            return Err(SignOnError::Disabled(login.to_owned()));
-        }
-        drop(conn);
-        let Some((role, unit)) = &self.create else {
-            return Err(SignOnError::NoAccount(login.to_owned()));
-        };
-        // Nobody signs in with this password: it is random and never shown.
-        let password = auth::new_token();
-        let created = admin::add_user(
-            storage,
-            NewUser {
-                login,
-                name: login,
-                role: *role,
-                unit: unit.as_deref(),
-                password: &password,
-            },
-        )
-        .await;
-        match created {
-            Ok(user_id) => Ok(user_id),
-            Err(AdminError::LoginTaken(_)) => {
-                // Made meanwhile by another first sign-in of the same person.
-                let mut conn = storage.pool.acquire().await?;
-                match auth::find_account(&mut conn, login).await? {
-                    Some((user_id, _)) => Ok(user_id),
-                    None => Err(SignOnError::Disabled(login.to_owned())),
-                }
+        account_for(storage, login, self.create.as_ref()).await
+    }
+}
+
+/// The user id of the enabled account with this login, for single sign-on (by header or OpenID):
+/// made with `create`'s role and unit when there is none and the server is configured to; a
+/// disabled account is refused, never brought back by sign-on.
+pub async fn account_for(
+    storage: &Storage,
+    login: &str,
+    create: Option<&(Role, Option<String>)>,
+) -> Result<String, SignOnError> {
+    let mut conn = storage.pool.acquire().await?;
+    if let Some((user_id, _)) = auth::find_account(&mut conn, login).await? {
+        return Ok(user_id);
+    }
+    // There, but not enabled: a disabled account is not brought back by its portal.
+    let exists: Option<String> =
+        sqlx::query_scalar("SELECT user_id FROM accounts WHERE login = $1")
+            .bind(login)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if exists.is_some() {
+        return Err(SignOnError::Disabled(login.to_owned()));
+    }
+    drop(conn);
+    let Some((role, unit)) = create else {
+        return Err(SignOnError::NoAccount(login.to_owned()));
+    };
+    // Nobody signs in with this password: it is random and never shown.
+    let password = auth::new_token();
+    let created = admin::add_user(
+        storage,
+        NewUser {
+            login,
+            name: login,
+            role: *role,
+            unit: unit.as_deref(),
+            password: &password,
+        },
+    )
+    .await;
+    match created {
+        Ok(user_id) => Ok(user_id),
+        Err(AdminError::LoginTaken(_)) => {
+            // Made meanwhile by another first sign-in of the same person.
+            let mut conn = storage.pool.acquire().await?;
+            match auth::find_account(&mut conn, login).await? {
+                Some((user_id, _)) => Ok(user_id),
+                None => Err(SignOnError::Disabled(login.to_owned())),
             }
-            Err(error) => Err(error.into()),
         }
+        Err(error) => Err(error.into()),
     }
 }

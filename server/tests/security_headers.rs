@@ -252,6 +252,7 @@ async fn the_page_carries_the_portals_embed_mode_and_brand(backend: Backend) {
             embed: true,
             brand,
             header_sign_on: false,
+            oidc_sign_on: false,
         }
     );
     assert!(html.find("yingxiao-config").unwrap() < html.find("</head>").unwrap());

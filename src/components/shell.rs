@@ -50,12 +50,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                         <FirstSyncProgress />
                     </header>
                 </Show>
-                <main class="content" id="main">
-                    <Show when=move || session.is_signed_in()>
-                        <StorageGuard />
-                    </Show>
-                    {children()}
-                </main>
+                <PageContent children />
                 <UpdateNotice />
             </div>
         }
@@ -84,16 +79,25 @@ pub fn Shell(children: Children) -> impl IntoView {
             <Show when=move || session.is_signed_in()>
                 <Navigation />
             </Show>
-            <main class="content" id="main">
-                <Show when=move || session.is_signed_in()>
-                    <StorageGuard />
-                </Show>
-                {children()}
-            </main>
+            <PageContent children />
             <UpdateNotice />
         </div>
     }
     .into_any()
+}
+
+/// The page itself, under the storage warning (signed in), embedded or not.
+#[component]
+fn PageContent(children: Children) -> impl IntoView {
+    let session = use_session();
+    view! {
+        <main class="content" id="main">
+            <Show when=move || session.is_signed_in()>
+                <StorageGuard />
+            </Show>
+            {children()}
+        </main>
+    }
 }
 
 /// The app's mark, or the company's logo where its brand has one.

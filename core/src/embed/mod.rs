@@ -26,6 +26,8 @@ pub struct PageConfig {
     /// The portal's proxy may sign the user in by a header (`--sso-header`): the sign-in page asks
     /// the server for that session before it shows the password form.
     pub header_sign_on: bool,
+    /// The company's identity provider signs users in (`--oidc-issuer`): the sign-in page offers it.
+    pub oidc_sign_on: bool,
 }
 
 /// The name of the `<meta>` element that carries the `PageConfig` as JSON.
@@ -140,6 +142,7 @@ mod tests {
                 ..BrandSpec::default()
             },
             header_sign_on: true,
+            oidc_sign_on: true,
         };
         let json = serde_json::to_string(&config).unwrap();
         assert_eq!(serde_json::from_str::<PageConfig>(&json).unwrap(), config);

@@ -2,9 +2,12 @@
 
 use std::net::SocketAddr;
 
+use serde::Deserialize;
+
 use axum::{
-    extract::{ConnectInfo, FromRequestParts, State},
+    extract::{ConnectInfo, FromRequestParts, Query, State},
     http::{header, request::Parts, StatusCode},
+    response::Redirect,
 };
 use yingxiao_core::{
     account::{LoginRequest, LoginResponse, Me},
@@ -14,6 +17,7 @@ use yingxiao_core::{
 use super::{client_address::ClientAddress, error::ErrorBody, ApiError, ApiJson, AppState};
 use crate::{
     auth::{self, Caller},
+    oidc::Oidc,
     sign_in_limits::{self, Wait},
     sign_on::SignOnError,
 };
@@ -158,6 +162,118 @@ pub(super) async fn sso_header(
         .map(|ConnectInfo(peer)| peer.ip());
     let login = sign_on.login_of(peer, &parts.headers)?;
     let user_id = sign_on.account_for(&state.storage, &login).await?;
+    let mut conn = state.storage.writer().await?;
+    session_for(&mut conn, &user_id).await.map(ApiJson)
+}
+
+/// The OpenID sign-in, or a 404 where it is not configured.
+fn oidc_of(state: &AppState) -> Result<&Oidc, ApiError> {
+    state.oidc.as_deref().ok_or_else(|| {
+        ApiError::NotFound("sign-in with an identity provider is not set up on this server".into())
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct OidcStart {
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// Starts a sign-in with the company's identity provider: redirects the browser there. `next` is
+/// the app path to return to.
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/oidc/start",
+    tag = "auth",
+    params(("next" = Option<String>, Query, description = "The app path to return to after signing in")),
+    responses(
+        (status = 303, description = "To the identity provider"),
+        (status = 400, description = "next is not an app path", body = ErrorBody),
+        (status = 404, description = "OpenID sign-in is not configured", body = ErrorBody),
+        (status = 502, description = "The identity provider could not be reached", body = ErrorBody),
+    )
+)]
+pub(super) async fn oidc_start(
+    State(state): State<AppState>,
+    Query(query): Query<OidcStart>,
+) -> Result<Redirect, ApiError> {
+    let oidc = oidc_of(&state)?;
+    let next = query.next.unwrap_or_else(|| "/".to_owned());
+    Ok(Redirect::to(&oidc.start(&state.storage, &next).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct OidcCallback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// Where the identity provider sends the browser back: on to the app's sign-in page with a one-time
+/// code (`?oidc=`), or with the reason it failed (`?oidc_error=`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/oidc/callback",
+    tag = "auth",
+    params(
+        ("code" = Option<String>, Query, description = "The authorization code"),
+        ("state" = Option<String>, Query, description = "The state sent with the sign-in"),
+        ("error" = Option<String>, Query, description = "The provider's refusal"),
+    ),
+    responses((status = 303, description = "To the app's sign-in page")),
+)]
+pub(super) async fn oidc_callback(
+    State(state): State<AppState>,
+    Query(query): Query<OidcCallback>,
+) -> Result<Redirect, ApiError> {
+    let oidc = oidc_of(&state)?;
+    let login_page = format!("{}login", state.base_path().root_href());
+    let finished = oidc
+        .callback(
+            &state.storage,
+            query.code.as_deref(),
+            query.state.as_deref(),
+            query.error.as_deref(),
+        )
+        .await;
+    let query = match finished {
+        Ok((handoff, next)) => form_urlencoded::Serializer::new(String::new())
+            .append_pair("oidc", &handoff)
+            .append_pair("next", &next)
+            .finish(),
+        Err(error) => {
+            tracing::warn!(%error, "OpenID sign-in refused");
+            format!("oidc_error={}", error.code())
+        }
+    };
+    Ok(Redirect::to(&format!("{login_page}?{query}")))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct OidcSession {
+    /// The one-time code the callback gave the sign-in page.
+    code: String,
+}
+
+/// Turns the callback's one-time code into a session (once, within two minutes).
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/oidc/session",
+    tag = "auth",
+    request_body = OidcSession,
+    responses(
+        (status = 200, description = "Signed in", body = LoginResponse),
+        (status = 401, description = "Unknown, used or expired code", body = ErrorBody),
+        (status = 404, description = "OpenID sign-in is not configured", body = ErrorBody),
+    )
+)]
+pub(super) async fn oidc_session(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<OidcSession>,
+) -> Result<ApiJson<LoginResponse>, ApiError> {
+    let oidc = oidc_of(&state)?;
+    let user_id = oidc.redeem(&state.storage, &request.code).await?;
     let mut conn = state.storage.writer().await?;
     session_for(&mut conn, &user_id).await.map(ApiJson)
 }

@@ -14,7 +14,7 @@ use yingxiao_core::sync::push::PushRefusal;
 
 use crate::{
     accounts::AccountError, admin::AdminError, attachments::AttachmentError, auth::AuthError,
-    sign_on::SignOnError, sync::SyncError,
+    oidc::OidcError, sign_on::SignOnError, sync::SyncError,
 };
 
 /// An error answered to an API caller as `{"error": {"code": ..., "message": ...}}`.
@@ -55,6 +55,9 @@ pub enum ApiError {
     /// Overloaded for a moment (the database's write queue is full); worth retrying soon.
     #[error("{0}")]
     Unavailable(String),
+    /// A server this one depends on (the company's identity provider) did not answer as it should.
+    #[error("{0}")]
+    BadGateway(String),
     /// A fault of ours; the details go to the log, not to the caller.
     #[error("internal error")]
     Internal(String),
@@ -95,6 +98,7 @@ impl ApiError {
             Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             Self::RequestTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            Self::BadGateway(_) => (StatusCode::BAD_GATEWAY, "bad_gateway"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -205,6 +209,24 @@ impl From<AccountError> for ApiError {
                 error.into()
             }
             AccountError::Admin(other) => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<OidcError> for ApiError {
+    fn from(error: OidcError) -> Self {
+        let message = error.to_string();
+        match error {
+            OidcError::Provider(_) => Self::BadGateway(message),
+            OidcError::BadNext => Self::BadRequest(message),
+            OidcError::BadHandoff
+            | OidcError::BadState
+            | OidcError::Refused(_)
+            | OidcError::BadToken(_)
+            | OidcError::BadNonce
+            | OidcError::NoLogin(_) => Self::Unauthorized(message),
+            OidcError::Account(error) => error.into(),
+            OidcError::Database(error) => error.into(),
         }
     }
 }

@@ -33,7 +33,11 @@ pub use openapi::ApiDoc;
 pub use web_app::{WebApp, WebAppError};
 
 use crate::{
-    proxies::TrustedProxies, sign_in_limits::Clock, sign_on::HeaderSignOn, storage::Storage,
+    oidc::{Oidc, OidcConfig},
+    proxies::TrustedProxies,
+    sign_in_limits::Clock,
+    sign_on::HeaderSignOn,
+    storage::Storage,
 };
 
 /// What every handler may reach.
@@ -46,6 +50,8 @@ pub struct AppState {
     trusted_proxies: Arc<TrustedProxies>,
     /// Single sign-on by the portal proxy's header (`--sso-header`), when configured.
     header_sign_on: Option<Arc<HeaderSignOn>>,
+    /// Sign-in with the company's identity provider (`--oidc-issuer`), when configured.
+    oidc: Option<Arc<Oidc>>,
     /// The time sign-in limits count by.
     clock: Clock,
 }
@@ -61,6 +67,7 @@ impl AppState {
             dummy_hash,
             trusted_proxies: Arc::default(),
             header_sign_on: None,
+            oidc: None,
             clock: Clock::system(),
         }
     }
@@ -74,6 +81,12 @@ impl AppState {
     /// Signs in whom the portal's proxy names in a header (off by default).
     pub fn with_header_sign_on(mut self, sign_on: Option<HeaderSignOn>) -> Self {
         self.header_sign_on = sign_on.map(Arc::new);
+        self
+    }
+
+    /// Signs in through the company's identity provider by OpenID Connect (off by default).
+    pub fn with_oidc(mut self, config: Option<OidcConfig>) -> Self {
+        self.oidc = config.map(|c| Arc::new(Oidc::new(c)));
         self
     }
 
@@ -100,6 +113,9 @@ pub fn app(state: AppState) -> Router {
         .route(&api("/auth/login"), post(auth::login))
         .route(&api("/auth/logout"), post(auth::logout))
         .route(&api("/auth/sso/header"), post(auth::sso_header))
+        .route(&api("/auth/oidc/start"), get(auth::oidc_start))
+        .route(&api("/auth/oidc/callback"), get(auth::oidc_callback))
+        .route(&api("/auth/oidc/session"), post(auth::oidc_session))
         .route(&api("/audit"), get(accounts::trail))
         .route(
             &api("/accounts/{user_id}"),

@@ -104,9 +104,11 @@ impl WebApp {
         self
     }
 
-    /// Tells the sign-in page to try the portal's header sign-on first (`--sso-header`).
-    pub fn with_header_sign_on(mut self, on: bool) -> Self {
-        self.page_config.header_sign_on = on;
+    /// Tells the sign-in page which single sign-on the server offers: the portal's header (tried
+    /// first, `--sso-header`) and the company's identity provider (a button, `--oidc-issuer`).
+    pub fn with_sign_on(mut self, header: bool, oidc: bool) -> Self {
+        self.page_config.header_sign_on = header;
+        self.page_config.oidc_sign_on = oidc;
         self.render();
         self
     }

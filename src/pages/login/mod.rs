@@ -72,9 +72,39 @@ pub fn LoginPage() -> impl IntoView {
             });
         }
     };
-    if embedding.header_sign_on && !session::signed_out_here() {
-        by_portal(false);
+    // Back from the company's identity provider: its one-time code signs in, or it says why not.
+    let returned = query.with_untracked(|q| (q.get("oidc"), q.get("oidc_error")));
+    match returned {
+        (Some(code), _) => {
+            busy.set(true);
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                match session::sign_in_by_oidc(session, &code).await {
+                    Ok(()) => navigate(&destination(), Default::default()),
+                    Err(_) => {
+                        error.try_set(Some(Key::LoginOidcExpired));
+                    }
+                }
+                busy.try_set(false);
+            });
+        }
+        (None, Some(reason)) => error.set(Some(match reason.as_str() {
+            "no_account" => Key::LoginSsoNoAccount,
+            "disabled" => Key::LoginOidcDisabled,
+            "expired" => Key::LoginOidcExpired,
+            "refused" => Key::LoginOidcRefused,
+            _ => Key::LoginOidcFailed,
+        })),
+        (None, None) => {
+            if embedding.header_sign_on && !session::signed_out_here() {
+                by_portal(false);
+            }
+        }
     }
+    let oidc_href = move || {
+        let next = String::from(js_sys::encode_uri_component(&destination()));
+        format!("api/v1/auth/oidc/start?next={next}")
+    };
 
     let submit = move |event: ev::SubmitEvent| {
         event.prevent_default();
@@ -139,6 +169,11 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit" class="button button-primary" disabled=move || busy.get()>
                     {move || if busy.get() { i18n.t(Key::LoginBusy) } else { i18n.t(Key::LoginSubmit) }}
                 </button>
+                {embedding.oidc_sign_on.then(|| view! {
+                    <a class="button" href=oidc_href data-testid="sign-in-by-oidc" rel="external">
+                        {move || i18n.t(Key::LoginOidcButton)}
+                    </a>
+                })}
                 {embedding.header_sign_on.then(|| view! {
                     <button
                         type="button"
