@@ -14,6 +14,8 @@ export const portalPort = rootPort + 2;
 export const PORTAL_ORIGIN = `http://127.0.0.1:${portalPort}`;
 /** A page of another site, listed nowhere (served by the same stand-in). */
 export const OTHER_ORIGIN = `http://127.0.0.1:${rootPort + 3}`;
+/** The company's identity provider (a real OpenID provider, npm's oidc-provider) for the portal deployment. */
+export const OIDC_ISSUER = `http://127.0.0.1:${rootPort + 4}`;
 export const SUB_PATH = '/yingxiao';
 /** The account every end-to-end test signs in with (created before each server starts). */
 export const E2E_LOGIN = 'e2e_rep';
@@ -37,7 +39,7 @@ export function dataDirFor(port: number): string {
   return path.join(os.tmpdir(), `yingxiao-e2e-${port}`);
 }
 
-function serve(port: number, basePath: string, frameAncestors = '') {
+function serve(port: number, basePath: string, extra = '') {
   const dataDir = dataDirFor(port);
   const base = basePath === '/' ? '' : basePath;
   return {
@@ -54,7 +56,7 @@ function serve(port: number, basePath: string, frameAncestors = '') {
       `printf '%s\\n' '${E2E_PASSWORD}' | "${server}" user add --login ${E2E_OTHER_REP_LOGIN} --name 测试业务员二 ` +
       `--role sales_rep --password-stdin --data-dir "${dataDir}" >/dev/null && ` +
       `exec "${server}" serve --addr 127.0.0.1:${port} --data-dir "${dataDir}" --dist "${dist}" --base-path ${basePath}` +
-      (frameAncestors ? ` --frame-ancestors ${frameAncestors}` : ''),
+      extra,
     url: `http://127.0.0.1:${port}${base}/api/v1/health`,
     reuseExistingServer: false,
     env: { RUST_LOG: 'warn' },
@@ -81,6 +83,7 @@ const chromium = {
 };
 export const rootURL = `http://127.0.0.1:${rootPort}/`;
 export const subURL = `http://127.0.0.1:${subPort}${SUB_PATH}/`;
+const OIDC_CALLBACK = `${subURL}api/v1/auth/oidc/callback`;
 
 export default defineConfig({
   testDir: './tests',
@@ -91,10 +94,25 @@ export default defineConfig({
   timeout: 30_000,
   expect: { timeout: 10_000 },
   use: { trace: 'retain-on-failure', locale: 'zh-CN' },
-  // The portal deployment (under the sub-path) lets the portal frame it; the root one does not.
+  // The portal deployment (under the sub-path) lets the portal frame it and signs in with the
+  // company's identity provider too; the root one does neither.
   webServer: [
     serve(rootPort, '/'),
-    serve(subPort, SUB_PATH, PORTAL_ORIGIN),
+    serve(
+      subPort,
+      SUB_PATH,
+      ` --frame-ancestors ${PORTAL_ORIGIN} --oidc-issuer ${OIDC_ISSUER} --oidc-client-id yingxiao` +
+        ` --oidc-client-secret yingxiao-test-secret --oidc-redirect-uri ${OIDC_CALLBACK}`,
+    ),
+    {
+      command: `node oidc/provider.mjs ${rootPort + 4} ${OIDC_CALLBACK}`,
+      url: `${OIDC_ISSUER}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 20_000,
+      stdout: 'ignore' as const,
+      // Its development-mode warnings would be printed on every run.
+      stderr: 'ignore' as const,
+    },
     {
       command: `node portal/serve.mjs ${portalPort} ${rootPort + 3}`,
       url: `${PORTAL_ORIGIN}/health`,

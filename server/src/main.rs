@@ -98,7 +98,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     );
     let router = app(AppState::new(storage.clone(), web)
         .with_trusted_proxies(args.trusted_proxies.clone())
-        .with_header_sign_on(header_sign_on));
+        .with_header_sign_on(header_sign_on)
+        .with_oidc(oidc));
     let housekeeping = maintenance::spawn(storage.clone(), maintenance::CHECKPOINT_EVERY);
     yingxiao_server::serve::serve(listener, router, args.serve_options(), shutdown_signal())
         .await

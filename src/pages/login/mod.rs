@@ -169,10 +169,20 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit" class="button button-primary" disabled=move || busy.get()>
                     {move || if busy.get() { i18n.t(Key::LoginBusy) } else { i18n.t(Key::LoginSubmit) }}
                 </button>
+                // A full page load to the provider, past the app's router.
                 {embedding.oidc_sign_on.then(|| view! {
-                    <a class="button" href=oidc_href data-testid="sign-in-by-oidc" rel="external">
+                    <button
+                        type="button"
+                        class="button"
+                        data-testid="sign-in-by-oidc"
+                        disabled=move || busy.get()
+                        on:click=move |_| {
+                            busy.set(true);
+                            let _ = window().location().assign(&oidc_href());
+                        }
+                    >
                         {move || i18n.t(Key::LoginOidcButton)}
-                    </a>
+                    </button>
                 })}
                 {embedding.header_sign_on.then(|| view! {
                     <button
