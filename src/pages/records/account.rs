@@ -177,6 +177,10 @@ pub fn AccountPanel(user_id: String) -> impl IntoView {
         .into_any(),
         Standing::Has(state) => {
             let disabled = state.disabled;
+            // Nobody disables their own account (the server refuses it too).
+            let own = session
+                .get_untracked()
+                .is_some_and(|s| s.user.user_id == state.user_id);
             view! {
                 <dl class="detail-fields">
                     <div class="detail-field"><dt>{move || i18n.t(Key::LoginName)}</dt><dd data-testid="account-login">{state.login.clone()}</dd></div>
@@ -187,7 +191,9 @@ pub fn AccountPanel(user_id: String) -> impl IntoView {
                     <div class="detail-field"><dt>{move || i18n.t(Key::AccountSessions)}</dt><dd>{state.sessions}</dd></div>
                 </dl>
                 <div class="account-actions">
-                    {if disabled {
+                    {if own {
+                        ().into_any()
+                    } else if disabled {
                         view! {
                             <button type="button" class="button" disabled=move || busy.get() on:click=move |_| act("enable")>
                                 {move || i18n.t(Key::AccountEnable)}
