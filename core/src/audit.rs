@@ -152,15 +152,10 @@ pub struct Cursor {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AuditQueryError {
     UnknownCollection(String),
-    BadDate {
-        name: &'static str,
-        value: String,
-    },
+    BadDate { name: &'static str, value: String },
     BadCursor,
     BadLimit(String),
     UnknownParameter(String),
-    /// A record without its collection.
-    RecordWithoutCollection,
 }
 
 impl fmt::Display for AuditQueryError {
@@ -177,7 +172,6 @@ impl fmt::Display for AuditQueryError {
                 "{p:?} is not a filter of the audit trail (collection, record, user, from, until, \
                  before, limit)"
             ),
-            Self::RecordWithoutCollection => f.write_str("record needs its collection"),
         }
     }
 }
@@ -196,9 +190,6 @@ impl AuditQuery {
             ..AuditQuery::default()
         };
         for (name, value) in params {
-            if value.is_empty() {
-                continue;
-            }
             match name {
                 "collection" => {
                     query.collection = Some(
@@ -206,8 +197,9 @@ impl AuditQuery {
                             .ok_or_else(|| AuditQueryError::UnknownCollection(value.into()))?,
                     )
                 }
-                "record" => query.record = Some(value.to_owned()),
-                "user" => query.user = Some(value.to_owned()),
+                // An empty person or record filters nothing; an empty date or limit is a mistake.
+                "record" => query.record = Some(value.to_owned()).filter(|v| !v.is_empty()),
+                "user" => query.user = Some(value.to_owned()).filter(|v| !v.is_empty()),
                 "from" => query.from_millis = Some(day_start(value, "from")?),
                 "until" => query.until_millis = Some(day_start(value, "until")? + DAY_MILLIS),
                 "before" => query.before = Some(Cursor::parse(value)?),
@@ -220,9 +212,6 @@ impl AuditQuery {
                 }
                 other => return Err(AuditQueryError::UnknownParameter(other.into())),
             }
-        }
-        if query.record.is_some() && query.collection.is_none() {
-            return Err(AuditQueryError::RecordWithoutCollection);
         }
         Ok(query)
     }
@@ -363,10 +352,6 @@ mod tests {
             AuditQueryError::BadLimit(_)
         ));
         assert_eq!(wrong(&[("before", "x")]), AuditQueryError::BadCursor);
-        assert_eq!(
-            wrong(&[("record", "r1")]),
-            AuditQueryError::RecordWithoutCollection
-        );
         assert!(matches!(
             wrong(&[("sort", "x")]),
             AuditQueryError::UnknownParameter(_)

@@ -116,7 +116,7 @@ pub async fn give(
     login: &str,
     password: &str,
 ) -> Result<AccountState, AccountError> {
-    authorise(storage, caller, user_id).await?;
+    // What was sent is checked first: a bad login or password is said whoever the person is.
     let login = login.trim().to_lowercase();
     // The login goes on the person's record too: it must pass the record's own rule.
     let mut on_record = Map::new();
@@ -128,6 +128,7 @@ pub async fn give(
         return Err(AccountError::BadLogin);
     }
     auth::check_password_policy(password).map_err(AccountError::Password)?;
+    authorise(storage, caller, user_id).await?;
     let existing = sqlx::query("SELECT user_id FROM accounts WHERE user_id = $1 OR login = $2")
         .bind(user_id)
         .bind(&login)
@@ -187,8 +188,8 @@ pub async fn reset_password(
     user_id: &str,
     password: &str,
 ) -> Result<AccountState, AccountError> {
-    authorise(storage, caller, user_id).await?;
     auth::check_password_policy(password).map_err(AccountError::Password)?;
+    authorise(storage, caller, user_id).await?;
     let password = password.to_owned();
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
         .await

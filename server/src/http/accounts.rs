@@ -4,7 +4,10 @@
 use axum::extract::{Path, RawQuery, State};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use yingxiao_core::audit::{AuditPage, AuditQuery};
+use yingxiao_core::{
+    audit::{AuditPage, AuditQuery},
+    domain::Collection,
+};
 
 use super::{error::ErrorBody, ApiError, ApiJson, AppState};
 use crate::{
@@ -20,13 +23,13 @@ use crate::{
     tag = "audit",
     security(("bearer" = [])),
     params(
-        ("collection" = Option<String>, Query, description = "Only this collection's records"),
-        ("record" = Option<String>, Query, description = "Only this record (with its collection)"),
+        ("collection" = Option<Collection>, Query, description = "Only this collection's records"),
+        ("record" = Option<String>, Query, description = "Only this record"),
         ("user" = Option<String>, Query, description = "Only this person's changes (user id)"),
-        ("from" = Option<String>, Query, description = "Received on or after this day, YYYY-MM-DD (UTC)"),
-        ("until" = Option<String>, Query, description = "Received on or before this day, YYYY-MM-DD (UTC)"),
-        ("before" = Option<String>, Query, description = "The `next` of the previous page"),
-        ("limit" = Option<u32>, Query, description = "Entries per page, 1 to 200 (50)"),
+        ("from" = Option<String>, Query, format = Date, description = "Received on or after this day, YYYY-MM-DD (UTC)"),
+        ("until" = Option<String>, Query, format = Date, description = "Received on or before this day, YYYY-MM-DD (UTC)"),
+        ("before" = Option<String>, Query, pattern = r"^[0-9]{1,15}\.[0-9]{1,15}\.[0-9a-f-]{1,64}$", description = "The `next` of the previous page"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Entries per page, 1 to 200 (50)"),
     ),
     responses(
         (status = 200, description = "A page of the trail", body = AuditPage),
@@ -58,6 +61,7 @@ pub(super) async fn trail(
     params(("user_id" = String, Path, description = "The person's user record id")),
     responses(
         (status = 200, description = "The account", body = AccountState),
+        (status = 401, description = "No valid session", body = ErrorBody),
         (status = 403, description = "The caller's role may not manage accounts", body = ErrorBody),
         (status = 404, description = "No such person, or no account yet", body = ErrorBody),
     )
@@ -75,8 +79,11 @@ pub(super) async fn account(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAccount {
+    /// Letters, digits, '.', '_' or '-'; kept lower-case.
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,64}$")]
     pub login: String,
     /// The first password, at least 8 characters; tell it to the person.
+    #[schema(min_length = 8, max_length = 1024, pattern = r"^[^\u0000]*$")]
     pub password: String,
 }
 
@@ -90,9 +97,12 @@ pub struct NewAccount {
     request_body = NewAccount,
     responses(
         (status = 200, description = "The new account", body = AccountState),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "No valid session", body = ErrorBody),
         (status = 403, description = "The caller's role may not manage accounts", body = ErrorBody),
         (status = 404, description = "No such person on the server", body = ErrorBody),
         (status = 409, description = "The person has an account, or the login is taken", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Bad login or password", body = ErrorBody),
     )
 )]
@@ -116,6 +126,7 @@ pub(super) async fn give_account(
     params(("user_id" = String, Path, description = "The person's user record id")),
     responses(
         (status = 200, description = "Disabled", body = AccountState),
+        (status = 401, description = "No valid session", body = ErrorBody),
         (status = 403, description = "Not allowed, or the caller's own account", body = ErrorBody),
         (status = 404, description = "No such person, or no account", body = ErrorBody),
     )
@@ -139,6 +150,7 @@ pub(super) async fn disable(
     params(("user_id" = String, Path, description = "The person's user record id")),
     responses(
         (status = 200, description = "Enabled", body = AccountState),
+        (status = 401, description = "No valid session", body = ErrorBody),
         (status = 403, description = "Not allowed", body = ErrorBody),
         (status = 404, description = "No such person, or no account", body = ErrorBody),
     )
@@ -156,6 +168,7 @@ pub(super) async fn enable(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPassword {
+    #[schema(min_length = 8, max_length = 1024, pattern = r"^[^\u0000]*$")]
     pub password: String,
 }
 
@@ -169,8 +182,11 @@ pub struct NewPassword {
     request_body = NewPassword,
     responses(
         (status = 200, description = "Reset", body = AccountState),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "No valid session", body = ErrorBody),
         (status = 403, description = "Not allowed", body = ErrorBody),
         (status = 404, description = "No such person, or no account", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "The password is too short", body = ErrorBody),
     )
 )]

@@ -220,7 +220,11 @@ pub(super) struct OidcCallback {
         ("state" = Option<String>, Query, description = "The state sent with the sign-in"),
         ("error" = Option<String>, Query, description = "The provider's refusal"),
     ),
-    responses((status = 303, description = "To the app's sign-in page")),
+    responses(
+        (status = 303, description = "To the app's sign-in page"),
+        (status = 400, description = "Malformed query", body = ErrorBody),
+        (status = 404, description = "OpenID sign-in is not configured", body = ErrorBody),
+    ),
 )]
 pub(super) async fn oidc_callback(
     State(state): State<AppState>,
@@ -264,8 +268,11 @@ pub(super) struct OidcSession {
     request_body = OidcSession,
     responses(
         (status = 200, description = "Signed in", body = LoginResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Unknown, used or expired code", body = ErrorBody),
         (status = 404, description = "OpenID sign-in is not configured", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "No code", body = ErrorBody),
     )
 )]
 pub(super) async fn oidc_session(
