@@ -12,6 +12,7 @@ mod error;
 mod history_tests;
 mod lookup;
 mod mapping;
+pub mod table;
 #[cfg(test)]
 mod tests;
 
