@@ -10,7 +10,8 @@ use serde_json::{json, Map, Value};
 use sqlx::{Acquire, Row};
 pub use yingxiao_core::account::AccountState;
 use yingxiao_core::{
-    domain::{validate_patch, Collection},
+    account::{normalise_login, LoginError},
+    domain::Collection,
     permission::{Action, ACCOUNT_FIELD},
     scope::ScopeFacts,
     sync::protocol::{Intent, SetFieldsArgs},
@@ -22,9 +23,6 @@ use crate::{
     storage::Storage,
     sync::{load_org, load_viewer, SyncError},
 };
-
-/// The longest login, as sign-in accepts it.
-const MAX_LOGIN_CHARS: usize = 64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -39,8 +37,8 @@ pub enum AccountError {
     HasAccount,
     #[error("login {0:?} is taken by another person")]
     LoginTaken(String),
-    #[error("a login is 1 to 64 letters, digits, '.', '_' or '-'")]
-    BadLogin,
+    #[error("{0}")]
+    BadLogin(LoginError),
     #[error("{0}")]
     Password(String),
     #[error("you cannot disable your own account")]
@@ -116,17 +114,9 @@ pub async fn give(
     login: &str,
     password: &str,
 ) -> Result<AccountState, AccountError> {
-    // What was sent is checked first: a bad login or password is said whoever the person is.
-    let login = login.trim().to_lowercase();
-    // The login goes on the person's record too: it must pass the record's own rule.
-    let mut on_record = Map::new();
-    on_record.insert("login".into(), json!(login));
-    if login.is_empty()
-        || login.chars().count() > MAX_LOGIN_CHARS
-        || validate_patch(Collection::User, &on_record).is_err()
-    {
-        return Err(AccountError::BadLogin);
-    }
+    // What was sent is checked first: a bad login or password is said whoever the person is. The
+    // stored form also passes the person's record's login rule, which is the same one.
+    let login = normalise_login(login).map_err(AccountError::BadLogin)?;
     auth::check_password_policy(password).map_err(AccountError::Password)?;
     authorise(storage, caller, user_id).await?;
     let existing = sqlx::query("SELECT user_id FROM accounts WHERE user_id = $1 OR login = $2")

@@ -4,6 +4,7 @@
 use serde_json::{json, Map, Value};
 use sqlx::{Acquire, Row};
 use yingxiao_core::{
+    account::{normalise_login, LoginError},
     domain::Collection,
     scope::Role,
     sync::{
@@ -33,6 +34,8 @@ pub enum AdminError {
     NoSuchLogin(String),
     #[error("login {0:?} is already taken")]
     LoginTaken(String),
+    #[error("{0}")]
+    BadLogin(LoginError),
     #[error(transparent)]
     Sync(#[from] SyncError),
     #[error(transparent)]
@@ -145,7 +148,7 @@ pub struct NewUser<'a> {
 /// Creates a user record and its account; returns the user id.
 pub async fn add_user(storage: &Storage, user: NewUser<'_>) -> Result<String, AdminError> {
     auth::check_password_policy(user.password).map_err(AdminError::Password)?;
-    let login = user.login.trim().to_lowercase();
+    let login = normalise_login(user.login).map_err(AdminError::BadLogin)?;
     let unit_id = match user.unit {
         Some(unit) => find_unit(storage, Some(unit))
             .await?
@@ -200,8 +203,10 @@ pub async fn insert_account(
 }
 
 async fn account_id(storage: &Storage, login: &str) -> Result<String, AdminError> {
+    // Text that cannot be a login names no account.
+    let stored = normalise_login(login).map_err(|_| AdminError::NoSuchLogin(login.to_owned()))?;
     sqlx::query_scalar("SELECT user_id FROM accounts WHERE login = $1")
-        .bind(login.trim().to_lowercase())
+        .bind(stored)
         .fetch_optional(&storage.pool)
         .await?
         .ok_or_else(|| AdminError::NoSuchLogin(login.to_owned()))

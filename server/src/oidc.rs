@@ -17,7 +17,10 @@ use serde_json::Value;
 use sha2::Digest;
 use sqlx::Row;
 use tokio::sync::RwLock;
-use yingxiao_core::scope::Role;
+use yingxiao_core::{
+    account::{normalise_login, LoginError},
+    scope::Role,
+};
 
 use crate::{
     auth::{now_millis, token_hash},
@@ -82,6 +85,8 @@ pub enum OidcError {
     BadNonce,
     #[error("the identity provider's token has no {0} claim to sign in with")]
     NoLogin(String),
+    #[error("the identity provider's {claim} claim cannot be a login here: {reason}")]
+    BadLogin { claim: String, reason: LoginError },
     #[error("the sign-in code is unknown, used already or too old; sign in again")]
     BadHandoff,
     #[error("the page to return to is not a page of the app")]
@@ -99,7 +104,11 @@ impl OidcError {
             Self::Provider(_) => "provider",
             Self::BadState | Self::BadHandoff => "expired",
             Self::Refused(_) => "refused",
-            Self::BadToken(_) | Self::BadNonce | Self::NoLogin(_) | Self::BadNext => "invalid",
+            Self::BadToken(_)
+            | Self::BadNonce
+            | Self::NoLogin(_)
+            | Self::BadLogin { .. }
+            | Self::BadNext => "invalid",
             Self::Account(SignOnError::NoAccount(_)) => "no_account",
             Self::Account(SignOnError::Disabled(_)) => "disabled",
             Self::Account(_) | Self::Database(_) => "server",
@@ -238,14 +247,15 @@ impl Oidc {
         if claims.get("nonce").and_then(Value::as_str) != Some(nonce.as_str()) {
             return Err(OidcError::BadNonce);
         }
+        let claim = &self.config.login_claim;
         let login = claims
-            .get(&self.config.login_claim)
+            .get(claim)
             .and_then(Value::as_str)
-            .map(|l| l.trim().to_lowercase())
-            .filter(|l| {
-                !l.is_empty() && l.chars().count() <= 64 && !l.chars().any(char::is_control)
-            })
-            .ok_or_else(|| OidcError::NoLogin(self.config.login_claim.clone()))?;
+            .ok_or_else(|| OidcError::NoLogin(claim.clone()))?;
+        let login = normalise_login(login).map_err(|reason| OidcError::BadLogin {
+            claim: claim.clone(),
+            reason,
+        })?;
         let user_id = sign_on::account_for(storage, &login, self.config.create.as_ref()).await?;
         let handoff = random_text();
         sqlx::query(

@@ -6,7 +6,7 @@
 
 use axum::http::{HeaderMap, HeaderName};
 use std::net::IpAddr;
-use yingxiao_core::scope::Role;
+use yingxiao_core::{account::normalise_login, scope::Role};
 
 use crate::{
     admin::{self, AdminError, NewUser},
@@ -14,9 +14,6 @@ use crate::{
     proxies::TrustedProxies,
     storage::Storage,
 };
-
-/// The longest login a header may carry, as for password sign-in.
-const MAX_LOGIN_CHARS: usize = 64;
 
 /// How the server trusts a header for sign-in; absent when `--sso-header` is not set.
 #[derive(Clone, Debug)]
@@ -58,7 +55,8 @@ pub enum SignOnError {
 }
 
 impl HeaderSignOn {
-    /// The login the request's header names, if the request came from a configured proxy.
+    /// The login the request's header names, in its stored form, if the request came from a
+    /// configured proxy.
     pub fn login_of(
         &self,
         peer: Option<IpAddr>,
@@ -76,18 +74,10 @@ impl HeaderSignOn {
         if values.next().is_some() {
             return Err(SignOnError::BadLogin(name));
         }
-        let login = value
-            .to_str()
-            .map_err(|_| SignOnError::BadLogin(name.clone()))?
-            .trim()
-            .to_lowercase();
-        if login.is_empty()
-            || login.chars().count() > MAX_LOGIN_CHARS
-            || login.chars().any(char::is_control)
-        {
-            return Err(SignOnError::BadLogin(name));
-        }
-        Ok(login)
+        // Header values are bytes; a proxy that sends UTF-8 may name people in any script.
+        let text = std::str::from_utf8(value.as_bytes())
+            .map_err(|_| SignOnError::BadLogin(name.clone()))?;
+        normalise_login(text).map_err(|_| SignOnError::BadLogin(name))
     }
 
     /// The account's user id for a login, creating it when configured to.

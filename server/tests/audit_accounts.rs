@@ -1,7 +1,8 @@
 //! The audit trail and sign-in accounts from the browser, through the real router on the demo
 //! company, on SQLite and PostgreSQL: an edit's entry names its author, device and fields; a rep
 //! sees only the history of records in their scope; filters are checked. The admin gives a person
-//! an account, who signs in; disabling it ends their open session; a rep may manage no account.
+//! an account, who signs in; disabling it ends their open session; a rep may manage no account. A
+//! login in any script signs in whatever case or accent encoding it is typed in.
 
 mod common;
 #[path = "common/world.rs"]
@@ -260,7 +261,65 @@ async fn the_admin_gives_an_account_and_disabling_it_ends_the_session(backend: B
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+async fn a_login_in_any_script_signs_in_whatever_its_case_or_accent_encoding(backend: Backend) {
+    let w = demo_world(backend).await;
+    let company = Company::load(&w.storage).await;
+    let admin = Device::sign_in(&w.router, "admin").await;
+    let person = new_id();
+    let unit = company.role_and_unit(&company.user_id("sh_rep")).1;
+    admin
+        .push_applied(
+            &w.router,
+            vec![admin.create(
+                "users",
+                &person,
+                json!({"name": "José García", "login": "josé", "role": "sales_rep", "unit_id": unit, "active": true}),
+            )],
+        )
+        .await;
+    let account = format!("/api/v1/accounts/{person}");
+    // A character no login has is named; the admin's capital is stored as sign-in compares it.
+    let (status, body) = post(
+        &w.router,
+        &account,
+        Some(&admin.token),
+        json!({"login": "jo/sé", "password": "first-pass-1"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("“/”"),
+        "{body}"
+    );
+    let give = json!({"login": "José", "password": "first-pass-1"});
+    let (status, state) = post(&w.router, &account, Some(&admin.token), give).await;
+    assert_eq!(status, StatusCode::OK, "{state}");
+    assert_eq!(state["login"], "josé");
+
+    // In capitals, or with the accent as a letter of its own (as macOS writes it): the same person.
+    for typed in ["JOSÉ", "jose\u{301}", " JOSE\u{301} "] {
+        let device = Device::sign_in_with(&w.router, typed, "first-pass-1").await;
+        let (status, me) = get(&w.router, "/api/v1/me", &device.token).await;
+        assert_eq!(status, StatusCode::OK, "{typed:?}");
+        assert_eq!(
+            (me["user_id"].as_str(), me["login"].as_str()),
+            (Some(person.as_str()), Some("josé")),
+            "{typed:?}"
+        );
+    }
+    // Text no login can be is the usual answer, not a different one.
+    let (status, _) = post(
+        &w.router,
+        "/api/v1/auth/login",
+        None,
+        json!({"login": "jo/sé", "password": "first-pass-1"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
 on_both_backends!(
     the_trail_names_author_device_and_fields_within_the_readers_scope,
     the_admin_gives_an_account_and_disabling_it_ends_the_session,
+    a_login_in_any_script_signs_in_whatever_its_case_or_accent_encoding,
 );

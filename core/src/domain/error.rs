@@ -144,9 +144,14 @@ pub(crate) const UNIT_NEEDS_PARENT: Reason = Reason {
     en: "is required for every unit except the company",
     zh: "除公司外，每个组织都必须有上级组织",
 };
+/// The login rule itself is `account::normalise_login`; these say it to whoever typed the login.
 pub(crate) const LOGIN_CHARACTERS: Reason = Reason {
-    en: "may contain only ASCII letters, digits, '.', '_' and '-'",
-    zh: "只能包含英文字母、数字和 . _ -",
+    en: "may contain only letters and digits of any language, '.', '_' and '-'",
+    zh: "只能包含任何语言的字母、数字和 . _ -",
+};
+pub(crate) const LOGIN_NORMAL_FORM: Reason = Reason {
+    en: "must be written in lowercase, without spaces around it, each accented letter as one character",
+    zh: "须使用小写，前后不留空格，带重音的字母须为单个字符",
 };
 pub(crate) const NOT_AN_EMAIL: Reason = Reason {
     en: "is not an email address",
@@ -243,6 +248,7 @@ pub(crate) const REASONS: &[Reason] = &[
     COMPANY_HAS_NO_PARENT,
     UNIT_NEEDS_PARENT,
     LOGIN_CHARACTERS,
+    LOGIN_NORMAL_FORM,
     NOT_AN_EMAIL,
     YEAR_STARTS_JANUARY,
     QUARTER_STARTS,

@@ -2,9 +2,12 @@
 
 use serde_json::{Map, Value};
 
+use crate::account::{normalise_login, MAX_LOGIN_CHARS};
+
 use super::error::{
     ValidationError, COMPANY_HAS_NO_PARENT, DUTIES_ADD_UP, FUNNEL_SETTINGS_ON_COMPANY,
-    LOGIN_CHARACTERS, PERMISSION_OVERRIDE, PROBABILITIES_RISE, UNIT_NEEDS_PARENT, WEIGHTS_ADD_UP,
+    LOGIN_CHARACTERS, LOGIN_NORMAL_FORM, PERMISSION_OVERRIDE, PROBABILITIES_RISE,
+    UNIT_NEEDS_PARENT, WEIGHTS_ADD_UP,
 };
 use super::validate::{check_email, present, text_of};
 use super::{
@@ -297,7 +300,15 @@ pub(super) static USERS: Table = Table {
             "Name",
         )
         .required(),
-        FieldDef::new("login", Text { max_chars: 64 }, "登录名", "Login").required(),
+        FieldDef::new(
+            "login",
+            Text {
+                max_chars: MAX_LOGIN_CHARS as u32,
+            },
+            "登录名",
+            "Login",
+        )
+        .required(),
         FieldDef::new("role", Enum(ROLES), "角色", "Role").required(),
         FieldDef::new("unit_id", Ref(Collection::OrgUnit), "所属组织", "Org unit").required(),
         FieldDef::new("manager_id", Ref(Collection::User), "直属上级", "Manager"),
@@ -341,13 +352,13 @@ pub(super) static USERS: Table = Table {
 
 fn user_value_rules(name: &str, value: &Value) -> Result<(), ValidationError> {
     match name {
+        // The record holds the login as sign-in compares it, so a lookup by login finds it.
         "login" => {
             let login = value.as_str().unwrap_or_default();
-            let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-');
-            if login.bytes().all(allowed) {
-                Ok(())
-            } else {
-                Err(LOGIN_CHARACTERS.at(name))
+            match normalise_login(login) {
+                Ok(stored) if stored == login => Ok(()),
+                Ok(_) => Err(LOGIN_NORMAL_FORM.at(name)),
+                Err(_) => Err(LOGIN_CHARACTERS.at(name)),
             }
         }
         "email" => check_email(name, value),
@@ -392,15 +403,15 @@ mod tests {
     }
 
     #[test]
-    fn login_is_ascii_letters_digits_dot_underscore_dash() {
-        for good in ["wang.wei", "li_na-02", "ZHANG3"] {
+    fn a_login_is_letters_and_digits_of_any_language_dot_underscore_dash() {
+        for good in ["wang.wei", "li_na-02", "françois", "张伟", "josé.garcía-2"] {
             assert_eq!(
                 validate_patch(Collection::User, &unit(json!({"login": good}))),
                 Ok(()),
                 "{good}"
             );
         }
-        for bad in ["王伟", "wang wei", "wang@wei", "li/na"] {
+        for bad in ["wang wei", "wang@wei", "li/na", "a b"] {
             assert_eq!(
                 validate_patch(Collection::User, &unit(json!({"login": bad}))),
                 Err(LOGIN_CHARACTERS.at("login")),
@@ -415,6 +426,20 @@ mod tests {
                 max_chars: 64
             })
         );
+    }
+
+    #[test]
+    fn a_login_is_held_in_the_form_sign_in_compares() {
+        // Upper case, a decomposed accent, or spaces around it: sign-in would never find it.
+        for not_stored_form in ["François", "ZHANG3", "franc\u{327}ois", " wang.wei"] {
+            assert_eq!(
+                validate_patch(Collection::User, &unit(json!({"login": not_stored_form}))),
+                Err(LOGIN_NORMAL_FORM.at("login")),
+                "{not_stored_form:?}"
+            );
+        }
+        let error = LOGIN_NORMAL_FORM.at("login");
+        assert!(error.message(crate::locale::Locale::ZhCn).contains("小写"));
     }
 
     #[test]

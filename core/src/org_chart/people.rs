@@ -11,7 +11,7 @@
 //! - Each person's role comes from their title's words (促销 → promoter, 大区经理 → regional manager,
 //!   主管 → area supervisor, 业务/销售 → sales rep, 财务, 客服, 市场/总经理/总监 → HQ marketing), or
 //!   else from their unit's level. No one is made an administrator by a file.
-//! - Logins are employee numbers in lower case.
+//! - Logins are employee numbers, in the form every login is stored in (`account::normalise_login`).
 //!
 //! Every bad row is listed with its line (missing cells, an employee number twice or already taken,
 //! an unknown manager, a loop of managers), and then nothing is applied.
@@ -20,6 +20,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
+use crate::account::normalise_login;
 use crate::domain::Collection;
 use crate::sync::protocol::{CreateArgs, Intent, SetFieldsArgs};
 
@@ -199,10 +200,9 @@ fn kind_of_depth(depth: usize) -> &'static str {
     }
 }
 
+/// A new person's login is their employee number, in the form every login is stored in.
 fn login_of(employee_no: &str) -> Option<String> {
-    let login = employee_no.to_lowercase();
-    let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-');
-    (!login.is_empty() && login.len() <= 64 && login.bytes().all(allowed)).then_some(login)
+    normalise_login(employee_no).ok()
 }
 
 fn problem(line: u64, en: String, zh: String) -> LineProblem {
@@ -242,11 +242,11 @@ pub fn plan_people(
             None => problems.push(problem(
                 row.line,
                 format!(
-                    "employee number {:?} cannot be a login (letters, digits, . _ - only)",
+                    "employee number {:?} cannot be a login (letters and digits of any language, . _ - only)",
                     row.employee_no
                 ),
                 format!(
-                    "工号“{}”不能作为登录名（仅限字母、数字和 . _ -）",
+                    "工号“{}”不能作为登录名（仅限任何语言的字母、数字和 . _ -）",
                     row.employee_no
                 ),
             )),

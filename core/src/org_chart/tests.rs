@@ -696,7 +696,7 @@ mod people_import {
                     A5,A6,戊,业务员,华东大区\n\
                     A6,A5,己,业务员,华东大区\n\
                     A7,A1,,业务员,\n\
-                    王8,A1,庚,业务员,华东大区\n";
+                    A/8,A1,庚,业务员,华东大区\n";
         let rows = read_people(file.as_bytes()).unwrap();
         let problems = plan_people(&rows, &Existing::default(), counter()).unwrap_err();
         let lines: Vec<u64> = problems.iter().map(|p| p.line).collect();
@@ -716,6 +716,24 @@ mod people_import {
             2,
             "login and employee number taken: {problems:#?}"
         );
+    }
+
+    #[test]
+    fn employee_numbers_in_any_script_become_logins_in_their_stored_form() {
+        let file = "工号,上级工号,姓名,部门\n张01,,张伟,总部\nÉ-02,张01,Émile,总部\n";
+        let rows = read_people(file.as_bytes()).unwrap();
+        let plan = plan_people(&rows, &Existing::default(), counter()).unwrap();
+        let logins: Vec<&str> = plan.people.iter().map(|(_, l, _)| l.as_str()).collect();
+        assert_eq!(logins, ["张01", "é-02"]);
+        // Taken whatever case or composition the file writes it in.
+        let existing = Existing {
+            people: vec![("u1".into(), "X9".into(), "é-02".into())],
+            ..Existing::default()
+        };
+        let decomposed = "工号,上级工号,姓名,部门\nE\u{301}-02,,Émile,总部\n";
+        let rows = read_people(decomposed.as_bytes()).unwrap();
+        let problems = plan_people(&rows, &existing, counter()).unwrap_err();
+        assert!(problems[0].en.contains("taken"), "{problems:#?}");
     }
 
     #[test]

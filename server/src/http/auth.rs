@@ -10,7 +10,7 @@ use axum::{
     response::Redirect,
 };
 use yingxiao_core::{
-    account::{LoginRequest, LoginResponse, Me},
+    account::{normalise_login, LoginRequest, LoginResponse, Me, MAX_LOGIN_CHARS},
     time::format_instant,
 };
 
@@ -22,8 +22,8 @@ use crate::{
     sign_on::SignOnError,
 };
 
-/// The longest login and password accepted, in characters (also stated in the OpenAPI document).
-pub const MAX_LOGIN_CHARS: usize = 64;
+/// The longest password accepted, in characters (also stated in the OpenAPI document); the longest
+/// login is core's `MAX_LOGIN_CHARS`.
 pub const MAX_PASSWORD_CHARS: usize = 1024;
 
 /// The bearer token of a request, as sent.
@@ -93,10 +93,10 @@ pub(super) async fn login(
     ClientAddress(ip): ClientAddress,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<ApiJson<LoginResponse>, ApiError> {
-    let login = request.login.trim().to_lowercase();
-    if login.is_empty()
+    // 422 exactly where the OpenAPI schema says the request is invalid, as it was sent.
+    if request.login.trim().is_empty()
         || request.login.chars().count() > MAX_LOGIN_CHARS
-        || login.contains('\0')
+        || request.login.contains('\0')
         || request.password.chars().count() > MAX_PASSWORD_CHARS
     {
         return Err(ApiError::Unprocessable(format!(
@@ -104,6 +104,10 @@ pub(super) async fn login(
              password at most {MAX_PASSWORD_CHARS})"
         )));
     }
+    // Looked up, and counted by the limits, as stored: `François`, `FRANÇOIS` and a decomposed `ç`
+    // are one login. Text no login can be is no account: the usual answer, without a password check.
+    let login = normalise_login(&request.login)
+        .map_err(|_| ApiError::Unauthorized("wrong login or password".into()))?;
     let address = sign_in_limits::address_key(ip);
     let attempt = {
         let mut conn = state.storage.writer().await?;

@@ -197,7 +197,7 @@ impl From<AccountError> for ApiError {
             AccountError::NoPerson | AccountError::NoAccount => Self::NotFound(message),
             AccountError::Denied | AccountError::OwnAccount => Self::Forbidden(message),
             AccountError::HasAccount | AccountError::LoginTaken(_) => Self::Conflict(message),
-            AccountError::BadLogin | AccountError::Password(_) => Self::Unprocessable(message),
+            AccountError::BadLogin(_) | AccountError::Password(_) => Self::Unprocessable(message),
             AccountError::Admin(AdminError::Refused { .. }) => Self::Unprocessable(message),
             AccountError::Admin(AdminError::Database(error)) | AccountError::Database(error) => {
                 error.into()
@@ -224,7 +224,8 @@ impl From<OidcError> for ApiError {
             | OidcError::Refused(_)
             | OidcError::BadToken(_)
             | OidcError::BadNonce
-            | OidcError::NoLogin(_) => Self::Unauthorized(message),
+            | OidcError::NoLogin(_)
+            | OidcError::BadLogin { .. } => Self::Unauthorized(message),
             OidcError::Account(error) => error.into(),
             OidcError::Database(error) => error.into(),
         }

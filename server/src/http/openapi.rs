@@ -12,6 +12,7 @@ use utoipa::{
     Modify, Number, OpenApi,
 };
 use yingxiao_core::{
+    account::MAX_LOGIN_CHARS,
     attachment,
     domain::Collection,
     sync::protocol::{MAX_MUTATIONS_PER_PUSH, MAX_PULL_LIMIT},
@@ -82,7 +83,7 @@ impl Modify for ServerLimits {
         let schemas = &mut components.schemas;
         if let Some(login) = property(schemas, "LoginRequest", "login") {
             login.min_length = Some(1);
-            login.max_length = Some(auth::MAX_LOGIN_CHARS);
+            login.max_length = Some(MAX_LOGIN_CHARS);
             // Something besides white space, and no NUL (which PostgreSQL text cannot hold).
             login.pattern = Some(r"^[^\u0000]*[^\s\u0000][^\u0000]*$".into());
         }
