@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cells::CellError;
 use super::lookup::{natural_keys, unique_keys};
+use super::table::Encoding;
 use crate::domain::{Collection, ValidationError};
 use crate::locale::Locale;
 
@@ -13,6 +14,16 @@ use crate::locale::Locale;
 pub enum ImportError {
     /// The bytes are not UTF-8: typically a GBK file saved by Excel as plain “CSV”.
     NotUtf8 { line: u64 },
+    /// The bytes do not decode in the encoding chosen (or, when none was, in GB18030: not UTF-8
+    /// either); `line` is where the first undecodable bytes are.
+    Undecodable { encoding: Encoding, line: u64 },
+    /// The workbook has no sheet of the name asked for.
+    NoSuchSheet { sheet: String, sheets: Vec<String> },
+    /// The file is a zip archive but not a workbook calamine can read (a .docx, a damaged .xlsx);
+    /// `message` is the reader's own, for whoever looks into it.
+    NotAWorkbook { message: String },
+    /// An Excel 97–2003 .xls or a password-protected workbook, neither of which is read.
+    LegacyWorkbook,
     /// No header line: the file is empty or blank.
     NoHeader,
     /// A column map entry without `=`, or with an empty header.
@@ -60,6 +71,16 @@ pub enum ImportError {
     ValueMapTwice { field: String, value: String },
     /// The CSV reader gave up (should not happen for UTF-8 text; kept so nothing panics).
     Csv { line: u64, message: String },
+    /// A default not written `field=value`.
+    DefaultSyntax { entry: String },
+    /// Two defaults for one field.
+    DefaultTwice { field: &'static str },
+    /// The field chosen to identify records is not one a record can be found by.
+    NotAKey {
+        field: String,
+        collection: Collection,
+        valid: Vec<&'static str>,
+    },
 }
 
 fn list(items: &[impl AsRef<str>], locale: Locale) -> String {
@@ -81,6 +102,35 @@ impl ImportError {
             NotUtf8 { line } => format!(
                 "file is not UTF-8 (save as CSV UTF-8): the first unreadable byte is on line {line}"
             ),
+            Undecodable { encoding, line } if zh => format!(
+                "文件无法按 {} 编码读取：第 {line} 行起无法识别（请选择其他编码，或另存为“CSV UTF-8”）",
+                encoding.name()
+            ),
+            Undecodable { encoding, line } => format!(
+                "the file cannot be read as {0}: line {line} has bytes that are not {0} (choose \
+                 another encoding, or save as CSV UTF-8)",
+                encoding.name()
+            ),
+            NoSuchSheet { sheet, sheets } if zh => format!(
+                "工作簿中没有名为“{sheet}”的工作表；工作表有：{}",
+                list(sheets, locale)
+            ),
+            NoSuchSheet { sheet, sheets } => format!(
+                "the workbook has no sheet “{sheet}”; its sheets are: {}",
+                list(sheets, locale)
+            ),
+            NotAWorkbook { message } if zh => {
+                format!("文件不是可读取的 Excel 工作簿（.xlsx）：{message}")
+            }
+            NotAWorkbook { message } => {
+                format!("the file is not a readable Excel workbook (.xlsx): {message}")
+            }
+            LegacyWorkbook if zh => "文件是旧版 Excel（.xls）或带密码的工作簿，无法读取：\
+                请去掉密码后另存为 .xlsx 或“CSV UTF-8”"
+                .to_owned(),
+            LegacyWorkbook => "the file is an old Excel workbook (.xls) or has a password, which \
+                cannot be read: save it without a password as .xlsx or CSV UTF-8"
+                .to_owned(),
             NoHeader if zh => "文件为空：第一行应为列名".to_owned(),
             NoHeader => "the file is empty: its first line must name the columns".to_owned(),
             ColumnMapSyntax { entry } if zh => {
@@ -196,6 +246,27 @@ impl ImportError {
             }
             Csv { line, message } if zh => format!("第 {line} 行无法按 CSV 读取：{message}"),
             Csv { line, message } => format!("line {line} cannot be read as CSV: {message}"),
+            DefaultSyntax { entry } if zh => format!("默认值“{entry}”格式应为 字段=值"),
+            DefaultSyntax { entry } => format!("the default “{entry}” is not written field=value"),
+            DefaultTwice { field } if zh => format!("“{field}”给了两个默认值"),
+            DefaultTwice { field } => format!("“{field}” is given two default values"),
+            NotAKey {
+                field,
+                collection,
+                valid,
+            } if zh => format!(
+                "{}不能按“{field}”识别；可用：{}",
+                collection.label(locale),
+                list(valid, locale)
+            ),
+            NotAKey {
+                field,
+                collection,
+                valid,
+            } => format!(
+                "{collection} records cannot be identified by “{field}”; use one of: {}",
+                list(valid, locale)
+            ),
         }
     }
 }
@@ -263,10 +334,27 @@ pub(super) enum Problem {
         collection: Collection,
         matches: usize,
     },
-    /// The key names an earlier row of the file that could not be imported.
-    BadEarlierRow {
+    /// The key names a row of the file that cannot be imported.
+    BadRow {
         line: u64,
     },
+    /// Rows of the file refer to each other in a loop (a manager of her own manager).
+    Loop {
+        lines: Vec<u64>,
+    },
+    /// Another row of the file updates the same record.
+    SameRecord {
+        line: u64,
+    },
+    /// A deal's stage dates are out of order: this stage entered after its current stage.
+    StageAfterCurrent {
+        stage: &'static str,
+        current: String,
+    },
+    /// Two columns give the current stage's entry different times.
+    StageDatesDisagree,
+    /// A date in the stage history after the import's time.
+    InFuture,
     DuplicateInFile {
         line: u64,
     },
@@ -401,7 +489,7 @@ impl Problem {
                 let keys = keys(*collection, natural_keys(*collection), locale);
                 match (zh, own) {
                     (true, true) => format!(
-                        "“{f}”：在已有的{}和本文件前面的行中都找不到“{v}”（按{keys}或记录编号查找）",
+                        "“{f}”：在已有的{}和本文件的其他行中都找不到“{v}”（按{keys}或记录编号查找）",
                         collection.label(locale)
                     ),
                     (true, false) => format!(
@@ -409,7 +497,7 @@ impl Problem {
                         collection.label(locale)
                     ),
                     (false, true) => format!(
-                        "“{f}”: no existing {collection} record nor any row above this one is \
+                        "“{f}”: no existing {collection} record nor any row of this file is \
                          “{v}” (looked up by {keys} or id)"
                     ),
                     (false, false) => format!(
@@ -434,12 +522,59 @@ impl Problem {
                     )
                 }
             }
-            BadEarlierRow { line } if zh => {
+            BadRow { line } if zh => {
                 format!("“{f}”：“{v}”是第 {line} 行，而该行有错误、未能导入")
             }
-            BadEarlierRow { line } => format!(
+            BadRow { line } => format!(
                 "“{f}”: “{v}” is the row on line {line}, which has errors and is not imported"
             ),
+            Loop { lines } => {
+                let path: Vec<String> = lines.iter().map(u64::to_string).collect();
+                if zh {
+                    format!("“{f}”：“{v}”形成循环引用（第 {} 行）", path.join(" → "))
+                } else {
+                    format!(
+                        "“{f}”: “{v}” closes a loop of references (lines {})",
+                        path.join(" → ")
+                    )
+                }
+            }
+            SameRecord { line } if zh => {
+                format!("“{f}”：“{v}”与第 {line} 行更新的是同一条已有记录")
+            }
+            SameRecord { line } => format!(
+                "“{f}”: “{v}” names the same existing record that line {line} updates"
+            ),
+            StageAfterCurrent { stage, current } => {
+                let def = Collection::Opportunity.field("stage");
+                let label = |s: &str| {
+                    def.and_then(|d| d.choice_label(s, locale))
+                        .unwrap_or("")
+                        .to_owned()
+                };
+                if zh {
+                    format!(
+                        "“{f}”：进入“{}”的时间“{v}”晚于进入当前阶段“{}”的时间",
+                        label(stage),
+                        label(current)
+                    )
+                } else {
+                    format!(
+                        "“{f}”: “{v}”, when it entered {}, is after it entered its current \
+                         stage {}",
+                        label(stage),
+                        label(current)
+                    )
+                }
+            }
+            StageDatesDisagree if zh => {
+                format!("“{f}”：“{v}”与另一列给出的进入当前阶段时间不一致")
+            }
+            StageDatesDisagree => format!(
+                "“{f}”: “{v}” disagrees with another column's time for entering the current stage"
+            ),
+            InFuture if zh => format!("“{f}”：“{v}”晚于导入时间"),
+            InFuture => format!("“{f}”: “{v}” is later than the import"),
             DuplicateInFile { line } if zh => format!("“{f}”：“{v}”与第 {line} 行重复"),
             DuplicateInFile { line } => format!("“{f}”: “{v}” is already used on line {line}"),
             AlreadyExists if zh => format!("“{f}”：“{v}”已被已有记录使用"),
@@ -582,7 +717,7 @@ mod tests {
                 collection: Collection::Customer,
                 matches: 2,
             },
-            Problem::BadEarlierRow { line: 3 },
+            Problem::BadRow { line: 3 },
             Problem::DuplicateInFile { line: 3 },
             Problem::AlreadyExists,
             Problem::OnlyWhenLost {
@@ -634,6 +769,18 @@ mod tests {
     fn every_file_error_has_both_languages() {
         let errors = [
             ImportError::NotUtf8 { line: 2 },
+            ImportError::Undecodable {
+                encoding: Encoding::Gb18030,
+                line: 2,
+            },
+            ImportError::NoSuchSheet {
+                sheet: "x".into(),
+                sheets: vec!["a".into()],
+            },
+            ImportError::NotAWorkbook {
+                message: "x".into(),
+            },
+            ImportError::LegacyWorkbook,
             ImportError::NoHeader,
             ImportError::ColumnMapSyntax { entry: "x".into() },
             ImportError::ValueMapSyntax { entry: "x".into() },

@@ -76,7 +76,10 @@ fn existing() -> RecordIndex {
     index.add(
         Collection::Order,
         "0193b3c4-7a1e-7000-8000-0000000000b1",
-        &object(json!({"order_no": "SO-OLD", "customer_id": DEALER})),
+        &object(
+            json!({"order_no": "SO-OLD", "customer_id": DEALER, "owner_id": WANG,
+            "unit_id": SHANGHAI, "ordered_on": "2025-03-17", "status": "delivered", "total": 9000}),
+        ),
     );
     index
 }
@@ -91,7 +94,7 @@ fn import(kind: ImportKind, csv: &str, columns: &str) -> ImportReport {
         n += 1;
         format!("00000000-0000-7000-8000-{n:012}")
     };
-    import_csv(csv.as_bytes(), &options, &existing(), new_id).unwrap()
+    import_file(csv.as_bytes(), &options, &existing(), new_id).unwrap()
 }
 
 fn id(n: u32) -> String {
@@ -160,31 +163,33 @@ fn an_order_number_is_imported_once_and_a_history_needs_totals() {
          SO-OLD,华东食品贸易有限公司,wang.wei,2025-03-17,100,confirmed,\n",
         "",
     );
-    assert_eq!(report.valid.len(), 1);
+    assert_eq!(report.valid.len(), 2);
     let Intent::Create(first) = &report.valid[0].1 else {
         panic!()
     };
+    // A stored order's number: the row updates it with what differs.
+    let Intent::SetFields(old) = &report.valid[1].1 else {
+        panic!("{:?}", report.valid[1])
+    };
+    assert_eq!(
+        old.fields,
+        object(json!({"total": 10000, "status": "confirmed"}))
+    );
+    assert_eq!((report.created, report.updated), (1, 1));
     // The file's unit and status win over the derived ones.
     assert_eq!(first.fields["unit_id"], EAST);
     assert_eq!(first.fields["status"], "confirmed");
     assert_eq!(
         errors(&report),
-        vec![
-            (
-                3,
-                "order_no".into(),
-                "“order_no”: “SO-1” is already used on line 2".into()
-            ),
-            (
-                4,
-                "order_no".into(),
-                "“order_no”: “SO-OLD” is already used by an existing record".into()
-            ),
-        ]
+        vec![(
+            3,
+            "order_no".into(),
+            "“order_no”: “SO-1” is already used on line 2".into()
+        ),]
     );
 
     let options = ImportOptions::new(ImportKind::Orders, NOW);
-    let no_total = import_csv(
+    let no_total = import_file(
         "order_no,customer,owner,ordered_on\nSO-9,华东食品贸易有限公司,wang.wei,2025-01-01\n"
             .as_bytes(),
         &options,
@@ -266,13 +271,14 @@ fn a_period_column_or_a_start_column_says_the_period() {
             .map(|f| (f["period"].clone(), f["period_start"].clone()))
             .collect::<Vec<_>>(),
         vec![
-            (json!("month"), json!("2027-03-01")),
             (json!("year"), json!("2027-01-01")),
+            (json!("month"), json!("2027-03-01")),
             (json!("quarter"), json!("2027-04-01")),
         ]
     );
-    // The month above the year in the file finds no year yet; the quarter finds it.
-    assert!(!t[0].contains_key("parent_id"));
+    // The year is created first, wherever the file has it, and the month and quarter hang from it.
+    assert_eq!(report.valid[0].0, 3);
+    assert_eq!(t[1]["parent_id"], id(2));
     assert_eq!(t[2]["parent_id"], id(2));
 }
 
@@ -323,13 +329,6 @@ fn every_bad_target_row_says_what_to_write() {
                     .into()
             ),
             (
-                6,
-                "subject_id".into(),
-                "“subject_id”: “华锐食品集团” has targets for this metric and period already; \
-                 change them on the targets page"
-                    .into()
-            ),
-            (
                 7,
                 "value".into(),
                 "“value”: “12.5” is not a whole number".into()
@@ -348,9 +347,16 @@ fn every_bad_target_row_says_what_to_write() {
             ),
         ]
     );
+    // The company's stored target for the year takes the file's value.
+    assert_eq!(report.valid.len(), 3);
+    assert_eq!(report.valid[0].0, 6);
+    let Intent::SetFields(company) = &report.valid[0].1 else {
+        panic!("{:?}", report.valid[0])
+    };
+    assert_eq!(company.id, COMPANY_TARGET);
+    assert_eq!(company.fields, object(json!({"value": 10000})));
     // With the kind given, the store customer is meant.
-    assert_eq!(report.valid.len(), 2);
-    let Intent::Create(dealer) = &report.valid[1].1 else {
+    let Intent::Create(dealer) = &report.valid[2].1 else {
         panic!()
     };
     assert_eq!(dealer.fields["subject_id"], STORE_CUSTOMER);
@@ -364,7 +370,7 @@ fn a_targets_file_without_a_period_or_a_value_is_refused_before_any_row() {
         ("subject,metric,value", vec!["period_start"]),
         ("subject,metric,period", vec!["value"]),
     ] {
-        let result = import_csv(
+        let result = import_file(
             format!("{header}\n").as_bytes(),
             &ImportOptions::new(ImportKind::Targets, NOW),
             &existing(),

@@ -40,6 +40,24 @@ pub trait Lookup {
     fn past_actuals(&self, _metric: &str, _month: &str) -> Vec<Figure> {
         Vec::new()
     }
+
+    /// The one record of `collection` whose key `field` (one of `natural_keys`) is `key`, for
+    /// finding the record a row updates. A lookup that cannot tell its keys apart answers as
+    /// `resolve` does.
+    fn find(
+        &self,
+        collection: Collection,
+        _field: &'static str,
+        key: &str,
+    ) -> Result<Option<String>, Ambiguous> {
+        self.resolve(collection, key)
+    }
+
+    /// A stored record's fields, to tell what a row would change; `None` when not known, and then
+    /// every field the row gives counts as changed.
+    fn stored(&self, _collection: Collection, _id: &str) -> Option<&Map<String, Value>> {
+        None
+    }
 }
 
 /// A past actual as the import weighs a new one against it: its subject and the unit it counts in.
@@ -71,14 +89,16 @@ where
 }
 
 /// The fields by which a file may name a record of `collection`, besides its id: org units by code or
-/// name, users by employee no., login or name, customers by name, products by SKU or name. Other
+/// name, users by employee no., login or name, customers by their id in the company's old system
+/// (外部编号) or name, products by SKU or name, deals by external id, orders by number. Other
 /// collections only by id.
 pub fn natural_keys(collection: Collection) -> &'static [&'static str] {
     match collection {
         Collection::OrgUnit => &["code", "name"],
         Collection::User => &["employee_no", "login", "name"],
-        Collection::Customer => &["name"],
+        Collection::Customer => &["external_id", "name"],
         Collection::Product => &["sku", "name"],
+        Collection::Opportunity => &["external_id"],
         Collection::Order => &["order_no"],
         Collection::Target | Collection::PastActual => &[TARGET_SLOT],
         _ => &[],
@@ -86,12 +106,14 @@ pub fn natural_keys(collection: Collection) -> &'static [&'static str] {
 }
 
 /// The fields whose value must not repeat within a collection: an org unit's code, a user's login
-/// and employee no., a product's SKU, an order's number, and a target's slot (one target per
-/// subject, metric and period).
+/// and employee no., a customer's and a deal's external id, a product's SKU, an order's number, and
+/// a target's slot (one target per subject, metric and period). They are also what identifies the
+/// stored record a row updates.
 pub(super) fn unique_keys(collection: Collection) -> &'static [&'static str] {
     match collection {
         Collection::OrgUnit => &["code"],
         Collection::User => &["login", "employee_no"],
+        Collection::Customer | Collection::Opportunity => &["external_id"],
         Collection::Product => &["sku"],
         Collection::Order => &["order_no"],
         Collection::Target | Collection::PastActual => &[TARGET_SLOT],
@@ -219,6 +241,8 @@ pub struct RecordIndex {
     stores: std::collections::HashSet<String>,
     /// Past actuals by (metric, month).
     figures: HashMap<(String, String), Vec<Figure>>,
+    /// Every added record's fields, to tell what an import changes.
+    fields: HashMap<(Collection, String), Map<String, Value>>,
 }
 
 /// The field naming the org unit a record of `collection` sits in.
@@ -243,6 +267,8 @@ impl RecordIndex {
             .or_default()
             .insert(id.to_owned());
         self.keys.add(collection, fields, &id.to_owned());
+        self.fields
+            .insert((collection, id.to_owned()), fields.clone());
         let unit = unit_field(collection)
             .and_then(|field| fields.get(field))
             .and_then(Value::as_str)
@@ -314,6 +340,25 @@ impl Lookup for RecordIndex {
             .get(&(metric.to_owned(), month.to_owned()))
             .cloned()
             .unwrap_or_default()
+    }
+
+    fn find(
+        &self,
+        collection: Collection,
+        field: &'static str,
+        key: &str,
+    ) -> Result<Option<String>, Ambiguous> {
+        match self.keys.get(collection, field, key) {
+            [] => Ok(None),
+            [id] => Ok(Some(id.clone())),
+            found => Err(Ambiguous {
+                matches: found.len(),
+            }),
+        }
+    }
+
+    fn stored(&self, collection: Collection, id: &str) -> Option<&Map<String, Value>> {
+        self.fields.get(&(collection, id.to_owned()))
     }
 }
 

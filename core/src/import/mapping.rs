@@ -119,6 +119,49 @@ impl ValueMap {
     }
 }
 
+/// Values for every row that has none: a field without a column in the file (every customer's
+/// owner is 李强) or a column with empty cells (`unit=SH,currency=USD`). Fields are named as in
+/// the column map; the value is a cell as it would be written in the file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Defaults {
+    entries: Vec<(String, String)>,
+}
+
+impl Defaults {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads the CLI form `field=value,field2=value2`: the first unescaped `=` ends the field, so
+    /// a value may contain `=`; a comma in a value is written `\,`.
+    pub fn parse(spec: &str) -> Result<Self, ImportError> {
+        let mut defaults = Defaults::new();
+        for entry in split_entries(spec) {
+            let syntax = || ImportError::DefaultSyntax {
+                entry: text(&entry),
+            };
+            let at = find(&entry, '=').ok_or_else(syntax)?;
+            let field = text(&entry[..at]).trim().to_owned();
+            let value = text(&entry[at + 1..]).trim().to_owned();
+            if field.is_empty() || value.is_empty() {
+                return Err(syntax());
+            }
+            defaults = defaults.with(field, value);
+        }
+        Ok(defaults)
+    }
+
+    pub fn with(mut self, field: impl Into<String>, value: impl Into<String>) -> Self {
+        self.entries.push((field.into(), value.into()));
+        self
+    }
+
+    /// (field, value) in the order given.
+    pub fn entries(&self) -> &[(String, String)] {
+        &self.entries
+    }
+}
+
 /// A character of a map spec and whether a backslash escaped it.
 type SpecChar = (char, bool);
 
@@ -156,32 +199,125 @@ fn rfind(chars: &[SpecChar], wanted: char) -> Option<usize> {
         .rposition(|&(c, escaped)| c == wanted && !escaped)
 }
 
-/// Equal for people: trimmed, letter case ignored.
+/// Text as people mean it: full-width letters, digits and signs (`ＡＢＣ１２３`, typed with a
+/// Chinese input method) as their ASCII forms, the ideographic space as a space, letter case
+/// ignored.
+pub(super) fn fold(text: &str) -> String {
+    text.trim()
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Equal for people: trimmed, letter case and full or half width ignored.
 pub(super) fn same(a: &str, b: &str) -> bool {
-    a.trim().to_lowercase() == b.trim().to_lowercase()
+    fold(a) == fold(b)
 }
 
 /// Equal as labels: also ignoring spaces, so `A类` is the label `A 类`.
 fn same_label(label: &str, text: &str) -> bool {
-    let squeeze = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
+    let squeeze = |s: &str| -> String { fold(s).chars().filter(|c| !c.is_whitespace()).collect() };
     squeeze(label) == squeeze(text)
 }
+
+/// Words HR and CRM exports use for our roles besides our own labels: job titles as they are
+/// commonly written, in both languages.
+const ROLE_WORDS: &[(&str, &str)] = &[
+    ("sales representative", "sales_rep"),
+    ("sales", "sales_rep"),
+    ("salesperson", "sales_rep"),
+    ("account manager", "sales_rep"),
+    ("销售代表", "sales_rep"),
+    ("销售员", "sales_rep"),
+    ("客户经理", "sales_rep"),
+    ("area manager", "area_supervisor"),
+    ("区域经理", "area_supervisor"),
+    ("regional director", "regional_manager"),
+    ("大区总监", "regional_manager"),
+    ("marketing", "hq_marketing"),
+    ("市场部", "hq_marketing"),
+    ("市场专员", "hq_marketing"),
+    ("admin", "admin"),
+    ("system administrator", "admin"),
+    ("管理员", "admin"),
+    ("accountant", "finance"),
+    ("会计", "finance"),
+    ("customer service", "service_agent"),
+    ("客服", "service_agent"),
+    ("in-store promoter", "promoter"),
+    ("导购", "promoter"),
+];
+
+/// A column for the day a deal entered one stage of the funnel (`entered_compare`, 进入比较阶段).
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct StageDate {
+    pub stage: &'static str,
+    pub name: &'static str,
+    label_zh: &'static str,
+    label_en: &'static str,
+}
+
+/// One date column per stage, so a CRM export's “engaged on”, “proposal on” and “closed on”
+/// become the deal's stage history and its cycle and dwell times come out as they were.
+pub(super) const STAGE_DATES: [StageDate; 6] = [
+    StageDate {
+        stage: "aware",
+        name: "entered_aware",
+        label_zh: "进入了解阶段",
+        label_en: "Entered aware",
+    },
+    StageDate {
+        stage: "compare",
+        name: "entered_compare",
+        label_zh: "进入比较阶段",
+        label_en: "Entered compare",
+    },
+    StageDate {
+        stage: "negotiate",
+        name: "entered_negotiate",
+        label_zh: "进入谈判阶段",
+        label_en: "Entered negotiate",
+    },
+    StageDate {
+        stage: "commit",
+        name: "entered_commit",
+        label_zh: "进入确定阶段",
+        label_en: "Entered commit",
+    },
+    StageDate {
+        stage: "won",
+        name: "entered_won",
+        label_zh: "赢单日期",
+        label_en: "Won on",
+    },
+    StageDate {
+        stage: "lost",
+        name: "entered_lost",
+        label_zh: "输单日期",
+        label_en: "Lost on",
+    },
+];
 
 /// What a column can feed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Target {
     Field(&'static FieldDef),
-    /// When an imported opportunity entered its stage (`entered_at` or `created`); not a field itself,
-    /// it becomes the stage history's first entry and the won/closed time.
+    /// When an imported opportunity entered its current stage (`entered_at`); not a field itself,
+    /// it becomes the stage history's last entry and the won/closed time.
     EnteredAt,
-    /// When an imported customer was first taken on (`created`, 建档日期): not a field, it becomes
-    /// the time in the record's id, which is when new customers count (`targets::actuals`).
+    /// When an imported record was made (`created`, 创建时间, 建档日期): the time in its id, which
+    /// is when new customers count (`targets::actuals`); for a deal also when it entered the
+    /// funnel, the first entry of its stage history.
     Created,
+    /// When an imported deal was won or lost (`closed`, 关闭时间).
+    Closed,
+    /// When an imported deal entered one stage.
+    EnteredStage(&'static StageDate),
     /// A field whose cell is read once the row's other cells are: a target's subject (by its kind),
     /// value (yuan or a count, by its metric) and period start (which may give the period).
     Later(&'static FieldDef),
@@ -193,14 +329,27 @@ impl Target {
             Target::Field(def) | Target::Later(def) => def.name,
             Target::EnteredAt => "entered_at",
             Target::Created => "created",
+            Target::Closed => "closed",
+            Target::EnteredStage(date) => date.name,
         }
     }
 
-    fn labels(self) -> [&'static str; 2] {
+    pub(super) fn labels(self, kind: ImportKind) -> [&'static str; 2] {
         match self {
             Target::Field(def) | Target::Later(def) => [def.label_zh, def.label_en],
-            Target::EnteredAt => ["创建时间", "Created"],
-            Target::Created => ["建档日期", "Created"],
+            Target::EnteredAt => ["进入当前阶段时间", "Entered stage at"],
+            Target::Created if kind == ImportKind::Customers => ["建档日期", "Created"],
+            Target::Created => ["创建时间", "Created"],
+            Target::Closed => ["关闭时间", "Closed at"],
+            Target::EnteredStage(date) => [date.label_zh, date.label_en],
+        }
+    }
+
+    /// The field whose values it takes, if it is one.
+    pub(super) fn def(self) -> Option<&'static FieldDef> {
+        match self {
+            Target::Field(def) | Target::Later(def) => Some(def),
+            _ => None,
         }
     }
 }
@@ -277,7 +426,12 @@ pub(super) fn targets(kind: ImportKind) -> Vec<(&'static str, Target)> {
     }
     if kind == ImportKind::Opportunities {
         out.push(("entered_at", Target::EnteredAt));
-        out.push(("created", Target::EnteredAt));
+        out.push(("created", Target::Created));
+        out.push(("closed", Target::Closed));
+        out.push(("closed_at", Target::Closed));
+        for date in &STAGE_DATES {
+            out.push((date.name, Target::EnteredStage(date)));
+        }
     }
     if kind == ImportKind::Customers {
         out.push(("created", Target::Created));
@@ -298,7 +452,7 @@ fn automatic_target(kind: ImportKind, header: &str) -> Option<Target> {
         targets(kind)
             .into_iter()
             .map(|(_, t)| t)
-            .find(|t| t.labels().iter().any(|l| same_label(l, header)))
+            .find(|t| t.labels(kind).iter().any(|l| same_label(l, header)))
     })
 }
 
@@ -316,8 +470,10 @@ pub(super) struct Plan {
     pub columns: Vec<Column>,
     /// Headers of the columns no field takes, in file order.
     pub ignored: Vec<String>,
-    /// (field, lowercased file value, our value) for choice and yes/no fields.
+    /// (field, folded file value, our value) for choice and yes/no fields.
     pub values: Vec<(&'static str, String, Value)>,
+    /// The value of each field given one for every row that has none.
+    pub defaults: Vec<(Target, String)>,
 }
 
 impl Plan {
@@ -327,7 +483,7 @@ impl Plan {
 
     /// Our value for a cell of a choice or yes/no field, by the value map.
     pub(super) fn mapped_value(&self, field: &str, cell: &str) -> Option<&Value> {
-        let cell = cell.trim().to_lowercase();
+        let cell = fold(cell);
         self.values
             .iter()
             .find(|(f, from, _)| *f == field && *from == cell)
@@ -335,17 +491,46 @@ impl Plan {
     }
 }
 
+/// The fields every row of `kind` needs from a column or a default: the record's required fields
+/// the import does not derive, and the ones it needs all the same (an order's total); for targets
+/// the period's start, which a period column may give instead.
+pub(super) fn required_fields(kind: ImportKind) -> Vec<&'static str> {
+    let mut fields: Vec<&'static str> = kind
+        .collection()
+        .fields()
+        .iter()
+        .filter(|def| {
+            (def.required && !derived_when_missing(kind).contains(&def.name))
+                || needed_by_import(kind).contains(&def.name)
+        })
+        .map(|def| def.name)
+        .collect();
+    if kind == ImportKind::Targets {
+        fields.insert(0, "period_start");
+    }
+    fields
+}
+
 /// Our wire value for `text` in an enum field: a wire value or a label, letter case ignored.
 pub(super) fn choice(def: &FieldDef, text: &str) -> Option<&'static str> {
     let FieldKind::Enum(values) = def.kind else {
         return None;
     };
-    values.iter().copied().find(|v| same(v, text)).or_else(|| {
-        def.choices()?
-            .iter()
-            .find(|c| same_label(c.label_zh, text) || same_label(c.label_en, text))
-            .map(|c| c.value)
-    })
+    values
+        .iter()
+        .copied()
+        .find(|v| same(v, text))
+        .or_else(|| {
+            def.choices()?
+                .iter()
+                .find(|c| same_label(c.label_zh, text) || same_label(c.label_en, text))
+                .map(|c| c.value)
+        })
+        .or_else(|| {
+            let words = if def.name == "role" { ROLE_WORDS } else { &[] };
+            let word = words.iter().find(|(w, _)| same_label(w, text))?.1;
+            values.iter().copied().find(|v| *v == word)
+        })
 }
 
 /// Matches the maps to the file's header and the kind's fields; every mistake in them is an error
@@ -355,6 +540,7 @@ pub(super) fn plan(
     headers: &[String],
     columns: &ColumnMap,
     values: &ValueMap,
+    defaults: &Defaults,
 ) -> Result<Plan, ImportError> {
     let collection = kind.collection();
     // Per column: None = not decided yet, Some(None) = explicitly ignored, Some(Some(t)) = mapped.
@@ -401,6 +587,7 @@ pub(super) fn plan(
         columns: Vec::new(),
         ignored: Vec::new(),
         values: Vec::new(),
+        defaults: Vec::new(),
     };
     for (index, header) in headers.iter().enumerate() {
         let target = match chosen[index] {
@@ -425,19 +612,33 @@ pub(super) fn plan(
         });
     }
 
-    let mut missing: Vec<&'static str> = collection
-        .fields()
-        .iter()
-        .filter(|def| {
-            (def.required && !derived_when_missing(kind).contains(&def.name))
-                || needed_by_import(kind).contains(&def.name)
-        })
-        .filter(|def| !plan.reads(def.name))
-        .map(|def| def.name)
-        .collect();
-    if kind == ImportKind::Targets && !plan.reads("period") && !plan.reads("period_start") {
-        missing.insert(0, "period_start");
+    for (field, value) in defaults.entries() {
+        let target = target_named(kind, field).ok_or_else(|| ImportError::UnknownField {
+            field: field.clone(),
+            collection,
+            valid: targets(kind).into_iter().map(|(n, _)| n).collect(),
+        })?;
+        if plan.defaults.iter().any(|(t, _)| *t == target) {
+            return Err(ImportError::DefaultTwice {
+                field: target.name(),
+            });
+        }
+        plan.defaults.push((target, value.clone()));
     }
+
+    let missing: Vec<&'static str> = required_fields(kind)
+        .into_iter()
+        .filter(|name| {
+            let given = |n: &str| plan.reads(n) || plan.defaults.iter().any(|(t, _)| t.name() == n);
+            // A target's period and start: either says both (`2026-03`).
+            match *name {
+                "period_start" if kind == ImportKind::Targets => {
+                    !given("period_start") && !given("period")
+                }
+                _ => !given(name),
+            }
+        })
+        .collect();
     if !missing.is_empty() {
         return Err(ImportError::MissingColumns {
             collection,
@@ -477,7 +678,7 @@ pub(super) fn plan(
                 _ => vec!["true", "false"],
             },
         })?;
-        let from = mapping.from.trim().to_lowercase();
+        let from = fold(&mapping.from);
         match plan
             .values
             .iter()
@@ -603,6 +804,7 @@ mod tests {
             &headers(&["name", "LOGIN", "角色", "unit", "Manager", "工号", "生日"]),
             &ColumnMap::new(),
             &ValueMap::new(),
+            &Defaults::new(),
         )
         .unwrap();
         assert_eq!(
@@ -626,6 +828,7 @@ mod tests {
             &headers(&["sku", "name", "品名", "list_price"]),
             &ColumnMap::new().with("品名", "name"),
             &ValueMap::new(),
+            &Defaults::new(),
         )
         .unwrap();
         assert_eq!(
@@ -646,6 +849,7 @@ mod tests {
             &headers(&["sku", "name", "list_price", "unit"]),
             &ColumnMap::parse("unit=").unwrap(),
             &ValueMap::new(),
+            &Defaults::new(),
         )
         .unwrap();
         assert_eq!(plan.ignored, ["unit"]);
@@ -658,6 +862,7 @@ mod tests {
             &headers(&["客户名称", "颜色"]),
             &ColumnMap::parse("颜色=colour").unwrap(),
             &ValueMap::new(),
+            &Defaults::new(),
         )
         .unwrap_err();
         let ImportError::UnknownField {
@@ -686,6 +891,7 @@ mod tests {
                 &headers(&["sku", "name"]),
                 &ColumnMap::parse("价格=list_price").unwrap(),
                 &ValueMap::new(),
+                &Defaults::new(),
             )
             .unwrap_err(),
             ImportError::NoSuchHeader {
@@ -703,6 +909,7 @@ mod tests {
                 &headers(&["unit", "unit_id", "name", "login", "role"]),
                 &ColumnMap::new(),
                 &ValueMap::new(),
+                &Defaults::new(),
             )
             .unwrap_err(),
             ImportError::FieldMappedTwice {
@@ -716,6 +923,7 @@ mod tests {
                 &headers(&["sku", "编码", "名称", "价格"]),
                 &ColumnMap::parse("编码=sku,名称=name,价格=list_price,sku=sku").unwrap(),
                 &ValueMap::new(),
+                &Defaults::new(),
             )
             .unwrap_err(),
             ImportError::FieldMappedTwice {
@@ -733,6 +941,7 @@ mod tests {
                 &headers(&["sku", "name", "价格", "价格"]),
                 &ColumnMap::parse("价格=list_price").unwrap(),
                 &ValueMap::new(),
+                &Defaults::new(),
             )
             .unwrap_err(),
             ImportError::HeaderTwiceInFile {
@@ -749,6 +958,7 @@ mod tests {
                 &headers(&["name", "title"]),
                 &ColumnMap::new(),
                 &ValueMap::new(),
+                &Defaults::new(),
             )
             .unwrap_err(),
             ImportError::MissingColumns {
@@ -766,7 +976,8 @@ mod tests {
                 ImportKind::Products,
                 &products,
                 &ColumnMap::new(),
-                &ValueMap::parse("name:x=y").unwrap()
+                &ValueMap::parse("name:x=y").unwrap(),
+                &Defaults::new(),
             ),
             Err(ImportError::NotAValueField { ref valid, .. }) if valid == &["active"]
         ));
@@ -776,7 +987,8 @@ mod tests {
                 ImportKind::Opportunities,
                 &deals,
                 &ColumnMap::new(),
-                &ValueMap::parse("stage:Engaging=engaged").unwrap()
+                &ValueMap::parse("stage:Engaging=engaged").unwrap(),
+                &Defaults::new(),
             )
             .unwrap_err(),
             ImportError::ValueMapTarget {
@@ -790,7 +1002,8 @@ mod tests {
                 ImportKind::Opportunities,
                 &deals,
                 &ColumnMap::new(),
-                &ValueMap::parse("stage:Hot=commit,stage:HOT=won").unwrap()
+                &ValueMap::parse("stage:Hot=commit,stage:HOT=won").unwrap(),
+                &Defaults::new(),
             ),
             Err(ImportError::ValueMapTwice { .. })
         ));
@@ -799,6 +1012,7 @@ mod tests {
             &deals,
             &ColumnMap::new(),
             &ValueMap::parse("stage:Engaging=比较,stage:engaging=compare").unwrap(),
+            &Defaults::new(),
         )
         .unwrap();
         assert_eq!(
@@ -827,7 +1041,7 @@ mod tests {
             let all = targets(kind);
             for (name, target) in &all {
                 assert_eq!(target_named(kind, name), Some(*target), "{kind:?}.{name}");
-                for label in target.labels() {
+                for label in target.labels(kind) {
                     assert_eq!(
                         automatic_target(kind, label),
                         Some(*target),

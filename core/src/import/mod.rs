@@ -1,37 +1,50 @@
-//! CSV import (导入) of org units, users, customers, products, opportunities, orders and targets into
-//! create intents.
+//! Import (导入) of org units, users, customers, products, opportunities, orders, targets and past
+//! actuals from a CSV file or an Excel sheet, into the intents that create or update them.
 //!
-//! A pure function from the file's bytes, the mapping and a view of existing records to a report:
-//! the rows that would be created, as `Intent::Create` in file order, and every bad row with its line
-//! and reason. Nothing is stored here; the server (CLI `import`) or the web app decides whether to
-//! apply the valid rows, so a dry run and a real run read the same report.
+//! A pure function from the file's bytes, the mapping and a view of the stored records to a report:
+//! what would be created and updated, as intents in an order that applies (a manager before her
+//! reports, wherever the file has them), how many rows change nothing, and every bad row with its
+//! line and reason. Nothing is stored here; the server (CLI `import`) or the web app decides whether
+//! to apply, so a dry run and a real run read the same report.
+//!
+//! A row updates the stored record its identity names (`identity_keys`: an org unit's code, a
+//! person's login, a customer's external id or name…), so importing a file again changes what
+//! changed and creates nothing twice.
 
 mod cells;
+mod describe;
 mod error;
 #[cfg(test)]
 mod history_tests;
 mod lookup;
 mod mapping;
+mod refused;
 pub mod table;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use describe::{describe, FieldDescription, KindDescription, Reference, ValueKind};
 pub use error::{ImportError, RowError};
 pub use lookup::{natural_keys, target_slot, Ambiguous, Figure, Lookup, RecordIndex, TARGET_SLOT};
-pub use mapping::{ColumnMap, ValueMap, ValueMapping};
+pub use mapping::{ColumnMap, Defaults, ValueMap, ValueMapping};
+pub use refused::refused_rows;
+pub use table::{read_table, Delimiter, Encoding, ReadOptions, Row, Table};
 
 use error::Problem;
 use lookup::{key_of, unique_keys, KeyIndex};
 use mapping::{Plan, Target};
 
-use crate::domain::{validate_create, Collection, FieldDef, FieldKind, ValidationError};
+use crate::domain::{
+    validate_create, validate_patch, validate_record, Collection, FieldAccess, FieldDef, FieldKind,
+    ValidationError,
+};
 use crate::id::is_record_id;
-use crate::sync::protocol::{CreateArgs, Intent};
+use crate::sync::protocol::{CreateArgs, Intent, MoveStageArgs, SetFieldsArgs};
 use crate::targets::actuals::Metric;
 use crate::time::{parse_date, Datelike};
 
@@ -39,15 +52,15 @@ use crate::time::{parse_date, Datelike};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportKind {
-    /// 营销组织, parents before their children.
+    /// 营销组织, in any order: a unit may come before its parent.
     OrgUnits,
-    /// 人员, managers before their reports. Passwords are not imported.
+    /// 人员, in any order: a person may come before her manager. Passwords are not imported.
     Users,
     /// 客户.
     Customers,
     /// 产品.
     Products,
-    /// 销售机会, each at its current stage.
+    /// 销售机会, each at its current stage with its stage history.
     Opportunities,
     /// 订单: sales history (last year's actuals) by its totals; lines are not imported.
     Orders,
@@ -95,43 +108,32 @@ impl ImportKind {
     }
 
     /// The names a column may map to, for help texts: wire names, reference names without `_id`
-    /// (`unit`, `manager`, `owner`…) and, for opportunities, `entered_at`/`created`.
+    /// (`unit`, `manager`, `owner`…) and, for opportunities, the stage dates.
     pub fn fields(self) -> Vec<&'static str> {
         mapping::targets(self).into_iter().map(|(n, _)| n).collect()
+    }
+
+    /// The keys that say which stored record a row updates, in order of preference: a row is
+    /// identified by the first of them it has. An org unit by its code, else its name; a person by
+    /// login, else employee no.; a customer by external id, else name; a product by SKU, else
+    /// name; a deal by its external id (without one, every deal row is new); an order by its
+    /// number; a target or past actual by its slot (subject, metric and period).
+    pub fn identity_keys(self) -> &'static [&'static str] {
+        match self {
+            ImportKind::OrgUnits => &["code", "name"],
+            ImportKind::Users => &["login", "employee_no"],
+            ImportKind::Customers => &["external_id", "name"],
+            ImportKind::Products => &["sku", "name"],
+            ImportKind::Opportunities => &["external_id"],
+            ImportKind::Orders => &["order_no"],
+            ImportKind::Targets | ImportKind::PastActuals => &[TARGET_SLOT],
+        }
     }
 }
 
 impl std::fmt::Display for ImportKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-/// The character between cells.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Delimiter {
-    /// Tab if the header line has more tabs than commas (a sheet copied from Excel), else comma.
-    #[default]
-    Auto,
-    Comma,
-    Tab,
-}
-
-impl Delimiter {
-    fn byte(self, text: &str) -> u8 {
-        match self {
-            Delimiter::Comma => b',',
-            Delimiter::Tab => b'\t',
-            Delimiter::Auto => {
-                let header = text.lines().next().unwrap_or_default();
-                let count = |c| header.chars().filter(|&h| h == c).count();
-                if count('\t') > count(',') {
-                    b'\t'
-                } else {
-                    b','
-                }
-            }
-        }
     }
 }
 
@@ -143,20 +145,28 @@ pub struct ImportOptions {
     pub columns: ColumnMap,
     /// The file's own words for our choices.
     pub values: ValueMap,
-    pub delimiter: Delimiter,
-    /// When an imported opportunity entered its stage if the file has no `entered_at`/`created`
-    /// column: the import's time, RFC 3339 (normalised to UTC like a cell).
+    /// Values for fields the file leaves empty or has no column for.
+    pub defaults: Defaults,
+    /// The one key that identifies the stored record a row updates (`name`), instead of the kind's
+    /// `identity_keys`; one of the collection's `natural_keys`.
+    pub key: Option<String>,
+    /// Delimiter, encoding and sheet.
+    pub read: ReadOptions,
+    /// When the import happens, RFC 3339 (normalised to UTC like a cell): when an imported deal
+    /// entered its stage if the file does not say, and the latest time a date may be.
     pub now: String,
 }
 
 impl ImportOptions {
-    /// Automatic columns and values, delimiter detected.
+    /// Automatic columns and values, delimiter, encoding and identity; the first sheet.
     pub fn new(kind: ImportKind, now: impl Into<String>) -> Self {
         ImportOptions {
             kind,
             columns: ColumnMap::new(),
             values: ValueMap::new(),
-            delimiter: Delimiter::Auto,
+            defaults: Defaults::new(),
+            key: None,
+            read: ReadOptions::default(),
             now: now.into(),
         }
     }
@@ -167,152 +177,294 @@ impl ImportOptions {
 pub struct ImportReport {
     /// Data rows read (blank rows are skipped and not counted).
     pub rows_read: usize,
-    /// The rows that pass every check, as creates in file order with their line: applying them in
-    /// this order creates parents and managers before the rows that refer to them.
+    /// The changes of the rows that pass every check, with their line, in an order that applies:
+    /// a record after the records of the file it refers to, else in file order. A new record is
+    /// one `Create`; a stored one that changes is a `SetFields` and, for a deal that moves, a
+    /// `MoveOpportunityStage`.
     pub valid: Vec<(u64, Intent)>,
+    /// Rows that would create a record.
+    pub created: usize,
+    /// Rows that would change a stored record.
+    pub updated: usize,
+    /// Rows whose stored record already holds what they say.
+    pub unchanged: usize,
     /// Every problem of every bad row, in file order; a bad row has at least one entry.
     pub errors: Vec<RowError>,
     /// Headers of columns that no field takes, in file order.
     pub ignored_headers: Vec<String>,
-    /// Header → field for the columns read, in file order (`entered_at` for an opportunity's
-    /// `created` column).
+    /// Header → field for the columns read, in file order.
     pub mapped_headers: Vec<(String, String)>,
 }
 
-/// Reads a CSV file of `options.kind` into create intents and row errors.
-///
-/// `input` is UTF-8 with or without a BOM (anything else is `ImportError::NotUtf8`); the first
-/// non-blank line names the columns. References (a user's unit and manager, a customer's owner, an
-/// opportunity's customer, an org unit's parent…) are written as codes, names, logins, employee
-/// numbers, SKUs or ids and resolved through `lookup` and through the rows above in the same file;
-/// a new record's id comes from `new_id` (UUIDv7 in the server, a counter in tests) and only valid
-/// rows take one. Keys that must be unique (code, login, employee no., SKU) may not repeat in the
-/// file or name an existing record.
-///
-/// The function is pure: the same input, lookup and id sequence give the same report, so there is no
-/// separate dry run. The caller shows the report and decides whether to apply `valid`.
-pub fn import_csv<L: Lookup + ?Sized>(
+impl ImportReport {
+    /// The lines of the bad rows, each once, in order.
+    pub fn bad_lines(&self) -> BTreeSet<u64> {
+        self.errors.iter().map(|e| e.line).collect()
+    }
+}
+
+/// Reads a CSV file or an .xlsx workbook (`read_table`) and imports its rows (`import_table`).
+pub fn import_file<L: Lookup + ?Sized>(
     input: &[u8],
     options: &ImportOptions,
     lookup: &L,
     new_id: impl FnMut() -> String,
 ) -> Result<ImportReport, ImportError> {
-    let text = decode(input)?;
-    let lines = LineIndex::new(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(options.delimiter.byte(text))
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let csv_error = |e: csv::Error| ImportError::Csv {
-        line: e.position().map_or(1, |p| lines.line_of(p.byte())),
-        message: e.to_string(),
-    };
-    let header = loop {
-        match records.next() {
-            None => return Err(ImportError::NoHeader),
-            Some(record) => {
-                let record = record.map_err(csv_error)?;
-                if !is_blank(&record) {
-                    break record;
-                }
-            }
+    let table = read_table(input, &options.read)?;
+    import_table(&table, options, lookup, new_id)
+}
+
+/// Imports the rows of a table of `options.kind` into create and update intents and row errors.
+///
+/// The header names the columns. References (a user's unit and manager, a customer's owner, an
+/// opportunity's customer, an org unit's parent…) are written as codes, names, logins, employee
+/// numbers, SKUs or ids and resolved through `lookup` and through the other rows of the file, in
+/// any order; rows that refer to each other in a loop are refused. A new record's id comes from
+/// `new_id` (UUIDv7 in the server, a counter in tests). Keys that must be unique (code, login,
+/// employee no., SKU, external id) may not repeat in the file or name another stored record.
+///
+/// The function is pure: the same table, lookup and id sequence give the same report, so there is
+/// no separate dry run. The caller shows the report and decides whether to apply `valid`.
+pub fn import_table<L: Lookup + ?Sized>(
+    table: &Table,
+    options: &ImportOptions,
+    lookup: &L,
+    new_id: impl FnMut() -> String,
+) -> Result<ImportReport, ImportError> {
+    let kind = options.kind;
+    let collection = kind.collection();
+    let plan = mapping::plan(
+        kind,
+        &table.headers,
+        &options.columns,
+        &options.values,
+        &options.defaults,
+    )?;
+    let identity: Vec<&'static str> = match options.key.as_deref().map(str::trim) {
+        None | Some("") => kind.identity_keys().to_vec(),
+        Some(key) => {
+            let known = lookup::natural_keys(collection);
+            let found = known.iter().find(|k| mapping::same(k, key));
+            vec![*found.ok_or_else(|| ImportError::NotAKey {
+                field: key.to_owned(),
+                collection,
+                valid: known.to_vec(),
+            })?]
         }
     };
-    let headers: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
-    let plan = mapping::plan(options.kind, &headers, &options.columns, &options.values)?;
-
     let mut run = Run {
-        kind: options.kind,
-        collection: options.kind.collection(),
-        header_len: headers.len(),
+        kind,
+        collection,
+        header_len: table.headers.len(),
         now: cells::instant(&options.now).unwrap_or_else(|_| options.now.clone()),
         plan: &plan,
+        identity,
         lookup,
         new_id,
         rows: KeyIndex::default(),
+        updating: HashMap::new(),
         figures: HashMap::new(),
-        report: ImportReport {
-            ignored_headers: plan.ignored.clone(),
-            mapped_headers: plan
-                .columns
-                .iter()
-                .map(|c| (c.header.clone(), c.target.name().to_owned()))
-                .collect(),
-            ..ImportReport::default()
-        },
     };
-    for record in records {
-        let record = record.map_err(csv_error)?;
-        if is_blank(&record) {
+    let mut rows: Vec<Pending> = table.rows.iter().map(|row| run.read(row)).collect();
+    let creators: HashMap<String, usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, row)| row.existing.is_none())
+        .filter_map(|(at, row)| Some((row.id.clone()?, at)))
+        .collect();
+    for row in &mut rows {
+        run.link(row, &creators);
+    }
+    let mut report = ImportReport {
+        rows_read: rows.len(),
+        ignored_headers: plan.ignored.clone(),
+        mapped_headers: plan
+            .columns
+            .iter()
+            .map(|c| (c.header.clone(), c.target.name().to_owned()))
+            .collect(),
+        ..ImportReport::default()
+    };
+    for at in order(&mut rows) {
+        let row = &mut rows[at];
+        match row.change.take() {
+            Some(Change::Create(intent)) => {
+                report.created += 1;
+                report.valid.push((row.line, intent));
+            }
+            Some(Change::Update(intents)) if intents.is_empty() => report.unchanged += 1,
+            Some(Change::Update(intents)) => {
+                report.updated += 1;
+                report
+                    .valid
+                    .extend(intents.into_iter().map(|intent| (row.line, intent)));
+            }
+            None => {}
+        }
+    }
+    report.errors = rows.into_iter().flat_map(|row| row.errors).collect();
+    Ok(report)
+}
+
+/// The order in which the good rows apply: each after the rows it refers to, else in file order.
+/// Rows that refer to a bad row, or to each other in a loop, get an error and drop out.
+fn order(rows: &mut [Pending]) -> Vec<usize> {
+    // Who refers to whom, among rows that make new records.
+    let mut referrers: Vec<Vec<usize>> = vec![Vec::new(); rows.len()];
+    for (at, row) in rows.iter().enumerate() {
+        for dep in &row.deps {
+            referrers[dep.row].push(at);
+        }
+    }
+    // A bad row takes every row that refers to it (and theirs) down with it.
+    let mut bad: Vec<bool> = rows.iter().map(|row| !row.errors.is_empty()).collect();
+    let mut fallen: Vec<usize> = (0..rows.len()).filter(|&at| bad[at]).collect();
+    while let Some(at) = fallen.pop() {
+        for &referrer in &referrers[at] {
+            if bad[referrer] {
+                continue;
+            }
+            bad[referrer] = true;
+            fallen.push(referrer);
+            let line = rows[at].line;
+            let dep = rows[referrer].deps.iter().find(|d| d.row == at).cloned();
+            if let Some(dep) = dep {
+                rows[referrer].fail(dep.field, Some(&dep.cell), &Problem::BadRow { line });
+            }
+        }
+    }
+    // Kahn's order, the earliest ready row first.
+    let mut waiting: Vec<usize> = rows
+        .iter()
+        .map(|row| {
+            row.deps
+                .iter()
+                .map(|d| d.row)
+                .collect::<BTreeSet<_>>()
+                .len()
+        })
+        .collect();
+    let mut ready: BinaryHeap<std::cmp::Reverse<usize>> = (0..rows.len())
+        .filter(|&at| !bad[at] && waiting[at] == 0)
+        .map(std::cmp::Reverse)
+        .collect();
+    let mut done = vec![false; rows.len()];
+    let mut out = Vec::new();
+    while let Some(std::cmp::Reverse(at)) = ready.pop() {
+        done[at] = true;
+        out.push(at);
+        let mut seen = BTreeSet::new();
+        for &referrer in &referrers[at] {
+            if seen.insert(referrer) && !bad[referrer] {
+                waiting[referrer] -= 1;
+                if waiting[referrer] == 0 {
+                    ready.push(std::cmp::Reverse(referrer));
+                }
+            }
+        }
+    }
+    // What is left waits on a loop: name the loop for the rows on it.
+    let stuck: Vec<usize> = (0..rows.len())
+        .filter(|&at| !bad[at] && !done[at])
+        .collect();
+    for &at in &stuck {
+        let mut path = vec![at];
+        let mut next = at;
+        let start = loop {
+            let Some(dep) = rows[next].deps.iter().find(|d| !bad[d.row] && !done[d.row]) else {
+                break None;
+            };
+            next = dep.row;
+            if let Some(start) = path.iter().position(|&p| p == next) {
+                break Some(start);
+            }
+            path.push(next);
+        };
+        let Some(dep) = rows[at]
+            .deps
+            .iter()
+            .find(|d| !bad[d.row] && !done[d.row])
+            .cloned()
+        else {
             continue;
-        }
-        let start = record.position().map_or(0, |p| p.byte());
-        run.row(lines.line_of(start), &record);
-    }
-    Ok(run.report)
-}
-
-/// The text of a UTF-8 file without its BOM.
-fn decode(input: &[u8]) -> Result<&str, ImportError> {
-    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    std::str::from_utf8(input).map_err(|e| ImportError::NotUtf8 {
-        line: LineIndex::count(&input[..e.valid_up_to()]) + 1,
-    })
-}
-
-fn is_blank(record: &csv::StringRecord) -> bool {
-    record.iter().all(|cell| cell.trim().is_empty())
-}
-
-/// Byte offset → physical line, counting `\n`, `\r\n` and a lone `\r` as one line break each, so a
-/// cell spanning lines moves the count like the file does in an editor.
-struct LineIndex<'a> {
-    text: &'a [u8],
-    starts: Vec<usize>,
-}
-
-impl<'a> LineIndex<'a> {
-    fn new(text: &'a str) -> Self {
-        let text = text.as_bytes();
-        let mut starts = vec![0];
-        for (i, &b) in text.iter().enumerate() {
-            if b == b'\n' || (b == b'\r' && text.get(i + 1) != Some(&b'\n')) {
-                starts.push(i + 1);
+        };
+        let problem = match start {
+            Some(0) => {
+                let mut lines: Vec<u64> = path.iter().map(|&p| rows[p].line).collect();
+                lines.push(rows[at].line);
+                Problem::Loop { lines }
             }
-        }
-        LineIndex { text, starts }
+            _ => Problem::BadRow {
+                line: rows[dep.row].line,
+            },
+        };
+        rows[at].fail(dep.field, Some(&dep.cell), &problem);
     }
-
-    fn count(bytes: &[u8]) -> u64 {
-        let mut n = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-                n += 1;
-            }
-        }
-        n
-    }
-
-    /// The line of a record that the CSV reader says starts at `byte`; its position may point at
-    /// blank lines it skipped on the way, so line breaks there are stepped over.
-    fn line_of(&self, byte: u64) -> u64 {
-        let mut at = usize::try_from(byte)
-            .unwrap_or(usize::MAX)
-            .min(self.text.len());
-        while matches!(self.text.get(at), Some(b'\r' | b'\n')) {
-            at += 1;
-        }
-        self.starts.partition_point(|&s| s <= at) as u64
-    }
+    out
 }
 
-/// An earlier row of the file as later rows see it: its line and, if it is valid, its new id.
+/// A row of the file as later rows see it: its line and the id of its record (a new one if the
+/// row is good so far, or the stored record it updates), `None` for a bad new row.
 #[derive(Clone, Debug, PartialEq)]
 struct FileRow {
     line: u64,
     id: Option<String>,
+}
+
+/// A reference from one row to another row of the file that makes a new record.
+#[derive(Clone, Debug)]
+struct Dep {
+    row: usize,
+    field: &'static str,
+    cell: String,
+}
+
+/// What a good row does.
+#[derive(Debug)]
+enum Change {
+    Create(Intent),
+    /// The changes to its stored record; none if it already holds what the row says.
+    Update(Vec<Intent>),
+}
+
+/// One row between the passes: read, then linked to the other rows.
+struct Pending<'t> {
+    line: u64,
+    fields: Map<String, Value>,
+    /// The file's text of each field it gives, for naming it in errors and telling what an update
+    /// changes.
+    texts: Vec<(&'static str, &'t str)>,
+    /// References to records of the file's own collection, resolved once every row is read.
+    own: Vec<(&'static FieldDef, &'t str)>,
+    /// The stored record the row updates.
+    existing: Option<String>,
+    /// The record's id: a new one, or the stored record's.
+    id: Option<String>,
+    deps: Vec<Dep>,
+    errors: Vec<RowError>,
+    change: Option<Change>,
+}
+
+impl Pending<'_> {
+    fn cell_of(&self, name: &str) -> Option<&str> {
+        self.texts.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
+    }
+
+    fn fail(&mut self, field: &str, cell: Option<&str>, problem: &Problem) {
+        self.errors
+            .push(RowError::new(self.line, Some(field), cell, problem));
+        self.change = None;
+    }
+}
+
+/// When a deal entered its stages, as the file says.
+#[derive(Default)]
+struct StageDates<'t> {
+    /// (column, cell, instant) of each date given.
+    entered_at: Option<(&'t str, String)>,
+    created: Option<(&'t str, String)>,
+    closed: Option<(&'t str, String)>,
+    stages: Vec<(&'static str, &'static str, &'t str, String)>,
 }
 
 /// The state of one import while its rows are read.
@@ -322,129 +474,360 @@ struct Run<'p, L: ?Sized, F> {
     header_len: usize,
     now: String,
     plan: &'p Plan,
+    /// The keys that identify a stored record, in order of preference.
+    identity: Vec<&'static str>,
     lookup: &'p L,
     new_id: F,
-    /// Rows read so far by their natural keys, for references and duplicates.
+    /// Every row read so far by its natural keys, for references and duplicates.
     rows: KeyIndex<FileRow>,
+    /// Stored records already updated by a row above, with its line.
+    updating: HashMap<String, u64>,
     /// Valid past actuals above, by (metric, month), with their lines.
     figures: HashMap<(String, String), Vec<(u64, Figure)>>,
-    report: ImportReport,
 }
 
-impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
-    fn row(&mut self, line: u64, record: &csv::StringRecord) {
-        self.report.rows_read += 1;
-        let mut errors = Vec::new();
-        let extra = record.iter().skip(self.header_len);
+impl<'p, L: Lookup + ?Sized, F: FnMut() -> String> Run<'p, L, F> {
+    /// The first pass over a row: its cells (and defaults) as fields, all but references to its
+    /// own collection; its identity; and an id if it is good so far.
+    fn read<'t>(&mut self, row: &'t Row) -> Pending<'t>
+    where
+        'p: 't,
+    {
+        let line = row.line;
+        let mut pending = Pending {
+            line,
+            fields: Map::new(),
+            texts: Vec::new(),
+            own: Vec::new(),
+            existing: None,
+            id: None,
+            deps: Vec::new(),
+            errors: Vec::new(),
+            change: None,
+        };
+        let extra = row.cells.iter().skip(self.header_len);
         if extra.clone().any(|cell| !cell.trim().is_empty()) {
             let problem = Problem::ExtraCells {
                 cells: self.header_len + extra.count(),
                 columns: self.header_len,
             };
-            errors.push(RowError::new(line, None, None, &problem));
+            pending
+                .errors
+                .push(RowError::new(line, None, None, &problem));
         }
 
-        let mut fields = Map::new();
-        // The file's text of each field, for naming it in errors.
-        let mut texts: Vec<(&'static str, &str)> = Vec::new();
-        let mut entered_at = None;
-        let mut created = None;
+        let mut cells: Vec<(Target, &'t str)> = Vec::new();
+        for column in &self.plan.columns {
+            let cell = row.cells.get(column.index).map_or("", |c| c.trim());
+            if !cell.is_empty() {
+                cells.push((column.target, cell));
+            }
+        }
+        for (target, value) in &self.plan.defaults {
+            if !cells.iter().any(|(t, _)| t == target) {
+                cells.push((*target, value.as_str()));
+            }
+        }
+
+        let mut dates = StageDates::default();
         // Cells read once the rest of the row is (`Target::Later`).
         let mut later: Vec<(&'static str, &str)> = Vec::new();
-        for column in &self.plan.columns {
-            let cell = record.get(column.index).unwrap_or_default().trim();
-            if cell.is_empty() {
-                continue;
-            }
-            let name = column.target.name();
-            texts.push((name, cell));
-            let value = match column.target {
-                Target::EnteredAt => cells::instant(cell).map_err(Problem::Cell).map(|at| {
-                    entered_at = Some(at);
-                }),
-                Target::Created => cells::instant(cell).map_err(Problem::Cell).map(|at| {
-                    created = Some(at);
-                }),
+        let mut problems: Vec<(&'static str, &'t str, Problem)> = Vec::new();
+        for (target, cell) in cells {
+            let name = target.name();
+            pending.texts.push((name, cell));
+            let instant = || cells::instant(cell).map_err(Problem::Cell);
+            let read = match target {
+                Target::EnteredAt => instant().map(|at| dates.entered_at = Some((cell, at))),
+                Target::Created => instant().map(|at| dates.created = Some((cell, at))),
+                Target::Closed => instant().map(|at| dates.closed = Some((cell, at))),
+                Target::EnteredStage(date) => {
+                    instant().map(|at| dates.stages.push((date.stage, date.name, cell, at)))
+                }
+                Target::Field(def) if self.refers_to_own(def) => {
+                    pending.own.push((def, cell));
+                    Ok(())
+                }
                 Target::Field(def) => self.convert(def, cell).map(|value| {
-                    fields.insert(def.name.to_owned(), value);
+                    pending.fields.insert(def.name.to_owned(), value);
                 }),
                 Target::Later(def) => {
                     later.push((def.name, cell));
                     Ok(())
                 }
             };
-            if let Err(problem) = value {
-                errors.push(RowError::new(line, Some(name), Some(cell), &problem));
+            if let Err(problem) = read {
+                problems.push((name, cell, problem));
             }
         }
-        let cell_of = |name: &str| texts.iter().find(|(n, _)| *n == name).map(|(_, c)| *c);
+        for (name, cell, problem) in problems {
+            pending
+                .errors
+                .push(RowError::new(line, Some(name), Some(cell), &problem));
+        }
 
         let placed = match self.kind {
-            ImportKind::Opportunities => self.open_at_stage(&mut fields, entered_at),
-            ImportKind::Orders => self.place_order(&mut fields),
+            ImportKind::Opportunities => self.open_at_stage(&mut pending.fields, &dates),
+            ImportKind::Orders => without_cells(self.place_order(&mut pending.fields)),
             ImportKind::Targets | ImportKind::PastActuals => {
-                self.place_measured(&mut fields, &later)
+                without_cells(self.place_measured(&mut pending.fields, &later))
             }
             _ => Vec::new(),
         };
-        for (field, problem) in placed {
-            errors.push(RowError::new(line, Some(field), cell_of(field), &problem));
+        for (field, cell, problem) in placed {
+            let cell = cell.or_else(|| pending.cell_of(field));
+            pending
+                .errors
+                .push(RowError::new(line, Some(field), cell, &problem));
         }
-        for (field, problem) in self.duplicates(&fields) {
-            errors.push(RowError::new(line, Some(field), cell_of(field), &problem));
-        }
-        if errors.is_empty() {
-            if let Err(error) = validate_create(self.collection, &fields) {
-                let path = error.field();
-                let top = path.split(['.', '[']).next().unwrap_or(path).to_owned();
-                let problem = Problem::Invalid(error);
-                errors.push(RowError::new(line, Some(&top), cell_of(&top), &problem));
+        match self.identify(&pending.fields) {
+            Ok(existing) => pending.existing = existing,
+            Err((field, problem)) => {
+                let cell = pending.cell_of(field);
+                pending
+                    .errors
+                    .push(RowError::new(line, Some(field), cell, &problem));
             }
+        }
+        for (field, problem) in self.duplicates(&pending.fields, pending.existing.as_deref()) {
+            let named = if field == TARGET_SLOT {
+                "subject_id"
+            } else {
+                field
+            };
+            let cell = pending.cell_of(named);
+            pending
+                .errors
+                .push(RowError::new(line, Some(named), cell, &problem));
         }
 
-        let id = errors.is_empty().then(|| {
-            let id = (self.new_id)();
-            // Taken on before today: made then, so it is not a new customer of this month. Never
-            // later than the import.
-            let at = created.as_deref().and_then(crate::time::parse_instant);
-            let now = crate::time::parse_instant(&self.now);
-            match (at, now) {
-                (Some(at), Some(now)) => {
-                    crate::id::remade_at(&id, at.min(now).timestamp_millis()).unwrap_or(id)
-                }
-                _ => id,
+        pending.id = match &pending.existing {
+            Some(id) => {
+                self.updating.entry(id.clone()).or_insert(line);
+                Some(id.clone())
             }
-        });
-        let row = FileRow {
-            line,
-            id: id.clone(),
+            None if pending.errors.is_empty() => Some(self.new_record_id(&dates)),
+            None => None,
         };
-        self.rows.add(self.collection, &fields, &row);
-        if let (Some(_), Some((key, figure))) = (&id, figure_of(self.kind, &fields)) {
-            self.figures.entry(key).or_default().push((line, figure));
+        let file_row = FileRow {
+            line,
+            id: pending.id.clone(),
+        };
+        self.rows.add(self.collection, &pending.fields, &file_row);
+        if pending.errors.is_empty() {
+            if let Some((key, figure)) = figure_of(self.kind, &pending.fields) {
+                self.figures.entry(key).or_default().push((line, figure));
+            }
         }
-        match id {
-            Some(id) => self.report.valid.push((
-                line,
-                Intent::Create(CreateArgs {
+        pending
+    }
+
+    /// A new record's id. One taken on before today was made then, so it is not a new customer of
+    /// this month; never later than the import.
+    fn new_record_id(&mut self, dates: &StageDates) -> String {
+        let id = (self.new_id)();
+        let at = dates
+            .created
+            .as_ref()
+            .and_then(|(_, at)| crate::time::parse_instant(at));
+        let now = crate::time::parse_instant(&self.now);
+        match (at, now) {
+            (Some(at), Some(now)) => {
+                crate::id::remade_at(&id, at.min(now).timestamp_millis()).unwrap_or(id)
+            }
+            _ => id,
+        }
+    }
+
+    fn refers_to_own(&self, def: &FieldDef) -> bool {
+        matches!(def.kind, FieldKind::Ref(c) | FieldKind::RefList(c) if c == self.collection)
+    }
+
+    /// The stored record a row updates: the one its first identity key names.
+    fn identify(
+        &self,
+        fields: &Map<String, Value>,
+    ) -> Result<Option<String>, (&'static str, Problem)> {
+        let Some((field, key)) = self
+            .identity
+            .iter()
+            .find_map(|&field| Some((field, key_of(self.collection, fields, field)?)))
+        else {
+            return Ok(None);
+        };
+        self.lookup
+            .find(self.collection, field, &key)
+            .map_err(|Ambiguous { matches }| {
+                (
+                    field,
+                    Problem::Ambiguous {
+                        collection: self.collection,
+                        matches,
+                    },
+                )
+            })
+    }
+
+    /// The second pass over a row, once every row is read: its references to rows of the file,
+    /// a target's parent, the record's rules, and what it changes.
+    fn link(&self, row: &mut Pending, creators: &HashMap<String, usize>) {
+        let own = std::mem::take(&mut row.own);
+        for (def, cell) in own {
+            let keys: Vec<&str> = match def.kind {
+                FieldKind::RefList(_) => cell
+                    .split([';', '；'])
+                    .map(str::trim)
+                    .filter(|key| !key.is_empty())
+                    .collect(),
+                _ => vec![cell],
+            };
+            let mut ids = Vec::new();
+            for key in keys {
+                match self.resolve(self.collection, key) {
+                    Ok(id) => {
+                        if let Some(&at) = creators.get(&id) {
+                            row.deps.push(Dep {
+                                row: at,
+                                field: def.name,
+                                cell: cell.to_owned(),
+                            });
+                        }
+                        ids.push(Value::from(id));
+                    }
+                    Err(problem) => {
+                        row.errors.push(RowError::new(
+                            row.line,
+                            Some(def.name),
+                            Some(cell),
+                            &problem,
+                        ));
+                    }
+                }
+            }
+            let value = match def.kind {
+                FieldKind::RefList(_) => Value::Array(ids),
+                _ => ids.pop().unwrap_or(Value::Null),
+            };
+            row.fields.insert(def.name.to_owned(), value);
+        }
+        if self.kind == ImportKind::Targets && !row.fields.contains_key("parent_id") {
+            if let Some(parent) = self.parent_target(&row.fields) {
+                if let Some(&at) = creators.get(&parent) {
+                    let cell = row.cell_of("subject_id").unwrap_or_default().to_owned();
+                    row.deps.push(Dep {
+                        row: at,
+                        field: "subject_id",
+                        cell,
+                    });
+                }
+                row.fields.insert("parent_id".into(), Value::from(parent));
+            }
+        }
+        if !row.errors.is_empty() {
+            return;
+        }
+        let (Some(id), fields) = (row.id.clone(), std::mem::take(&mut row.fields)) else {
+            return;
+        };
+        let change = match &row.existing {
+            None => validate_create(self.collection, &fields).map(|()| {
+                Change::Create(Intent::Create(CreateArgs {
                     collection: self.collection,
                     id,
                     fields,
-                }),
-            )),
-            None => self.report.errors.extend(errors),
+                }))
+            }),
+            Some(_) => self.update(&id, row, &fields).map(Change::Update),
+        };
+        match change {
+            Ok(change) => row.change = Some(change),
+            Err(error) => {
+                let path = error.field();
+                let top = path.split(['.', '[']).next().unwrap_or(path).to_owned();
+                let cell = row.cell_of(&top).map(str::to_owned);
+                row.fail(&top, cell.as_deref(), &Problem::Invalid(error));
+            }
         }
+    }
+
+    /// The changes a row makes to the stored record `id`: the fields it gives that differ, as one
+    /// `SetFields`, and a deal's new stage as a stage move (its history is the record's own, so
+    /// the file's stage dates are not applied to a stored deal).
+    fn update(
+        &self,
+        id: &str,
+        row: &Pending,
+        fields: &Map<String, Value>,
+    ) -> Result<Vec<Intent>, ValidationError> {
+        let stored = self.lookup.stored(self.collection, id);
+        let differs = |name: &str, value: &Value| stored.and_then(|s| s.get(name)) != Some(value);
+        let mut patch = Map::new();
+        let mut moves = None;
+        for (name, _) in &row.texts {
+            let Some(def) = self.collection.field(name) else {
+                continue;
+            };
+            let Some(value) = fields.get(def.name) else {
+                continue;
+            };
+            if !differs(def.name, value) || patch.contains_key(def.name) {
+                continue;
+            }
+            if self.collection == Collection::Opportunity && def.name == "stage" {
+                let text = |n: &str| fields.get(n).and_then(Value::as_str).map(str::to_owned);
+                moves = value
+                    .as_str()
+                    .and_then(crate::domain::Stage::parse)
+                    .map(|stage| MoveStageArgs {
+                        id: id.to_owned(),
+                        stage,
+                        lost_reason: text("lost_reason"),
+                        lost_note: text("lost_note"),
+                    });
+            } else if def.access != FieldAccess::IntentOnly {
+                patch.insert(def.name.to_owned(), value.clone());
+            }
+        }
+        validate_patch(self.collection, &patch)?;
+        if let Some(stored) = stored {
+            let mut merged = stored.clone();
+            merged.extend(patch.clone());
+            if let Some(stage) = &moves {
+                merged.insert("stage".into(), Value::from(stage.stage.as_str()));
+                for (name, value) in [
+                    ("lost_reason", &stage.lost_reason),
+                    ("lost_note", &stage.lost_note),
+                ] {
+                    if let Some(value) = value {
+                        merged.insert(name.into(), Value::from(value.as_str()));
+                    }
+                }
+                crate::domain::enter_first_stage(&mut merged, &self.now);
+            }
+            validate_record(self.collection, &merged)?;
+        }
+        let mut intents = Vec::new();
+        if !patch.is_empty() {
+            intents.push(Intent::SetFields(SetFieldsArgs {
+                collection: self.collection,
+                id: id.to_owned(),
+                fields: patch,
+            }));
+        }
+        intents.extend(moves.map(Intent::MoveOpportunityStage));
+        Ok(intents)
     }
 
     /// One non-empty, trimmed cell as the JSON value of its field.
     fn convert(&self, def: &'static FieldDef, cell: &str) -> Result<Value, Problem> {
         let number = |n: Result<i64, cells::CellError>| n.map(Value::from).map_err(Problem::Cell);
         match def.kind {
-            // The server keeps logins lowercased; the record does too.
+            // Logins are kept in one form (`account::normalise_login`); the record's rule says
+            // what is wrong with one that has no such form.
             FieldKind::Text { .. }
                 if self.collection == Collection::User && def.name == "login" =>
             {
-                Ok(Value::from(cell.to_lowercase()))
+                Ok(Value::from(lookup::normalise("login", cell)))
             }
             // A line break inside a cell is `\n`, whatever the file's own line ends are.
             FieldKind::Text { .. } => {
@@ -481,8 +864,8 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
         }
     }
 
-    /// The id of the record `key` names: an existing one (through the lookup) or, for references
-    /// within the file's own collection, a valid row above this one.
+    /// The id of the record `key` names: a stored one (through the lookup) or, for references
+    /// within the file's own collection, a row of the file.
     fn resolve(&self, target: Collection, key: &str) -> Result<String, Problem> {
         let lowered = key.to_ascii_lowercase();
         let key = if is_record_id(&lowered) {
@@ -518,7 +901,7 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
                 own,
             }),
             (1, Some(id), _) => Ok(id),
-            (1, None, Some(&line)) => Err(Problem::BadEarlierRow { line }),
+            (1, None, Some(&line)) => Err(Problem::BadRow { line }),
             (matches, _, _) => Err(Problem::Ambiguous {
                 collection: target,
                 matches,
@@ -526,36 +909,64 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
         }
     }
 
-    /// Problems with keys that must be unique: used on an earlier line or by an existing record.
-    /// A target's slot is named by its subject's cell.
-    fn duplicates(&self, fields: &Map<String, Value>) -> Vec<(&'static str, Problem)> {
+    /// Problems with keys that must be unique: used on an earlier line, by another stored record
+    /// than the one the row updates, or the same stored record updated by an earlier line. A
+    /// target's slot is named by its subject's cell.
+    fn duplicates(
+        &self,
+        fields: &Map<String, Value>,
+        existing: Option<&str>,
+    ) -> Vec<(&'static str, Problem)> {
         let mut found = Vec::new();
-        for &field in unique_keys(self.collection) {
+        // The identity key the row uses must not repeat in the file either (two customers of one
+        // name, without external ids, are one customer).
+        let used = self
+            .identity
+            .iter()
+            .copied()
+            .find(|&f| key_of(self.collection, fields, f).is_some());
+        let mut keys: Vec<&'static str> = unique_keys(self.collection).to_vec();
+        keys.extend(used.filter(|f| !keys.contains(f)));
+        for field in keys {
             let Some(key) = key_of(self.collection, fields, field) else {
                 continue;
             };
             let slot = field == TARGET_SLOT;
-            let named = if slot { "subject_id" } else { field };
             let earlier = self
                 .rows
                 .get(self.collection, field, &key)
                 .first()
                 .map(|row| row.line);
-            let stored = || !matches!(self.lookup.resolve(self.collection, &key), Ok(None));
             let problem = match (slot, earlier) {
                 (true, line @ Some(_)) => Problem::SameSlot {
                     collection: self.collection,
                     line,
                 },
                 (false, Some(line)) => Problem::DuplicateInFile { line },
-                (true, None) if stored() => Problem::SameSlot {
-                    collection: self.collection,
-                    line: None,
-                },
-                (false, None) if stored() => Problem::AlreadyExists,
-                _ => continue,
+                (_, None) => {
+                    let other = match self.lookup.find(self.collection, field, &key) {
+                        Ok(Some(id)) => existing != Some(id.as_str()),
+                        Ok(None) => false,
+                        Err(_) => Some(field) != used,
+                    };
+                    match (other, slot) {
+                        (false, _) => continue,
+                        (true, true) => Problem::SameSlot {
+                            collection: self.collection,
+                            line: None,
+                        },
+                        (true, false) => Problem::AlreadyExists,
+                    }
+                }
             };
-            found.push((named, problem));
+            found.push((field, problem));
+        }
+        if let (Some(id), Some(field)) = (existing, used) {
+            if let Some(&line) = self.updating.get(id) {
+                if found.is_empty() {
+                    found.push((field, Problem::SameRecord { line }));
+                }
+            }
         }
         found
     }
@@ -586,9 +997,8 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
     /// Reads the later cells of a target or a past actual and places it: a target's period from
     /// its period and start cells, a past actual's month; its subject by its kind (or whichever
     /// of unit, person and dealer answers to the name), its value in 分 or as a count by its
-    /// metric, its unit from its subject, and a target's parent where the targets sheet would hang
-    /// it (`targets::sheet::write_cell`): a month's or quarter's under the same subject's year, a
-    /// year's under the year of the unit above.
+    /// metric, and its unit from its subject. A target's parent is found once every row is read
+    /// (`parent_target`).
     fn place_measured(
         &self,
         fields: &mut Map<String, Value>,
@@ -648,14 +1058,6 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
                 if let Some(problem) = self.overlap(&key, &figure) {
                     problems.push(("subject_id", problem));
                 }
-            }
-        }
-        if self.kind == ImportKind::Targets
-            && problems.is_empty()
-            && !fields.contains_key("parent_id")
-        {
-            if let Some(parent) = self.parent_target(fields) {
-                fields.insert("parent_id".into(), Value::from(parent));
             }
         }
         problems
@@ -867,15 +1269,22 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
         self.resolve(Collection::Target, &slot).ok()
     }
 
-    /// Makes an imported opportunity a deal that entered its stage once: the stage (first stage if
-    /// the file has no stage column), a one-entry stage history, and the won/closed time for a closed
-    /// deal. The lost reason is required by the record's own rules.
-    fn open_at_stage(
+    /// Makes an imported opportunity a deal at its stage (the first stage if the file has no stage
+    /// column) with the stage history its dates tell, and the won/closed time of a closed deal:
+    /// - each stage date (`entered_compare`…) is an entry of the history;
+    /// - the current stage was entered at `entered_at`, at its own stage date, at the closing date
+    ///   (won or lost), else at the creation date, else at the import's time;
+    /// - a deal created before all of that entered the funnel's first stage when it was created,
+    ///   so its cycle runs from then.
+    ///
+    /// Entries are in time order with the current stage last, and none is after the import. The
+    /// lost reason is required by the record's own rules.
+    fn open_at_stage<'t>(
         &self,
         fields: &mut Map<String, Value>,
-        entered_at: Option<String>,
-    ) -> Vec<(&'static str, Problem)> {
-        if !self.plan.reads("stage") {
+        dates: &StageDates<'t>,
+    ) -> Vec<(&'static str, Option<&'t str>, Problem)> {
+        if !self.plan.reads("stage") && !fields.contains_key("stage") {
             fields.insert("stage".into(), Value::from("aware"));
         }
         let Some(stage) = fields
@@ -885,23 +1294,109 @@ impl<L: Lookup + ?Sized, F: FnMut() -> String> Run<'_, L, F> {
         else {
             return Vec::new();
         };
-        let at = entered_at.unwrap_or_else(|| self.now.clone());
-        crate::domain::enter_first_stage(fields, &at);
-        if stage == "lost" {
-            return Vec::new();
+        let mut problems = Vec::new();
+        let time = |at: &str| crate::time::parse_instant(at);
+        let own = dates
+            .stages
+            .iter()
+            .find(|(s, ..)| *s == stage)
+            .map(|(_, name, cell, at)| (*name, *cell, at.clone()));
+        let closing = matches!(stage.as_str(), "won" | "lost")
+            .then(|| dates.closed.clone())
+            .flatten()
+            .map(|(cell, at)| ("closed", cell, at));
+        let said: Vec<(&'static str, &'t str, String)> = [
+            dates
+                .entered_at
+                .clone()
+                .map(|(cell, at)| ("entered_at", cell, at)),
+            own,
+            closing,
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if let Some((first, rest)) = said.split_first() {
+            for (name, cell, at) in rest {
+                if time(at) != time(&first.2) {
+                    problems.push((*name, Some(*cell), Problem::StageDatesDisagree));
+                }
+            }
         }
-        ["lost_reason", "lost_note"]
-            .into_iter()
-            .filter(|f| fields.contains_key(*f))
-            .map(|f| {
-                (
-                    f,
-                    Problem::OnlyWhenLost {
-                        stage: stage.clone(),
+        let current_at = said
+            .first()
+            .map(|(_, _, at)| at.clone())
+            .or_else(|| dates.created.as_ref().map(|(_, at)| at.clone()))
+            .unwrap_or_else(|| self.now.clone());
+
+        // (stage, column, cell, instant) of the entries before the current stage's.
+        let mut before: Vec<(&'static str, &'static str, &'t str, String)> = dates
+            .stages
+            .iter()
+            .filter(|(s, ..)| *s != stage)
+            .cloned()
+            .collect();
+        if let Some((cell, created)) = &dates.created {
+            let first = mapping::STAGE_DATES[0].stage;
+            let earliest = before
+                .iter()
+                .map(|(.., at)| at.as_str())
+                .chain([current_at.as_str()])
+                .all(|at| time(created) <= time(at));
+            if stage != first && !before.iter().any(|(s, ..)| *s == first) && earliest {
+                if time(created) < time(&current_at) {
+                    before.push((first, "created", cell, created.clone()));
+                }
+            }
+        }
+        for (_, name, cell, at) in &before {
+            if time(at) > time(&current_at) {
+                let entered = before.iter().find(|(.., a)| a == at).map_or("", |b| b.0);
+                problems.push((
+                    *name,
+                    Some(*cell),
+                    Problem::StageAfterCurrent {
+                        stage: entered,
+                        current: stage.clone(),
                     },
-                )
-            })
-            .collect()
+                ));
+            }
+        }
+        let late = |at: &str| time(at) > time(&self.now);
+        for (_, name, cell, at) in &before {
+            if late(at) {
+                problems.push((*name, Some(*cell), Problem::InFuture));
+            }
+        }
+        if let Some((name, cell, at)) = said.first() {
+            if late(at) {
+                problems.push((*name, Some(*cell), Problem::InFuture));
+            }
+        }
+        let order = |s: &str| mapping::STAGE_DATES.iter().position(|d| d.stage == s);
+        before.sort_by(|a, b| {
+            time(&a.3)
+                .cmp(&time(&b.3))
+                .then(order(a.0).cmp(&order(b.0)))
+        });
+        let mut history: Vec<Value> = before
+            .iter()
+            .map(|(s, _, _, at)| serde_json::json!({"stage": s, "entered_at": at}))
+            .collect();
+        history.push(serde_json::json!({"stage": stage, "entered_at": current_at}));
+        fields.insert("stage_history".into(), Value::Array(history));
+        crate::domain::enter_first_stage(fields, &current_at);
+        if stage != "lost" {
+            for field in ["lost_reason", "lost_note"] {
+                if fields.contains_key(field) {
+                    let problem = Problem::OnlyWhenLost {
+                        stage: stage.clone(),
+                    };
+                    problems.push((field, None, problem));
+                }
+            }
+        }
+        problems
     }
 }
 
@@ -919,4 +1414,11 @@ fn figure_of(kind: ImportKind, fields: &Map<String, Value>) -> Option<((String, 
             unit_id: text("unit_id")?,
         },
     ))
+}
+
+/// Problems named by their field alone: the row's cell of that field is shown with them.
+fn without_cells<'t>(
+    problems: Vec<(&'static str, Problem)>,
+) -> Vec<(&'static str, Option<&'t str>, Problem)> {
+    problems.into_iter().map(|(f, p)| (f, None, p)).collect()
 }
