@@ -159,12 +159,14 @@ pub(super) fn key_of(
     text(field).map(str::to_owned)
 }
 
-/// A key as it is compared: trimmed, and lowercased for logins.
+/// A key as it is compared: trimmed and half-width (`ＨＤ` is `HD`); a login in its one stored
+/// form (`account::normalise_login`).
 pub(super) fn normalise(field: &str, key: &str) -> String {
+    let key = super::mapping::half_width(key);
     if field == "login" {
-        key.trim().to_lowercase()
+        crate::account::normalise_login(&key).unwrap_or_else(|_| key.to_lowercase())
     } else {
-        key.trim().to_owned()
+        key
     }
 }
 

@@ -199,10 +199,9 @@ fn rfind(chars: &[SpecChar], wanted: char) -> Option<usize> {
         .rposition(|&(c, escaped)| c == wanted && !escaped)
 }
 
-/// Text as people mean it: full-width letters, digits and signs (`ＡＢＣ１２３`, typed with a
-/// Chinese input method) as their ASCII forms, the ideographic space as a space, letter case
-/// ignored.
-pub(super) fn fold(text: &str) -> String {
+/// Full-width letters, digits and signs (`ＡＢＣ１２３`, typed with a Chinese input method) as
+/// their ASCII forms and the ideographic space as a space, trimmed.
+pub(super) fn half_width(text: &str) -> String {
     text.trim()
         .chars()
         .map(|c| match c {
@@ -210,8 +209,14 @@ pub(super) fn fold(text: &str) -> String {
             '\u{3000}' => ' ',
             _ => c,
         })
-        .flat_map(char::to_lowercase)
-        .collect()
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// Text as people mean it: half-width (`half_width`), letter case ignored.
+pub(super) fn fold(text: &str) -> String {
+    half_width(text).to_lowercase()
 }
 
 /// Equal for people: trimmed, letter case and full or half width ignored.
@@ -613,7 +618,7 @@ pub(super) fn plan(
     }
 
     for (field, value) in defaults.entries() {
-        let target = target_named(kind, field).ok_or_else(|| ImportError::UnknownField {
+        let target = automatic_target(kind, field).ok_or_else(|| ImportError::UnknownField {
             field: field.clone(),
             collection,
             valid: targets(kind).into_iter().map(|(n, _)| n).collect(),

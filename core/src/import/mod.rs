@@ -19,6 +19,8 @@ mod history_tests;
 mod lookup;
 mod mapping;
 mod refused;
+#[cfg(test)]
+mod rules_tests;
 pub mod table;
 #[cfg(test)]
 mod tests;
