@@ -9,7 +9,11 @@ use std::{
 use axum::http::HeaderName;
 use clap::{Parser, Subcommand, ValueEnum};
 use yingxiao_core::{
-    base_path::BasePath, brand::BrandSpec, embed::FrameAncestors, import::ImportKind, scope::Role,
+    base_path::BasePath,
+    brand::BrandSpec,
+    embed::FrameAncestors,
+    import::{Delimiter, Encoding, ImportKind},
+    scope::Role,
 };
 
 use crate::{
@@ -76,8 +80,13 @@ pub struct ImportArgs {
     /// org_units, users, customers, products, opportunities, orders, targets or past_actuals
     #[arg(value_parser = parse_import_kind)]
     pub kind: ImportKind,
-    /// A UTF-8 CSV file (comma or tab separated; the first line is the header).
-    pub file: PathBuf,
+    /// A CSV file (comma, tab, semicolon or pipe separated; UTF-8, GBK or UTF-16) or an Excel
+    /// workbook (.xlsx); the first non-blank line is the header.
+    #[arg(required_unless_present = "describe")]
+    pub file: Option<PathBuf>,
+    /// Print the kind's fields (names, labels, required, choices, what references match) and stop.
+    #[arg(long)]
+    pub describe: bool,
     /// File header → field, e.g. `客户名称=name,等级=tier`; headers equal to a field's name or label
     /// need no entry. Escape a comma or `=` in a header with a backslash.
     #[arg(long, default_value = "")]
@@ -85,11 +94,55 @@ pub struct ImportArgs {
     /// The file's words for our choices, e.g. `stage:Won=won,stage:Engaging=compare`.
     #[arg(long, default_value = "")]
     pub values: String,
-    /// Report every bad row and write nothing.
+    /// A value for every row that has none, e.g. `unit=SH,owner=li.qiang,currency=USD`.
+    #[arg(long = "set", default_value = "")]
+    pub defaults: String,
+    /// The key that finds the stored record a row updates (e.g. `name`), instead of the kind's
+    /// own (code, login, external id…).
     #[arg(long)]
+    pub key: Option<String>,
+    /// auto, comma, tab, semicolon or pipe.
+    #[arg(long, default_value = "auto", value_parser = parse_delimiter)]
+    pub delimiter: Delimiter,
+    /// auto, utf-8, gbk (read as GB18030), utf-16le or utf-16be.
+    #[arg(long, default_value = "auto", value_parser = parse_encoding)]
+    pub encoding: Encoding,
+    /// The workbook's sheet to read; the first when omitted.
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Report every bad row and write nothing.
+    #[arg(long, conflicts_with = "apply_valid")]
     pub dry_run: bool,
+    /// Apply the good rows even if some are bad, and write the bad ones to `--refused`.
+    #[arg(long)]
+    pub apply_valid: bool,
+    /// Where `--apply-valid` writes the refused rows with their reasons (default: FILE.refused.csv).
+    #[arg(long, requires = "apply_valid")]
+    pub refused: Option<PathBuf>,
     #[command(flatten)]
     pub storage: StorageArgs,
+}
+
+fn parse_delimiter(raw: &str) -> Result<Delimiter, String> {
+    Ok(match raw.trim().to_ascii_lowercase().as_str() {
+        "auto" => Delimiter::Auto,
+        "comma" | "," => Delimiter::Comma,
+        "tab" | "\\t" => Delimiter::Tab,
+        "semicolon" | ";" => Delimiter::Semicolon,
+        "pipe" | "|" => Delimiter::Pipe,
+        _ => return Err("use auto, comma, tab, semicolon or pipe".to_owned()),
+    })
+}
+
+fn parse_encoding(raw: &str) -> Result<Encoding, String> {
+    Ok(match raw.trim().to_ascii_lowercase().as_str() {
+        "auto" => Encoding::Auto,
+        "utf-8" | "utf8" => Encoding::Utf8,
+        "gbk" | "gb2312" | "gb18030" => Encoding::Gb18030,
+        "utf-16le" | "utf16le" => Encoding::Utf16Le,
+        "utf-16be" | "utf16be" => Encoding::Utf16Be,
+        _ => return Err("use auto, utf-8, gbk, utf-16le or utf-16be".to_owned()),
+    })
 }
 
 fn parse_import_kind(raw: &str) -> Result<ImportKind, String> {

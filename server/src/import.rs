@@ -1,13 +1,17 @@
-//! `yingxiao-server import KIND FILE.csv`: runs `core`'s CSV import against the records already stored,
-//! prints every bad row, and applies the file only when no row is bad (all or nothing), through the same
-//! push path as every other change. `yingxiao-server import-org FILE.csv` does the same for an HR
+//! `yingxiao-server import KIND FILE`: runs `core`'s import of a CSV file or an Excel sheet
+//! against the records already stored, prints every bad row, and applies the file through the same
+//! push path as every other change: all rows or none, or (`--apply-valid`) the good rows with the
+//! bad ones written to a file to fix. Rows naming a stored record update it, so a file imported
+//! twice creates nothing twice. `yingxiao-server import-org FILE.csv` does the same for an HR
 //! export of people, building the units and their managers from it (core's `org_chart::people`).
 
 use serde_json::{Map, Value};
 use sqlx::Row;
 use yingxiao_core::{
     domain::Collection,
-    import::{import_csv, ImportKind, ImportOptions, ImportReport, RecordIndex},
+    import::{
+        import_table, read_table, ImportKind, ImportOptions, ImportReport, RecordIndex, Table,
+    },
     org_chart::people::{plan_people, read_people, Existing, FileProblem, LineProblem},
     sync::protocol::Intent,
     time::format_instant,
@@ -42,11 +46,10 @@ const REFERENCED: [Collection; 4] = [
 ];
 
 /// The stored records a file of `kind` is read against: what it may refer to, and its own
-/// collection when a row must not repeat a stored one (an order's number, a target's slot) or may
-/// hang from one (a target's parent).
+/// collection, whose records its rows update, must not repeat, or hang from (a target's parent).
 fn read_against(kind: ImportKind) -> Vec<Collection> {
     let mut collections = REFERENCED.to_vec();
-    if let ImportKind::Orders | ImportKind::Targets | ImportKind::PastActuals = kind {
+    if !collections.contains(&kind.collection()) {
         collections.push(kind.collection());
     }
     collections
@@ -73,45 +76,62 @@ async fn load_index(storage: &Storage, kind: ImportKind) -> Result<RecordIndex, 
     Ok(index)
 }
 
+/// How an import with bad rows ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApplyMode {
+    /// Report every bad row and write nothing.
+    DryRun,
+    /// Write every row or none.
+    AllOrNothing,
+    /// Write the good rows; the caller writes the bad ones to a file (`refused_rows`).
+    GoodRows,
+}
+
 /// What an import did.
 pub struct ImportOutcome {
+    /// The file as read, for writing back its refused rows.
+    pub table: Table,
     pub report: ImportReport,
-    /// True when the rows were written (not a dry run, and no row was bad).
+    /// True when the good rows were written.
     pub applied: bool,
 }
 
-/// Reads the file against the stored records; applies it unless `dry_run` or a row is bad.
+/// Reads the file against the stored records and applies it as `mode` says.
 pub async fn import_file(
     storage: &Storage,
     input: &[u8],
     mut options: ImportOptions,
-    dry_run: bool,
+    mode: ApplyMode,
 ) -> Result<ImportOutcome, ImportError> {
     options.now = format_instant(now_millis().max(0) as u64);
+    let table = read_table(input, &options.read)?;
     let index = load_index(storage, options.kind).await?;
-    let report = import_csv(input, &options, &index, new_id)?;
-    if dry_run || !report.errors.is_empty() {
-        return Ok(ImportOutcome {
-            report,
-            applied: false,
-        });
-    }
-    let intents: Vec<Intent> = report
-        .valid
-        .iter()
-        .map(|(_, intent)| intent.clone())
-        .collect();
-    for chunk in intents.chunks(BATCH) {
-        apply_as_system(storage, chunk.to_vec()).await?;
+    let report = import_table(&table, &options, &index, new_id)?;
+    let apply = match mode {
+        ApplyMode::DryRun => false,
+        ApplyMode::AllOrNothing => report.errors.is_empty(),
+        ApplyMode::GoodRows => true,
+    };
+    if apply {
+        let intents: Vec<Intent> = report
+            .valid
+            .iter()
+            .map(|(_, intent)| intent.clone())
+            .collect();
+        for chunk in intents.chunks(BATCH) {
+            apply_as_system(storage, chunk.to_vec()).await?;
+        }
     }
     Ok(ImportOutcome {
+        table,
         report,
-        applied: true,
+        applied: apply,
     })
 }
 
-/// The report as the CLI prints it: a summary, then every bad row in both languages.
-pub fn render(outcome: &ImportOutcome, dry_run: bool) -> String {
+/// The report as the CLI prints it: the columns read, every bad row in both languages, then what
+/// was (or would be) created, updated and left as it was.
+pub fn render(outcome: &ImportOutcome, mode: ApplyMode) -> String {
     let report = &outcome.report;
     let mut out = String::new();
     for (header, field) in &report.mapped_headers {
@@ -132,19 +152,21 @@ pub fn render(outcome: &ImportOutcome, dry_run: bool) -> String {
             error.line, error.message_en, error.message_zh
         ));
     }
-    let bad_lines: std::collections::BTreeSet<u64> = report.errors.iter().map(|e| e.line).collect();
     out.push_str(&format!(
-        "{} rows read, {} valid, {} bad\n",
+        "{} rows read, {} bad; created {}, updated {}, unchanged {}\n",
         report.rows_read,
-        report.valid.len(),
-        bad_lines.len()
+        report.bad_lines().len(),
+        report.created,
+        report.updated,
+        report.unchanged
     ));
-    out.push_str(if outcome.applied {
-        "imported.\n"
-    } else if dry_run {
-        "dry run: nothing was written.\n"
-    } else {
-        "nothing was written: fix the bad rows and run the import again (it applies all rows or none).\n"
+    out.push_str(match (outcome.applied, mode) {
+        (true, _) => "imported.\n",
+        (false, ApplyMode::DryRun) => "dry run: nothing was written.\n",
+        (false, _) => {
+            "nothing was written: fix the bad rows and run the import again (it applies all rows \
+             or none; --apply-valid writes the good rows and gives back the bad ones).\n"
+        }
     });
     out
 }

@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::{fmt, EnvFilter};
 use yingxiao_core::{
-    import::{ColumnMap, ImportOptions, ValueMap},
+    import::{ColumnMap, Defaults, ImportOptions, ReadOptions, ValueMap},
     VERSION,
 };
 use yingxiao_server::{
@@ -111,27 +111,58 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 async fn import(args: ImportArgs) -> anyhow::Result<()> {
-    let input = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    use yingxiao_server::import::ApplyMode;
+    if args.describe {
+        print!("{}", yingxiao_core::import::describe(args.kind).text());
+        return Ok(());
+    }
+    let file = args.file.context("name the file to import")?;
+    let input = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
     let options = ImportOptions {
         columns: ColumnMap::parse(&args.map).map_err(|e| anyhow::anyhow!("--map: {e}"))?,
         values: ValueMap::parse(&args.values).map_err(|e| anyhow::anyhow!("--values: {e}"))?,
+        defaults: Defaults::parse(&args.defaults).map_err(|e| anyhow::anyhow!("--set: {e}"))?,
+        key: args.key.clone(),
+        read: ReadOptions {
+            delimiter: args.delimiter,
+            encoding: args.encoding,
+            sheet: args.sheet.clone(),
+        },
         ..ImportOptions::new(args.kind, "")
     };
+    let mode = match (args.dry_run, args.apply_valid) {
+        (true, _) => ApplyMode::DryRun,
+        (false, true) => ApplyMode::GoodRows,
+        (false, false) => ApplyMode::AllOrNothing,
+    };
     let storage = Storage::open(&args.storage).await?;
-    let outcome =
-        yingxiao_server::import::import_file(&storage, &input, options, args.dry_run).await;
+    let outcome = yingxiao_server::import::import_file(&storage, &input, options, mode).await;
     storage.close().await;
     let outcome = outcome?;
-    print!(
-        "{}",
-        yingxiao_server::import::render(&outcome, args.dry_run)
-    );
+    print!("{}", yingxiao_server::import::render(&outcome, mode));
     if outcome.report.errors.is_empty() {
-        Ok(())
-    } else {
-        anyhow::bail!("{} problems in the file", outcome.report.errors.len())
+        return Ok(());
     }
+    if mode == ApplyMode::GoodRows {
+        let refused = args.refused.unwrap_or_else(|| {
+            let mut name = file.file_stem().unwrap_or_default().to_os_string();
+            name.push(".refused.csv");
+            file.with_file_name(name)
+        });
+        let rows = yingxiao_core::import::refused_rows(
+            &outcome.table,
+            &outcome.report,
+            yingxiao_core::locale::Locale::ZhCn,
+        );
+        std::fs::write(&refused, rows)
+            .with_context(|| format!("cannot write {}", refused.display()))?;
+        println!(
+            "the {} refused rows, with why, are in {}",
+            outcome.report.bad_lines().len(),
+            refused.display()
+        );
+    }
+    anyhow::bail!("{} problems in the file", outcome.report.errors.len())
 }
 
 async fn import_org(args: ImportOrgArgs) -> anyhow::Result<()> {

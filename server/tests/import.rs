@@ -4,7 +4,7 @@
 use yingxiao_core::import::{ColumnMap, ImportKind, ImportOptions, ValueMap};
 use yingxiao_server::{
     admin,
-    import::import_file,
+    import::{import_file, ApplyMode},
     storage::{Storage, StorageArgs},
 };
 
@@ -37,7 +37,7 @@ async fn org_units_import_with_references_to_earlier_rows() {
         columns: ColumnMap::parse("代码=code,名称=name,类型=kind,上级=parent_id").unwrap(),
         ..ImportOptions::new(ImportKind::OrgUnits, "")
     };
-    let outcome = import_file(&storage, UNITS.as_bytes(), options, false)
+    let outcome = import_file(&storage, UNITS.as_bytes(), options, ApplyMode::AllOrNothing)
         .await
         .unwrap();
     assert!(
@@ -59,9 +59,14 @@ async fn a_file_with_bad_rows_reports_each_and_writes_nothing() {
                 A-3,乌龙茶,abc,饮料\n\
                 A-1,重复,5,饮料\n";
     let options = ImportOptions::new(ImportKind::Products, "");
-    let dry = import_file(&storage, file.as_bytes(), options.clone(), true)
-        .await
-        .unwrap();
+    let dry = import_file(
+        &storage,
+        file.as_bytes(),
+        options.clone(),
+        ApplyMode::DryRun,
+    )
+    .await
+    .unwrap();
     let lines: Vec<u64> = dry.report.errors.iter().map(|e| e.line).collect();
     assert!(
         lines.contains(&3) && lines.contains(&4) && lines.contains(&5),
@@ -69,7 +74,7 @@ async fn a_file_with_bad_rows_reports_each_and_writes_nothing() {
     );
     assert!(!lines.contains(&2));
     assert!(!dry.applied);
-    let real = import_file(&storage, file.as_bytes(), options, false)
+    let real = import_file(&storage, file.as_bytes(), options, ApplyMode::AllOrNothing)
         .await
         .unwrap();
     assert!(!real.applied, "a file with bad rows is not applied at all");
@@ -86,7 +91,7 @@ async fn a_clean_product_file_is_applied_with_exact_money() {
         values: ValueMap::new(),
         ..ImportOptions::new(ImportKind::Products, "")
     };
-    let outcome = import_file(&storage, file.as_bytes(), options, false)
+    let outcome = import_file(&storage, file.as_bytes(), options, ApplyMode::AllOrNothing)
         .await
         .unwrap();
     assert!(outcome.applied, "{:?}", outcome.report.errors);
@@ -223,7 +228,7 @@ async fn import_kind(storage: &Storage, kind: ImportKind, file: &str) -> bool {
         storage,
         file.as_bytes(),
         ImportOptions::new(kind, ""),
-        false,
+        ApplyMode::AllOrNothing,
     )
     .await
     .unwrap();
@@ -274,8 +279,16 @@ async fn last_years_orders_and_this_years_targets_come_in_through_the_import() {
                    SO-2025-0002,联华超市,h004,2025-07-01,8000.5\n";
     assert!(import_kind(&storage, ImportKind::Orders, history).await);
     assert_eq!(count(&storage, "orders").await, 2);
-    // The same history again is refused whole: its order numbers are taken.
-    assert!(!import_kind(&storage, ImportKind::Orders, history).await);
+    // The same history again finds its orders by their numbers and changes nothing.
+    let again = import_file(
+        &storage,
+        history.as_bytes(),
+        ImportOptions::new(ImportKind::Orders, ""),
+        ApplyMode::AllOrNothing,
+    )
+    .await
+    .unwrap();
+    assert_eq!((again.report.created, again.report.unchanged), (0, 2));
     assert_eq!(count(&storage, "orders").await, 2);
 
     // This year's targets, top down, a month under the rep's year.
@@ -306,7 +319,106 @@ async fn last_years_orders_and_this_years_targets_come_in_through_the_import() {
     assert_eq!(chain[4].1["period"], "month");
     assert_eq!(chain[3].1["unit_id"], chain[2].1["subject_id"]);
 
-    // Once there, the same targets are not imported twice.
-    assert!(!import_kind(&storage, ImportKind::Targets, targets).await);
+    // Once there, the same targets are found by their slots: nothing is created or changed.
+    let again = import_file(
+        &storage,
+        targets.as_bytes(),
+        ImportOptions::new(ImportKind::Targets, ""),
+        ApplyMode::AllOrNothing,
+    )
+    .await
+    .unwrap();
+    assert_eq!((again.report.created, again.report.unchanged), (0, 5));
     assert_eq!(stored_targets(&storage).await.len(), 5);
+}
+
+/// A people file with managers below their reports and a non-ASCII login, imported twice: the
+/// second run creates nothing and changes only the title that changed.
+#[tokio::test]
+async fn importing_people_twice_creates_them_once_in_any_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = storage(&dir).await;
+    import_file(
+        &storage,
+        UNITS.as_bytes(),
+        ImportOptions {
+            columns: ColumnMap::parse("代码=code,名称=name,类型=kind,上级=parent_id").unwrap(),
+            ..ImportOptions::new(ImportKind::OrgUnits, "")
+        },
+        ApplyMode::AllOrNothing,
+    )
+    .await
+    .unwrap();
+    let people = |title: &str| {
+        format!(
+            "login|name|role|manager|title\n\
+             françois|François Martin|Sales Representative|josé|{title}\n\
+             josé|José García|Area supervisor||主管\n"
+        )
+    };
+    let options = ImportOptions {
+        defaults: yingxiao_core::import::Defaults::parse("unit=SH").unwrap(),
+        ..ImportOptions::new(ImportKind::Users, "")
+    };
+    let first = import_file(
+        &storage,
+        people("业务员").as_bytes(),
+        options.clone(),
+        ApplyMode::AllOrNothing,
+    )
+    .await
+    .unwrap();
+    assert!(first.applied, "{:?}", first.report.errors);
+    assert_eq!(first.report.created, 2);
+    let again = import_file(
+        &storage,
+        people("高级业务员").as_bytes(),
+        options,
+        ApplyMode::AllOrNothing,
+    )
+    .await
+    .unwrap();
+    assert!(again.applied, "{:?}", again.report.errors);
+    assert_eq!(
+        (
+            again.report.created,
+            again.report.updated,
+            again.report.unchanged
+        ),
+        (0, 1, 1)
+    );
+    assert_eq!(count(&storage, "users").await, 2);
+    let title: String = sqlx::query_scalar(
+        "SELECT fields FROM records WHERE collection = 'users' AND fields LIKE '%françois%'",
+    )
+    .fetch_one(&storage.pool)
+    .await
+    .unwrap();
+    assert!(title.contains("高级业务员"), "{title}");
+}
+
+/// `--apply-valid`: the good rows are written, the bad ones come back with their reasons.
+#[tokio::test]
+async fn the_good_rows_may_be_applied_and_the_bad_ones_given_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = storage(&dir).await;
+    let file = "sku,name,list_price\nA-1,绿茶,3.50\nA-2,红茶,abc\n";
+    let outcome = import_file(
+        &storage,
+        file.as_bytes(),
+        ImportOptions::new(ImportKind::Products, ""),
+        ApplyMode::GoodRows,
+    )
+    .await
+    .unwrap();
+    assert!(outcome.applied);
+    assert_eq!(count(&storage, "products").await, 1);
+    let refused = yingxiao_core::import::refused_rows(
+        &outcome.table,
+        &outcome.report,
+        yingxiao_core::locale::Locale::ZhCn,
+    );
+    let text = String::from_utf8(refused).unwrap();
+    assert!(text.contains("A-2,红茶,abc,"), "{text}");
+    assert!(!text.contains("A-1"));
 }

@@ -35,7 +35,7 @@ pub use error::{ImportError, RowError};
 pub use lookup::{natural_keys, target_slot, Ambiguous, Figure, Lookup, RecordIndex, TARGET_SLOT};
 pub use mapping::{ColumnMap, Defaults, ValueMap, ValueMapping};
 pub use refused::refused_rows;
-pub use table::{read_table, Delimiter, Encoding, ReadOptions, Row, Table};
+pub use table::{read_table, Delimiter, Encoding, ReadOptions, Row, Source, Table};
 
 use error::Problem;
 use lookup::{key_of, unique_keys, KeyIndex};
@@ -1345,10 +1345,9 @@ impl<'p, L: Lookup + ?Sized, F: FnMut() -> String> Run<'p, L, F> {
                 .map(|(.., at)| at.as_str())
                 .chain([current_at.as_str()])
                 .all(|at| time(created) <= time(at));
-            if stage != first && !before.iter().any(|(s, ..)| *s == first) && earliest {
-                if time(created) < time(&current_at) {
-                    before.push((first, "created", cell, created.clone()));
-                }
+            let unsaid = stage != first && !before.iter().any(|(s, ..)| *s == first);
+            if unsaid && earliest && time(created) < time(&current_at) {
+                before.push((first, "created", cell, created.clone()));
             }
         }
         for (_, name, cell, at) in &before {
