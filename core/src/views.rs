@@ -260,7 +260,14 @@ static SPECS: [ViewSpec; 18] = [
             section(
                 BASICS.0,
                 BASICS.1,
-                &["name", "kind", "tier", "segment", "parent_dealer_id"],
+                &[
+                    "name",
+                    "external_id",
+                    "kind",
+                    "tier",
+                    "segment",
+                    "parent_dealer_id",
+                ],
             ),
             section(OWNERSHIP.0, OWNERSHIP.1, &["region_unit_id", "owner_id"]),
             section(
@@ -388,6 +395,7 @@ static SPECS: [ViewSpec; 18] = [
                     "currency",
                     "expected_close",
                     "source",
+                    "external_id",
                 ],
             ),
             section(OWNERSHIP.0, OWNERSHIP.1, &["owner_id", "unit_id"]),

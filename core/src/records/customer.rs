@@ -7,6 +7,8 @@ record! {
     /// 客户: an end customer, dealer, distributor or retail store.
     pub struct Customer {
         name: String,
+        /// 外部编号: its id in the company's old CRM or ERP.
+        external_id: Option<String>,
         /// end_customer, dealer, distributor or retail_store.
         kind: String,
         /// A, B or C.

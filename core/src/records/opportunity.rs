@@ -11,6 +11,8 @@ record! {
         owner_id: String,
         unit_id: String,
         name: String,
+        /// 外部编号: its id in the company's old CRM.
+        external_id: Option<String>,
         /// 预计金额 in 分.
         amount: Option<i64>,
         /// CNY, USD or EUR.
