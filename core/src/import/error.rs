@@ -12,8 +12,6 @@ use crate::locale::Locale;
 /// A problem with the file as a whole or with the mapping; no row is looked at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ImportError {
-    /// The bytes are not UTF-8: typically a GBK file saved by Excel as plain “CSV”.
-    NotUtf8 { line: u64 },
     /// The bytes do not decode in the encoding chosen (or, when none was, in GB18030: not UTF-8
     /// either); `line` is where the first undecodable bytes are.
     Undecodable { encoding: Encoding, line: u64 },
@@ -96,12 +94,6 @@ impl ImportError {
         use ImportError::*;
         let zh = locale == Locale::ZhCn;
         match self {
-            NotUtf8 { line } if zh => format!(
-                "文件不是 UTF-8 编码（请另存为“CSV UTF-8”）：第 {line} 行起无法识别"
-            ),
-            NotUtf8 { line } => format!(
-                "file is not UTF-8 (save as CSV UTF-8): the first unreadable byte is on line {line}"
-            ),
             Undecodable { encoding, line } if zh => format!(
                 "文件无法按 {} 编码读取：第 {line} 行起无法识别（请选择其他编码，或另存为“CSV UTF-8”）",
                 encoding.name()
@@ -768,7 +760,6 @@ mod tests {
     #[test]
     fn every_file_error_has_both_languages() {
         let errors = [
-            ImportError::NotUtf8 { line: 2 },
             ImportError::Undecodable {
                 encoding: Encoding::Gb18030,
                 line: 2,

@@ -42,28 +42,30 @@ const UNIT: &[&str] = &["unit", "department", "部门", "所属部门", "组织"
 /// A problem that stops the whole file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FileProblem {
-    NotUtf8,
+    /// The file cannot be read as a table: its encoding, a broken workbook, no header.
+    File(crate::import::ImportError),
     /// A column the import needs has none of its names in the header.
     MissingColumn {
         column: &'static str,
         names: &'static [&'static str],
     },
-    Csv(String),
 }
 
 impl std::fmt::Display for FileProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            FileProblem::NotUtf8 => {
-                f.write_str("the file is not UTF-8 (save it as “CSV UTF-8”) / 文件不是 UTF-8 编码")
-            }
+            FileProblem::File(error) => write!(
+                f,
+                "{} / {}",
+                error.message(crate::locale::Locale::En),
+                error.message(crate::locale::Locale::ZhCn)
+            ),
             FileProblem::MissingColumn { column, names } => write!(
                 f,
                 "no {column} column (one of: {}) / 缺少列：{}",
                 names.join(", "),
                 names.join("、")
             ),
-            FileProblem::Csv(message) => write!(f, "not a readable CSV file: {message}"),
         }
     }
 }
@@ -111,52 +113,41 @@ pub struct OrgPlan {
     pub widest_span: usize,
 }
 
-fn header_at(header: &csv::StringRecord, names: &'static [&'static str]) -> Option<usize> {
-    header.iter().position(|h| {
-        let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
+fn header_at(headers: &[String], names: &'static [&'static str]) -> Option<usize> {
+    headers.iter().position(|h| {
+        let h = h.trim().to_lowercase();
         names.iter().any(|n| *n == h)
     })
 }
 
-/// Reads the rows of the file.
+/// Reads the rows of the file: a CSV file in any usual delimiter and encoding (an HR system's GBK
+/// export too) or an .xlsx workbook's first sheet, as the import reads them (`import::read_table`).
 pub fn read_people(input: &[u8]) -> Result<Vec<PersonLine>, FileProblem> {
-    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    let text = std::str::from_utf8(input).map_err(|_| FileProblem::NotUtf8)?;
-    let tabs = text.lines().next().unwrap_or("").matches('\t').count();
-    let commas = text.lines().next().unwrap_or("").matches(',').count();
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .delimiter(if tabs > commas { b'\t' } else { b',' })
-        .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| FileProblem::Csv(e.to_string()))?
-        .clone();
+    let table = crate::import::read_table(input, &crate::import::ReadOptions::default())
+        .map_err(FileProblem::File)?;
     let need = |column, names| {
-        header_at(&header, names).ok_or(FileProblem::MissingColumn { column, names })
+        header_at(&table.headers, names).ok_or(FileProblem::MissingColumn { column, names })
     };
     let at_no = need("employee number", EMPLOYEE_NO)?;
     let at_manager = need("manager's employee number", MANAGER_NO)?;
     let at_name = need("name", NAME)?;
     let at_unit = need("department", UNIT)?;
-    let at_title = header_at(&header, TITLE);
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| FileProblem::Csv(e.to_string()))?;
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let cell = |at: usize| record.get(at).unwrap_or("").trim().to_owned();
-        rows.push(PersonLine {
-            line: record.position().map_or(0, |p| p.line()),
-            employee_no: cell(at_no),
-            manager_no: cell(at_manager),
-            name: cell(at_name),
-            title: at_title.map(cell).unwrap_or_default(),
-            unit: cell(at_unit),
-        });
-    }
+    let at_title = header_at(&table.headers, TITLE);
+    let rows = table
+        .rows
+        .iter()
+        .map(|row| {
+            let cell = |at: usize| row.cells.get(at).map_or("", |c| c.trim()).to_owned();
+            PersonLine {
+                line: row.line,
+                employee_no: cell(at_no),
+                manager_no: cell(at_manager),
+                name: cell(at_name),
+                title: at_title.map(cell).unwrap_or_default(),
+                unit: cell(at_unit),
+            }
+        })
+        .collect();
     Ok(rows)
 }
 

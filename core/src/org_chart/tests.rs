@@ -719,6 +719,19 @@ mod people_import {
     }
 
     #[test]
+    fn a_gbk_hr_export_with_managers_below_their_reports_is_read() {
+        let text = "工号\t上级工号\t姓名\t部门\tA2\tA1\t李四\t华东\nA1\t\t张三\t总部\n"
+            .replacen("部门\t", "部门\n", 1);
+        let (bytes, _, _) = encoding_rs::GBK.encode(&text);
+        let rows = read_people(&bytes).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].name.as_str(), rows[0].line), ("李四", 2));
+        let plan = plan_people(&rows, &Existing::default(), counter()).unwrap();
+        assert_eq!(plan.people.len(), 2);
+        assert_eq!(plan.depth, 2);
+    }
+
+    #[test]
     fn employee_numbers_in_any_script_become_logins_in_their_stored_form() {
         let file = "工号,上级工号,姓名,部门\n张01,,张伟,总部\nÉ-02,张01,Émile,总部\n";
         let rows = read_people(file.as_bytes()).unwrap();
