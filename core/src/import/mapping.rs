@@ -453,13 +453,100 @@ fn target_named(kind: ImportKind, name: &str) -> Option<Target> {
 
 /// The target a header names by itself: a field's name or short name, or its Chinese or English label.
 fn automatic_target(kind: ImportKind, header: &str) -> Option<Target> {
-    target_named(kind, header).or_else(|| {
-        targets(kind)
-            .into_iter()
-            .map(|(_, t)| t)
-            .find(|t| t.labels(kind).iter().any(|l| same_label(l, header)))
-    })
+    target_named(kind, header)
+        .or_else(|| {
+            targets(kind)
+                .into_iter()
+                .map(|(_, t)| t)
+                .find(|t| t.labels(kind).iter().any(|l| same_label(l, header)))
+        })
+        .or_else(|| {
+            let (_, _, name) = HEADER_WORDS
+                .iter()
+                .find(|(k, word, _)| *k == kind && same_label(word, header))?;
+            target_named(kind, name)
+        })
 }
+
+/// Headers common CRM, ERP and HR exports use for our fields, beyond our names and labels, so
+/// their files map without a column map: (kind, header, our field).
+const HEADER_WORDS: &[(ImportKind, &str, &str)] = {
+    use ImportKind::*;
+    &[
+        (Opportunities, "opportunity id", "external_id"),
+        (Opportunities, "deal id", "external_id"),
+        (Opportunities, "id", "external_id"),
+        (Opportunities, "商机编号", "external_id"),
+        (Opportunities, "机会编号", "external_id"),
+        (Opportunities, "opportunity name", "name"),
+        (Opportunities, "deal name", "name"),
+        (Opportunities, "deal", "name"),
+        (Opportunities, "商机名称", "name"),
+        (Opportunities, "account name", "customer_id"),
+        (Opportunities, "account", "customer_id"),
+        (Opportunities, "company", "customer_id"),
+        (Opportunities, "客户名称", "customer_id"),
+        (Opportunities, "opportunity owner", "owner_id"),
+        (Opportunities, "deal owner", "owner_id"),
+        (Opportunities, "销售负责人", "owner_id"),
+        (Opportunities, "deal stage", "stage"),
+        (Opportunities, "sales stage", "stage"),
+        (Opportunities, "销售阶段", "stage"),
+        (Opportunities, "deal value", "amount"),
+        (Opportunities, "value", "amount"),
+        (Opportunities, "金额", "amount"),
+        (Opportunities, "opportunity currency", "currency"),
+        (Opportunities, "close date", "expected_close"),
+        (Opportunities, "lead source", "source"),
+        (Opportunities, "created date", "created"),
+        (Opportunities, "create date", "created"),
+        (Opportunities, "创建日期", "created"),
+        (Opportunities, "closed date", "closed"),
+        (Opportunities, "成交日期", "closed"),
+        (Customers, "account id", "external_id"),
+        (Customers, "customer id", "external_id"),
+        (Customers, "客户编号", "external_id"),
+        (Customers, "客户编码", "external_id"),
+        (Customers, "account name", "name"),
+        (Customers, "company name", "name"),
+        (Customers, "customer name", "name"),
+        (Customers, "account owner", "owner_id"),
+        (Customers, "billing city", "city"),
+        (Customers, "account type", "kind"),
+        (Customers, "region", "region_unit_id"),
+        (Customers, "created date", "created"),
+        (Users, "employee id", "employee_no"),
+        (Users, "employee number", "employee_no"),
+        (Users, "员工编号", "employee_no"),
+        (Users, "full name", "name"),
+        (Users, "姓名", "name"),
+        (Users, "username", "login"),
+        (Users, "user name", "login"),
+        (Users, "账号", "login"),
+        (Users, "登录名", "login"),
+        (Users, "e-mail", "email"),
+        (Users, "邮箱", "email"),
+        (Users, "job title", "title"),
+        (Users, "职位", "title"),
+        (Users, "职务", "title"),
+        (Users, "岗位", "title"),
+        (Users, "department", "unit_id"),
+        (Users, "部门", "unit_id"),
+        (Users, "reports to", "manager_id"),
+        (Users, "直属上级", "manager_id"),
+        (Users, "上级", "manager_id"),
+        (Products, "product code", "sku"),
+        (Products, "item code", "sku"),
+        (Products, "物料编码", "sku"),
+        (Products, "product name", "name"),
+        (Products, "price", "list_price"),
+        (Orders, "order number", "order_no"),
+        (Orders, "order id", "order_no"),
+        (Orders, "单号", "order_no"),
+        (Orders, "order date", "ordered_on"),
+        (Orders, "amount", "total"),
+    ]
+};
 
 /// One column the import reads.
 #[derive(Clone, Debug)]
@@ -1055,5 +1142,49 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_headers_of_common_exports_map_without_a_column_map() {
+        for (kind, word, name) in HEADER_WORDS {
+            assert!(
+                target_named(*kind, name).is_some(),
+                "{kind}: {word} → {name}"
+            );
+        }
+        let crm = headers(&[
+            "Opportunity ID",
+            "Opportunity Name",
+            "Account Name",
+            "Opportunity Owner",
+            "Stage",
+            "Amount",
+            "Close Date",
+            "Created Date",
+            "Lead Source",
+        ]);
+        let plan = plan(
+            ImportKind::Opportunities,
+            &crm,
+            &ColumnMap::new(),
+            &ValueMap::new(),
+            &Defaults::new().with("unit", "HD"),
+        )
+        .unwrap();
+        assert_eq!(
+            mapped(&plan),
+            [
+                ("Opportunity ID", "external_id"),
+                ("Opportunity Name", "name"),
+                ("Account Name", "customer_id"),
+                ("Opportunity Owner", "owner_id"),
+                ("Stage", "stage"),
+                ("Amount", "amount"),
+                ("Close Date", "expected_close"),
+                ("Created Date", "created"),
+                ("Lead Source", "source"),
+            ]
+        );
+        assert!(plan.ignored.is_empty());
     }
 }
