@@ -18,6 +18,7 @@ pub mod id;
 pub mod import;
 pub mod list;
 pub mod locale;
+pub mod money;
 pub mod org_chart;
 pub mod permission;
 pub mod records;

@@ -209,6 +209,8 @@ static SPECS: [ViewSpec; 18] = [
             "stall_days_compare",
             "stall_days_negotiate",
             "stall_days_commit",
+            "rate_usd",
+            "rate_eur",
             "permission_overrides",
             "role_duties",
             "score_weights",

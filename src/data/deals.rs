@@ -9,6 +9,7 @@ use yingxiao_core::{
     funnel::{self, Deal, DealTable, FunnelQuery, FunnelSettings, Period, DAY_MS},
     list::ListIndex,
     locale::Locale,
+    money::Rates,
     scope::ScopeFacts,
     sync::apply::StoredRecord,
 };
@@ -35,8 +36,13 @@ pub struct DealRow {
     pub unit_id: String,
     pub customer_id: String,
     pub stage: String,
-    /// 分; `None` when no amount was given.
+    /// In the deal's currency (minor units); `None` when no amount was given.
     pub amount: Option<i64>,
+    /// The deal's currency; `None` is the company's.
+    pub currency: Option<String>,
+    /// The amount in 分 for the board's totals (`money::Rates`); `None` without an amount or
+    /// without a rate for its currency.
+    pub company_amount: Option<i64>,
     pub expected_close: String,
     /// Whole days since the deal entered its stage.
     pub days_in_stage: Option<i64>,
@@ -100,6 +106,15 @@ pub fn deal_list(
                 customer_id: text(f, "customer_id").to_owned(),
                 stage: text(f, "stage").to_owned(),
                 amount: f.get("amount").and_then(|v| v.as_i64()),
+                currency: f
+                    .get("currency")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned),
+                company_amount: f.get("amount").and_then(|v| v.as_i64()).and_then(|a| {
+                    settings
+                        .rates
+                        .to_company(a, f.get("currency").and_then(|v| v.as_str()))
+                }),
                 expected_close: text(f, "expected_close").to_owned(),
                 days_in_stage: entered.map(|at| ((now_ms - at) / DAY_MS).max(0)),
                 stalled: stalled.contains(id),
@@ -192,12 +207,14 @@ pub(crate) fn use_deal_list(data: Data) -> Memo<Loaded<Built>> {
 pub(crate) fn use_deals(data: Data) -> Memo<Loaded<Shared<Deals>>> {
     data.model("deals", || {
         let opportunities = watch_collection(data, Collection::Opportunity);
+        let rates = use_funnel_settings(data);
         Memo::new(move |_| {
+            let rates = rates.get().rates;
             let read = opportunities.with(|read| {
                 read.as_ref().map(|r| {
                     r.as_ref()
                         .map_err(Clone::clone)
-                        .map(|records| Shared(Arc::new(read_deals(records))))
+                        .map(|records| Shared(Arc::new(read_deals(records, rates))))
                 })
             });
             Loaded::from_read(read, || data.status.get())
@@ -213,14 +230,26 @@ pub struct Deals {
     pub names: Vec<String>,
     /// Opportunities whose stage history could not be read; they take part in no figure.
     pub unreadable: usize,
+    /// Deals with an amount in a currency the company sets no rate for: counted, but not in the
+    /// amounts.
+    pub unconverted: usize,
 }
 
-pub fn read_deals(records: &[(String, StoredRecord)]) -> Deals {
+/// The opportunities as deals, their amounts in 分 at the company's `rates`.
+pub fn read_deals(records: &[(String, StoredRecord)], rates: Rates) -> Deals {
     let mut out = Deals::default();
     let mut deals = Vec::new();
     for (id, record) in records {
         match Deal::from_fields(id, &record.fields) {
-            Ok(deal) => {
+            Ok(mut deal) => {
+                let currency = record.fields.get("currency").and_then(|v| v.as_str());
+                match rates.to_company(deal.amount, currency) {
+                    Some(amount) => deal.amount = amount,
+                    None => {
+                        deal.amount = 0;
+                        out.unconverted += 1;
+                    }
+                }
                 out.names.push(text(&record.fields, "name").to_owned());
                 deals.push(deal);
             }

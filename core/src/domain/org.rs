@@ -173,6 +173,20 @@ pub(super) static ORG_UNITS: Table = Table {
             "确定阶段停滞天数",
             "Stalled after days at Commit",
         ),
+        // The company's exchange rates (汇率), with the funnel settings: what one unit of another
+        // currency is in 分, for figures over deals in several currencies (`money::Rates`).
+        FieldDef::new(
+            "rate_usd",
+            Money,
+            "美元汇率（1 美元折合人民币）",
+            "USD rate (CNY per US$1)",
+        ),
+        FieldDef::new(
+            "rate_eur",
+            Money,
+            "欧元汇率（1 欧元折合人民币）",
+            "EUR rate (CNY per €1)",
+        ),
         // The company's adjustments to the permission table, on the company unit only; set by
         // administrators.
         FieldDef::new(
@@ -264,9 +278,11 @@ fn org_unit_rules(fields: &Map<String, Value>) -> Result<(), ValidationError> {
         ROLE_DUTIES_FIELD,
         SCORE_WEIGHTS_FIELD,
     ];
+    let rates = crate::money::RATE_FIELDS.map(|(_, field)| field);
     let settings = WIN_PROBABILITY_FIELDS
         .iter()
         .chain(&STALL_DAYS_FIELDS)
+        .chain(&rates)
         .chain(&overrides);
     if let Some(field) = settings.into_iter().find(|f| present(fields, f).is_some()) {
         if !is_company {

@@ -157,6 +157,8 @@ pub struct FunnelSettings {
     pub probability_percent: PerStage<u8>,
     /// Whole days; without a limit a stage uses its 90th-percentile dwell.
     pub stall_limit_days: PerStage<Option<u32>>,
+    /// What deals in other currencies count for in the funnel's amounts.
+    pub rates: crate::money::Rates,
 }
 
 impl Default for FunnelSettings {
@@ -169,6 +171,7 @@ impl Default for FunnelSettings {
                 commit: 80,
             },
             stall_limit_days: PerStage::default(),
+            rates: crate::money::Rates::default(),
         }
     }
 }

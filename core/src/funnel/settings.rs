@@ -33,6 +33,7 @@ impl FunnelSettings {
                 negotiate: days(s_negotiate),
                 commit: days(s_commit),
             },
+            rates: crate::money::Rates::from_company(fields),
         }
     }
 }

@@ -110,7 +110,8 @@ impl Action {
         }
         if collection == Collection::OrgUnit
             && (crate::domain::WIN_PROBABILITY_FIELDS.contains(&field)
-                || crate::domain::STALL_DAYS_FIELDS.contains(&field))
+                || crate::domain::STALL_DAYS_FIELDS.contains(&field)
+                || crate::money::RATE_FIELDS.iter().any(|(_, f)| *f == field))
         {
             return Action::Field(FUNNEL_SETTINGS);
         }

@@ -23,6 +23,9 @@ record! {
         stall_days_compare: Option<i64>,
         stall_days_negotiate: Option<i64>,
         stall_days_commit: Option<i64>,
+        /// 分 per US$1 and per €1.
+        rate_usd: Option<i64>,
+        rate_eur: Option<i64>,
         permission_overrides: Option<Vec<PermissionOverride>>,
         role_duties: Option<Vec<RoleDuty>>,
         score_weights: Option<Vec<ScoreWeight>>,

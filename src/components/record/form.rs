@@ -605,7 +605,10 @@ fn editable_field(
         .into_any(),
         FieldKind::Money => view! {
             <span class="money-input">
-                <span class="money-sign" aria-hidden="true">"¥"</span>
+                // In the record's currency (a deal's, an order's); ¥ where it has none.
+                <span class="money-sign" aria-hidden="true">
+                    {move || yingxiao_core::money::symbol(&form.get("currency")).to_owned()}
+                </span>
                 <input
                     id=id.clone()
                     name=name

@@ -68,7 +68,10 @@ pub(crate) fn display_value(
                 .cloned()
                 .unwrap_or_else(|| i18n.t(Key::RecordUnknownRef).to_owned())
         }
-        FieldKind::Money => crate::format::format_yuan(value.as_i64()?),
+        FieldKind::Money => yingxiao_core::money::format_money(
+            value.as_i64()?,
+            fields.get("currency").and_then(Value::as_str),
+        ),
         FieldKind::Bool => {
             if value.as_bool()? {
                 i18n.t(Key::RecordYes).to_owned()

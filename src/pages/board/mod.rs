@@ -12,6 +12,7 @@ use yingxiao_core::{
     domain::Collection,
     funnel::{FunnelSettings, Stage},
     list::{ListIndex, SearchQuery},
+    money::format_money,
     permission::Action,
     sync::protocol::{Intent, MoveStageArgs},
 };
@@ -82,7 +83,8 @@ pub fn columns(
         .iter()
         .zip(buckets)
         .map(|(&stage, mut positions)| {
-            let amount_of = |p: u32| list.row(p).amount.unwrap_or(0);
+            // Totals in 分, at the company's rates (`DealRow::company_amount`).
+            let amount_of = |p: u32| list.row(p).company_amount.unwrap_or(0);
             let amount: i64 = positions.iter().map(|&p| amount_of(p)).sum();
             let percent = match stage {
                 Stage::Won => 100,
@@ -499,7 +501,7 @@ pub fn BoardPage() -> impl IntoView {
                     <span class="board-card-title">{row.name.clone()}</span>
                     <span class="board-card-meta">{row.customer.clone()}</span>
                     <span class="board-card-meta">
-                        <span class="deal-amount">{row.amount.map(format_yuan).unwrap_or_default()}</span>
+                        <span class="deal-amount">{row.amount.map(|a| format_money(a, row.currency.as_deref())).unwrap_or_default()}</span>
                         {row.stalled.then(|| view! {
                             <span class="chip chip-stalled" data-testid="stalled">{move || i18n.t(Key::OpportunityStalled)}</span>
                         })}

@@ -1,7 +1,8 @@
 //! The company's settings kept on the company org unit, so they sync to every device; whoever the
 //! permission table lets change them changes them, everyone else reads them. One card draws each:
 //! - 漏斗设置 (`field:funnel_settings`: admins and HQ marketing by default): win probability per
-//!   stage for the weighted forecast, and how many days in a stage make a deal stalled;
+//!   stage for the weighted forecast, how many days in a stage make a deal stalled, and the
+//!   exchange rates at which deals in other currencies count in the funnel's amounts;
 //! - 岗位职责 (`field:role_duties`: admins): each role's duties and the share of its time each takes,
 //!   adding up to 100% per role; the org chart shows them on people's cards;
 //! - 考核权重 (`field:score_weights`: admins and HQ marketing): the metrics each role is assessed on
@@ -58,6 +59,11 @@ pub const FUNNEL: CompanyFields = CompanyFields {
             Key::FunnelSettingsStallDays,
             Key::FunnelSettingsStallDaysHint,
             &STALL_DAYS_FIELDS,
+        ),
+        (
+            Key::FunnelSettingsRates,
+            Key::FunnelSettingsRatesHint,
+            &["rate_usd", "rate_eur"],
         ),
     ],
     with_defaults: funnel_defaults,
