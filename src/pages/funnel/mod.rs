@@ -881,6 +881,14 @@ pub fn FunnelPage() -> impl IntoView {
                     }),
                     _ => None,
                 })}
+                {move || deals.with(|d| match d {
+                    Loaded::Ready(Shared(d)) if d.unconverted > 0 => Some(view! {
+                        <p class="hint" data-testid="funnel-unconverted">
+                            {i18n.format(Key::FunnelUnconverted, &[("count", &d.unconverted.to_string())])}
+                        </p>
+                    }),
+                    _ => None,
+                })}
             </section>
             {band_section}
             {stalled_section}
