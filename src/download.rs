@@ -1,9 +1,33 @@
-//! Handing the user a file made on the device (a CSV of a list, a chart as SVG or PNG): no server
-//! round trip, so it works offline too.
+//! Handing the user a file made on the device (a list as CSV or .xlsx, a chart as SVG or PNG): no
+//! server round trip, so it works offline too.
 
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
+use yingxiao_core::export::{csv_for_excel, xlsx_for_excel, Sheet};
+
+/// The files a table is exported as, from the same sheet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableFile {
+    Csv,
+    Xlsx,
+}
+
+/// Saves `sheet` as `<stem>.csv` or `<stem>.xlsx`.
+pub fn save_table(stem: &str, sheet: &Sheet, file: TableFile) -> Result<(), String> {
+    match file {
+        TableFile::Csv => save_file(
+            &format!("{stem}.csv"),
+            "text/csv;charset=utf-8",
+            &csv_for_excel(sheet),
+        ),
+        TableFile::Xlsx => save_file(
+            &format!("{stem}.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &xlsx_for_excel(sheet),
+        ),
+    }
+}
 
 /// Saves `bytes` as a file called `name` through the browser's download.
 pub fn save_file(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {

@@ -1,6 +1,7 @@
 //! How numbers, amounts and times are written for people, in the user's language: one place, so every
 //! page writes ¥1,234.50, 12%, and a local time the same way.
 
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use wasm_bindgen::JsValue;
 use yingxiao_core::{domain::Collection, locale::Locale};
 
@@ -40,12 +41,6 @@ pub(crate) fn yuan_input(fen: i64) -> String {
     }
 }
 
-/// 分 as a plain number of yuan for a spreadsheet: `12000000` → `120000.00`.
-pub(crate) fn yuan_plain(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", (fen / 100).abs(), (fen % 100).abs())
-}
-
 /// Today on the device's calendar (its time zone, not UTC).
 pub(crate) fn local_today() -> chrono::NaiveDate {
     let now = js_sys::Date::new_0();
@@ -57,31 +52,16 @@ pub(crate) fn local_today() -> chrono::NaiveDate {
     .unwrap_or_default()
 }
 
-/// Digits grouped by thousands: `1234567` → `1,234,567`.
-fn group_digits(whole: u64) -> String {
-    let whole = whole.to_string();
-    let mut grouped = String::new();
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
-}
-
 /// 分 for reading: `123456789` → `¥1,234,567.89`.
 pub fn format_yuan(fen: i64) -> String {
     let sign = if fen < 0 { "-" } else { "" };
     let fen = fen.unsigned_abs();
-    format!("{sign}¥{}.{:02}", group_digits(fen / 100), fen % 100)
+    format!("{sign}¥{}.{:02}", grouped((fen / 100) as i64), fen % 100)
 }
 
-/// A whole number grouped by thousands, for tables of figures: `-1234567` → `-1,234,567`.
-pub(crate) fn grouped(n: i64) -> String {
-    let sign = if n < 0 { "-" } else { "" };
-    format!("{sign}{}", group_digits(n.unsigned_abs()))
-}
+/// A whole number grouped by thousands, for tables of figures: `-1234567` → `-1,234,567` (core's, so
+/// the pages and the exported files group alike).
+pub(crate) use yingxiao_core::export::grouped;
 
 /// An instant as the user's clock and language write it.
 pub(crate) fn local_date_time(instant: &str, locale: Locale) -> String {
@@ -100,6 +80,13 @@ pub(crate) fn local_date_time(instant: &str, locale: Locale) -> String {
         let _ = js_sys::Reflect::set(&options, &name.into(), &value.into());
     }
     String::from(date.to_locale_string(locale.tag(), &options))
+}
+
+/// An instant's wall-clock time in the browser's time zone: the time `local_date_time` shows.
+pub(crate) fn local_wall_time(at: DateTime<Utc>) -> NaiveDateTime {
+    let date = js_sys::Date::new(&JsValue::from_f64(at.timestamp_millis() as f64));
+    // Minutes from local time to UTC at that instant (so daylight saving is the instant's own).
+    at.naive_utc() - TimeDelta::minutes(date.get_timezone_offset() as i64)
 }
 
 /// A rate as a whole percentage, or "—".

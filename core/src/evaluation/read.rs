@@ -1,5 +1,5 @@
 //! The evaluation's inputs read from records, and what its pages show: which promotions are judged,
-//! their sales, their cost, the daily chart and the CSV.
+//! their sales, their cost, the daily chart and the sheet its CSV and .xlsx files are written from.
 //!
 //! **Where sales come from.** A store's daily sales are its orders (门店补货订单, sell-in): each
 //! confirmed, shipped or delivered order of a `retail_store` customer counts its lines on the day it
@@ -30,7 +30,7 @@ use super::{
 };
 use crate::{
     domain::{id_list, SOLD},
-    export::csv_for_excel,
+    export::{Cell, Sheet},
     time::parse_date,
     views::line_amount,
 };
@@ -340,70 +340,68 @@ pub fn reported_sales<'a>(
     out
 }
 
-/// Yuan with two decimals, for a CSV cell.
-fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let fen = fen.unsigned_abs();
-    format!("{sign}{}.{:02}", fen / 100, fen % 100)
-}
-
-fn ratio(value: Option<f64>) -> String {
-    value.map(|v| format!("{v:.2}")).unwrap_or_default()
-}
-
-/// The ranking as a CSV file for Excel, with `header` in the user's language and a promotion's name
-/// from `name`.
-pub fn ranking_csv(
+/// The ranking as a sheet for its CSV and .xlsx files, titled `title`, with `header` in the user's
+/// language and a promotion's name from `name`.
+pub fn ranking_sheet(
+    title: &str,
     header: &[&str; 13],
     judged: &[Evaluation],
     name: &dyn Fn(&str) -> String,
-) -> Vec<u8> {
+) -> Sheet {
     let rows = judged.iter().enumerate().map(|(at, e)| {
         let t = &e.total;
         vec![
-            (at + 1).to_string(),
-            name(&e.id),
-            e.stores.len().to_string(),
-            t.actual.units.to_string(),
-            yuan(t.actual.amount),
-            yuan(t.baseline.amount),
-            yuan(t.uplift().amount),
-            t.uplift_percent()
-                .map(|p| format!("{p:.1}"))
-                .unwrap_or_default(),
-            yuan(t.incremental_profit),
-            yuan(e.cost),
-            ratio(e.roi()),
-            ratio(e.cost_ratio()),
-            yuan(t.dip().amount),
+            Cell::integer(at as i64 + 1),
+            Cell::text(name(&e.id)),
+            Cell::integer(e.stores.len() as i64),
+            Cell::integer(t.actual.units),
+            Cell::yuan(t.actual.amount),
+            Cell::yuan(t.baseline.amount),
+            Cell::yuan(t.uplift().amount),
+            // Percentage points, as the header says (`增量 %`).
+            Cell::decimal(t.uplift_percent(), 1),
+            Cell::yuan(t.incremental_profit),
+            Cell::yuan(e.cost),
+            Cell::decimal(e.roi(), 2),
+            Cell::decimal(e.cost_ratio(), 2),
+            Cell::yuan(t.dip().amount),
         ]
     });
-    csv_for_excel(header, rows)
+    sheet(title, header, rows)
 }
 
-/// A promotion's stores as a CSV file for Excel, with `header` in the user's language, a store's
-/// name from `name` and its baseline's basis in words from `basis`.
-pub fn stores_csv(
+/// A promotion's stores as a sheet for its CSV and .xlsx files, titled `title`, with `header` in the
+/// user's language, a store's name from `name` and its baseline's basis in words from `basis`.
+pub fn stores_sheet(
+    title: &str,
     header: &[&str; 9],
     evaluation: &Evaluation,
     name: &dyn Fn(&str) -> String,
     basis: &dyn Fn(&Basis) -> String,
-) -> Vec<u8> {
+) -> Sheet {
     let rows = evaluation.stores.iter().map(|s| {
         let f = &s.figures;
         vec![
-            name(&s.store),
-            basis(&s.basis),
-            yuan(s.daily.1.round() as i64),
-            f.actual.units.to_string(),
-            yuan(f.actual.amount),
-            yuan(f.baseline.amount),
-            yuan(f.uplift().amount),
-            yuan(f.incremental_profit),
-            yuan(f.dip().amount),
+            Cell::text(name(&s.store)),
+            Cell::text(basis(&s.basis)),
+            Cell::yuan(s.daily.1.round() as i64),
+            Cell::integer(f.actual.units),
+            Cell::yuan(f.actual.amount),
+            Cell::yuan(f.baseline.amount),
+            Cell::yuan(f.uplift().amount),
+            Cell::yuan(f.incremental_profit),
+            Cell::yuan(f.dip().amount),
         ]
     });
-    csv_for_excel(header, rows)
+    sheet(title, header, rows)
+}
+
+fn sheet(title: &str, header: &[&str], rows: impl Iterator<Item = Vec<Cell>>) -> Sheet {
+    Sheet {
+        name: title.to_owned(),
+        header: header.iter().map(|h| (*h).to_owned()).collect(),
+        rows: rows.collect(),
+    }
 }
 
 #[cfg(test)]
@@ -411,6 +409,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::export::csv_for_excel;
 
     fn day(m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, d).unwrap()
@@ -567,13 +566,14 @@ mod tests {
             140_000
         );
 
-        let csv = ranking_csv(
+        let csv = csv_for_excel(&ranking_sheet(
+            "促销评估",
             &[
                 "#", "n", "s", "u", "a", "b", "up", "%", "gp", "c", "roi", "r", "dip",
             ],
             &judged.ranked,
             &|id| format!("促销{id}"),
-        );
+        ));
         let text = String::from_utf8(csv).unwrap();
         assert!(
             text.contains(
@@ -581,12 +581,13 @@ mod tests {
             ),
             "{text}"
         );
-        let csv = stores_csv(
+        let csv = csv_for_excel(&stores_sheet(
+            "门店",
             &["s", "b", "d", "u", "a", "bl", "up", "gp", "dip"],
             a,
             &|id| format!("门店{id}"),
             &|_| "4 周".into(),
-        );
+        ));
         let text = String::from_utf8(csv).unwrap();
         assert!(
             text.contains("门店s1,4 周,100.00,140,1400.00,700.00,700.00,280.00,0.00"),

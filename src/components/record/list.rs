@@ -1,6 +1,6 @@
 //! A collection's list from its view spec: column headers that sort, search, filters on choice,
-//! yes/no, reference and date fields, the `待同步` mark, CSV export of what is shown, and rows drawn
-//! only where the user looks, so tens of thousands stay smooth on a tablet.
+//! yes/no, reference and date fields, the `待同步` mark, CSV and .xlsx export of what is shown, and
+//! rows drawn only where the user looks, so tens of thousands stay smooth on a tablet.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -12,7 +12,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 use serde_json::{Map, Value};
 use yingxiao_core::{
     domain::{Collection, FieldKind},
-    export::csv_for_excel,
+    export::{field_cell, Cell, Sheet, CURRENCY_FIELD},
     list::{visible_window, ListIndex, SearchQuery},
     permission::Action,
     sync::apply::StoredRecord,
@@ -26,8 +26,8 @@ use crate::{
         records::{title_of, use_titles, waiting_ids, watch_collection, Loaded},
         sync::{use_data, Data, SyncStatus},
     },
-    download,
-    format::yuan_plain,
+    download::{self, TableFile},
+    format::local_wall_time,
     i18n::{use_i18n, I18n, Key},
     mount::use_mount,
     permissions::use_access,
@@ -148,14 +148,15 @@ pub fn list_rows(
     let mut order: Vec<usize> = (0..records.len()).collect();
     order.sort_by_key(|&i| (places[titles[i].as_str()], &records[i].0));
     drop(places);
-    // A row keeps only the fields the list filters, sorts and exports by, not the whole record:
-    // the records themselves stay in the session's read model once.
+    // A row keeps only the fields the list filters, sorts and exports by (amounts with their
+    // currency), not the whole record: the records themselves stay in the session's read model once.
     let kept: Vec<&str> = spec
         .filters
         .iter()
         .chain(spec.columns)
         .chain(spec.title)
         .chain(std::iter::once(&spec.sort.field))
+        .chain(collection.field(CURRENCY_FIELD).map(|_| &CURRENCY_FIELD))
         .copied()
         .collect();
     let rows = order
@@ -327,11 +328,12 @@ pub fn RecordList(
         })
     };
 
-    let export = move |_| {
+    // What is shown, in the order shown, as CSV or .xlsx from the same cells.
+    let export = move |file: TableFile| {
         let Loaded::Ready(Built(list)) = built.get_untracked() else {
             return;
         };
-        let locale = i18n.locale();
+        let locale = i18n.locale_untracked();
         let mut header = vec![title_label(collection, i18n)];
         // Amounts go out as plain yuan, so the spreadsheet can add them up.
         let money = |c: &str| matches!(collection.field(c).map(|d| d.kind), Some(FieldKind::Money));
@@ -343,33 +345,28 @@ pub fn RecordList(
                 label
             }
         }));
-        let header: Vec<&str> = header.iter().map(String::as_str).collect();
         let rows = matching.with_untracked(|positions| {
             positions
                 .iter()
                 .map(|&p| {
                     let row = list.row(p);
-                    let metric = row.fields.get("metric").and_then(Value::as_str);
-                    let cells = spec.columns.iter().zip(&row.cells).map(|(c, cell)| {
-                        let measured =
-                            yingxiao_core::domain::field_as_measured(collection, c, metric);
-                        match row.fields.get(*c).and_then(Value::as_i64) {
-                            Some(fen) if measured.is_some_and(|d| d.kind == FieldKind::Money) => {
-                                yuan_plain(fen)
-                            }
-                            _ => cell.clone(),
-                        }
+                    let cells = spec.columns.iter().zip(&row.cells).map(|(c, shown)| {
+                        field_cell(collection, c, &row.fields, shown, &local_wall_time)
                     });
-                    std::iter::once(row.title.clone())
+                    std::iter::once(Cell::text(row.title.clone()))
                         .chain(cells)
                         .collect::<Vec<_>>()
                 })
                 .collect::<Vec<_>>()
         });
-        let file = csv_for_excel(&header, rows);
+        let title = collection.label(locale);
+        let sheet = Sheet {
+            name: title.to_owned(),
+            header,
+            rows,
+        };
         let today = String::from(js_sys::Date::new_0().to_iso_string());
-        let name = format!("{}-{}.csv", collection.label(locale), &today[..10]);
-        let _ = download::save_file(&name, "text/csv;charset=utf-8", &file);
+        let _ = download::save_table(&format!("{title}-{}", &today[..10]), &sheet, file);
     };
 
     // Said once after a record's page deleted it and came back here.
@@ -526,9 +523,13 @@ pub fn RecordList(
             <header class="page-header">
                 <h1 class="page-title">{move || collection.label(i18n.locale())}</h1>
                 <div class="page-actions">
-                    <button type="button" class="button" on:click=export data-testid="list-export"
+                    <button type="button" class="button" on:click=move |_| export(TableFile::Csv) data-testid="list-export"
                         disabled=move || matching.with(Vec::is_empty)>
                         {move || i18n.t(Key::ListExport)}
+                    </button>
+                    <button type="button" class="button" on:click=move |_| export(TableFile::Xlsx) data-testid="list-export-xlsx"
+                        disabled=move || matching.with(Vec::is_empty)>
+                        {move || i18n.t(Key::ListExportXlsx)}
                     </button>
                     {move || may_create.get().then(|| view! {
                         <A href=new_href.clone() attr:class="button button-primary" attr:data-testid="list-new">{move || i18n.t(Key::ListNew)}</A>

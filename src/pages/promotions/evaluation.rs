@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use yingxiao_core::{
     domain::Collection,
     evaluation::{
-        read::{chart, ranking_csv, stores_csv, PromotionFacts},
+        read::{chart, ranking_sheet, stores_sheet, PromotionFacts},
         Basis, Evaluation, Figures,
     },
 };
@@ -20,7 +20,7 @@ use crate::{
         records::{use_titles, Loaded, Shared},
         sync::use_data,
     },
-    download::save_file,
+    download::{save_table, TableFile},
     format::{format_yuan, local_today},
     i18n::{use_i18n, I18n, Key},
     mount::use_mount,
@@ -101,16 +101,20 @@ pub fn EvaluationPage() -> impl IntoView {
         Loaded::Ready(m) => Some(m),
         _ => None,
     };
-    let export_csv = move |_| {
+    // The whole ranking as CSV or .xlsx, from the same cells.
+    let export = move |file: TableFile| {
         let Some(Shared(m)) = ready() else { return };
         let header = ranking_header(i18n);
-        let file = titles.with_untracked(|t| {
-            ranking_csv(&header, &m.judged.ranked, &|id| {
-                t.get(id).cloned().unwrap_or_default()
-            })
+        let sheet = titles.with_untracked(|t| {
+            ranking_sheet(
+                i18n.t(Key::EvaluationTitle),
+                &header,
+                &m.judged.ranked,
+                &|id| t.get(id).cloned().unwrap_or_default(),
+            )
         });
-        let file_name = format!("{}-{}.csv", i18n.t(Key::EvaluationFileName), local_today());
-        export_failed.set(save_file(&file_name, "text/csv;charset=utf-8", &file).is_err());
+        let stem = format!("{}-{}", i18n.t(Key::EvaluationFileName), local_today());
+        export_failed.set(save_table(&stem, &sheet, file).is_err());
     };
     let promotion_base = StoredValue::new(mount.href(&Page::List(Collection::Promotion).path()));
     let promotion_href = move |id: &str| promotion_base.with_value(|base| format!("{base}/{id}"));
@@ -233,7 +237,9 @@ pub fn EvaluationPage() -> impl IntoView {
                 <h1 class="page-title">{move || i18n.t(Key::EvaluationTitle)}</h1>
                 <div class="page-actions">
                     <button type="button" class="button" data-testid="evaluation-export-csv"
-                        disabled=busy on:click=export_csv>{move || i18n.t(Key::EvaluationExportCsv)}</button>
+                        disabled=busy on:click=move |_| export(TableFile::Csv)>{move || i18n.t(Key::EvaluationExportCsv)}</button>
+                    <button type="button" class="button" data-testid="evaluation-export-xlsx"
+                        disabled=busy on:click=move |_| export(TableFile::Xlsx)>{move || i18n.t(Key::EvaluationExportXlsx)}</button>
                 </div>
             </header>
             <p class="muted">{move || i18n.t(Key::EvaluationIntro)}</p>
@@ -421,35 +427,36 @@ pub fn PromotionEvaluation(id: String) -> impl IntoView {
         }
         _ => None,
     });
-    let file_name = move |extension: &str| {
+    // The promotion's files are named after it (without the extension).
+    let file_stem = move || {
         let promotion = id.with_value(|id| name(id));
-        format!(
-            "{}-{promotion}.{extension}",
-            i18n.t(Key::EvaluationFileName)
-        )
+        format!("{}-{promotion}", i18n.t(Key::EvaluationFileName))
     };
     let export_png = move |_| {
         let started = document().get_element_by_id(CHART_ID).is_some_and(|svg| {
-            download_png(&svg, &file_name("png"), move |done| {
+            download_png(&svg, &format!("{}.png", file_stem()), move |done| {
                 export_failed.set(done.is_err())
             })
             .is_ok()
         });
         export_failed.set(!started);
     };
-    let export_csv = move |_| {
+    // Its stores as CSV or .xlsx, from the same cells.
+    let export_stores = move |file: TableFile| {
         let Some((_, Some((e, _)), _)) = judged.get_untracked() else {
             return;
         };
-        let file = titles.with_untracked(|t| {
-            stores_csv(
+        let promotion = id.with_value(|id| name(id));
+        let sheet = titles.with_untracked(|t| {
+            stores_sheet(
+                &promotion,
                 &stores_header(i18n),
                 &e,
                 &|store| t.get(store).cloned().unwrap_or_default(),
                 &|b| basis_text(i18n, b),
             )
         });
-        export_failed.set(save_file(&file_name("csv"), "text/csv;charset=utf-8", &file).is_err());
+        export_failed.set(save_table(&file_stem(), &sheet, file).is_err());
     };
 
     let body = move || {
@@ -504,8 +511,10 @@ pub fn PromotionEvaluation(id: String) -> impl IntoView {
                     <div class="button-row">
                         <button type="button" class="button" data-testid="evaluation-export-png" on:click=export_png>
                             {i18n.t(Key::EvaluationExportPng)}</button>
-                        <button type="button" class="button" data-testid="evaluation-export-stores" on:click=export_csv>
-                            {i18n.t(Key::EvaluationExportCsv)}</button>
+                        <button type="button" class="button" data-testid="evaluation-export-stores"
+                            on:click=move |_| export_stores(TableFile::Csv)>{i18n.t(Key::EvaluationExportCsv)}</button>
+                        <button type="button" class="button" data-testid="evaluation-export-stores-xlsx"
+                            on:click=move |_| export_stores(TableFile::Xlsx)>{i18n.t(Key::EvaluationExportXlsx)}</button>
                     </div>
                     <h3>{i18n.t(Key::EvaluationPerStore)}</h3>
                     <div class="table-scroll" tabindex="0">

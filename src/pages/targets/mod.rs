@@ -40,7 +40,7 @@ use crate::{
         sync::{use_data, Data},
         targets::use_actuals,
     },
-    format::{grouped, local_today, parse_yuan, percent, yuan_input},
+    format::{local_today, parse_yuan, percent, yuan_input},
     i18n::{use_i18n, I18n, Key},
     permissions::use_access,
     session::use_session,
@@ -84,11 +84,7 @@ pub(crate) fn status_label(status: Breakdown, locale: Locale) -> String {
 
 /// A value of the metric for reading: yuan (rounded) for amounts, else the count.
 pub(crate) fn figure(metric: Metric, value: i64) -> String {
-    if metric.is_money() {
-        grouped((value + value.signum() * 50) / 100)
-    } else {
-        grouped(value)
-    }
+    yingxiao_core::targets::export::figure(metric, value).csv_text()
 }
 
 /// A value as typed into a cell: 分 from yuan for amounts, else a whole count.

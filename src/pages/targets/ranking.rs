@@ -2,13 +2,14 @@
 //! sees, scored over this month, quarter or year by their role's weights (core's
 //! `targets::score`), ranked by the score or by one metric's attainment. A row opens its scorecard:
 //! every metric's target, actual, attainment, weight and points, so each number can be checked.
-//! Managers export the table as CSV; a rep or promoter sees their own scorecard.
+//! Managers export the table as CSV or .xlsx; a rep or promoter sees their own scorecard.
 
 use leptos::prelude::*;
 use yingxiao_core::{
-    export::csv_for_excel,
+    export,
     targets::{
         actuals::Metric,
+        export::ranking_row,
         score::{rank, role_of, scorecard, weights_of, Scorecard, Span},
         sheet::Sheet,
     },
@@ -22,7 +23,7 @@ use crate::{
         records::{Loaded, Shared},
         targets::ActualsHandle,
     },
-    download,
+    download::{self, TableFile},
     format::{local_today, percent},
     i18n::{use_i18n, Key},
     permissions::use_access,
@@ -149,7 +150,8 @@ pub(super) fn Ranking(
         })
     });
 
-    let export = move |_| {
+    // The table as CSV or .xlsx, from the same cells.
+    let export = move |file: TableFile| {
         let locale = i18n.locale_untracked();
         let Some(rows) = ranked.get_untracked() else {
             return;
@@ -176,36 +178,17 @@ pub(super) fn Ranking(
                 header.push(format!("{name} {}", crate::i18n::text(locale, key)));
             }
         }
-        let header: Vec<&str> = header.iter().map(String::as_str).collect();
-        let lines = rows.iter().map(|r| {
-            let mut cells = vec![
-                r.rank.to_string(),
-                r.name.clone(),
-                r.place.clone(),
-                format!("{:.1}", r.card.score),
-            ];
-            for m in &metrics {
-                match r.card.parts.iter().find(|p| p.metric == *m) {
-                    Some(p) => cells.extend([
-                        figure(p.metric, p.target),
-                        figure(p.metric, p.actual),
-                        percent(p.attained),
-                        format!("{}%", p.weight),
-                        format!("{:.1}", p.points),
-                    ]),
-                    None => cells.extend(std::iter::repeat_n(String::new(), 5)),
-                }
-            }
-            cells
-        });
-        let file = csv_for_excel(&header, lines);
+        let title = crate::i18n::text(locale, Key::RankingTitle);
+        let sheet = export::Sheet {
+            name: title.to_owned(),
+            header,
+            rows: rows
+                .iter()
+                .map(|r| ranking_row(r.rank, &r.name, &r.place, &r.card, &metrics))
+                .collect(),
+        };
         let today = String::from(js_sys::Date::new_0().to_iso_string());
-        let name = format!(
-            "{}-{}.csv",
-            crate::i18n::text(locale, Key::RankingTitle),
-            &today[..10]
-        );
-        let _ = download::save_file(&name, "text/csv;charset=utf-8", &file);
+        let _ = download::save_table(&format!("{title}-{}", &today[..10]), &sheet, file);
     };
 
     let pick = move |current: RwSignal<Level>, value: Level, key: Key, testid: &'static str| {
@@ -290,9 +273,15 @@ pub(super) fn Ranking(
                             }).collect_view()}
                         </select>
                     </label>
-                    <button type="button" class="button" data-testid="ranking-export" on:click=export
+                    <button type="button" class="button" data-testid="ranking-export"
+                        on:click=move |_| export(TableFile::Csv)
                         disabled=move || ranked.with(|r| r.as_ref().is_none_or(Vec::is_empty))>
                         {move || i18n.t(Key::RankingExport)}
+                    </button>
+                    <button type="button" class="button" data-testid="ranking-export-xlsx"
+                        on:click=move |_| export(TableFile::Xlsx)
+                        disabled=move || ranked.with(|r| r.as_ref().is_none_or(Vec::is_empty))>
+                        {move || i18n.t(Key::RankingExportXlsx)}
                     </button>
                 </Show>
             </div>
