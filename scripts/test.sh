@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Yingxiao: formatting, clippy (native and wasm), core and server tests (SQLite and a
-# throwaway PostgreSQL), browser tests of the web crate in headless Chromium, the release build with its
-# download size, and Playwright end-to-end tests against the real server. Installs what is missing first.
+# throwaway PostgreSQL), a sample .xlsx export read back by openpyxl, browser tests of the web crate in
+# headless Chromium, the release build with its download size, and Playwright end-to-end tests against
+# the real server. Installs what is missing first.
 set -euo pipefail
 source "$(dirname "$0")/tools.sh"
 cd "$ROOT"
@@ -32,6 +33,12 @@ export YINGXIAO_TEST_OIDC_PROVIDER="$ROOT/end2end/oidc/provider.mjs"
 
 say "cargo test: core and server (SQLite and PostgreSQL, an OpenID provider)"
 cargo test --quiet -p yingxiao-core -p yingxiao-server
+
+say "the .xlsx export read back by openpyxl"
+xlsx_sample="$ROOT/target/xlsx-check/sample.xlsx"
+rm -f "$xlsx_sample" "${xlsx_sample%.xlsx}.json"
+YINGXIAO_XLSX_OUT="$xlsx_sample" cargo test --quiet -p yingxiao-core --lib sample_workbook_for_openpyxl
+"$(ensure_python_tools)" scripts/check-xlsx.py "$xlsx_sample" "@${xlsx_sample%.xlsx}.json"
 
 say "wasm-bindgen-test: the web crate in headless Chromium"
 cargo test -p yingxiao --target wasm32-unknown-unknown

@@ -65,15 +65,16 @@ ensure_test_tools() {
   fi
 }
 
-# The test command's Python tools, from PyPI into .tools/venv: schemathesis (API fuzzing) and
-# icalendar (reads the calendar export back). Prints the venv's python.
+# The test command's Python tools, from PyPI into .tools/venv: schemathesis (API fuzzing), icalendar
+# (reads the calendar export back) and openpyxl (reads the .xlsx exports back). Prints the venv's python.
 ensure_python_tools() {
   local venv="$ROOT/.tools/venv"
   if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "version 4" \
-    || ! "$venv/bin/python" -c 'import icalendar' 2>/dev/null; then
-    say "installing schemathesis 4 and icalendar 6 from PyPI into .tools/venv"
+    || ! "$venv/bin/python" -c 'import icalendar, openpyxl' 2>/dev/null; then
+    say "installing schemathesis 4, icalendar 6 and openpyxl 3 from PyPI into .tools/venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check 'schemathesis>=4,<5' 'icalendar>=6,<7' >&2
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'schemathesis>=4,<5' 'icalendar>=6,<7' \
+      'openpyxl>=3.1,<4' >&2
   fi
   echo "$venv/bin/python"
 }
