@@ -44,15 +44,7 @@ pub(super) static CUSTOMERS: Table = Table {
             "Name",
         )
         .required(),
-        // Its id in the company's old CRM or ERP: a re-import finds the record by it.
-        FieldDef::new(
-            "external_id",
-            Text {
-                max_chars: CODE_CHARS,
-            },
-            "外部编号",
-            "External ID",
-        ),
+        super::EXTERNAL_ID,
         FieldDef::new("kind", Enum(CUSTOMER_KINDS), "客户类型", "Kind").required(),
         FieldDef::new("tier", Enum(TIERS), "客户等级", "Tier"),
         FieldDef::new(

@@ -59,6 +59,17 @@ pub(crate) const NAME_CHARS: u32 = 200;
 pub(crate) const NOTES_CHARS: u32 = 4000;
 /// Longest code or number: SKU, order no., employee no., receipt no.
 pub(crate) const CODE_CHARS: u32 = 64;
+
+/// 外部编号: a customer's or deal's id in the company's old CRM or ERP; a re-import finds the record
+/// by it (`import::ImportKind::identity_keys`).
+pub(crate) const EXTERNAL_ID: FieldDef = FieldDef::new(
+    "external_id",
+    FieldKind::Text {
+        max_chars: CODE_CHARS,
+    },
+    "外部编号",
+    "External ID",
+);
 /// Longest short text: a job title, a city, a segment, a category.
 pub(crate) const SHORT_CHARS: u32 = 100;
 /// Longest phone number (with country code, extension and separators).

@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use super::error::{ValidationError, LOST_NEEDS_REASON, WON_NEEDS_TIME};
 use super::validate::{present, text_of};
 use super::{
-    choice_enum, choices, no_value_rules, Collection, FieldDef, FieldKind::*, Table, CODE_CHARS,
-    CURRENCIES, MAX_COUNT, NAME_CHARS, NOTES_CHARS,
+    choice_enum, choices, no_value_rules, Collection, FieldDef, FieldKind::*, Table, CURRENCIES,
+    MAX_COUNT, NAME_CHARS, NOTES_CHARS,
 };
 
 choice_enum! {
@@ -112,15 +112,7 @@ pub(super) static OPPORTUNITIES: Table = Table {
             "Name",
         )
         .required(),
-        // Its id in the company's old CRM or ERP: a re-import finds the record by it.
-        FieldDef::new(
-            "external_id",
-            Text {
-                max_chars: CODE_CHARS,
-            },
-            "外部编号",
-            "External ID",
-        ),
+        super::EXTERNAL_ID,
         FieldDef::new("amount", Money, "预计金额", "Amount"),
         FieldDef::new("currency", Enum(CURRENCIES), "币种", "Currency"),
         FieldDef::new("stage", Enum(STAGES), "阶段", "Stage")

@@ -3,6 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::tests::{counter, object};
 use super::*;
 use crate::funnel::{self, Deal, FunnelQuery, Period, Stage, DAY_MS};
 use crate::locale::Locale;
@@ -12,9 +13,6 @@ const EAST: &str = "0193b3c4-7a1e-7000-8000-0000000000e1";
 const LI: &str = "0193b3c4-7a1e-7000-8000-0000000000a1";
 const DEALER: &str = "0193b3c4-7a1e-7000-8000-0000000000d1";
 
-fn object(value: Value) -> Map<String, Value> {
-    value.as_object().unwrap().clone()
-}
 
 fn existing() -> RecordIndex {
     let mut index = RecordIndex::new();
@@ -42,13 +40,6 @@ fn existing() -> RecordIndex {
     index
 }
 
-fn counter() -> impl FnMut() -> String {
-    let mut n = 0;
-    move || {
-        n += 1;
-        format!("00000000-0000-7000-8000-{n:012}")
-    }
-}
 
 fn run(options: &ImportOptions, bytes: &[u8]) -> ImportReport {
     import_file(bytes, options, &existing(), counter()).unwrap()

@@ -13,7 +13,7 @@ const WANG_1: &str = "0193b3c4-7a1e-7000-8000-0000000000a2";
 const WANG_2: &str = "0193b3c4-7a1e-7000-8000-0000000000a3";
 const DEALER: &str = "0193b3c4-7a1e-7000-8000-0000000000d1";
 
-fn object(value: Value) -> Map<String, Value> {
+pub(super) fn object(value: Value) -> Map<String, Value> {
     value.as_object().unwrap().clone()
 }
 
@@ -54,7 +54,7 @@ fn existing() -> RecordIndex {
 }
 
 /// Ids 00000000-0000-7000-8000-000000000001, …002, … in the order they are asked for.
-fn counter() -> impl FnMut() -> String {
+pub(super) fn counter() -> impl FnMut() -> String {
     let mut n = 0;
     move || {
         n += 1;
