@@ -64,6 +64,7 @@ fn arb_query() -> impl Strategy<Value = FunnelQuery> {
                     negotiate: limits[2],
                     commit: limits[3],
                 },
+                ..FunnelSettings::default()
             },
         })
 }
