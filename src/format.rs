@@ -54,14 +54,8 @@ pub(crate) fn local_today() -> chrono::NaiveDate {
 
 /// 分 for reading: `123456789` → `¥1,234,567.89`.
 pub fn format_yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let fen = fen.unsigned_abs();
-    format!("{sign}¥{}.{:02}", grouped((fen / 100) as i64), fen % 100)
+    yingxiao_core::money::format_money(fen, None)
 }
-
-/// A whole number grouped by thousands, for tables of figures: `-1234567` → `-1,234,567` (core's, so
-/// the pages and the exported files group alike).
-pub(crate) use yingxiao_core::export::grouped;
 
 /// An instant as the user's clock and language write it.
 pub(crate) fn local_date_time(instant: &str, locale: Locale) -> String {

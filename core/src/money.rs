@@ -29,14 +29,8 @@ pub fn symbol(currency: &str) -> &str {
 pub fn format_money(amount: i64, currency: Option<&str>) -> String {
     let sign = if amount < 0 { "-" } else { "" };
     let amount = amount.unsigned_abs();
-    let whole = (amount / 100).to_string();
-    let mut grouped = String::new();
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
+    // Whole units fit an i64: a u64 of minor units over 100 does.
+    let grouped = crate::export::grouped((amount / 100) as i64);
     let symbol = symbol(currency.unwrap_or(COMPANY_CURRENCY));
     format!("{sign}{symbol}{grouped}.{:02}", amount % 100)
 }
