@@ -73,11 +73,12 @@ test('the settings show the values in force, defaults where unset, in titled gro
     const value = company.fields[field] ?? fallback;
     await expect(card.getByLabel(`${stage}阶段赢单概率（%）`)).toHaveValue(String(value));
   }
-  // Two titled groups, drawn as panels of the card rather than the browser's grooved box.
+  // Three titled groups, drawn as panels of the card rather than the browser's grooved box.
   const groups = card.locator('fieldset.settings-group');
-  await expect(groups.locator('legend')).toHaveText(['赢单概率', '停滞天数']);
+  await expect(groups.locator('legend')).toHaveText(['赢单概率', '停滞天数', '汇率']);
   for (const group of await card.locator('fieldset').all()) {
     expect(await group.evaluate((e) => getComputedStyle(e).borderTopStyle)).not.toBe('groove');
   }
   await expect(groups.nth(1)).toContainText('第 90 百分位');
+  await expect(groups.nth(2)).toContainText('计入数量但不计入金额');
 });
