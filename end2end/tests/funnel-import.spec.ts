@@ -61,7 +61,7 @@ test('an imported CSV of opportunities shows in the funnel with exactly its answ
     ],
     { encoding: 'utf8', env: { ...process.env, RUST_LOG: 'warn' } },
   );
-  expect(output).toContain('7 rows read, 7 valid, 0 bad');
+  expect(output).toContain('7 rows read, 0 bad; created 7, updated 0, unchanged 0');
   expect(output).toContain('imported.');
 
   await signIn(page, E2E_MANAGER_LOGIN, 'funnel');
