@@ -13,7 +13,6 @@ const EAST: &str = "0193b3c4-7a1e-7000-8000-0000000000e1";
 const LI: &str = "0193b3c4-7a1e-7000-8000-0000000000a1";
 const DEALER: &str = "0193b3c4-7a1e-7000-8000-0000000000d1";
 
-
 fn existing() -> RecordIndex {
     let mut index = RecordIndex::new();
     index.add(
@@ -39,7 +38,6 @@ fn existing() -> RecordIndex {
     );
     index
 }
-
 
 fn run(options: &ImportOptions, bytes: &[u8]) -> ImportReport {
     import_file(bytes, options, &existing(), counter()).unwrap()
