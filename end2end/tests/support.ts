@@ -72,7 +72,7 @@ export async function decidePromotion(request: APIRequestContext, token: string,
 }
 
 /// Pushes `intents` as one device's changes, in order, and expects the server to apply each.
-async function pushApplied(request: APIRequestContext, token: string, intents: { name: string; args: unknown }[]) {
+export async function pushApplied(request: APIRequestContext, token: string, intents: { name: string; args: unknown }[]) {
   const clientId = randomUUID();
   const response = await request.post('api/v1/sync/push', {
     headers: { Authorization: `Bearer ${token}` },
