@@ -20,10 +20,7 @@ use std::{
 
 use calamine::Reader;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-use serde_json::{Map, Value};
-use sqlx::Row;
 use yingxiao_core::{
-    domain::Collection,
     import::{
         import_table, read_table, ColumnMap, ImportKind, ImportOptions, RecordIndex, Table,
         ValueMap,
@@ -353,31 +350,11 @@ async fn seed_company(data_dir: &Path) {
     storage.close().await;
 }
 
-/// The stored records an import of deals is read against, loaded as `import_file` loads them
-/// (server/src/import.rs `load_index`, which is private): what a deal refers to, and the deals.
+/// The stored records an import of deals is read against, loaded by the import's own step.
 async fn load_index(storage: &Storage) -> RecordIndex {
-    let mut index = RecordIndex::new();
-    for collection in [
-        Collection::OrgUnit,
-        Collection::User,
-        Collection::Customer,
-        Collection::Product,
-        Collection::Opportunity,
-    ] {
-        let rows =
-            sqlx::query("SELECT id, fields FROM records WHERE collection = $1 AND deleted = 0")
-                .bind(collection.as_str())
-                .fetch_all(&storage.pool)
-                .await
-                .expect("the records");
-        for row in rows {
-            let id: String = row.get(0);
-            let fields: Map<String, Value> =
-                serde_json::from_str(&row.get::<String, _>(1)).expect("stored fields");
-            index.add(collection, &id, &fields);
-        }
-    }
-    index
+    yingxiao_server::import::load_index(storage, ImportKind::Opportunities)
+        .await
+        .expect("the stored records")
 }
 
 fn deal_options() -> ImportOptions {

@@ -58,7 +58,9 @@ fn read_against(kind: ImportKind) -> Vec<Collection> {
 /// Most creates applied per push.
 const BATCH: usize = 500;
 
-async fn load_index(storage: &Storage, kind: ImportKind) -> Result<RecordIndex, ImportError> {
+/// The stored records a file of `kind` is read against (`read_against`), as the import loads them;
+/// public for the import benchmark, which times this step.
+pub async fn load_index(storage: &Storage, kind: ImportKind) -> Result<RecordIndex, ImportError> {
     let mut index = RecordIndex::new();
     for collection in read_against(kind) {
         let rows =
