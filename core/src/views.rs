@@ -214,6 +214,7 @@ static SPECS: [ViewSpec; 18] = [
             "permission_overrides",
             "role_duties",
             "score_weights",
+            "import_mappings",
         ],
         readers: LEADERS,
     },

@@ -1,7 +1,7 @@
 //! Import figures: 100,000 deals from CSV and from .xlsx through the CLI's own path
 //! (`yingxiao_server::import::import_file`: read the file, load the stored records, validate, apply),
-//! with a plain reader of the same bytes measured in the same run beside the read (the `csv` crate
-//! into `StringRecord`s; calamine's range with every cell made a string).
+//! with a plain reader of the same bytes measured in the same run beside the read (core's
+//! `read_plain`: the `csv` crate into `StringRecord`s; calamine's range with every cell a string).
 //!
 //! A company of 13 units, 200 people and 5,000 customers is imported first, through the same call.
 //! The deals are a CRM's export (its own column names and stage words, mapped as `--map`/`--values`
@@ -13,16 +13,14 @@
 
 use std::{
     hint::black_box,
-    io::Cursor,
     path::Path,
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
-use calamine::Reader;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use yingxiao_core::{
     import::{
-        import_table, read_table, ColumnMap, ImportKind, ImportOptions, RecordIndex, Table,
+        import_table, read_plain, read_table, ColumnMap, ImportKind, ImportOptions, RecordIndex, Table,
         ValueMap,
     },
     time::{format_instant, NaiveDate},
@@ -385,26 +383,6 @@ async fn median<T, F: std::future::Future<Output = T>>(mut run: impl FnMut() -> 
     times[RUNS / 2]
 }
 
-/// The plain reader of the same bytes: every CSV record as a `StringRecord`.
-fn plain_csv(bytes: &[u8]) -> usize {
-    let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
-    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a record")).collect();
-    records.len()
-}
-
-/// The plain reader of the same bytes: calamine's first sheet, every cell made a string.
-fn plain_calamine(bytes: &[u8]) -> usize {
-    let mut workbook: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes)).expect("a workbook");
-    let name = workbook.sheet_names()[0].clone();
-    let range = workbook.worksheet_range(&name).expect("a sheet");
-    let rows: Vec<Vec<String>> = range
-        .rows()
-        .map(|row| row.iter().map(ToString::to_string).collect())
-        .collect();
-    rows.len()
-}
-
 /// Read, load, validate and the dry run of one file against the company without deals.
 struct Checked {
     read: Duration,
@@ -495,8 +473,8 @@ async fn main() {
     );
 
     let storage = open(&base).await;
-    let csv_checked = check(&storage, &csv, plain_csv).await;
-    let xlsx_checked = check(&storage, &xlsx, plain_calamine).await;
+    let csv_checked = check(&storage, &csv, read_plain).await;
+    let xlsx_checked = check(&storage, &xlsx, read_plain).await;
     storage.close().await;
 
     let data = dir.path().join("csv");

@@ -8,7 +8,6 @@
 use serde_json::{Map, Value};
 use sqlx::Row;
 use yingxiao_core::{
-    domain::Collection,
     import::{
         import_table, read_table, ImportKind, ImportOptions, ImportReport, RecordIndex, Table,
     },
@@ -37,32 +36,14 @@ pub enum ImportError {
     StoredFields(serde_json::Error),
 }
 
-/// Collections an import file may refer to (units, people, customers, products).
-const REFERENCED: [Collection; 4] = [
-    Collection::OrgUnit,
-    Collection::User,
-    Collection::Customer,
-    Collection::Product,
-];
-
-/// The stored records a file of `kind` is read against: what it may refer to, and its own
-/// collection, whose records its rows update, must not repeat, or hang from (a target's parent).
-fn read_against(kind: ImportKind) -> Vec<Collection> {
-    let mut collections = REFERENCED.to_vec();
-    if !collections.contains(&kind.collection()) {
-        collections.push(kind.collection());
-    }
-    collections
-}
-
 /// Most creates applied per push.
 const BATCH: usize = 500;
 
-/// The stored records a file of `kind` is read against (`read_against`), as the import loads them;
+/// The stored records a file of `kind` is read against (`ImportKind::reads`), as the import loads them;
 /// public for the import benchmark, which times this step.
 pub async fn load_index(storage: &Storage, kind: ImportKind) -> Result<RecordIndex, ImportError> {
     let mut index = RecordIndex::new();
-    for collection in read_against(kind) {
+    for collection in kind.reads() {
         let rows =
             sqlx::query("SELECT id, fields FROM records WHERE collection = $1 AND deleted = 0")
                 .bind(collection.as_str())

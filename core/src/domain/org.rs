@@ -76,6 +76,27 @@ pub const ROLE_DUTIES_FIELD: &str = "role_duties";
 /// role is assessed on and how much each counts (`targets::score`).
 pub const SCORE_WEIGHTS_FIELD: &str = "score_weights";
 
+/// The company unit's field holding how its spreadsheet columns were mapped on import (导入映射):
+/// per kind of import and column header, the field it fed, or none (`core::import::remember`), so
+/// the next export from the same CRM or HR system maps itself.
+pub const IMPORT_MAPPINGS_FIELD: &str = "import_mappings";
+
+/// One remembered column: a kind of import (`ImportKind::as_str`), a header as the file wrote it,
+/// and the field it feeds (empty: the column is not imported).
+const IMPORT_MAPPING_LINE: &[FieldDef] = &[
+    FieldDef::new("kind", Text { max_chars: 40 }, "导入类型", "Import kind").required(),
+    FieldDef::new(
+        "header",
+        Text {
+            max_chars: NAME_CHARS,
+        },
+        "列名",
+        "Column",
+    )
+    .required(),
+    FieldDef::new("field", Text { max_chars: 60 }, "字段", "Field"),
+];
+
 /// One line of the scorecard weights: a metric a role is assessed on and its weight. A role's
 /// lines add up to 100%.
 const SCORE_WEIGHT_LINE: &[FieldDef] = &[
@@ -211,6 +232,14 @@ pub(super) static ORG_UNITS: Table = Table {
             "考核权重",
             "Scorecard weights",
         ),
+        // How the company's import files map to fields, on the company unit only; kept by the
+        // browser's import for administrators and HQ.
+        FieldDef::new(
+            IMPORT_MAPPINGS_FIELD,
+            Lines(IMPORT_MAPPING_LINE),
+            "导入映射",
+            "Import mappings",
+        ),
     ],
     check_value: org_unit_value_rules,
     check_record: org_unit_rules,
@@ -277,6 +306,7 @@ fn org_unit_rules(fields: &Map<String, Value>) -> Result<(), ValidationError> {
         crate::permission::OVERRIDES_FIELD,
         ROLE_DUTIES_FIELD,
         SCORE_WEIGHTS_FIELD,
+        IMPORT_MAPPINGS_FIELD,
     ];
     let rates = crate::money::RATE_FIELDS.map(|(_, field)| field);
     let settings = WIN_PROBABILITY_FIELDS

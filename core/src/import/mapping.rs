@@ -627,13 +627,26 @@ pub(super) fn choice(def: &FieldDef, text: &str) -> Option<&'static str> {
 
 /// Matches the maps to the file's header and the kind's fields; every mistake in them is an error
 /// here, before any row is read.
-pub(super) fn plan(
+/// The field each header feeds, in header order (`None`: the column is not read): what `columns`
+/// says, else the field its header names by itself (`automatic_target`), unless `columns` sends
+/// another header there. What the mapping screen shows before anything is imported.
+pub fn column_fields(
     kind: ImportKind,
     headers: &[String],
     columns: &ColumnMap,
-    values: &ValueMap,
-    defaults: &Defaults,
-) -> Result<Plan, ImportError> {
+) -> Result<Vec<Option<&'static str>>, ImportError> {
+    Ok(choose(kind, headers, columns)?
+        .into_iter()
+        .map(|t| t.map(Target::name))
+        .collect())
+}
+
+/// The target of each header (see `column_fields`); a field fed by two columns is an error.
+fn choose(
+    kind: ImportKind,
+    headers: &[String],
+    columns: &ColumnMap,
+) -> Result<Vec<Option<Target>>, ImportError> {
     let collection = kind.collection();
     // Per column: None = not decided yet, Some(None) = explicitly ignored, Some(Some(t)) = mapped.
     let mut chosen: Vec<Option<Option<Target>>> = vec![None; headers.len()];
@@ -674,34 +687,49 @@ pub(super) fn plan(
         chosen[index] = Some(target);
     }
     let explicit: Vec<Target> = chosen.iter().flatten().flatten().copied().collect();
-
-    let mut plan = Plan {
-        columns: Vec::new(),
-        ignored: Vec::new(),
-        values: Vec::new(),
-        defaults: Vec::new(),
-    };
+    let mut out: Vec<Option<Target>> = Vec::with_capacity(headers.len());
     for (index, header) in headers.iter().enumerate() {
         let target = match chosen[index] {
             Some(target) => target,
             // An automatic match gives way to a column the map sends to the same field.
             None => automatic_target(kind, header).filter(|t| !explicit.contains(t)),
         };
-        let Some(target) = target else {
-            plan.ignored.push(header.clone());
-            continue;
-        };
-        if let Some(first) = plan.columns.iter().find(|c| c.target == target) {
-            return Err(ImportError::FieldMappedTwice {
-                field: target.name(),
-                headers: [first.header.clone(), header.clone()],
-            });
+        if let Some(target) = target {
+            if let Some(first) = out.iter().position(|t| *t == Some(target)) {
+                return Err(ImportError::FieldMappedTwice {
+                    field: target.name(),
+                    headers: [headers[first].clone(), header.clone()],
+                });
+            }
         }
-        plan.columns.push(Column {
-            index,
-            header: header.clone(),
-            target,
-        });
+        out.push(target);
+    }
+    Ok(out)
+}
+
+pub(super) fn plan(
+    kind: ImportKind,
+    headers: &[String],
+    columns: &ColumnMap,
+    values: &ValueMap,
+    defaults: &Defaults,
+) -> Result<Plan, ImportError> {
+    let collection = kind.collection();
+    let mut plan = Plan {
+        columns: Vec::new(),
+        ignored: Vec::new(),
+        values: Vec::new(),
+        defaults: Vec::new(),
+    };
+    for (index, (header, target)) in headers.iter().zip(choose(kind, headers, columns)?).enumerate() {
+        match target {
+            Some(target) => plan.columns.push(Column {
+                index,
+                header: header.clone(),
+                target,
+            }),
+            None => plan.ignored.push(header.clone()),
+        }
     }
 
     for (field, value) in defaults.entries() {

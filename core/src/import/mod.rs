@@ -19,6 +19,7 @@ mod history_tests;
 mod lookup;
 mod mapping;
 mod refused;
+mod remember;
 #[cfg(test)]
 mod rules_tests;
 pub mod table;
@@ -33,9 +34,10 @@ use serde_json::{Map, Value};
 pub use describe::{describe, FieldDescription, KindDescription, Reference, ValueKind};
 pub use error::{ImportError, RowError};
 pub use lookup::{natural_keys, target_slot, Ambiguous, Figure, Lookup, RecordIndex, TARGET_SLOT};
-pub use mapping::{ColumnMap, Defaults, ValueMap, ValueMapping};
+pub use mapping::{column_fields, ColumnMap, Defaults, ValueMap, ValueMapping};
+pub use remember::{remember, remembered, MAX_REMEMBERED};
 pub use refused::refused_rows;
-pub use table::{read_table, Delimiter, Encoding, ReadOptions, Row, Source, Table};
+pub use table::{read_plain, read_table, Delimiter, Encoding, ReadOptions, Row, Source, Table};
 
 use error::Problem;
 use lookup::{key_of, unique_keys, KeyIndex};
@@ -115,6 +117,22 @@ impl ImportKind {
         mapping::targets(self).into_iter().map(|(n, _)| n).collect()
     }
 
+    /// The stored records a file of this kind is read against: the collections it may refer to
+    /// (units, people, customers, products) and its own, whose records its rows update, must not
+    /// repeat, or hang from (a target's parent).
+    pub fn reads(self) -> Vec<Collection> {
+        let mut collections = vec![
+            Collection::OrgUnit,
+            Collection::User,
+            Collection::Customer,
+            Collection::Product,
+        ];
+        if !collections.contains(&self.collection()) {
+            collections.push(self.collection());
+        }
+        collections
+    }
+
     /// The keys that say which stored record a row updates, in order of preference: a row is
     /// identified by the first of them it has. An org unit by its code, else its name; a person by
     /// login, else employee no.; a customer by external id, else name; a product by SKU, else
@@ -131,6 +149,13 @@ impl ImportKind {
             ImportKind::Targets | ImportKind::PastActuals => &[TARGET_SLOT],
         }
     }
+}
+
+/// Whether a role brings spreadsheets in through the browser (导入数据): administrators and HQ, who
+/// set a company up. Each row still needs the role's grant to create or change its record, checked
+/// by the server like any change.
+pub fn may_import(role: crate::scope::Role) -> bool {
+    matches!(role, crate::scope::Role::Admin | crate::scope::Role::HqMarketing)
 }
 
 impl std::fmt::Display for ImportKind {

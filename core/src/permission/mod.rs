@@ -66,6 +66,7 @@ pub const SENSITIVE_FIELDS: &[(Collection, &str)] = &[
     (Collection::OrgUnit, OVERRIDES_FIELD),
     (Collection::OrgUnit, crate::domain::ROLE_DUTIES_FIELD),
     (Collection::OrgUnit, crate::domain::SCORE_WEIGHTS_FIELD),
+    (Collection::OrgUnit, crate::domain::IMPORT_MAPPINGS_FIELD),
     (Collection::User, "role"),
     (Collection::User, ACCOUNT_FIELD),
 ];
@@ -901,6 +902,7 @@ fn default_rules() -> &'static [Rule] {
             &[
                 Field(FUNNEL_SETTINGS),
                 Field(crate::domain::SCORE_WEIGHTS_FIELD),
+                Field(crate::domain::IMPORT_MAPPINGS_FIELD),
             ],
             Extent::All,
         ),
