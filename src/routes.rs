@@ -20,6 +20,7 @@ use crate::{
         changes::ChangesPage,
         funnel::FunnelPage,
         home::HomePage,
+        import::ImportPage,
         not_found::NotFoundPage,
         opportunities::{OpportunitiesPage, OpportunityDetailPage},
         org::OrgPage,
@@ -52,6 +53,8 @@ pub enum Page {
     Org,
     /// 操作日志: the audit trail.
     Audit,
+    /// 导入数据: spreadsheets in, for administrators and HQ.
+    Import,
     /// A collection's list.
     List(Collection),
     /// A new record of a collection.
@@ -73,6 +76,7 @@ const FIXED: &[(&str, Page)] = &[
     ("reviews", Page::Reviews),
     ("org", Page::Org),
     ("audit", Page::Audit),
+    ("import", Page::Import),
 ];
 
 impl Page {
@@ -121,6 +125,7 @@ impl Page {
             Page::Reviews => Key::ReviewsTitle,
             Page::Org => Key::OrgTitle,
             Page::Audit => Key::AuditTitle,
+            Page::Import => Key::ImportTitle,
             Page::List(c) | Page::Detail(c, _) => return c.label(locale).to_owned(),
             Page::New(c) => {
                 return text(locale, Key::RecordNewTitle).replace("{collection}", c.label(locale))
@@ -143,6 +148,7 @@ impl Page {
             Page::Reviews => ReviewDayPage().into_any(),
             Page::Org => OrgPage().into_any(),
             Page::Audit => AuditPage().into_any(),
+            Page::Import => ImportPage().into_any(),
             Page::List(Collection::Opportunity) => OpportunitiesPage().into_any(),
             Page::List(Collection::Promotion) => PromotionsPage().into_any(),
             Page::List(Collection::Target) => TargetsPage().into_any(),
@@ -339,6 +345,15 @@ pub fn navigation(access: &Access) -> Vec<NavPart> {
         Icon::Settings,
         false,
     )];
+    // The import, for those who set a company up (administrators and HQ).
+    if yingxiao_core::import::may_import(role) {
+        last.push(NavLink::fixed(
+            Page::Import,
+            Key::NavImport,
+            Icon::Import,
+            false,
+        ));
+    }
     // The audit trail, for the administrator (anyone may open it: it shows their scope's history).
     if role == yingxiao_core::scope::Role::Admin {
         last.push(NavLink::fixed(
@@ -396,6 +411,7 @@ mod tests {
             Page::Reviews,
             Page::Org,
             Page::Audit,
+            Page::Import,
         ];
         for c in Collection::ALL {
             pages.push(Page::List(c));

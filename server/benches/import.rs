@@ -20,8 +20,8 @@ use std::{
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use yingxiao_core::{
     import::{
-        import_table, read_plain, read_table, ColumnMap, ImportKind, ImportOptions, RecordIndex, Table,
-        ValueMap,
+        import_table, read_plain, read_table, ColumnMap, ImportKind, ImportOptions, RecordIndex,
+        Table, ValueMap,
     },
     time::{format_instant, NaiveDate},
 };

@@ -669,6 +669,11 @@ impl Plan {
                     ]),
                 )
             }
+            // The company's remembered import mappings: each pusher a line of its own.
+            "field:import_mappings" => (
+                "import_mappings".into(),
+                json!([{"kind": "customers", "header": format!("Column {n}"), "field": "notes"}]),
+            ),
             "field:tier" => ("tier".into(), json!("A")),
             "field:role" => ("role".into(), json!("promoter")),
             other => {

@@ -17,6 +17,7 @@ pub enum Icon {
     Service,
     Organisation,
     Store,
+    Import,
     More,
 }
 
@@ -29,6 +30,7 @@ impl Icon {
             Self::Opportunities => "M4 8h16v11H4zM9 8V5h6v3M4 13h16M11 13v2h2v-2",
             Self::Settings => "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm7.4-3a7.4 7.4 0 0 0-.1-1.2l2-1.6-2-3.4-2.4 1a7.3 7.3 0 0 0-2-1.2L14.5 3h-5l-.4 2.6a7.3 7.3 0 0 0-2 1.2l-2.4-1-2 3.4 2 1.6a7.4 7.4 0 0 0 0 2.4l-2 1.6 2 3.4 2.4-1a7.3 7.3 0 0 0 2 1.2l.4 2.6h5l.4-2.6a7.3 7.3 0 0 0 2-1.2l2.4 1 2-3.4-2-1.6c.1-.4.1-.8.1-1.2Z",
             Self::Language => "M4 5h9M8.5 3v2M6 5c0 4 2.5 7 6 8.5M11 5c0 4-3 7.5-7 9M13 21l4-9 4 9m-6.6-3h5.2",
+            Self::Import => "M12 15V4M7.5 8.5 12 4l4.5 4.5M4 14v5a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-5",
             Self::Funnel => "M3 4h18l-7 8v6l-4 2v-8L3 4Z",
             Self::Store => "M3 9 4.5 4h15L21 9M3 9h18M3 9a3 3 0 0 0 6 0 3 3 0 0 0 6 0 3 3 0 0 0 6 0M5 11.5V20h14v-8.5M10 20v-5h4v5",
             Self::Orders => "M6 3h12v18l-3-2-3 2-3-2-3 2V3Zm3 5h6M9 12h6M9 16h3",

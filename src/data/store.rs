@@ -323,17 +323,35 @@ impl Store {
         intent: Intent,
         wall_millis: u64,
     ) -> Result<Mutation, DataError> {
-        intent.validate().map_err(DataError::Invalid)?;
+        let mut made = self.record_mutations(vec![intent], wall_millis).await?;
+        Ok(made.remove(0))
+    }
+
+    /// Turns several changes (a batch of an import) into pending mutations in one transaction:
+    /// all of them or, when one is invalid, none.
+    pub async fn record_mutations(
+        &self,
+        intents: Vec<Intent>,
+        wall_millis: u64,
+    ) -> Result<Vec<Mutation>, DataError> {
+        for intent in &intents {
+            intent.validate().map_err(DataError::Invalid)?;
+        }
         let tx = self.transaction(&[PENDING, META], TransactionMode::ReadWrite)?;
         let meta = tx.object_store(META)?;
+        let pending = tx.object_store(PENDING)?;
         let mut outbox = load_outbox(&meta).await?;
-        let mutation = outbox
-            .make(intent, wall_millis)
-            .map_err(DataError::Invalid)?;
-        write_json(&tx.object_store(PENDING)?, mutation.id, &mutation)?;
+        let mut made = Vec::with_capacity(intents.len());
+        for intent in intents {
+            let mutation = outbox
+                .make(intent, wall_millis)
+                .map_err(DataError::Invalid)?;
+            write_json(&pending, mutation.id, &mutation)?;
+            made.push(mutation);
+        }
         write_json(&meta, META_OUTBOX, &outbox)?;
         tx.commit()?.await?;
-        Ok(mutation)
+        Ok(made)
     }
 
     /// Moves refused mutations out of pending into the rejected list.

@@ -90,6 +90,9 @@ pub struct Data {
     pub status: RwSignal<SyncStatus>,
     /// Changes waiting to reach the server.
     pub pending: RwSignal<usize>,
+    /// The id of the oldest change waiting (every change with a lower id has reached the server),
+    /// so a page can tell when its own changes are through (the import's progress).
+    pub oldest_pending: RwSignal<Option<u64>>,
     /// Changes the server refused, with its reasons, until the user dismisses them.
     pub rejected: RwSignal<Vec<RejectedChange>>,
     /// Records received so far during a device's first sync; `None` otherwise.
@@ -128,6 +131,7 @@ impl Data {
             engine: StoredValue::new_local(None),
             status: RwSignal::new(SyncStatus::Starting),
             pending: RwSignal::new(0),
+            oldest_pending: RwSignal::new(None),
             rejected: RwSignal::new(Vec::new()),
             first_sync: RwSignal::new(None),
             revision: RwSignal::new(0),
@@ -222,6 +226,7 @@ impl Data {
         self.engine.set_value(None);
         self.cache.with_value(|cache| cache.clear());
         self.pending.set(0);
+        self.oldest_pending.set(None);
         self.rejected.set(Vec::new());
         self.first_sync.set(None);
         self.files_waiting.set(0);
@@ -240,6 +245,17 @@ impl Data {
         engine.announce(&changed);
         engine.soon();
         Ok(())
+    }
+
+    /// Takes in changes another part of this tab wrote to the device (the import's worker): shows
+    /// them, tells the other tabs, and syncs soon. Returns once the counts say they are pending.
+    pub async fn changed_elsewhere(self) {
+        let Ok(engine) = self.engine() else {
+            return;
+        };
+        self.refresh(&engine, Changed::All).await;
+        engine.announce(&Changed::All);
+        engine.soon();
     }
 
     /// What the user sees of a collection (see `Store::view`).
@@ -291,6 +307,7 @@ impl Data {
         match engine.store.sync_state(new_client_id).await {
             Ok(state) => {
                 self.pending.set(state.pending.len());
+                self.oldest_pending.set(state.pending.first().map(|m| m.id));
                 self.rejected.set(state.rejected);
             }
             Err(error) => self.status.set(SyncStatus::Failed(error.to_string())),

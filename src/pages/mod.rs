@@ -8,6 +8,7 @@ pub mod board;
 pub mod changes;
 pub mod funnel;
 pub mod home;
+pub mod import;
 pub mod login;
 pub mod not_found;
 pub mod opportunities;

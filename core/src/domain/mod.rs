@@ -27,7 +27,8 @@ pub use error::ValidationError;
 pub use opportunity::{enter_first_stage, LostReason, Stage};
 pub use order::SOLD;
 pub use org::{
-    IMPORT_MAPPINGS_FIELD, ROLE_DUTIES_FIELD, SCORE_WEIGHTS_FIELD, STALL_DAYS_FIELDS, STORE, WIN_PROBABILITY_FIELDS,
+    IMPORT_MAPPINGS_FIELD, ROLE_DUTIES_FIELD, SCORE_WEIGHTS_FIELD, STALL_DAYS_FIELDS, STORE,
+    WIN_PROBABILITY_FIELDS,
 };
 pub use promotion::{
     decision_needs_comment, decision_patch, may_reschedule, next_statuses, reschedule_patch,

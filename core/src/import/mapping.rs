@@ -721,7 +721,11 @@ pub(super) fn plan(
         values: Vec::new(),
         defaults: Vec::new(),
     };
-    for (index, (header, target)) in headers.iter().zip(choose(kind, headers, columns)?).enumerate() {
+    for (index, (header, target)) in headers
+        .iter()
+        .zip(choose(kind, headers, columns)?)
+        .enumerate()
+    {
         match target {
             Some(target) => plan.columns.push(Column {
                 index,

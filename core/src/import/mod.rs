@@ -35,8 +35,8 @@ pub use describe::{describe, FieldDescription, KindDescription, Reference, Value
 pub use error::{ImportError, RowError};
 pub use lookup::{natural_keys, target_slot, Ambiguous, Figure, Lookup, RecordIndex, TARGET_SLOT};
 pub use mapping::{column_fields, ColumnMap, Defaults, ValueMap, ValueMapping};
-pub use remember::{remember, remembered, MAX_REMEMBERED};
 pub use refused::refused_rows;
+pub use remember::{remember, remembered, MAX_REMEMBERED};
 pub use table::{read_plain, read_table, Delimiter, Encoding, ReadOptions, Row, Source, Table};
 
 use error::Problem;
@@ -155,7 +155,10 @@ impl ImportKind {
 /// set a company up. Each row still needs the role's grant to create or change its record, checked
 /// by the server like any change.
 pub fn may_import(role: crate::scope::Role) -> bool {
-    matches!(role, crate::scope::Role::Admin | crate::scope::Role::HqMarketing)
+    matches!(
+        role,
+        crate::scope::Role::Admin | crate::scope::Role::HqMarketing
+    )
 }
 
 impl std::fmt::Display for ImportKind {

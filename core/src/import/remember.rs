@@ -50,7 +50,11 @@ pub fn remember(company: &Map<String, Value>, kind: ImportKind, chosen: &ColumnM
         kept.push(json!({"kind": kind.as_str(), "header": header, "field": field.trim()}));
     }
     let of_kind = |line: &Value| text(line, "kind") == Some(kind.as_str());
-    let mut extra = kept.iter().filter(|l| of_kind(l)).count().saturating_sub(MAX_REMEMBERED);
+    let mut extra = kept
+        .iter()
+        .filter(|l| of_kind(l))
+        .count()
+        .saturating_sub(MAX_REMEMBERED);
     kept.retain(|line| {
         if extra > 0 && of_kind(line) {
             extra -= 1;
@@ -110,7 +114,11 @@ mod tests {
             ]
         );
         // Another kind's file with the same header is not touched by it.
-        let deals = remembered(&company, ImportKind::Opportunities, &headers(&["Account Owner"]));
+        let deals = remembered(
+            &company,
+            ImportKind::Opportunities,
+            &headers(&["Account Owner"]),
+        );
         assert!(deals.entries().is_empty());
     }
 
@@ -127,7 +135,11 @@ mod tests {
             &ColumnMap::new().with("owner", ""),
         );
         let company = company(second);
-        let next = remembered(&company, ImportKind::Customers, &headers(&["Owner", "Tier"]));
+        let next = remembered(
+            &company,
+            ImportKind::Customers,
+            &headers(&["Owner", "Tier"]),
+        );
         assert_eq!(
             next.entries(),
             &[

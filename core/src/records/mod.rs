@@ -37,7 +37,7 @@ pub use customer::{Contact, Customer, Visit};
 pub use daily_report::DailyReport;
 pub use opportunity::{Opportunity, ProductLine, StageHistoryEntry};
 pub use order::{Order, OrderLine};
-pub use org::{OrgUnit, PermissionOverride, RoleDuty, ScoreWeight, User};
+pub use org::{ImportMapping, OrgUnit, PermissionOverride, RoleDuty, ScoreWeight, User};
 pub use product::Product;
 pub use promotion::{
     Attendance, BudgetLine, CompetitorActivity, DisplayPhoto, Promotion, PromotionReport,

@@ -29,6 +29,19 @@ record! {
         permission_overrides: Option<Vec<PermissionOverride>>,
         role_duties: Option<Vec<RoleDuty>>,
         score_weights: Option<Vec<ScoreWeight>>,
+        import_mappings: Option<Vec<ImportMapping>>,
+    }
+}
+
+record! {
+    /// One remembered column of the company's imports (导入映射, `import::remember`).
+    pub struct ImportMapping {
+        /// The kind of import (`ImportKind::as_str`).
+        kind: String,
+        /// The header as the file wrote it.
+        header: String,
+        /// The field it feeds; empty or absent: not imported.
+        field: Option<String>,
     }
 }
 

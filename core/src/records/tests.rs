@@ -40,6 +40,7 @@ fn line_fields(collection: Collection, field: &str) -> &'static [&'static str] {
         (Collection::OrgUnit, "permission_overrides") => PermissionOverride::FIELDS,
         (Collection::OrgUnit, "role_duties") => RoleDuty::FIELDS,
         (Collection::OrgUnit, "score_weights") => ScoreWeight::FIELDS,
+        (Collection::OrgUnit, "import_mappings") => ImportMapping::FIELDS,
         (Collection::Opportunity, "stage_history") => StageHistoryEntry::FIELDS,
         (Collection::Opportunity, "product_lines") => ProductLine::FIELDS,
         (Collection::Order, "lines") => OrderLine::FIELDS,
