@@ -11,13 +11,6 @@ cd "$ROOT"
 ensure_test_tools
 
 PORT="${BENCH_PORT:-18490}"
-bench_builds
-DATA="$(mktemp -d /tmp/yingxiao-bench-store.XXXXXX)"
-say "seeding the demo company as of today"
-"$BENCH_SERVER" seed --demo --data-dir "$DATA" >/dev/null
-"$BENCH_SERVER" serve --addr "127.0.0.1:$PORT" --data-dir "$DATA" --dist "$BENCH_DIST" >/dev/null 2>&1 &
-SERVER_PID=$!
-trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
-wait_for_health "$PORT"
+serve_demo_bench "$PORT"
 (cd end2end && BENCH_URL="http://127.0.0.1:$PORT/" npx playwright test -c bench.config.ts store-mode.bench.ts 2>&1 |
   grep -vE "^\s*$|Running 1 test|^\s+[0-9]+ passed")

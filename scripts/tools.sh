@@ -98,6 +98,19 @@ bench_builds() {
   fi
 }
 
+# Seeds the demo company (as of today) into a new data directory and serves it with the benchmark
+# builds (`bench_builds`) on port $1 until the script exits.
+serve_demo_bench() {
+  bench_builds
+  BENCH_DATA="$(mktemp -d /tmp/yingxiao-bench.XXXXXX)"
+  say "seeding the demo company as of today"
+  "$BENCH_SERVER" seed --demo --data-dir "$BENCH_DATA" >/dev/null
+  "$BENCH_SERVER" serve --addr "127.0.0.1:$1" --data-dir "$BENCH_DATA" --dist "$BENCH_DIST" >/dev/null 2>&1 &
+  BENCH_SERVER_PID=$!
+  trap 'kill $BENCH_SERVER_PID 2>/dev/null || true; rm -rf "$BENCH_DATA"' EXIT
+  wait_for_health "$1"
+}
+
 # Waits (up to 20 s) until the server on port $1 answers its health check.
 wait_for_health() {
   for _ in $(seq 1 100); do

@@ -1,7 +1,8 @@
 // Import in the browser (导入数据): an administrator brings in an Excel workbook of customers and a
 // CSV of deals from another CRM, sees the deals' preview refuse every row because the owner column
 // the import picked by its name holds display names, points the owner at the login column instead,
-// applies, and the funnel shows exactly the file's answers. The same file again creates nothing.
+// applies while offline (the rows wait on the device and go when the connection is back), and the
+// funnel shows exactly the file's answers. The same file again creates nothing.
 // Everything sits in a team of its own, so other tests do not count.
 import { test, expect, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
@@ -110,8 +111,12 @@ test('an administrator imports customers from Excel and deals from CSV, fixes a 
   await page.locator(`[data-testid=import-column][data-header="${ownerLogin}"]`).selectOption('owner_id');
   await expect(summary).toHaveText('共 7 行：新建 7，更新 0，无变化 0，有问题 0 行。');
   await expect(page.locator('[data-testid=import-column][data-header="Owner"]')).toHaveValue('');
+  // Applied with the connection gone: the changes wait on the device and go when it is back.
+  await page.context().setOffline(true);
   await page.getByTestId('import-apply').click();
   await expect(page.getByTestId('import-done')).toContainText('新建 7 条');
+  await expect(page.getByTestId('import-sync')).toContainText('已发送 0 / 7');
+  await page.context().setOffline(false);
   await expect(page.getByTestId('import-sync')).toHaveText('已全部同步到服务器。', { timeout: 30_000 });
 
   // On the server: the deals with their customers, and the won deal's cycle from its two dates.

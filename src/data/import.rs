@@ -42,13 +42,15 @@ const SHOWN_ERRORS: usize = 200;
 pub enum Request {
     /// Read the file (sent beside the message) and check it; the worker keeps what the check makes.
     Analyse(Settings),
-    /// Write the kept valid rows of the last check into the outbox.
-    Apply,
+    /// Write the valid rows of the check `seq` into the outbox (refused if a later check replaced it).
+    Apply { seq: u64 },
 }
 
 /// How to read and map a file: the choices of the mapping screen.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
+    /// Which check this is: the page takes only the reply of its latest, and applies only that.
+    pub seq: u64,
     pub user_id: String,
     pub kind: Option<ImportKind>,
     /// Header → field (empty: not imported), the person's and the remembered choices.
@@ -77,11 +79,12 @@ pub enum Reply {
         done: usize,
         total: usize,
     },
-    /// Every intent is in the outbox, as the mutations `first..=last`.
+    /// Every intent is in the outbox, as the mutations `first..=last`, in `write_ms`.
     Applied {
         total: usize,
         first: u64,
         last: u64,
+        write_ms: f64,
     },
     /// Something other than the file went wrong (the device store); in the person's language.
     Failed {
@@ -92,6 +95,8 @@ pub enum Reply {
 /// A checked file, as the mapping screen and the preview show it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
+    /// The check's `Settings::seq`.
+    pub seq: u64,
     pub headers: Vec<String>,
     /// The field each header feeds (`None`: not imported), once the mapping is sound.
     pub fields: Vec<Option<String>>,
@@ -118,6 +123,8 @@ pub struct Analysis {
     pub refused: Option<Vec<u8>>,
     /// Time the worker spent reading the file and checking it (ms), for the benchmark.
     pub read_ms: f64,
+    /// Time reading the device's records into the index took (ms).
+    pub load_ms: f64,
     pub check_ms: f64,
     /// Time a plain reader took over the same bytes (ms), when the benchmark asks.
     pub plain_ms: Option<f64>,
@@ -268,7 +275,7 @@ pub fn serve() {
                             analyse(&settings, file.as_deref().unwrap_or_default(), &kept).await;
                         post(&reply);
                     }
-                    Some(Request::Apply) => apply(&kept).await,
+                    Some(Request::Apply { seq }) => apply(&kept, seq).await,
                     None => post(&Reply::Failed {
                         message: "unreadable request".into(),
                     }),
@@ -282,6 +289,7 @@ pub fn serve() {
 
 /// What the worker keeps from the last check for `Apply`.
 struct Kept {
+    seq: u64,
     user_id: String,
     locale: Locale,
     intents: Vec<Intent>,
@@ -306,7 +314,10 @@ async fn analyse(settings: &Settings, file: &[u8], kept: &RefCell<Option<Kept>>)
         encoding: settings.encoding,
         sheet: settings.sheet.clone(),
     };
-    let mut analysis = Analysis::default();
+    let mut analysis = Analysis {
+        seq: settings.seq,
+        ..Analysis::default()
+    };
     let table = match read_table(file, &read) {
         Ok(table) => table,
         Err(error) => {
@@ -361,10 +372,12 @@ async fn analyse(settings: &Settings, file: &[u8], kept: &RefCell<Option<Kept>>)
             return Reply::Analysed(Box::new(analysis));
         }
     }
+    let loading = now_ms();
     let index = match load_index(&settings.user_id, kind).await {
         Ok(index) => index,
         Err(message) => return Reply::Failed { message },
     };
+    analysis.load_ms = now_ms() - loading;
     let checked = now_ms();
     let report = match import_table(&table, &options, &index, super::new_record_id) {
         Ok(report) => report,
@@ -376,6 +389,7 @@ async fn analyse(settings: &Settings, file: &[u8], kept: &RefCell<Option<Kept>>)
     analysis.check_ms = now_ms() - checked;
     fill(&mut analysis, &table, &report, locale);
     *kept.borrow_mut() = Some(Kept {
+        seq: settings.seq,
         user_id: settings.user_id.clone(),
         locale,
         intents: report.valid.into_iter().map(|(_, intent)| intent).collect(),
@@ -450,15 +464,17 @@ async fn load_index(user_id: &str, kind: ImportKind) -> Result<RecordIndex, Stri
 }
 
 /// Writes the kept intents into the outbox, a batch per transaction, telling the page as it goes.
-async fn apply(kept: &RefCell<Option<Kept>>) {
+async fn apply(kept: &RefCell<Option<Kept>>, seq: u64) {
+    let taken = kept.borrow_mut().take_if(|k| k.seq == seq);
     let Some(Kept {
         user_id,
         locale,
         intents,
-    }) = kept.borrow_mut().take()
+        ..
+    }) = taken
     else {
         return post(&Reply::Failed {
-            message: "nothing checked to apply".into(),
+            message: "the file was checked again meanwhile; apply the latest check".into(),
         });
     };
     let store = match Store::open(&user_id).await {
@@ -470,6 +486,7 @@ async fn apply(kept: &RefCell<Option<Kept>>) {
         }
     };
     let total = intents.len();
+    let started = now_ms();
     let mut done = 0;
     let (mut first, mut last) = (None, 0);
     for batch in intents.chunks(BATCH) {
@@ -496,6 +513,7 @@ async fn apply(kept: &RefCell<Option<Kept>>) {
         total,
         first: first.unwrap_or(last),
         last,
+        write_ms: now_ms() - started,
     });
 }
 

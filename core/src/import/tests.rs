@@ -826,3 +826,48 @@ fn the_report_serialises_for_the_api() {
     let back: ImportReport = serde_json::from_value(json).unwrap();
     assert_eq!(back, report);
 }
+
+#[test]
+fn the_mapping_screen_sees_what_each_header_feeds_and_a_choice_takes_a_field_from_its_namesake() {
+    let headers: Vec<String> = ["Deal ID", "Deal Name", "Owner", "Owner login", "备注"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let automatic = column_fields(ImportKind::Opportunities, &headers, &ColumnMap::new()).unwrap();
+    assert_eq!(
+        automatic,
+        [
+            Some("external_id"),
+            Some("name"),
+            Some("owner_id"),
+            None,
+            Some("notes")
+        ]
+    );
+    // Pointing the owner at the login column leaves the column named Owner unread; a column set to
+    // nothing is not read either.
+    let chosen = ColumnMap::new()
+        .with("Owner login", "owner")
+        .with("备注", "");
+    let fields = column_fields(ImportKind::Opportunities, &headers, &chosen).unwrap();
+    assert_eq!(
+        fields,
+        [
+            Some("external_id"),
+            Some("name"),
+            None,
+            Some("owner_id"),
+            None
+        ]
+    );
+    // Two columns chosen for one field is the file's problem, named by both headers.
+    let twice = ColumnMap::new()
+        .with("Owner", "owner")
+        .with("Owner login", "owner_id");
+    let error = column_fields(ImportKind::Opportunities, &headers, &twice).unwrap_err();
+    assert!(
+        error.message(Locale::En).contains("Owner login"),
+        "{}",
+        error.message(Locale::En)
+    );
+}

@@ -58,6 +58,8 @@ struct Applied {
     updated: usize,
     first: u64,
     last: u64,
+    /// The worker's time writing them (ms), for the benchmark.
+    write_ms: f64,
 }
 
 /// The kinds this user may import: those whose records the role may create.
@@ -151,6 +153,8 @@ pub fn ImportPage() -> impl IntoView {
     let merged = RwSignal::new(false);
     let worker = StoredValue::new_local(None::<ImportWorker>);
     let worker_ready = RwSignal::new(false);
+    // The latest check asked for: replies to earlier ones are dropped.
+    let seq = StoredValue::new(0u64);
     let company = Memo::new(move |_| access.company());
     // `?bench` on the address: the benchmark (`scripts/bench-import-browser.sh`) reads the worker's
     // timings from the summary, with a plain reader's beside them.
@@ -168,7 +172,9 @@ pub fn ImportPage() -> impl IntoView {
         let Some(user_id) = access.viewer().map(|v| v.user_id) else {
             return;
         };
+        seq.update_value(|n| *n += 1);
         let settings = Settings {
+            seq: seq.get_value(),
             user_id,
             kind: kind.get_untracked(),
             columns: columns.get_untracked(),
@@ -194,6 +200,7 @@ pub fn ImportPage() -> impl IntoView {
             phase.set(Phase::Idle);
             check();
         }
+        Reply::Analysed(found) if found.seq != seq.get_value() => {}
         Reply::Analysed(found) => {
             // The company's remembered choices for this file's headers, once, then check again.
             if !merged.get_untracked() && !found.headers.is_empty() {
@@ -215,7 +222,12 @@ pub fn ImportPage() -> impl IntoView {
         Reply::Written { done, total } => {
             phase.set(Phase::Writing { done, total });
         }
-        Reply::Applied { total, first, last } => {
+        Reply::Applied {
+            total,
+            first,
+            last,
+            write_ms,
+        } => {
             let (created, updated) = analysis
                 .get_untracked()
                 .map(|a| (a.created, a.updated))
@@ -229,6 +241,7 @@ pub fn ImportPage() -> impl IntoView {
                     updated,
                     first,
                     last,
+                    write_ms,
                 }));
                 phase.set(Phase::Idle);
                 // Checked again against what is now on the device: the same file has nothing left
@@ -329,7 +342,7 @@ pub fn ImportPage() -> impl IntoView {
         });
         worker.with_value(|w| {
             if let Some(w) = w {
-                w.send(&Request::Apply, None);
+                w.send(&Request::Apply { seq: found.seq }, None);
             }
         });
     };
@@ -512,14 +525,14 @@ fn PhaseLine(phase: RwSignal<Phase>, applied: RwSignal<Option<Applied>>) -> impl
     let i18n = use_i18n();
     let data = use_data();
     let done = move || {
-        applied.get().map(|Applied { total, created, updated, first, last }| {
+        applied.get().map(|Applied { total, created, updated, first, last, write_ms }| {
         // The import's changes below the oldest still waiting have reached the server.
         let sent = move || match data.oldest_pending.get() {
             Some(oldest) if oldest <= last => (oldest.saturating_sub(first) as usize).min(total),
             _ => total,
         };
         view! {
-            <div class="card import-progress" role="status" data-testid="import-done">
+            <div class="card import-progress" role="status" data-testid="import-done" data-write-ms=write_ms>
                 <p>{move || i18n.format(Key::ImportApplied, &[("created", &created.to_string()), ("updated", &updated.to_string())])}</p>
                 <progress max=total.max(1) value=sent></progress>
                 <span data-testid="import-sync">{move || {
@@ -767,6 +780,7 @@ fn Checked(kind: ImportKind, found: Analysis, only_valid: RwSignal<bool>) -> imp
                 data-testid="import-summary"
                 data-read-ms=found.read_ms
                 data-check-ms=found.check_ms
+                data-load-ms=found.load_ms
                 data-plain-ms=found.plain_ms.map(|ms| ms.to_string())
             >{move || i18n.format(Key::ImportSummary, &[
                 ("rows", &summary.rows_read.to_string()),
