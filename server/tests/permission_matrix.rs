@@ -669,11 +669,19 @@ impl Plan {
                     ]),
                 )
             }
-            // The company's remembered import mappings: each pusher a line of its own.
-            "field:import_mappings" => (
-                "import_mappings".into(),
-                json!([{"kind": "customers", "header": format!("Column {n}"), "field": "notes"}]),
-            ),
+            // The company's remembered import mappings, one field of one unit for every case: the
+            // administrator and HQ write the same, so both leave it; the others each try their own.
+            "field:import_mappings" => {
+                let header = if matches!(pusher.role.as_str(), "admin" | "hq_marketing") {
+                    "Notes".to_owned()
+                } else {
+                    format!("Column {n}")
+                };
+                (
+                    "import_mappings".into(),
+                    json!([{"kind": "customers", "header": header, "field": "notes"}]),
+                )
+            }
             "field:tier" => ("tier".into(), json!("A")),
             "field:role" => ("role".into(), json!("promoter")),
             other => {
