@@ -124,25 +124,11 @@ pub struct ImportArgs {
 }
 
 fn parse_delimiter(raw: &str) -> Result<Delimiter, String> {
-    Ok(match raw.trim().to_ascii_lowercase().as_str() {
-        "auto" => Delimiter::Auto,
-        "comma" | "," => Delimiter::Comma,
-        "tab" | "\\t" => Delimiter::Tab,
-        "semicolon" | ";" => Delimiter::Semicolon,
-        "pipe" | "|" => Delimiter::Pipe,
-        _ => return Err("use auto, comma, tab, semicolon or pipe".to_owned()),
-    })
+    Delimiter::parse(raw).ok_or_else(|| "use auto, comma, tab, semicolon or pipe".to_owned())
 }
 
 fn parse_encoding(raw: &str) -> Result<Encoding, String> {
-    Ok(match raw.trim().to_ascii_lowercase().as_str() {
-        "auto" => Encoding::Auto,
-        "utf-8" | "utf8" => Encoding::Utf8,
-        "gbk" | "gb2312" | "gb18030" => Encoding::Gb18030,
-        "utf-16le" | "utf16le" => Encoding::Utf16Le,
-        "utf-16be" | "utf16be" => Encoding::Utf16Be,
-        _ => return Err("use auto, utf-8, gbk, utf-16le or utf-16be".to_owned()),
-    })
+    Encoding::parse(raw).ok_or_else(|| "use auto, utf-8, gbk, utf-16le or utf-16be".to_owned())
 }
 
 fn parse_import_kind(raw: &str) -> Result<ImportKind, String> {

@@ -15,16 +15,16 @@ use serde_json::{Map, Value};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 use yingxiao_core::{
-    domain::Collection,
     import::{
         column_fields, import_table, read_plain, read_table, ColumnMap, Defaults, Delimiter,
-        Encoding, ImportKind, ImportOptions, ImportReport, ReadOptions, RecordIndex, Source, Table,
+        Encoding, ImportKind, ImportOptions, ImportReport, ReadOptions, RecordIndex, RowError,
+        Source, Table,
     },
     locale::Locale,
     sync::protocol::Intent,
 };
 
-use super::store::Store;
+use super::store::{DataError, Store};
 
 /// Intents written to the outbox per transaction: big enough to be quick, small enough that the
 /// page shows progress and a closed tab loses at most one unwritten batch (the file is still there).
@@ -100,8 +100,8 @@ pub struct Analysis {
     pub headers: Vec<String>,
     /// The field each header feeds (`None`: not imported), once the mapping is sound.
     pub fields: Vec<Option<String>>,
-    /// How the file was read: the encoding and delimiter, or the sheet.
-    pub read_as: ReadAs,
+    /// How the file was read: the encoding and delimiter, or the sheet (`None`: not read).
+    pub read_as: Option<Source>,
     /// Why the file as a whole cannot be imported as mapped (a missing required column, two
     /// columns for one field, not a workbook…), in the person's language.
     pub problem: Option<String>,
@@ -109,12 +109,10 @@ pub struct Analysis {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
-    /// Rows that pass every check.
-    pub valid_rows: usize,
     /// Rows with at least one problem.
     pub bad_rows: usize,
     /// The first problems, in file order.
-    pub errors: Vec<RowProblem>,
+    pub errors: Vec<RowError>,
     /// All problems.
     pub error_count: usize,
     /// The first valid rows as they will be stored.
@@ -128,28 +126,6 @@ pub struct Analysis {
     pub check_ms: f64,
     /// Time a plain reader took over the same bytes (ms), when the benchmark asks.
     pub plain_ms: Option<f64>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub enum ReadAs {
-    #[default]
-    Unread,
-    Csv {
-        encoding: Encoding,
-        delimiter: Delimiter,
-    },
-    Xlsx {
-        sheet: String,
-        sheets: Vec<String>,
-    },
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RowProblem {
-    pub line: u64,
-    pub field: Option<String>,
-    pub value: Option<String>,
-    pub message: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -333,19 +309,7 @@ async fn analyse(settings: &Settings, file: &[u8], kept: &RefCell<Option<Kept>>)
     }
     analysis.headers = table.headers.clone();
     analysis.rows_read = table.rows.len();
-    analysis.read_as = match &table.read_as {
-        Source::Csv {
-            encoding,
-            delimiter,
-        } => ReadAs::Csv {
-            encoding: *encoding,
-            delimiter: *delimiter,
-        },
-        Source::Xlsx { sheet, sheets } => ReadAs::Xlsx {
-            sheet: sheet.clone(),
-            sheets: sheets.clone(),
-        },
-    };
+    analysis.read_as = Some(table.read_as.clone());
     let Some(kind) = settings.kind else {
         return Reply::Analysed(Box::new(analysis));
     };
@@ -375,7 +339,11 @@ async fn analyse(settings: &Settings, file: &[u8], kept: &RefCell<Option<Kept>>)
     let loading = now_ms();
     let index = match load_index(&settings.user_id, kind).await {
         Ok(index) => index,
-        Err(message) => return Reply::Failed { message },
+        Err(error) => {
+            return Reply::Failed {
+                message: error.message(locale),
+            }
+        }
     };
     analysis.load_ms = now_ms() - loading;
     let checked = now_ms();
@@ -404,19 +372,8 @@ fn fill(analysis: &mut Analysis, table: &Table, report: &ImportReport, locale: L
     analysis.updated = report.updated;
     analysis.unchanged = report.unchanged;
     analysis.bad_rows = bad.len();
-    analysis.valid_rows = report.rows_read - bad.len();
     analysis.error_count = report.errors.len();
-    analysis.errors = report
-        .errors
-        .iter()
-        .take(SHOWN_ERRORS)
-        .map(|e| RowProblem {
-            line: e.line,
-            field: e.field.clone(),
-            value: e.value.clone(),
-            message: e.message(locale).to_owned(),
-        })
-        .collect();
+    analysis.errors = report.errors.iter().take(SHOWN_ERRORS).cloned().collect();
     let mut preview: Vec<PreviewRow> = Vec::new();
     for (line, intent) in &report.valid {
         let (creates, fields) = match intent {
@@ -447,14 +404,11 @@ fn fill(analysis: &mut Analysis, table: &Table, report: &ImportReport, locale: L
 
 /// The records the file is checked against, as this user sees them (pending changes included,
 /// so a file imported twice before the first sync creates nothing twice).
-async fn load_index(user_id: &str, kind: ImportKind) -> Result<RecordIndex, String> {
-    let store = Store::open(user_id).await.map_err(|e| e.to_string())?;
+async fn load_index(user_id: &str, kind: ImportKind) -> Result<RecordIndex, DataError> {
+    let store = Store::open(user_id).await?;
     let mut index = RecordIndex::new();
     for collection in kind.reads() {
-        let records = store
-            .view(collection, None)
-            .await
-            .map_err(|e| e.to_string())?;
+        let records = store.view(collection, None).await?;
         for (id, record) in records.iter().filter(|(_, r)| !r.deleted) {
             index.add(collection, id, &record.fields);
         }
@@ -515,11 +469,4 @@ async fn apply(kept: &RefCell<Option<Kept>>, seq: u64) {
         last,
         write_ms: now_ms() - started,
     });
-}
-
-/// Whether `collection` is one an import of some kind fills.
-pub fn importable(collection: Collection) -> Option<ImportKind> {
-    ImportKind::ALL
-        .into_iter()
-        .find(|k| k.collection() == collection)
 }

@@ -328,26 +328,25 @@ impl Store {
     }
 
     /// Turns several changes (a batch of an import) into pending mutations in one transaction:
-    /// all of them or, when one is invalid, none.
+    /// all of them or, when one is invalid, none. Every mutation is made (and its intent
+    /// validated) before the first write, so an invalid one leaves the transaction with nothing
+    /// written to commit.
     pub async fn record_mutations(
         &self,
         intents: Vec<Intent>,
         wall_millis: u64,
     ) -> Result<Vec<Mutation>, DataError> {
-        for intent in &intents {
-            intent.validate().map_err(DataError::Invalid)?;
-        }
         let tx = self.transaction(&[PENDING, META], TransactionMode::ReadWrite)?;
         let meta = tx.object_store(META)?;
-        let pending = tx.object_store(PENDING)?;
         let mut outbox = load_outbox(&meta).await?;
-        let mut made = Vec::with_capacity(intents.len());
-        for intent in intents {
-            let mutation = outbox
-                .make(intent, wall_millis)
-                .map_err(DataError::Invalid)?;
-            write_json(&pending, mutation.id, &mutation)?;
-            made.push(mutation);
+        let made = intents
+            .into_iter()
+            .map(|intent| outbox.make(intent, wall_millis))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(DataError::Invalid)?;
+        let pending = tx.object_store(PENDING)?;
+        for mutation in &made {
+            write_json(&pending, mutation.id, mutation)?;
         }
         write_json(&meta, META_OUTBOX, &outbox)?;
         tx.commit()?.await?;

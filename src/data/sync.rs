@@ -241,20 +241,22 @@ impl Data {
             .store
             .record_mutation(intent, js_sys::Date::now() as u64)
             .await?;
-        self.refresh(&engine, changed.clone()).await;
-        engine.announce(&changed);
-        engine.soon();
+        self.took_changes(&engine, changed).await;
         Ok(())
     }
 
     /// Takes in changes another part of this tab wrote to the device (the import's worker): shows
     /// them, tells the other tabs, and syncs soon. Returns once the counts say they are pending.
     pub async fn changed_elsewhere(self) {
-        let Ok(engine) = self.engine() else {
-            return;
-        };
-        self.refresh(&engine, Changed::All).await;
-        engine.announce(&Changed::All);
+        if let Ok(engine) = self.engine() {
+            self.took_changes(&engine, Changed::All).await;
+        }
+    }
+
+    /// After the user's changes reached the outbox: shows them, tells the other tabs, syncs soon.
+    async fn took_changes(self, engine: &Rc<Engine>, changed: Changed) {
+        self.refresh(engine, changed.clone()).await;
+        engine.announce(&changed);
         engine.soon();
     }
 

@@ -43,6 +43,29 @@ impl Delimiter {
         Delimiter::Pipe,
     ];
 
+    /// The word that names it on the command line and in the browser's choice.
+    pub fn word(self) -> &'static str {
+        match self {
+            Delimiter::Auto => "auto",
+            Delimiter::Comma => "comma",
+            Delimiter::Tab => "tab",
+            Delimiter::Semicolon => "semicolon",
+            Delimiter::Pipe => "pipe",
+        }
+    }
+
+    /// The delimiter a word names: its `word`, or the character itself (`\t` for tab).
+    pub fn parse(word: &str) -> Option<Delimiter> {
+        Some(match word.trim().to_ascii_lowercase().as_str() {
+            "auto" => Delimiter::Auto,
+            "comma" | "," => Delimiter::Comma,
+            "tab" | "\\t" => Delimiter::Tab,
+            "semicolon" | ";" => Delimiter::Semicolon,
+            "pipe" | "|" => Delimiter::Pipe,
+            _ => return None,
+        })
+    }
+
     /// The character itself, to show the person (`None` for `Auto`, which a read never reports).
     pub fn as_char(self) -> Option<char> {
         match self {
@@ -101,6 +124,29 @@ impl Encoding {
         }
     }
 
+    /// The word that names it on the command line and in the browser's choice.
+    pub fn word(self) -> &'static str {
+        match self {
+            Encoding::Auto => "auto",
+            Encoding::Utf8 => "utf-8",
+            Encoding::Gb18030 => "gbk",
+            Encoding::Utf16Le => "utf-16le",
+            Encoding::Utf16Be => "utf-16be",
+        }
+    }
+
+    /// The encoding a word names: its `word`, or another usual name (`gb18030`, `utf8`).
+    pub fn parse(word: &str) -> Option<Encoding> {
+        Some(match word.trim().to_ascii_lowercase().as_str() {
+            "auto" => Encoding::Auto,
+            "utf-8" | "utf8" => Encoding::Utf8,
+            "gbk" | "gb2312" | "gb18030" => Encoding::Gb18030,
+            "utf-16le" | "utf16le" => Encoding::Utf16Le,
+            "utf-16be" | "utf16be" => Encoding::Utf16Be,
+            _ => return None,
+        })
+    }
+
     /// The decoder; `Auto` is resolved before any text is decoded.
     fn codec(self) -> &'static encoding_rs::Encoding {
         match self {
@@ -150,7 +196,7 @@ pub struct Table {
 
 /// What a read found out about the file, for the person to check before importing: “read as
 /// GB18030, separated by |”, or which sheet of which were read.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Source {
     /// CSV text, with the encoding and delimiter used (never `Auto`).
     Csv {

@@ -11,11 +11,13 @@ use std::{collections::HashMap, rc::Rc};
 
 use leptos::{prelude::*, task::spawn_local};
 use serde_json::{Map, Value};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use yingxiao_core::{
     domain::{Collection, IMPORT_MAPPINGS_FIELD},
-    import::{describe, remember, remembered, ColumnMap, Delimiter, Encoding, ImportKind},
+    import::{
+        describe, remember, remembered, ColumnMap, Delimiter, Encoding, FieldDescription,
+        ImportKind, Source,
+    },
     locale::Locale,
     permission::Action,
     sync::protocol::{Intent, SetFieldsArgs},
@@ -25,7 +27,7 @@ use yingxiao_core::{
 use crate::{
     components::record::display_value,
     data::{
-        import::{Analysis, ImportWorker, ReadAs, Reply, Request, Settings},
+        import::{Analysis, ImportWorker, Reply, Request, Settings},
         records::{names_by_id, watch_collection},
         sync::use_data,
     },
@@ -76,10 +78,6 @@ fn kinds_for(access: &crate::permissions::Access) -> Vec<ImportKind> {
         .collect()
 }
 
-fn kind_label(kind: ImportKind, locale: Locale) -> &'static str {
-    kind.collection().label(locale)
-}
-
 fn delimiter_key(delimiter: Delimiter) -> Key {
     match delimiter {
         Delimiter::Auto => Key::ImportAuto,
@@ -95,26 +93,6 @@ fn encoding_label(encoding: Encoding, i18n: I18n) -> String {
         Encoding::Auto => i18n.t(Key::ImportAuto).to_owned(),
         Encoding::Gb18030 => "GBK / GB18030".to_owned(),
         other => other.name().to_owned(),
-    }
-}
-
-fn delimiter_word(delimiter: Delimiter) -> &'static str {
-    match delimiter {
-        Delimiter::Auto => "auto",
-        Delimiter::Comma => "comma",
-        Delimiter::Tab => "tab",
-        Delimiter::Semicolon => "semicolon",
-        Delimiter::Pipe => "pipe",
-    }
-}
-
-fn encoding_word(encoding: Encoding) -> &'static str {
-    match encoding {
-        Encoding::Auto => "auto",
-        Encoding::Utf8 => "utf8",
-        Encoding::Gb18030 => "gb18030",
-        Encoding::Utf16Le => "utf16le",
-        Encoding::Utf16Be => "utf16be",
     }
 }
 
@@ -361,7 +339,7 @@ pub fn ImportPage() -> impl IntoView {
             .map(|k| {
                 view! {
                     <option value=k.as_str() selected=move || kind.get() == Some(k)>
-                        {kind_label(k, locale)}
+                        {k.collection().label(locale)}
                     </option>
                 }
             })
@@ -447,15 +425,11 @@ fn ReadChoices(
     on_change: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let read_as = move || {
-        analysis
-            .with(|a| a.as_ref().map(|a| a.read_as.clone()))
-            .unwrap_or_default()
-    };
+    let read_as = move || analysis.with(|a| a.as_ref().and_then(|a| a.read_as.clone()));
     move || {
         match read_as() {
-        ReadAs::Unread => ().into_any(),
-        ReadAs::Xlsx { sheet: read, sheets } => view! {
+        None => ().into_any(),
+        Some(Source::Xlsx { sheet: read, sheets }) => view! {
             <label class="field">
                 <span>{move || i18n.t(Key::ImportSheet)}</span>
                 <select
@@ -472,7 +446,7 @@ fn ReadChoices(
             </label>
         }
         .into_any(),
-        ReadAs::Csv { encoding: read_encoding, delimiter: read_delimiter } => view! {
+        Some(Source::Csv { encoding: read_encoding, delimiter: read_delimiter }) => view! {
             <p class="hint" data-testid="import-read-as">
                 {move || i18n.format(Key::ImportReadAs, &[
                     ("encoding", &encoding_label(read_encoding, i18n)),
@@ -486,13 +460,12 @@ fn ReadChoices(
                         name="delimiter"
                         prop:disabled=busy
                         on:change=move |ev| {
-                            let word = event_target_value(&ev);
-                            delimiter.set(Delimiter::ALL.into_iter().find(|d| delimiter_word(*d) == word).unwrap_or_default());
+                            delimiter.set(Delimiter::parse(&event_target_value(&ev)).unwrap_or_default());
                             on_change.run(());
                         }
                     >
                         {Delimiter::ALL.into_iter().map(|d| view! {
-                            <option value=delimiter_word(d) selected=move || delimiter.get() == d>{move || i18n.t(delimiter_key(d))}</option>
+                            <option value=d.word() selected=move || delimiter.get() == d>{move || i18n.t(delimiter_key(d))}</option>
                         }).collect_view()}
                     </select>
                 </label>
@@ -502,13 +475,12 @@ fn ReadChoices(
                         name="encoding"
                         prop:disabled=busy
                         on:change=move |ev| {
-                            let word = event_target_value(&ev);
-                            encoding.set(Encoding::ALL.into_iter().find(|e| encoding_word(*e) == word).unwrap_or_default());
+                            encoding.set(Encoding::parse(&event_target_value(&ev)).unwrap_or_default());
                             on_change.run(());
                         }
                     >
                         {Encoding::ALL.into_iter().map(|e| view! {
-                            <option value=encoding_word(e) selected=move || encoding.get() == e>{move || encoding_label(e, i18n)}</option>
+                            <option value=e.word() selected=move || encoding.get() == e>{move || encoding_label(e, i18n)}</option>
                         }).collect_view()}
                     </select>
                 </label>
@@ -596,11 +568,11 @@ fn Mapping(
                 .iter()
                 .map(|f| {
                     let selected = f.name == chosen;
-                    let name = f.name;
-                    let required = f.required;
+                    let (name, required, zh, en) = (f.name, f.required, f.label_zh, f.label_en);
                     let label = move || {
                         let mark = if required { " *" } else { "" };
-                        format!("{}{mark}", f_label(name, kind, i18n.locale()))
+                        let label = if i18n.locale() == Locale::ZhCn { zh } else { en };
+                        format!("{label}{mark}")
                     };
                     view! { <option value=name selected=selected>{label}</option> }
                 })
@@ -675,13 +647,12 @@ fn Mapping(
     .into_any()
 }
 
-fn f_label(name: &str, kind: ImportKind, locale: Locale) -> String {
-    describe(kind)
-        .fields
+/// A field's label in the description, or its name.
+fn field_label(fields: &[FieldDescription], name: &str, locale: Locale) -> String {
+    fields
         .iter()
         .find(|f| f.name == name)
-        .map(|f| f.label(locale).to_owned())
-        .unwrap_or_else(|| name.to_owned())
+        .map_or_else(|| name.to_owned(), |f| f.label(locale).to_owned())
 }
 
 /// What the check found: the counts, the first rows as they will be stored, and every problem.
@@ -750,21 +721,23 @@ fn Checked(kind: ImportKind, found: Analysis, only_valid: RwSignal<bool>) -> imp
             }
         })
         .collect_view();
+    let described = describe(kind).fields;
     let errors = found
         .errors
         .iter()
         .map(|e| {
+            let locale = i18n.locale_untracked();
             let field = e
                 .field
-                .clone()
-                .map(|f| f_label(&f, kind, i18n.locale_untracked()))
+                .as_deref()
+                .map(|f| field_label(&described, f, locale))
                 .unwrap_or_default();
             view! {
                 <tr>
                     <td>{e.line}</td>
                     <td>{field}</td>
                     <td>{e.value.clone().unwrap_or_default()}</td>
-                    <td>{e.message.clone()}</td>
+                    <td>{e.message(locale).to_owned()}</td>
                 </tr>
             }
         })
@@ -884,8 +857,4 @@ fn ApplyBar(
             </div>
         </Show>
     }
-}
-
-fn event_target<T: JsCast>(ev: &leptos::ev::Event) -> T {
-    ev.target().expect("an event target").unchecked_into()
 }
