@@ -6,6 +6,8 @@
 //! - `org_unit_placement`: an org unit's scope names its parent (so a regional manager may move the
 //!   units of the region); units written before that rule get it here.
 //! - `record_parents`: the `parent_id` column (migration 0006) of records stored before it.
+//! - `database_id`: the database's identity (migration 0009), a UUID neither SQL dialect makes in
+//!   the same words.
 
 use std::collections::HashMap;
 
@@ -36,6 +38,18 @@ pub async fn run(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         let mut tx = conn.begin().await?;
         record_parents(&mut tx).await?;
         mark(&mut tx, "record_parents").await?;
+        tx.commit().await?;
+    }
+    if !done(conn, "database_id").await? {
+        let mut tx = conn.begin().await?;
+        sqlx::query(
+            "INSERT INTO server_facts (name, value) VALUES ('database_id', $1)
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .execute(&mut *tx)
+        .await?;
+        mark(&mut tx, "database_id").await?;
         tx.commit().await?;
     }
     Ok(())

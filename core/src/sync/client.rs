@@ -7,7 +7,10 @@
 //!   canonical record with its pending mutations replayed through the server's own `apply`;
 //! - a mutation leaves pending when the server **rejected** it (it moves to the rejected list, for the
 //!   user to see) or when a pull that reached the end reports it processed (its effect is then in the
-//!   canonical records, so the view does not flicker back to the old state in between).
+//!   canonical records, so the view does not flicker back to the old state in between);
+//! - **kept** mutations are the confirmed ones of the last `KEEP_MILLIS`: when the server turns out
+//!   to have gone back in time (restored from a backup, `history`), `recover` sends again those it
+//!   lost, with the pending ones, under a new client id.
 
 use std::collections::BTreeMap;
 
@@ -17,8 +20,8 @@ use super::{
     apply::{apply, Change, StoredRecord},
     hlc::{Hlc, HlcClock},
     protocol::{
-        Intent, Mutation, Outcome, PullResponse, PushResponse, Record, RecordRef, Rejection,
-        MAX_MUTATIONS_PER_PUSH,
+        Intent, Mutation, Outcome, PullRequest, PullResponse, PushResponse, Record, RecordRef,
+        RejectedMutation, Rejection, MAX_MUTATIONS_PER_PUSH,
     },
 };
 use crate::domain::ValidationError;
@@ -38,6 +41,29 @@ pub struct Outbox {
     pub next_id: u64,
     /// The last stamp this device issued or saw.
     pub clock: Hlc,
+    /// The highest `last_mutation_id` a reply gave: what the server said it has processed of this
+    /// device, claimed on each pull (`PullRequest::last_mutation_id`).
+    #[serde(default)]
+    pub processed: u64,
+}
+
+/// How long a device keeps its confirmed mutations, to send them again to a server restored from
+/// a backup up to this old: seven days.
+pub const KEEP_MILLIS: u64 = 7 * 24 * 60 * 60 * 1000;
+
+/// The mutations one complete pull confirmed, kept for `KEEP_MILLIS` after `confirmed_at` (device
+/// time).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Kept {
+    pub confirmed_at: u64,
+    pub mutations: Vec<Mutation>,
+}
+
+impl Kept {
+    /// Still inside the window at `now_millis`.
+    pub fn is_fresh(&self, now_millis: u64) -> bool {
+        self.confirmed_at.saturating_add(KEEP_MILLIS) >= now_millis
+    }
 }
 
 impl Outbox {
@@ -45,7 +71,13 @@ impl Outbox {
         Self {
             next_id: 1,
             clock: Hlc::new(0, 0, client_id),
+            processed: 0,
         }
+    }
+
+    /// Takes in the `last_mutation_id` of a reply.
+    pub fn heard(&mut self, last_mutation_id: u64) {
+        self.processed = self.processed.max(last_mutation_id);
     }
 
     /// Turns what the user asked for into the next pending mutation, refusing what the server would
@@ -166,6 +198,10 @@ pub struct PageEffects {
     /// Pending mutations with an id up to this one are done (their effect is in the records pulled);
     /// set only on the page that reached the end.
     pub confirmed_up_to: Option<u64>,
+    /// Those mutations (the ones not refused), to keep for `KEEP_MILLIS`.
+    pub confirmed: Vec<Mutation>,
+    /// The server's record of the device (`Outbox::heard`).
+    pub last_mutation_id: u64,
     pub cursor: String,
     pub has_more: bool,
 }
@@ -182,10 +218,9 @@ impl PageEffects {
     }
 }
 
-/// Reads a pull page against the pending log.
-pub fn settle_page(pending: &[Mutation], page: PullResponse) -> PageEffects {
-    let rejected = page
-        .rejections
+/// The pending mutations these rejections name, with their reasons.
+fn refused(pending: &[Mutation], rejections: &[RejectedMutation]) -> Vec<RejectedChange> {
+    rejections
         .iter()
         .filter_map(|rejection| {
             let mutation = pending.iter().find(|m| m.id == rejection.mutation_id)?;
@@ -194,17 +229,103 @@ pub fn settle_page(pending: &[Mutation], page: PullResponse) -> PageEffects {
                 reason: rejection.reason.clone(),
             })
         })
-        .collect();
+        .collect()
+}
+
+/// Reads a pull page against the pending log.
+pub fn settle_page(pending: &[Mutation], page: PullResponse) -> PageEffects {
+    let rejected = refused(pending, &page.rejections);
     let mut forget = page.deleted;
     forget.extend(page.removed);
+    let confirmed_up_to = (!page.has_more).then_some(page.last_mutation_id);
+    let confirmed = match confirmed_up_to {
+        Some(up_to) => pending
+            .iter()
+            .filter(|m| m.id <= up_to)
+            .filter(|m| !rejected.iter().any(|r| r.mutation.id == m.id))
+            .cloned()
+            .collect(),
+        None => Vec::new(),
+    };
     PageEffects {
         reset: page.reset,
         put: page.records,
         forget,
         rejected,
-        confirmed_up_to: (!page.has_more).then_some(page.last_mutation_id),
+        confirmed_up_to,
+        confirmed,
+        last_mutation_id: page.last_mutation_id,
         cursor: page.cursor,
         has_more: page.has_more,
+    }
+}
+
+/// What a device does when the server turned out `rewound` (`history`): the new state of its sync,
+/// to store in one transaction with its canonical records dropped and its cursor cleared.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recovery {
+    pub outbox: Outbox,
+    /// What the server lost, in the order it was made, numbered on from the server's record of the
+    /// device: the kept (confirmed) mutations it no longer has, then the pending ones.
+    pub pending: Vec<Mutation>,
+    /// The mutations the server has, kept as confirmed now: a restore to an older backup later
+    /// may need them again.
+    pub kept: Vec<Mutation>,
+    /// Pending mutations the page says the server refused (it still has their verdicts).
+    pub rejected: Vec<RejectedChange>,
+    /// How many confirmed mutations go again.
+    pub resent: usize,
+}
+
+/// Starts over after a `rewound` page. The server has processed the device's mutations up to its
+/// `last_mutation_id`: those it applied are kept as confirmed, those it refused leave with its
+/// verdict. Every later one, kept or pending, goes again, in the order made and with its stamp,
+/// numbered on from there: a new sequence the server's record continues without a gap. (A wiped
+/// server knows nothing of the device, so the sequence starts again at 1.) Confirmed mutations
+/// older than the window are gone from `kept` and cannot go again.
+pub fn recover(
+    page: &PullResponse,
+    pending: &[Mutation],
+    kept: &[Kept],
+    outbox: &Outbox,
+) -> Recovery {
+    let has = page.last_mutation_id;
+    let rejected = refused(pending, &page.rejections);
+    let is_refused = |m: &Mutation| rejected.iter().any(|r| r.mutation.id == m.id);
+    let mut confirmed: Vec<&Mutation> = kept.iter().flat_map(|batch| &batch.mutations).collect();
+    confirmed.sort_by_key(|m| m.id);
+    confirmed.dedup_by_key(|m| m.id);
+    let (still, lost): (Vec<&Mutation>, Vec<&Mutation>) =
+        confirmed.into_iter().partition(|m| m.id <= has);
+    let resent = lost.len();
+    let mut kept: Vec<Mutation> = still.into_iter().cloned().collect();
+    kept.extend(
+        pending
+            .iter()
+            .filter(|m| m.id <= has && !is_refused(m))
+            .cloned(),
+    );
+    let again = lost
+        .into_iter()
+        .chain(pending.iter().filter(|m| m.id > has && !is_refused(m)));
+    let pending: Vec<Mutation> = again
+        .zip(has + 1..)
+        .map(|(mutation, id)| Mutation {
+            id,
+            hlc: mutation.hlc.clone(),
+            intent: mutation.intent.clone(),
+        })
+        .collect();
+    Recovery {
+        outbox: Outbox {
+            next_id: has + 1 + pending.len() as u64,
+            clock: outbox.clock.clone(),
+            processed: has,
+        },
+        pending,
+        kept,
+        rejected,
+        resent,
     }
 }
 
@@ -216,6 +337,8 @@ pub struct DeviceState {
     pub canonical: BTreeMap<RecordRef, Record>,
     pub pending: Vec<Mutation>,
     pub rejected: Vec<RejectedChange>,
+    /// Confirmed mutations of the last `KEEP_MILLIS`.
+    pub kept: Vec<Kept>,
     pub cursor: Option<String>,
     pub outbox: Outbox,
 }
@@ -229,6 +352,7 @@ impl DeviceState {
             canonical: BTreeMap::new(),
             pending: Vec::new(),
             rejected: Vec::new(),
+            kept: Vec::new(),
             cursor: None,
         }
     }
@@ -250,14 +374,47 @@ impl DeviceState {
     }
 
     pub fn apply_push(&mut self, reply: &PushResponse) {
+        self.outbox.heard(reply.last_mutation_id);
         let settled = settle_push(&self.pending, reply);
         self.pending
             .retain(|m| !settled.rejected.iter().any(|r| r.mutation.id == m.id));
         self.rejected.extend(settled.rejected);
     }
 
-    pub fn apply_page(&mut self, page: PullResponse) {
+    /// The pull to send next: the cursor, and the claim that lets the server tell it went back.
+    pub fn pull_request(&self, limit: Option<u32>) -> PullRequest {
+        PullRequest {
+            client_id: self.client_id.clone(),
+            cursor: self.cursor.clone(),
+            limit,
+            last_mutation_id: Some(self.outbox.processed),
+        }
+    }
+
+    /// Takes in one pull page at device time `now_millis`; a `rewound` one starts over (`recover`).
+    pub fn apply_page(&mut self, page: PullResponse, now_millis: u64) {
+        if page.rewound {
+            let recovery = recover(&page, &self.pending, &self.kept, &self.outbox);
+            self.outbox = recovery.outbox;
+            self.pending = recovery.pending;
+            self.rejected.extend(recovery.rejected);
+            self.kept = vec![Kept {
+                confirmed_at: now_millis,
+                mutations: recovery.kept,
+            }];
+            self.canonical.clear();
+            self.cursor = None;
+            return;
+        }
         let effects = settle_page(&self.pending, page);
+        self.outbox.heard(effects.last_mutation_id);
+        if !effects.confirmed.is_empty() {
+            self.kept.push(Kept {
+                confirmed_at: now_millis,
+                mutations: effects.confirmed.clone(),
+            });
+        }
+        self.kept.retain(|batch| batch.is_fresh(now_millis));
         if effects.reset {
             self.canonical.clear();
         }
@@ -293,6 +450,7 @@ mod tests {
     const CUSTOMER: &str = "5d7e8a40-0000-4000-8000-0000000000c1";
     const REP: &str = "5d7e8a40-0000-4000-8000-0000000000a1";
     const UNIT: &str = "5d7e8a40-0000-4000-8000-0000000000b1";
+    const NOW: u64 = 1_796_466_645_000;
 
     fn fields(value: Value) -> Map<String, Value> {
         value.as_object().cloned().unwrap()
@@ -324,6 +482,7 @@ mod tests {
 
     fn page(records: Vec<Record>, has_more: bool, last_mutation_id: u64) -> PullResponse {
         PullResponse {
+            rewound: false,
             reset: false,
             records,
             deleted: vec![],
@@ -396,7 +555,7 @@ mod tests {
         });
         assert_eq!(device.pending.len(), 1, "kept until pulled");
         // A page that has not reached the end confirms nothing.
-        device.apply_page(page(vec![], true, 1));
+        device.apply_page(page(vec![], true, 1), NOW);
         assert_eq!(name(&device).as_deref(), Some("上海百货"));
         assert_eq!(device.pending.len(), 1);
         let stored = device.view(&target()).unwrap();
@@ -407,7 +566,7 @@ mod tests {
             fields: stored.fields,
             stamps: stored.stamps,
         };
-        device.apply_page(page(vec![record], false, 1));
+        device.apply_page(page(vec![record], false, 1), NOW);
         assert!(device.pending.is_empty());
         assert_eq!(name(&device).as_deref(), Some("上海百货"));
     }
@@ -434,7 +593,7 @@ mod tests {
             mutation_id: 1,
             reason,
         }];
-        device.apply_page(repeat);
+        device.apply_page(repeat, NOW);
         assert_eq!(device.rejected.len(), 1);
     }
 
@@ -448,7 +607,7 @@ mod tests {
             mutation_id: 1,
             reason: Rejection::new(RejectCode::Deleted, "deleted"),
         }];
-        device.apply_page(lost_reply);
+        device.apply_page(lost_reply, NOW);
         assert!(device.pending.is_empty());
         assert_eq!(device.rejected[0].mutation.id, 1);
     }
@@ -464,11 +623,11 @@ mod tests {
             fields: fields(json!({"name": "别人的客户"})),
             stamps: BTreeMap::new(),
         };
-        device.apply_page(page(vec![other], false, 0));
+        device.apply_page(page(vec![other], false, 0), NOW);
         assert_eq!(device.canonical.len(), 1);
         let mut reset = page(vec![], false, 0);
         reset.reset = true;
-        device.apply_page(reset);
+        device.apply_page(reset, NOW);
         assert!(device.canonical.is_empty());
         assert_eq!(device.pending.len(), 1);
         assert_eq!(name(&device).as_deref(), Some("上海百货"));
@@ -489,9 +648,144 @@ mod tests {
                 .map(|f| ((*f).to_owned(), far.clone()))
                 .collect(),
         };
-        device.apply_page(page(vec![stored], false, 0));
+        device.apply_page(page(vec![stored], false, 0), NOW);
         // This device's wall clock is far behind the other's stamp; its edit must still win.
         device.mutate(rename("新名字"), 1_000).unwrap();
         assert_eq!(name(&device).as_deref(), Some("新名字"));
+    }
+
+    /// A device that made `n` renames, had them all pushed and confirmed (kept), at `NOW`.
+    fn confirmed_renames(n: u64) -> DeviceState {
+        let mut device = DeviceState::new(CLIENT);
+        for i in 0..n {
+            device.mutate(rename(&format!("名{i}")), 1_000 + i).unwrap();
+        }
+        device.apply_push(&PushResponse {
+            last_mutation_id: n,
+            outcomes: (1..=n).map(|id| Outcome::Applied { id }).collect(),
+        });
+        device.apply_page(page(vec![], false, n), NOW);
+        device
+    }
+
+    fn rewound(last_mutation_id: u64) -> PullResponse {
+        let mut page = page(vec![], true, last_mutation_id);
+        page.rewound = true;
+        page.reset = true;
+        page
+    }
+
+    #[test]
+    fn confirmed_changes_are_kept_for_the_window_and_claimed_on_pulls() {
+        let mut device = confirmed_renames(3);
+        assert!(device.pending.is_empty());
+        assert_eq!(device.kept.len(), 1);
+        assert_eq!(device.kept[0].mutations.len(), 3);
+        assert_eq!(device.pull_request(None).last_mutation_id, Some(3));
+        // A later complete pull a week and a moment on lets the first batch go.
+        device.mutate(rename("再改"), 2_000).unwrap();
+        device.apply_page(page(vec![], false, 4), NOW + KEEP_MILLIS + 1);
+        assert_eq!(device.kept.len(), 1);
+        assert_eq!(device.kept[0].mutations[0].id, 4);
+    }
+
+    #[test]
+    fn a_rewound_server_gets_what_it_lost_again_numbered_on_from_its_record() {
+        let mut device = confirmed_renames(3);
+        device.mutate(rename("离线改名"), 5_000).unwrap();
+        device.mutate(rename("离线再改"), 5_001).unwrap();
+        let stamps: Vec<Hlc> = device.kept[0].mutations[1..]
+            .iter()
+            .chain(&device.pending)
+            .map(|m| m.hlc.clone())
+            .collect();
+        device.canonical.insert(
+            target(),
+            Record {
+                collection: Collection::Customer,
+                id: CUSTOMER.into(),
+                version: 3,
+                fields: Map::new(),
+                stamps: BTreeMap::new(),
+            },
+        );
+        // Restored to a backup in which the server had processed only the first of them.
+        device.apply_page(rewound(1), NOW);
+        assert_eq!(device.client_id, CLIENT);
+        assert!(device.canonical.is_empty());
+        assert_eq!(device.cursor, None);
+        let ids: Vec<u64> = device.pending.iter().map(|m| m.id).collect();
+        assert_eq!(
+            ids,
+            [2, 3, 4, 5],
+            "2 and 3 again, then the two pending, on from 1"
+        );
+        let again: Vec<Hlc> = device.pending.iter().map(|m| m.hlc.clone()).collect();
+        assert_eq!(again, stamps, "made when they were made");
+        assert_eq!(device.outbox.next_id, 6);
+        assert_eq!(device.outbox.processed, 1);
+        let kept: Vec<u64> = device
+            .kept
+            .iter()
+            .flat_map(|b| &b.mutations)
+            .map(|m| m.id)
+            .collect();
+        assert_eq!(kept, [1], "what the server still has stays kept");
+        // The next change continues the sequence with a later stamp.
+        assert_eq!(device.mutate(rename("之后"), 1).unwrap(), 6);
+        assert!(device.pending[4].hlc > device.pending[3].hlc);
+    }
+
+    #[test]
+    fn a_second_restore_to_an_older_backup_gets_everything_again() {
+        let mut device = confirmed_renames(3);
+        device.mutate(rename("离线"), 5_000).unwrap();
+        // The first restore kept 1..3 on the server; 4 was applied by the push before the pull.
+        device.apply_page(rewound(4), NOW);
+        assert!(device.pending.is_empty());
+        // Then the server goes back to a backup that has only 1.
+        device.apply_page(rewound(1), NOW);
+        let ids: Vec<u64> = device.pending.iter().map(|m| m.id).collect();
+        assert_eq!(ids, [2, 3, 4]);
+    }
+
+    #[test]
+    fn a_recovery_keeps_the_verdicts_the_server_still_has() {
+        let mut device = DeviceState::new(CLIENT);
+        for name in ["甲", "乙", "丙"] {
+            device.mutate(rename(name), 1_000).unwrap();
+        }
+        // Pushed, reply lost; the server then restored to a backup that holds 1 and 2, 2 refused.
+        let mut page = rewound(2);
+        page.rejections = vec![RejectedMutation {
+            mutation_id: 2,
+            reason: Rejection::new(RejectCode::NotFound, "no customers record"),
+        }];
+        let recovery = recover(&page, &device.pending, &[], &device.outbox);
+        assert_eq!(recovery.resent, 0);
+        assert_eq!(recovery.rejected.len(), 1);
+        assert_eq!(recovery.rejected[0].mutation.id, 2);
+        assert_eq!(recovery.kept.len(), 1, "1 is applied");
+        assert_eq!(recovery.pending.len(), 1, "3 is lost");
+        assert_eq!(recovery.pending[0].id, 3);
+        assert_eq!(recovery.pending[0].hlc, device.pending[2].hlc);
+    }
+
+    #[test]
+    fn a_reseeded_server_gets_every_kept_and_pending_change() {
+        let mut device = confirmed_renames(2);
+        device.mutate(rename("离线"), 5_000).unwrap();
+        device.apply_page(rewound(0), NOW);
+        let ids: Vec<u64> = device.pending.iter().map(|m| m.id).collect();
+        assert_eq!(
+            ids,
+            [1, 2, 3],
+            "a server that never knew the device: from 1"
+        );
+        // Changes confirmed longer ago than the window are not kept to send.
+        let mut old = confirmed_renames(2);
+        old.kept[0].confirmed_at = NOW - KEEP_MILLIS - 1;
+        old.apply_page(page(vec![], false, 2), NOW);
+        assert!(old.kept.is_empty());
     }
 }

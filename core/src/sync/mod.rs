@@ -5,6 +5,7 @@ pub mod apply;
 pub mod client;
 pub mod clock;
 pub mod describe;
+pub mod history;
 pub mod hlc;
 pub mod protocol;
 pub mod push;

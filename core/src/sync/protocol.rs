@@ -267,6 +267,11 @@ pub struct PullRequest {
     pub cursor: Option<String>,
     #[serde(default, deserialize_with = "whole::optional")]
     pub limit: Option<u32>,
+    /// The highest `last_mutation_id` a reply of this server ever gave the device: a server whose
+    /// record of the device is lower lost its mutations (restored from a backup) and answers
+    /// `rewound`.
+    #[serde(default, deserialize_with = "whole::optional")]
+    pub last_mutation_id: Option<u64>,
 }
 
 /// A record as the server holds it now.
@@ -286,6 +291,12 @@ pub struct Record {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
+    /// True when the server's history no longer holds the device's position: it was restored from
+    /// a backup or is another database (`history`). The page carries only `last_mutation_id` (the
+    /// server's record of the device) and all the device's rejections; the device keeps its work,
+    /// starts a new mutation sequence and pulls from the start (`client::recover`).
+    #[serde(default)]
+    pub rewound: bool,
     /// True when the device must drop its records and pull from the start (its user's scope changed);
     /// pending mutations are kept.
     pub reset: bool,

@@ -16,7 +16,7 @@ use yingxiao_core::{
 };
 
 pub use feed::promotions_ics;
-pub use pull::{load_viewer, pull, Cursor, PullPage, PulledRecord};
+pub use pull::{load_viewer, pull, PullPage, PulledRecord};
 pub use push::push;
 
 /// Why a push or pull was not answered with data.

@@ -11,8 +11,11 @@ use yingxiao_core::{
     id::is_record_id,
     permission::{may_read_private, PRIVATE_USER_FIELDS},
     scope::{OrgTree, Role, ScopeFacts, Viewer},
-    sync::protocol::{
-        PullRequest, RecordRef, RejectedMutation, Rejection, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
+    sync::{
+        history::{self, Cursor, ServerPoint},
+        protocol::{
+            PullRequest, RecordRef, RejectedMutation, Rejection, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
+        },
     },
 };
 
@@ -49,33 +52,6 @@ pub async fn load_viewer(
     })
 }
 
-/// A pull cursor: the scope epoch it was made under, the last version seen, and the last rejection
-/// delivered. Opaque to the client.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Cursor {
-    pub epoch: i64,
-    pub version: i64,
-    pub rejections_seen: i64,
-}
-
-impl Cursor {
-    pub fn encode(&self) -> String {
-        format!("{}.{}.{}", self.epoch, self.version, self.rejections_seen)
-    }
-
-    pub fn decode(text: &str) -> Option<Self> {
-        let mut parts = text
-            .split('.')
-            .map(|part| part.parse::<i64>().ok().filter(|n| *n >= 0));
-        let cursor = Self {
-            epoch: parts.next()??,
-            version: parts.next()??,
-            rejections_seen: parts.next()??,
-        };
-        parts.next().is_none().then_some(cursor)
-    }
-}
-
 /// A pulled record as stored text: fields and stamps go out exactly as stored, without being parsed
 /// and written again. Same JSON shape as `core`'s `Record`.
 #[derive(Debug, serde::Serialize)]
@@ -90,6 +66,7 @@ pub struct PulledRecord {
 /// `core`'s `PullResponse` with records as stored text; same JSON shape.
 #[derive(Debug, serde::Serialize)]
 pub struct PullPage {
+    pub rewound: bool,
     pub reset: bool,
     pub records: Vec<PulledRecord>,
     pub deleted: Vec<RecordRef>,
@@ -197,14 +174,40 @@ pub async fn pull(
         Some(row) => row.try_get::<i64, _>(1)?.max(0) as u64,
         None => 0,
     };
-    let reset = given.is_some_and(|c| c.epoch != caller.scope_epoch);
+    let database = database_id(conn).await?;
+    let given_mark = match &given {
+        Some(cursor) if cursor.version > 0 => mark_at(conn, cursor.version).await?,
+        _ => None,
+    };
+    let point = ServerPoint {
+        database: &database,
+        mark_at_cursor: given_mark.as_deref(),
+        last_mutation_id,
+    };
+    if history::rewound(
+        given.as_ref(),
+        request.last_mutation_id.unwrap_or(0),
+        &point,
+    ) {
+        return rewound_page(
+            conn,
+            caller,
+            &request.client_id,
+            &database,
+            last_mutation_id,
+        )
+        .await;
+    }
+    let reset = given
+        .as_ref()
+        .is_some_and(|c| c.epoch != caller.scope_epoch);
     let from = match given {
         Some(cursor) if !reset => cursor,
         Some(cursor) => Cursor {
             rejections_seen: cursor.rejections_seen,
-            ..Cursor::default()
+            ..Cursor::start(&database, caller.scope_epoch)
         },
-        None => Cursor::default(),
+        None => Cursor::start(&database, caller.scope_epoch),
     };
 
     let (org, _) = load_org(conn).await?;
@@ -264,22 +267,101 @@ pub async fn pull(
         }
     }
 
-    let rejection_rows = sqlx::query(
+    let rejections = rejections_after(conn, &request.client_id, from.rejections_seen).await?;
+    let rejections_seen = rejections
+        .last()
+        .map_or(from.rejections_seen, |r| r.mutation_id as i64);
+    let mark = match &from.mark {
+        Some(mark) if page_end == from.version => Some(mark.clone()),
+        _ if page_end == 0 => Some(String::new()),
+        _ => mark_at(conn, page_end).await?,
+    };
+    Ok(PullPage {
+        rewound: false,
+        reset,
+        records,
+        deleted,
+        removed,
+        cursor: Cursor {
+            database: Some(database),
+            epoch: caller.scope_epoch,
+            version: page_end,
+            mark: Some(mark.unwrap_or_default()),
+            rejections_seen,
+        }
+        .encode(),
+        has_more,
+        last_mutation_id,
+        rejections,
+    })
+}
+
+/// The answer to a device whose position this server's history does not hold: nothing but the
+/// server's record of the device (its last mutation id and every rejection it still has), and a
+/// first cursor; the device starts over (`core::sync::client::recover`).
+async fn rewound_page(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    client_id: &str,
+    database: &str,
+    last_mutation_id: u64,
+) -> Result<PullPage, SyncError> {
+    tracing::info!(
+        client_id,
+        user_id = %caller.user_id,
+        last_mutation_id,
+        "a device's position is not in this database's history (restored or reseeded); it starts over"
+    );
+    Ok(PullPage {
+        rewound: true,
+        reset: true,
+        records: Vec::new(),
+        deleted: Vec::new(),
+        removed: Vec::new(),
+        cursor: Cursor::start(database, caller.scope_epoch).encode(),
+        has_more: true,
+        last_mutation_id,
+        rejections: rejections_after(conn, client_id, 0).await?,
+    })
+}
+
+/// This database's identity (made by the `database_id` fix-up).
+async fn database_id(conn: &mut AnyConnection) -> Result<String, SyncError> {
+    sqlx::query_scalar("SELECT value FROM server_facts WHERE name = 'database_id'")
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| corrupt("server_facts", "no database_id"))
+}
+
+/// The mark of the commit that wrote `version`; `None` when no commit has reached it.
+async fn mark_at(conn: &mut AnyConnection, version: i64) -> Result<Option<String>, SyncError> {
+    Ok(
+        sqlx::query_scalar("SELECT mark FROM history WHERE version >= $1 ORDER BY version LIMIT 1")
+            .bind(version)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+/// The device's rejections after mutation id `seen`, in order.
+async fn rejections_after(
+    conn: &mut AnyConnection,
+    client_id: &str,
+    seen: i64,
+) -> Result<Vec<RejectedMutation>, SyncError> {
+    let rows = sqlx::query(
         "SELECT mutation_id, reject_code, reject_message, reject_detail FROM mutations
          WHERE client_id = $1 AND outcome = 'rejected' AND mutation_id > $2 ORDER BY mutation_id",
     )
-    .bind(&request.client_id)
-    .bind(from.rejections_seen)
+    .bind(client_id)
+    .bind(seen)
     .fetch_all(&mut *conn)
     .await?;
-    let mut rejections = Vec::with_capacity(rejection_rows.len());
-    let mut rejections_seen = from.rejections_seen;
-    for row in rejection_rows {
-        let mutation_id: i64 = row.try_get(0)?;
-        rejections_seen = mutation_id;
+    let mut rejections = Vec::with_capacity(rows.len());
+    for row in rows {
         let code: String = row.try_get(1)?;
         rejections.push(RejectedMutation {
-            mutation_id: mutation_id as u64,
+            mutation_id: row.try_get::<i64, _>(0)? as u64,
             reason: Rejection {
                 code: serde_json::from_value(Value::String(code))
                     .map_err(|e| corrupt("stored rejection code", e))?,
@@ -291,22 +373,7 @@ pub async fn pull(
             },
         });
     }
-
-    Ok(PullPage {
-        reset,
-        records,
-        deleted,
-        removed,
-        cursor: Cursor {
-            epoch: caller.scope_epoch,
-            version: page_end,
-            rejections_seen,
-        }
-        .encode(),
-        has_more,
-        last_mutation_id,
-        rejections,
-    })
+    Ok(rejections)
 }
 
 /// A person's record as this viewer may receive it: contact data and employee number only for the
@@ -366,22 +433,4 @@ async fn scope_moves(
         ));
     }
     Ok(moves)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Cursor;
-
-    #[test]
-    fn cursors_round_trip_and_junk_is_refused() {
-        let cursor = Cursor {
-            epoch: 3,
-            version: 120,
-            rejections_seen: 7,
-        };
-        assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
-        for junk in ["", "1.2", "1.2.3.4", "a.b.c", "-1.0.0", "1..2"] {
-            assert_eq!(Cursor::decode(junk), None, "{junk:?}");
-        }
-    }
 }

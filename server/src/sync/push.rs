@@ -1,7 +1,7 @@
 //! A push's reads and writes around `core::sync::push`: the transaction and the version counter's
 //! lock, the client row, the records the decision asks for, then what it decided — records, scope
-//! moves and the audit trail in one statement each (see `bulk`), epoch bumps, the counter and the
-//! client's last mutation id.
+//! moves and the audit trail in one statement each (see `bulk`), epoch bumps, the counter with the
+//! commit's mark in the history, and the client's last mutation id.
 
 use std::collections::HashMap;
 
@@ -97,6 +97,14 @@ pub async fn push(
         .bind(writes.version)
         .execute(&mut *tx)
         .await?;
+    if writes.version > version {
+        // This commit's place in the history, for cursors to carry (`core::sync::history`).
+        sqlx::query("INSERT INTO history (version, mark) VALUES ($1, $2)")
+            .bind(writes.version)
+            .bind(format!("{:016x}", rand::random::<u64>()))
+            .execute(&mut *tx)
+            .await?;
+    }
     sqlx::query("UPDATE clients SET last_mutation_id = $1 WHERE client_id = $2")
         .bind(writes.response.last_mutation_id as i64)
         .bind(&request.client_id)
