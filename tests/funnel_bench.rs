@@ -27,6 +27,7 @@ use yingxiao_core::{
     domain::Collection,
     funnel::*,
     locale::Locale,
+    money::Rates,
     sync::{client::settle_page, protocol::PullResponse},
     time::format_instant,
 };
@@ -230,7 +231,10 @@ async fn filter_change_figures() {
             "cursor": format!("1.{}.0", (page + 1) * PAGE), "has_more": !last,
             "last_mutation_id": 0, "rejections": []});
         let response: PullResponse = serde_json::from_value(body).unwrap();
-        store.apply_page(&settle_page(&[], response)).await.unwrap();
+        store
+            .apply_page(&settle_page(&[], response), 1_000)
+            .await
+            .unwrap();
     }
     console_log!(
         "filter change with {} opportunities in the device store, median of {RUNS} runs",
@@ -246,7 +250,13 @@ async fn filter_change_figures() {
         now() - started,
     );
     let started = now();
-    let funnel = read_deals(&records);
+    let funnel = read_deals(
+        &records,
+        Rates {
+            usd: None,
+            eur: None,
+        },
+    );
     line(
         "(data change) funnel page: read as deals and lay out in columns",
         now() - started,

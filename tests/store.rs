@@ -12,7 +12,7 @@ use yingxiao_core::{
     domain::Collection,
     sync::{
         apply::{apply, Change},
-        client::settle_page,
+        client::{settle_page, RejectedChange},
         protocol::{
             CreateArgs, Intent, PullResponse, Record, RecordRef, RejectCode, RejectedMutation,
             Rejection, SetFieldsArgs,
@@ -180,6 +180,7 @@ async fn a_pull_page_is_applied_whole_and_queries_use_the_indexes() {
     // The other device's stamp is far ahead of this one's clock.
     let stamp = "000000900000000-00000-0b9c6a52-0000-4000-8000-000000000999";
     let page = PullResponse {
+        rewound: false,
         reset: false,
         records: vec![
             server_record(&id(1), "服务器名", 10, stamp),
@@ -196,7 +197,7 @@ async fn a_pull_page_is_applied_whole_and_queries_use_the_indexes() {
         }],
     };
     store
-        .apply_page(&settle_page(&pending, page))
+        .apply_page(&settle_page(&pending, page), 1_000)
         .await
         .unwrap();
 
@@ -249,6 +250,7 @@ async fn a_pull_page_is_applied_whole_and_queries_use_the_indexes() {
     // A final page confirms what the server processed and forgets a deleted record, together.
     let state = store.sync_state(|| unreachable!()).await.unwrap();
     let last = PullResponse {
+        rewound: false,
         reset: false,
         records: vec![],
         deleted: vec![target(&id(3))],
@@ -259,14 +261,15 @@ async fn a_pull_page_is_applied_whole_and_queries_use_the_indexes() {
         rejections: vec![],
     };
     store
-        .apply_page(&settle_page(&state.pending, last))
+        .apply_page(&settle_page(&state.pending, last), 1_000)
         .await
         .unwrap();
     let state = store.sync_state(|| unreachable!()).await.unwrap();
     let ids: Vec<u64> = state.pending.iter().map(|m| m.id).collect();
     assert_eq!(ids, [3], "only the edit the server has not seen is left");
     assert_eq!(store.record_count().await.unwrap(), 1);
-    store.dismiss_rejected(2).await.unwrap();
+    let seen = state.rejected[0].clone();
+    store.dismiss_rejected(&seen).await.unwrap();
     assert!(store
         .sync_state(|| unreachable!())
         .await
@@ -292,10 +295,11 @@ fn visit(id: &str, at: &str) -> Record {
     }
 }
 
-/// Removes every row's `date` property, as a build of schema version 2 stored rows.
-async fn strip_dates(user: &str) {
+/// Stores pulled visits as a build of schema version 2 did: the row of `Store`'s format with the
+/// facts it indexed then (owner and customer), without the date a later version indexes.
+async fn put_as_version_2(user: &str, visits: &[Record]) {
     use idb::{Factory, TransactionMode};
-    use js_sys::Reflect;
+    use js_sys::{Object, Reflect};
     let db = Factory::new()
         .unwrap()
         .open(&database_name(user), None)
@@ -306,13 +310,20 @@ async fn strip_dates(user: &str) {
         .transaction(&["records"], TransactionMode::ReadWrite)
         .unwrap();
     let records = tx.object_store("records").unwrap();
-    for row in records.get_all(None, None).unwrap().await.unwrap() {
-        Reflect::delete_property(&row.clone().into(), &"date".into()).unwrap();
-        let key = js_sys::Array::of2(
-            &Reflect::get(&row, &"c".into()).unwrap(),
-            &Reflect::get(&row, &"i".into()).unwrap(),
-        );
-        records.put(&row, Some(&key.into())).unwrap();
+    for visit in visits {
+        let row = Object::new();
+        let set = |name: &str, value: &str| {
+            Reflect::set(&row, &name.into(), &value.into()).unwrap();
+        };
+        set("c", visit.collection.as_str());
+        set("i", &visit.id);
+        set("owner", visit.fields["owner_id"].as_str().unwrap());
+        set("customer", visit.fields["customer_id"].as_str().unwrap());
+        set("f", &serde_json::to_string(&visit.fields).unwrap());
+        set("s", &serde_json::to_string(&visit.stamps).unwrap());
+        Reflect::set(&row, &"v".into(), &(visit.version as f64).into()).unwrap();
+        let key = js_sys::Array::of2(&visit.collection.as_str().into(), &visit.id.as_str().into());
+        records.put(&row.into(), Some(&key.into())).unwrap();
     }
     tx.commit().unwrap().await.unwrap();
     db.close();
@@ -324,20 +335,14 @@ async fn upgrading_to_lists_by_date_indexes_the_rows_already_stored() {
     // A tablet on schema version 2 with two visits pulled and one logged offline.
     let old = Store::open_at(&database_name(&user), 2).await.unwrap();
     old.sync_state(|| id(903)).await.unwrap();
-    let page = PullResponse {
-        reset: false,
-        records: vec![
+    put_as_version_2(
+        &user,
+        &[
             visit(&id(31), "2026-11-03T02:00:00Z"),
             visit(&id(32), "2026-12-01T00:00:00Z"),
         ],
-        deleted: vec![],
-        removed: vec![],
-        cursor: "1.2.0".into(),
-        has_more: false,
-        last_mutation_id: 0,
-        rejections: vec![],
-    };
-    old.apply_page(&settle_page(&[], page)).await.unwrap();
+    )
+    .await;
     let logged = old
         .record_mutation(
             Intent::Create(CreateArgs {
@@ -350,7 +355,6 @@ async fn upgrading_to_lists_by_date_indexes_the_rows_already_stored() {
         .await
         .unwrap();
     old.close();
-    strip_dates(&user).await;
 
     let store = Store::open(&user).await.unwrap();
     assert_eq!(store.version(), SCHEMA_VERSION);
@@ -461,5 +465,107 @@ async fn a_read_model_patched_record_by_record_matches_a_fresh_read() {
             .collect::<Vec<_>>(),
         ["新客户一", "客户2", "改名四", "新客户五"]
     );
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_device_starts_over_when_its_server_went_back_to_a_backup() {
+    let user = fresh("restored").await;
+    let store = Store::open(&user).await.unwrap();
+    store.sync_state(|| id(904)).await.unwrap();
+    let mut made = Vec::new();
+    for n in 1..=4 {
+        made.push(
+            store
+                .record_mutation(rename(&id(1), &format!("名{n}")), 1_000)
+                .await
+                .unwrap(),
+        );
+    }
+    // The server refused 2 and applied 1 and 3; a complete pull confirms them (kept) and leaves 4.
+    let page = |last, rejections, has_more| PullResponse {
+        rewound: false,
+        reset: false,
+        records: vec![server_record(&id(1), "名3", 9, "000000000002000-00000-x")],
+        deleted: vec![],
+        removed: vec![],
+        cursor: "db~1~9~m~2".into(),
+        has_more,
+        last_mutation_id: last,
+        rejections,
+    };
+    let refusal = Rejection::new(RejectCode::Invalid, "name taken");
+    let first = page(
+        3,
+        vec![RejectedMutation {
+            mutation_id: 2,
+            reason: refusal.clone(),
+        }],
+        false,
+    );
+    let state = store.sync_state(|| unreachable!()).await.unwrap();
+    store
+        .apply_page(&settle_page(&state.pending[..3], first), 5_000)
+        .await
+        .unwrap();
+    let state = store.sync_state(|| unreachable!()).await.unwrap();
+    assert_eq!(state.pending, made[3..]);
+    assert_eq!(state.outbox.processed, 3);
+
+    // Restored to a backup that holds only mutation 1.
+    let mut rewound = page(1, vec![], true);
+    rewound.rewound = true;
+    rewound.records.clear();
+    let recovery = store.recover(&rewound, 6_000).await.unwrap();
+    assert_eq!(recovery.resent, 1, "3 was confirmed and lost");
+    let state = store.sync_state(|| unreachable!()).await.unwrap();
+    let again: Vec<(u64, String)> = state
+        .pending
+        .iter()
+        .map(|m| (m.id, m.hlc.to_string()))
+        .collect();
+    assert_eq!(
+        again,
+        [(2, made[2].hlc.to_string()), (3, made[3].hlc.to_string())],
+        "3 and 4 again, numbered on from the server's 1"
+    );
+    assert_eq!(state.cursor, None);
+    assert_eq!(store.record_count().await.unwrap(), 0);
+    assert_eq!(state.outbox.next_id, 4);
+    let restored = state.restored.clone().unwrap();
+    assert_eq!((restored.resent, restored.pending), (1, 1));
+    assert_eq!(
+        state.rejected.len(),
+        1,
+        "the refusal the user has not read stays"
+    );
+
+    // The renumbered 2 is refused too: both refusals are kept, and each is dismissed alone.
+    let new_two = RejectedChange {
+        mutation: state.pending[0].clone(),
+        reason: refusal,
+    };
+    store
+        .settle_push(std::slice::from_ref(&new_two), 2)
+        .await
+        .unwrap();
+    let state = store.sync_state(|| unreachable!()).await.unwrap();
+    assert_eq!(state.rejected.len(), 2);
+    store.dismiss_rejected(&new_two).await.unwrap();
+    let state = store.sync_state(|| unreachable!()).await.unwrap();
+    assert_eq!(state.rejected.len(), 1);
+    assert_eq!(state.rejected[0].mutation, made[1]);
+    assert_eq!(state.outbox.processed, 2);
+    store.dismiss_restored().await.unwrap();
+    assert_eq!(
+        store.sync_state(|| unreachable!()).await.unwrap().restored,
+        None
+    );
+    // The next change continues the sequence.
+    let next = store
+        .record_mutation(rename(&id(1), "之后"), 7_000)
+        .await
+        .unwrap();
+    assert_eq!(next.id, 4);
     store.close();
 }

@@ -158,7 +158,7 @@ async fn first_sync_and_list_figures() {
     for body in &bodies {
         let page: PullResponse = serde_json::from_str(body).unwrap();
         let effects = settle_page(&[], page);
-        store.apply_page(&effects).await.unwrap();
+        store.apply_page(&effects, 1_000).await.unwrap();
     }
     let sync_ms = Date::now() - started;
     assert_eq!(store.record_count().await.unwrap() as usize, FIRST_SYNC);
@@ -173,7 +173,10 @@ async fn first_sync_and_list_figures() {
     let store = fresh_store("bench-list").await;
     for body in pages(LIST) {
         let page: PullResponse = serde_json::from_str(&body).unwrap();
-        store.apply_page(&settle_page(&[], page)).await.unwrap();
+        store
+            .apply_page(&settle_page(&[], page), 1_000)
+            .await
+            .unwrap();
     }
     // Opening the list: read the collection (IndexedDB + parsing), put it in pinyin order, then
     // draw the first window; the page keeps the ordered list, so filtering only re-runs the last steps.

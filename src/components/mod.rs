@@ -7,6 +7,7 @@ pub mod owner_filter;
 pub mod period;
 pub mod photo;
 pub mod record;
+pub mod restored_notice;
 pub mod shell;
 pub mod storage_guard;
 pub mod sync_indicator;

@@ -9,6 +9,7 @@ use leptos_router::{
 use crate::{
     components::{
         icons::{Icon, IconSvg},
+        restored_notice::RestoredNotice,
         storage_guard::StorageGuard,
         sync_indicator::{FirstSyncProgress, SyncIndicator},
         update_notice::UpdateNotice,
@@ -94,6 +95,7 @@ fn PageContent(children: Children) -> impl IntoView {
         <main class="content" id="main">
             <Show when=move || session.is_signed_in()>
                 <StorageGuard />
+                <RestoredNotice />
             </Show>
             {children()}
         </main>

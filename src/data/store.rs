@@ -21,8 +21,11 @@ use yingxiao_core::{
     locale::Locale,
     sync::{
         apply::StoredRecord,
-        client::{replay, Outbox, PageEffects, RejectedChange},
-        protocol::{Intent, Mutation, Record, RecordRef},
+        client::{
+            recover, replay, Kept, Outbox, PageEffects, Recovery, RejectedChange, KEEP_MILLIS,
+        },
+        hlc::Hlc,
+        protocol::{Intent, Mutation, PullResponse, Record, RecordRef},
     },
 };
 
@@ -71,12 +74,15 @@ impl From<idb::Error> for DataError {
 
 /// The schema version this build writes. Each step in `upgrade` takes a database from the version
 /// before it; steps never touch pending work.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 const RECORDS: &str = "records";
 const PENDING: &str = "pending";
 const REJECTED: &str = "rejected";
 const META: &str = "meta";
+/// Confirmed mutations kept for `KEEP_MILLIS`, one row per confirming pull under
+/// `[confirmed_at, first id]`, to send again to a server restored from a backup.
+const KEPT: &str = "kept";
 /// Files taken on the device (photos) by SHA-256, until the server has them (see `files`).
 pub(super) const FILES: &str = "files";
 
@@ -94,6 +100,9 @@ pub const INDEXES: [(&str, &str); 5] = [
 const META_CLIENT_ID: &str = "client_id";
 const META_OUTBOX: &str = "outbox";
 const META_CURSOR: &str = "cursor";
+/// What the device did when it last found the server restored from a backup, until the user has
+/// read it (`Restored`).
+const META_RESTORED: &str = "restored";
 /// Set by an upgrade that added an indexed fact: rows written before it lack the fact until
 /// `Store::open` writes them again.
 const META_REINDEX: &str = "reindex";
@@ -101,6 +110,18 @@ const META_REINDEX: &str = "reindex";
 /// The database name for a user.
 pub fn database_name(user_id: &str) -> String {
     format!("yingxiao.{user_id}")
+}
+
+/// The line the user sees after the device found its server restored from a backup (or reseeded)
+/// and started over.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Restored {
+    /// Device time of the recovery.
+    pub at: u64,
+    /// Changes the server had confirmed and lost, sent again.
+    pub resent: usize,
+    /// Changes that had not reached it yet, sent as always.
+    pub pending: usize,
 }
 
 /// What sync needs to resume after a reload.
@@ -111,6 +132,7 @@ pub struct SyncState {
     pub cursor: Option<String>,
     pub pending: Vec<Mutation>,
     pub rejected: Vec<RejectedChange>,
+    pub restored: Option<Restored>,
 }
 
 /// An open device database.
@@ -161,6 +183,10 @@ fn upgrade(
     if from < 4 && to >= 4 {
         // Version 4: photos taken on the device, kept until uploaded (then only their thumbnails).
         db.create_object_store(FILES, ObjectStoreParams::new())?;
+    }
+    if from < 5 && to >= 5 {
+        // Version 5: confirmed changes kept for a week, for a server restored from a backup.
+        db.create_object_store(KEPT, ObjectStoreParams::new())?;
     }
     Ok(())
 }
@@ -304,6 +330,7 @@ impl Store {
             .await?
             .unwrap_or_else(|| Outbox::new(&client_id));
         let cursor = read_json(&meta, META_CURSOR).await?;
+        let restored = read_json(&meta, META_RESTORED).await?;
         let pending = read_all_json(&tx.object_store(PENDING)?).await?;
         let rejected = read_all_json(&tx.object_store(REJECTED)?).await?;
         tx.await?;
@@ -313,6 +340,7 @@ impl Store {
             cursor,
             pending,
             rejected,
+            restored,
         })
     }
 
@@ -353,36 +381,117 @@ impl Store {
         Ok(made)
     }
 
-    /// Moves refused mutations out of pending into the rejected list.
-    pub async fn reject(&self, rejected: &[RejectedChange]) -> Result<(), DataError> {
-        if rejected.is_empty() {
-            return Ok(());
-        }
-        let tx = self.transaction(&[PENDING, REJECTED], TransactionMode::ReadWrite)?;
+    /// Takes in a push reply: the refused mutations move out of pending into the rejected list, and
+    /// the outbox hears what the server says it has processed.
+    pub async fn settle_push(
+        &self,
+        rejected: &[RejectedChange],
+        last_mutation_id: u64,
+    ) -> Result<(), DataError> {
+        let tx = self.transaction(&[PENDING, REJECTED, META], TransactionMode::ReadWrite)?;
         let pending = tx.object_store(PENDING)?;
         let kept = tx.object_store(REJECTED)?;
         for change in rejected {
             pending.delete(Query::Key(key(change.mutation.id)))?;
-            write_json(&kept, change.mutation.id, change)?;
+            write_json(&kept, &change.mutation.hlc, change)?;
+        }
+        let meta = tx.object_store(META)?;
+        let mut outbox = load_outbox(&meta).await?;
+        if last_mutation_id > outbox.processed {
+            outbox.heard(last_mutation_id);
+            write_json(&meta, META_OUTBOX, &outbox)?;
         }
         tx.commit()?.await?;
         Ok(())
     }
 
-    /// The user has seen a rejected change.
-    pub async fn dismiss_rejected(&self, mutation_id: u64) -> Result<(), DataError> {
+    /// The user has seen a rejected change. (Kept under its stamp; under its id before version 5,
+    /// when ids were never reused.)
+    pub async fn dismiss_rejected(&self, change: &RejectedChange) -> Result<(), DataError> {
         let tx = self.transaction(&[REJECTED], TransactionMode::ReadWrite)?;
-        tx.object_store(REJECTED)?
-            .delete(Query::Key(key(mutation_id)))?;
+        let rejected = tx.object_store(REJECTED)?;
+        rejected.delete(Query::Key(Key::from(&change.mutation.hlc).0))?;
+        rejected.delete(Query::Key(key(change.mutation.id)))?;
         tx.commit()?.await?;
         Ok(())
     }
 
+    /// The user has read the line about a restored server.
+    pub async fn dismiss_restored(&self) -> Result<(), DataError> {
+        let tx = self.transaction(&[META], TransactionMode::ReadWrite)?;
+        tx.object_store(META)?
+            .delete(Query::Key(JsValue::from_str(META_RESTORED)))?;
+        tx.commit()?.await?;
+        Ok(())
+    }
+
+    /// Starts over after a `rewound` page (`core::sync::client::recover`), in one transaction: the
+    /// canonical records and the cursor go, pending becomes what the server lost numbered on from
+    /// its record, the mutations it has are kept as confirmed now, refused ones join the rejected
+    /// list (every rejected row is kept under its stamp from here, as ids are numbered anew), and
+    /// the line for the user is stored.
+    pub async fn recover(
+        &self,
+        page: &PullResponse,
+        now_millis: u64,
+    ) -> Result<Recovery, DataError> {
+        let tx = self.transaction(
+            &[RECORDS, PENDING, REJECTED, META, KEPT],
+            TransactionMode::ReadWrite,
+        )?;
+        let meta = tx.object_store(META)?;
+        let outbox = load_outbox(&meta).await?;
+        let pending_store = tx.object_store(PENDING)?;
+        let pending: Vec<Mutation> = read_all_json(&pending_store).await?;
+        let kept_store = tx.object_store(KEPT)?;
+        let kept: Vec<Kept> = read_all_json(&kept_store).await?;
+        let rejected_store = tx.object_store(REJECTED)?;
+        let rejected: Vec<RejectedChange> = read_all_json(&rejected_store).await?;
+        let recovery = recover(page, &pending, &kept, &outbox);
+
+        tx.object_store(RECORDS)?.clear()?;
+        pending_store.clear()?;
+        for mutation in &recovery.pending {
+            write_json(&pending_store, mutation.id, mutation)?;
+        }
+        kept_store.clear()?;
+        if !recovery.kept.is_empty() {
+            put_kept(
+                &kept_store,
+                &Kept {
+                    confirmed_at: now_millis,
+                    mutations: recovery.kept.clone(),
+                },
+            )?;
+        }
+        rejected_store.clear()?;
+        for change in rejected.iter().chain(&recovery.rejected) {
+            write_json(&rejected_store, &change.mutation.hlc, change)?;
+        }
+        write_json(&meta, META_OUTBOX, &recovery.outbox)?;
+        meta.delete(Query::Key(JsValue::from_str(META_CURSOR)))?;
+        write_json(
+            &meta,
+            META_RESTORED,
+            &Restored {
+                at: now_millis,
+                resent: recovery.resent,
+                pending: recovery.pending.len() - recovery.resent,
+            },
+        )?;
+        tx.commit()?.await?;
+        Ok(recovery)
+    }
+
     /// Applies one pull page in one transaction: records, forgotten records, confirmed and refused
     /// mutations, the clock and the cursor all move together or not at all.
-    pub async fn apply_page(&self, effects: &PageEffects) -> Result<(), DataError> {
+    pub async fn apply_page(
+        &self,
+        effects: &PageEffects,
+        now_millis: u64,
+    ) -> Result<(), DataError> {
         let tx = self.transaction(
-            &[RECORDS, PENDING, REJECTED, META],
+            &[RECORDS, PENDING, REJECTED, META, KEPT],
             TransactionMode::ReadWrite,
         )?;
         let records = tx.object_store(RECORDS)?;
@@ -405,14 +514,31 @@ impl Store {
                 Some(false),
             )?))?;
         }
-        let kept = tx.object_store(REJECTED)?;
+        let kept = tx.object_store(KEPT)?;
+        if !effects.confirmed.is_empty() {
+            put_kept(
+                &kept,
+                &Kept {
+                    confirmed_at: now_millis,
+                    mutations: effects.confirmed.clone(),
+                },
+            )?;
+        }
+        // Batches confirmed before the window.
+        let cutoff = now_millis.saturating_sub(KEEP_MILLIS) as f64;
+        kept.delete(Query::KeyRange(KeyRange::upper_bound(
+            &Array::of1(&JsValue::from_f64(cutoff)).into(),
+            Some(true),
+        )?))?;
+        let rejected = tx.object_store(REJECTED)?;
         for change in &effects.rejected {
             pending.delete(Query::Key(key(change.mutation.id)))?;
-            write_json(&kept, change.mutation.id, change)?;
+            write_json(&rejected, &change.mutation.hlc, change)?;
         }
         let meta = tx.object_store(META)?;
         let mut outbox = load_outbox(&meta).await?;
         outbox.observe(effects.put.iter().flat_map(|r| r.stamps.values()));
+        outbox.heard(effects.last_mutation_id);
         write_json(&meta, META_OUTBOX, &outbox)?;
         write_json(&meta, META_CURSOR, &effects.cursor)?;
         tx.commit()?.await?;
@@ -594,12 +720,19 @@ impl Store {
 }
 
 /// A key in the pending, rejected or meta store: mutation ids are numbers (not BigInts, so they
-/// sort), meta keys are names.
+/// sort), rejected changes go under their stamps, meta keys are names.
 struct Key(JsValue);
 
 impl From<u64> for Key {
     fn from(id: u64) -> Self {
         Self(key(id))
+    }
+}
+
+/// A rejected change's key: its stamp, which stays when the device numbers its work anew.
+impl From<&Hlc> for Key {
+    fn from(stamp: &Hlc) -> Self {
+        Self(JsValue::from_str(&stamp.to_string()))
     }
 }
 
@@ -697,6 +830,19 @@ fn parse_row(row: &JsValue) -> Result<Record, DataError> {
         fields: parse_text(&row_text(row, "f")?)?,
         stamps: parse_text(&row_text(row, "s")?)?,
     })
+}
+
+/// Stores one batch of confirmed mutations under `[confirmed_at, first id]`, so batches older than
+/// the window are one key range.
+fn put_kept(store: &ObjectStore, batch: &Kept) -> Result<(), DataError> {
+    let first = batch.mutations.first().map_or(0, |m| m.id);
+    let key = Array::of2(
+        &JsValue::from_f64(batch.confirmed_at as f64),
+        &JsValue::from_f64(first as f64),
+    );
+    let json = serde_json::to_string(batch).map_err(|e| DataError::Storage(e.to_string()))?;
+    store.put(&JsValue::from_str(&json), Some(&key.into()))?;
+    Ok(())
 }
 
 /// Writes `value` as JSON text under `key` (a mutation id from `key`, or a meta name).

@@ -25,7 +25,7 @@ use yingxiao_core::{
 use super::{
     cache::{Cache, Changed, Watched},
     files,
-    store::{DataError, Store},
+    store::{DataError, Restored, Store},
 };
 use crate::{api, api::ApiError};
 
@@ -95,6 +95,9 @@ pub struct Data {
     pub oldest_pending: RwSignal<Option<u64>>,
     /// Changes the server refused, with its reasons, until the user dismisses them.
     pub rejected: RwSignal<Vec<RejectedChange>>,
+    /// The device found its server restored from a backup and started over, until the user has
+    /// read the line saying so.
+    pub restored: RwSignal<Option<Restored>>,
     /// Records received so far during a device's first sync; `None` otherwise.
     pub first_sync: RwSignal<Option<u64>>,
     /// Bumped whenever the data the pages show may have changed; one-record reads re-read on it.
@@ -133,6 +136,7 @@ impl Data {
             pending: RwSignal::new(0),
             oldest_pending: RwSignal::new(None),
             rejected: RwSignal::new(Vec::new()),
+            restored: RwSignal::new(None),
             first_sync: RwSignal::new(None),
             revision: RwSignal::new(0),
             files_waiting: RwSignal::new(0),
@@ -228,6 +232,7 @@ impl Data {
         self.pending.set(0);
         self.oldest_pending.set(None);
         self.rejected.set(Vec::new());
+        self.restored.set(None);
         self.first_sync.set(None);
         self.files_waiting.set(0);
         self.revision.update(|n| *n += 1);
@@ -285,13 +290,22 @@ impl Data {
     }
 
     /// The user has read a refused change.
-    pub async fn dismiss(self, mutation_id: u64) -> Result<(), DataError> {
+    pub async fn dismiss(self, change: &RejectedChange) -> Result<(), DataError> {
         let engine = self.engine()?;
-        engine.store.dismiss_rejected(mutation_id).await?;
+        engine.store.dismiss_rejected(change).await?;
         // The refused change left the record's view when it was refused; nothing to re-read.
         let changed = Changed::Records(Vec::new());
         self.refresh(&engine, changed.clone()).await;
         engine.announce(&changed);
+        Ok(())
+    }
+
+    /// The user has read the line about a restored server.
+    pub async fn dismiss_restored(self) -> Result<(), DataError> {
+        let engine = self.engine()?;
+        engine.store.dismiss_restored().await?;
+        self.restored.set(None);
+        engine.announce(&Changed::Records(Vec::new()));
         Ok(())
     }
 
@@ -311,6 +325,7 @@ impl Data {
                 self.pending.set(state.pending.len());
                 self.oldest_pending.set(state.pending.first().map(|m| m.id));
                 self.rejected.set(state.rejected);
+                self.restored.set(state.restored);
             }
             Err(error) => self.status.set(SyncStatus::Failed(error.to_string())),
         }
@@ -494,8 +509,13 @@ fn backoff(failures: u32) -> f64 {
     base * (0.5 + js_sys::Math::random())
 }
 
-/// Push everything pending, then pull until the server has nothing more.
-async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
+/// One round: push in rounds from the last hole in pending, then pull to the end. What it changed
+/// on the device goes into `changed`.
+async fn sync_round(
+    engine: &Rc<Engine>,
+    data: Data,
+    changed: &mut Vec<RecordRef>,
+) -> Result<Round, Stop> {
     let token = engine.token.borrow().clone();
     let state = engine.store.sync_state(new_client_id).await?;
     // A device that never pulled is in its first sync from here: said before the status leaves
@@ -506,12 +526,16 @@ async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
     data.status.set(SyncStatus::Syncing);
     engine.post(SyncStatus::Syncing.tag());
     let client_id = state.client_id.clone();
+    // What the server has said it processed of this device: claimed on the pull, so a server
+    // restored from a backup tells it went back.
+    let mut processed = state.outbox.processed;
 
     // Push in rounds from the last hole in pending (see `push_batch`); mutations the server has
     // processed stay pending until the pull confirms them.
     let mut sent_up_to = 0;
-    // What this sync changed on the device, for the read models and the other tabs.
-    let mut changed: Vec<RecordRef> = Vec::new();
+    // A 409: the server expects an id this device has long passed. Only a server that went back
+    // says so; the pull finds out and the device starts over.
+    let mut refused_gap = None;
     let mut reset = false;
     loop {
         // Pending is in id order (its store's key): what is not sent yet is a suffix, taken
@@ -528,10 +552,26 @@ async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
                 mutations: batch.to_vec(),
             },
         )
-        .await?;
+        .await;
+        let reply = match reply {
+            Ok(reply) => reply,
+            Err(ApiError::Refused {
+                status: 409,
+                message,
+                ..
+            }) => {
+                refused_gap = Some(message);
+                break;
+            }
+            Err(error) => return Err(error.into()),
+        };
+        processed = processed.max(reply.last_mutation_id);
         let rejected = settle_push(&state.pending, &reply).rejected;
         changed.extend(rejected.iter().map(|r| r.mutation.intent.target()));
-        engine.store.reject(&rejected).await?;
+        engine
+            .store
+            .settle_push(&rejected, reply.last_mutation_id)
+            .await?;
         sent_up_to = last;
     }
 
@@ -543,9 +583,27 @@ async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
                 client_id: client_id.clone(),
                 cursor: cursor.clone(),
                 limit: Some(PULL_PAGE),
+                last_mutation_id: Some(processed),
             },
         )
         .await?;
+        if page.rewound {
+            let recovery = engine
+                .store
+                .recover(&page, js_sys::Date::now() as u64)
+                .await?;
+            web_sys::console::warn_1(
+                &format!(
+                    "the server went back behind this device (restored from a backup?): it had \
+                     {} of its changes; {} sent again",
+                    page.last_mutation_id,
+                    recovery.pending.len()
+                )
+                .into(),
+            );
+            data.first_sync.set(Some(0));
+            return Ok(Round::StartedOver);
+        }
         // Pending as stored now (another tab may have added to it while this page was in flight),
         // read only when the page needs it: to find the changes it refuses, and on the last page,
         // which confirms what the server has. A middle page of a long sync needs none of it, and
@@ -558,7 +616,10 @@ async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
         };
         let received = page.records.len() as u64;
         let effects = settle_page(&pending, page);
-        engine.store.apply_page(&effects).await?;
+        engine
+            .store
+            .apply_page(&effects, js_sys::Date::now() as u64)
+            .await?;
         reset |= effects.reset;
         changed.extend(effects.put.iter().map(|r| RecordRef {
             collection: r.collection,
@@ -566,14 +627,7 @@ async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
         }));
         changed.extend(effects.forget.iter().cloned());
         changed.extend(effects.rejected.iter().map(|r| r.mutation.intent.target()));
-        if let Some(up_to) = effects.confirmed_up_to {
-            changed.extend(
-                pending
-                    .iter()
-                    .filter(|m| m.id <= up_to)
-                    .map(|m| m.intent.target()),
-            );
-        }
+        changed.extend(effects.confirmed.iter().map(|m| m.intent.target()));
         if data.first_sync.get_untracked().is_some() {
             data.first_sync.update(|n| *n = n.map(|n| n + received));
         }
@@ -582,6 +636,42 @@ async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
             break;
         }
     }
+    match refused_gap {
+        // The pull did not bear the refusal out: the push's 409 stands.
+        Some(message) => Err(Stop::Failed(message)),
+        None => Ok(Round::Done { reset }),
+    }
+}
+
+/// How one round of pushes and pulls ended.
+enum Round {
+    Done {
+        reset: bool,
+    },
+    /// The server was restored from a backup (or reseeded) and the device started over: another
+    /// round sends what it lost and downloads everything again.
+    StartedOver,
+}
+
+/// Push everything pending, then pull until the server has nothing more; once more from the start
+/// if the device had to start over.
+async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
+    let mut changed: Vec<RecordRef> = Vec::new();
+    let mut rounds = 0;
+    let reset = loop {
+        rounds += 1;
+        match sync_round(&engine, data, &mut changed).await? {
+            Round::Done { reset } => break reset,
+            // A server that answers `rewound` again at once is not one the device can follow.
+            Round::StartedOver if rounds > 2 => {
+                return Err(Stop::Failed(
+                    "the server keeps losing this device's position".into(),
+                ))
+            }
+            Round::StartedOver => changed.clear(),
+        }
+    };
+    let reset = reset || rounds > 1;
     let changed = if reset {
         Changed::All
     } else {
@@ -591,6 +681,7 @@ async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
     engine.announce(&changed);
 
     // Photos whose records the server now has.
+    let token = engine.token.borrow().clone();
     let waiting_records: Vec<RecordRef> = engine
         .store
         .sync_state(new_client_id)

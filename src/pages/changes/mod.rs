@@ -129,7 +129,8 @@ pub fn ChangesPage() -> impl IntoView {
             Ok::<_, crate::data::store::DataError>(named)
         }
     });
-    // The names of the refused changes' records, by mutation id.
+    // The names of the refused changes' records, by stamp (ids are numbered anew when the device
+    // starts over after a server restore; stamps stay).
     let refused_names = LocalResource::new(move || {
         data.revision.get();
         let locale = i18n.locale();
@@ -138,7 +139,7 @@ pub fn ChangesPage() -> impl IntoView {
             let mut names = HashMap::new();
             for change in refused {
                 if let Some(name) = record_of(data, &change.mutation.intent, locale).await {
-                    names.insert(change.mutation.id, name);
+                    names.insert(change.mutation.hlc.clone(), name);
                 }
             }
             names
@@ -193,12 +194,14 @@ pub fn ChangesPage() -> impl IntoView {
                 {list
                     .into_iter()
                     .map(|change| {
-                        let id = change.mutation.id;
+                        let stamp = change.mutation.hlc.clone();
                         let name = refused_names
-                            .with(|names| names.as_ref().and_then(|n| n.get(&id).cloned()));
+                            .with(|names| names.as_ref().and_then(|n| n.get(&stamp).cloned()));
+                        let seen = change.clone();
                         let dismiss = move |_| {
+                            let seen = seen.clone();
                             spawn_local(async move {
-                                if let Err(error) = data.dismiss(id).await {
+                                if let Err(error) = data.dismiss(&seen).await {
                                     dismiss_error.set(Some(error.to_string()));
                                 }
                             });
