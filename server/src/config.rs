@@ -55,6 +55,20 @@ pub enum Command {
     /// Import an organisation from an HR export of people (employee number, manager's employee
     /// number, name, title, department): builds the units and their managers too.
     ImportOrg(ImportOrgArgs),
+    /// Copy the embedded SQLite database, consistent, to a new file while the server runs
+    /// (PostgreSQL: use pg_dump).
+    Backup(BackupArgs),
+}
+
+/// `backup --to FILE`.
+#[derive(Debug, clap::Args)]
+pub struct BackupArgs {
+    /// The new file (it must not exist). To restore: stop the server, put the file in the data
+    /// directory as `yingxiao.sqlite3` (removing `yingxiao.sqlite3-wal` and `-shm`), start it.
+    #[arg(long)]
+    pub to: PathBuf,
+    #[command(flatten)]
+    pub storage: StorageArgs,
 }
 
 /// `import-org PEOPLE.csv [--accounts PASSWORDS.csv] [--dry-run]`.

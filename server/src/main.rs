@@ -43,6 +43,14 @@ fn main() -> ExitCode {
             Command::Seed(args) => seed(args).await,
             Command::Import(args) => import(args).await,
             Command::ImportOrg(args) => import_org(args).await,
+            Command::Backup(args) => {
+                let storage = Storage::open(&args.storage).await?;
+                let made = maintenance::backup(&storage, &args.to).await;
+                storage.close().await;
+                made?;
+                println!("backed up to {}", args.to.display());
+                Ok(())
+            }
         }
     });
     match result {

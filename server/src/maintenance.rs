@@ -1,5 +1,6 @@
 //! Housekeeping while the server runs: the SQLite WAL checkpointed so it stays small, sign-in
-//! counters that no longer matter deleted, and attachment uploads abandoned for a week deleted.
+//! counters that no longer matter deleted, and attachment uploads abandoned for a week deleted; and
+//! the backup command's copy of the database.
 
 use std::time::{Duration, Instant};
 
@@ -61,4 +62,31 @@ async fn prune_uploads(storage: &Storage) -> Result<u64, sqlx::Error> {
         tracing::debug!(forgotten, "deleted abandoned uploads");
     }
     Ok(forgotten)
+}
+
+/// Why a backup was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("the database is PostgreSQL: back it up with pg_dump")]
+    Postgres,
+    #[error("{0} exists already; choose a new file")]
+    Exists(String),
+    #[error("the copy failed: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Copies the SQLite database to a new file with `VACUUM INTO`: one consistent snapshot, taken
+/// while pushes go on (they wait at most for the copy's read to start).
+pub async fn backup(storage: &Storage, to: &std::path::Path) -> Result<(), BackupError> {
+    if storage.kind() != yingxiao_core::health::DatabaseKind::Sqlite {
+        return Err(BackupError::Postgres);
+    }
+    if to.exists() {
+        return Err(BackupError::Exists(to.display().to_string()));
+    }
+    sqlx::query("VACUUM INTO $1")
+        .bind(to.display().to_string())
+        .execute(&storage.pool)
+        .await?;
+    Ok(())
 }

@@ -26,6 +26,8 @@ pub struct World {
     _dir: tempfile::TempDir,
     pub storage: Storage,
     pub router: Router,
+    /// PostgreSQL: the database's URL (`None`: SQLite under the temporary directory).
+    pub database_url: Option<String>,
 }
 
 pub async fn demo_world(backend: Backend) -> World {
@@ -37,14 +39,30 @@ pub async fn demo_world(backend: Backend) -> World {
         r#"<html><head><base href="/" /></head></html>"#,
     )
     .unwrap();
+    let database_url = backend.database_url().await;
     let storage = Storage::open(&StorageArgs {
         data_dir: dir.path().join("data"),
-        database_url: backend.database_url().await,
+        database_url: database_url.clone(),
     })
     .await
     .unwrap();
+    seed_small_demo(&storage).await;
+    let router = app(AppState::new(
+        storage.clone(),
+        WebApp::load(&dist, BasePath::root()).unwrap(),
+    ));
+    World {
+        _dir: dir,
+        storage,
+        router,
+        database_url,
+    }
+}
+
+/// The small demo company (seed 9, as of 2026-03-15) into an empty database.
+pub async fn seed_small_demo(storage: &Storage) {
     seed_demo(
-        &storage,
+        storage,
         &DemoOptions {
             size: DemoSize::SMALL,
             seed: 9,
@@ -54,15 +72,6 @@ pub async fn demo_world(backend: Backend) -> World {
     )
     .await
     .unwrap();
-    let router = app(AppState::new(
-        storage.clone(),
-        WebApp::load(&dist, BasePath::root()).unwrap(),
-    ));
-    World {
-        _dir: dir,
-        storage,
-        router,
-    }
 }
 
 /// Stamps from the real time on, one millisecond apart and increasing across devices: the server
