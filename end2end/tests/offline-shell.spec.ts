@@ -5,10 +5,10 @@ import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { E2E_LOGIN, E2E_PASSWORD, dist, server } from '../playwright.config';
+import { freePort } from './support';
 
 /// The app's own path prefix in this project ('' at the root, '/yingxiao' under the sub-path).
 function basePath(baseURL: string | undefined): string {
@@ -114,16 +114,6 @@ class Deployment {
     this.child.kill();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
 }
 
 const withDeployment = test.extend<{ deployment: Deployment }>({
