@@ -1,8 +1,12 @@
 # A throwaway PostgreSQL cluster for tests and benchmarks, removed when the calling script exits.
-# Sourced after tools.sh; `start_throwaway_postgres` exports YINGXIAO_TEST_POSTGRES_URL.
+# Sourced after tools.sh; `start_throwaway_postgres` exports YINGXIAO_TEST_POSTGRES_URL. It runs with
+# fsync off (tests need no flushes); `start_throwaway_postgres durable` keeps PostgreSQL's fsync on, for
+# the durability benchmark.
 # shellcheck shell=bash
 
 start_throwaway_postgres() {
+  local fsync="-c fsync=off"
+  [ "${1:-}" = durable ] && fsync=""
   PG_DIR="$(mktemp -d /tmp/yingxiao-pg.XXXXXX)"
   PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
   [ "$(id -u)" -eq 0 ] && chown postgres "$PG_DIR"
@@ -11,7 +15,7 @@ start_throwaway_postgres() {
   say "starting a throwaway PostgreSQL on port $PG_PORT"
   as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U yingxiao --auth=trust -E UTF8 >/dev/null
   as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -l "$PG_DIR/log" \
-    -o "-h 127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c max_connections=300" start >/dev/null
+    -o "-h 127.0.0.1 -p $PG_PORT -k $PG_DIR $fsync -c max_connections=300" start >/dev/null
   as_postgres "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U yingxiao yingxiao_test
   export YINGXIAO_TEST_POSTGRES_URL="postgres://yingxiao@127.0.0.1:$PG_PORT/yingxiao_test"
 }

@@ -6,6 +6,15 @@
 //! pull pages of 5,000 through the router into a fresh device; the reference inserts the same field
 //! JSON into a plain table, 500 rows a transaction, both per row and as one multi-row INSERT, and the
 //! push is compared with the faster of the two.
+//!
+//! `-- --durability` (`scripts/bench-durability.sh`) instead prints what durability costs in pushes
+//! per second (issue 17): small pushes from one device and from several at once, on SQLite with
+//! `synchronous = FULL` (the server's) beside NORMAL (its setting before), and on PostgreSQL with
+//! `synchronous_commit = on` (the server's) beside off, each on a fresh database.
+
+#[allow(dead_code)] // a fresh PostgreSQL database per setting is all this needs
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 use std::time::Instant;
 
@@ -16,7 +25,7 @@ use axum::{
 };
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use sqlx::{sqlite::SqliteConnectOptions, Connection, SqliteConnection};
+use sqlx::{sqlite::SqliteConnectOptions, Connection, Executor, PgConnection, SqliteConnection};
 use tower::ServiceExt;
 use yingxiao_core::{base_path::BasePath, scope::Role};
 use yingxiao_server::{
@@ -77,75 +86,109 @@ struct Figures {
     pull_rows_per_s: f64,
 }
 
-async fn measure(label: &str, database_url: Option<String>) -> Figures {
-    let dir = tempfile::tempdir().unwrap();
-    let dist = dir.path().join("dist");
-    std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(dist.join("index.html"), r#"<base href="/" />"#).unwrap();
-    let storage = Storage::open(&StorageArgs {
-        data_dir: dir.path().join("data"),
-        database_url,
-    })
-    .await
-    .unwrap();
-    let company = admin::ensure_company(&storage, "基准公司").await.unwrap();
-    // HQ marketing may set every field of the workload (tier and credit limit included), so the same
-    // pushes run unchanged against a build from before the permission table (scripts/bench.sh).
-    let rep = admin::add_user(
-        &storage,
-        NewUser {
-            login: "bench_rep",
-            name: "基准业务员",
-            role: Role::HqMarketing,
-            unit: Some(&company),
-            password: PASSWORD,
-        },
-    )
-    .await
-    .unwrap();
-    let router = app(AppState::new(
-        storage.clone(),
-        WebApp::load(&dist, BasePath::root()).unwrap(),
-    ));
-    let login = post(
-        &router,
-        "/api/v1/auth/login",
-        None,
-        json!({"login": "bench_rep", "password": PASSWORD}).to_string(),
-    )
-    .await;
-    let token = login["token"].as_str().unwrap().to_owned();
+/// A fresh database with the benchmark's company and one HQ user, behind the real router, signed in.
+struct Bench {
+    _dir: tempfile::TempDir,
+    storage: Storage,
+    router: Router,
+    token: String,
+    rep: String,
+    company: String,
+}
 
-    let client_id = new_id();
-    // Real-time stamps: the server applies stamps from its future at its own time.
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64;
-    let bodies: Vec<String> = (0..ROWS)
-        .collect::<Vec<_>>()
-        .chunks(BATCH)
-        .map(|chunk| {
-            let mutations: Vec<Value> = chunk
-                .iter()
-                .map(|&i| {
-                    json!({"id": i + 1, "hlc": format!("{:015}-00000-{client_id}", now + i as u64),
-                        "name": "create", "args": {"collection": "customers", "id": new_id(),
-                        "fields": customer_fields(i, &rep, &company)}})
-                })
-                .collect();
-            json!({"client_id": client_id, "mutations": mutations}).to_string()
+impl Bench {
+    async fn open(database_url: Option<String>) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let dist = dir.path().join("dist");
+        std::fs::create_dir_all(&dist).unwrap();
+        std::fs::write(dist.join("index.html"), r#"<base href="/" />"#).unwrap();
+        let storage = Storage::open(&StorageArgs {
+            data_dir: dir.path().join("data"),
+            database_url,
         })
-        .collect();
-    let started = Instant::now();
+        .await
+        .unwrap();
+        let company = admin::ensure_company(&storage, "基准公司").await.unwrap();
+        // HQ marketing may set every field of the workload (tier and credit limit included), so the
+        // same pushes run unchanged against a build from before the permission table
+        // (scripts/bench.sh).
+        let rep = admin::add_user(
+            &storage,
+            NewUser {
+                login: "bench_rep",
+                name: "基准业务员",
+                role: Role::HqMarketing,
+                unit: Some(&company),
+                password: PASSWORD,
+            },
+        )
+        .await
+        .unwrap();
+        let router = app(AppState::new(
+            storage.clone(),
+            WebApp::load(&dist, BasePath::root()).unwrap(),
+        ));
+        let login = post(
+            &router,
+            "/api/v1/auth/login",
+            None,
+            json!({"login": "bench_rep", "password": PASSWORD}).to_string(),
+        )
+        .await;
+        let token = login["token"].as_str().unwrap().to_owned();
+        Self {
+            _dir: dir,
+            storage,
+            router,
+            token,
+            rep,
+            company,
+        }
+    }
+
+    /// One device's pushes of `per_push` new customers each, numbered from `first`, stamped from now.
+    fn pushes(&self, first: usize, rows: usize, per_push: usize) -> Vec<String> {
+        let client_id = new_id();
+        // Real-time stamps: the server applies stamps from its future at its own time.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        (first..first + rows)
+            .collect::<Vec<_>>()
+            .chunks(per_push)
+            .map(|chunk| {
+                let mutations: Vec<Value> = chunk
+                    .iter()
+                    .map(|&i| {
+                        json!({"id": i - first + 1, "hlc": format!("{:015}-00000-{client_id}", now + i as u64),
+                            "name": "create", "args": {"collection": "customers", "id": new_id(),
+                            "fields": customer_fields(i, &self.rep, &self.company)}})
+                    })
+                    .collect();
+                json!({"client_id": client_id, "mutations": mutations}).to_string()
+            })
+            .collect()
+    }
+}
+
+/// Sends one device's pushes in order; every mutation must apply.
+async fn push_all(router: &Router, token: &str, bodies: Vec<String>) {
     for body in bodies {
-        let reply = post(&router, "/api/v1/sync/push", Some(&token), body).await;
+        let reply = post(router, "/api/v1/sync/push", Some(token), body).await;
         assert!(reply["outcomes"]
             .as_array()
             .unwrap()
             .iter()
             .all(|o| o["outcome"] == "applied"));
     }
+}
+
+async fn measure(label: &str, database_url: Option<String>) -> Figures {
+    let bench = Bench::open(database_url).await;
+    let bodies = bench.pushes(0, ROWS, BATCH);
+    let started = Instant::now();
+    push_all(&bench.router, &bench.token, bodies).await;
     let push_secs = started.elapsed().as_secs_f64();
 
     let device = new_id();
@@ -154,9 +197,9 @@ async fn measure(label: &str, database_url: Option<String>) -> Figures {
     let mut pulled = 0usize;
     loop {
         let body = post_raw(
-            &router,
+            &bench.router,
             "/api/v1/sync/pull",
-            Some(&token),
+            Some(&bench.token),
             json!({"client_id": device, "cursor": cursor, "limit": 5000}).to_string(),
         )
         .await;
@@ -169,7 +212,7 @@ async fn measure(label: &str, database_url: Option<String>) -> Figures {
     }
     let pull_secs = started.elapsed().as_secs_f64();
     assert!(pulled >= ROWS, "pulled {pulled} of {ROWS}");
-    storage.close().await;
+    bench.storage.close().await;
     let figures = Figures {
         push_rows_per_s: ROWS as f64 / push_secs,
         pull_rows_per_s: pulled as f64 / pull_secs,
@@ -182,7 +225,7 @@ async fn measure(label: &str, database_url: Option<String>) -> Figures {
 }
 
 /// The reference: the same rows straight into a plain SQLite table of the same key (WAL, synchronous
-/// NORMAL as the server uses), 500 rows per transaction, in the two usual forms of a batched insert:
+/// FULL as the server uses), 500 rows per transaction, in the two usual forms of a batched insert:
 /// one prepared INSERT per row, and one multi-row INSERT per batch. Returns the faster rate, so the
 /// push is compared with the better of the two.
 async fn raw_sqlite_insert() -> f64 {
@@ -201,7 +244,7 @@ async fn raw_sqlite_insert() -> f64 {
             .filename(dir.path().join("raw.sqlite3"))
             .create_if_missing(true)
             .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-            .synchronous(sqlx::sqlite::SqliteSynchronous::Normal);
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
         let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
         sqlx::query(
             "CREATE TABLE records (collection TEXT NOT NULL, id TEXT NOT NULL, version BIGINT NOT NULL,
@@ -253,8 +296,168 @@ async fn raw_sqlite_insert() -> f64 {
     best
 }
 
+/// Changes per push in the durability figures: a device's usual push is a handful, so each commit's
+/// flush weighs as it does in use.
+const SMALL_PUSH: usize = 5;
+/// Pushes per durability figure, shared out among the devices.
+const SMALL_PUSHES: usize = 600;
+/// Devices pushing at once in the second column.
+const DEVICES: usize = 8;
+/// Rounds of every durability figure; the best of them is printed.
+const REPEATS: usize = 3;
+
+/// Pushes per second of `devices` devices pushing `SMALL_PUSHES` small pushes at once; `first`
+/// keeps the customers' names apart from other runs on the same database.
+async fn pushes_per_second(bench: &Bench, devices: usize, first: usize) -> f64 {
+    let per_device = SMALL_PUSHES / devices;
+    let work: Vec<Vec<String>> = (0..devices)
+        .map(|d| bench.pushes(first + d * 10_000, per_device * SMALL_PUSH, SMALL_PUSH))
+        .collect();
+    let started = Instant::now();
+    let mut running = tokio::task::JoinSet::new();
+    for bodies in work {
+        let (router, token) = (bench.router.clone(), bench.token.clone());
+        running.spawn(async move { push_all(&router, &token, bodies).await });
+    }
+    while let Some(done) = running.join_next().await {
+        done.unwrap();
+    }
+    (per_device * devices) as f64 / started.elapsed().as_secs_f64()
+}
+
+/// One figure per column: a fresh database set up by `open`, a few pushes to warm it, then the
+/// measured pushes from one device and from `DEVICES` at once.
+async fn durability_row<F, Fut>(open: F) -> Vec<f64>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Bench>,
+{
+    let mut row = Vec::new();
+    for devices in [1, DEVICES] {
+        let bench = open().await;
+        let warm: Vec<String> = bench.pushes(900_000, 20 * SMALL_PUSH, SMALL_PUSH);
+        push_all(&bench.router, &bench.token, warm).await;
+        row.push(pushes_per_second(&bench, devices, 0).await);
+        bench.storage.close().await;
+    }
+    row
+}
+
+/// SQLite with the one writer connection set to `synchronous = setting` (the server sets FULL).
+async fn sqlite_with(setting: &'static str) -> Bench {
+    let bench = Bench::open(None).await;
+    let mut writer = bench.storage.writer().await.unwrap();
+    writer
+        .execute(format!("PRAGMA synchronous = {setting}").as_str())
+        .await
+        .unwrap();
+    let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&mut *writer)
+        .await
+        .unwrap();
+    assert_eq!(level, if setting == "FULL" { 2 } else { 1 });
+    drop(writer);
+    bench
+}
+
+/// A fresh database of the cluster at `base_url` whose sessions commit with `synchronous_commit =
+/// setting` (on is PostgreSQL's default, which the server keeps).
+async fn postgres_with(base_url: &str, setting: &'static str) -> Bench {
+    let url = common::fresh_postgres(base_url).await;
+    let (_, name) = url.rsplit_once('/').unwrap();
+    let mut conn = PgConnection::connect(base_url).await.unwrap();
+    conn.execute(format!("ALTER DATABASE {name} SET synchronous_commit = {setting}").as_str())
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    Bench::open(Some(url)).await
+}
+
+/// Keeps the better figure of each column: the machine's other work only ever slows a run down.
+fn keep_best(best: &mut Vec<f64>, row: Vec<f64>) {
+    best.resize(row.len(), 0.0);
+    for (best, figure) in best.iter_mut().zip(row) {
+        *best = best.max(figure);
+    }
+}
+
+async fn durability() {
+    println!(
+        "Yingxiao durability cost — {SMALL_PUSHES} pushes of {SMALL_PUSH} new customers each through \
+         the router, from 1 device and from {DEVICES} at once, a fresh database per figure, the best \
+         of {REPEATS} rounds"
+    );
+    let postgres = std::env::var("YINGXIAO_BENCH_POSTGRES_URL")
+        .ok()
+        .filter(|url| !url.is_empty());
+    match &postgres {
+        Some(url) => {
+            let mut conn = PgConnection::connect(url).await.unwrap();
+            let fsync: String = sqlx::query_scalar("SHOW fsync")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            if fsync != "on" {
+                println!("note: this PostgreSQL runs with fsync = {fsync}: its commits are never flushed, so its figures say nothing of durability (scripts/bench-durability.sh starts one with fsync on)");
+            }
+        }
+        None => println!(
+            "PostgreSQL not measured (set YINGXIAO_BENCH_POSTGRES_URL; scripts/bench-durability.sh does)"
+        ),
+    }
+    let mut rows: Vec<(&str, Vec<f64>)> = vec![
+        ("SQLite synchronous = NORMAL (reference)", vec![]),
+        ("SQLite synchronous = FULL (the server's)", vec![]),
+    ];
+    if postgres.is_some() {
+        rows.push(("PostgreSQL synchronous_commit = off (reference)", vec![]));
+        rows.push(("PostgreSQL synchronous_commit = on (the server's)", vec![]));
+    }
+    // Rounds alternate the settings, so a busy moment of the machine does not fall on one alone.
+    for _ in 0..REPEATS {
+        keep_best(
+            &mut rows[0].1,
+            durability_row(|| sqlite_with("NORMAL")).await,
+        );
+        keep_best(&mut rows[1].1, durability_row(|| sqlite_with("FULL")).await);
+        if let Some(url) = &postgres {
+            keep_best(
+                &mut rows[2].1,
+                durability_row(|| postgres_with(url, "off")).await,
+            );
+            keep_best(
+                &mut rows[3].1,
+                durability_row(|| postgres_with(url, "on")).await,
+            );
+        }
+    }
+    println!();
+    println!(
+        "{:<50} {:>22} {:>22}",
+        "setting",
+        "1 device pushes/s",
+        format!("{DEVICES} devices pushes/s")
+    );
+    // Each durable setting is printed beside its reference, the row above it.
+    for (i, (label, row)) in rows.iter().enumerate() {
+        let cell = |column: usize| {
+            let figure = row[column];
+            if i % 2 == 1 {
+                let reference = rows[i - 1].1[column];
+                format!("{figure:.0} ({:.0}% of ref.)", 100.0 * figure / reference)
+            } else {
+                format!("{figure:.0}")
+            }
+        };
+        println!("{label:<50} {:>22} {:>22}", cell(0), cell(1));
+    }
+}
+
 #[tokio::main]
 async fn main() {
+    if std::env::args().any(|arg| arg == "--durability") {
+        return durability().await;
+    }
     println!("Yingxiao sync throughput — {ROWS} customer records, pushes of {BATCH}");
     let raw = raw_sqlite_insert().await;
     let mut results = vec![("SQLite", measure("SQLite", None).await)];

@@ -27,10 +27,13 @@ pub const SQLITE_FILE: &str = "yingxiao.sqlite3";
 /// The migrations in `server/migrations/`, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Set on every SQLite connection. WAL lets pulls read while a push writes; NORMAL is durable across
-/// crashes in WAL; a writer from another process (the admin CLI) is waited for, not answered 500; the
-/// WAL file is cut back to `journal_size_limit` whenever a checkpoint empties it.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+/// Set on every SQLite connection. WAL lets pulls read while a push writes. `synchronous = FULL` syncs
+/// the WAL at every commit, so a push is on disk before it is acknowledged and survives a power cut;
+/// NORMAL syncs only at checkpoints, which survives `kill -9` but can lose the last pushes (never the
+/// file) when the machine loses power. FULL's cost: README, "Durability". A writer from another
+/// process (the admin CLI) is waited for, not answered 500; the WAL file is cut back to
+/// `journal_size_limit` whenever a checkpoint empties it.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 1000; \
     PRAGMA journal_size_limit = 16777216";
 
@@ -125,6 +128,7 @@ impl Storage {
             .acquire_timeout(Duration::from_secs(5))
             .connect(url)
             .await?;
+        warn_unless_durable(&pool).await?;
         Ok(Self {
             pool,
             writer: None,
@@ -177,4 +181,23 @@ impl Storage {
         }
         self.pool.close().await;
     }
+}
+
+/// PostgreSQL's settings an acknowledged push relies on: with either off, a commit it confirmed can
+/// be lost when PostgreSQL's machine crashes (with `fsync` off, the database too). Both are on by
+/// default and the server never changes them; a cluster that turns them off (a throwaway test one)
+/// gets a warning, not a refusal.
+async fn warn_unless_durable(pool: &AnyPool) -> Result<(), sqlx::Error> {
+    for setting in ["fsync", "synchronous_commit"] {
+        let value: String = sqlx::query_scalar(&format!("SHOW {setting}"))
+            .fetch_one(pool)
+            .await?;
+        if value == "off" {
+            tracing::warn!(
+                setting,
+                "PostgreSQL runs with {setting} = off: pushes it acknowledged can be lost if its machine crashes"
+            );
+        }
+    }
+    Ok(())
 }
