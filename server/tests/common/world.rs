@@ -31,6 +31,29 @@ pub struct World {
 }
 
 pub async fn demo_world(backend: Backend) -> World {
+    let site = demo_site(backend).await;
+    let router = app(AppState::new(
+        site.storage.clone(),
+        WebApp::load(&site.dir.path().join("dist"), BasePath::root()).unwrap(),
+    ));
+    World {
+        _dir: site.dir,
+        storage: site.storage,
+        router,
+        database_url: site.database_url,
+    }
+}
+
+/// The small demo company (seed 9, as of 2026-03-15) on a fresh database of `backend`, in a new
+/// directory that also holds a web app to serve (`dist/`) and SQLite's database (`data/`).
+pub struct DemoSite {
+    pub dir: tempfile::TempDir,
+    pub storage: Storage,
+    /// PostgreSQL's `DATABASE_URL`; `None` on SQLite.
+    pub database_url: Option<String>,
+}
+
+pub async fn demo_site(backend: Backend) -> DemoSite {
     let dir = tempfile::tempdir().unwrap();
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
@@ -46,23 +69,8 @@ pub async fn demo_world(backend: Backend) -> World {
     })
     .await
     .unwrap();
-    seed_small_demo(&storage).await;
-    let router = app(AppState::new(
-        storage.clone(),
-        WebApp::load(&dist, BasePath::root()).unwrap(),
-    ));
-    World {
-        _dir: dir,
-        storage,
-        router,
-        database_url,
-    }
-}
-
-/// The small demo company (seed 9, as of 2026-03-15) into an empty database.
-pub async fn seed_small_demo(storage: &Storage) {
     seed_demo(
-        storage,
+        &storage,
         &DemoOptions {
             size: DemoSize::SMALL,
             seed: 9,
@@ -72,6 +80,11 @@ pub async fn seed_small_demo(storage: &Storage) {
     )
     .await
     .unwrap();
+    DemoSite {
+        dir,
+        storage,
+        database_url,
+    }
 }
 
 /// Stamps from the real time on, one millisecond apart and increasing across devices: the server
