@@ -63,8 +63,10 @@ async fn done(conn: &mut AnyConnection, name: &str) -> Result<bool, sqlx::Error>
         .is_some())
 }
 
+/// Notes a fix-up done. Several servers starting at once on one PostgreSQL may each run one (every
+/// fix-up gives the same result run twice); the first to note it wins, the others go on.
 async fn mark(conn: &mut AnyConnection, name: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO fixups (name, done_at) VALUES ($1, $2)")
+    sqlx::query("INSERT INTO fixups (name, done_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
         .bind(name)
         .bind(now_millis())
         .execute(&mut *conn)
