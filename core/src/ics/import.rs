@@ -204,18 +204,21 @@ fn duration_days(value: &str) -> Option<u64> {
     let mut days = 0u64;
     let mut number = String::new();
     for c in days_part.chars() {
-        match c {
-            '0'..='9' => number.push(c),
-            'W' => days += number.parse::<u64>().ok()? * 7,
-            'D' => days += number.parse::<u64>().ok()?,
+        // Checked: a file may say `P99999999999999999999W`, which is no number of days.
+        let weeks_or_days = match c {
+            '0'..='9' => {
+                number.push(c);
+                continue;
+            }
+            'W' => number.parse::<u64>().ok()?.checked_mul(7)?,
+            'D' => number.parse::<u64>().ok()?,
             _ => return None,
-        }
-        if !c.is_ascii_digit() {
-            number.clear();
-        }
+        };
+        days = days.checked_add(weeks_or_days)?;
+        number.clear();
     }
     let timed = time_part.chars().any(|c| c.is_ascii_digit() && c != '0');
-    Some(days + u64::from(timed))
+    days.checked_add(u64::from(timed))
 }
 
 /// The rule of a recurring event.
@@ -317,7 +320,13 @@ fn parse_rule(value: &str) -> Result<Rule, Skip> {
 /// The first days of a recurring event starting on `start`, in order, up to `horizon` (and the
 /// rule's COUNT and UNTIL); `Err` past [`MAX_OCCURRENCES`].
 fn occurrences(start: NaiveDate, rule: &Rule, horizon: NaiveDate) -> Result<Vec<NaiveDate>, Skip> {
-    let end = rule.until.map_or(horizon, |u| u.min(horizon));
+    // No later than the last day a file can write, so an occurrence plus the event's length (itself
+    // between two such days) is still a day of the calendar.
+    let last_writable = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a real day");
+    let end = rule
+        .until
+        .map_or(horizon, |u| u.min(horizon))
+        .min(last_writable);
     let mut out = Vec::new();
     let push = |day: NaiveDate, out: &mut Vec<NaiveDate>| -> Result<bool, Skip> {
         if day < start || day > end {
@@ -334,17 +343,18 @@ fn occurrences(start: NaiveDate, rule: &Rule, horizon: NaiveDate) -> Result<Vec<
     };
     let step = rule.interval;
     let mut period = 0u32;
-    loop {
+    // Periods from the start; an INTERVAL near u32::MAX passes every date in a step or two.
+    while let Some(offset) = period.checked_mul(step) {
         let keep_going = match rule.freq {
             Freq::Daily => {
-                let Some(day) = start.checked_add_days(Days::new(u64::from(period * step))) else {
+                let Some(day) = start.checked_add_days(Days::new(u64::from(offset))) else {
                     break;
                 };
                 push(day, &mut out)?
             }
             Freq::Weekly => {
                 let week = start
-                    .checked_add_days(Days::new(u64::from(period * step) * 7))
+                    .checked_add_days(Days::new(u64::from(offset) * 7))
                     .map(|d| d - Days::new(u64::from(d.weekday().num_days_from_monday())));
                 let Some(week) = week else { break };
                 if week > end {
@@ -369,7 +379,7 @@ fn occurrences(start: NaiveDate, rule: &Rule, horizon: NaiveDate) -> Result<Vec<
             Freq::Monthly => {
                 let Some(month) = start
                     .with_day(1)
-                    .and_then(|m| m.checked_add_months(Months::new(period * step)))
+                    .and_then(|m| m.checked_add_months(Months::new(offset)))
                 else {
                     break;
                 };
@@ -393,7 +403,12 @@ fn occurrences(start: NaiveDate, rule: &Rule, horizon: NaiveDate) -> Result<Vec<
                 any
             }
             Freq::Yearly => {
-                let year = start.year() + (period * step) as i32;
+                let Some(year) = i32::try_from(offset)
+                    .ok()
+                    .and_then(|o| start.year().checked_add(o))
+                else {
+                    break;
+                };
                 match NaiveDate::from_ymd_opt(year, start.month(), start.day()) {
                     Some(day) => push(day, &mut out)?,
                     None if year > end.year() => false,
@@ -430,11 +445,13 @@ fn read_event(props: &[Property], horizon: NaiveDate) -> Result<Vec<Imported>, S
             false => day,
         }
     } else if let Some(duration) = get("DURATION") {
-        let days =
-            duration_days(&duration.value).ok_or_else(|| Skip::BadDate(duration.value.clone()))?;
+        // Days a file can write as dates (years 0000–9999), so every occurrence's end is a date too.
+        let bad = || Skip::BadDate(duration.value.clone());
+        let days = duration_days(&duration.value).ok_or_else(bad)?;
         first
             .checked_add_days(Days::new(days.saturating_sub(1)))
-            .unwrap_or(first)
+            .filter(|last| last.year() <= 9999)
+            .ok_or_else(bad)?
     } else {
         first
     };

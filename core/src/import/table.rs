@@ -456,6 +456,12 @@ impl<'a> LineCounter<'a> {
     }
 }
 
+/// Excel's sheet. A cell past it comes from a broken or hostile file (calamine hands on whatever
+/// position its reference spells, wrapped past `u32` in release builds: calamine#694), and would
+/// make rows of millions of empty cells.
+const SHEET_ROWS: u32 = 1_048_576;
+const SHEET_COLUMNS: u32 = 16_384;
+
 fn read_xlsx(input: &[u8], options: &ReadOptions) -> Result<Table, ImportError> {
     let unreadable = |e: XlsxError| ImportError::NotAWorkbook {
         message: e.to_string(),
@@ -483,9 +489,19 @@ fn read_xlsx(input: &[u8], options: &ReadOptions) -> Result<Table, ImportError> 
     match workbook.worksheet_cells_reader(&sheet) {
         Ok(mut reader) => {
             while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+                let (row, column) = cell.get_position();
+                if row >= SHEET_ROWS || column >= SHEET_COLUMNS {
+                    return Err(ImportError::NotAWorkbook {
+                        message: format!(
+                            "a cell at row {}, column {} lies outside the sheet ({SHEET_ROWS} rows, \
+                             {SHEET_COLUMNS} columns)",
+                            u64::from(row) + 1,
+                            u64::from(column) + 1
+                        ),
+                    });
+                }
                 let text = cell_text(cell.get_value());
                 if !text.is_empty() {
-                    let (row, column) = cell.get_position();
                     cells.push((row, column, text));
                 }
             }
