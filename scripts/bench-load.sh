@@ -8,9 +8,7 @@
 set -euo pipefail
 source "$(dirname "$0")/tools.sh"
 cd "$ROOT"
-ensure_debian_packages postgresql
 source scripts/postgres.sh
-start_throwaway_postgres durable
-export YINGXIAO_BENCH_POSTGRES_URL="$YINGXIAO_TEST_POSTGRES_URL"
+start_bench_postgres
 # The profile the start command builds the server with (opt-level 3), not the size-tuned release.
 cargo bench --profile server -p yingxiao-server --bench load -- "$@"

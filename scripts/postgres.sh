@@ -26,3 +26,12 @@ stop_throwaway_postgres() {
   as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$PG_DIR"
 }
+
+# For benchmarks: Debian's PostgreSQL installed if missing, a throwaway cluster that flushes its
+# commits (fsync on, as in production), its URL in YINGXIAO_BENCH_POSTGRES_URL.
+start_bench_postgres() {
+  ensure_debian_packages postgresql
+  start_throwaway_postgres durable
+  export YINGXIAO_BENCH_POSTGRES_URL="$YINGXIAO_TEST_POSTGRES_URL"
+}
+
