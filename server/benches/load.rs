@@ -46,9 +46,7 @@ fn args() -> Args {
             "--observers" => args.observers = value(i).parse().unwrap(),
             "--seconds" => args.seconds = value(i).parse().unwrap(),
             "--pause-ms" => args.pause_ms = value(i).parse().unwrap(),
-            "--servers" => {
-                args.servers = value(i).split(',').map(|n| n.parse().unwrap()).collect()
-            }
+            "--servers" => args.servers = value(i).split(',').map(|n| n.parse().unwrap()).collect(),
             _ => {} // values, and cargo's own `--bench`
         }
     }
@@ -64,9 +62,16 @@ struct Figures {
     push: (f64, f64),
     pull: (f64, f64),
     first_page: (f64, f64),
+    /// Answers `503 busy` (tried again after a pause, as the app does).
+    busy: usize,
 }
 
-async fn measure(name: String, servers: &[ServerProcess], storage: &Storage, plan: &Plan) -> Figures {
+async fn measure(
+    name: String,
+    servers: &[ServerProcess],
+    storage: &Storage,
+    plan: &Plan,
+) -> Figures {
     let proxy;
     let base = if servers.len() == 1 {
         format!("http://{}/", servers[0].addr)
@@ -74,7 +79,9 @@ async fn measure(name: String, servers: &[ServerProcess], storage: &Storage, pla
         proxy = Proxy::start(servers.iter().map(|s| s.addr).collect()).await;
         format!("http://{}/", proxy.addr)
     };
-    let outcome = run(&base, plan).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+    let outcome = run(&base, plan)
+        .await
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
     load::check(storage, &outcome)
         .await
         .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -89,6 +96,7 @@ async fn measure(name: String, servers: &[ServerProcess], storage: &Storage, pla
     let (pushes, push50, push99) = of("push");
     let (pulls, pull50, pull99) = of("pull");
     let (_, first50, first99) = of("first sync page");
+    let (busy, ..) = of("busy (503, tried again)");
     Figures {
         name,
         first_sync_s: outcome.first_sync.as_secs_f64(),
@@ -97,17 +105,24 @@ async fn measure(name: String, servers: &[ServerProcess], storage: &Storage, pla
         push: (push50, push99),
         pull: (pull50, pull99),
         first_page: (first50, first99),
+        busy,
     }
 }
 
 fn print(figures: &[Figures]) {
     println!(
         "\n{:<34} {:>10} {:>9} {:>9} {:>17} {:>17} {:>17}",
-        "set-up", "1st sync s", "pushes/s", "pulls/s", "push p50/p99 ms", "pull p50/p99 ms", "1st page p50/p99"
+        "set-up",
+        "1st sync s",
+        "pushes/s",
+        "pulls/s",
+        "push p50/p99 ms",
+        "pull p50/p99 ms",
+        "1st page p50/p99"
     );
     for f in figures {
         println!(
-            "{:<34} {:>10.1} {:>9.1} {:>9.1} {:>8.1}/{:<8.1} {:>8.1}/{:<8.1} {:>8.0}/{:<8.0}",
+            "{:<24} {:>10.1} {:>9.1} {:>9.1} {:>8.1}/{:<8.1} {:>8.1}/{:<8.1} {:>8.0}/{:<8.0} {:>6}",
             f.name,
             f.first_sync_s,
             f.pushes_per_s,
@@ -117,7 +132,8 @@ fn print(figures: &[Figures]) {
             f.pull.0,
             f.pull.1,
             f.first_page.0,
-            f.first_page.1
+            f.first_page.1,
+            f.busy
         );
     }
 }

@@ -13,6 +13,7 @@
 
 use std::{
     collections::HashMap,
+    io::{BufRead, BufReader},
     net::SocketAddr,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
@@ -43,23 +44,43 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts the binary over the database `storage` names and waits until it answers.
+    /// Starts the binary over the database `storage` names, on a port the system picks (read from
+    /// the line it prints once it listens), and waits until it answers.
     pub async fn start(binary: &Path, storage: &StorageArgs, dist: &Path) -> Self {
-        let addr = free_addr().await;
         let mut command = Command::new(binary);
         command
-            .args(["serve", "--addr", &addr.to_string(), "--data-dir"])
+            .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
             .arg(&storage.data_dir)
             .arg("--dist")
             .arg(dist)
-            .env("RUST_LOG", "warn")
+            // Errors only: a busy database's 503s are counted by the devices.
+            .env("RUST_LOG", "error")
             .env_remove("DATABASE_URL")
-            .stdout(Stdio::null())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         if let Some(url) = &storage.database_url {
             command.env("DATABASE_URL", url);
         }
-        let child = command.spawn().expect("the server binary starts");
+        let mut child = command.spawn().expect("the server binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let (said, heard) = tokio::sync::oneshot::channel();
+        // The rest of stdout is drained so the server never blocks on it.
+        std::thread::spawn(move || {
+            let mut said = Some(said);
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let addr = line
+                    .split_once(" is running at http://")
+                    .and_then(|(_, rest)| rest.split('/').next()?.parse::<SocketAddr>().ok());
+                if let (Some(addr), Some(said)) = (addr, said.take()) {
+                    let _ = said.send(addr);
+                }
+            }
+        });
+        let addr = tokio::time::timeout(Duration::from_secs(60), heard)
+            .await
+            .expect("the server said where it listens within 60 s")
+            .expect("the server printed its address");
         let server = Self { child, addr };
         let health = format!("http://{addr}/api/v1/health");
         let client = reqwest::Client::new();
@@ -83,11 +104,6 @@ impl Drop for ServerProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-async fn free_addr() -> SocketAddr {
-    let probe = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    probe.local_addr().unwrap()
 }
 
 /// A TCP proxy that hands each new connection to the next backend in turn, as a load balancer does.
@@ -289,26 +305,47 @@ impl Device {
         self.next_id - 1
     }
 
+    /// Posts to the sync endpoint and records how long the answer took under `kind`. A 503 (the
+    /// server's database is busy) is counted and, as the app does, tried again after the pause the
+    /// server asks for with jitter; any other refusal is an error.
     async fn post(
-        &self,
+        &mut self,
         http: &reqwest::Client,
         base: &str,
         path: &str,
         body: Value,
+        timings: &Timings,
+        kind: &'static str,
     ) -> Result<Value, String> {
-        let response = http
-            .post(format!("{base}api/v1/sync/{path}"))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| format!("{path}: {e}"))?;
-        let status = response.status();
-        let body: Value = response.json().await.map_err(|e| format!("{path}: {e}"))?;
-        if !status.is_success() {
-            return Err(format!("{path}: {status} {body}"));
+        for _ in 0..20 {
+            let started = Instant::now();
+            let response = http
+                .post(format!("{base}api/v1/sync/{path}"))
+                .bearer_auth(&self.token)
+                .json(&body)
+                .send()
+                .await
+                .map_err(|e| format!("{path}: {e}"))?;
+            let status = response.status();
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+                .unwrap_or(2);
+            let answer: Value = response.json().await.map_err(|e| format!("{path}: {e}"))?;
+            if status == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+                timings.record("busy (503, tried again)", started.elapsed());
+                let wait = retry_after * 500 + self.random(retry_after * 1000 + 1);
+                tokio::time::sleep(Duration::from_millis(wait)).await;
+                continue;
+            }
+            if !status.is_success() {
+                return Err(format!("{path}: {status} {answer}"));
+            }
+            timings.record(kind, started.elapsed());
+            return Ok(answer);
         }
-        Ok(body)
+        Err(format!("{path}: still busy after 20 tries"))
     }
 
     /// Pulls to the end, as the app does; `kind` names the requests in the timings.
@@ -320,17 +357,9 @@ impl Device {
         kind: &'static str,
     ) -> Result<(), String> {
         loop {
-            let started = Instant::now();
-            let page = self
-                .post(
-                    http,
-                    base,
-                    "pull",
-                    json!({"client_id": self.client_id, "cursor": self.cursor, "limit": 2000,
-                        "last_mutation_id": self.processed}),
-                )
-                .await?;
-            timings.record(kind, started.elapsed());
+            let body = json!({"client_id": self.client_id, "cursor": self.cursor, "limit": 2000,
+                "last_mutation_id": self.processed});
+            let page = self.post(http, base, "pull", body, timings, kind).await?;
             if page["rewound"] == true || page["reset"] == true {
                 return Err(format!("{}: the server answered {page}", self.login));
             }
@@ -390,16 +419,8 @@ impl Device {
             };
             mutations.push(mutation);
         }
-        let started = Instant::now();
-        let reply = self
-            .post(
-                http,
-                base,
-                "push",
-                json!({"client_id": self.client_id, "mutations": mutations}),
-            )
-            .await?;
-        timings.record("push", started.elapsed());
+        let body = json!({"client_id": self.client_id, "mutations": mutations});
+        let reply = self.post(http, base, "push", body, timings, "push").await?;
         for outcome in reply["outcomes"].as_array().unwrap() {
             if outcome["outcome"] != "applied" {
                 return Err(format!("{}: {outcome}", self.login));
