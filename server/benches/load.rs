@@ -196,10 +196,18 @@ async fn main() {
             storage.close().await;
             for &count in &args.servers {
                 let name = format!("{template}_{count}");
-                sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
-                    .execute(&mut admin)
-                    .await
-                    .unwrap();
+                // The prepared database's last session may take a moment to end after its pool
+                // closed; PostgreSQL copies a template only when nobody is connected to it.
+                let mut tries = 0;
+                while let Err(error) =
+                    sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                        .execute(&mut admin)
+                        .await
+                {
+                    tries += 1;
+                    assert!(tries < 100, "cannot copy the prepared database: {error}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
                 let each = StorageArgs {
                     data_dir: dir.path().join("unused"),
                     database_url: Some(format!("{prefix}/{name}")),

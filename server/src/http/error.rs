@@ -3,7 +3,7 @@
 //! a JSON message a client can show, here and nowhere else.
 
 use axum::{
-    extract::rejection::JsonRejection,
+    extract::rejection::{JsonRejection, PathRejection},
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
@@ -138,7 +138,7 @@ impl From<SyncError> for ApiError {
                 PushRefusal::Gap { .. } => Self::Conflict(message),
                 PushRefusal::InvalidClientId
                 | PushRefusal::NotConsecutive { .. }
-                | PushRefusal::ZeroId
+                | PushRefusal::IdOutOfRange
                 | PushRefusal::Invalid { .. } => Self::Unprocessable(message),
             },
             SyncError::PullClientId | SyncError::PullLimit => Self::Unprocessable(message),
@@ -270,6 +270,17 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        let message = rejection.body_text();
+        if rejection.status().is_server_error() {
+            // A route whose handler asks for parameters it does not have: ours, not the caller's.
+            return Self::Internal(message);
+        }
+        Self::BadRequest(message)
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
@@ -314,6 +325,12 @@ impl IntoResponse for ApiError {
 #[derive(axum::extract::FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]
 pub struct ApiJson<T>(pub T);
+
+/// `Path<T>` whose rejections are `ApiError`s, so a segment that is no text once decoded (`%FF`)
+/// gets the same JSON error shape.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
 
 impl<T: Serialize> IntoResponse for ApiJson<T> {
     fn into_response(self) -> Response {

@@ -82,7 +82,8 @@ pub enum PushRefusal {
         previous: u64,
         next: u64,
     },
-    ZeroId,
+    /// A mutation id of 0, or above the largest the server stores (2^63 - 1).
+    IdOutOfRange,
     /// A mutation a device should never have made (wrong ids, fields or values).
     Invalid {
         id: u64,
@@ -109,7 +110,10 @@ impl fmt::Display for PushRefusal {
                 f,
                 "mutation ids must increase by one within a push: {next} follows {previous}"
             ),
-            Self::ZeroId => f.write_str("mutation ids start at 1"),
+            Self::IdOutOfRange => write!(
+                f,
+                "mutation ids start at 1 and stay at most {MAX_MUTATION_ID}"
+            ),
             Self::Invalid { id, error } => {
                 write!(f, "mutation {id}: {}", error.message(Locale::En))
             }
@@ -126,6 +130,9 @@ impl fmt::Display for PushRefusal {
 
 impl std::error::Error for PushRefusal {}
 
+/// The largest mutation id: the server stores ids as signed 64-bit numbers.
+pub const MAX_MUTATION_ID: u64 = i64::MAX as u64;
+
 /// Checks everything about a push that needs no stored state, so a malformed push changes nothing.
 pub fn validate_push(request: &PushRequest) -> Result<(), PushRefusal> {
     if !is_record_id(&request.client_id) {
@@ -135,7 +142,7 @@ pub fn validate_push(request: &PushRequest) -> Result<(), PushRefusal> {
         return Err(PushRefusal::TooManyMutations);
     }
     for pair in request.mutations.windows(2) {
-        if pair[1].id != pair[0].id + 1 {
+        if pair[0].id.checked_add(1) != Some(pair[1].id) {
             return Err(PushRefusal::NotConsecutive {
                 previous: pair[0].id,
                 next: pair[1].id,
@@ -143,8 +150,8 @@ pub fn validate_push(request: &PushRequest) -> Result<(), PushRefusal> {
         }
     }
     for mutation in &request.mutations {
-        if mutation.id == 0 {
-            return Err(PushRefusal::ZeroId);
+        if mutation.id == 0 || mutation.id > MAX_MUTATION_ID {
+            return Err(PushRefusal::IdOutOfRange);
         }
         mutation
             .intent

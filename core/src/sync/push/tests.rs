@@ -456,9 +456,19 @@ fn a_malformed_push_is_refused_with_what_to_fix() {
         refusal(request(vec![mutation(1, notes()), mutation(3, notes())])),
         "mutation ids must increase by one within a push: 3 follows 1"
     );
+    let out_of_range = "mutation ids start at 1 and stay at most 9223372036854775807";
+    assert_eq!(refusal(request(vec![mutation(0, notes())])), out_of_range);
+    // The server stores ids as signed 64-bit numbers; the top of u64 is refused, not overflowed.
     assert_eq!(
-        refusal(request(vec![mutation(0, notes())])),
-        "mutation ids start at 1"
+        refusal(request(vec![mutation(1 << 63, notes())])),
+        out_of_range
+    );
+    assert_eq!(
+        refusal(request(vec![
+            mutation(u64::MAX, notes()),
+            mutation(0, notes())
+        ])),
+        "mutation ids must increase by one within a push: 0 follows 18446744073709551615"
     );
     assert!(refusal(request(vec![
         mutation(1, notes()),
