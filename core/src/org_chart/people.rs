@@ -21,7 +21,8 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{json, Map, Value};
 
 use crate::account::normalise_login;
-use crate::domain::Collection;
+use crate::domain::{validate_fields, Collection};
+use crate::locale::Locale;
 use crate::sync::protocol::{CreateArgs, Intent, SetFieldsArgs};
 
 /// Header names each column may have (compared trimmed, case-insensitively), first the names the
@@ -225,6 +226,42 @@ pub fn plan_people(
             if value.is_empty() {
                 problems.push(problem(row.line, format!("no {en}"), format!("缺少{zh}")));
             }
+        }
+        // What the records will hold, against the fields' rules (a title of 300 characters would
+        // otherwise be refused by the server, and with it the whole file's push).
+        let person = [
+            ("name", &row.name),
+            ("title", &row.title),
+            ("employee_no", &row.employee_no),
+        ];
+        let person: Map<String, Value> = person
+            .into_iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(field, value)| (field.to_owned(), json!(value)))
+            .collect();
+        let unit: Map<String, Value> = [("name".to_owned(), json!(row.unit))]
+            .into_iter()
+            .filter(|_| !row.unit.is_empty())
+            .collect();
+        if let Err(error) = validate_fields(Collection::User, &person) {
+            problems.push(problem(
+                row.line,
+                error.message_for(Collection::User, Locale::En),
+                error.message_for(Collection::User, Locale::ZhCn),
+            ));
+        }
+        if let Err(error) = validate_fields(Collection::OrgUnit, &unit) {
+            problems.push(problem(
+                row.line,
+                format!(
+                    "department: {}",
+                    error.message_for(Collection::OrgUnit, Locale::En)
+                ),
+                format!(
+                    "部门：{}",
+                    error.message_for(Collection::OrgUnit, Locale::ZhCn)
+                ),
+            ));
         }
         if row.employee_no.is_empty() {
             continue;

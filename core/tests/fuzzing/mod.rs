@@ -4,7 +4,7 @@
 //! coverage feedback: the samples and mutations carry the structure instead.
 //!
 //! Shared by `core/tests/fuzz.rs` and `server/tests/fuzz_http.rs` (through `#[path]`), so it uses
-//! only std and serde_json.
+//! only std, serde_json and core.
 //!
 //! - `YINGXIAO_FUZZ_SECONDS=600`: each target runs for that long instead of its short count.
 //! - `YINGXIAO_FUZZ_SEED=n`: the seed the cases are made from (a fixed one by default, so the
@@ -15,6 +15,8 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Number, Value};
+
+pub mod push;
 
 /// The seed of the test command's cases.
 pub const DEFAULT_SEED: u64 = 0x5949_4e47_5849_414f;
@@ -90,6 +92,7 @@ pub struct Cases {
     target: &'static str,
     seed: u64,
     next: u64,
+    ran: u64,
     until: Until,
     started: Instant,
 }
@@ -115,6 +118,7 @@ pub fn cases(target: &'static str, short: u64) -> Cases {
         target,
         seed,
         next,
+        ran: 0,
         until,
         started,
     }
@@ -134,6 +138,7 @@ impl Iterator for Cases {
         }
         let index = self.next;
         self.next += 1;
+        self.ran += 1;
         let stream = mix(mix(self.seed, self.target.as_bytes()), &index.to_le_bytes());
         let case = Case {
             target: self.target,
@@ -151,7 +156,7 @@ impl Drop for Cases {
             eprintln!(
                 "fuzz {}: {} cases in {:.1?} (YINGXIAO_FUZZ_SEED={:#x})",
                 self.target,
-                self.next,
+                self.ran,
                 self.started.elapsed(),
                 self.seed
             );
