@@ -1,7 +1,7 @@
 //! `GET /api/v1/audit` (the audit trail) and `/api/v1/accounts/{user_id}…` (a person's sign-in
 //! account): thin handlers over `crate::audit` and `crate::accounts`.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use yingxiao_core::{
@@ -9,7 +9,7 @@ use yingxiao_core::{
     domain::Collection,
 };
 
-use super::{error::ErrorBody, ApiError, ApiJson, AppState};
+use super::{error::ErrorBody, ApiError, ApiJson, ApiPath, AppState};
 use crate::{
     accounts::{self, AccountState},
     audit,
@@ -69,7 +69,7 @@ pub(super) async fn trail(
 pub(super) async fn account(
     State(state): State<AppState>,
     caller: Caller,
-    Path(user_id): Path<String>,
+    ApiPath(user_id): ApiPath<String>,
 ) -> Result<ApiJson<AccountState>, ApiError> {
     Ok(ApiJson(
         accounts::state(&state.storage, &caller, &user_id).await?,
@@ -109,7 +109,7 @@ pub struct NewAccount {
 pub(super) async fn give_account(
     State(state): State<AppState>,
     caller: Caller,
-    Path(user_id): Path<String>,
+    ApiPath(user_id): ApiPath<String>,
     ApiJson(new): ApiJson<NewAccount>,
 ) -> Result<ApiJson<AccountState>, ApiError> {
     Ok(ApiJson(
@@ -134,7 +134,7 @@ pub(super) async fn give_account(
 pub(super) async fn disable(
     State(state): State<AppState>,
     caller: Caller,
-    Path(user_id): Path<String>,
+    ApiPath(user_id): ApiPath<String>,
 ) -> Result<ApiJson<AccountState>, ApiError> {
     Ok(ApiJson(
         accounts::set_disabled(&state.storage, &caller, &user_id, true).await?,
@@ -158,7 +158,7 @@ pub(super) async fn disable(
 pub(super) async fn enable(
     State(state): State<AppState>,
     caller: Caller,
-    Path(user_id): Path<String>,
+    ApiPath(user_id): ApiPath<String>,
 ) -> Result<ApiJson<AccountState>, ApiError> {
     Ok(ApiJson(
         accounts::set_disabled(&state.storage, &caller, &user_id, false).await?,
@@ -193,7 +193,7 @@ pub struct NewPassword {
 pub(super) async fn reset_password(
     State(state): State<AppState>,
     caller: Caller,
-    Path(user_id): Path<String>,
+    ApiPath(user_id): ApiPath<String>,
     ApiJson(new): ApiJson<NewPassword>,
 ) -> Result<ApiJson<AccountState>, ApiError> {
     Ok(ApiJson(

@@ -3,7 +3,7 @@
 //! is kept, a user has at most one live feed, and a disabled account's feed answers nothing.
 
 use axum::{
-    extract::{Path, RawQuery, State},
+    extract::{RawQuery, State},
     http::{header, StatusCode},
     response::{IntoResponse, Response},
 };
@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use yingxiao_core::locale::Locale;
 
-use super::{error::ErrorBody, ApiError, ApiJson, AppState};
+use super::{error::ErrorBody, ApiError, ApiJson, ApiPath, AppState};
 use crate::{auth, auth::Caller, sync};
 
 /// Where the caller's calendar app reads their promotions.
@@ -101,7 +101,7 @@ pub(super) async fn end_feed(
 )]
 pub(super) async fn read_feed(
     State(state): State<AppState>,
-    Path(file): Path<String>,
+    ApiPath(file): ApiPath<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let token = token_of(&file).ok_or_else(|| {

@@ -28,7 +28,7 @@ use tracing::Level;
 use yingxiao_core::{attachment::CHUNK_BYTES, base_path::BasePath};
 
 pub use client_address::ClientAddress;
-pub use error::{ApiError, ApiJson};
+pub use error::{ApiError, ApiJson, ApiPath};
 pub use openapi::ApiDoc;
 pub use web_app::{WebApp, WebAppError};
 
