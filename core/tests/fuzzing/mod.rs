@@ -192,9 +192,18 @@ impl Case {
 impl Drop for Case {
     fn drop(&mut self) {
         if std::thread::panicking() {
+            // The test harness names each test's thread after the test.
+            let test = std::thread::current().name().unwrap_or("").to_owned();
             eprintln!(
-                "\nfuzz {} failed on case {}; replay it with\n  YINGXIAO_FUZZ_SEED={:#x} YINGXIAO_FUZZ_CASE={} cargo test -p <crate> --test <file> {}\ninput: {}\n",
-                self.target, self.index, self.seed, self.index, self.target, self.input
+                "\nfuzz {} failed on case {}; replay it with\n  YINGXIAO_FUZZ_SEED={:#x} YINGXIAO_FUZZ_CASE={} \
+                 cargo test -p {} --test {} {test} -- --exact\ninput: {}\n",
+                self.target,
+                self.index,
+                self.seed,
+                self.index,
+                env!("CARGO_PKG_NAME"),
+                env!("CARGO_CRATE_NAME"),
+                self.input
             );
         }
     }
