@@ -111,14 +111,15 @@ async fn measure(
 
 fn print(figures: &[Figures]) {
     println!(
-        "\n{:<34} {:>10} {:>9} {:>9} {:>17} {:>17} {:>17}",
+        "\n{:<24} {:>10} {:>9} {:>9} {:>17} {:>17} {:>17} {:>6}",
         "set-up",
         "1st sync s",
         "pushes/s",
         "pulls/s",
         "push p50/p99 ms",
         "pull p50/p99 ms",
-        "1st page p50/p99"
+        "1st page p50/p99",
+        "503s"
     );
     for f in figures {
         println!(
