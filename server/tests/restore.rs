@@ -163,6 +163,15 @@ async fn a_restored_server_tells_every_device_that_it_went_back(backend: Backend
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     // HQ never pushed: its cursor alone tells, ahead of the restored history.
     assert_rewound(&pull(&restored, &hq, Some(&hq_cursor), 0).await, 0);
+    // A claim beyond any id the server stores is refused, not taken for a restore.
+    let (status, body) = common::post(
+        &restored,
+        "/api/v1/sync/pull",
+        Some(&rep.token),
+        json!({"client_id": rep.client_id, "last_mutation_id": 1u64 << 63}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     // A cursor from before the backup is still this server's history.
     let still = pull(&restored, &rep, before["cursor"].as_str(), 1).await;
     assert_eq!(still["rewound"], false, "{still}");

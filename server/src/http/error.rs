@@ -141,7 +141,9 @@ impl From<SyncError> for ApiError {
                 | PushRefusal::IdOutOfRange
                 | PushRefusal::Invalid { .. } => Self::Unprocessable(message),
             },
-            SyncError::PullClientId | SyncError::PullLimit => Self::Unprocessable(message),
+            SyncError::PullClientId | SyncError::PullLimit | SyncError::PullClaim => {
+                Self::Unprocessable(message)
+            }
             SyncError::UnknownCursor => Self::BadRequest(message),
             SyncError::ForeignClient => Self::Forbidden(message),
             SyncError::Database(error) => error.into(),

@@ -12,7 +12,10 @@ use sqlx::{AnyConnection, Row};
 use yingxiao_core::{
     permission::Permissions,
     scope::OrgTree,
-    sync::{protocol::MAX_PULL_LIMIT, push::PushRefusal},
+    sync::{
+        protocol::MAX_PULL_LIMIT,
+        push::{PushRefusal, MAX_MUTATION_ID},
+    },
 };
 
 pub use feed::promotions_ics;
@@ -32,6 +35,8 @@ pub enum SyncError {
     PullLimit,
     #[error("cursor is not one this server issued; pull without a cursor")]
     UnknownCursor,
+    #[error("last_mutation_id must be at most {MAX_MUTATION_ID}")]
+    PullClaim,
     /// A pull with the client id of another user's device.
     #[error("this client id belongs to another user")]
     ForeignClient,

@@ -16,6 +16,7 @@ use yingxiao_core::{
         protocol::{
             PullRequest, RecordRef, RejectedMutation, Rejection, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
         },
+        push::MAX_MUTATION_ID,
     },
 };
 
@@ -158,6 +159,9 @@ pub async fn pull(
     let limit = request.limit.unwrap_or(DEFAULT_PULL_LIMIT);
     if limit == 0 || limit > MAX_PULL_LIMIT {
         return Err(SyncError::PullLimit);
+    }
+    if request.last_mutation_id.unwrap_or(0) > MAX_MUTATION_ID {
+        return Err(SyncError::PullClaim);
     }
     let given = match request.cursor.as_deref() {
         None => None,
