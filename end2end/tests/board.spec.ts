@@ -224,6 +224,13 @@ test('a card held at the board’s edge scrolls it, stays in view, and reaches �
   // By mouse, from the start again: held at the edge until the end, then dropped on 输单.
   await page.getByTestId('board').evaluate((element) => (element.scrollLeft = 0));
   await expect.poll(() => atTheEnd(page)).toBe(false);
+  // The finger's move reaches the server; the sync that lands leaves the board where the user put it
+  // (a drop takes no focus that could scroll it later).
+  const stageOnServer = async () =>
+    (await pullAll(request, rep.token)).find((r) => r.collection === 'opportunities' && r.id === byFinger.id)?.fields.stage;
+  await expect.poll(stageOnServer, { timeout: 60_000, intervals: [500, 1000, 2000] }).toBe('won');
+  await expect(page.locator('.topbar .sync-indicator')).toHaveAttribute('data-state', 'synced', { timeout: 30_000 });
+  expect(await page.getByTestId('board').evaluate((element) => element.scrollLeft)).toBe(0);
   const mouseCard = cardOf(byMouse.fields.name);
   const start = (await mouseCard.boundingBox())!;
   const my = start.y + start.height / 2;

@@ -254,6 +254,15 @@ fn column_at(x: f64, y: f64) -> Option<Stage> {
 struct LostDrop {
     id: String,
     name: String,
+    by: MovedBy,
+}
+
+/// How a card was moved: the keyboard follows a card it moved to its new column; a pointer's drop
+/// leaves the focus (and with it the board's and the page's scroll) where the user left them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum MovedBy {
+    Pointer,
+    Keyboard,
 }
 
 #[component]
@@ -288,38 +297,10 @@ pub fn BoardPage() -> impl IntoView {
         })
     });
 
-    // The one way a card changes stage, whether dropped or moved by keyboard.
-    let move_card = move |id: String, name: String, to: Stage, reason: Option<String>| {
-        if to == Stage::Lost && reason.is_none() {
-            lost_reason.set(String::new());
-            lost_drop.set(Some(LostDrop { id, name }));
-            focus_later("board-lost-reason");
-            return;
-        }
-        error.set(None);
-        let intent = Intent::MoveOpportunityStage(MoveStageArgs {
-            id: id.clone(),
-            stage: to,
-            lost_reason: reason,
-            lost_note: None,
-        });
-        spawn_local(async move {
-            match data.mutate(intent).await {
-                Ok(()) => {
-                    let stage = stage_label(to.as_str(), i18n.locale()).to_owned();
-                    announcement
-                        .set(i18n.format(Key::BoardMoved, &[("name", &name), ("stage", &stage)]));
-                    // The card is drawn again in its new column once the device is re-read;
-                    // the keyboard follows it there.
-                    refocus.set_value(Some((id, to)));
-                }
-                Err(failure) => error.set(Some(failure.to_string())),
-            }
-        });
-    };
-
-    Effect::new(move |_| {
-        board.track();
+    // Focuses the card moved by keyboard once it is drawn in its new column: now, if the device was
+    // re-read before the move's answer, or when the board next changes. Never later than that: a
+    // focus taken when a sync lands would scroll the board away under a drag in progress.
+    let follow_card = move || {
         let Some((id, stage)) = refocus.get_value() else {
             return;
         };
@@ -339,6 +320,46 @@ pub fn BoardPage() -> impl IntoView {
                 }
             });
         }
+    };
+
+    // The one way a card changes stage, whether dropped or moved by keyboard.
+    let move_card =
+        move |id: String, name: String, to: Stage, reason: Option<String>, by: MovedBy| {
+            if to == Stage::Lost && reason.is_none() {
+                lost_reason.set(String::new());
+                lost_drop.set(Some(LostDrop { id, name, by }));
+                focus_later("board-lost-reason");
+                return;
+            }
+            error.set(None);
+            let intent = Intent::MoveOpportunityStage(MoveStageArgs {
+                id: id.clone(),
+                stage: to,
+                lost_reason: reason,
+                lost_note: None,
+            });
+            spawn_local(async move {
+                match data.mutate(intent).await {
+                    Ok(()) => {
+                        let stage = stage_label(to.as_str(), i18n.locale()).to_owned();
+                        announcement.set(
+                            i18n.format(Key::BoardMoved, &[("name", &name), ("stage", &stage)]),
+                        );
+                        // The card is drawn again in its new column once the device is re-read;
+                        // the keyboard follows it there.
+                        if by == MovedBy::Keyboard {
+                            refocus.set_value(Some((id, to)));
+                            follow_card();
+                        }
+                    }
+                    Err(failure) => error.set(Some(failure.to_string())),
+                }
+            });
+        };
+
+    Effect::new(move |_| {
+        board.track();
+        follow_card();
     });
 
     let on_pointer_down = move |ev: ev::PointerEvent, id: String, from: Stage| {
@@ -405,7 +426,7 @@ pub fn BoardPage() -> impl IntoView {
         swallow_click.set_value(true);
         let to = column_at(f64::from(ev.client_x()), f64::from(ev.client_y()));
         if let Some(to) = to.filter(|&to| to != d.from) {
-            move_card(d.id, name, to, None);
+            move_card(d.id, name, to, None, MovedBy::Pointer);
         }
     };
     let on_key = move |ev: ev::KeyboardEvent, id: String, name: String, from: Stage| {
@@ -416,7 +437,7 @@ pub fn BoardPage() -> impl IntoView {
         };
         ev.prevent_default();
         if let Some(to) = neighbour(from, step) {
-            move_card(id, name, to, None);
+            move_card(id, name, to, None, MovedBy::Keyboard);
         }
     };
 
@@ -434,7 +455,13 @@ pub fn BoardPage() -> impl IntoView {
             return;
         }
         lost_drop.set(None);
-        move_card(pending.id, pending.name, Stage::Lost, Some(reason));
+        move_card(
+            pending.id,
+            pending.name,
+            Stage::Lost,
+            Some(reason),
+            pending.by,
+        );
     };
 
     let card_view = move |row: DealRow, stage: Stage| {
