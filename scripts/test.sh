@@ -2,7 +2,7 @@
 # Runs every test of Yingxiao: formatting, clippy (native and wasm), core and server tests (SQLite and a
 # throwaway PostgreSQL), a sample .xlsx export read back by openpyxl, browser tests of the web crate in
 # headless Chromium, the release build with its download size, and Playwright end-to-end tests against
-# the real server. Installs what is missing first.
+# the real server, and a smoke test of the app in Firefox and WebKit. Installs what is missing first.
 set -euo pipefail
 source "$(dirname "$0")/tools.sh"
 cd "$ROOT"
@@ -55,5 +55,8 @@ scripts/api-fuzz.sh "$ROOT/target/debug/yingxiao-server" "$ROOT/dist"
 say "Playwright end-to-end tests (Debian Chromium, real server, release web app)"
 (cd end2end && YINGXIAO_SERVER_BIN="$ROOT/target/debug/yingxiao-server" YINGXIAO_DIST="$ROOT/dist" \
   YINGXIAO_PYTHON="$(ensure_python_tools)" npx playwright test)
+
+say "cross-engine smoke test: Firefox (firefox-esr) and WebKit (WebKitGTK), real server, release web app"
+"$(ensure_python_tools)" scripts/cross-engine-smoke.py "$ROOT/target/debug/yingxiao-server" "$ROOT/dist"
 
 say "all tests passed"

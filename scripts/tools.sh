@@ -5,6 +5,7 @@
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132
+GECKODRIVER_VERSION=0.37.1
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -59,6 +60,10 @@ ensure_debian_packages() {
 ensure_test_tools() {
   ensure_build_tools
   ensure_debian_packages chromium chromium-driver brotli fonts-noto-cjk postgresql
+  # The cross-engine smoke test: Firefox through geckodriver (crates.io), WebKitGTK's MiniBrowser
+  # through its WebDriver, on a virtual display.
+  ensure_debian_packages firefox-esr webkit2gtk-driver xvfb xauth
+  ensure_cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION"
   if [ ! -x "$ROOT/end2end/node_modules/.bin/playwright" ] || [ ! -d "$ROOT/end2end/node_modules/oidc-provider" ]; then
     say "installing Playwright and oidc-provider from npm (no browser download: Debian's Chromium is used)"
     (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)

@@ -102,6 +102,13 @@ pub fn register(update: AppUpdate) {
             }
             return;
         }
+        // The worker's install takes the wasm from the copy the page's loader keeps (Trunk.toml)
+        // rather than downloading it again: registered once that copy is stored (or failed).
+        if let Ok(copy) = js_sys::Reflect::get(&window(), &JsValue::from_str("yingxiaoShellCopy")) {
+            if let Ok(copy) = copy.dyn_into::<js_sys::Promise>() {
+                let _ = JsFuture::from(copy).await;
+            }
+        }
         // On failure the app works as before, only not offline; the browser's console says why.
         if let Ok(registration) = JsFuture::from(container.register(SCRIPT)).await {
             watch(registration.unchecked_into(), update);

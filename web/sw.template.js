@@ -19,11 +19,33 @@ const INDEX = new URL('./', SCOPE).href;
 const PRECACHED = new Set(SHELL.map((path) => new URL(path, SCOPE).href));
 const API = new URL('api/', SCOPE).pathname;
 
+/** Where the page leaves its copy of the wasm it downloaded (the loader in Trunk.toml). */
+const BOOT = 'yingxiao-boot';
+
 self.addEventListener('install', (event) => {
-  // All or nothing: if one file fails the worker is not installed, and the browser tries again later.
   // Not activated at once: a page running the previous version keeps it until the user reloads.
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll([...PRECACHED])));
+  event.waitUntil(precache());
 });
+
+/**
+ * Stores the shell in this version's cache. A file the page has just downloaded is taken from its copy
+ * instead of being downloaded again (WebKit's install does not find it in the HTTP cache). All or
+ * nothing: nothing is stored unless every file is there, and if one fails the worker is not installed
+ * and the browser tries again later.
+ */
+async function precache() {
+  const boot = await caches.open(BOOT);
+  const files = await Promise.all(
+    [...PRECACHED].map(async (url) => {
+      const response = (await boot.match(url)) ?? (await fetch(url));
+      if (!response.ok) throw new TypeError(`${url}: ${response.status}`);
+      return [url, response];
+    }),
+  );
+  const cache = await caches.open(CACHE);
+  await Promise.all(files.map(([url, response]) => cache.put(url, response)));
+  await caches.delete(BOOT);
+}
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(

@@ -43,6 +43,24 @@ test('home shows the real server version and a live connection, in Chinese by de
   await expect(page.locator('#boot')).toHaveCount(0);
 });
 
+test('a first visit downloads the wasm once, and the browser has nothing to say about how', async ({ page }) => {
+  const wasm: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('_bg.wasm')) wasm.push(request.url());
+  });
+  const warnings: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'warning' || message.type() === 'error') warnings.push(message.text());
+  });
+  await signIn(page, '');
+  // The service worker installs from the page's own copy and takes the page.
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
+  await expect.poll(() => page.evaluate(() => caches.has('yingxiao-boot'))).toBe(false);
+  expect(wasm).toHaveLength(1);
+  // No preload left unused, none whose integrity is ignored, nothing blocked by the page's policy.
+  expect(warnings.filter((text) => /preload|integrity|Content Security Policy/i.test(text))).toEqual([]);
+});
+
 test('a deep link asks for sign-in and then loads its page', async ({ page, baseURL }) => {
   await signIn(page, 'settings');
   expect(new URL(page.url()).pathname).toBe(`${basePath(baseURL)}/settings`);
