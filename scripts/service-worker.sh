@@ -11,14 +11,15 @@ staging="${TRUNK_STAGING_DIR:?run by trunk as a post_build hook, or set TRUNK_ST
 cd "$staging"
 [ -f index.html ] || { echo "service-worker.sh: no index.html in $staging" >&2; exit 1; }
 
-# Everything trunk wrote except the worker itself; index.html is precached as `./`, the URL the server
+# Everything trunk wrote except the worker itself and the brotli copies (scripts/precompress.sh, run
+# beside this hook: the browser asks for the file, the server picks the copy); index.html is precached as `./`, the URL the server
 # answers with its base-path rewrite.
 files=()
 while IFS= read -r file; do
   # The names go into a JavaScript string literal unescaped: allow only what trunk and public/ produce.
   [[ "$file" =~ ^[A-Za-z0-9._/-]+$ ]] || { echo "service-worker.sh: unexpected file name: $file" >&2; exit 1; }
   files+=("$file")
-done < <(find . -type f ! -name sw.js ! -name index.html ! -name '.*' | sed 's|^\./||' | LC_ALL=C sort)
+done < <(find . -type f ! -name sw.js ! -name index.html ! -name '.*' ! -name '*.br' | sed 's|^\./||' | LC_ALL=C sort)
 
 shell="'./'"
 for file in "${files[@]}"; do

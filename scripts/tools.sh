@@ -32,6 +32,8 @@ ensure_cargo_tool() {
 
 ensure_build_tools() {
   ensure_wasm_target
+  # The build writes brotli copies of the app's files (scripts/precompress.sh).
+  ensure_debian_packages brotli
   ensure_cargo_tool trunk trunk "$TRUNK_VERSION" --locked
   # Not --locked: its lock file pins a crate version the registry no longer serves.
   ensure_cargo_tool wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"

@@ -391,6 +391,46 @@ async fn responses_are_compressed_with_brotli_or_gzip_when_accepted() {
 }
 
 #[tokio::test]
+async fn the_builds_brotli_copy_goes_out_as_it_is_to_browsers_that_accept_it() {
+    let fx = fixture("/").await;
+    let dist = fx._dir.path().join("dist");
+    let original = std::fs::read(dist.join(HASHED_JS)).unwrap();
+    // What scripts/precompress.sh would write; any bytes do to see which file was sent.
+    let copy = b"the build's brotli copy".to_vec();
+    std::fs::write(dist.join(format!("{HASHED_JS}.br")), &copy).unwrap();
+    let fetch = |encoding: &'static str| {
+        let router = fx.router.clone();
+        async move {
+            send(
+                &router,
+                Request::get(format!("/{HASHED_JS}"))
+                    .header(header::ACCEPT_ENCODING, encoding)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+
+    let brotli = fetch("gzip, deflate, br").await;
+    assert_eq!(brotli.status, StatusCode::OK);
+    assert_eq!(brotli.header(header::CONTENT_ENCODING), "br");
+    assert_eq!(brotli.header(header::CONTENT_TYPE), "text/javascript");
+    assert_eq!(
+        brotli.header(header::CACHE_CONTROL),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(brotli.body, copy);
+
+    // A browser without brotli gets the file itself, compressed on the fly as before.
+    let gzip = fetch("gzip").await;
+    assert_eq!(gzip.header(header::CONTENT_ENCODING), "gzip");
+    let plain = fetch("identity").await;
+    assert_eq!(plain.header(header::CONTENT_ENCODING), "");
+    assert_eq!(plain.body, original);
+}
+
+#[tokio::test]
 async fn under_a_sub_path_everything_lives_below_it() {
     let fx = fixture("/yingxiao").await;
 

@@ -78,7 +78,11 @@ impl WebApp {
             base,
             template: rewritten,
             index_html: Bytes::new(),
-            files: ServeDir::new(PathBuf::from(dist)).append_index_html_on_directories(false),
+            // The build's brotli copies (scripts/precompress.sh) go out as they are to browsers
+            // that accept them; anything else is compressed on the fly (`http::app`).
+            files: ServeDir::new(PathBuf::from(dist))
+                .append_index_html_on_directories(false)
+                .precompressed_br(),
             content_security_policy: HeaderValue::from_static("default-src 'none'"),
             frame_ancestors: FrameAncestors::same_origin(),
             page_config: PageConfig::default(),
