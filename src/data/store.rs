@@ -389,12 +389,11 @@ impl Store {
         last_mutation_id: u64,
     ) -> Result<(), DataError> {
         let tx = self.transaction(&[PENDING, REJECTED, META], TransactionMode::ReadWrite)?;
-        let pending = tx.object_store(PENDING)?;
-        let kept = tx.object_store(REJECTED)?;
-        for change in rejected {
-            pending.delete(Query::Key(key(change.mutation.id)))?;
-            write_json(&kept, &change.mutation.hlc, change)?;
-        }
+        move_to_rejected(
+            &tx.object_store(PENDING)?,
+            &tx.object_store(REJECTED)?,
+            rejected,
+        )?;
         let meta = tx.object_store(META)?;
         let mut outbox = load_outbox(&meta).await?;
         if last_mutation_id > outbox.processed {
@@ -530,11 +529,7 @@ impl Store {
             &Array::of1(&JsValue::from_f64(cutoff)).into(),
             Some(true),
         )?))?;
-        let rejected = tx.object_store(REJECTED)?;
-        for change in &effects.rejected {
-            pending.delete(Query::Key(key(change.mutation.id)))?;
-            write_json(&rejected, &change.mutation.hlc, change)?;
-        }
+        move_to_rejected(&pending, &tx.object_store(REJECTED)?, &effects.rejected)?;
         let meta = tx.object_store(META)?;
         let mut outbox = load_outbox(&meta).await?;
         outbox.observe(effects.put.iter().flat_map(|r| r.stamps.values()));
@@ -830,6 +825,20 @@ fn parse_row(row: &JsValue) -> Result<Record, DataError> {
         fields: parse_text(&row_text(row, "f")?)?,
         stamps: parse_text(&row_text(row, "s")?)?,
     })
+}
+
+/// Refused mutations leave pending for the rejected list, kept under their stamp (ids are reused
+/// after a recovery renumbers them).
+fn move_to_rejected(
+    pending: &ObjectStore,
+    rejected: &ObjectStore,
+    changes: &[RejectedChange],
+) -> Result<(), DataError> {
+    for change in changes {
+        pending.delete(Query::Key(key(change.mutation.id)))?;
+        write_json(rejected, &change.mutation.hlc, change)?;
+    }
+    Ok(())
 }
 
 /// Stores one batch of confirmed mutations under `[confirmed_at, first id]`, so batches older than
