@@ -10,7 +10,8 @@ in each engine what must never break there:
   comes from the browser's cache), counted in the server's own request log;
 - sign-in, the first sync into IndexedDB and the customer list;
 - a customer created in the generated form is stored on the device and reaches the server;
-- after a reload the app starts again from what the browser kept and still shows it.
+- after a reload the app starts again from what the browser kept and still shows it, and the page
+  before, kept frozen in the back/forward cache (WebKit), lets go of the database and loads anew.
 
 Usage: cross-engine-smoke.py SERVER_BIN DIST [ENGINE...]   (engines: firefox webkit; default both)
 """
@@ -144,6 +145,30 @@ return [...document.querySelectorAll('button')].find((b) => b.textContent.trim()
 OPTION_BY_TEXT = """
 const select = arguments[0];
 return [...select.options].find((o) => o.textContent.trim() === arguments[1]) ?? null;
+"""
+
+
+# What IndexedDB answers in the page when a test gives up: does the user's database open, and does a
+# read of it finish (a read that waits says another connection holds a write open).
+PROBE_DATABASE = """
+const done = arguments[0];
+const seen = [];
+setTimeout(() => done(seen.concat('timed out').join('; ')), 5000);
+indexedDB.databases().then((list) => {
+  seen.push('databases: ' + list.map((d) => d.name + '@' + d.version).join(', '));
+  const name = list.map((d) => d.name).find((n) => n.startsWith('yingxiao.'));
+  if (!name) return done(seen.join('; '));
+  const open = indexedDB.open(name);
+  open.onblocked = () => seen.push('open blocked');
+  open.onerror = () => done(seen.concat('open failed: ' + open.error).join('; '));
+  open.onsuccess = () => {
+    seen.push('opened at ' + open.result.version);
+    const tx = open.result.transaction(['meta', 'pending'], 'readonly');
+    const read = tx.objectStore('pending').count();
+    read.onsuccess = () => done(seen.concat('read: ' + read.result + ' pending').join('; '));
+    read.onerror = () => done(seen.concat('read failed: ' + read.error).join('; '));
+  };
+}, (error) => done('databases() failed: ' + error));
 """
 
 
@@ -342,12 +367,32 @@ def smoke(engine, server, workdir):
         )
 
         assert session.script("return navigator.serviceWorker.controller !== null"), "no service worker after a reload"
+
+        # Away to another page and back: the list, which the browser may have kept frozen in its
+        # back/forward cache with its database let go, loads anew (the mark set on it is gone) and works.
+        session.script("window.leftHere = true")
+        session.go(server.base + "funnel")
+        wait_until("the funnel page", lambda: session.script("return document.querySelector('h1')?.textContent") == "销售漏斗")
+        session.script("history.back()")
+        wait_until(
+            "the list again, loaded anew and working",
+            lambda: "/customers" in session.url()
+            and session.script(
+                "return window.leftHere === undefined"
+                " && document.querySelectorAll('[data-testid=record-list] [role=row]').length > 0"
+            ),
+        )
         fetched = server.requests_for("_bg.wasm") - wasm_before
         print(f"{engine} {version}: the wasm was downloaded {fetched} time(s) on a first visit", flush=True)
         assert fetched == 1, f"{engine} downloaded the wasm {fetched} times on a first visit, not once"
         print(f"{engine} {version}: passed", flush=True)
     except BaseException:
         if session is not None:
+            try:
+                print(f"{engine}: the device's database says: {session.call('POST', '/execute/async', {'script': PROBE_DATABASE, 'args': []})}",
+                      file=sys.stderr)
+            except (WebDriverError, OSError) as error:
+                print(f"{engine}: could not probe the database: {error}", file=sys.stderr)
             shot = os.path.join(workdir, f"{engine}-failure.png")
             try:
                 session.screenshot(shot)

@@ -6,7 +6,7 @@
 //! nothing but IndexedDB requests is awaited inside a transaction: awaiting anything else lets the
 //! browser auto-commit it half-done.
 
-use std::rc::Rc;
+use std::{cell::RefCell, collections::VecDeque, rc::Rc};
 
 use idb::{
     Database, Factory, IndexParams, KeyPath, KeyRange, ObjectStore, ObjectStoreParams, Query,
@@ -139,7 +139,12 @@ pub struct SyncState {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Rc<Database>,
+    /// The latest transactions begun, so `put_away` can abort any still running.
+    recent: Rc<RefCell<VecDeque<web_sys::IdbTransaction>>>,
 }
+
+/// How many of the latest transactions `Store::recent` keeps: far more than ever run at once.
+const RECENT_TRANSACTIONS: usize = 256;
 
 fn upgrade(
     db: &Database,
@@ -245,7 +250,10 @@ impl Store {
         let db = request
             .await
             .map_err(|e| DataError::Unavailable(e.to_string()))?;
-        let store = Self { db: Rc::new(db) };
+        let store = Self {
+            db: Rc::new(db),
+            recent: Rc::default(),
+        };
         store.finish_upgrade().await?;
         Ok(store)
     }
@@ -287,6 +295,19 @@ impl Store {
         self.db.close();
     }
 
+    /// The page is being put in the browser's back/forward cache: frozen there, a transaction it
+    /// left running would hold its stores for as long as the page is kept, and the next page of the
+    /// app opened meanwhile (WebKit: a reload on an iPad) would wait on it for ever. Every running
+    /// transaction is aborted (each is whole or nothing: what it was writing is written again by
+    /// the sync that runs next) and the connection closed; the page reloads when shown again.
+    pub fn put_away(&self) {
+        for transaction in self.recent.borrow_mut().drain(..) {
+            // A transaction that has finished refuses to abort; that is all right.
+            let _ = transaction.abort();
+        }
+        self.db.close();
+    }
+
     pub fn version(&self) -> u32 {
         self.db.version().unwrap_or(0)
     }
@@ -296,7 +317,13 @@ impl Store {
         stores: &[&str],
         mode: TransactionMode,
     ) -> Result<Transaction, DataError> {
-        Ok(self.db.transaction(stores, mode)?)
+        let transaction: web_sys::IdbTransaction = self.db.transaction(stores, mode)?.into();
+        let mut recent = self.recent.borrow_mut();
+        if recent.len() == RECENT_TRANSACTIONS {
+            recent.pop_front();
+        }
+        recent.push_back(transaction.clone());
+        Ok(Transaction::from(transaction))
     }
 
     /// This device's client id for the user, made by `new_client_id` on first use.

@@ -126,6 +126,19 @@ pub(super) struct Engine {
     stopped: Cell<bool>,
     channel: Option<web_sys::BroadcastChannel>,
     _listeners: RefCell<Vec<Listener>>,
+    /// Listeners on the window, by event, removed when the engine goes (signing out, another user).
+    window_listeners: RefCell<Vec<(&'static str, Listener)>>,
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            for (event, listener) in self.window_listeners.borrow().iter() {
+                let _ = window
+                    .remove_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
+            }
+        }
+    }
 }
 
 impl Data {
@@ -206,6 +219,7 @@ impl Data {
                 stopped: Cell::new(false),
                 channel,
                 _listeners: RefCell::new(Vec::new()),
+                window_listeners: RefCell::new(Vec::new()),
             });
             engine.listen(self);
             self.engine.set_value(Some(engine.clone()));
@@ -434,18 +448,58 @@ impl Engine {
             channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
             listeners.push(on_message);
         }
+        drop(listeners);
         let engine = Rc::downgrade(self);
-        let on_online = Listener::new(move |_| {
-            if let Some(engine) = engine.upgrade() {
-                engine.failures.set(0);
-                engine.kick();
-            }
-        });
+        self.on_window(
+            "online",
+            Listener::new(move |_| {
+                if let Some(engine) = engine.upgrade() {
+                    engine.failures.set(0);
+                    engine.kick();
+                }
+            }),
+        );
+        // The browser's back/forward cache (WebKit keeps the page on any navigation): a page put
+        // there stops syncing and lets go of the database (`Store::put_away`), and is loaded anew
+        // if it is ever shown again rather than woken with its database closed.
+        let persisted = |event: &JsValue| {
+            Reflect::get(event, &JsValue::from_str("persisted"))
+                .ok()
+                .and_then(|p| p.as_bool())
+                .unwrap_or(false)
+        };
+        let engine = Rc::downgrade(self);
+        self.on_window(
+            "pagehide",
+            Listener::new(move |event| {
+                if let Some(engine) = engine.upgrade().filter(|_| persisted(&event)) {
+                    engine.stopped.set(true);
+                    engine.kick();
+                    engine.store.put_away();
+                }
+            }),
+        );
+        let engine = Rc::downgrade(self);
+        self.on_window(
+            "pageshow",
+            Listener::new(move |event| {
+                let put_away = engine.upgrade().is_some_and(|engine| engine.stopped.get());
+                if persisted(&event) && put_away {
+                    if let Some(window) = web_sys::window() {
+                        let _ = window.location().reload();
+                    }
+                }
+            }),
+        );
+    }
+
+    /// Listens to `event` on the window until the engine goes.
+    fn on_window(&self, event: &'static str, listener: Listener) {
         if let Some(window) = web_sys::window() {
-            let _ = window
-                .add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+            let _ =
+                window.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
         }
-        listeners.push(on_online);
+        self.window_listeners.borrow_mut().push((event, listener));
     }
 
     /// Waits `ms` or until kicked.
