@@ -58,20 +58,33 @@ test('an administrator sets the win probabilities, and a rep reads them', async 
 test('the settings show the values in force, defaults where unset, in titled groups', async ({ page, request }) => {
   await signIn(page, E2E_LOGIN, 'settings');
   const card = page.getByTestId('funnel-settings');
-  // What the company unit holds now, or the forecast's default where it holds nothing.
-  const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
-  const company = (await pullAll(request, admin.token)).find(
-    (r) => r.collection === 'org_units' && r.fields.kind === 'company',
-  )!;
   const defaults: [string, string, number][] = [
     ['了解', 'win_probability_aware', 10],
     ['比较', 'win_probability_compare', 25],
     ['谈判', 'win_probability_negotiate', 50],
     ['确定', 'win_probability_commit', 80],
   ];
-  for (const [stage, field, fallback] of defaults) {
-    const value = company.fields[field] ?? fallback;
-    await expect(card.getByLabel(`${stage}阶段赢单概率（%）`)).toHaveValue(String(value));
+  // What the company unit holds now, or the forecast's default where it holds nothing.
+  const admin = await apiLogin(request, E2E_ADMIN_LOGIN);
+  const inForce = async () => {
+    const company = (await pullAll(request, admin.token)).find(
+      (r) => r.collection === 'org_units' && r.fields.kind === 'company',
+    )!;
+    return defaults.map(([, field, fallback]) => String(company.fields[field] ?? fallback));
+  };
+  const shown = () =>
+    Promise.all(defaults.map(([stage]) => card.getByLabel(`${stage}阶段赢单概率（%）`).inputValue()));
+  // The test above, in another worker, may set the company's values (always the same ones) after this
+  // device synced: then the page is loaded again, and its sync brings them.
+  await card.getByLabel('了解阶段赢单概率（%）').waitFor();
+  for (let attempt = 0; ; attempt++) {
+    const [held, drawn] = [await inForce(), await shown()];
+    if (attempt === 2 || held.join() === drawn.join()) {
+      expect(drawn).toEqual(held);
+      break;
+    }
+    await page.reload();
+    await expect(page.locator('.topbar .sync-indicator')).toHaveAttribute('data-state', 'synced', { timeout: 30_000 });
   }
   // Three titled groups, drawn as panels of the card rather than the browser's grooved box.
   const groups = card.locator('fieldset.settings-group');

@@ -202,22 +202,23 @@ impl Drop for ImportWorker {
     }
 }
 
-/// The URLs of the app's JavaScript module and its wasm, as trunk's loader names them on the page.
+/// The URLs of the app's JavaScript module and its wasm, as the page names them.
 fn app_files() -> Option<(String, String)> {
     let document = web_sys::window()?.document()?;
     let base = document.base_uri().ok()??;
-    let url = |selector: &str| {
+    let url = |selector: &str, attribute: &str| {
         let href = document
             .query_selector(selector)
             .ok()??
-            .get_attribute("href")?;
+            .get_attribute(attribute)?;
         web_sys::Url::new_with_base(&href, &base)
             .ok()
             .map(|u| u.href())
     };
+    // The module's preload, and the loader that downloads the wasm (Trunk.toml).
     Some((
-        url("link[rel=modulepreload][href$='.js']")?,
-        url("link[rel=preload][href$='.wasm']")?,
+        url("link[rel=modulepreload][href$='.js']", "href")?,
+        url("script#yingxiao-loader[data-wasm]", "data-wasm")?,
     ))
 }
 
