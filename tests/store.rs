@@ -569,3 +569,85 @@ async fn a_device_starts_over_when_its_server_went_back_to_a_backup() {
     assert_eq!(next.id, 4);
     store.close();
 }
+
+#[wasm_bindgen_test]
+async fn what_is_saved_for_a_cold_start_is_given_back_only_while_nothing_it_shows_was_written() {
+    use yingxiao_core::sync::written::Saved;
+    let user = fresh("saved").await;
+    let store = Store::open(&user).await.unwrap();
+    store.sync_state(|| id(910)).await.unwrap();
+    let (_, wrote) = store
+        .record_mutations(vec![create(&id(1), "一号")], 1_000)
+        .await
+        .unwrap();
+    assert_eq!(wrote, vec![(Collection::Customer, 1)]);
+    let (rows, number) = store.view_numbered(Collection::Customer).await.unwrap();
+    assert_eq!((rows.len(), number), (1, 1));
+
+    // Saved with the numbers the list was made from, and given back after closing and reopening.
+    let first_rows = |number: u64| Saved {
+        made_from: vec![(Collection::Customer, number), (Collection::User, 0)],
+        value: vec!["一号".to_owned()],
+    };
+    assert!(store.save("list", &first_rows(1)).await.unwrap());
+    store.close();
+    let store = Store::open(&user).await.unwrap();
+    let saved: Option<Vec<String>> = store.saved("list").await.unwrap();
+    assert_eq!(saved, Some(vec!["一号".to_owned()]));
+
+    // A pull page of another collection leaves it; one of customers takes it away.
+    let page = |records: Vec<Record>, cursor: &str| PullResponse {
+        rewound: false,
+        reset: false,
+        records,
+        deleted: vec![],
+        removed: vec![],
+        cursor: cursor.into(),
+        has_more: true,
+        last_mutation_id: 0,
+        rejections: vec![],
+    };
+    let stamp = "000000900000000-00000-0b9c6a52-0000-4000-8000-000000000999";
+    let mut product = server_record(&id(5), "产品", 3, stamp);
+    product.collection = Collection::Product;
+    let wrote = store
+        .apply_page(&settle_page(&[], page(vec![product], "1.3.0")), 1_000)
+        .await
+        .unwrap();
+    assert_eq!(wrote, vec![(Collection::Product, 1)]);
+    let saved: Option<Vec<String>> = store.saved("list").await.unwrap();
+    assert!(saved.is_some(), "products are not what the list shows");
+    let wrote = store
+        .apply_page(
+            &settle_page(
+                &[],
+                page(vec![server_record(&id(2), "二号", 4, stamp)], "1.4.0"),
+            ),
+            1_000,
+        )
+        .await
+        .unwrap();
+    assert_eq!(wrote, vec![(Collection::Customer, 2)]);
+    let saved: Option<Vec<String>> = store.saved("list").await.unwrap();
+    assert_eq!(saved, None, "a customer arrived after the rows were saved");
+
+    // Rows made before that write are refused; rows made from what the device holds now are kept.
+    assert!(!store.save("list", &first_rows(1)).await.unwrap());
+    assert_eq!(store.saved::<Vec<String>>("list").await.unwrap(), None);
+    assert!(store.save("list", &first_rows(2)).await.unwrap());
+    assert!(store.saved::<Vec<String>>("list").await.unwrap().is_some());
+
+    // A refused push takes the change out of what the list shows: a write of customers too.
+    let state = store.sync_state(|| unreachable!()).await.unwrap();
+    let refused = RejectedChange {
+        mutation: state.pending[0].clone(),
+        reason: Rejection::new(RejectCode::NotFound, "no customers record"),
+    };
+    let wrote = store
+        .settle_push(std::slice::from_ref(&refused), 1)
+        .await
+        .unwrap();
+    assert_eq!(wrote, vec![(Collection::Customer, 3)]);
+    assert_eq!(store.saved::<Vec<String>>("list").await.unwrap(), None);
+    store.close();
+}

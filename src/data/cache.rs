@@ -14,7 +14,11 @@ use std::{
 use leptos::{prelude::*, task::spawn_local};
 use yingxiao_core::{
     domain::Collection,
-    sync::{apply::StoredRecord, protocol::RecordRef},
+    sync::{
+        apply::StoredRecord,
+        protocol::RecordRef,
+        written::{Followed, Wrote},
+    },
 };
 
 use super::{records::Shared, store::DataError, sync::Data};
@@ -37,16 +41,34 @@ const RELOAD_ABOVE: usize = 500;
 pub(crate) enum Changed {
     /// Anything may have (a new session, another tab's sync, a scope reset).
     All,
-    /// These records.
-    Records(Vec<RecordRef>),
+    /// These records, by writes that gave their collections these numbers.
+    Records(Vec<RecordRef>, Wrote),
 }
 
 impl Changed {
+    /// Nothing yet.
+    pub(crate) fn none() -> Self {
+        Changed::Records(Vec::new(), Wrote::new())
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        matches!(self, Changed::Records(refs, wrote) if refs.is_empty() && wrote.is_empty())
+    }
+
+    /// Adds what one write changed.
+    pub(crate) fn add(&mut self, refs: impl IntoIterator<Item = RecordRef>, numbers: Wrote) {
+        if let Changed::Records(all, wrote) = self {
+            all.extend(refs);
+            wrote.extend(numbers);
+        }
+    }
+
     pub(crate) fn merge(self, other: Changed) -> Changed {
         match (self, other) {
-            (Changed::Records(mut a), Changed::Records(b)) => {
+            (Changed::Records(mut a, mut wa), Changed::Records(b, wb)) => {
                 a.extend(b);
-                Changed::Records(a)
+                wa.extend(wb);
+                Changed::Records(a, wa)
             }
             _ => Changed::All,
         }
@@ -72,6 +94,8 @@ pub(crate) struct Cache {
     /// The last patch of each collection: the generation it made and the ids it changed, so a
     /// model that saw the generation before can follow the change record by record.
     patches: RefCell<HashMap<Collection, (u64, Vec<String>)>>,
+    /// Which of the device's writes each collection's rows have taken in.
+    followed: RefCell<HashMap<Collection, Followed>>,
 }
 
 impl Cache {
@@ -84,6 +108,7 @@ impl Cache {
             running: Cell::new(false),
             generations: RefCell::new(HashMap::new()),
             patches: RefCell::new(HashMap::new()),
+            followed: RefCell::new(HashMap::new()),
         })
     }
 
@@ -131,6 +156,15 @@ impl Cache {
             Some((made, ids)) if *made == now && now == since + 1 => Some(ids.clone()),
             _ => None,
         }
+    }
+
+    /// The number of the collection's latest write its rows are known to hold everything up to
+    /// (`core::sync::written`); `None` until it is known.
+    pub(crate) fn followed(&self, collection: Collection) -> Option<u64> {
+        self.followed
+            .borrow()
+            .get(&collection)
+            .and_then(Followed::current)
     }
 
     fn next_generation(&self, collection: Collection, patched: Option<Vec<String>>) {
@@ -193,22 +227,28 @@ impl Cache {
         let Some(slot) = self.slot(collection) else {
             return;
         };
-        let read = data.view(collection, None).await;
+        let read = data.view_numbered(collection).await;
         self.next_generation(collection, None);
-        slot.set(Some(read.map(|rows| Shared(Arc::new(rows)))));
+        let followed = match &read {
+            Ok((_, number)) => Followed::read_at(*number),
+            Err(_) => Followed::default(),
+        };
+        self.followed.borrow_mut().insert(collection, followed);
+        slot.set(Some(read.map(|(rows, _)| Shared(Arc::new(rows)))));
     }
 
     async fn apply(&self, data: Data, changed: Changed) {
         let loaded: Vec<Collection> = self.slots.borrow().keys().copied().collect();
-        let refs = match changed {
+        let (refs, wrote) = match changed {
             Changed::All => {
                 for collection in loaded {
                     self.load(data, collection).await;
                 }
                 return;
             }
-            Changed::Records(refs) => refs,
+            Changed::Records(refs, wrote) => (refs, wrote),
         };
+        self.took(&wrote);
         for collection in loaded {
             let mut ids: Vec<&str> = refs
                 .iter()
@@ -260,6 +300,19 @@ impl Cache {
                     rows.0 = Arc::new(all);
                 }
             });
+        }
+    }
+}
+
+impl Cache {
+    /// The rows are about to take in these writes: a patch re-reads each record as it is now, and a
+    /// reload reads the number with the rows.
+    fn took(&self, wrote: &Wrote) {
+        let mut followed = self.followed.borrow_mut();
+        for (collection, number) in wrote {
+            if let Some(followed) = followed.get_mut(collection) {
+                followed.took(*number);
+            }
         }
     }
 }

@@ -449,7 +449,9 @@ async fn apply(kept: &RefCell<Option<Kept>>, seq: u64) {
             .record_mutations(batch.to_vec(), js_sys::Date::now() as u64)
             .await
         {
-            Ok(made) => {
+            // The page takes the import in as a change of everything (`Data::changed_elsewhere`),
+            // reading each collection whole, so the numbers of these writes are not needed.
+            Ok((made, _)) => {
                 first = first.or(made.first().map(|m| m.id));
                 last = made.last().map_or(last, |m| m.id);
             }

@@ -26,6 +26,7 @@ use yingxiao_core::{
         },
         hlc::Hlc,
         protocol::{Intent, Mutation, PullResponse, Record, RecordRef},
+        written::{write, Saved, Written, Wrote},
     },
 };
 
@@ -106,6 +107,10 @@ const META_RESTORED: &str = "restored";
 /// Set by an upgrade that added an indexed fact: rows written before it lack the fact until
 /// `Store::open` writes them again.
 const META_REINDEX: &str = "reindex";
+/// Each collection's number of its latest write (`core::sync::written`).
+const META_WRITTEN: &str = "written";
+/// Before the name of something saved for the next cold start (`Store::save`).
+const META_SAVED: &str = "saved:";
 
 /// The database name for a user.
 pub fn database_name(user_id: &str) -> String {
@@ -378,19 +383,19 @@ impl Store {
         intent: Intent,
         wall_millis: u64,
     ) -> Result<Mutation, DataError> {
-        let mut made = self.record_mutations(vec![intent], wall_millis).await?;
+        let (mut made, _) = self.record_mutations(vec![intent], wall_millis).await?;
         Ok(made.remove(0))
     }
 
     /// Turns several changes (a batch of an import) into pending mutations in one transaction:
     /// all of them or, when one is invalid, none. Every mutation is made (and its intent
     /// validated) before the first write, so an invalid one leaves the transaction with nothing
-    /// written to commit.
+    /// written to commit. Also returns the numbers the writes gave their collections.
     pub async fn record_mutations(
         &self,
         intents: Vec<Intent>,
         wall_millis: u64,
-    ) -> Result<Vec<Mutation>, DataError> {
+    ) -> Result<(Vec<Mutation>, Wrote), DataError> {
         let tx = self.transaction(&[PENDING, META], TransactionMode::ReadWrite)?;
         let meta = tx.object_store(META)?;
         let mut outbox = load_outbox(&meta).await?;
@@ -404,8 +409,9 @@ impl Store {
             write_json(&pending, mutation.id, mutation)?;
         }
         write_json(&meta, META_OUTBOX, &outbox)?;
+        let wrote = note_writes(&meta, made.iter().map(|m| m.intent.target().collection)).await?;
         tx.commit()?.await?;
-        Ok(made)
+        Ok((made, wrote))
     }
 
     /// Takes in a push reply: the refused mutations move out of pending into the rejected list, and
@@ -414,7 +420,7 @@ impl Store {
         &self,
         rejected: &[RejectedChange],
         last_mutation_id: u64,
-    ) -> Result<(), DataError> {
+    ) -> Result<Wrote, DataError> {
         let tx = self.transaction(&[PENDING, REJECTED, META], TransactionMode::ReadWrite)?;
         move_to_rejected(
             &tx.object_store(PENDING)?,
@@ -427,8 +433,15 @@ impl Store {
             outbox.heard(last_mutation_id);
             write_json(&meta, META_OUTBOX, &outbox)?;
         }
+        let wrote = note_writes(
+            &meta,
+            rejected
+                .iter()
+                .map(|r| r.mutation.intent.target().collection),
+        )
+        .await?;
         tx.commit()?.await?;
-        Ok(())
+        Ok(wrote)
     }
 
     /// The user has seen a rejected change. (Kept under its stamp; under its id before version 5,
@@ -505,17 +518,19 @@ impl Store {
                 pending: recovery.pending.len() - recovery.resent,
             },
         )?;
+        note_writes(&meta, Collection::ALL).await?;
         tx.commit()?.await?;
         Ok(recovery)
     }
 
     /// Applies one pull page in one transaction: records, forgotten records, confirmed and refused
-    /// mutations, the clock and the cursor all move together or not at all.
+    /// mutations, the clock and the cursor all move together or not at all. Returns the numbers the
+    /// page gave the collections it changed.
     pub async fn apply_page(
         &self,
         effects: &PageEffects,
         now_millis: u64,
-    ) -> Result<(), DataError> {
+    ) -> Result<Wrote, DataError> {
         let tx = self.transaction(
             &[RECORDS, PENDING, REJECTED, META, KEPT],
             TransactionMode::ReadWrite,
@@ -563,8 +578,31 @@ impl Store {
         outbox.heard(effects.last_mutation_id);
         write_json(&meta, META_OUTBOX, &outbox)?;
         write_json(&meta, META_CURSOR, &effects.cursor)?;
+        let changed: Vec<Collection> = if effects.reset {
+            Collection::ALL.to_vec()
+        } else {
+            effects
+                .put
+                .iter()
+                .map(|r| r.collection)
+                .chain(effects.forget.iter().map(|r| r.collection))
+                .chain(
+                    effects
+                        .rejected
+                        .iter()
+                        .map(|r| r.mutation.intent.target().collection),
+                )
+                .chain(
+                    effects
+                        .confirmed
+                        .iter()
+                        .map(|m| m.intent.target().collection),
+                )
+                .collect()
+        };
+        let wrote = note_writes(&meta, changed).await?;
         tx.commit()?.await?;
-        Ok(())
+        Ok(wrote)
     }
 
     /// What the user sees of a collection: canonical records with pending mutations replayed, plus
@@ -577,7 +615,16 @@ impl Store {
         by: Option<(&str, &str)>,
     ) -> Result<Vec<(String, StoredRecord)>, DataError> {
         let lookup = by.map_or(Lookup::All, |(field, value)| Lookup::Equal(field, value));
-        self.view_by(collection, lookup).await
+        Ok(self.view_by(collection, lookup).await?.0)
+    }
+
+    /// The whole of `view`, with the number of the collection's latest write it holds
+    /// (`core::sync::written`), read in the same transaction.
+    pub async fn view_numbered(
+        &self,
+        collection: Collection,
+    ) -> Result<(Vec<(String, StoredRecord)>, u64), DataError> {
+        self.view_by(collection, Lookup::All).await
     }
 
     /// Like `view`, only the records whose date (`Collection::date_field`) is in `from..to`
@@ -588,18 +635,22 @@ impl Store {
         from: &str,
         to: &str,
     ) -> Result<Vec<(String, StoredRecord)>, DataError> {
-        self.view_by(collection, Lookup::Dated(from, to)).await
+        Ok(self.view_by(collection, Lookup::Dated(from, to)).await?.0)
     }
 
     async fn view_by(
         &self,
         collection: Collection,
         lookup: Lookup<'_>,
-    ) -> Result<Vec<(String, StoredRecord)>, DataError> {
-        let tx = self.transaction(&[RECORDS, PENDING], TransactionMode::ReadOnly)?;
+    ) -> Result<(Vec<(String, StoredRecord)>, u64), DataError> {
+        let tx = self.transaction(&[RECORDS, PENDING, META], TransactionMode::ReadOnly)?;
         let rows = self.canonical_rows(&tx, collection, lookup).await?;
         let pending: Vec<Mutation> = read_all_json(&tx.object_store(PENDING)?).await?;
+        let written: Written = read_json(&tx.object_store(META)?, META_WRITTEN)
+            .await?
+            .unwrap_or_default();
         tx.await?;
+        let number = written.get(&collection).copied().unwrap_or(0);
         let mut touched: Vec<String> = pending
             .iter()
             .map(|m| m.intent.target())
@@ -652,7 +703,38 @@ impl Store {
             }
         }
         shown.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(shown)
+        Ok((shown, number))
+    }
+
+    /// Keeps `saved` under `name` for the next cold start, unless a collection it was made from has
+    /// been written since (checked in the same transaction, so a slow save never outlives a newer
+    /// write). Returns whether it was kept.
+    pub async fn save<T: Serialize>(
+        &self,
+        name: &str,
+        saved: &Saved<T>,
+    ) -> Result<bool, DataError> {
+        let tx = self.transaction(&[META], TransactionMode::ReadWrite)?;
+        let meta = tx.object_store(META)?;
+        let written: Written = read_json(&meta, META_WRITTEN).await?.unwrap_or_default();
+        let current = saved.current(&written);
+        if current {
+            write_json(&meta, format!("{META_SAVED}{name}").as_str(), saved)?;
+        }
+        tx.commit()?.await?;
+        Ok(current)
+    }
+
+    /// What `save` kept under `name`, if nothing it was made from has been written since.
+    pub async fn saved<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, DataError> {
+        let tx = self.transaction(&[META], TransactionMode::ReadOnly)?;
+        let meta = tx.object_store(META)?;
+        let written: Written = read_json(&meta, META_WRITTEN).await?.unwrap_or_default();
+        let saved: Option<Saved<T>> = read_json(&meta, &format!("{META_SAVED}{name}")).await?;
+        tx.await?;
+        Ok(saved
+            .filter(|saved| saved.current(&written))
+            .map(|saved| saved.value))
     }
 
     /// What the user sees of one record (`None`: no such live record on this device).
@@ -898,6 +980,22 @@ async fn read_json<T: DeserializeOwned>(
 ) -> Result<Option<T>, DataError> {
     let value = store.get(Query::Key(JsValue::from_str(key)))?.await?;
     value.map(|v| parse_json(&v)).transpose()
+}
+
+/// Gives each collection a write changed its next number (`core::sync::written`), in the write's
+/// transaction, and returns the numbers.
+async fn note_writes(
+    meta: &ObjectStore,
+    collections: impl IntoIterator<Item = Collection>,
+) -> Result<Wrote, DataError> {
+    let mut collections = collections.into_iter().peekable();
+    if collections.peek().is_none() {
+        return Ok(Wrote::new());
+    }
+    let mut written: Written = read_json(meta, META_WRITTEN).await?.unwrap_or_default();
+    let wrote = write(&mut written, collections);
+    write_json(meta, META_WRITTEN, &written)?;
+    Ok(wrote)
 }
 
 /// The outbox as stored, or a new one for the stored client id.

@@ -19,6 +19,7 @@ use yingxiao_core::{
         apply::StoredRecord,
         client::{push_batch, settle_page, settle_push, RejectedChange},
         protocol::{Intent, Mutation, PullRequest, PushRequest, RecordRef},
+        written::{Saved, Wrote},
     },
 };
 
@@ -37,7 +38,8 @@ const PERIOD_MS: f64 = 60_000.0;
 const AFTER_CHANGE_MS: f64 = 800.0;
 const BACKOFF_FIRST_MS: f64 = 2_000.0;
 const BACKOFF_MAX_MS: f64 = 300_000.0;
-/// How a tab tells the others that records changed: this, then the records as JSON, or `*` for all.
+/// How a tab tells the others that records changed: this, then the records and the numbers of the
+/// writes (`core::sync::written`) as JSON, or `*` for all.
 const CHANGED: &str = "changed:";
 /// Records listed in one such message; more are announced as "all".
 const ANNOUNCED_RECORDS: usize = 200;
@@ -255,11 +257,12 @@ impl Data {
     /// Records a user's change: it shows at once, is kept on the device, and is sent soon.
     pub async fn mutate(self, intent: Intent) -> Result<(), DataError> {
         let engine = self.engine()?;
-        let changed = Changed::Records(vec![intent.target()]);
-        engine
+        let target = intent.target();
+        let (_, wrote) = engine
             .store
-            .record_mutation(intent, js_sys::Date::now() as u64)
+            .record_mutations(vec![intent], js_sys::Date::now() as u64)
             .await?;
+        let changed = Changed::Records(vec![target], wrote);
         self.took_changes(&engine, changed).await;
         Ok(())
     }
@@ -288,6 +291,38 @@ impl Data {
         self.engine()?.store.view(collection, by).await
     }
 
+    /// The whole of `view` with the number of the collection's latest write it holds (see
+    /// `Store::view_numbered`).
+    pub(crate) async fn view_numbered(
+        self,
+        collection: Collection,
+    ) -> Result<(Vec<(String, StoredRecord)>, u64), DataError> {
+        self.engine()?.store.view_numbered(collection).await
+    }
+
+    /// The number of the collection's latest write the session's rows of it are known to hold
+    /// everything up to (see `Cache::followed`).
+    pub(crate) fn followed(self, collection: Collection) -> Option<u64> {
+        self.cache.with_value(|cache| cache.followed(collection))
+    }
+
+    /// Keeps something derived from the read models for the next cold start (see `Store::save`).
+    pub(crate) async fn save<T: serde::Serialize>(
+        self,
+        name: &str,
+        saved: &Saved<T>,
+    ) -> Result<bool, DataError> {
+        self.engine()?.store.save(name, saved).await
+    }
+
+    /// What `save` kept, while still current (see `Store::saved`).
+    pub(crate) async fn saved<T: serde::de::DeserializeOwned>(
+        self,
+        name: &str,
+    ) -> Result<Option<T>, DataError> {
+        self.engine()?.store.saved(name).await
+    }
+
     /// What the user sees of one record.
     pub async fn view_one(self, target: &RecordRef) -> Result<Option<StoredRecord>, DataError> {
         self.engine()?.store.view_one(target).await
@@ -308,7 +343,7 @@ impl Data {
         let engine = self.engine()?;
         engine.store.dismiss_rejected(change).await?;
         // The refused change left the record's view when it was refused; nothing to re-read.
-        let changed = Changed::Records(Vec::new());
+        let changed = Changed::none();
         self.refresh(&engine, changed.clone()).await;
         engine.announce(&changed);
         Ok(())
@@ -319,7 +354,7 @@ impl Data {
         let engine = self.engine()?;
         engine.store.dismiss_restored().await?;
         self.restored.set(None);
-        engine.announce(&Changed::Records(Vec::new()));
+        engine.announce(&Changed::none());
         Ok(())
     }
 
@@ -408,8 +443,8 @@ impl Engine {
     /// Tells the user's other tabs which records changed (all, when too many to list).
     fn announce(&self, changed: &Changed) {
         let listed = match changed {
-            Changed::Records(refs) if refs.len() <= ANNOUNCED_RECORDS => {
-                serde_json::to_string(refs).ok()
+            Changed::Records(refs, wrote) if refs.len() <= ANNOUNCED_RECORDS => {
+                serde_json::to_string(&(refs, wrote)).ok()
             }
             _ => None,
         };
@@ -439,8 +474,8 @@ impl Engine {
                 let Some(listed) = message.strip_prefix(CHANGED) else {
                     return;
                 };
-                let changed = serde_json::from_str::<Vec<RecordRef>>(listed)
-                    .map_or(Changed::All, Changed::Records);
+                let changed = serde_json::from_str::<(Vec<RecordRef>, Wrote)>(listed)
+                    .map_or(Changed::All, |(refs, wrote)| Changed::Records(refs, wrote));
                 if let Some(engine) = engine.upgrade() {
                     spawn_local(async move { data.refresh(&engine, changed).await });
                 }
@@ -565,11 +600,7 @@ fn backoff(failures: u32) -> f64 {
 
 /// One round: push in rounds from the last hole in pending, then pull to the end. What it changed
 /// on the device goes into `changed`.
-async fn sync_round(
-    engine: &Rc<Engine>,
-    data: Data,
-    changed: &mut Vec<RecordRef>,
-) -> Result<Round, Stop> {
+async fn sync_round(engine: &Rc<Engine>, data: Data, changed: &mut Changed) -> Result<Round, Stop> {
     let token = engine.token.borrow().clone();
     let state = engine.store.sync_state(new_client_id).await?;
     // A device that never pulled is in its first sync from here: said before the status leaves
@@ -590,7 +621,6 @@ async fn sync_round(
     // A 409: the server expects an id this device has long passed. Only a server that went back
     // says so; the pull finds out and the device starts over.
     let mut refused_gap = None;
-    let mut reset = false;
     loop {
         // Pending is in id order (its store's key): what is not sent yet is a suffix, taken
         // without copying a large outbox (an import's 100,000 changes) once per round.
@@ -621,11 +651,11 @@ async fn sync_round(
         };
         processed = processed.max(reply.last_mutation_id);
         let rejected = settle_push(&state.pending, &reply).rejected;
-        changed.extend(rejected.iter().map(|r| r.mutation.intent.target()));
-        engine
+        let wrote = engine
             .store
             .settle_push(&rejected, reply.last_mutation_id)
             .await?;
+        changed.add(rejected.iter().map(|r| r.mutation.intent.target()), wrote);
         sent_up_to = last;
     }
 
@@ -670,18 +700,24 @@ async fn sync_round(
         };
         let received = page.records.len() as u64;
         let effects = settle_page(&pending, page);
-        engine
+        let wrote = engine
             .store
             .apply_page(&effects, js_sys::Date::now() as u64)
             .await?;
-        reset |= effects.reset;
-        changed.extend(effects.put.iter().map(|r| RecordRef {
-            collection: r.collection,
-            id: r.id.clone(),
-        }));
-        changed.extend(effects.forget.iter().cloned());
-        changed.extend(effects.rejected.iter().map(|r| r.mutation.intent.target()));
-        changed.extend(effects.confirmed.iter().map(|m| m.intent.target()));
+        if effects.reset {
+            *changed = Changed::All;
+        }
+        let refs = effects
+            .put
+            .iter()
+            .map(|r| RecordRef {
+                collection: r.collection,
+                id: r.id.clone(),
+            })
+            .chain(effects.forget.iter().cloned())
+            .chain(effects.rejected.iter().map(|r| r.mutation.intent.target()))
+            .chain(effects.confirmed.iter().map(|m| m.intent.target()));
+        changed.add(refs, wrote);
         if data.first_sync.get_untracked().is_some() {
             data.first_sync.update(|n| *n = n.map(|n| n + received));
         }
@@ -693,46 +729,44 @@ async fn sync_round(
     match refused_gap {
         // The pull did not bear the refusal out: the push's 409 stands.
         Some(message) => Err(Stop::Failed(message)),
-        None => Ok(Round::Done { reset }),
+        None => Ok(Round::Done),
     }
 }
 
 /// How one round of pushes and pulls ended.
 enum Round {
-    Done {
-        reset: bool,
-    },
+    Done,
     /// The server was restored from a backup (or reseeded) and the device started over: another
     /// round sends what it lost and downloads everything again.
     StartedOver,
 }
 
 /// Push everything pending, then pull until the server has nothing more; once more from the start
-/// if the device had to start over.
+/// if the device had to start over. What reached the device is shown even when the sync stops
+/// half-way (the connection drops after some pages).
 async fn sync_once(engine: Rc<Engine>, data: Data) -> Result<(), Stop> {
-    let mut changed: Vec<RecordRef> = Vec::new();
+    let mut changed = Changed::none();
     let mut rounds = 0;
-    let reset = loop {
+    let outcome = loop {
         rounds += 1;
-        match sync_round(&engine, data, &mut changed).await? {
-            Round::Done { reset } => break reset,
+        match sync_round(&engine, data, &mut changed).await {
+            Ok(Round::Done) => break Ok(()),
             // A server that answers `rewound` again at once is not one the device can follow.
-            Round::StartedOver if rounds > 2 => {
-                return Err(Stop::Failed(
+            Ok(Round::StartedOver) if rounds > 2 => {
+                break Err(Stop::Failed(
                     "the server keeps losing this device's position".into(),
                 ))
             }
-            Round::StartedOver => changed.clear(),
+            // Everything is downloaded again.
+            Ok(Round::StartedOver) => changed = Changed::All,
+            Err(stop) => break Err(stop),
         }
     };
-    let reset = reset || rounds > 1;
-    let changed = if reset {
-        Changed::All
-    } else {
-        Changed::Records(changed)
-    };
-    data.refresh(&engine, changed.clone()).await;
-    engine.announce(&changed);
+    if outcome.is_ok() || !changed.is_empty() {
+        data.refresh(&engine, changed.clone()).await;
+        engine.announce(&changed);
+    }
+    outcome?;
 
     // Photos whose records the server now has.
     let token = engine.token.borrow().clone();

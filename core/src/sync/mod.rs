@@ -9,3 +9,4 @@ pub mod history;
 pub mod hlc;
 pub mod protocol;
 pub mod push;
+pub mod written;

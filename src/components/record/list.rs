@@ -7,15 +7,16 @@ use std::{
     sync::Arc,
 };
 
-use leptos::{ev, prelude::*};
+use leptos::{ev, prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_query_map};
 use serde_json::{Map, Value};
 use yingxiao_core::{
     domain::{Collection, FieldKind},
     export::{field_cell, Cell, Sheet, CURRENCY_FIELD},
     list::{visible_window, ListIndex, SearchQuery},
+    locale::Locale,
     permission::Action,
-    sync::apply::StoredRecord,
+    sync::{apply::StoredRecord, written::Saved},
     views::{self, FilterKind, ViewSpec},
 };
 
@@ -50,6 +51,60 @@ pub struct Row {
     pub fields: Arc<Map<String, Value>>,
     /// Search text beyond the title: the spec's search fields and the cells.
     haystack: String,
+}
+
+/// How many rows of a list are saved for its next cold start: more than the tallest screen shows.
+pub const FIRST_ROWS: usize = 50;
+
+/// A list's first rows in its first order, as saved for the next cold start of the app, so the
+/// list shows them at once while it reads all its records (`core::sync::written::Saved` says when
+/// they are still what the list would show).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FirstRows {
+    /// How many records the whole list has.
+    pub total: usize,
+    /// Each row's id, title and cells.
+    pub rows: Vec<(String, String, Vec<String>)>,
+}
+
+impl FirstRows {
+    /// The first rows of `list` in the spec's first order, with no search or filter.
+    pub fn of(collection: Collection, list: &ListIndex<Row>) -> Self {
+        let spec = views::spec(collection);
+        let none = vec![FilterValue::default(); spec.filters.len()];
+        let order = (spec.sort.field, spec.sort.descending);
+        let rows = matching_rows(collection, list, "", &none, order)
+            .iter()
+            .take(FIRST_ROWS)
+            .map(|&p| {
+                let row = list.row(p);
+                (row.id.clone(), row.title.clone(), row.cells.clone())
+            })
+            .collect();
+        Self {
+            total: list.len(),
+            rows,
+        }
+    }
+
+    /// The name they are saved under: per list and language (titles and order follow it).
+    pub fn name(collection: Collection, locale: Locale) -> String {
+        format!("list:{}:{}", collection.as_str(), locale.tag())
+    }
+
+    /// As rows the list draws.
+    pub fn rows(&self) -> Vec<Row> {
+        self.rows
+            .iter()
+            .map(|(id, title, cells)| Row {
+                id: id.clone(),
+                title: title.clone(),
+                cells: cells.clone(),
+                fields: Arc::default(),
+                haystack: String::new(),
+            })
+            .collect()
+    }
 }
 
 /// The rows in title order, as built, compared by identity: rebuilding is what counts as a change.
@@ -247,6 +302,8 @@ enum Rows {
     FirstSync,
     None,
     Some,
+    /// The saved first rows, while the whole list is read.
+    Preview,
 }
 
 #[component]
@@ -260,7 +317,7 @@ pub fn RecordList(
     let access = use_access();
     let spec: &'static ViewSpec = views::spec(collection);
     let may_create = Memo::new(move |_| access.can(collection, Action::Create, None));
-    let (built, references) = use_list_rows(data, collection);
+    let (built, references, preview) = use_list_rows(data, collection);
     let waiting = waiting_ids(data, collection);
 
     let search = RwSignal::new(String::new());
@@ -378,7 +435,28 @@ pub fn RecordList(
     };
     let base = format!("/{}", spec.slug);
     let new_href = mount.href(&format!("{base}/new"));
+    // The saved first rows stand in while the whole list is read, as long as nothing asks for
+    // another order or a part of it.
+    let previewing = Memo::new(move |_| {
+        preview.with(Option::is_some)
+            && !filtered()
+            && sort.get() == (spec.sort.field, spec.sort.descending)
+    });
+    let state = Memo::new(
+        move |_| match built.with(|b| b.map_ref(|Built(list)| list.len())) {
+            Loaded::Loading if previewing.get() => Loaded::Ready(Rows::Preview),
+            Loaded::Loading => Loaded::Loading,
+            Loaded::Failed(error) => Loaded::Failed(error),
+            Loaded::Ready(0) if waiting_first_sync() => Loaded::Ready(Rows::FirstSync),
+            Loaded::Ready(0) => Loaded::Ready(Rows::None),
+            Loaded::Ready(_) => Loaded::Ready(Rows::Some),
+        },
+    );
     let count = move || {
+        if state.with(|s| matches!(s, Loaded::Ready(Rows::Preview))) {
+            let all = preview.with(|p| p.as_ref().map_or(0, |p| p.0));
+            return i18n.format(Key::ListCountPreview, &[("count", &all.to_string())]);
+        }
         let (all, matched) = (total(), matching.with(Vec::len));
         if filtered() {
             i18n.format(
@@ -435,15 +513,6 @@ pub fn RecordList(
 
     // What the body shows: only a change of this draws it anew. A sync that adds a record to a list
     // already shown must not replace the scroller (and lose where the user had scrolled to).
-    let state = Memo::new(
-        move |_| match built.with(|b| b.map_ref(|Built(list)| list.len())) {
-            Loaded::Loading => Loaded::Loading,
-            Loaded::Failed(error) => Loaded::Failed(error),
-            Loaded::Ready(0) if waiting_first_sync() => Loaded::Ready(Rows::FirstSync),
-            Loaded::Ready(0) => Loaded::Ready(Rows::None),
-            Loaded::Ready(_) => Loaded::Ready(Rows::Some),
-        },
-    );
     let body = {
         let new_href = new_href.clone();
         let grid = grid.clone();
@@ -470,6 +539,27 @@ pub fn RecordList(
                         {move || may_create.get().then(|| view! {
                             <A href=new_href.clone() attr:class="button button-primary">{move || i18n.t(Key::ListCreateFirst)}</A>
                         })}
+                    </div>
+                }
+                .into_any()
+            }
+            Loaded::Ready(Rows::Preview) => {
+                let rows = preview.get_untracked().map(|p| p.1.clone()).unwrap_or_default();
+                let height = format!("{}px", rows.len() as f64 * ROW_HEIGHT);
+                let base = StoredValue::new(base.clone());
+                view! {
+                    <div class="card list-table" role="table" aria-label=move || collection.label(i18n.locale()) style:--list-columns=grid.clone()>
+                        <div class="list-head" role="rowgroup">
+                            <div class="list-head-row" role="row">
+                                {header_cell(spec.title[0], true)}
+                                {spec.columns.iter().map(|c| header_cell(c, false)).collect_view()}
+                            </div>
+                        </div>
+                        <div class="list-scroller" role="rowgroup" tabindex="0" aria-label=move || collection.label(i18n.locale())>
+                            <div class="list-body" data-testid="record-list-preview" style:height=height>
+                                {rows.into_iter().enumerate().map(|(at, row)| list_row(at, row, base, waiting, marks, i18n)).collect_view()}
+                            </div>
+                        </div>
                     </div>
                 }
                 .into_any()
@@ -603,11 +693,17 @@ pub fn RecordList(
 /// A collection's rows and the names they show, built once per change of the data, the names or
 /// the language and kept for the session, so coming back to a list only draws it; every keystroke
 /// filters these.
+/// Also the rows saved at the end of the last session, while they are still current and the whole
+/// list is not read yet (`FirstRows`); each new build saves them again.
 #[allow(clippy::type_complexity)]
 fn use_list_rows(
     data: Data,
     collection: Collection,
-) -> (Memo<Loaded<Built>>, Memo<Vec<Vec<(String, String)>>>) {
+) -> (
+    Memo<Loaded<Built>>,
+    Memo<Vec<Vec<(String, String)>>>,
+    ReadSignal<Option<Arc<(usize, Vec<Row>)>>>,
+) {
     let key = format!("list:{}", collection.as_str());
     data.model(&key, || {
         let i18n = use_i18n();
@@ -626,7 +722,29 @@ fn use_list_rows(
             })
             .flat_map(|f| yingxiao_core::domain::named_by(collection, f))
             .collect();
-        let names = use_titles(data, referenced);
+        // A small read beside the whole one: both only read, so the browser runs them together.
+        let preview = RwSignal::new(None::<Arc<(usize, Vec<Row>)>>);
+        let asked = StoredValue::new(false);
+        Effect::new(move |_| {
+            // Again once the device's database is open (it may not be yet at the first page).
+            data.revision.track();
+            if asked.get_value() || records.with_untracked(|r| matches!(r, Some(Ok(_)))) {
+                return;
+            }
+            let name = FirstRows::name(collection, i18n.locale_untracked());
+            spawn_local(async move {
+                let Ok(saved) = data.saved::<FirstRows>(&name).await else {
+                    return;
+                };
+                asked.set_value(true);
+                if let Some(first) = saved {
+                    if records.with_untracked(|r| r.is_none() || matches!(r, Some(Err(_)))) {
+                        preview.set(Some(Arc::new((first.total, first.rows()))));
+                    }
+                }
+            });
+        });
+        let names = use_titles(data, referenced.clone());
         let built = Memo::new(move |_| {
             // Followed: a change of language rebuilds the rows (titles, choice labels, order).
             i18n.locale();
@@ -640,6 +758,40 @@ fn use_list_rows(
                 })
             });
             Loaded::from_read(read, || data.status.get())
+        });
+        // The whole list is here: the saved rows have done their work.
+        Effect::new(move |_| {
+            if built.with(|b| matches!(b, Loaded::Ready(_))) {
+                preview.set(None);
+            }
+        });
+        // Each build of the rows, and each change of the collections whose names they show, saves
+        // the first rows for the next cold start, with the numbers of the writes they hold.
+        let sources: Vec<Collection> = std::iter::once(collection).chain(referenced).collect();
+        let watched: Vec<_> = sources.iter().map(|c| data.watch(*c)).collect();
+        Effect::new(move |_| {
+            for source in &watched {
+                source.track();
+            }
+            let Loaded::Ready(Built(list)) = built.get() else {
+                return;
+            };
+            let made_from: Option<Vec<(Collection, u64)>> = sources
+                .iter()
+                .map(|c| data.followed(*c).map(|number| (*c, number)))
+                .collect();
+            let Some(made_from) = made_from else {
+                return;
+            };
+            let saved = Saved {
+                made_from,
+                value: FirstRows::of(collection, &list),
+            };
+            let name = FirstRows::name(collection, i18n.locale_untracked());
+            // Refused (a newer write came first) or failed: the next build saves again.
+            spawn_local(async move {
+                let _ = data.save(&name, &saved).await;
+            });
         });
         // Each filter's choices when it names records: those the rows refer to, by name, in the
         // language's order (one list per filter of the spec; empty for the other kinds).
@@ -681,7 +833,7 @@ fn use_list_rows(
                 })
                 .collect::<Vec<_>>()
         });
-        (built, references)
+        (built, references, preview.read_only())
     })
 }
 
