@@ -511,6 +511,17 @@ pub fn RecordList(
         }
     };
 
+    let list_head = move || {
+        view! {
+            <div class="list-head" role="rowgroup">
+                <div class="list-head-row" role="row">
+                    {header_cell(spec.title[0], true)}
+                    {spec.columns.iter().map(|c| header_cell(c, false)).collect_view()}
+                </div>
+            </div>
+        }
+    };
+
     // What the body shows: only a change of this draws it anew. A sync that adds a record to a list
     // already shown must not replace the scroller (and lose where the user had scrolled to).
     let body = {
@@ -549,12 +560,7 @@ pub fn RecordList(
                 let base = StoredValue::new(base.clone());
                 view! {
                     <div class="card list-table" role="table" aria-label=move || collection.label(i18n.locale()) style:--list-columns=grid.clone()>
-                        <div class="list-head" role="rowgroup">
-                            <div class="list-head-row" role="row">
-                                {header_cell(spec.title[0], true)}
-                                {spec.columns.iter().map(|c| header_cell(c, false)).collect_view()}
-                            </div>
-                        </div>
+                        {list_head()}
                         <div class="list-scroller" role="rowgroup" tabindex="0" aria-label=move || collection.label(i18n.locale())>
                             <div class="list-body" data-testid="record-list-preview" style:height=height>
                                 {rows.into_iter().enumerate().map(|(at, row)| list_row(at, row, base, waiting, marks, i18n)).collect_view()}
@@ -581,12 +587,7 @@ pub fn RecordList(
                         }
                     >
                         <div class="card list-table" role="table" aria-label=move || collection.label(i18n.locale()) style:--list-columns=grid.clone()>
-                            <div class="list-head" role="rowgroup">
-                                <div class="list-head-row" role="row">
-                                    {header_cell(spec.title[0], true)}
-                                    {spec.columns.iter().map(|c| header_cell(c, false)).collect_view()}
-                                </div>
-                            </div>
+                            {list_head()}
                             <div class="list-scroller" node_ref=scroller on:scroll=on_scroll role="rowgroup" tabindex="0"
                                 aria-label=move || collection.label(i18n.locale())>
                                 <div class="list-body" data-testid="record-list"
