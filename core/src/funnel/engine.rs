@@ -125,6 +125,7 @@ impl Frame {
         }
     }
 
+    #[inline(always)]
     fn within(&self, at: i64) -> bool {
         self.start <= at && at < self.cut
     }
@@ -141,6 +142,7 @@ struct Walk {
 
 /// The deal's walk for the frame and, in the same loop, for the previous period's frame: both share
 /// `now`, so they differ only in the state at their cuts.
+#[inline(always)]
 fn walk(history: &[StageEntry], frame: &Frame, before: &Frame) -> (Walk, Walk) {
     let mut reached = [NEVER; 5];
     let mut at_cut = None;
@@ -157,7 +159,7 @@ fn walk(history: &[StageEntry], frame: &Frame, before: &Frame) -> (Walk, Walk) {
         }
         if let Some(rank) = entry.stage.rank() {
             // A jump forward passes every stage before it, at the time of the jump.
-            for slot in &mut reached[..=rank] {
+            for slot in reached.iter_mut().take(rank + 1) {
                 *slot = (*slot).min(entry.entered_at);
             }
         }
@@ -173,6 +175,7 @@ fn walk(history: &[StageEntry], frame: &Frame, before: &Frame) -> (Walk, Walk) {
 
 /// Calls `visit(stage index, length)` for every stay in an open stage that ended within the frame or
 /// runs at its cut (measured up to the cut).
+#[inline(always)]
 fn for_each_stay(history: &[StageEntry], frame: &Frame, mut visit: impl FnMut(usize, i64)) {
     for (i, entry) in history.iter().enumerate() {
         if entry.entered_at >= frame.cut {
@@ -200,7 +203,18 @@ struct Months {
 }
 
 impl Months {
+    /// The month's slot; months already seen are found at once.
+    #[inline(always)]
     fn slot(&mut self, key: i32) -> &mut ForecastMonth {
+        let index = key.wrapping_sub(self.first) as usize;
+        if !self.slots.is_empty() && key >= self.first && index < self.slots.len() {
+            return &mut self.slots.as_mut_slice()[index];
+        }
+        self.grow_to(key)
+    }
+
+    #[inline(never)]
+    fn grow_to(&mut self, key: i32) -> &mut ForecastMonth {
         if self.slots.is_empty() {
             self.first = key;
         } else if key < self.first {
@@ -259,6 +273,7 @@ struct Acc {
 }
 
 impl Acc {
+    #[inline(always)]
     fn add(&mut self, deal: &Facts, walk: &Walk, frame: &Frame, want: Want) {
         self.deals += 1;
         if let Some(at) = walk.at_cut {
@@ -300,6 +315,40 @@ impl Acc {
                 }
             }
         }
+    }
+
+    /// Adds the sums of another selection with none of the same deals (one owner's to the
+    /// whole's).
+    fn merge(&mut self, other: &Acc) {
+        fn month(into: &mut ForecastMonth, from: &ForecastMonth) {
+            into.count += from.count;
+            into.amount += from.amount;
+            into.weighted += from.weighted;
+        }
+        self.deals += other.deals;
+        let (snapshot, theirs) = (&mut self.snapshot, &other.snapshot);
+        for (into, from) in snapshot.open.iter_mut().zip(theirs.open) {
+            into.merge(from);
+        }
+        snapshot.won.merge(theirs.won);
+        snapshot.lost.merge(theirs.lost);
+        for (into, from) in self.reasons.iter_mut().zip(other.reasons) {
+            into.merge(from);
+        }
+        for (into, from) in self.step.iter_mut().zip(other.step) {
+            into.part += from.part;
+            into.whole += from.whole;
+        }
+        for (into, from) in self.from_first.iter_mut().zip(other.from_first) {
+            into.part += from.part;
+            into.whole += from.whole;
+        }
+        for (at, slot) in other.months.slots.iter().enumerate() {
+            if slot.count > 0 {
+                month(self.months.slot(other.months.first + at as i32), slot);
+            }
+        }
+        month(&mut self.undated, &other.undated);
     }
 
     fn finish(
@@ -376,6 +425,17 @@ struct Samples {
 }
 
 impl Samples {
+    /// Room for about one sample of each kind wanted per deal, so the lists are not copied as they
+    /// grow.
+    fn with_room(deals: usize, want: Want) -> Samples {
+        let room = |wanted: bool| Vec::with_capacity(if wanted { deals } else { 0 });
+        Samples {
+            stays: std::array::from_fn(|_| room(want.stays)),
+            cycles: room(want.cycle),
+        }
+    }
+
+    #[inline(always)]
     fn gather(
         &mut self,
         deal: usize,
@@ -418,7 +478,8 @@ fn spreads(
     groups: usize,
     flat: &mut Vec<i64>,
 ) -> Vec<Spread> {
-    let mut starts = vec![0u32; groups + 1];
+    // Slices, not `Vec`s, are indexed below: see `Columns::new`.
+    let mut starts: Box<[u32]> = vec![0u32; groups + 1].into();
     for &(deal, _) in samples {
         starts[group_of(deal as usize) + 1] += 1;
     }
@@ -426,8 +487,9 @@ fn spreads(
         starts[g + 1] += starts[g];
     }
     let mut fill = starts.clone();
-    flat.clear();
-    flat.resize(samples.len(), 0);
+    // Every place is written below, so what the buffer held before need not be cleared.
+    flat.resize(flat.len().max(samples.len()), 0);
+    let flat = &mut flat.as_mut_slice()[..samples.len()];
     for &(deal, ms) in samples {
         let slot = &mut fill[group_of(deal as usize)];
         flat[*slot as usize] = ms;
@@ -482,7 +544,7 @@ fn dwell_and_cycles(
 
 /// The groups that kept a deal, with their figures, most won amount first.
 fn finish_groups(
-    accs: Vec<Acc>,
+    accs: Box<[Acc]>,
     keys: &[String],
     group_of: impl Fn(usize) -> usize + Copy,
     samples: &Samples,
@@ -494,6 +556,7 @@ fn finish_groups(
     }
     let spread = dwell_and_cycles(samples, group_of, accs.len(), flat);
     let mut groups: Vec<GroupFigures> = accs
+        .into_vec()
         .into_iter()
         .zip(spread)
         .zip(keys)
@@ -614,18 +677,19 @@ fn run(
         ..*query
     };
     let before_frame = Frame::new(&before_query);
-    let groups = |wanted: bool, keys: &[String]| -> Vec<Acc> {
+    let groups = |wanted: bool, keys: &[String]| -> Box<[Acc]> {
         let count = if wanted { keys.len() } else { 0 };
         (0..count).map(|_| Acc::default()).collect()
     };
     let mut whole = Acc::default();
     let mut owners = groups(want.owners, source.owner_keys());
     let mut units = groups(want.units, source.unit_keys());
-    let mut samples = Samples::default();
-    let mut candidates = Vec::new();
+    let mut samples = Samples::with_room(source.len(), want);
+    let mut candidates = Vec::with_capacity(if want.stalled { source.len() } else { 0 });
     let mut before = Acc::default();
-    let mut before_samples = Samples::default();
-    let mut before_candidates = Vec::new();
+    let room = if previous { source.len() } else { 0 };
+    let mut before_samples = Samples::with_room(room, Want::ALL);
+    let mut before_candidates = Vec::with_capacity(room);
     for i in 0..source.len() {
         let history = source.history(i);
         if history.is_empty() || !keep(i) {
@@ -637,7 +701,11 @@ fn run(
             reason: source.reason(i),
         };
         let (walk, before_walk) = walk(history, &frame, &before_frame);
-        whole.add(&facts, &walk, &frame, want);
+        // With owners wanted, the whole is their sum (every deal has one owner), made after the
+        // pass rather than added to per deal.
+        if !want.owners {
+            whole.add(&facts, &walk, &frame, want);
+        }
         if want.owners {
             owners[source.owner(i)].add(&facts, &walk, &frame, want);
         }
@@ -655,6 +723,11 @@ fn run(
             if let Some(c) = open_at_cut(i, walk, &before_frame) {
                 before_candidates.push(c);
             }
+        }
+    }
+    if want.owners {
+        for owner in owners.iter() {
+            whole.merge(owner);
         }
     }
     let mut flat = Vec::new();

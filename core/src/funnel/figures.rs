@@ -12,6 +12,7 @@ pub struct Tally {
 }
 
 impl Tally {
+    #[inline(always)]
     pub(crate) fn add(&mut self, amount: i64) {
         self.count += 1;
         self.amount += amount;

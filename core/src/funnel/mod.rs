@@ -78,6 +78,7 @@ impl Stage {
     ];
 
     /// Position among the open stages (了解 0 … 确定 3), `None` when closed.
+    #[inline(always)]
     pub fn open_index(self) -> Option<usize> {
         match self {
             Stage::Won | Stage::Lost => None,
@@ -86,6 +87,7 @@ impl Stage {
     }
 
     /// How far along the funnel the stage is (了解 0 … 赢单 4); 输单 is no step forward.
+    #[inline(always)]
     pub(crate) fn rank(self) -> Option<usize> {
         match self {
             Stage::Lost => None,
