@@ -186,6 +186,7 @@ impl Cache {
     /// Forgets every model's records (signing out); they load again for the next session.
     pub(crate) fn clear(&self) {
         self.queue.borrow_mut().clear();
+        self.followed.borrow_mut().clear();
         for slot in self.slots.borrow().values() {
             slot.set(None);
         }
