@@ -90,6 +90,28 @@ pub(crate) fn percent(ratio: Option<f64>) -> String {
 
 /// An amount in 分 written short for the chart, in the language's way (¥12万, ¥120K).
 pub(crate) fn compact_yuan(fen: i64, locale: Locale) -> String {
+    thread_local! {
+        /// The browser's formatter, made once per language: making one costs tens of
+        /// microseconds, and a funnel page writes dozens of amounts after each filter change.
+        static FORMAT: std::cell::RefCell<Option<(Locale, js_sys::Function)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let format = FORMAT.with_borrow_mut(|made| match made {
+        Some((for_locale, format)) if *for_locale == locale => format.clone(),
+        _ => {
+            let format = compact_yuan_format(locale);
+            *made = Some((locale, format.clone()));
+            format
+        }
+    });
+    format
+        .call1(&JsValue::NULL, &JsValue::from_f64(fen as f64 / 100.0))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| format_yuan(fen))
+}
+
+fn compact_yuan_format(locale: Locale) -> js_sys::Function {
     let options = js_sys::Object::new();
     for (name, value) in [
         ("style", "currency"),
@@ -101,12 +123,7 @@ pub(crate) fn compact_yuan(fen: i64, locale: Locale) -> String {
     }
     let _ = js_sys::Reflect::set(&options, &"maximumFractionDigits".into(), &1.into());
     let locales = js_sys::Array::of1(&JsValue::from_str(locale.tag()));
-    let format = js_sys::Intl::NumberFormat::new(&locales, &options).format();
-    format
-        .call1(&JsValue::NULL, &JsValue::from_f64(fen as f64 / 100.0))
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_else(|| format_yuan(fen))
+    js_sys::Intl::NumberFormat::new(&locales, &options).format()
 }
 
 /// A stage's name for people (了解 / Aware); the wire value when it is unknown.
