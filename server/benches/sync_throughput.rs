@@ -3,9 +3,12 @@
 //! uses; prints figures, asserts nothing.
 //!
 //! Push goes through the real router (JSON in, auth, validation, merge, scope, audit) in pushes of 500;
-//! pull pages of 5,000 through the router into a fresh device; the reference inserts the same field
-//! JSON into a plain table, 500 rows a transaction, both per row and as one multi-row INSERT, and the
-//! push is compared with the faster of the two.
+//! pull pages of 5,000 through the router into a fresh device. Two references, each printed beside
+//! the push: the same field JSON into a plain table of four columns, 500 rows a transaction, per row
+//! and as one multi-row INSERT (the faster of the two is the issue's yardstick); and every row the
+//! SQLite push itself wrote (records, audit trail, history, the counter and client rows), read back
+//! and inserted again with raw multi-row INSERTs into a fresh database of the server's schema and
+//! settings, one transaction per push as the push had: the floor the push's own writes set.
 //!
 //! `-- --durability` (`scripts/bench-durability.sh`) instead prints what durability costs in pushes
 //! per second (issue 17): small pushes from one device and from several at once, on SQLite with
@@ -25,14 +28,17 @@ use axum::{
 };
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use sqlx::{sqlite::SqliteConnectOptions, Connection, Executor, PgConnection, SqliteConnection};
+use sqlx::{
+    sqlite::{SqliteConnectOptions, SqliteRow},
+    Column, Connection, Executor, PgConnection, Row, SqliteConnection, TypeInfo, ValueRef,
+};
 use tower::ServiceExt;
 use yingxiao_core::{base_path::BasePath, scope::Role};
 use yingxiao_server::{
     admin::{self, new_id, NewUser},
     app,
     http::WebApp,
-    storage::{Storage, StorageArgs},
+    storage::{Storage, StorageArgs, SQLITE_FILE, SQLITE_PRAGMAS},
     AppState,
 };
 
@@ -84,11 +90,35 @@ struct PageSummary {
 struct Figures {
     push_rows_per_s: f64,
     pull_rows_per_s: f64,
+    /// SQLite only: what each push wrote, in push order, for the same-writes reference.
+    written: Vec<PushWrites>,
+}
+
+/// One stored value, as SQLite typed it.
+enum Cell {
+    Null,
+    Integer(i64),
+    Text(String),
+}
+
+/// Rows one push wrote into one table, every column as stored.
+struct TableRows {
+    table: &'static str,
+    columns: Vec<String>,
+    rows: Vec<Vec<Cell>>,
+}
+
+/// Everything one push wrote: the rows it inserted, and the counter and client it moved on.
+struct PushWrites {
+    inserted: Vec<TableRows>,
+    version: i64,
+    client_id: String,
+    last_mutation_id: i64,
 }
 
 /// A fresh database with the benchmark's company and one HQ user, behind the real router, signed in.
 struct Bench {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     storage: Storage,
     router: Router,
     token: String,
@@ -137,7 +167,7 @@ impl Bench {
         .await;
         let token = login["token"].as_str().unwrap().to_owned();
         Self {
-            _dir: dir,
+            dir,
             storage,
             router,
             token,
@@ -185,8 +215,14 @@ async fn push_all(router: &Router, token: &str, bodies: Vec<String>) {
 }
 
 async fn measure(label: &str, database_url: Option<String>) -> Figures {
+    let sqlite = database_url.is_none();
     let bench = Bench::open(database_url).await;
     let bodies = bench.pushes(0, ROWS, BATCH);
+    let version_before: i64 =
+        sqlx::query_scalar("SELECT value FROM counters WHERE name = 'version'")
+            .fetch_one(&bench.storage.pool)
+            .await
+            .unwrap();
     let started = Instant::now();
     push_all(&bench.router, &bench.token, bodies).await;
     let push_secs = started.elapsed().as_secs_f64();
@@ -213,9 +249,19 @@ async fn measure(label: &str, database_url: Option<String>) -> Figures {
     let pull_secs = started.elapsed().as_secs_f64();
     assert!(pulled >= ROWS, "pulled {pulled} of {ROWS}");
     bench.storage.close().await;
+    let written = if sqlite {
+        read_push_writes(
+            &bench.dir.path().join("data").join(SQLITE_FILE),
+            version_before,
+        )
+        .await
+    } else {
+        Vec::new()
+    };
     let figures = Figures {
         push_rows_per_s: ROWS as f64 / push_secs,
         pull_rows_per_s: pulled as f64 / pull_secs,
+        written,
     };
     println!(
         "{label:<12} push ingest {:>9.0} rows/s ({ROWS} rows in {push_secs:.2} s)   pull {:>9.0} records/s ({pulled} in {pull_secs:.2} s)",
@@ -294,6 +340,156 @@ async fn raw_sqlite_insert() -> f64 {
         best = best.max(rate);
     }
     best
+}
+
+fn cells(row: &SqliteRow) -> Vec<Cell> {
+    (0..row.len())
+        .map(|i| {
+            let raw = row.try_get_raw(i).unwrap();
+            if raw.is_null() {
+                return Cell::Null;
+            }
+            match raw.type_info().name() {
+                "INTEGER" => Cell::Integer(row.get(i)),
+                "TEXT" => Cell::Text(row.get(i)),
+                other => panic!("unexpected stored type {other}"),
+            }
+        })
+        .collect()
+}
+
+/// The rows each push wrote, read back from the pushed database: every commit after
+/// `version_before` left one history row whose version ends the range of versions it wrote.
+async fn read_push_writes(file: &std::path::Path, version_before: i64) -> Vec<PushWrites> {
+    let options = SqliteConnectOptions::new().filename(file);
+    let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
+    // The pushes are measured; an index keeps the reads below from scanning the audit trail each time.
+    conn.execute("CREATE INDEX bench_mutations_by_version ON mutations (version)")
+        .await
+        .unwrap();
+    let ends: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM history WHERE version > $1 ORDER BY version")
+            .bind(version_before)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    let mut pushes = Vec::with_capacity(ends.len());
+    let mut first = version_before;
+    for end in ends {
+        let mut inserted = Vec::new();
+        // Every table a push inserts into; a push of creates moves no scope, so scope_moves stays empty.
+        for table in ["records", "mutations", "scope_moves", "history"] {
+            let rows = sqlx::query(&format!(
+                "SELECT * FROM {table} WHERE version > $1 AND version <= $2 ORDER BY rowid"
+            ))
+            .bind(first)
+            .bind(end)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            if let Some(row) = rows.first() {
+                inserted.push(TableRows {
+                    table,
+                    columns: row.columns().iter().map(|c| c.name().to_owned()).collect(),
+                    rows: rows.iter().map(cells).collect(),
+                });
+            }
+        }
+        let (client_id, last_mutation_id): (String, i64) = sqlx::query_as(
+            "SELECT client_id, MAX(mutation_id) FROM mutations WHERE version > $1 AND version <= $2",
+        )
+        .bind(first)
+        .bind(end)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        pushes.push(PushWrites {
+            inserted,
+            version: end,
+            client_id,
+            last_mutation_id,
+        });
+        first = end;
+    }
+    conn.close().await.unwrap();
+    pushes
+}
+
+/// The second reference: the rows the pushes wrote, inserted again with one raw multi-row INSERT per
+/// table and push, plus the push's counter and client updates, one transaction per push, into a fresh
+/// database the server migrated and opened with the server's own pragmas (WAL, synchronous FULL, its
+/// checkpoint settings). Returns pushed rows (mutations) per second.
+async fn same_writes_insert(pushes: &[PushWrites]) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = Storage::open(&StorageArgs {
+        data_dir: dir.path().to_owned(),
+        database_url: None,
+    })
+    .await
+    .unwrap();
+    storage.close().await;
+    let options = SqliteConnectOptions::new().filename(dir.path().join(SQLITE_FILE));
+    let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
+    conn.execute(SQLITE_PRAGMAS).await.unwrap();
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(synchronous, 2, "synchronous = FULL, as the server");
+    let client_id = &pushes[0].client_id;
+    sqlx::query(
+        "INSERT INTO clients (client_id, user_id, last_mutation_id, created_at) VALUES ($1, 'u', 0, 0)",
+    )
+    .bind(client_id)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let mut mutations = 0;
+    let started = Instant::now();
+    for push in pushes {
+        let mut tx = conn.begin().await.unwrap();
+        for table in &push.inserted {
+            let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
+                "INSERT INTO {} ({}) ",
+                table.table,
+                table.columns.join(", ")
+            ));
+            insert.push_values(&table.rows, |mut row, cells| {
+                for cell in cells {
+                    match cell {
+                        Cell::Null => row.push_bind(None::<i64>),
+                        Cell::Integer(value) => row.push_bind(*value),
+                        Cell::Text(text) => row.push_bind(text.as_str()),
+                    };
+                }
+            });
+            insert.build().execute(&mut *tx).await.unwrap();
+            if table.table == "mutations" {
+                mutations += table.rows.len();
+            }
+        }
+        sqlx::query("UPDATE counters SET value = $1 WHERE name = 'version'")
+            .bind(push.version)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE clients SET last_mutation_id = $1 WHERE client_id = $2")
+            .bind(push.last_mutation_id)
+            .bind(&push.client_id)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let rate = mutations as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "{:<12} {:<17} {rate:>8.0} rows/s (reference: the rows the push wrote — records, audit, history — \
+         one multi-row INSERT per table, {} transactions as the push, same schema and settings)",
+        "raw SQLite",
+        "same writes",
+        pushes.len()
+    );
+    rate
 }
 
 /// Changes per push in the durability figures: a device's usual push is a handful, so each commit's
@@ -469,14 +665,21 @@ async fn main() {
             "PostgreSQL   not measured (set YINGXIAO_BENCH_POSTGRES_URL; scripts/bench.sh does)"
         ),
     }
+    let same_writes = same_writes_insert(&results[0].1.written).await;
     println!();
     println!(
-        "{:<12} {:>14} {:>12} {:>16} {:>10}",
-        "back end", "push rows/s", "vs best raw", "pull records/s", "goal"
+        "{:<12} {:>14} {:>12} {:>15} {:>16} {:>10}",
+        "back end", "push rows/s", "vs best raw", "vs same writes", "pull records/s", "goal"
     );
     for (label, f) in results {
+        // The same-writes reference is SQLite's own floor; PostgreSQL has none measured here.
+        let versus_same = if f.written.is_empty() {
+            "—".to_owned()
+        } else {
+            format!("{:.0}%", 100.0 * f.push_rows_per_s / same_writes)
+        };
         println!(
-            "{label:<12} {:>14.0} {:>11.0}% {:>16.0} {:>10}",
+            "{label:<12} {:>14.0} {:>11.0}% {versus_same:>15} {:>16.0} {:>10}",
             f.push_rows_per_s,
             100.0 * f.push_rows_per_s / raw,
             f.pull_rows_per_s,

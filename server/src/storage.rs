@@ -32,8 +32,8 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// NORMAL syncs only at checkpoints, which survives `kill -9` but can lose the last pushes (never the
 /// file) when the machine loses power. FULL's cost: README, "Durability". A writer from another
 /// process (the admin CLI) is waited for, not answered 500; the WAL file is cut back to
-/// `journal_size_limit` whenever a checkpoint empties it.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+/// `journal_size_limit` whenever a checkpoint empties it. Public for the benchmark's references.
+pub const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 1000; \
     PRAGMA journal_size_limit = 16777216";
 

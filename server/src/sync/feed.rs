@@ -14,8 +14,11 @@ use yingxiao_core::{
     time::parse_date,
 };
 
-use super::{load_org, parse_json, placeholders, SyncError, ROWS_PER_STATEMENT};
-use crate::auth::{now_millis, Caller};
+use super::{load_org, parse_json, SyncError, ROWS_PER_STATEMENT};
+use crate::{
+    auth::{now_millis, Caller},
+    bulk::Dialect,
+};
 
 /// One promotion as the file shows it.
 struct Entry {
@@ -123,7 +126,7 @@ async fn store_names(
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "SELECT id, fields FROM records WHERE collection = 'customers' AND deleted = 0 AND id IN ({})",
-            placeholders(1, chunk.len())
+            Dialect::of(conn).placeholders(1, chunk.len())
         );
         let mut query = sqlx::query(&sql);
         for id in chunk {

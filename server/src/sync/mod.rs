@@ -13,7 +13,7 @@ use yingxiao_core::{
     permission::Permissions,
     scope::OrgTree,
     sync::{
-        protocol::MAX_PULL_LIMIT,
+        protocol::{MAX_MUTATIONS_PER_PUSH, MAX_PULL_LIMIT},
         push::{PushRefusal, MAX_MUTATION_ID},
     },
 };
@@ -62,13 +62,10 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, SyncError> {
 /// Ids per lookup statement: well inside SQLite's and PostgreSQL's limits on bound values.
 const ROWS_PER_STATEMENT: usize = 400;
 
-/// `$first, $first+1, …`: `count` placeholders for an `IN (…)` list.
-fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+/// Rows per multi-row INSERT: a push's most mutations, so a full push's audit trail is one statement
+/// that stays prepared; at 14 values a row, well inside SQLite's and PostgreSQL's limits on bound
+/// values.
+const ROWS_PER_INSERT: usize = MAX_MUTATIONS_PER_PUSH;
 
 /// The org tree from the live `org_units` records, and the company's permission table (the defaults
 /// with the overrides stored on the company unit). Also for the modules that answer about one record

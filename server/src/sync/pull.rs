@@ -20,7 +20,7 @@ use yingxiao_core::{
     },
 };
 
-use super::{corrupt, load_org, parse_json, placeholders, to_json, SyncError, ROWS_PER_STATEMENT};
+use super::{corrupt, load_org, parse_json, to_json, SyncError, ROWS_PER_STATEMENT};
 use crate::{auth::Caller, bulk::Dialect};
 
 /// The caller as the scope rule sees them, knowing which of `customers` they own (a rep sees what
@@ -33,10 +33,12 @@ pub async fn load_viewer(
     let mut own_customers = HashSet::new();
     if caller.role == Role::SalesRep {
         let ids: Vec<&String> = customers.iter().collect();
+        let dialect = Dialect::of(conn);
         for chunk in ids.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
-                "SELECT id FROM records WHERE collection = 'customers' AND owner_id = $1 AND deleted = 0 AND id IN ({})",
-                placeholders(2, chunk.len())
+                "SELECT id FROM records WHERE collection = 'customers' AND owner_id = {} AND deleted = 0 AND id IN ({})",
+                dialect.placeholders(1, 1),
+                dialect.placeholders(2, chunk.len())
             );
             let mut query = sqlx::query_scalar::<_, String>(&sql).bind(&caller.user_id);
             for id in chunk {

@@ -1,11 +1,11 @@
 //! A push's reads and writes around `core::sync::push`: the transaction and the version counter's
 //! lock, the client row, the records the decision asks for, then what it decided — records, scope
-//! moves and the audit trail in one statement each (see `bulk`), epoch bumps, the counter with the
-//! commit's mark in the history, and the client's last mutation id.
+//! moves and the audit trail in one multi-row INSERT each per 500 rows (see `bulk`), epoch bumps,
+//! the counter with the commit's mark in the history, and the client's last mutation id.
 
-use std::collections::HashMap;
+use std::{borrow::Cow, collections::HashMap};
 
-use serde_json::Value;
+use serde_json::{value::RawValue, Value};
 use sqlx::{any::AnyRow, Acquire, AnyConnection, Row};
 use yingxiao_core::{
     domain::Collection,
@@ -19,7 +19,9 @@ use yingxiao_core::{
     },
 };
 
-use super::{corrupt, load_org, parse_json, placeholders, to_json, SyncError, ROWS_PER_STATEMENT};
+use super::{
+    corrupt, load_org, parse_json, to_json, SyncError, ROWS_PER_INSERT, ROWS_PER_STATEMENT,
+};
 use crate::{
     auth::{now_millis, Caller},
     bulk::Dialect,
@@ -148,11 +150,13 @@ async fn fetch_records(
         wanted.entry(key.collection).or_default().push(&key.id);
     }
     let mut found = Vec::with_capacity(keys.len());
+    let dialect = Dialect::of(conn);
     for (collection, ids) in wanted {
         for chunk in ids.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
-                "{RECORD_COLUMNS} WHERE collection = $1 AND id IN ({})",
-                placeholders(2, chunk.len())
+                "{RECORD_COLUMNS} WHERE collection = {} AND id IN ({})",
+                dialect.placeholders(1, 1),
+                dialect.placeholders(2, chunk.len())
             );
             let mut query = sqlx::query(&sql).bind(collection.as_str());
             for id in chunk {
@@ -218,76 +222,85 @@ async fn fetch_breakdown(
     rows.iter().map(read_record).collect()
 }
 
-/// Every record the push wrote, in one statement: all rows bound as one JSON array (see `bulk`).
+/// Every record the push wrote, in multi-row upserts of up to `ROWS_PER_INSERT` rows (see `bulk`).
 async fn write_records(
     conn: &mut AnyConnection,
     written: &[(RecordRef, ServerRecord)],
     now: i64,
 ) -> Result<(), SyncError> {
-    if written.is_empty() {
-        return Ok(());
-    }
-    let mut rows = Vec::with_capacity(written.len());
-    for (key, row) in written {
-        rows.push((
-            key.collection.as_str(),
-            key.id.as_str(),
-            row.version,
-            i64::from(row.state.deleted),
-            to_json(&row.state.fields)?,
-            to_json(&row.state.stamps)?,
-            to_json(&row.scope)?,
-            row.state.fields.get("owner_id").and_then(Value::as_str),
-            row.scope.customer_id.as_deref(),
-            row.state.fields.get("parent_id").and_then(Value::as_str),
-        ));
-    }
     let dialect = Dialect::of(conn);
-    sqlx::query(&format!(
-        "INSERT INTO records (collection, id, version, deleted, fields, stamps, scope, owner_id, customer_id, parent_id, created_at, updated_at)
-         SELECT value ->> 0, value ->> 1, CAST(value ->> 2 AS BIGINT), CAST(value ->> 3 AS BIGINT),
-           value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, $2, $2
-         FROM {} WHERE true
-         ON CONFLICT (collection, id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted,
-           fields = excluded.fields, stamps = excluded.stamps, scope = excluded.scope,
-           owner_id = excluded.owner_id, customer_id = excluded.customer_id,
-           parent_id = excluded.parent_id, updated_at = excluded.updated_at",
-        dialect.json_rows()
-    ))
-    .bind(to_json(&rows)?)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+    for chunk in written.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO records (collection, id, version, deleted, fields, stamps, scope, owner_id,
+               customer_id, parent_id, created_at, updated_at)
+             VALUES {}
+             ON CONFLICT (collection, id) DO UPDATE SET version = excluded.version,
+               deleted = excluded.deleted, fields = excluded.fields, stamps = excluded.stamps,
+               scope = excluded.scope, owner_id = excluded.owner_id,
+               customer_id = excluded.customer_id, parent_id = excluded.parent_id,
+               updated_at = excluded.updated_at",
+            dialect.value_rows(1, chunk.len(), 12)
+        );
+        let mut query = sqlx::query(&sql);
+        for (key, row) in chunk {
+            let field = |name| row.state.fields.get(name).and_then(Value::as_str);
+            query = query
+                .bind(key.collection.as_str())
+                .bind(key.id.as_str())
+                .bind(row.version)
+                .bind(i64::from(row.state.deleted))
+                .bind(to_json(&row.state.fields)?)
+                .bind(to_json(&row.state.stamps)?)
+                .bind(to_json(&row.scope)?)
+                .bind(field("owner_id"))
+                .bind(row.scope.customer_id.as_deref())
+                .bind(field("parent_id"))
+                .bind(now)
+                .bind(now);
+        }
+        query
+            .persistent(chunk.len() == ROWS_PER_INSERT)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
-/// The scope moves of a push, in one statement.
+/// The scope moves of a push, in multi-row inserts.
 async fn write_moves(conn: &mut AnyConnection, moves: &[ScopeMove]) -> Result<(), SyncError> {
-    if moves.is_empty() {
-        return Ok(());
+    let dialect = Dialect::of(conn);
+    for chunk in moves.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO scope_moves (version, collection, id, old_scope) VALUES {}",
+            dialect.value_rows(1, chunk.len(), 4)
+        );
+        let mut query = sqlx::query(&sql);
+        for moved in chunk {
+            query = query
+                .bind(moved.version)
+                .bind(moved.record.collection.as_str())
+                .bind(moved.record.id.as_str())
+                .bind(to_json(&moved.old_scope)?);
+        }
+        query
+            .persistent(chunk.len() == ROWS_PER_INSERT)
+            .execute(&mut *conn)
+            .await?;
     }
-    let mut rows = Vec::with_capacity(moves.len());
-    for moved in moves {
-        rows.push((
-            moved.version,
-            moved.record.collection.as_str(),
-            moved.record.id.as_str(),
-            to_json(&moved.old_scope)?,
-        ));
-    }
-    sqlx::query(&format!(
-        "INSERT INTO scope_moves (version, collection, id, old_scope)
-         SELECT CAST(value ->> 0 AS BIGINT), value ->> 1, value ->> 2, value ->> 3 FROM {}",
-        Dialect::of(conn).json_rows()
-    ))
-    .bind(to_json(&rows)?)
-    .execute(&mut *conn)
-    .await?;
     Ok(())
 }
 
-/// The audit trail of a push, in one statement: each new mutation with its admitted stamp and what
-/// became of it.
+/// An intent as the wire spells it, split into its name and its arguments' JSON.
+#[derive(serde::Deserialize)]
+struct NamedIntent<'a> {
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow)]
+    args: &'a RawValue,
+}
+
+/// The audit trail of a push, in multi-row inserts: each new mutation with its admitted stamp and
+/// what became of it.
 async fn write_audit(
     conn: &mut AnyConnection,
     request: &PushRequest,
@@ -295,58 +308,56 @@ async fn write_audit(
     received_at: i64,
     verdicts: &[Verdict<'_>],
 ) -> Result<(), SyncError> {
-    if verdicts.is_empty() {
-        return Ok(());
-    }
-    let mut rows = Vec::with_capacity(verdicts.len());
-    for verdict in verdicts {
-        let mutation = verdict.mutation;
-        let target = mutation.intent.target();
-        let intent = serde_json::to_value(&mutation.intent).map_err(|e| corrupt("JSON", e))?;
-        let rejection = verdict.rejection.as_ref();
-        let code = match rejection {
-            Some(r) => Some(to_json(&r.code)?.trim_matches('"').to_owned()),
-            None => None,
-        };
-        rows.push((
-            mutation.id as i64,
-            intent
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-            target.collection.as_str(),
-            target.id,
-            to_json(&intent.get("args"))?,
-            verdict.hlc.to_string(),
-            if rejection.is_some() {
-                "rejected"
-            } else {
-                "applied"
-            },
-            verdict.version,
-            code,
-            rejection.map(|r| r.message.as_str()),
-            match rejection.and_then(|r| r.denial.as_ref()) {
+    let dialect = Dialect::of(conn);
+    for chunk in verdicts.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO mutations (mutation_id, name, collection, record_id, args, hlc, outcome,
+               version, reject_code, reject_message, reject_detail, client_id, user_id, received_at)
+             VALUES {}",
+            dialect.value_rows(1, chunk.len(), 14)
+        );
+        let mut query = sqlx::query(&sql);
+        for verdict in chunk {
+            let mutation = verdict.mutation;
+            let target = mutation.intent.target();
+            // Straight to text: through a `Value` every map of the arguments was copied.
+            let intent = to_json(&mutation.intent)?;
+            let intent: NamedIntent =
+                serde_json::from_str(&intent).map_err(|e| corrupt("JSON", e))?;
+            let rejection = verdict.rejection.as_ref();
+            let code = match rejection {
+                Some(r) => Some(to_json(&r.code)?.trim_matches('"').to_owned()),
+                None => None,
+            };
+            let detail = match rejection.and_then(|r| r.denial.as_ref()) {
                 Some(denial) => Some(to_json(denial)?),
                 None => None,
-            },
-        ));
+            };
+            query = query
+                .bind(mutation.id as i64)
+                .bind(intent.name.into_owned())
+                .bind(target.collection.as_str())
+                .bind(target.id)
+                .bind(intent.args.get().to_owned())
+                .bind(verdict.hlc.to_string())
+                .bind(if rejection.is_some() {
+                    "rejected"
+                } else {
+                    "applied"
+                })
+                .bind(verdict.version)
+                .bind(code)
+                .bind(rejection.map(|r| r.message.as_str()))
+                .bind(detail)
+                .bind(request.client_id.as_str())
+                .bind(caller.user_id.as_str())
+                .bind(received_at);
+        }
+        query
+            .persistent(chunk.len() == ROWS_PER_INSERT)
+            .execute(&mut *conn)
+            .await?;
     }
-    sqlx::query(&format!(
-        "INSERT INTO mutations (client_id, mutation_id, user_id, name, collection, record_id, args, hlc,
-           received_at, outcome, version, reject_code, reject_message, reject_detail)
-         SELECT $2, CAST(value ->> 0 AS BIGINT), $3, value ->> 1, value ->> 2, value ->> 3, value ->> 4,
-           value ->> 5, $4, value ->> 6, CAST(value ->> 7 AS BIGINT), value ->> 8, value ->> 9, value ->> 10
-         FROM {}",
-        Dialect::of(conn).json_rows()
-    ))
-    .bind(to_json(&rows)?)
-    .bind(&request.client_id)
-    .bind(&caller.user_id)
-    .bind(received_at)
-    .execute(&mut *conn)
-    .await?;
     Ok(())
 }
 
