@@ -336,12 +336,10 @@ impl Acc {
             into.merge(from);
         }
         for (into, from) in self.step.iter_mut().zip(other.step) {
-            into.part += from.part;
-            into.whole += from.whole;
+            into.merge(from);
         }
         for (into, from) in self.from_first.iter_mut().zip(other.from_first) {
-            into.part += from.part;
-            into.whole += from.whole;
+            into.merge(from);
         }
         for (at, slot) in other.months.slots.iter().enumerate() {
             if slot.count > 0 {

@@ -32,6 +32,11 @@ pub struct Ratio {
 }
 
 impl Ratio {
+    pub(crate) fn merge(&mut self, other: Ratio) {
+        self.part += other.part;
+        self.whole += other.whole;
+    }
+
     /// The share in `0.0..=1.0`; `None` when there is nothing to share (the UI shows “—”).
     pub fn rate(self) -> Option<f64> {
         (self.whole > 0).then(|| f64::from(self.part) / f64::from(self.whole))
