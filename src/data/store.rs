@@ -581,24 +581,7 @@ impl Store {
         let changed: Vec<Collection> = if effects.reset {
             Collection::ALL.to_vec()
         } else {
-            effects
-                .put
-                .iter()
-                .map(|r| r.collection)
-                .chain(effects.forget.iter().map(|r| r.collection))
-                .chain(
-                    effects
-                        .rejected
-                        .iter()
-                        .map(|r| r.mutation.intent.target().collection),
-                )
-                .chain(
-                    effects
-                        .confirmed
-                        .iter()
-                        .map(|m| m.intent.target().collection),
-                )
-                .collect()
+            effects.touched().map(|r| r.collection).collect()
         };
         let wrote = note_writes(&meta, changed).await?;
         tx.commit()?.await?;

@@ -707,17 +707,7 @@ async fn sync_round(engine: &Rc<Engine>, data: Data, changed: &mut Changed) -> R
         if effects.reset {
             *changed = Changed::All;
         }
-        let refs = effects
-            .put
-            .iter()
-            .map(|r| RecordRef {
-                collection: r.collection,
-                id: r.id.clone(),
-            })
-            .chain(effects.forget.iter().cloned())
-            .chain(effects.rejected.iter().map(|r| r.mutation.intent.target()))
-            .chain(effects.confirmed.iter().map(|m| m.intent.target()));
-        changed.add(refs, wrote);
+        changed.add(effects.touched(), wrote);
         if data.first_sync.get_untracked().is_some() {
             data.first_sync.update(|n| *n = n.map(|n| n + received));
         }

@@ -207,6 +207,24 @@ pub struct PageEffects {
 }
 
 impl PageEffects {
+    /// The records whose view the page changes: stored or forgotten, or with a pending change
+    /// refused or confirmed (a reset changes every collection besides).
+    pub fn touched(&self) -> impl Iterator<Item = RecordRef> + '_ {
+        let decided = self
+            .rejected
+            .iter()
+            .map(|r| &r.mutation)
+            .chain(&self.confirmed);
+        self.put
+            .iter()
+            .map(|r| RecordRef {
+                collection: r.collection,
+                id: r.id.clone(),
+            })
+            .chain(self.forget.iter().cloned())
+            .chain(decided.map(|m| m.intent.target()))
+    }
+
     /// Pending mutations left after this page, given the pending log before it.
     pub fn remaining(&self, pending: &[Mutation]) -> Vec<Mutation> {
         pending
