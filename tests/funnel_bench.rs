@@ -5,9 +5,10 @@
 //! `scripts/bench.sh` runs it. Prints figures, asserts nothing about time.
 //!
 //! The filter-change figure runs the in-memory steps the pages run, through their own functions: the
-//! funnel page's selection, `DealTable::report`, `chart_data` and core's layout (as `FunnelChart` asks
-//! it, for the main funnel and the team members' funnels), and the board's `columns`. The DOM update
-//! that follows is not measured here: the chart component is private to the app crate.
+//! funnel page's selection, `DealTable::report_of` over the pass the page keeps, `chart_data` and
+//! core's layout (as `FunnelChart` asks it, for the main funnel and the team members' funnels), and
+//! the board's `columns`. The DOM update that follows is not measured here: the chart component is
+//! private to the app crate.
 #![cfg(target_arch = "wasm32")]
 
 use std::collections::{HashMap, HashSet};
@@ -168,6 +169,15 @@ fn analytics_figures() {
         "whole report (figures, previous period, owners, units)",
         time(&now, || t.report(all, q)),
     );
+    line(
+        "  its first half: read the histories (a pass; per change of deals or period)",
+        time(&now, || t.pass(q)),
+    );
+    let pass = t.pass(q);
+    line(
+        "  its second half: sum the pass (per filter change)",
+        time(&now, || t.report_of(&pass, all)),
+    );
     let one_owner = deals[0].owner_id.as_str();
     line(
         "whole report, one owner selected by closure",
@@ -284,6 +294,14 @@ async fn filter_change_figures() {
 
     let i18n = I18n::new(Locale::ZhCn);
     let q = query();
+    // As the page: the histories are read once per change of the deals or the period (or after a
+    // minute), and each filter change sums that pass.
+    let started = now();
+    let pass = funnel.deals.pass(&q);
+    line(
+        "(data or period change) funnel page: read the histories (the pass)",
+        now() - started,
+    );
     let settings = FunnelSettings::default();
     let owner = generated[0].owner_id.clone();
     let unit = generated[0].unit_id.clone();
@@ -310,7 +328,7 @@ async fn filter_change_figures() {
         let mut totals: Vec<f64> = (0..RUNS)
             .map(|_| {
                 let started = now();
-                let report = funnel.deals.report(|deal| selection.keeps(deal), &q);
+                let report = funnel.deals.report_of(&pass, |deal| selection.keeps(deal));
                 let reported = now();
                 let main = chart_data(
                     &report.current,

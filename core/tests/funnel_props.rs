@@ -226,4 +226,51 @@ proptest! {
         // The report makes the whole from its owners' sums; it must be what one pass adds up.
         prop_assert_eq!(report.current, whole);
     }
+
+    #[test]
+    fn a_pass_summed_for_a_selection_is_the_report_of_that_selection(
+        deals in prop::collection::vec(arb_deal(), 0..60),
+        query in arb_query(),
+        owner in 0usize..5,
+        unit in 0usize..4,
+    ) {
+        // What a page does: read the histories once, then sum them after each filter change.
+        let table = DealTable::new(deals.clone());
+        let pass = table.pass(&query);
+        let owner = format!("owner-{owner}");
+        let unit = format!("unit-{unit}");
+        let selections: [&dyn Fn(&Deal) -> bool; 4] = [
+            &all,
+            &|d: &Deal| d.owner_id == owner,
+            &|d: &Deal| d.unit_id == unit,
+            &|d: &Deal| d.amount % 2 == 0,
+        ];
+        for keep in selections {
+            prop_assert_eq!(table.report_of(&pass, keep), report(&deals, keep, &query));
+        }
+    }
+}
+
+#[test]
+fn a_pass_serves_its_period_and_settings_for_a_minute() {
+    let query = FunnelQuery {
+        period: Period::new(0, 30 * DAY_MS),
+        now_ms: 10 * DAY_MS,
+        settings: FunnelSettings::default(),
+    };
+    let pass = DealTable::new(Vec::new()).pass(&query);
+    assert_eq!(pass.query(), &query);
+    let at = |now_ms: i64| FunnelQuery { now_ms, ..query };
+    assert!(pass.serves(&query));
+    assert!(pass.serves(&at(query.now_ms + PASS_STANDS_MS - 1)));
+    assert!(!pass.serves(&at(query.now_ms + PASS_STANDS_MS)));
+    // A clock set back is a new instant, not an older one to reuse.
+    assert!(!pass.serves(&at(query.now_ms - 1)));
+    assert!(!pass.serves(&FunnelQuery {
+        period: query.period.previous(),
+        ..query
+    }));
+    let mut settings = query.settings;
+    settings.probability_percent.aware += 1;
+    assert!(!pass.serves(&FunnelQuery { settings, ..query }));
 }

@@ -138,6 +138,8 @@ struct Walk {
     reached: [i64; 5],
     /// The last entry before the cut: the deal's state there.
     at_cut: Option<StageEntry>,
+    /// Bit n: `reached[n]` is a time (the deal has reached funnel stage n by now).
+    passed: u8,
 }
 
 /// The deal's walk for the frame and, in the same loop, for the previous period's frame: both share
@@ -145,6 +147,7 @@ struct Walk {
 #[inline(always)]
 fn walk(history: &[StageEntry], frame: &Frame, before: &Frame) -> (Walk, Walk) {
     let mut reached = [NEVER; 5];
+    let mut passed = 0u8;
     let mut at_cut = None;
     let mut at_before_cut = None;
     for entry in history {
@@ -162,15 +165,67 @@ fn walk(history: &[StageEntry], frame: &Frame, before: &Frame) -> (Walk, Walk) {
             for slot in reached.iter_mut().take(rank + 1) {
                 *slot = (*slot).min(entry.entered_at);
             }
+            passed |= (2 << rank) - 1;
         }
     }
     (
-        Walk { reached, at_cut },
+        Walk {
+            reached,
+            at_cut,
+            passed,
+        },
         Walk {
             reached,
             at_cut: at_before_cut,
+            passed,
         },
     )
+}
+
+/// A deal's standing at a frame's cut, as the sums read it: open in stage 0–3 (its index), won or lost
+/// within the frame, or aside (no stage yet, or closed before the frame).
+const WON: u8 = 4;
+const LOST: u8 = 5;
+const ASIDE: u8 = 6;
+
+/// What the sums read of a deal's walk for one frame.
+#[derive(Clone, Copy)]
+struct Reading {
+    /// An open stage's index, `WON`, `LOST` or `ASIDE`.
+    standing: u8,
+    /// Bit n: the deal first reached funnel stage n (了解 … 赢单) within the frame.
+    within: u8,
+}
+
+impl Reading {
+    #[inline(always)]
+    fn of(walk: &Walk, frame: &Frame) -> Reading {
+        let standing = match walk.at_cut {
+            None => ASIDE,
+            Some(at) => match at.stage.open_index() {
+                Some(stage) => stage as u8,
+                None if at.entered_at < frame.start => ASIDE,
+                None if at.stage == Stage::Won => WON,
+                None => LOST,
+            },
+        };
+        // Written out stage by stage: the size-tuned build does not unroll the loop.
+        let bit = |n: usize| u8::from(frame.within(walk.reached[n])) << n;
+        Reading {
+            standing,
+            within: bit(0) | bit(1) | bit(2) | bit(3) | bit(4),
+        }
+    }
+}
+
+/// One deal of a pass: its readings for the period and for the previous period.
+#[derive(Clone, Copy)]
+struct Walked {
+    deal: u32,
+    /// Bit n: the deal has reached funnel stage n by now (the same for both periods).
+    reached: u8,
+    now: Reading,
+    before: Reading,
 }
 
 /// Calls `visit(stage index, length)` for every stay in an open stage that ended within the frame or
@@ -274,44 +329,43 @@ struct Acc {
 
 impl Acc {
     #[inline(always)]
-    fn add(&mut self, deal: &Facts, walk: &Walk, frame: &Frame, want: Want) {
+    fn add(&mut self, deal: &Facts, reading: Reading, reached: u8, frame: &Frame, want: Want) {
         self.deals += 1;
-        if let Some(at) = walk.at_cut {
-            match at.stage.open_index() {
-                Some(stage) => {
-                    self.snapshot.open[stage].add(deal.amount);
-                    if want.forecast {
-                        let weighted =
-                            (deal.amount * frame.probability[stage] + 50).div_euclid(100);
-                        let slot = match deal.close_month {
-                            Some(key) => self.months.slot(key),
-                            None => &mut self.undated,
-                        };
-                        slot.count += 1;
-                        slot.amount += deal.amount;
-                        slot.weighted += weighted;
-                    }
-                }
-                None if at.entered_at < frame.start => {}
-                None if at.stage == Stage::Won => self.snapshot.won.add(deal.amount),
-                None => {
-                    self.snapshot.lost.add(deal.amount);
-                    self.reasons[deal.reason].add(deal.amount);
+        match reading.standing {
+            ASIDE => {}
+            WON => self.snapshot.won.add(deal.amount),
+            LOST => {
+                self.snapshot.lost.add(deal.amount);
+                self.reasons[deal.reason].add(deal.amount);
+            }
+            stage => {
+                let stage = usize::from(stage);
+                self.snapshot.open[stage].add(deal.amount);
+                if want.forecast {
+                    let weighted = (deal.amount * frame.probability[stage] + 50).div_euclid(100);
+                    let slot = match deal.close_month {
+                        Some(key) => self.months.slot(key),
+                        None => &mut self.undated,
+                    };
+                    slot.count += 1;
+                    slot.amount += deal.amount;
+                    slot.weighted += weighted;
                 }
             }
         }
-        if want.conversion {
-            let reached = &walk.reached;
-            for n in 0..4 {
-                if frame.within(reached[n]) {
-                    self.step[n].whole += 1;
-                    self.step[n].part += u32::from(reached[n + 1] != NEVER);
-                }
+        // Most deals reached no stage within the frame.
+        if want.conversion && reading.within != 0 {
+            let within = u32::from(reading.within);
+            let reached = u32::from(reached);
+            for (n, ratio) in self.step.iter_mut().enumerate() {
+                let entered = within >> n & 1;
+                ratio.whole += entered;
+                ratio.part += entered & reached >> (n + 1);
             }
-            if frame.within(reached[0]) {
-                for n in 0..4 {
-                    self.from_first[n].whole += 1;
-                    self.from_first[n].part += u32::from(reached[n + 1] != NEVER);
+            if within & 1 == 1 {
+                for (n, ratio) in self.from_first.iter_mut().enumerate() {
+                    ratio.whole += 1;
+                    ratio.part += reached >> (n + 1) & 1;
                 }
             }
         }
@@ -469,19 +523,21 @@ struct Spread {
 }
 
 /// The spread of each group's samples: the samples laid out by group in one flat list (a counting
-/// sort), then each group's run selected in place.
+/// sort), then each group's run selected in place. `group_of` is each deal's group number, `groups`
+/// for a deal the selection left out: its samples gather in a run after the last group's, which is
+/// never read. A slice, not a closure: the size-tuned build calls a closure per sample.
 fn spreads(
     samples: &[(u32, i64)],
-    group_of: impl Fn(usize) -> usize,
+    group_of: &[u32],
     groups: usize,
     flat: &mut Vec<i64>,
 ) -> Vec<Spread> {
     // Slices, not `Vec`s, are indexed below: see `Columns::new`.
-    let mut starts: Box<[u32]> = vec![0u32; groups + 1].into();
+    let mut starts: Box<[u32]> = vec![0u32; groups + 2].into();
     for &(deal, _) in samples {
-        starts[group_of(deal as usize) + 1] += 1;
+        starts[group_of[deal as usize] as usize + 1] += 1;
     }
-    for g in 0..groups {
+    for g in 0..=groups {
         starts[g + 1] += starts[g];
     }
     let mut fill = starts.clone();
@@ -489,7 +545,7 @@ fn spreads(
     flat.resize(flat.len().max(samples.len()), 0);
     let flat = &mut flat.as_mut_slice()[..samples.len()];
     for &(deal, ms) in samples {
-        let slot = &mut fill[group_of(deal as usize)];
+        let slot = &mut fill[group_of[deal as usize] as usize];
         flat[*slot as usize] = ms;
         *slot += 1;
     }
@@ -509,7 +565,7 @@ fn spreads(
 /// Dwell and sales cycle of every group from the pass's samples.
 fn dwell_and_cycles(
     samples: &Samples,
-    group_of: impl Fn(usize) -> usize + Copy,
+    group_of: &[u32],
     groups: usize,
     flat: &mut Vec<i64>,
 ) -> Vec<([StageDwell; 4], SalesCycle)> {
@@ -544,7 +600,7 @@ fn dwell_and_cycles(
 fn finish_groups(
     accs: Box<[Acc]>,
     keys: &[String],
-    group_of: impl Fn(usize) -> usize + Copy,
+    group_of: &[u32],
     samples: &Samples,
     (query, frame): (&FunnelQuery, &Frame),
     flat: &mut Vec<i64>,
@@ -614,13 +670,12 @@ fn stall_limits(query: &FunnelQuery, dwell: &[StageDwell; 4]) -> [Option<(f64, S
 
 /// The stalled deals among the candidates, longest overdue first, then by deal: a total order, so any
 /// group's share of the list is in the same order.
-fn stalled_of(
+fn stalled_of<'a>(
     source: &impl Source,
-    candidates: &[Candidate],
+    candidates: impl Iterator<Item = &'a Candidate>,
     limits: &[Option<(f64, StallLimit)>; 4],
 ) -> Vec<StalledDeal> {
     let stalled: Vec<StalledDeal> = candidates
-        .iter()
         .filter_map(|c| stall(c, source.amount(c.deal as usize), limits))
         .collect();
     // Sorted as plain integers: the overdue time's total order (as `f64::total_cmp`), inverted for
@@ -653,38 +708,76 @@ fn open_at_cut(deal: usize, walk: &Walk, frame: &Frame) -> Option<Candidate> {
     })
 }
 
-/// The whole selection's dwell and cycle from the pass's samples.
-fn whole_spread(samples: &Samples, flat: &mut Vec<i64>) -> ([StageDwell; 4], SalesCycle) {
-    dwell_and_cycles(samples, |_| 0, 1, flat)
+/// The whole selection's dwell and cycle from the pass's samples; `left_out` is 0 for each deal the
+/// selection keeps and 1 for the others.
+fn whole_spread(
+    samples: &Samples,
+    left_out: &[u32],
+    flat: &mut Vec<i64>,
+) -> ([StageDwell; 4], SalesCycle) {
+    dwell_and_cycles(samples, left_out, 1, flat)
         .pop()
         .expect("one group")
 }
 
-/// One pass over the selected deals; with `previous`, the previous period's figures (whole selection
-/// only) are gathered in the same pass while each deal is in cache.
-fn run(
+/// The half of a report that reads the deals' histories: each deal, read once for the query's period
+/// and the one before, and the stays, sales cycles and open deals the figures are made of. A page
+/// keeps it while the deals and the query stand ([`FunnelPass::serves`]), and each filter change only
+/// sums it ([`DealTable::report_of`]).
+pub struct FunnelPass {
+    query: FunnelQuery,
+    want: Want,
+    previous: bool,
+    /// The length of the table it read: a pass sums only over the same deals.
+    deals: usize,
+    walked: Vec<Walked>,
+    samples: Samples,
+    candidates: Vec<Candidate>,
+    before_samples: Samples,
+    before_candidates: Vec<Candidate>,
+}
+
+/// How long a pass stands for "now": a filter change within this time of the pass sums it as it is,
+/// so the figures a page shows are as of at most a minute ago, or of its last change of the deals or
+/// the period, whichever is later.
+pub const PASS_STANDS_MS: i64 = 60_000;
+
+impl FunnelPass {
+    /// The query the pass read the deals for; its `now_ms` is the instant the figures are as of.
+    pub fn query(&self) -> &FunnelQuery {
+        &self.query
+    }
+
+    /// Whether summing this pass answers `query`: the same period and settings, and `query`'s now at
+    /// most [`PASS_STANDS_MS`] after the pass's.
+    pub fn serves(&self, query: &FunnelQuery) -> bool {
+        self.query.period == query.period
+            && self.query.settings == query.settings
+            && (0..PASS_STANDS_MS).contains(&(query.now_ms - self.query.now_ms))
+    }
+}
+
+fn previous_query(query: &FunnelQuery) -> FunnelQuery {
+    FunnelQuery {
+        period: query.period.previous(),
+        ..*query
+    }
+}
+
+/// Reads the history of every deal `keep` selects, once; with `previous`, for the previous period as
+/// well in the same loop, while each deal is in cache.
+fn walk_deals(
     source: &impl Source,
     keep: impl Fn(usize) -> bool,
     query: &FunnelQuery,
     want: Want,
     previous: bool,
-) -> Run {
+) -> FunnelPass {
     let frame = Frame::new(query);
-    let before_query = FunnelQuery {
-        period: query.period.previous(),
-        ..*query
-    };
-    let before_frame = Frame::new(&before_query);
-    let groups = |wanted: bool, keys: &[String]| -> Box<[Acc]> {
-        let count = if wanted { keys.len() } else { 0 };
-        (0..count).map(|_| Acc::default()).collect()
-    };
-    let mut whole = Acc::default();
-    let mut owners = groups(want.owners, source.owner_keys());
-    let mut units = groups(want.units, source.unit_keys());
+    let before_frame = Frame::new(&previous_query(query));
+    let mut walked = Vec::with_capacity(source.len());
     let mut samples = Samples::with_room(source.len(), want);
     let mut candidates = Vec::with_capacity(if want.stalled { source.len() } else { 0 });
-    let mut before = Acc::default();
     let room = if previous { source.len() } else { 0 };
     let mut before_samples = Samples::with_room(room, Want::ALL);
     let mut before_candidates = Vec::with_capacity(room);
@@ -693,45 +786,101 @@ fn run(
         if history.is_empty() || !keep(i) {
             continue;
         }
-        let facts = Facts {
-            amount: source.amount(i),
-            close_month: source.close_month(i),
-            reason: source.reason(i),
-        };
         let (walk, before_walk) = walk(history, &frame, &before_frame);
-        // With owners wanted, the whole is their sum (every deal has one owner), made after the
-        // pass rather than added to per deal.
-        if !want.owners {
-            whole.add(&facts, &walk, &frame, want);
-        }
-        if want.owners {
-            owners[source.owner(i)].add(&facts, &walk, &frame, want);
-        }
-        if want.units {
-            units[source.unit(i)].add(&facts, &walk, &frame, want);
-        }
+        walked.push(Walked {
+            deal: i as u32,
+            reached: walk.passed,
+            now: Reading::of(&walk, &frame),
+            before: Reading::of(&before_walk, &before_frame),
+        });
         samples.gather(i, history, &walk, &frame, want);
         if let Some(c) = open_at_cut(i, &walk, &frame).filter(|_| want.stalled) {
             candidates.push(c);
         }
         if previous {
-            let walk = &before_walk;
-            before.add(&facts, walk, &before_frame, Want::ALL);
-            before_samples.gather(i, history, walk, &before_frame, Want::ALL);
-            if let Some(c) = open_at_cut(i, walk, &before_frame) {
+            before_samples.gather(i, history, &before_walk, &before_frame, Want::ALL);
+            if let Some(c) = open_at_cut(i, &before_walk, &before_frame) {
                 before_candidates.push(c);
             }
         }
     }
-    if want.owners {
-        for owner in owners.iter() {
-            whole.merge(owner);
+    FunnelPass {
+        query: *query,
+        want,
+        previous,
+        deals: source.len(),
+        walked,
+        samples,
+        candidates,
+        before_samples,
+        before_candidates,
+    }
+}
+
+/// The figures of the pass's deals that `keep` selects, for the whole selection, each owner and unit
+/// and the previous period, as the pass wants them.
+fn sum(source: &impl Source, pass: &FunnelPass, keep: impl Fn(usize) -> bool) -> Run {
+    debug_assert_eq!(pass.deals, source.len(), "a pass sums the deals it read");
+    let (query, want) = (&pass.query, pass.want);
+    let frame = Frame::new(query);
+    let before_query = previous_query(query);
+    let before_frame = Frame::new(&before_query);
+    let groups = |wanted: bool, keys: &[String]| -> Box<[Acc]> {
+        let count = if wanted { keys.len() } else { 0 };
+        (0..count).map(|_| Acc::default()).collect()
+    };
+    let mut whole = Acc::default();
+    let mut owners = groups(want.owners, source.owner_keys());
+    let mut units = groups(want.units, source.unit_keys());
+    let mut before = Acc::default();
+    // The deals the selection keeps, and each one's owner and unit number (a left-out deal's is
+    // the number after the last), for the selection's share of the samples and open deals below.
+    let mut left_out: Box<[u32]> = vec![1; source.len()].into();
+    let numbers = |groups: &[Acc]| -> Box<[u32]> {
+        let count = if groups.is_empty() { 0 } else { source.len() };
+        vec![groups.len() as u32; count].into()
+    };
+    let (mut owner_of, mut unit_of) = (numbers(&owners), numbers(&units));
+    for w in &pass.walked {
+        let i = w.deal as usize;
+        if !keep(i) {
+            continue;
+        }
+        left_out[i] = 0;
+        let facts = Facts {
+            amount: source.amount(i),
+            close_month: source.close_month(i),
+            reason: source.reason(i),
+        };
+        // With owners wanted, the whole is their sum (every deal has one owner), made after the
+        // loop rather than added to per deal.
+        if want.owners {
+            let owner = source.owner(i);
+            owner_of[i] = owner as u32;
+            owners[owner].add(&facts, w.now, w.reached, &frame, want);
+        } else {
+            whole.add(&facts, w.now, w.reached, &frame, want);
+        }
+        if want.units {
+            let unit = source.unit(i);
+            unit_of[i] = unit as u32;
+            units[unit].add(&facts, w.now, w.reached, &frame, want);
+        }
+        if pass.previous {
+            before.add(&facts, w.before, w.reached, &before_frame, Want::ALL);
         }
     }
+    for owner in owners.iter() {
+        whole.merge(owner);
+    }
     let mut flat = Vec::new();
-    let (dwell, cycle) = whole_spread(&samples, &mut flat);
+    let (dwell, cycle) = whole_spread(&pass.samples, &left_out, &mut flat);
     if want.stalled {
-        whole.stalled = stalled_of(source, &candidates, &stall_limits(query, &dwell));
+        let candidates = pass
+            .candidates
+            .iter()
+            .filter(|c| left_out[c.deal as usize] == 0);
+        whole.stalled = stalled_of(source, candidates, &stall_limits(query, &dwell));
         // A group's stalled deals are its share of the whole list, which is already in order.
         for s in &whole.stalled {
             if want.owners {
@@ -742,25 +891,29 @@ fn run(
             }
         }
     }
-    let previous = previous.then(|| {
-        let (dwell, cycle) = whole_spread(&before_samples, &mut flat);
+    let previous = pass.previous.then(|| {
+        let (dwell, cycle) = whole_spread(&pass.before_samples, &left_out, &mut flat);
         let limits = stall_limits(&before_query, &dwell);
-        before.stalled = stalled_of(source, &before_candidates, &limits);
+        let candidates = pass
+            .before_candidates
+            .iter()
+            .filter(|c| left_out[c.deal as usize] == 0);
+        before.stalled = stalled_of(source, candidates, &limits);
         before.finish(&before_query, &before_frame, dwell, cycle)
     });
     let owners = finish_groups(
         owners,
         source.owner_keys(),
-        |deal| source.owner(deal),
-        &samples,
+        &owner_of,
+        &pass.samples,
         (query, &frame),
         &mut flat,
     );
     let units = finish_groups(
         units,
         source.unit_keys(),
-        |deal| source.unit(deal),
-        &samples,
+        &unit_of,
+        &pass.samples,
         (query, &frame),
         &mut flat,
     );
@@ -770,6 +923,21 @@ fn run(
         units,
         previous,
     }
+}
+
+/// One pass over the selected deals, summed.
+fn run(
+    source: &impl Source,
+    keep: impl Fn(usize) -> bool,
+    query: &FunnelQuery,
+    want: Want,
+    previous: bool,
+) -> Run {
+    sum(
+        source,
+        &walk_deals(source, keep, query, want, previous),
+        |_| true,
+    )
 }
 
 /// What each measure gathers.
@@ -933,6 +1101,18 @@ impl DealTable {
     /// As [`report`].
     pub fn report(&self, keep: impl Fn(&Deal) -> bool, query: &FunnelQuery) -> FunnelReport {
         into_report(self.run(keep, query, REPORT, true))
+    }
+
+    /// Reads every deal's history for the query, for [`DealTable::report_of`].
+    pub fn pass(&self, query: &FunnelQuery) -> FunnelPass {
+        walk_deals(self.columns(), |_| true, query, REPORT, true)
+    }
+
+    /// As [`report`] for the pass's query, from a pass over this table: the same report as
+    /// `self.report(keep, pass.query())`, without reading the histories again.
+    pub fn report_of(&self, pass: &FunnelPass, keep: impl Fn(&Deal) -> bool) -> FunnelReport {
+        let deals = self.deals();
+        into_report(sum(self.columns(), pass, |i| keep(&deals[i])))
     }
 
     /// As [`figures`].

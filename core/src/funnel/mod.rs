@@ -50,7 +50,7 @@ pub use crate::domain::{LostReason, Stage};
 pub use deal::{Deal, DealError, StageEntry};
 pub use engine::{
     by_owner, by_unit, conversion, dwell, figures, forecast, report, sales_cycle, snapshot,
-    stalled, win_loss,
+    stalled, win_loss, FunnelPass, PASS_STANDS_MS,
 };
 pub use figures::{
     Forecast, ForecastMonth, FunnelFigures, FunnelReport, FunnelSnapshot, GroupFigures, Headline,

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use yingxiao_core::{
     domain::Collection,
-    funnel::{snapshot, Deal, FunnelQuery, PeriodComparison, Ratio, Stage, DAY_MS},
+    funnel::{snapshot, Deal, FunnelPass, FunnelQuery, PeriodComparison, Ratio, Stage, DAY_MS},
     scope::{Reach, Role},
     sync::apply::StoredRecord,
 };
@@ -21,7 +21,7 @@ use crate::{
     components::period::{chosen_period, PeriodChoice},
     data::records::Shared,
     data::{
-        deals::use_deals,
+        deals::{use_deals, Deals},
         records::{text, use_titles, watch_collection, Loaded},
         settings::use_funnel_settings,
     },
@@ -343,7 +343,11 @@ pub fn FunnelPage() -> impl IntoView {
     let period = Memo::new(move |_| {
         custom_from.with(|from| custom_to.with(|to| chosen_period(period_choice.get(), from, to)))
     });
-    // Every figure of the page in one pass over the deals, redone when the data or a filter changes.
+    // The deals' histories read once for the period (core's pass), kept with the deals it read
+    // while it serves the query: a filter change only sums it again.
+    let pass: StoredValue<Option<(Arc<Deals>, Arc<FunnelPass>)>> = StoredValue::new(None);
+    // Every figure of the page, redone when the data, the period or a filter changes; its query is
+    // the pass's, whose instant the figures are as of.
     let figures = Memo::new(move |_| {
         let (period, _) = period.get()?;
         let query = FunnelQuery {
@@ -352,12 +356,22 @@ pub fn FunnelPage() -> impl IntoView {
             settings: settings.get(),
         };
         deals.with(|d| match d {
-            Loaded::Ready(Shared(d)) => selection.with(|s| {
-                Some((
-                    Shared(Arc::new(d.deals.report(|deal| s.keeps(deal), &query))),
-                    query,
-                ))
-            }),
+            Loaded::Ready(Shared(d)) => {
+                let read = pass.try_update_value(|kept| match kept {
+                    Some((of, read)) if Arc::ptr_eq(of, d) && read.serves(&query) => read.clone(),
+                    _ => {
+                        let read = Arc::new(d.deals.pass(&query));
+                        *kept = Some((d.clone(), read.clone()));
+                        read
+                    }
+                })?;
+                selection.with(|s| {
+                    Some((
+                        Shared(Arc::new(d.deals.report_of(&read, |deal| s.keeps(deal)))),
+                        *read.query(),
+                    ))
+                })
+            }
             _ => None,
         })
     });
