@@ -477,6 +477,20 @@ struct Samples {
 }
 
 impl Samples {
+    /// The samples of the deals a selection keeps (`left_out` 0).
+    fn kept(&self, left_out: &[u32]) -> Samples {
+        let kept = |list: &Vec<(u32, i64)>| -> Vec<(u32, i64)> {
+            list.iter()
+                .copied()
+                .filter(|&(deal, _)| left_out[deal as usize] == 0)
+                .collect()
+        };
+        Samples {
+            stays: std::array::from_fn(|stage| kept(&self.stays[stage])),
+            cycles: kept(&self.cycles),
+        }
+    }
+
     /// Room for about one sample of each kind wanted per deal, so the lists are not copied as they
     /// grow.
     fn with_room(deals: usize, want: Want) -> Samples {
@@ -836,6 +850,7 @@ fn sum(source: &impl Source, pass: &FunnelPass, keep: impl Fn(usize) -> bool) ->
     // The deals the selection keeps, and each one's owner and unit number (a left-out deal's is
     // the number after the last), for the selection's share of the samples and open deals below.
     let mut left_out: Box<[u32]> = vec![1; source.len()].into();
+    let mut kept = 0;
     let numbers = |groups: &[Acc]| -> Box<[u32]> {
         let count = if groups.is_empty() { 0 } else { source.len() };
         vec![groups.len() as u32; count].into()
@@ -847,6 +862,7 @@ fn sum(source: &impl Source, pass: &FunnelPass, keep: impl Fn(usize) -> bool) ->
             continue;
         }
         left_out[i] = 0;
+        kept += 1;
         let facts = Facts {
             amount: source.amount(i),
             close_month: source.close_month(i),
@@ -873,8 +889,15 @@ fn sum(source: &impl Source, pass: &FunnelPass, keep: impl Fn(usize) -> bool) ->
     for owner in owners.iter() {
         whole.merge(owner);
     }
+    // A narrow selection picks out its own samples in one pass, rather than have each layout below
+    // read all of the pass's and set the others aside.
+    let narrow = kept * 2 < pass.walked.len();
+    let own = |samples: &Samples| narrow.then(|| samples.kept(&left_out));
+    let (samples, before_samples) = (own(&pass.samples), own(&pass.before_samples));
+    let samples = samples.as_ref().unwrap_or(&pass.samples);
+    let before_samples = before_samples.as_ref().unwrap_or(&pass.before_samples);
     let mut flat = Vec::new();
-    let (dwell, cycle) = whole_spread(&pass.samples, &left_out, &mut flat);
+    let (dwell, cycle) = whole_spread(samples, &left_out, &mut flat);
     if want.stalled {
         let candidates = pass
             .candidates
@@ -892,7 +915,7 @@ fn sum(source: &impl Source, pass: &FunnelPass, keep: impl Fn(usize) -> bool) ->
         }
     }
     let previous = pass.previous.then(|| {
-        let (dwell, cycle) = whole_spread(&pass.before_samples, &left_out, &mut flat);
+        let (dwell, cycle) = whole_spread(before_samples, &left_out, &mut flat);
         let limits = stall_limits(&before_query, &dwell);
         let candidates = pass
             .before_candidates
@@ -905,7 +928,7 @@ fn sum(source: &impl Source, pass: &FunnelPass, keep: impl Fn(usize) -> bool) ->
         owners,
         source.owner_keys(),
         &owner_of,
-        &pass.samples,
+        samples,
         (query, &frame),
         &mut flat,
     );
@@ -913,7 +936,7 @@ fn sum(source: &impl Source, pass: &FunnelPass, keep: impl Fn(usize) -> bool) ->
         units,
         source.unit_keys(),
         &unit_of,
-        &pass.samples,
+        samples,
         (query, &frame),
         &mut flat,
     );
