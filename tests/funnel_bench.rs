@@ -295,7 +295,7 @@ async fn filter_change_figures() {
     let i18n = I18n::new(Locale::ZhCn);
     let q = query();
     // As the page: the histories are read once per change of the deals or the period (or after a
-    // minute), and each filter change sums that pass.
+    // quarter of an hour), and each filter change sums that pass.
     let started = now();
     let pass = funnel.deals.pass(&q);
     line(

@@ -252,7 +252,7 @@ proptest! {
 }
 
 #[test]
-fn a_pass_serves_its_period_and_settings_for_a_minute() {
+fn a_pass_serves_its_period_and_settings_for_a_while() {
     let query = FunnelQuery {
         period: Period::new(0, 30 * DAY_MS),
         now_ms: 10 * DAY_MS,

@@ -752,9 +752,11 @@ pub struct FunnelPass {
 }
 
 /// How long a pass stands for "now": a filter change within this time of the pass sums it as it is,
-/// so the figures a page shows are as of at most a minute ago, or of its last change of the deals or
-/// the period, whichever is later.
-pub const PASS_STANDS_MS: i64 = 60_000;
+/// so the figures a page shows are as of at most a quarter of an hour ago, or of its last change of
+/// the deals, the period or the settings, whichever is later. With no change of the deals, a later
+/// "now" only lengthens the stays still running; durations show in days to one decimal (2.4 hours),
+/// which a quarter of an hour moves only at a rounding edge.
+pub const PASS_STANDS_MS: i64 = 15 * 60_000;
 
 impl FunnelPass {
     /// The query the pass read the deals for; its `now_ms` is the instant the figures are as of.
